@@ -1,0 +1,85 @@
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type { Config } from './config.js';
+import { isDatabaseConnected, pingDatabase } from './platform/db.js';
+import { AppError, errorHandler, notFoundHandler } from './platform/errors.js';
+import { languageMiddleware } from './platform/i18n.js';
+import { logger } from './platform/logger.js';
+import { publicDir } from './platform/paths.js';
+import { csrfProtection, securityHeaders } from './platform/security.js';
+import { sessionMiddleware } from './platform/session.js';
+import { setupViews } from './platform/views.js';
+import { loadActor } from './modules/accounts/middleware.js';
+import { accountRoutes } from './modules/accounts/routes.js';
+import { directoryRoutes } from './modules/directory/routes.js';
+import { homeRoutes } from './modules/home/routes.js';
+
+/** Body limits: JSON and forms are small; files come through multer with their own limits. */
+export const JSON_LIMIT = '100kb';
+
+export interface AppOptions {
+  config: Config;
+  sessionSecret: string;
+}
+
+/** Builds the Express app without listening (tests import this). */
+export function createApp({ config, sessionSecret }: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  setupViews(app, config.env === 'production');
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url?.startsWith('/static/') === true },
+      // Method and path only: query strings can carry tracking tokens, and headers carry cookies.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+    }),
+  );
+  app.use(securityHeaders(config));
+
+  // Liveness and readiness come before anything that needs the database.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await pingDatabase();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', database: ready ? 'up' : 'down' });
+  });
+  app.use('/static', express.static(publicDir, { maxAge: config.env === 'production' ? '7d' : 0, index: false }));
+
+  app.use(cookieParser());
+  app.use(languageMiddleware);
+  // Without a database nothing below can answer truthfully: say so at once (503) instead of hanging.
+  app.use((_req, _res, next) => next(isDatabaseConnected() ? undefined : new AppError('unavailable')));
+  app.use(express.json({ limit: JSON_LIMIT }));
+  app.use(express.urlencoded({ extended: false, limit: JSON_LIMIT, parameterLimit: 200 }));
+  app.use(sessionMiddleware(config, sessionSecret));
+  app.use(loadActor);
+  app.use(csrfProtection);
+  app.use((req, res, next) => {
+    res.locals.path = req.path;
+    res.locals.flash = req.session.flash;
+    if (req.session.flash) delete req.session.flash;
+    next();
+  });
+
+  app.use(homeRoutes());
+  app.use(accountRoutes());
+  app.use(directoryRoutes());
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,99 @@
+import Joi from 'joi';
+import path from 'node:path';
+import { projectRoot } from './platform/paths.js';
+
+/** Environment → typed config. Every variable is listed in .env.example with a comment. */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string | undefined;
+  publicUrl: string;
+  dataDir: string;
+  mongodbUri: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  redisUrl: string | undefined;
+  demoPassword: string | undefined;
+  sessionSecret: string | undefined;
+  logLevel: string;
+  trustProxy: boolean;
+  secantusPython: string | undefined;
+}
+
+const schema = Joi.object({
+  NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
+  PORT: Joi.number().integer().min(0).max(65535).default(3000),
+  HOST: Joi.string().hostname().empty(''),
+  PUBLIC_URL: Joi.string().uri({ scheme: ['http', 'https'] }).empty(''),
+  DATA_DIR: Joi.string().empty('').default('./data'),
+  MONGODB_URI: Joi.string()
+    .uri({ scheme: ['mongodb', 'mongodb+srv'] })
+    .empty(''),
+  SMTP_URL: Joi.string()
+    .uri({ scheme: ['smtp', 'smtps'] })
+    .empty(''),
+  MAIL_FROM: Joi.string().empty('').default('Suara <no-reply@suara.localhost>'),
+  REDIS_URL: Joi.string()
+    .uri({ scheme: ['redis', 'rediss'] })
+    .empty(''),
+  DEMO_PASSWORD: Joi.string().min(8).empty(''),
+  SESSION_SECRET: Joi.string().min(32).empty('').when('NODE_ENV', { is: 'production', then: Joi.required() }),
+  LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').empty(''),
+  TRUST_PROXY: Joi.boolean().truthy('1').falsy('0').default(false),
+  SECANTUS_PYTHON: Joi.string().empty(''),
+})
+  .unknown(true)
+  .messages({
+    'any.required': '{#label} is required',
+    'any.only': '{#label} must be one of {#valids}',
+    'number.base': '{#label} must be a number',
+    'number.integer': '{#label} must be a whole number',
+    'number.min': '{#label} must be at least {#limit}',
+    'number.max': '{#label} must be at most {#limit}',
+    'string.min': '{#label} must be at least {#limit} characters long',
+    'string.uri': '{#label} must be a URL',
+    'string.uriCustomScheme': '{#label} must be a URL starting with {#scheme}',
+    'string.hostname': '{#label} must be a host name or IP address',
+    'boolean.base': '{#label} must be true/false (or 1/0)',
+  });
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws one ConfigError naming the first variable that is wrong. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const { value, error } = schema.validate(env, { abortEarly: true, errors: { wrap: { label: false } } });
+  if (error) {
+    const detail = error.details[0]!;
+    const variable = String(detail.path[0]);
+    const got = env[variable];
+    throw new ConfigError(
+      variable,
+      `Configuration error: ${detail.message}` + (got === undefined ? '' : ` (got ${JSON.stringify(got)})`),
+    );
+  }
+  const port = value.PORT as number;
+  return {
+    env: value.NODE_ENV,
+    port,
+    host: value.HOST,
+    publicUrl: (value.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    dataDir: path.resolve(projectRoot, value.DATA_DIR),
+    mongodbUri: value.MONGODB_URI,
+    smtpUrl: value.SMTP_URL,
+    mailFrom: value.MAIL_FROM,
+    redisUrl: value.REDIS_URL,
+    demoPassword: value.DEMO_PASSWORD,
+    sessionSecret: value.SESSION_SECRET,
+    logLevel: value.LOG_LEVEL ?? (value.NODE_ENV === 'test' ? 'silent' : 'info'),
+    trustProxy: value.TRUST_PROXY,
+    secantusPython: value.SECANTUS_PYTHON,
+  };
+}

@@ -1,0 +1,41 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { AppError, isApiRequest } from '../../platform/errors.js';
+import { csrfTokenFor } from '../../platform/security.js';
+import { hasAnyRole, type Actor } from './permissions.js';
+import { actorForApiToken, actorForUserId } from './service.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    actor?: Actor;
+    apiToken?: boolean;
+  }
+}
+
+/**
+ * Who is asking: an API token (`Authorization: Bearer …`) or the session's user. Sets `req.actor` and, for
+ * pages, `res.locals.actor`/`csrfToken`. It never rejects: routes that need someone use `requireActor`.
+ */
+export const loadActor: RequestHandler = async (req, res, next) => {
+  const bearer = req.get('authorization')?.match(/^Bearer\s+(suara_[\w-]{10,})$/)?.[1];
+  if (bearer) {
+    req.actor = await actorForApiToken(bearer);
+    if (!req.actor) return next(new AppError('unauthenticated'));
+    req.apiToken = true;
+  } else if (req.session?.userId) {
+    req.actor = await actorForUserId(req.session.userId);
+    if (!req.actor) delete req.session.userId;
+  }
+  res.locals.actor = req.actor;
+  res.locals.isAdmin = hasAnyRole(req.actor, 'admin');
+  res.locals.canDirectory = hasAnyRole(req.actor, 'admin', 'unit_head', 'coach', 'viewer');
+  // Pages get the token lazily: only a page that renders a form puts one in the session.
+  Object.defineProperty(res.locals, 'csrfToken', { get: () => csrfTokenFor(req.session), enumerable: true });
+  next();
+};
+
+/** Sign-in required: 401 JSON for the API, a redirect to the sign-in page for pages. */
+export function requireActor(req: Request, res: Response, next: NextFunction): void {
+  if (req.actor) return next();
+  if (isApiRequest(req)) return next(new AppError('unauthenticated'));
+  res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+}

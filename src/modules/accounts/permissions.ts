@@ -1,0 +1,61 @@
+import { AppError } from '../../platform/errors.js';
+import type { Role } from './model.js';
+
+/** What a signed-in person may do: their id and their role grants, each on a unit subtree (null = everywhere). */
+export interface Actor {
+  id: string;
+  email: string;
+  name: string;
+  officerNip: string | null;
+  grants: { role: Role; unitId: string | null; unitCode: string | null }[];
+}
+
+export type Action =
+  | 'directory.read' // see units, services, counters in admin pages
+  | 'directory.manage' // create and change units, services, counters, officers; import CSV
+  | 'officers.read' // staff directory look-up (names, NIP, positions)
+  | 'accounts.manage'; // create staff accounts and grant roles
+
+/** Role → actions. Later modules add their actions here, so there is one table to read. */
+const actionsOf: Record<Role, readonly Action[]> = {
+  admin: ['directory.read', 'directory.manage', 'officers.read', 'accounts.manage'],
+  unit_head: ['directory.read', 'officers.read'],
+  coach: ['directory.read', 'officers.read'],
+  handler: ['officers.read'],
+  officer: [],
+  viewer: ['directory.read'],
+};
+
+/** A resource is located by its unit's path (root agency first, the unit itself last); [] is "a new agency". */
+export interface Scoped {
+  unitPath: readonly (string | { toString(): string })[];
+}
+
+/** The one permission check: does any grant of the actor allow the action on a unit in the resource's path? */
+export function can(actor: Actor | undefined, action: Action, resource: Scoped): boolean {
+  if (!actor) return false;
+  const path = resource.unitPath.map(String);
+  return actor.grants.some(
+    (grant) => actionsOf[grant.role].includes(action) && (grant.unitId === null || path.includes(grant.unitId)),
+  );
+}
+
+export function assertCan(actor: Actor | undefined, action: Action, resource: Scoped): void {
+  if (!actor) throw new AppError('unauthenticated');
+  if (!can(actor, action, resource)) throw new AppError('forbidden');
+}
+
+/**
+ * The unit subtrees in which the actor may do the action, for building queries: `'all'`, or the unit ids whose
+ * subtrees are allowed (match with `{ path: { $in: ids } }`). An empty list means nowhere.
+ */
+export function scopeOf(actor: Actor | undefined, action: Action): 'all' | string[] {
+  if (!actor) return [];
+  const grants = actor.grants.filter((grant) => actionsOf[grant.role].includes(action));
+  if (grants.some((grant) => grant.unitId === null)) return 'all';
+  return [...new Set(grants.map((grant) => grant.unitId!))];
+}
+
+export function hasAnyRole(actor: Actor | undefined, ...wanted: Role[]): boolean {
+  return Boolean(actor?.grants.some((grant) => wanted.includes(grant.role)));
+}

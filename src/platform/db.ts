@@ -1,0 +1,85 @@
+import mongoose from 'mongoose';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-db.js';
+import { logger } from './logger.js';
+
+// Fail fast instead of queueing while disconnected: a request that needs the database gets a 503 at once
+// (see requireDatabase) rather than hanging, and nothing is half-written.
+mongoose.set('bufferCommands', false);
+mongoose.set('strictQuery', true);
+
+export interface DatabaseHandle {
+  uri: string;
+  embedded?: EmbeddedDatabase;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database: MONGODB_URI when set (it always wins), otherwise the embedded SecantusDB under
+ * DATA_DIR/db. Mongoose reconnects by itself after a loss; readiness follows the connection state.
+ */
+export async function openDatabase(config: Config, progress?: (line: string) => void): Promise<DatabaseHandle> {
+  let embedded: EmbeddedDatabase | undefined;
+  let uri = config.mongodbUri;
+  if (!uri) {
+    embedded = await startEmbeddedDatabase({
+      storagePath: path.join(config.dataDir, 'db'),
+      python: config.secantusPython,
+      progress,
+      onLog: (line) => logger.debug({ secantus: line }, 'embedded database'),
+      onUnexpectedExit: (code, lastLines) =>
+        logger.error({ code, lastLines: lastLines.slice(-5) }, 'the embedded database stopped unexpectedly'),
+    });
+    uri = `mongodb://127.0.0.1:${embedded.port}/suara?directConnection=true`;
+    logger.info({ port: embedded.port, dataDir: config.dataDir }, 'embedded database started');
+  }
+  try {
+    await connectMongoose(uri);
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+  return {
+    uri,
+    embedded,
+    async close() {
+      closing = true;
+      await mongoose.disconnect();
+      await embedded?.stop();
+    },
+  };
+}
+
+let listenersAttached = false;
+let closing = false;
+
+export async function connectMongoose(uri: string, dbName?: string): Promise<typeof mongoose> {
+  if (!listenersAttached) {
+    listenersAttached = true;
+    mongoose.connection.on('disconnected', () => closing || logger.warn('database connection lost; reconnecting'));
+    mongoose.connection.on('reconnected', () => logger.info('database connection restored'));
+  }
+  return mongoose.connect(uri, { dbName, serverSelectionTimeoutMS: 5000, heartbeatFrequencyMS: 2000 });
+}
+
+export function isDatabaseConnected(): boolean {
+  return mongoose.connection.readyState === mongoose.ConnectionStates.connected;
+}
+
+/** True when the database answers a ping within the time given; used by /readyz. */
+export async function pingDatabase(timeoutMs = 1500): Promise<boolean> {
+  const db = mongoose.connection.db;
+  if (!db || !isDatabaseConnected()) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const ping = db
+    .command({ ping: 1 }, { timeoutMS: timeoutMs })
+    .then(() => true)
+    .catch(() => false);
+  try {
+    return await Promise.race([ping, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

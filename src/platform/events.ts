@@ -1,0 +1,32 @@
+import { EventEmitter } from 'node:events';
+import { logger } from './logger.js';
+
+/**
+ * The in-process domain event bus (DESIGN.md section 4). Services publish after their write has succeeded;
+ * subscribers do side effects. A failing subscriber is logged and never fails the publisher's request: work that
+ * must not be lost (mail) is written to the database by the subscriber before anything else can go wrong.
+ */
+export interface DomainEvents {
+  'unit.changed': { unitId: string; code: string };
+  'officer.changed': { officerId: string; nip: string };
+  'user.signed_in': { userId: string };
+}
+
+type Handler<K extends keyof DomainEvents> = (payload: DomainEvents[K]) => void | Promise<void>;
+
+const emitter = new EventEmitter();
+emitter.setMaxListeners(100);
+
+export function subscribe<K extends keyof DomainEvents>(event: K, handler: Handler<K>): () => void {
+  const wrapped = (payload: DomainEvents[K]) => {
+    Promise.resolve()
+      .then(() => handler(payload))
+      .catch((error: unknown) => logger.error({ err: error, event }, 'event subscriber failed'));
+  };
+  emitter.on(event, wrapped);
+  return () => emitter.off(event, wrapped);
+}
+
+export function publish<K extends keyof DomainEvents>(event: K, payload: DomainEvents[K]): void {
+  emitter.emit(event, payload);
+}

@@ -1,0 +1,62 @@
+import type { NextFunction, Request, Response } from 'express';
+import { en } from './locales/en.js';
+import { id, type MessageKey } from './locales/id.js';
+
+export const languages = ['id', 'en'] as const;
+export type Lang = (typeof languages)[number];
+export type { MessageKey };
+
+const dictionaries: Record<Lang, Record<MessageKey, string>> = { id, en };
+
+export function isLang(value: unknown): value is Lang {
+  return typeof value === 'string' && (languages as readonly string[]).includes(value);
+}
+
+/** Translates a key, filling {name} placeholders. Unknown keys come back as the key, so a gap is visible. */
+export function t(lang: Lang, key: MessageKey | string, params: Record<string, unknown> = {}): string {
+  const template = dictionaries[lang][key as MessageKey] ?? dictionaries.id[key as MessageKey] ?? key;
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => (name in params ? String(params[name]) : `{${name}}`));
+}
+
+/** Picks the first supported language of an Accept-Language header, by quality. */
+export function langFromAcceptLanguage(header: string | undefined): Lang | undefined {
+  if (!header) return undefined;
+  const ranked = header
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.find((p) => p.trim().startsWith('q='));
+      return { base: (tag ?? '').trim().toLowerCase().split('-')[0], q: q ? Number(q.trim().slice(2)) : 1 };
+    })
+    .filter((entry) => entry.q > 0)
+    .sort((a, b) => b.q - a.q);
+  return ranked.map((entry) => entry.base).find(isLang);
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    lang: Lang;
+    t: (key: MessageKey | string, params?: Record<string, unknown>) => string;
+  }
+}
+
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+
+/**
+ * Language of the request: `?lang=` (remembered in a cookie, which is how the visible switch works without
+ * JavaScript), then the `lang` cookie, then Accept-Language, then Bahasa Indonesia.
+ */
+export function languageMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const fromQuery = typeof req.query.lang === 'string' && isLang(req.query.lang) ? req.query.lang : undefined;
+  if (fromQuery) res.cookie('lang', fromQuery, { maxAge: YEAR_MS, sameSite: 'lax', httpOnly: true });
+  const fromCookie: unknown = req.cookies?.lang;
+  req.lang =
+    fromQuery ??
+    (isLang(fromCookie) ? fromCookie : undefined) ??
+    langFromAcceptLanguage(req.get('accept-language')) ??
+    'id';
+  req.t = (key, params) => t(req.lang, key, params);
+  res.locals.lang = req.lang;
+  res.locals.otherLang = req.lang === 'id' ? 'en' : 'id';
+  next();
+}

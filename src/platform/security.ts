@@ -1,0 +1,134 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RequestHandler } from 'express';
+import { rateLimit, type Store, type IncrementResponse, type Options } from 'express-rate-limit';
+import helmet from 'helmet';
+import mongoose, { Schema } from 'mongoose';
+import type { Config } from '../config.js';
+import { AppError } from './errors.js';
+
+/** Security headers; the CSP allows no inline script, so pages work with the small files under /public only. */
+export function securityHeaders(config: Config): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.publicUrl.startsWith('https:'),
+  });
+}
+
+/**
+ * The session secret: SESSION_SECRET when set (required in production); otherwise one generated on first start and
+ * kept under DATA_DIR, so that development sessions survive a restart.
+ */
+export async function sessionSecret(config: Config): Promise<string> {
+  if (config.sessionSecret) return config.sessionSecret;
+  const file = path.join(config.dataDir, 'session-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(32).toString('hex');
+    await mkdir(config.dataDir, { recursive: true });
+    await writeFile(file, secret, { mode: 0o600 });
+    return secret;
+  }
+}
+
+export function csrfTokenFor(session: { csrfToken?: string }): string {
+  session.csrfToken ??= randomBytes(24).toString('base64url');
+  return session.csrfToken;
+}
+
+function sameToken(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF protection (synchronizer token). A state change needs the session's token — in `X-CSRF-Token` or a form's
+ * `_csrf` field — when the request rides on the session cookie, and for every HTML form post. Requests
+ * authenticated by an API token (Authorization header) and cookie-less public JSON calls carry no ambient
+ * authority, so they need none.
+ */
+export const csrfProtection: RequestHandler = (req, _res, next) => {
+  if (SAFE_METHODS.has(req.method) || req.apiToken) return next();
+  const isFormPost = req.is(['application/x-www-form-urlencoded', 'multipart/form-data']) !== false;
+  const ridesOnSession = Boolean(req.session?.userId);
+  if (!isFormPost && !ridesOnSession) return next();
+  const expected = req.session?.csrfToken;
+  const body = req.body as Record<string, unknown> | undefined;
+  // Multipart bodies are parsed later (by the route's upload handler), so their forms carry the token in the URL.
+  const fromQuery = req.is('multipart/form-data') && typeof req.query._csrf === 'string' ? req.query._csrf : undefined;
+  const sent = req.get('x-csrf-token') ?? (typeof body?._csrf === 'string' ? body._csrf : fromQuery);
+  if (!expected || !sent || !sameToken(expected, sent)) return next(new AppError('csrf'));
+  next();
+};
+
+/** Rate-limit counters in the database, so that the limit holds across processes (fixed windows, TTL-cleaned). */
+const counterSchema = new Schema(
+  { _id: String, hits: Number, expiresAt: { type: Date, index: { expires: 0 } } },
+  { versionKey: false, collection: 'rate_limits' },
+);
+const RateCounter = mongoose.model('RateCounter', counterSchema);
+
+class DatabaseRateStore implements Store {
+  private windowMs = 60_000;
+  constructor(readonly prefix: string) {}
+
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+  }
+
+  private window(key: string) {
+    const start = Math.floor(Date.now() / this.windowMs) * this.windowMs;
+    return { id: `${this.prefix}:${key}:${start}`, resetTime: new Date(start + this.windowMs) };
+  }
+
+  async increment(key: string): Promise<IncrementResponse> {
+    const { id, resetTime } = this.window(key);
+    const doc = await RateCounter.findOneAndUpdate(
+      { _id: id },
+      { $inc: { hits: 1 }, $setOnInsert: { expiresAt: resetTime } },
+      { upsert: true, returnDocument: 'after', lean: true },
+    );
+    return { totalHits: (doc as { hits: number }).hits, resetTime };
+  }
+
+  async decrement(key: string): Promise<void> {
+    await RateCounter.updateOne({ _id: this.window(key).id }, { $inc: { hits: -1 } });
+  }
+
+  async resetKey(key: string): Promise<void> {
+    await RateCounter.deleteOne({ _id: this.window(key).id });
+  }
+}
+
+/** A named rate limit; too many requests → 429 through the one error path, in the user's language. */
+export function rateLimiter(name: string, limit: number, windowMs: number, key?: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
+  return rateLimit({
+    windowMs,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    store: new DatabaseRateStore(name),
+    // If the counter store is unreachable the request goes on: it needs the database anyway and will get its
+    // own 503, so failing open here loses no protection that matters.
+    passOnStoreError: true,
+    keyGenerator: key,
+    handler: (_req, _res, next) => next(new AppError('rate_limited')),
+  });
+}

@@ -1,0 +1,75 @@
+import session, { Store, type SessionData } from 'express-session';
+import mongoose, { Schema } from 'mongoose';
+import type { Config } from '../config.js';
+
+/** Sessions live in the database so that any process behind the load balancer can serve any request. */
+const sessionSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    data: { type: String, required: true },
+    // TTL: the server removes a session once it has expired.
+    expiresAt: { type: Date, required: true, index: { expires: 0 } },
+  },
+  { versionKey: false, collection: 'sessions' },
+);
+const SessionModel = mongoose.model('Session', sessionSchema);
+
+const DAY_MS = 24 * 3600 * 1000;
+
+class MongoSessionStore extends Store {
+  private expiry(sess: SessionData): Date {
+    return sess.cookie?.expires ? new Date(sess.cookie.expires) : new Date(Date.now() + DAY_MS);
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
+    SessionModel.findOne({ _id: sid, expiresAt: { $gt: new Date() } })
+      .lean<{ data: string }>()
+      .then((doc) => callback(null, doc ? (JSON.parse(doc.data) as SessionData) : null), callback);
+  }
+
+  override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
+    SessionModel.updateOne(
+      { _id: sid },
+      { $set: { data: JSON.stringify(sess), expiresAt: this.expiry(sess) } },
+      { upsert: true },
+    ).then(() => callback?.(), callback);
+  }
+
+  override touch(sid: string, sess: SessionData, callback?: () => void): void {
+    SessionModel.updateOne({ _id: sid }, { $set: { expiresAt: this.expiry(sess) } }).then(
+      () => callback?.(),
+      () => callback?.(),
+    );
+  }
+
+  override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    SessionModel.deleteOne({ _id: sid }).then(() => callback?.(), callback);
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: string;
+    csrfToken?: string;
+    flash?: string;
+  }
+}
+
+export const SESSION_COOKIE = 'suara.sid';
+
+export function sessionMiddleware(config: Config, secret: string) {
+  return session({
+    name: SESSION_COOKIE,
+    secret,
+    store: new MongoSessionStore(),
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.publicUrl.startsWith('https:'),
+      maxAge: 8 * 3600 * 1000,
+    },
+  });
+}

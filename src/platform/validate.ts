@@ -1,0 +1,70 @@
+import type { RequestHandler } from 'express';
+import Joi from 'joi';
+import { AppError, type FieldErrors } from './errors.js';
+
+/** Joi error type → our message key and the Joi context values it uses. */
+const keyByType: Record<string, string> = {
+  'any.required': 'validation.required',
+  'string.empty': 'validation.required',
+  'any.only': 'validation.one_of',
+  'any.invalid': 'validation.invalid',
+  'string.base': 'validation.string',
+  'number.base': 'validation.number',
+  'number.integer': 'validation.integer',
+  'boolean.base': 'validation.boolean',
+  'string.min': 'validation.min_length',
+  'string.max': 'validation.max_length',
+  'number.min': 'validation.min',
+  'number.max': 'validation.max',
+  'array.max': 'validation.max',
+  'array.min': 'validation.min',
+  'string.email': 'validation.email',
+  'string.pattern.base': 'validation.pattern',
+  'string.pattern.name': 'validation.pattern',
+  'object.unknown': 'validation.unknown',
+  'object.base': 'validation.object',
+  'array.base': 'validation.array',
+};
+
+/** Turns a Joi error into field errors keyed by dotted path; a custom `nip.*`-style message key passes through. */
+export function fieldErrorsFrom(error: Joi.ValidationError): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const detail of error.details) {
+    const path = detail.path.join('.') || '_';
+    if (fields[path]) continue;
+    const custom = detail.type === 'any.custom' ? (detail.context?.error as Error | undefined)?.message : undefined;
+    const key = custom ?? keyByType[detail.type] ?? 'validation.invalid';
+    const ctx = detail.context ?? {};
+    fields[path] = { key, params: { limit: ctx.limit, valids: Array.isArray(ctx.valids) ? ctx.valids.join(', ') : '' } };
+  }
+  return fields;
+}
+
+/** Validates a value against a schema or throws AppError('validation'); unknown keys are stripped. */
+export function check<T>(schema: Joi.Schema<T>, value: unknown): T {
+  const { value: result, error } = schema.validate(value, { abortEarly: false, stripUnknown: true, convert: true });
+  if (error) throw AppError.validation(fieldErrorsFrom(error));
+  return result as T;
+}
+
+type Part = 'body' | 'query' | 'params';
+
+/**
+ * The one validation path for routes: each part is replaced by its validated, converted value (for `query`,
+ * which Express 5 makes read-only, the result goes to `res.locals.query`).
+ */
+export function validate(schemas: Partial<Record<Part, Joi.Schema>>): RequestHandler {
+  return (req, res, next) => {
+    const fields: FieldErrors = {};
+    for (const part of ['params', 'query', 'body'] as const) {
+      const schema = schemas[part];
+      if (!schema) continue;
+      const { value, error } = schema.validate(req[part] ?? {}, { abortEarly: false, stripUnknown: true });
+      if (error) Object.assign(fields, fieldErrorsFrom(error));
+      else if (part === 'query') res.locals.query = value;
+      else req[part] = value;
+    }
+    if (Object.keys(fields).length) return next(AppError.validation(fields));
+    next();
+  };
+}

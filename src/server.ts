@@ -1,0 +1,87 @@
+import 'dotenv/config';
+import { createServer } from 'node:http';
+import { Server as SocketServer } from 'socket.io';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase, type DatabaseHandle } from './platform/db.js';
+import { EmbeddedDatabaseError } from './platform/embedded-db.js';
+import { logger, setLogLevel } from './platform/logger.js';
+import { sessionSecret } from './platform/security.js';
+import { loadDemoIfEmpty } from './demo/seed.js';
+
+/** One line to the terminal for the person starting Suara (the structured log goes to stdout as JSON). */
+const say = (line: string) => process.stderr.write(line + '\n');
+
+async function main(config: Config): Promise<void> {
+  setLogLevel(config.logLevel);
+  const database: DatabaseHandle = await openDatabase(config, say);
+  let shuttingDown = false;
+
+  // From here on, whatever happens, the embedded database is stopped before the process ends.
+  const shutdown = async (reason: string, code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ reason }, 'shutting down');
+    const force = setTimeout(() => process.exit(code || 1), 40_000);
+    force.unref();
+    io?.close();
+    await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+    http?.closeAllConnections();
+    await database.close().catch((error: unknown) => logger.error({ err: error }, 'closing the database failed'));
+    logger.info('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception');
+    void shutdown('crash', 1);
+  });
+  process.on('unhandledRejection', (error) => {
+    logger.fatal({ err: error }, 'unhandled rejection');
+    void shutdown('crash', 1);
+  });
+
+  let http: ReturnType<typeof createServer> | undefined;
+  let io: SocketServer | undefined;
+  try {
+    if (database.embedded) {
+      const demo = await loadDemoIfEmpty(config);
+      if (demo) {
+        say(`Demo data loaded. Sign-in accounts (also in ${demo.file}):`);
+        for (const account of demo.accounts)
+          say(`  ${account.role.padEnd(10)} ${account.email.padEnd(40)} ${account.password}  ${account.unitCode ?? ''}`);
+      }
+    }
+    const app = createApp({ config, sessionSecret: await sessionSecret(config) });
+    http = createServer(app);
+    io = new SocketServer(http, { serveClient: false });
+    await new Promise<void>((resolve, reject) => {
+      http!.once('error', reject);
+      http!.listen(config.port, config.host, resolve);
+    });
+    const address = http.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info({ port }, 'listening');
+    say(`Suara is serving on http://localhost:${port}` + (database.embedded ? ` (embedded database, data in ${config.dataDir})` : ''));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      say(`Port ${config.port} is already in use: stop what uses it, or set PORT to another number.`);
+    else logger.fatal({ err: error }, 'start-up failed');
+    await shutdown('start-up failed', 1);
+  }
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  say(error.message);
+  process.exit(1);
+}
+main(config).catch((error: unknown) => {
+  if (error instanceof EmbeddedDatabaseError) say(error.message);
+  else logger.fatal({ err: error }, 'start-up failed');
+  process.exitCode = 1;
+});
