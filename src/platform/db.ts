@@ -8,6 +8,9 @@ import { logger } from './logger.js';
 // (see requireDatabase) rather than hanging, and nothing is half-written.
 mongoose.set('bufferCommands', false);
 mongoose.set('strictQuery', true);
+// Collections and indexes are made once the connection is up (ensureIndexes), not when a model is compiled.
+mongoose.set('autoIndex', false);
+mongoose.set('autoCreate', false);
 
 export interface DatabaseHandle {
   uri: string;
@@ -60,7 +63,20 @@ export async function connectMongoose(uri: string, dbName?: string): Promise<typ
     mongoose.connection.on('disconnected', () => closing || logger.warn('database connection lost; reconnecting'));
     mongoose.connection.on('reconnected', () => logger.info('database connection restored'));
   }
-  return mongoose.connect(uri, { dbName, serverSelectionTimeoutMS: 5000, heartbeatFrequencyMS: 2000 });
+  await mongoose.connect(uri, { dbName, serverSelectionTimeoutMS: 5000, heartbeatFrequencyMS: 2000 });
+  await ensureIndexes();
+  return mongoose;
+}
+
+/** Creates every model's collection and indexes (idempotent; MongoDB skips what exists). */
+export async function ensureIndexes(): Promise<void> {
+  for (const name of mongoose.modelNames()) {
+    const model = mongoose.model(name);
+    await model.createCollection().catch((error: { codeName?: string }) => {
+      if (error.codeName !== 'NamespaceExists') throw error;
+    });
+    await model.createIndexes();
+  }
 }
 
 export function isDatabaseConnected(): boolean {

@@ -5,7 +5,6 @@ import { logger } from './logger.js';
 
 export type ErrorCode =
   | 'validation'
-  | 'bad_json'
   | 'too_large'
   | 'unauthenticated'
   | 'forbidden'
@@ -19,7 +18,6 @@ export type ErrorCode =
 
 const statusOf: Record<ErrorCode, number> = {
   validation: 400,
-  bad_json: 400,
   too_large: 413,
   unauthenticated: 401,
   forbidden: 403,
@@ -71,7 +69,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function toAppError(error: unknown, req?: Request): AppError {
   if (error instanceof AppError) return error;
   const e = error as { type?: string; status?: number; code?: unknown; name?: string };
-  if (e?.type === 'entity.parse.failed') return new AppError('bad_json', 'error.bad_json');
+  if (e?.type === 'entity.parse.failed') return new AppError('validation', 'error.bad_json');
   if (e?.type === 'entity.too.large' || e?.code === 'LIMIT_FILE_SIZE' || e?.code === 'LIMIT_FIELD_VALUE')
     return new AppError('too_large');
   if (e?.status === 400 || e?.status === 415 || e?.name === 'CastError' || e?.name === 'MulterError')

@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import { connectMongoose } from '../../src/platform/db.js';
+
+/** Gives the calling test file a clean database of its own on the run's server, dropped when the file ends. */
+export function useTestDatabase(): void {
+  before(async function () {
+    this.timeout(60_000);
+    const name = `suara_test_${randomBytes(4).toString('hex')}`;
+    if (mongoose.connection.readyState !== 0) await mongoose.disconnect();
+    await connectMongoose(process.env.TEST_MONGODB_URI!, name);
+  });
+  after(async function () {
+    this.timeout(60_000);
+    await mongoose.connection.dropDatabase();
+    await mongoose.disconnect();
+  });
+}
+
+/** Empties every collection (keeping indexes), for a clean slate between tests of one file. */
+export async function clearCollections(): Promise<void> {
+  const collections = await mongoose.connection.db!.collections();
+  await Promise.all(collections.map((collection) => collection.deleteMany({})));
+}

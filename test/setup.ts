@@ -1,0 +1,33 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/platform/embedded-db.js';
+
+/**
+ * One real database server for the whole run: the embedded SecantusDB on a throwaway directory, or the server at
+ * TEST_MONGODB_URI when set (never MONGODB_URI, so that a developer's own database is never touched by tests).
+ * Each test file gets its own database through `useTestDatabase()` in test/helpers/db.ts.
+ */
+process.env.NODE_ENV = 'test'; // before any spec file loads the logger
+let embedded: EmbeddedDatabase | undefined;
+let storage: string | undefined;
+
+export const mochaHooks = {
+  async beforeAll(this: Mocha.Context) {
+    this.timeout(180_000); // the first run on a new machine installs SecantusDB (about 10 s)
+    if (process.env.TEST_MONGODB_URI) return;
+    storage = await mkdtemp(path.join(os.tmpdir(), 'suara-test-db-'));
+    embedded = await startEmbeddedDatabase({
+      storagePath: path.join(storage, 'db'),
+      progress: (line) => process.stderr.write(line + '\n'),
+    });
+    process.env.TEST_MONGODB_URI = embedded.uri;
+  },
+  async afterAll(this: Mocha.Context) {
+    this.timeout(60_000);
+    await mongoose.disconnect();
+    await embedded?.stop();
+    if (storage) await rm(storage, { recursive: true, force: true });
+  },
+};
