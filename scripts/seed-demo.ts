@@ -33,7 +33,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    say(error instanceof ConfigError || error instanceof EmbeddedDatabaseError ? error.message : String((error as Error).stack ?? error));
+    say(
+      error instanceof ConfigError || error instanceof EmbeddedDatabaseError
+        ? error.message
+        : String((error as Error).stack ?? error),
+    );
     process.exit(1);
   },
 );

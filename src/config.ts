@@ -24,7 +24,9 @@ const schema = Joi.object({
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
   PORT: Joi.number().integer().min(0).max(65535).default(3000),
   HOST: Joi.string().hostname().empty(''),
-  PUBLIC_URL: Joi.string().uri({ scheme: ['http', 'https'] }).empty(''),
+  PUBLIC_URL: Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .empty(''),
   DATA_DIR: Joi.string().empty('').default('./data'),
   MONGODB_URI: Joi.string()
     .uri({ scheme: ['mongodb', 'mongodb+srv'] })

@@ -50,7 +50,9 @@ async function main(config: Config): Promise<void> {
       if (demo) {
         say(`Demo data loaded. Sign-in accounts (also in ${demo.file}):`);
         for (const account of demo.accounts)
-          say(`  ${account.role.padEnd(10)} ${account.email.padEnd(40)} ${account.password}  ${account.unitCode ?? ''}`);
+          say(
+            `  ${account.role.padEnd(10)} ${account.email.padEnd(40)} ${account.password}  ${account.unitCode ?? ''}`,
+          );
       }
     }
     const app = createApp({ config, sessionSecret: await sessionSecret(config) });
@@ -63,7 +65,10 @@ async function main(config: Config): Promise<void> {
     const address = http.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port }, 'listening');
-    say(`Suara is serving on http://localhost:${port}` + (database.embedded ? ` (embedded database, data in ${config.dataDir})` : ''));
+    say(
+      `Suara is serving on http://localhost:${port}` +
+        (database.embedded ? ` (embedded database, data in ${config.dataDir})` : ''),
+    );
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
       say(`Port ${config.port} is already in use: stop what uses it, or set PORT to another number.`);

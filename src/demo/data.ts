@@ -185,13 +185,73 @@ export const permitServices = [
 ];
 
 const firstNames = {
-  male: ['Ahmad', 'Budi', 'Rudi', 'Hendra', 'Joko', 'Agus', 'Dedi', 'Fajar', 'Irwan', 'Yusuf', 'Samuel', 'Ridwan', 'Teguh', 'Arif', 'Eko'],
-  female: ['Siti', 'Dewi', 'Rina', 'Nurul', 'Sri', 'Wulan', 'Maya', 'Fitri', 'Lestari', 'Ratna', 'Yohana', 'Indah', 'Putri', 'Novita', 'Ayu'],
+  male: [
+    'Ahmad',
+    'Budi',
+    'Rudi',
+    'Hendra',
+    'Joko',
+    'Agus',
+    'Dedi',
+    'Fajar',
+    'Irwan',
+    'Yusuf',
+    'Samuel',
+    'Ridwan',
+    'Teguh',
+    'Arif',
+    'Eko',
+  ],
+  female: [
+    'Siti',
+    'Dewi',
+    'Rina',
+    'Nurul',
+    'Sri',
+    'Wulan',
+    'Maya',
+    'Fitri',
+    'Lestari',
+    'Ratna',
+    'Yohana',
+    'Indah',
+    'Putri',
+    'Novita',
+    'Ayu',
+  ],
 };
-const lastNames = ['Saputra', 'Hasibuan', 'Siregar', 'Wijaya', 'Lubis', 'Nasution', 'Rahmawati', 'Kurniawan', 'Latuconsina', 'Pattimura', 'Hutapea', 'Maharani', 'Syahputra', 'Anggraini', 'Tuanaya'];
+const lastNames = [
+  'Saputra',
+  'Hasibuan',
+  'Siregar',
+  'Wijaya',
+  'Lubis',
+  'Nasution',
+  'Rahmawati',
+  'Kurniawan',
+  'Latuconsina',
+  'Pattimura',
+  'Hutapea',
+  'Maharani',
+  'Syahputra',
+  'Anggraini',
+  'Tuanaya',
+];
 const positions: Record<string, string[]> = {
-  puskesmas: ['Perawat Ahli Pertama', 'Bidan Terampil', 'Dokter Ahli Pertama', 'Pranata Laboratorium Kesehatan', 'Petugas Pendaftaran'],
-  dinas: ['Pengadministrasi Kependudukan', 'Operator Layanan Operasional', 'Verifikator Berkas', 'Analis Perizinan', 'Penata Layanan Operasional'],
+  puskesmas: [
+    'Perawat Ahli Pertama',
+    'Bidan Terampil',
+    'Dokter Ahli Pertama',
+    'Pranata Laboratorium Kesehatan',
+    'Petugas Pendaftaran',
+  ],
+  dinas: [
+    'Pengadministrasi Kependudukan',
+    'Operator Layanan Operasional',
+    'Verifikator Berkas',
+    'Analis Perizinan',
+    'Penata Layanan Operasional',
+  ],
   rsud: ['Perawat Terampil', 'Apoteker Ahli Pertama', 'Petugas Rekam Medis', 'Dokter Ahli Muda', 'Kasir'],
 };
 
@@ -228,7 +288,12 @@ export function demoOfficers() {
     const first = firstNames[sex][random(firstNames[sex].length)]!;
     const last = lastNames[random(lastNames.length)]!;
     const kindPositions = positions[unit.kind] ?? positions.dinas!;
-    officers.push({ nip, name: `${first} ${last}`, position: kindPositions[random(kindPositions.length)]!, unitCode: unit.code });
+    officers.push({
+      nip,
+      name: `${first} ${last}`,
+      position: kindPositions[random(kindPositions.length)]!,
+      unitCode: unit.code,
+    });
   }
   return officers;
 }

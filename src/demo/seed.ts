@@ -47,7 +47,14 @@ export async function seedDemo(config: Config): Promise<{ accounts: DemoAccount[
 
   const addUnit = async (unit: DemoUnit, parentCode: string | null, timeZone?: string) => {
     if (!(await Unit.exists({ code: unit.code })))
-      await createUnit(system, { code: unit.code, name: unit.name, kind: unit.kind, parentCode, timeZone, population: unit.population });
+      await createUnit(system, {
+        code: unit.code,
+        name: unit.name,
+        kind: unit.kind,
+        parentCode,
+        timeZone,
+        population: unit.population,
+      });
     for (const service of servicesFor(unit)) await saveService(system, unit.code, service);
     for (const [index, name] of (unit.counters ?? []).entries())
       await saveCounter(system, unit.code, { code: `L${index + 1}`, name });
@@ -60,7 +67,8 @@ export async function seedDemo(config: Config): Promise<{ accounts: DemoAccount[
   }
 
   const account = async (email: string, name: string, role: Role, unitCode: string | null, officerNip?: string) => {
-    if (!(await User.exists({ email }))) await createUser(system, { email, name, password, role, unitCode, officerNip });
+    if (!(await User.exists({ email })))
+      await createUser(system, { email, name, password, role, unitCode, officerNip });
     else await User.updateOne({ email }, { $set: { passwordHash: await hashPassword(password) } });
     accounts.push({ email, password, role, unitCode });
   };

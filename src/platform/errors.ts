@@ -61,7 +61,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
     /^Mongo(ServerSelection|Network|NotConnected|TopologyClosed|PoolCleared)/.test(error.name) ||
-    (error instanceof mongoose.Error && /buffering timed out|before initial connection|Connection .* closed/i.test(error.message))
+    (error instanceof mongoose.Error &&
+      /buffering timed out|before initial connection|Connection .* closed/i.test(error.message))
   );
 }
 

@@ -118,7 +118,12 @@ class DatabaseRateStore implements Store {
 }
 
 /** A named rate limit; too many requests → 429 through the one error path, in the user's language. */
-export function rateLimiter(name: string, limit: number, windowMs: number, key?: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
+export function rateLimiter(
+  name: string,
+  limit: number,
+  windowMs: number,
+  key?: (req: Parameters<RequestHandler>[0]) => string,
+): RequestHandler {
   return rateLimit({
     windowMs,
     limit,

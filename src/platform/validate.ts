@@ -35,7 +35,10 @@ export function fieldErrorsFrom(error: Joi.ValidationError): FieldErrors {
     const custom = detail.type === 'any.custom' ? (detail.context?.error as Error | undefined)?.message : undefined;
     const key = custom ?? keyByType[detail.type] ?? 'validation.invalid';
     const ctx = detail.context ?? {};
-    fields[path] = { key, params: { limit: ctx.limit, valids: Array.isArray(ctx.valids) ? ctx.valids.join(', ') : '' } };
+    fields[path] = {
+      key,
+      params: { limit: ctx.limit, valids: Array.isArray(ctx.valids) ? ctx.valids.join(', ') : '' },
+    };
   }
   return fields;
 }

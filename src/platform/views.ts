@@ -18,7 +18,8 @@ export function setupViews(app: Express, cache: boolean): void {
       eq: (a: unknown, b: unknown) => a !== undefined && a !== null && String(a) === String(b),
       concat: (...parts: unknown[]) => parts.slice(0, -1).join(''),
       json: (value: unknown) => JSON.stringify(value),
-      join: (values: unknown, separator: unknown) => (Array.isArray(values) ? values.join(typeof separator === 'string' ? separator : ', ') : ''),
+      join: (values: unknown, separator: unknown) =>
+        Array.isArray(values) ? values.join(typeof separator === 'string' ? separator : ', ') : '',
     },
   });
   app.engine('.hbs', hbs.engine);

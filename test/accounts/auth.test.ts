@@ -17,17 +17,28 @@ describe('Staff sign-in, sessions and CSRF', () => {
 
   it('signs in through the API: a session cookie, a CSRF token and who I am', async () => {
     const agent = request.agent(app);
-    const response = await agent.post('/api/v1/auth/login').send({ email: 'Kepala.Dinkes@suara.test', password: PASSWORD }).expect(200);
-    expect(response.headers['set-cookie']!.join(';')).to.match(/suara\.sid=.*HttpOnly/i);
+    const response = await agent
+      .post('/api/v1/auth/login')
+      .send({ email: 'Kepala.Dinkes@suara.test', password: PASSWORD })
+      .expect(200);
+    expect(String(response.headers['set-cookie'])).to.match(/suara\.sid=.*HttpOnly/i);
     expect(response.body.csrfToken).to.be.a('string').with.length.greaterThan(20);
     const me = await agent.get('/api/v1/auth/me').expect(200);
     expect(me.body).to.include({ email: 'kepala.dinkes@suara.test' });
-    expect(me.body.grants).to.deep.equal([{ role: 'unit_head', unitId: me.body.grants[0].unitId, unitCode: 'JAMBI-DINKES' }]);
+    expect(me.body.grants).to.deep.equal([
+      { role: 'unit_head', unitId: me.body.grants[0].unitId, unitCode: 'JAMBI-DINKES' },
+    ]);
   });
 
   it('refuses a wrong password with the same message as an unknown e-mail', async () => {
-    const wrong = await request(app).post('/api/v1/auth/login').send({ email: 'petugas@suara.test', password: 'salah' }).expect(401);
-    const unknown = await request(app).post('/api/v1/auth/login').send({ email: 'siapa@suara.test', password: 'salah' }).expect(401);
+    const wrong = await request(app)
+      .post('/api/v1/auth/login')
+      .send({ email: 'petugas@suara.test', password: 'salah' })
+      .expect(401);
+    const unknown = await request(app)
+      .post('/api/v1/auth/login')
+      .send({ email: 'siapa@suara.test', password: 'salah' })
+      .expect(401);
     expect(wrong.body.error).to.deep.equal({ code: 'unauthenticated', message: 'E-mail atau kata sandi salah.' });
     expect(unknown.body.error).to.deep.equal(wrong.body.error);
     await User.updateOne({ email: 'petugas@suara.test' }, { $set: { failedLogins: 0, lockedUntil: null } });
@@ -37,7 +48,10 @@ describe('Staff sign-in, sessions and CSRF', () => {
     const email = 'kepala.kebunhandil@suara.test';
     for (let i = 0; i < LOCKOUT_AFTER; i++)
       await request(app).post('/api/v1/auth/login').send({ email, password: 'tebak-tebakan' }).expect(401);
-    const locked = await request(app).post('/api/v1/auth/login?lang=en').send({ email, password: PASSWORD }).expect(429);
+    const locked = await request(app)
+      .post('/api/v1/auth/login?lang=en')
+      .send({ email, password: PASSWORD })
+      .expect(429);
     expect(locked.body.error.code).to.equal('locked');
     expect(locked.body.error.message).to.match(/locked for now; try again in \d+ seconds/);
     expect(lockoutSeconds(LOCKOUT_AFTER - 1)).to.equal(0);
@@ -89,7 +103,11 @@ describe('Staff sign-in, sessions and CSRF', () => {
     const agent = request.agent(app);
     const page = await agent.get('/login').expect(200);
     const token = page.text.match(/name="_csrf" value="([^"]+)"/)![1];
-    const response = await agent.post('/login').type('form').send({ _csrf: token, email: 'petugas@suara.test', password: 'salah' }).expect(401);
+    const response = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: token, email: 'petugas@suara.test', password: 'salah' })
+      .expect(401);
     expect(response.text).to.include('E-mail atau kata sandi salah.');
     expect(response.text).to.include('value="petugas@suara.test"');
     await User.updateOne({ email: 'petugas@suara.test' }, { $set: { failedLogins: 0 } });
@@ -117,11 +135,18 @@ describe('Staff sign-in, sessions and CSRF', () => {
   it('lets an integration use a hashed API token instead of a session, without CSRF', async () => {
     const agent = request.agent(app);
     const csrf = await signIn(agent, 'admin.jambi@suara.test');
-    const created = await agent.post('/api/v1/auth/tokens').set('X-CSRF-Token', csrf).send({ name: 'SIMPEG sync' }).expect(201);
+    const created = await agent
+      .post('/api/v1/auth/tokens')
+      .set('X-CSRF-Token', csrf)
+      .send({ name: 'SIMPEG sync' })
+      .expect(201);
     const token = created.body.token as string;
     expect(token).to.match(/^suara_/);
     const officers = await request(app).get('/api/v1/officers').set('Authorization', `Bearer ${token}`).expect(200);
     expect(officers.body.map((officer: { nip: string }) => officer.nip)).to.include('198503152010012001');
-    await request(app).get('/api/v1/officers').set('Authorization', `Bearer ${token.slice(0, -2)}xx`).expect(401);
+    await request(app)
+      .get('/api/v1/officers')
+      .set('Authorization', `Bearer ${token.slice(0, -2)}xx`)
+      .expect(401);
   });
 });

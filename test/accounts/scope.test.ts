@@ -14,7 +14,13 @@ describe('Roles scoped to a unit subtree', () => {
   });
 
   describe('can(user, action, resource)', () => {
-    const head: Actor = { id: 'u1', email: 'h@x', name: 'h', officerNip: null, grants: [{ role: 'unit_head', unitId: 'dinkes', unitCode: 'D' }] };
+    const head: Actor = {
+      id: 'u1',
+      email: 'h@x',
+      name: 'h',
+      officerNip: null,
+      grants: [{ role: 'unit_head', unitId: 'dinkes', unitCode: 'D' }],
+    };
     it('allows on the granted unit and every unit below it, not above or beside', () => {
       expect(can(head, 'directory.read', { unitPath: ['jambi', 'dinkes'] })).to.equal(true);
       expect(can(head, 'directory.read', { unitPath: ['jambi', 'dinkes', 'pkm'] })).to.equal(true);
@@ -57,7 +63,11 @@ describe('Roles scoped to a unit subtree', () => {
       .set('X-CSRF-Token', csrf)
       .send({ name: 'UPTD Puskesmas Putri Ayu' })
       .expect(200);
-    const other = await agent.patch('/api/v1/units/AMB-DUKCAPIL').set('X-CSRF-Token', csrf).send({ name: 'Diambil alih' }).expect(403);
+    const other = await agent
+      .patch('/api/v1/units/AMB-DUKCAPIL')
+      .set('X-CSRF-Token', csrf)
+      .send({ name: 'Diambil alih' })
+      .expect(403);
     expect(other.body.error.code).to.equal('forbidden');
     await agent
       .post('/api/v1/units')
@@ -75,7 +85,9 @@ describe('Roles scoped to a unit subtree', () => {
     expect(all.map((officer) => officer.unitCode).sort()).to.deep.equal(['PKM-KEBUNHANDIL', 'PKM-PUTRIAYU']);
     expect(all[0]).to.have.all.keys('nip', 'name', 'position', 'unitCode');
     const one = (await agent.get('/api/v1/officers?unitCode=PKM-PUTRIAYU').expect(200)).body;
-    expect(one).to.deep.equal([{ nip: '199001012015031002', name: 'Budi Santoso', position: 'Bidan', unitCode: 'PKM-PUTRIAYU' }]);
+    expect(one).to.deep.equal([
+      { nip: '199001012015031002', name: 'Budi Santoso', position: 'Bidan', unitCode: 'PKM-PUTRIAYU' },
+    ]);
     await agent.get('/api/v1/officers?unitCode=AMB-DUKCAPIL').expect(403);
     await agent.get('/api/v1/officers?unitCode=NOPE').expect(404);
     await request(app).get('/api/v1/officers').expect(401);
@@ -94,17 +106,38 @@ describe('Roles scoped to a unit subtree', () => {
     const outside = await agent
       .post('/admin/accounts')
       .type('form')
-      .send({ _csrf: csrf, email: 'x@suara.test', name: 'Xaverius', password: 'panjang-sekali-1', role: 'admin', unitCode: 'AMBON' });
+      .send({
+        _csrf: csrf,
+        email: 'x@suara.test',
+        name: 'Xaverius',
+        password: 'panjang-sekali-1',
+        role: 'admin',
+        unitCode: 'AMBON',
+      });
     expect(outside.status).to.equal(403);
     const everywhere = await agent
       .post('/admin/accounts')
       .type('form')
-      .send({ _csrf: csrf, email: 'x@suara.test', name: 'Xaverius', password: 'panjang-sekali-1', role: 'admin', unitCode: '' });
+      .send({
+        _csrf: csrf,
+        email: 'x@suara.test',
+        name: 'Xaverius',
+        password: 'panjang-sekali-1',
+        role: 'admin',
+        unitCode: '',
+      });
     expect(everywhere.status).to.equal(403);
     await agent
       .post('/admin/accounts')
       .type('form')
-      .send({ _csrf: csrf, email: 'pembina@suara.test', name: 'Pembina', password: 'panjang-sekali-1', role: 'coach', unitCode: 'JAMBI' })
+      .send({
+        _csrf: csrf,
+        email: 'pembina@suara.test',
+        name: 'Pembina',
+        password: 'panjang-sekali-1',
+        role: 'coach',
+        unitCode: 'JAMBI',
+      })
       .expect(303);
     await signIn(request.agent(app), 'pembina@suara.test', 'panjang-sekali-1');
   });

@@ -23,7 +23,9 @@ describe('Demo data', () => {
     this.timeout(120_000);
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'suara-demo-'));
     expect(await databaseIsEmpty()).to.equal(true);
-    ({ accounts } = await seedDemo(loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DEMO_PASSWORD: 'demo-sandi-2026' })));
+    ({ accounts } = await seedDemo(
+      loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DEMO_PASSWORD: 'demo-sandi-2026' }),
+    ));
   });
 
   it('has Jambi and Sawahlunto in WIB and Ambon in WIT, each with service units', async () => {
@@ -33,7 +35,8 @@ describe('Demo data', () => {
       ['JAMBI', 'Asia/Jakarta'],
       ['SAWAHLUNTO', 'Asia/Jakarta'],
     ]);
-    for (const agency of agencies) expect(await Unit.countDocuments({ path: agency._id, parentId: { $ne: null } })).to.be.greaterThan(2);
+    for (const agency of agencies)
+      expect(await Unit.countDocuments({ path: agency._id, parentId: { $ne: null } })).to.be.greaterThan(2);
     const rsud = await Unit.findOne({ code: 'JAMBI-RSUD' }).lean();
     expect(rsud!.services.map((service) => service.code)).to.include('RAWAT-JALAN');
   });
@@ -61,10 +64,16 @@ describe('Demo data', () => {
 
   it('lets every demo account sign in', async function () {
     this.timeout(60_000);
-    const app = createApp({ config: loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir }), sessionSecret: 'x'.repeat(40) });
+    const app = createApp({
+      config: loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir }),
+      sessionSecret: 'x'.repeat(40),
+    });
     for (const role of roles) {
       const account = accounts.find((candidate) => candidate.role === role)!;
-      await request(app).post('/api/v1/auth/login').send({ email: account.email, password: account.password }).expect(200);
+      await request(app)
+        .post('/api/v1/auth/login')
+        .send({ email: account.email, password: account.password })
+        .expect(200);
     }
   });
 

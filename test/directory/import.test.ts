@@ -103,7 +103,8 @@ describe('CSV import of officers and units', () => {
   it('shows the import report on the admin page after a file upload from the form', async () => {
     const page = await agent.get('/admin/officers').expect(200);
     const action = page.text.match(/action="(\/admin\/officers\/import\?_csrf=[^"]+)"/)![1]!.replace(/&amp;/g, '&');
-    const csv = '\uFEFFNIP;Nama;Jabatan;Kode Unit\n199411112019032008;Putri Maharani;Perawat;PKM-KEBUNHANDIL\n12345;Salah;Perawat;PKM-KEBUNHANDIL\n';
+    const csv =
+      '\uFEFFNIP;Nama;Jabatan;Kode Unit\n199411112019032008;Putri Maharani;Perawat;PKM-KEBUNHANDIL\n12345;Salah;Perawat;PKM-KEBUNHANDIL\n';
     const response = await agent.post(action).attach('file', Buffer.from(csv), 'pegawai.csv').expect(200);
     expect(response.text).to.include('1 dibuat, 0 diperbarui, 1 ditolak.');
     expect(response.text).to.include('Baris 3: NIP harus 18 digit angka.');
@@ -120,7 +121,13 @@ describe('CSV import of officers and units', () => {
     const response = await agent
       .post('/admin/officers')
       .type('form')
-      .send({ _csrf: csrf, nip: '198513012010012001', name: 'Bulan Tiga Belas', position: 'Perawat', unitCode: 'PKM-KEBUNHANDIL' })
+      .send({
+        _csrf: csrf,
+        nip: '198513012010012001',
+        name: 'Bulan Tiga Belas',
+        position: 'Perawat',
+        unitCode: 'PKM-KEBUNHANDIL',
+      })
       .expect(400);
     expect(response.text).to.include('Tanggal lahir dalam NIP (digit 1–8) bukan tanggal yang ada.');
     expect(response.text).to.include('value="Bulan Tiga Belas"');

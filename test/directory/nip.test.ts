@@ -29,7 +29,12 @@ describe('NIP validation', () => {
 
   it('reads an NI PPPK, which has 21 where the month stands', () => {
     const result = parseNip('199002102023211003', today);
-    expect(result.ok && result.value).to.include({ employment: 'pppk', appointedYear: 2023, appointedMonth: null, sex: 'male' });
+    expect(result.ok && result.value).to.include({
+      employment: 'pppk',
+      appointedYear: 2023,
+      appointedMonth: null,
+      sex: 'male',
+    });
   });
 
   it('needs exactly 18 digits', () => {

@@ -32,14 +32,44 @@ export async function seedDirectory() {
   });
   const admin = toActor(root);
   await createUnit(admin, { code: 'JAMBI', name: 'Pemerintah Provinsi Jambi', timeZone: 'Asia/Jakarta' });
-  await createUnit(admin, { code: 'JAMBI-DINKES', name: 'Dinas Kesehatan Provinsi Jambi', kind: 'dinas', parentCode: 'JAMBI' });
-  await createUnit(admin, { code: 'PKM-KEBUNHANDIL', name: 'Puskesmas Kebun Handil', kind: 'puskesmas', parentCode: 'JAMBI-DINKES' });
-  await createUnit(admin, { code: 'PKM-PUTRIAYU', name: 'Puskesmas Putri Ayu', kind: 'puskesmas', parentCode: 'JAMBI-DINKES' });
+  await createUnit(admin, {
+    code: 'JAMBI-DINKES',
+    name: 'Dinas Kesehatan Provinsi Jambi',
+    kind: 'dinas',
+    parentCode: 'JAMBI',
+  });
+  await createUnit(admin, {
+    code: 'PKM-KEBUNHANDIL',
+    name: 'Puskesmas Kebun Handil',
+    kind: 'puskesmas',
+    parentCode: 'JAMBI-DINKES',
+  });
+  await createUnit(admin, {
+    code: 'PKM-PUTRIAYU',
+    name: 'Puskesmas Putri Ayu',
+    kind: 'puskesmas',
+    parentCode: 'JAMBI-DINKES',
+  });
   await createUnit(admin, { code: 'AMBON', name: 'Pemerintah Kota Ambon', timeZone: 'Asia/Jayapura' });
   await createUnit(admin, { code: 'AMB-DUKCAPIL', name: 'Disdukcapil Kota Ambon', kind: 'dinas', parentCode: 'AMBON' });
-  await createOfficer(admin, { nip: '198503152010012001', name: 'Siti Rahmawati', position: 'Perawat', unitCode: 'PKM-KEBUNHANDIL' });
-  await createOfficer(admin, { nip: '199001012015031002', name: 'Budi Santoso', position: 'Bidan', unitCode: 'PKM-PUTRIAYU' });
-  await createOfficer(admin, { nip: '198807202012121001', name: 'Johanis Tuanaya', position: 'Operator', unitCode: 'AMB-DUKCAPIL' });
+  await createOfficer(admin, {
+    nip: '198503152010012001',
+    name: 'Siti Rahmawati',
+    position: 'Perawat',
+    unitCode: 'PKM-KEBUNHANDIL',
+  });
+  await createOfficer(admin, {
+    nip: '199001012015031002',
+    name: 'Budi Santoso',
+    position: 'Bidan',
+    unitCode: 'PKM-PUTRIAYU',
+  });
+  await createOfficer(admin, {
+    nip: '198807202012121001',
+    name: 'Johanis Tuanaya',
+    position: 'Operator',
+    unitCode: 'AMB-DUKCAPIL',
+  });
   const account = (email: string, role: Role, unitCode: string) =>
     createUser(admin, { email, name: email.split('@')[0], password: PASSWORD, role, unitCode });
   await account('admin.jambi@suara.test', 'admin', 'JAMBI');

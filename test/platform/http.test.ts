@@ -21,10 +21,16 @@ describe('HTTP behaviour every client relies on', () => {
     const units = (await request(app).get('/api/v1/units').expect(200)).body as Record<string, unknown>[];
     const byCode = Object.fromEntries(units.map((unit) => [unit.code, unit]));
     expect(byCode.JAMBI).to.include({ parentCode: null, agencyCode: 'JAMBI', timeZone: 'Asia/Jakarta' });
-    expect(byCode['PKM-KEBUNHANDIL']).to.include({ parentCode: 'JAMBI-DINKES', agencyCode: 'JAMBI', timeZone: 'Asia/Jakarta' });
+    expect(byCode['PKM-KEBUNHANDIL']).to.include({
+      parentCode: 'JAMBI-DINKES',
+      agencyCode: 'JAMBI',
+      timeZone: 'Asia/Jakarta',
+    });
     expect(byCode['AMB-DUKCAPIL']).to.include({ parentCode: 'AMBON', timeZone: 'Asia/Jayapura' });
     expect(byCode.JAMBI).to.have.property('services').that.is.an('array');
-    expect(units.map((unit) => unit.code).indexOf('JAMBI')).to.be.lessThan(units.map((unit) => unit.code).indexOf('PKM-KEBUNHANDIL'));
+    expect(units.map((unit) => unit.code).indexOf('JAMBI')).to.be.lessThan(
+      units.map((unit) => unit.code).indexOf('PKM-KEBUNHANDIL'),
+    );
   });
 
   it('answers an unknown API route with 404 JSON and an unknown page with a 404 HTML page', async () => {
@@ -48,7 +54,11 @@ describe('HTTP behaviour every client relies on', () => {
 
   it('rejects an oversized body with 413 before reading it all', async () => {
     const huge = JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(10 * 1024 * 1024) });
-    const response = await request(app).post('/api/v1/auth/login').set('Content-Type', 'application/json').send(huge).expect(413);
+    const response = await request(app)
+      .post('/api/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(huge)
+      .expect(413);
     expect(response.body.error.code).to.equal('too_large');
   });
 
@@ -56,7 +66,10 @@ describe('HTTP behaviour every client relies on', () => {
     const id = await request(app).post('/api/v1/auth/login').send({ email: 'not-an-email', password: 7 }).expect(400);
     expect(id.body.error.code).to.equal('validation');
     expect(id.body.error.fields).to.deep.equal({ email: 'Alamat e-mail tidak valid.', password: 'Harus berupa teks.' });
-    const en = await request(app).post('/api/v1/auth/login?lang=en').send({ email: { $gt: '' } }).expect(400);
+    const en = await request(app)
+      .post('/api/v1/auth/login?lang=en')
+      .send({ email: { $gt: '' } })
+      .expect(400);
     expect(en.body.error.fields).to.deep.equal({ email: 'Must be text.', password: 'Required.' });
   });
 

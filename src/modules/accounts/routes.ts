@@ -41,7 +41,11 @@ export function accountRoutes(): Router {
       await startSession(req, actor);
       res.redirect(303, safeNext(body.next));
     } catch (error) {
-      if (!(error instanceof AppError) || !['unauthenticated', 'locked', 'forbidden', 'validation'].includes(error.code)) throw error;
+      if (
+        !(error instanceof AppError) ||
+        !['unauthenticated', 'locked', 'forbidden', 'validation'].includes(error.code)
+      )
+        throw error;
       res.status(error.status).render('pages/auth/login', {
         title: req.t('auth.title'),
         next: safeNext(body.next),
@@ -67,7 +71,12 @@ export function accountRoutes(): Router {
 
   router.get('/api/v1/auth/me', requireActor, (req, res) => {
     const actor = req.actor!;
-    res.json({ email: actor.email, name: actor.name, grants: actor.grants, csrfToken: req.apiToken ? undefined : csrfTokenFor(req.session) });
+    res.json({
+      email: actor.email,
+      name: actor.name,
+      grants: actor.grants,
+      csrfToken: req.apiToken ? undefined : csrfTokenFor(req.session),
+    });
   });
 
   router.post('/api/v1/auth/tokens', requireActor, async (req, res) => {

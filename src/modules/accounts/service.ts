@@ -55,9 +55,14 @@ export async function authenticate(raw: unknown, ip?: string): Promise<Actor> {
     throw new AppError('locked', 'auth.locked', { seconds });
   }
   if (!(await argon2.verify(user.passwordHash, input.password))) {
-    const updated = await User.findOneAndUpdate({ _id: user._id }, { $inc: { failedLogins: 1 } }, { returnDocument: 'after' }).lean<UserDoc>();
+    const updated = await User.findOneAndUpdate(
+      { _id: user._id },
+      { $inc: { failedLogins: 1 } },
+      { returnDocument: 'after' },
+    ).lean<UserDoc>();
     const wait = lockoutSeconds(updated!.failedLogins);
-    if (wait > 0) await User.updateOne({ _id: user._id }, { $set: { lockedUntil: new Date(Date.now() + wait * 1000) } });
+    if (wait > 0)
+      await User.updateOne({ _id: user._id }, { $set: { lockedUntil: new Date(Date.now() + wait * 1000) } });
     await recordAudit(null, 'auth.failed', input.email, { ip, failures: updated!.failedLogins });
     throw new AppError('unauthenticated', 'auth.invalid');
   }
@@ -100,7 +105,8 @@ export async function createApiToken(actor: Actor, raw: unknown): Promise<{ toke
 export async function createUser(actor: Actor, raw: unknown) {
   const input = check(createUserInput, raw);
   const unit = input.unitCode ? await Unit.findOne({ code: input.unitCode }).lean<UnitDoc>() : null;
-  if (input.unitCode && !unit) throw AppError.validation({ unitCode: { key: 'import.unknown_unit', params: { code: input.unitCode } } });
+  if (input.unitCode && !unit)
+    throw AppError.validation({ unitCode: { key: 'import.unknown_unit', params: { code: input.unitCode } } });
   assertCan(actor, 'accounts.manage', { unitPath: unit ? unit.path.map(String) : [] });
   if (await User.exists({ email: input.email })) throw AppError.validation({ email: { key: 'error.conflict' } });
   const user = await User.create({

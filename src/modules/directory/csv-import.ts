@@ -43,7 +43,8 @@ export function readCsv(text: string, aliases: Record<string, string[]>, require
   }
   const [header, ...body] = records;
   if (!header) return { ok: false, problem: { key: 'import.empty_file' } };
-  if (body.length > MAX_IMPORT_ROWS) return { ok: false, problem: { key: 'import.too_many_rows', params: { limit: MAX_IMPORT_ROWS } } };
+  if (body.length > MAX_IMPORT_ROWS)
+    return { ok: false, problem: { key: 'import.too_many_rows', params: { limit: MAX_IMPORT_ROWS } } };
   const columnOf: Record<string, number> = {};
   header.record.forEach((cell, index) => {
     const key = headerKey(cell);
@@ -51,7 +52,8 @@ export function readCsv(text: string, aliases: Record<string, string[]>, require
     if (field && columnOf[field] === undefined) columnOf[field] = index;
   });
   const missing = required.find((field) => columnOf[field] === undefined);
-  if (missing) return { ok: false, problem: { key: 'import.missing_column', params: { column: aliases[missing]![0] } } };
+  if (missing)
+    return { ok: false, problem: { key: 'import.missing_column', params: { column: aliases[missing]![0] } } };
   const rows = body
     .map(({ record, info }) => ({
       line: info.lines,
@@ -89,5 +91,9 @@ export function timeZoneFromText(text: string): string | undefined {
     WIT: 'Asia/Jayapura',
     'UTC+9': 'Asia/Jayapura',
   };
-  return byLabel[value] ?? ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'].find((zone) => zone.toUpperCase() === value) ?? 'invalid';
+  return (
+    byLabel[value] ??
+    ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'].find((zone) => zone.toUpperCase() === value) ??
+    'invalid'
+  );
 }

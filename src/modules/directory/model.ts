@@ -2,7 +2,17 @@ import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 export const timeZones = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as const; // WIB, WITA, WIT
 export type TimeZone = (typeof timeZones)[number];
-export const unitKinds = ['agency', 'dinas', 'badan', 'upt', 'puskesmas', 'rsud', 'kecamatan', 'kelurahan', 'other'] as const;
+export const unitKinds = [
+  'agency',
+  'dinas',
+  'badan',
+  'upt',
+  'puskesmas',
+  'rsud',
+  'kecamatan',
+  'kelurahan',
+  'other',
+] as const;
 
 /** A service with its standard (standar pelayanan). */
 const serviceSchema = new Schema(
@@ -17,7 +27,10 @@ const serviceSchema = new Schema(
   { _id: false },
 );
 
-const counterSchema = new Schema({ code: { type: String, required: true }, name: { type: String, required: true } }, { _id: false });
+const counterSchema = new Schema(
+  { code: { type: String, required: true }, name: { type: String, required: true } },
+  { _id: false },
+);
 
 /**
  * A unit of the tree; an agency (instansi) is a root unit. `path` is the materialised list of ancestors from the

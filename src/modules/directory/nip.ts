@@ -28,7 +28,7 @@ const PPPK_MARKER = 21;
 
 /** Spaces, dots and dashes are how NIPs are printed ("19850315 201001 1 001"); they are not part of the number. */
 export function normaliseNip(raw: string): string {
-  return raw.trim().replace(/[\s.\-]/g, '');
+  return raw.trim().replace(/[\s.-]/g, '');
 }
 
 function isRealDate(year: number, month: number, day: number): boolean {

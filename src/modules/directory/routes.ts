@@ -21,7 +21,10 @@ import {
 } from './service.js';
 
 const CSV_LIMIT_BYTES = 2 * 1024 * 1024;
-const csvUpload = multer({ storage: multer.memoryStorage(), limits: { fileSize: CSV_LIMIT_BYTES, files: 1, fields: 10 } });
+const csvUpload = multer({
+  storage: multer.memoryStorage(),
+  limits: { fileSize: CSV_LIMIT_BYTES, files: 1, fields: 10 },
+});
 
 /** The CSV text of an import: an uploaded file, a `csv` form/JSON field, or a text/csv body. */
 function csvText(req: Request): string {
@@ -36,12 +39,20 @@ function translatedReport(req: Request, report: ImportReport) {
   return {
     created: report.created,
     updated: report.updated,
-    rejected: report.rejected.map((entry) => ({ line: entry.line, reason: req.t(entry.problem.key, entry.problem.params) })),
+    rejected: report.rejected.map((entry) => ({
+      line: entry.line,
+      reason: req.t(entry.problem.key, entry.problem.params),
+    })),
   };
 }
 
 /** On a validation error, show the same page again with the messages beside the fields and what was typed. */
-async function formOrRerender(req: Request, res: Response, work: () => Promise<string>, rerender: (extra: object) => Promise<void>) {
+async function formOrRerender(
+  req: Request,
+  res: Response,
+  work: () => Promise<string>,
+  rerender: (extra: object) => Promise<void>,
+) {
   try {
     const next = await work();
     req.session.flash = req.t('admin.saved');
@@ -145,7 +156,10 @@ export function directoryRoutes(): Router {
 
   const renderOfficers = async (req: Request, res: Response, extra: object = {}) => {
     const unitCode = typeof req.query.unitCode === 'string' ? req.query.unitCode : '';
-    const [units, officers] = await Promise.all([unitsInScope(req.actor!, 'directory.manage'), listOfficers(req.actor!, { unitCode })]);
+    const [units, officers] = await Promise.all([
+      unitsInScope(req.actor!, 'directory.manage'),
+      listOfficers(req.actor!, { unitCode }),
+    ]);
     res.render('pages/admin/officers', { title: req.t('admin.officers'), units, officers, unitCode, ...extra });
   };
   router.get('/admin/officers', requireActor, (req, res) => renderOfficers(req, res));

@@ -21,7 +21,11 @@ export const nip = Joi.string()
 const serviceInput = Joi.object({
   code: unitCode.required(),
   name: name.required(),
-  targetWaitMinutes: Joi.number().integer().min(0).max(24 * 60).allow(null, ''),
+  targetWaitMinutes: Joi.number()
+    .integer()
+    .min(0)
+    .max(24 * 60)
+    .allow(null, ''),
   targetCompletionDays: Joi.number().integer().min(0).max(365).allow(null, ''),
   fee: Joi.number().integer().min(0).max(1_000_000_000).default(0),
 });

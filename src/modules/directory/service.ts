@@ -7,13 +7,7 @@ import { assertCan, can, scopeOf, type Action, type Actor } from '../accounts/pe
 import { recordAudit } from '../accounts/service.js';
 import { officerColumns, readCsv, timeZoneFromText, unitColumns, type Problem } from './csv-import.js';
 import { Officer, Unit, type OfficerDoc, type TimeZone, type UnitDoc } from './model.js';
-import {
-  counterInput,
-  createUnitInput,
-  officerInput,
-  serviceInputSchema,
-  updateUnitInput,
-} from './schemas.js';
+import { counterInput, createUnitInput, officerInput, serviceInputSchema, updateUnitInput } from './schemas.js';
 
 export type { UnitDoc, OfficerDoc };
 
@@ -31,7 +25,11 @@ export async function listPublicUnits() {
     timeZone: unit.timeZone,
     services: unit.services
       .filter((service) => service.active)
-      .map((service) => ({ code: service.code, name: service.name, targetWaitMinutes: service.targetWaitMinutes ?? null })),
+      .map((service) => ({
+        code: service.code,
+        name: service.name,
+        targetWaitMinutes: service.targetWaitMinutes ?? null,
+      })),
   }));
 }
 
@@ -90,7 +88,8 @@ export async function getUnitForAdmin(actor: Actor, code: string) {
 export async function createUnit(actor: Actor, raw: unknown): Promise<UnitDoc> {
   const input = check(createUnitInput, raw);
   const parent = input.parentCode ? await findUnitByCode(input.parentCode) : null;
-  if (input.parentCode && !parent) throw AppError.validation({ parentCode: { key: 'import.unknown_parent', params: { code: input.parentCode } } });
+  if (input.parentCode && !parent)
+    throw AppError.validation({ parentCode: { key: 'import.unknown_parent', params: { code: input.parentCode } } });
   assertCan(actor, 'directory.manage', { unitPath: parent ? unitPathOf(parent) : [] });
   if (!parent && !input.timeZone) throw AppError.validation({ timeZone: { key: 'validation.required' } });
   if (await Unit.exists({ code: input.code })) throw AppError.validation({ code: { key: 'directory.unit_exists' } });
@@ -201,8 +200,16 @@ export async function listOfficers(actor: Actor, query: { unitCode?: string }) {
     if (!can(actor, 'officers.read', { unitPath: unitPathOf(unit) })) throw new AppError('forbidden');
     filter.unitId = unit._id;
   }
-  const officers = await Officer.find({ ...filter, active: true }).sort({ unitCode: 1, name: 1 }).limit(5000).lean<OfficerDoc[]>();
-  return officers.map((officer) => ({ nip: officer.nip, name: officer.name, position: officer.position, unitCode: officer.unitCode }));
+  const officers = await Officer.find({ ...filter, active: true })
+    .sort({ unitCode: 1, name: 1 })
+    .limit(5000)
+    .lean<OfficerDoc[]>();
+  return officers.map((officer) => ({
+    nip: officer.nip,
+    name: officer.name,
+    position: officer.position,
+    unitCode: officer.unitCode,
+  }));
 }
 
 export interface ImportReport {
@@ -237,7 +244,11 @@ export async function importOfficers(actor: Actor, csv: string): Promise<ImportR
       report.rejected.push({ line: row.line, problem: firstProblem(error) });
     }
   }
-  await recordAudit(actor, 'officer.import', null, { created: report.created, updated: report.updated, rejected: report.rejected.length });
+  await recordAudit(actor, 'officer.import', null, {
+    created: report.created,
+    updated: report.updated,
+    rejected: report.rejected.length,
+  });
   return report;
 }
 
@@ -273,7 +284,11 @@ export async function importUnits(actor: Actor, csv: string): Promise<ImportRepo
       try {
         const existing = await findUnitByCode(String(row.values.code));
         if (existing) {
-          await updateUnit(actor, existing.code, { name: row.values.name, kind: row.values.kind, population: row.values.population });
+          await updateUnit(actor, existing.code, {
+            name: row.values.name,
+            kind: row.values.kind,
+            population: row.values.population,
+          });
           report.updated++;
         } else {
           await createUnit(actor, row.values);
@@ -287,7 +302,10 @@ export async function importUnits(actor: Actor, csv: string): Promise<ImportRepo
     }
     if (waiting.length === pending.length) {
       for (const row of waiting)
-        report.rejected.push({ line: row.line, problem: { key: 'import.unknown_parent', params: { code: row.values.parentCode } } });
+        report.rejected.push({
+          line: row.line,
+          problem: { key: 'import.unknown_parent', params: { code: row.values.parentCode } },
+        });
       break;
     }
     pending = waiting;
@@ -295,4 +313,3 @@ export async function importUnits(actor: Actor, csv: string): Promise<ImportRepo
   report.rejected.sort((a, b) => a.line - b.line);
   return report;
 }
-
