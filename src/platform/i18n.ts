@@ -1,11 +1,18 @@
 import type { NextFunction, Request, Response } from 'express';
-import { en } from './locales/en.js';
-import { id, type MessageKey } from './locales/id.js';
+import platform from './locales/messages.js';
+import accounts from '../modules/accounts/messages.js';
+import directory from '../modules/directory/messages.js';
 
 export const languages = ['id', 'en'] as const;
 export type Lang = (typeof languages)[number];
-export type { MessageKey };
 
+/** Each module keeps its own strings beside its code; here they become one dictionary per language. */
+export const bundles = [platform, accounts, directory];
+const id = Object.assign({}, ...bundles.map((bundle) => bundle.id)) as typeof platform.id &
+  typeof accounts.id &
+  typeof directory.id;
+export type MessageKey = keyof typeof id;
+const en = Object.assign({}, ...bundles.map((bundle) => bundle.en)) as Record<MessageKey, string>;
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { id, en };
 
 export function isLang(value: unknown): value is Lang {
