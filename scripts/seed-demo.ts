@@ -4,6 +4,7 @@
  */
 import 'dotenv/config';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { initEncryption } from '../src/platform/crypto.js';
 import { openDatabase } from '../src/platform/db.js';
 import { EmbeddedDatabaseError } from '../src/platform/embedded-db.js';
 import { setLogLevel } from '../src/platform/logger.js';
@@ -15,6 +16,7 @@ async function main(): Promise<number> {
   const config = loadConfig();
   setLogLevel(process.env.LOG_LEVEL ?? 'warn');
   const force = process.argv.includes('--force');
+  await initEncryption(config);
   const database = await openDatabase(config, say);
   try {
     if (!force && !(await databaseIsEmpty())) {

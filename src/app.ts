@@ -14,6 +14,8 @@ import { setupViews } from './platform/views.js';
 import { loadActor } from './modules/accounts/middleware.js';
 import { accountRoutes } from './modules/accounts/routes.js';
 import { directoryRoutes } from './modules/directory/routes.js';
+import { feedbackRoutes } from './modules/feedback/routes.js';
+import { surveyRoutes } from './modules/surveys/routes.js';
 import { homeRoutes } from './modules/home/routes.js';
 
 /** Body limits: JSON and forms are small; files come through multer with their own limits. */
@@ -84,6 +86,8 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   app.use(homeRoutes());
   app.use(accountRoutes());
   app.use(directoryRoutes());
+  app.use(feedbackRoutes());
+  app.use(surveyRoutes());
 
   app.use(notFoundHandler);
   app.use(errorHandler);

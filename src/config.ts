@@ -15,6 +15,7 @@ export interface Config {
   redisUrl: string | undefined;
   demoPassword: string | undefined;
   sessionSecret: string | undefined;
+  dataEncryptionKey: string | undefined;
   logLevel: string;
   trustProxy: boolean;
   secantusPython: string | undefined;
@@ -40,6 +41,11 @@ const schema = Joi.object({
     .empty(''),
   DEMO_PASSWORD: Joi.string().min(8).empty(''),
   SESSION_SECRET: Joi.string().min(32).empty('').when('NODE_ENV', { is: 'production', then: Joi.required() }),
+  DATA_ENCRYPTION_KEY: Joi.string()
+    .hex()
+    .length(64)
+    .empty('')
+    .when('NODE_ENV', { is: 'production', then: Joi.required() }),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').empty(''),
   TRUST_PROXY: Joi.boolean().truthy('1').falsy('0').default(false),
   SECANTUS_PYTHON: Joi.string().empty(''),
@@ -56,6 +62,8 @@ const schema = Joi.object({
     'string.uri': '{#label} must be a URL',
     'string.uriCustomScheme': '{#label} must be a URL starting with {#scheme}',
     'string.hostname': '{#label} must be a host name or IP address',
+    'string.hex': '{#label} must be hexadecimal',
+    'string.length': '{#label} must be {#limit} characters long',
     'boolean.base': '{#label} must be true/false (or 1/0)',
   });
 
@@ -94,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: value.REDIS_URL,
     demoPassword: value.DEMO_PASSWORD,
     sessionSecret: value.SESSION_SECRET,
+    dataEncryptionKey: value.DATA_ENCRYPTION_KEY,
     logLevel: value.LOG_LEVEL ?? (value.NODE_ENV === 'test' ? 'silent' : 'info'),
     trustProxy: value.TRUST_PROXY,
     secantusPython: value.SECANTUS_PYTHON,

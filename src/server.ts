@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './platform/db.js';
 import { EmbeddedDatabaseError } from './platform/embedded-db.js';
 import { logger, setLogLevel } from './platform/logger.js';
+import { initEncryption } from './platform/crypto.js';
 import { sessionSecret } from './platform/security.js';
 import { loadDemoIfEmpty } from './demo/seed.js';
 
@@ -14,6 +15,7 @@ const say = (line: string) => process.stderr.write(line + '\n');
 
 async function main(config: Config): Promise<void> {
   setLogLevel(config.logLevel);
+  await initEncryption(config);
   const database: DatabaseHandle = await openDatabase(config, say);
   let shuttingDown = false;
 

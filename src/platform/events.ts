@@ -6,7 +6,35 @@ import { logger } from './logger.js';
  * subscribers do side effects. A failing subscriber is logged and never fails the publisher's request: work that
  * must not be lost (mail) is written to the database by the subscriber before anything else can go wrong.
  */
+/** What a ticket event carries: ids and codes for routing (rooms, rollups, records); never contact data. */
+export interface TicketEvent {
+  ticketId: string;
+  code: string;
+  kind: string;
+  status: string;
+  category: string | null;
+  privacy: string;
+  unitId: string;
+  unitPath: string[];
+  serviceCode: string | null;
+  officerIds: string[];
+  at: Date;
+}
+
+export interface SurveyEvent {
+  surveyId: string;
+  unitId: string;
+  unitPath: string[];
+  serviceCode: string | null;
+  officerId: string | null;
+  answers: number[];
+  at: Date;
+}
+
 export interface DomainEvents {
+  'ticket.created': TicketEvent;
+  'ticket.updated': TicketEvent & { change: string; public: boolean };
+  'survey.submitted': SurveyEvent;
   'unit.changed': { unitId: string; code: string };
   'officer.changed': { officerId: string; nip: string };
   'user.signed_in': { userId: string };

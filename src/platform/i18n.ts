@@ -2,15 +2,21 @@ import type { NextFunction, Request, Response } from 'express';
 import platform from './locales/messages.js';
 import accounts from '../modules/accounts/messages.js';
 import directory from '../modules/directory/messages.js';
+import feedback from '../modules/feedback/messages.js';
+import notifications from '../modules/notifications/messages.js';
+import surveys from '../modules/surveys/messages.js';
 
 export const languages = ['id', 'en'] as const;
 export type Lang = (typeof languages)[number];
 
 /** Each module keeps its own strings beside its code; here they become one dictionary per language. */
-export const bundles = [platform, accounts, directory];
+export const bundles = [platform, accounts, directory, feedback, surveys, notifications];
 const id = Object.assign({}, ...bundles.map((bundle) => bundle.id)) as typeof platform.id &
   typeof accounts.id &
-  typeof directory.id;
+  typeof directory.id &
+  typeof feedback.id &
+  typeof surveys.id &
+  typeof notifications.id;
 export type MessageKey = keyof typeof id;
 const en = Object.assign({}, ...bundles.map((bundle) => bundle.en)) as Record<MessageKey, string>;
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { id, en };

@@ -29,21 +29,29 @@ export function securityHeaders(config: Config): RequestHandler {
 }
 
 /**
- * The session secret: SESSION_SECRET when set (required in production); otherwise one generated on first start and
- * kept under DATA_DIR, so that development sessions survive a restart.
+ * A secret from the environment when set (required in production, see config.ts); otherwise one generated on first
+ * start and kept under DATA_DIR with owner-only permissions, so that development survives a restart.
  */
-export async function sessionSecret(config: Config): Promise<string> {
-  if (config.sessionSecret) return config.sessionSecret;
-  const file = path.join(config.dataDir, 'session-secret');
+export async function secretFromEnvOrDataDir(
+  config: Config,
+  fromEnv: string | undefined,
+  file: string,
+): Promise<string> {
+  if (fromEnv) return fromEnv;
+  const filePath = path.join(config.dataDir, file);
   try {
-    return (await readFile(file, 'utf8')).trim();
+    return (await readFile(filePath, 'utf8')).trim();
   } catch {
     const secret = randomBytes(32).toString('hex');
     await mkdir(config.dataDir, { recursive: true });
-    await writeFile(file, secret, { mode: 0o600 });
-    return secret;
+    await writeFile(filePath, secret, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+    return (await readFile(filePath, 'utf8')).trim();
   }
 }
+
+export const sessionSecret = (config: Config) => secretFromEnvOrDataDir(config, config.sessionSecret, 'session-secret');
 
 export function csrfTokenFor(session: { csrfToken?: string }): string {
   session.csrfToken ??= randomBytes(24).toString('base64url');

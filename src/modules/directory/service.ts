@@ -37,6 +37,40 @@ export async function findUnitByCode(code: string): Promise<UnitDoc | null> {
   return Unit.findOne({ code: String(code).toUpperCase() }).lean<UnitDoc>();
 }
 
+/** The public picture of an officer: name and position with the opaque reference, never the NIP. */
+export interface PublicOfficer {
+  ref: string;
+  name: string;
+  position: string;
+  unitCode: string;
+}
+
+const publicOfficer = (officer: OfficerDoc): PublicOfficer => ({
+  ref: officer.ref,
+  name: officer.name,
+  position: officer.position,
+  unitCode: officer.unitCode,
+});
+
+/** Active officers of one unit for the public officer picker (by opaque reference). */
+export async function listPublicOfficers(unitCode: string): Promise<PublicOfficer[]> {
+  const officers = await Officer.find({ unitCode: String(unitCode).toUpperCase(), active: true })
+    .sort({ name: 1 })
+    .lean<OfficerDoc[]>();
+  return officers.map(publicOfficer);
+}
+
+/** An active officer by the opaque reference of QR links and public pages, or by NIP (staff and integrations). */
+export async function findOfficer(by: { ref?: string; nip?: string }): Promise<OfficerDoc | null> {
+  if (by.ref) return Officer.findOne({ ref: String(by.ref), active: true }).lean<OfficerDoc>();
+  if (by.nip) return Officer.findOne({ nip: String(by.nip), active: true }).lean<OfficerDoc>();
+  return null;
+}
+
+export async function findOfficersByIds(ids: string[]): Promise<OfficerDoc[]> {
+  return Officer.find({ _id: { $in: ids } }).lean<OfficerDoc[]>();
+}
+
 async function unitOrNotFound(code: string): Promise<UnitDoc> {
   const unit = await findUnitByCode(code);
   if (!unit) throw new AppError('not_found');
