@@ -86,7 +86,7 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   app.use(homeRoutes());
   app.use(accountRoutes());
   app.use(directoryRoutes());
-  app.use(feedbackRoutes());
+  app.use(feedbackRoutes(config));
   app.use(surveyRoutes());
 
   app.use(notFoundHandler);

@@ -9,6 +9,7 @@ import { logger, setLogLevel } from './platform/logger.js';
 import { initEncryption } from './platform/crypto.js';
 import { sessionSecret } from './platform/security.js';
 import { loadDemoIfEmpty } from './demo/seed.js';
+import { ensureReferenceData } from './reference-data.js';
 
 /** One line to the terminal for the person starting Suara (the structured log goes to stdout as JSON). */
 const say = (line: string) => process.stderr.write(line + '\n');
@@ -47,6 +48,7 @@ async function main(config: Config): Promise<void> {
   let http: ReturnType<typeof createServer> | undefined;
   let io: SocketServer | undefined;
   try {
+    await ensureReferenceData();
     if (database.embedded) {
       const demo = await loadDemoIfEmpty(config);
       if (demo) {

@@ -1,11 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RequestHandler } from 'express';
-import { rateLimit, type Store, type IncrementResponse, type Options } from 'express-rate-limit';
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit, type Store, type IncrementResponse, type Options } from 'express-rate-limit';
 import helmet from 'helmet';
 import mongoose, { Schema } from 'mongoose';
 import type { Config } from '../config.js';
+import { lookupHash } from './crypto.js';
 import { AppError } from './errors.js';
 
 /** Security headers; the CSP allows no inline script, so pages work with the small files under /public only. */
@@ -130,8 +131,9 @@ export function rateLimiter(
   name: string,
   limit: number,
   windowMs: number,
-  key?: (req: Parameters<RequestHandler>[0]) => string,
+  keyOrOptions: ((req: Request) => string) | { key?: (req: Request) => string; skip?: (req: Request) => boolean } = {},
 ): RequestHandler {
+  const options = typeof keyOrOptions === 'function' ? { key: keyOrOptions } : keyOrOptions;
   return rateLimit({
     windowMs,
     limit,
@@ -141,7 +143,16 @@ export function rateLimiter(
     // If the counter store is unreachable the request goes on: it needs the database anyway and will get its
     // own 503, so failing open here loses no protection that matters.
     passOnStoreError: true,
-    keyGenerator: key,
+    keyGenerator: options.key,
+    skip: options.skip,
     handler: (_req, _res, next) => next(new AppError('rate_limited')),
   });
+}
+
+/**
+ * The client's network address as evidence and as a rate-limit key: a keyed hash (never the address itself), of
+ * the IPv6 /56 prefix rather than one address, so rotating through a subnet does not escape a limit.
+ */
+export function clientAddressKey(req: Request): string {
+  return lookupHash(`ip:${ipKeyGenerator(req.ip ?? '')}`);
 }

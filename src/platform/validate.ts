@@ -32,7 +32,13 @@ export function fieldErrorsFrom(error: Joi.ValidationError): FieldErrors {
   for (const detail of error.details) {
     const path = detail.path.join('.') || '_';
     if (fields[path]) continue;
-    const custom = detail.type === 'any.custom' ? (detail.context?.error as Error | undefined)?.message : undefined;
+    // A schema may name its own message key, via .custom() throwing Error('nip.length') or .messages({...: 'key'}).
+    const custom =
+      detail.type === 'any.custom'
+        ? (detail.context?.error as Error | undefined)?.message
+        : /^[a-z_]+\.[a-z_.]+$/.test(detail.message)
+          ? detail.message
+          : undefined;
     const key = custom ?? keyByType[detail.type] ?? 'validation.invalid';
     const ctx = detail.context ?? {};
     fields[path] = {

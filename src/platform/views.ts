@@ -4,6 +4,8 @@ import path from 'node:path';
 import { t, type Lang } from './i18n.js';
 import { viewsDir } from './paths.js';
 
+const zoneNames: Record<string, string> = { 'Asia/Jakarta': 'WIB', 'Asia/Makassar': 'WITA', 'Asia/Jayapura': 'WIT' };
+
 /** Handlebars with the helpers every page uses; `{{t "key" name=value}}` translates in the request's language. */
 export function setupViews(app: Express, cache: boolean): void {
   const hbs = create({
@@ -15,6 +17,16 @@ export function setupViews(app: Express, cache: boolean): void {
       t(key: string, options: { hash: Record<string, unknown>; data: { root: { lang?: Lang } } }) {
         return t(options.data.root.lang ?? 'id', key, options.hash);
       },
+      /** A date in the page's language and the time zone given to the page (default WIB), with its zone name. */
+      datetime(value: unknown, options: { data: { root: { lang?: Lang; timeZone?: string } } }) {
+        if (!value) return '';
+        const { lang = 'id', timeZone = 'Asia/Jakarta' } = options.data.root;
+        const date = new Date(value as string);
+        const text = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
+        return `${text} ${zoneNames[timeZone] ?? timeZone}`;
+      },
+      iso: (value: unknown) => (value ? new Date(value as string).toISOString() : ''),
+      range: (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index),
       eq: (a: unknown, b: unknown) => a !== undefined && a !== null && String(a) === String(b),
       concat: (...parts: unknown[]) => parts.slice(0, -1).join(''),
       json: (value: unknown) => JSON.stringify(value),

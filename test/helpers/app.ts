@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import { createApp } from '../../src/app.js';
 import { setEncryptionKey } from '../../src/platform/crypto.js';
 import { loadConfig } from '../../src/config.js';
+import { ensureReferenceData } from '../../src/reference-data.js';
 import type { Role } from '../../src/modules/accounts/model.js';
 import { createUser, toActor } from '../../src/modules/accounts/service.js';
 import { User } from '../../src/modules/accounts/model.js';
@@ -20,6 +21,7 @@ setEncryptionKey('a1'.repeat(32));
 export async function testApp(env: Record<string, string> = {}): Promise<Express> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'suara-test-data-'));
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, ...env });
+  await ensureReferenceData();
   return createApp({ config, sessionSecret: 'test-secret-'.padEnd(40, 'x') });
 }
 

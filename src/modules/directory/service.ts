@@ -13,24 +13,35 @@ export type { UnitDoc, OfficerDoc };
 
 const unitPathOf = (unit: Pick<UnitDoc, 'path'>) => unit.path.map(String);
 
-/** The contract's public list of units (DESIGN.md section 6): no staff data, services with their waiting standard. */
-export async function listPublicUnits() {
-  const units = inTreeOrder(await Unit.find({ active: true }).lean<UnitDoc[]>());
-  const codeById = new Map(units.map((unit) => [String(unit._id), unit.code]));
-  return units.map((unit) => ({
+/** A unit as the public sees it (DESIGN.md section 6): no staff data; services with their waiting standard. */
+function toPublicUnit(unit: UnitDoc, parentCode: string | null) {
+  return {
     code: unit.code,
     name: unit.name,
-    parentCode: unit.parentId ? (codeById.get(String(unit.parentId)) ?? null) : null,
+    parentCode,
     agencyCode: unit.agencyCode,
     timeZone: unit.timeZone,
     services: unit.services
       .filter((service) => service.active)
-      .map((service) => ({
-        code: service.code,
-        name: service.name,
-        targetWaitMinutes: service.targetWaitMinutes ?? null,
-      })),
-  }));
+      .map((service) => ({ code: service.code, name: service.name, targetWaitMinutes: service.targetWaitMinutes ?? null })),
+    counters: unit.counters.map((counter) => ({ code: counter.code, name: counter.name })),
+  };
+}
+export type PublicUnit = ReturnType<typeof toPublicUnit>;
+
+/** The contract's public list of units, in tree order. */
+export async function listPublicUnits(): Promise<PublicUnit[]> {
+  const units = inTreeOrder(await Unit.find({ active: true }).lean<UnitDoc[]>());
+  const codeById = new Map(units.map((unit) => [String(unit._id), unit.code]));
+  return units.map((unit) => toPublicUnit(unit, unit.parentId ? (codeById.get(String(unit.parentId)) ?? null) : null));
+}
+
+/** One active unit in its public shape, or null. */
+export async function findPublicUnit(code: string): Promise<PublicUnit | null> {
+  const unit = await Unit.findOne({ code: String(code).toUpperCase(), active: true }).lean<UnitDoc>();
+  if (!unit) return null;
+  const parent = unit.parentId ? await Unit.findById(unit.parentId).select({ code: 1 }).lean<{ code: string }>() : null;
+  return toPublicUnit(unit, parent?.code ?? null);
 }
 
 export async function findUnitByCode(code: string): Promise<UnitDoc | null> {

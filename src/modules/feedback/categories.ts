@@ -1,0 +1,84 @@
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import type { Kind } from './statuses.js';
+
+/**
+ * Categories are data (editable per deployment); these are the defaults seeded on start. Each maps to the SKM
+ * elements (0-based, in PermenPANRB 14/2017 order), BerAKHLAK values and a competency area, which the coaching
+ * module uses; `officerRelated` says whether a finding against a named officer can come of it.
+ */
+export const defaultCategories = [
+  { code: 'waiting_time', id: 'Waktu tunggu lama', en: 'Long waiting time', kinds: ['complaint', 'suggestion'], skm: [2], values: ['berorientasi_pelayanan'], competency: 'pelayanan_prima', officerRelated: true },
+  { code: 'slow_processing', id: 'Penundaan berlarut', en: 'Slow processing', kinds: ['complaint'], skm: [2], values: ['akuntabel'], competency: 'manajemen_waktu', officerRelated: true },
+  { code: 'officer_conduct', id: 'Sikap dan perilaku petugas', en: 'Officer conduct', kinds: ['complaint', 'compliment'], skm: [6], values: ['berorientasi_pelayanan', 'harmonis'], competency: 'etika_pelayanan', officerRelated: true },
+  { code: 'competence', id: 'Kompetensi petugas', en: 'Officer competence', kinds: ['complaint', 'compliment'], skm: [5], values: ['kompeten'], competency: 'teknis_layanan', officerRelated: true },
+  { code: 'illegal_fee', id: 'Pungutan liar / permintaan imbalan', en: 'Illegal fee or bribe request', kinds: ['complaint'], skm: [3], values: ['akuntabel', 'loyal'], competency: 'integritas', officerRelated: true },
+  { code: 'procedure', id: 'Prosedur dan persyaratan', en: 'Procedure and requirements', kinds: ['complaint', 'suggestion'], skm: [0, 1], values: ['berorientasi_pelayanan'], competency: 'pelayanan_prima', officerRelated: true },
+  { code: 'discrimination', id: 'Diskriminasi / perlakuan tidak patut', en: 'Discrimination or improper treatment', kinds: ['complaint'], skm: [6], values: ['harmonis'], competency: 'etika_pelayanan', officerRelated: true },
+  { code: 'service_refused', id: 'Pelayanan ditolak', en: 'Service refused', kinds: ['complaint'], skm: [4], values: ['berorientasi_pelayanan', 'akuntabel'], competency: 'pelayanan_prima', officerRelated: true },
+  { code: 'facilities', id: 'Sarana dan prasarana', en: 'Facilities', kinds: ['complaint', 'suggestion', 'compliment'], skm: [8], values: [], competency: null, officerRelated: false },
+  { code: 'digital_service', id: 'Layanan digital', en: 'Digital service', kinds: ['complaint', 'suggestion', 'compliment'], skm: [1], values: ['adaptif'], competency: null, officerRelated: false },
+  { code: 'information', id: 'Permintaan informasi', en: 'Information request', kinds: ['information_request'], skm: [], values: [], competency: null, officerRelated: false },
+  { code: 'other', id: 'Lainnya', en: 'Other', kinds: ['complaint', 'compliment', 'suggestion', 'information_request'], skm: [], values: [], competency: null, officerRelated: true },
+] as const satisfies readonly {
+  code: string;
+  id: string;
+  en: string;
+  kinds: readonly Kind[];
+  skm: readonly number[];
+  values: readonly string[];
+  competency: string | null;
+  officerRelated: boolean;
+}[];
+
+const categorySchema = new Schema(
+  {
+    code: { type: String, required: true, unique: true },
+    name: { id: { type: String, required: true }, en: { type: String, required: true } },
+    kinds: { type: [String], required: true },
+    skmElements: { type: [Number], default: [] },
+    berakhlakValues: { type: [String], default: [] },
+    competency: { type: String, default: null },
+    officerRelated: { type: Boolean, default: true },
+    verifyWorkingDays: { type: Number, default: null }, // overrides the legal default when set
+    active: { type: Boolean, default: true },
+    order: { type: Number, default: 0 },
+  },
+  { timestamps: true },
+);
+export type CategoryDoc = InferSchemaType<typeof categorySchema>;
+export const Category = mongoose.model('Category', categorySchema);
+
+/** Seeds the default categories; an admin's later edits are kept (only missing categories are inserted). */
+export async function ensureCategories(): Promise<void> {
+  await Category.bulkWrite(
+    defaultCategories.map((category, order) => ({
+      updateOne: {
+        filter: { code: category.code },
+        update: {
+          $setOnInsert: {
+            code: category.code,
+            name: { id: category.id, en: category.en },
+            kinds: [...category.kinds],
+            skmElements: [...category.skm],
+            berakhlakValues: [...category.values],
+            competency: category.competency,
+            officerRelated: category.officerRelated,
+            order,
+          },
+        },
+        upsert: true,
+      },
+    })),
+  );
+  cache = undefined;
+}
+
+let cache: { at: number; categories: CategoryDoc[] } | undefined;
+const CACHE_MS = 60_000; // categories change rarely; another process's edit shows within a minute
+
+export async function activeCategories(): Promise<CategoryDoc[]> {
+  if (cache && Date.now() - cache.at < CACHE_MS) return cache.categories;
+  const categories = await Category.find({ active: true }).sort({ order: 1 }).lean<CategoryDoc[]>();
+  cache = { at: Date.now(), categories };
+  return categories;
+}

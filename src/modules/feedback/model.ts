@@ -1,0 +1,107 @@
+import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+import { kinds, privacies, statuses } from './statuses.js';
+
+/** Who did something on a ticket. Staff names stay internal; the citizen's view shows the unit instead. */
+const actorSchema = new Schema(
+  {
+    kind: { type: String, enum: ['citizen', 'staff', 'system'], required: true },
+    userId: { type: Schema.Types.ObjectId, default: null },
+    name: { type: String, default: null },
+  },
+  { _id: false },
+);
+
+/** Every change appends one entry (DESIGN.md section 3): the audit trail costs nothing extra. */
+const historySchema = new Schema(
+  {
+    at: { type: Date, required: true },
+    actor: { type: actorSchema, required: true },
+    action: { type: String, required: true }, // created, status, reply, note, rating, reopen, ...
+    from: { type: String, default: null },
+    to: { type: String, default: null },
+    body: { type: String, default: null },
+    public: { type: Boolean, required: true },
+  },
+  { _id: true },
+);
+
+/** A stored file (see attachments.ts): metadata stripped, random name outside the web root. */
+const attachmentSchema = new Schema(
+  {
+    id: { type: String, required: true },
+    storedName: { type: String, required: true },
+    originalName: { type: String, default: null },
+    type: { type: String, required: true },
+    size: { type: Number, required: true },
+    sha256: { type: String, required: true },
+    metadata: { type: String, enum: ['removed', 'kept'], required: true },
+  },
+  { _id: false },
+);
+
+/** Contact data is personal data (UU 27/2022): sealed at rest, with keyed hashes for look-ups. */
+const reporterSchema = new Schema(
+  {
+    name: { type: String, default: null },
+    email: { type: String, default: null },
+    phone: { type: String, default: null },
+    emailHash: { type: String, default: null },
+    phoneHash: { type: String, default: null },
+  },
+  { _id: false },
+);
+
+const ticketSchema = new Schema(
+  {
+    code: { type: String, required: true, unique: true },
+    tokenSalt: { type: String, required: true },
+    kind: { type: String, enum: kinds, required: true },
+    category: { type: String, default: null },
+    description: { type: String, required: true },
+    occurredAt: { type: Date, default: null },
+    waitMinutes: { type: Number, default: null },
+    unitId: { type: Schema.Types.ObjectId, required: true },
+    unitCode: { type: String, required: true },
+    unitPath: { type: [Schema.Types.ObjectId], required: true },
+    agencyCode: { type: String, required: true },
+    timeZone: { type: String, required: true },
+    serviceCode: { type: String, default: null },
+    counterCode: { type: String, default: null },
+    officerIds: { type: [Schema.Types.ObjectId], default: [] },
+    privacy: { type: String, enum: privacies, required: true },
+    reporter: { type: reporterSchema, default: () => ({}) },
+    lang: { type: String, enum: ['id', 'en'], default: 'id' },
+    status: { type: String, enum: statuses, required: true },
+    history: { type: [historySchema], default: [] },
+    /** Due times are stored when the ticket changes, never computed on read (DESIGN.md section 3). */
+    dueAt: { type: Date, default: null },
+    due: {
+      verify: { type: Date, default: null },
+      followUp: { type: Date, default: null },
+      autoClose: { type: Date, default: null },
+    },
+    resolvedAt: { type: Date, default: null },
+    closedAt: { type: Date, default: null },
+    rating: {
+      score: { type: Number, default: null },
+      comment: { type: String, default: null },
+      at: { type: Date, default: null },
+    },
+    attachments: { type: [attachmentSchema], default: [] },
+    searchTokens: { type: [String], default: [] },
+    idempotencyKey: { type: String, default: undefined },
+    idempotencyFingerprint: { type: String, default: undefined },
+    /** Evidence for abuse review (DESIGN.md section 8), as keyed hashes only. */
+    evidence: { ipHash: { type: String, default: null }, deviceHash: { type: String, default: null } },
+  },
+  { timestamps: true },
+);
+ticketSchema.index({ unitPath: 1, createdAt: -1 });
+ticketSchema.index({ unitId: 1, category: 1, status: 1 });
+ticketSchema.index({ searchTokens: 1 });
+ticketSchema.index({ 'reporter.emailHash': 1 }, { sparse: true });
+ticketSchema.index({ idempotencyKey: 1 }, { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } } });
+
+export type TicketDoc = InferSchemaType<typeof ticketSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
+export type HistoryEntry = TicketDoc['history'][number];
+export const Ticket = mongoose.model('Ticket', ticketSchema);

@@ -1,0 +1,70 @@
+import Joi from 'joi';
+import { unitCode } from '../directory/schemas.js';
+import { kinds, privacies } from './statuses.js';
+
+const optionalCode = Joi.string().trim().uppercase().max(40).allow('', null);
+const checkbox = Joi.boolean().truthy('on', '1', 'yes', 'ya').falsy('', '0', 'off', 'no');
+
+/** POST /api/v1/tickets and the public form (DESIGN.md section 6). Long texts are bounded like Open311's. */
+export const ticketInput = Joi.object({
+  kind: Joi.string()
+    .valid(...kinds)
+    .required(),
+  unitCode: unitCode.required(),
+  serviceCode: optionalCode,
+  counter: optionalCode,
+  officerNip: Joi.string().trim().max(40).allow('', null),
+  officerRef: Joi.string().trim().max(40).allow('', null),
+  category: Joi.string()
+    .trim()
+    .lowercase()
+    .max(40)
+    .allow('', null)
+    .when('kind', { is: 'complaint', then: Joi.invalid('', null).required() }),
+  description: Joi.string().trim().min(10).max(4000).required(),
+  // A form's datetime-local has no zone: it is read in the unit's local time by the service.
+  occurredAt: Joi.string()
+    .trim()
+    .pattern(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/)
+    .allow('', null),
+  waitMinutes: Joi.number().integer().min(0).max(1440).allow('', null),
+  reporter: Joi.object({
+    name: Joi.string().trim().max(100).allow(''),
+    email: Joi.string().trim().lowercase().email({ tlds: false }).max(200).allow(''),
+    phone: Joi.string()
+      .trim()
+      .pattern(/^\+?[0-9][0-9 ()-]{6,19}$/)
+      .allow(''),
+  }).default({}),
+  privacy: Joi.string()
+    .valid(...privacies)
+    .required(),
+  consent: checkbox.valid(true).required().messages({ 'any.only': 'feedback.consent_required', 'any.required': 'feedback.consent_required' }),
+});
+
+export type TicketInput = {
+  kind: (typeof kinds)[number];
+  unitCode: string;
+  serviceCode?: string | null;
+  counter?: string | null;
+  officerNip?: string | null;
+  officerRef?: string | null;
+  category?: string | null;
+  description: string;
+  occurredAt?: string | null;
+  waitMinutes?: number | '' | null;
+  reporter: { name?: string; email?: string; phone?: string };
+  privacy: (typeof privacies)[number];
+  consent: true;
+};
+
+export const replyInput = Joi.object({ body: Joi.string().trim().min(1).max(4000).required() });
+export const ratingInput = Joi.object({
+  score: Joi.number().integer().min(1).max(5).required(),
+  comment: Joi.string().trim().max(1000).allow('', null),
+});
+export const similarQuery = Joi.object({
+  unitCode: unitCode.required(),
+  category: Joi.string().trim().max(40).allow(''),
+  q: Joi.string().trim().max(500).allow(''),
+});

@@ -1,0 +1,338 @@
+import mongoose from 'mongoose';
+import { lookupHash, seal } from '../../platform/crypto.js';
+import { utcOffsetMs } from '../../platform/calendar.js';
+import { AppError } from '../../platform/errors.js';
+import { publish, type TicketEvent } from '../../platform/events.js';
+import { t, type Lang } from '../../platform/i18n.js';
+import { check } from '../../platform/validate.js';
+import { calendarFor } from '../calendar/service.js';
+import { findOfficer, findUnitByCode } from '../directory/service.js';
+import { queueMail } from '../notifications/service.js';
+import { deleteAttachment, storeAttachment, type CleanAttachment, type StoredAttachment } from './attachments.js';
+import { activeCategories } from './categories.js';
+import { accessTokenFor, fingerprint, isAccessToken, newTokenSalt, newTrackingCode, normaliseTrackingCode } from './codes.js';
+import { Ticket, type TicketDoc } from './model.js';
+import { ratingInput, replyInput, similarQuery, ticketInput, type TicketInput } from './schemas.js';
+import { clockDefaults, isOpen, REOPEN_WINDOW_DAYS, statusType, type Status } from './statuses.js';
+import { scrubPersonalData, searchTokens } from './text.js';
+
+export interface IntakeContext {
+  lang: Lang;
+  publicUrl: string;
+  idempotencyKey?: string;
+  ipHash?: string | null;
+  deviceHash?: string | null;
+  /** Files already checked by `prepareAttachments`; stored only once everything else is valid. */
+  files?: CleanAttachment[];
+  dataDir: string;
+}
+
+export interface Receipt {
+  code: string;
+  accessToken: string;
+  status: Status;
+  dueAt: Date | null;
+  /** True when an earlier request with the same Idempotency-Key made this ticket. */
+  replayed: boolean;
+  emailed: boolean;
+  timeZone: string;
+}
+
+export const trackUrl = (publicUrl: string, code: string, token: string) =>
+  `${publicUrl}/track/${code}?token=${encodeURIComponent(token)}`;
+
+/** The event every subscriber gets: routing facts only, never contact data or text. */
+function eventOf(ticket: TicketDoc): TicketEvent {
+  return {
+    ticketId: String(ticket._id),
+    code: ticket.code,
+    kind: ticket.kind,
+    status: ticket.status,
+    category: ticket.category ?? null,
+    privacy: ticket.privacy,
+    unitId: String(ticket.unitId),
+    unitPath: ticket.unitPath.map(String),
+    serviceCode: ticket.serviceCode ?? null,
+    officerIds: ticket.officerIds.map(String),
+    at: new Date(),
+  };
+}
+
+/** "2026-11-20T09:30" typed on a form is local time at the unit; an explicit zone or Z is taken as given. */
+function parseOccurredAt(value: string, timeZone: string): Date {
+  const withTime = value.length === 10 ? `${value}T12:00` : value;
+  if (/(Z|[+-]\d{2}:\d{2})$/.test(withTime)) return new Date(withTime);
+  const asUtc = new Date(`${withTime}Z`);
+  return new Date(asUtc.getTime() - utcOffsetMs(asUtc, timeZone));
+}
+
+const receiptOf = (ticket: TicketDoc, replayed: boolean): Receipt => ({
+  code: ticket.code,
+  accessToken: accessTokenFor(ticket.code, ticket.tokenSalt),
+  status: ticket.status as Status,
+  dueAt: ticket.dueAt ?? null,
+  replayed,
+  emailed: Boolean(ticket.reporter?.emailHash),
+  timeZone: ticket.timeZone,
+});
+
+/**
+ * A citizen files a complaint, compliment, suggestion or information request. The ticket and its receipt e-mail
+ * are written in one transaction, so a crash in between loses neither; subscribers hear `ticket.created` after.
+ */
+export async function fileTicket(raw: unknown, context: IntakeContext): Promise<Receipt> {
+  const input = check(ticketInput, raw) as TicketInput;
+  const idempotencyKey = context.idempotencyKey ? lookupHash(`idempotency:${context.idempotencyKey}`) : undefined;
+  const requestFingerprint = fingerprint(input);
+  if (idempotencyKey) {
+    const earlier = await Ticket.findOne({ idempotencyKey }).lean<TicketDoc>();
+    if (earlier) return replay(earlier, requestFingerprint);
+  }
+
+  const unit = await findUnitByCode(input.unitCode);
+  if (!unit || !unit.active) throw AppError.validation({ unitCode: { key: 'feedback.unknown_unit' } });
+  const service = input.serviceCode ? unit.services.find((s) => s.code === input.serviceCode && s.active) : undefined;
+  if (input.serviceCode && !service) throw AppError.validation({ serviceCode: { key: 'feedback.unknown_service' } });
+  const counter = input.counter ? unit.counters.find((c) => c.code === input.counter) : undefined;
+  if (input.counter && !counter) throw AppError.validation({ counter: { key: 'feedback.unknown_counter' } });
+  const officerQuery = input.officerNip ? { nip: input.officerNip } : input.officerRef ? { ref: input.officerRef } : undefined;
+  const officer = officerQuery ? await findOfficer(officerQuery) : null;
+  if (officerQuery && (!officer || !officer.unitPath.map(String).includes(String(unit._id))))
+    throw AppError.validation({ [input.officerNip ? 'officerNip' : 'officerRef']: { key: 'feedback.unknown_officer' } });
+  const categories = await activeCategories();
+  const categoryCode = input.category || (input.kind === 'information_request' ? 'information' : null);
+  const category = categoryCode ? categories.find((c) => c.code === categoryCode) : undefined;
+  if (categoryCode && (!category || !category.kinds.includes(input.kind)))
+    throw AppError.validation({ category: { key: category ? 'feedback.category_for_kind' : 'validation.invalid' } });
+  const now = new Date();
+  const occurredAt = input.occurredAt ? parseOccurredAt(input.occurredAt, unit.timeZone) : null;
+  if (occurredAt && occurredAt.getTime() > now.getTime() + 5 * 60_000)
+    throw AppError.validation({ occurredAt: { key: 'feedback.occurred_future' } });
+
+  const calendar = await calendarFor(unit);
+  const attachments: StoredAttachment[] = [];
+  for (const file of context.files ?? [])
+    attachments.push(await storeAttachment(file.buffer, { dataDir: context.dataDir, originalName: file.originalName }));
+  const verifyBy = calendar.dueAfterWorkingDays(now, category?.verifyWorkingDays ?? clockDefaults.verifyWorkingDays);
+  const email = input.reporter.email || null;
+  const phone = input.reporter.phone ? input.reporter.phone.replace(/[\s()-]/g, '') : null;
+  const ticket = new Ticket({
+    code: newTrackingCode(),
+    tokenSalt: newTokenSalt(),
+    kind: input.kind,
+    category: category?.code ?? null,
+    description: input.description,
+    occurredAt,
+    waitMinutes: input.waitMinutes === '' || input.waitMinutes == null ? null : input.waitMinutes,
+    unitId: unit._id,
+    unitCode: unit.code,
+    unitPath: unit.path,
+    agencyCode: unit.agencyCode,
+    timeZone: unit.timeZone,
+    serviceCode: service?.code ?? null,
+    counterCode: counter?.code ?? null,
+    officerIds: officer ? [officer._id] : [],
+    privacy: input.privacy,
+    reporter: {
+      name: input.reporter.name ? seal(input.reporter.name) : null,
+      email: email ? seal(email) : null,
+      phone: phone ? seal(phone) : null,
+      emailHash: email ? lookupHash(email) : null,
+      phoneHash: phone ? lookupHash(phone) : null,
+    },
+    lang: context.lang,
+    status: 'received',
+    history: [{ at: now, actor: { kind: 'citizen' }, action: 'created', to: 'received', public: true }],
+    dueAt: verifyBy,
+    due: { verify: verifyBy },
+    attachments,
+    searchTokens: searchTokens(input.description),
+    idempotencyKey,
+    idempotencyFingerprint: idempotencyKey ? requestFingerprint : undefined,
+    evidence: { ipHash: context.ipHash ?? null, deviceHash: context.deviceHash ?? null },
+  });
+
+  try {
+    await mongoose.connection.transaction(async (session) => {
+      await ticket.save({ session });
+      if (email)
+        await queueMail(
+          {
+            to: email,
+            template: 'ticket.receipt',
+            lang: context.lang,
+            data: {
+              code: ticket.code,
+              trackUrl: trackUrl(context.publicUrl, ticket.code, accessTokenFor(ticket.code, ticket.tokenSalt)),
+              unitName: unit.name,
+              kindLabel: t(context.lang, `feedback.kind.${ticket.kind}`),
+            },
+            dedupeKey: `receipt:${ticket.code}`,
+          },
+          { session },
+        );
+    });
+  } catch (error) {
+    // Nothing was saved, so the files belong to no ticket: remove them before answering.
+    await Promise.all(attachments.map((file) => deleteAttachment(file.storedName, context.dataDir).catch(() => undefined)));
+    // Two taps with one Idempotency-Key racing each other: the second finds the first's ticket.
+    if ((error as { code?: number }).code === 11000 && idempotencyKey) {
+      const earlier = await Ticket.findOne({ idempotencyKey }).lean<TicketDoc>();
+      if (earlier) return replay(earlier, requestFingerprint);
+    }
+    throw error;
+  }
+  const saved = ticket.toObject() as TicketDoc;
+  publish('ticket.created', eventOf(saved));
+  return receiptOf(saved, false);
+}
+
+function replay(earlier: TicketDoc, requestFingerprint: string): Receipt {
+  // Knowing a key is not enough to read someone's ticket: the content must be the same request.
+  if (earlier.idempotencyFingerprint !== requestFingerprint) throw new AppError('conflict', 'feedback.idempotency_conflict');
+  return receiptOf(earlier, true);
+}
+
+/** The ticket behind a code and its access token; anything else is the same 404, so nothing can be probed. */
+export async function ticketForCitizen(code: unknown, token: unknown): Promise<TicketDoc> {
+  const normalised = normaliseTrackingCode(code);
+  const ticket = normalised ? await Ticket.findOne({ code: normalised }).lean<TicketDoc>() : null;
+  if (!ticket || !isAccessToken(ticket.code, ticket.tokenSalt, token)) throw new AppError('not_found', 'feedback.not_found');
+  return ticket;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+function reopenDeadline(ticket: TicketDoc): Date | null {
+  const answeredAt = ticket.status === 'resolved' ? ticket.resolvedAt : ticket.status === 'closed' ? ticket.closedAt : null;
+  return answeredAt ? new Date(answeredAt.getTime() + REOPEN_WINDOW_DAYS * DAY_MS) : null;
+}
+
+/** What the citizen sees: status, the public timeline, replies from the unit — no internal notes, no staff names. */
+export function citizenView(ticket: TicketDoc) {
+  const deadline = reopenDeadline(ticket);
+  const type = statusType(ticket.status as Status);
+  return {
+    code: ticket.code,
+    kind: ticket.kind,
+    status: ticket.status,
+    statusType: type,
+    unitCode: ticket.unitCode,
+    timeZone: ticket.timeZone,
+    serviceCode: ticket.serviceCode ?? null,
+    counter: ticket.counterCode ?? null,
+    category: ticket.category ?? null,
+    privacy: ticket.privacy,
+    description: ticket.description,
+    occurredAt: ticket.occurredAt ?? null,
+    waitMinutes: ticket.waitMinutes ?? null,
+    createdAt: ticket.createdAt,
+    dueAt: ['open', 'paused'].includes(type) ? (ticket.dueAt ?? null) : null,
+    attachments: ticket.attachments.map((a) => ({ id: a.id, name: a.originalName ?? null, type: a.type, size: a.size })),
+    timeline: ticket.history
+      .filter((entry) => entry.public)
+      .map((entry) => ({
+        at: entry.at,
+        action: entry.action,
+        by: entry.actor.kind === 'staff' ? 'unit' : entry.actor.kind,
+        status: entry.action === 'status' || entry.action === 'created' ? entry.to : null,
+        body: entry.body ?? null,
+      })),
+    rating: ticket.rating?.score ? { score: ticket.rating.score, comment: ticket.rating.comment ?? null } : null,
+    can: {
+      reply: isOpen(ticket.status as Status) || ticket.status === 'resolved',
+      confirm: ticket.status === 'resolved',
+      reopen: deadline !== null && deadline.getTime() > Date.now(),
+      rate: ['resolved', 'closed'].includes(ticket.status),
+    },
+    reopenUntil: deadline && deadline.getTime() > Date.now() ? deadline : null,
+  };
+}
+export type CitizenView = ReturnType<typeof citizenView>;
+
+/**
+ * Applies one citizen action atomically: the update only lands if the ticket is still in a status that allows it
+ * (a concurrent staff change wins, and the citizen gets a clear 409 instead of overwriting it).
+ */
+async function citizenChange(ticket: TicketDoc, allowed: Status[], set: Record<string, unknown>, entry: Record<string, unknown>, change: string) {
+  const now = new Date();
+  const updated = await Ticket.findOneAndUpdate(
+    { _id: ticket._id, status: { $in: allowed } },
+    { $set: set, $push: { history: { at: now, actor: { kind: 'citizen' }, public: true, ...entry } } },
+    { returnDocument: 'after' },
+  ).lean<TicketDoc>();
+  if (!updated) throw new AppError('conflict', 'feedback.not_now');
+  publish('ticket.updated', { ...eventOf(updated), change, public: true });
+  return updated;
+}
+
+/** The citizen adds information or answers a question; a ticket waiting for them goes back to the unit. */
+export async function citizenReply(ticket: TicketDoc, raw: unknown) {
+  const { body } = check(replyInput, raw);
+  const open: Status[] = ['received', 'verified', 'assigned', 'in_progress', 'resolved'];
+  const back = ticket.status === 'awaiting_citizen' ? { status: 'in_progress' } : {};
+  return citizenChange(ticket, [...open, 'awaiting_citizen'], back, { action: 'citizen_reply', body, from: ticket.status, to: back.status ?? ticket.status }, 'citizen_reply');
+}
+
+export async function confirmResolved(ticket: TicketDoc) {
+  return citizenChange(ticket, ['resolved'], { status: 'closed', closedAt: new Date(), dueAt: null }, { action: 'confirmed', from: 'resolved', to: 'closed' }, 'confirmed');
+}
+
+/** Reopening is allowed within 30 days of the answer (resolved or closed; not rejected or merged). */
+export async function reopen(ticket: TicketDoc, raw: unknown) {
+  const deadline = reopenDeadline(ticket);
+  if (!deadline) throw new AppError('conflict', 'feedback.not_now');
+  if (deadline.getTime() <= Date.now()) throw new AppError('conflict', 'feedback.reopen_expired');
+  const { body } = check(replyInput.fork(['body'], (s) => s.optional().allow('')), raw ?? {});
+  return citizenChange(
+    ticket,
+    ['resolved', 'closed'],
+    { status: 'in_progress', resolvedAt: null, closedAt: null },
+    { action: 'reopened', from: ticket.status, to: 'in_progress', body: body || null },
+    'reopened',
+  );
+}
+
+export async function rateAnswer(ticket: TicketDoc, raw: unknown) {
+  const input = check(ratingInput, raw);
+  return citizenChange(
+    ticket,
+    ['resolved', 'closed'],
+    { rating: { score: input.score, comment: input.comment || null, at: new Date() } },
+    { action: 'rating', body: input.comment || null, to: String(input.score) },
+    'rated',
+  );
+}
+
+/** Duplicate help while typing: open public tickets of the same unit (and category) sharing words, text scrubbed. */
+export async function similarOpenTickets(raw: unknown) {
+  const query = check(similarQuery, raw);
+  const tokens = searchTokens(query.q);
+  if (tokens.length === 0) return [];
+  const unit = await findUnitByCode(query.unitCode);
+  if (!unit) return [];
+  // Only tickets a verifier has looked at: public text is shown after moderation (DESIGN.md section 3).
+  const moderatedOpen: Status[] = ['verified', 'assigned', 'in_progress', 'awaiting_citizen'];
+  const candidates = await Ticket.find({
+    unitId: unit._id,
+    privacy: 'public',
+    status: { $in: moderatedOpen },
+    ...(query.category ? { category: query.category } : {}),
+    searchTokens: { $in: tokens },
+  })
+    .sort({ createdAt: -1 })
+    .limit(50)
+    .select({ description: 1, category: 1, status: 1, createdAt: 1, searchTokens: 1 })
+    .lean<TicketDoc[]>();
+  return candidates
+    .map((ticket) => ({ ticket, shared: ticket.searchTokens.filter((token) => tokens.includes(token)).length }))
+    .filter(({ shared }) => shared >= Math.min(2, tokens.length))
+    .sort((a, b) => b.shared - a.shared)
+    .slice(0, 5)
+    .map(({ ticket }) => ({
+      summary: scrubPersonalData(ticket.description).slice(0, 160),
+      category: ticket.category,
+      status: ticket.status,
+      createdAt: ticket.createdAt,
+    }));
+}

@@ -1,0 +1,34 @@
+/**
+ * Ticket statuses with their semantic type (DESIGN.md section 3). Public views and clocks go by the type, never by
+ * a status name, so that a new status needs one line here and nothing else.
+ */
+export const statusTypes = ['open', 'paused', 'resolved', 'closed'] as const;
+export type StatusType = (typeof statusTypes)[number];
+
+export const statusTable = {
+  received: { type: 'open' },
+  verified: { type: 'open' },
+  assigned: { type: 'open' },
+  in_progress: { type: 'open' },
+  awaiting_citizen: { type: 'paused' }, // open, with the clock paused
+  resolved: { type: 'resolved' },
+  closed: { type: 'closed' },
+  rejected: { type: 'closed' },
+  merged: { type: 'closed' },
+} as const satisfies Record<string, { type: StatusType }>;
+
+export type Status = keyof typeof statusTable;
+export const statuses = Object.keys(statusTable) as Status[];
+export const statusType = (status: Status): StatusType => statusTable[status].type;
+export const isOpen = (status: Status) => ['open', 'paused'].includes(statusType(status));
+
+export const kinds = ['complaint', 'compliment', 'suggestion', 'information_request'] as const;
+export type Kind = (typeof kinds)[number];
+
+export const privacies = ['public', 'anonymous', 'confidential'] as const;
+export type Privacy = (typeof privacies)[number];
+
+/** A citizen may reopen within this many days of the answer (DESIGN.md section 3). */
+export const REOPEN_WINDOW_DAYS = 30;
+/** Working days the legal clocks allow (PermenPANRB 62/2018), unless a category says otherwise. */
+export const clockDefaults = { verifyWorkingDays: 3, followUpWorkingDays: 5, autoCloseWorkingDays: 10 };

@@ -1,0 +1,11 @@
+import { ensureNationalHolidays } from './modules/calendar/service.js';
+import { ensureCategories } from './modules/feedback/categories.js';
+
+/**
+ * Reference data every deployment needs (not demo data): ticket categories and Indonesia's national holidays.
+ * Idempotent; run at every start. Only what is missing is inserted, so an admin's edits survive restarts.
+ */
+export async function ensureReferenceData(): Promise<void> {
+  await ensureCategories();
+  await ensureNationalHolidays();
+}

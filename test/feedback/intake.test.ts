@@ -1,0 +1,141 @@
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import request from 'supertest';
+import type { Express } from 'express';
+import { Ticket } from '../../src/modules/feedback/model.js';
+import { Officer } from '../../src/modules/directory/model.js';
+import { subscribe, type TicketEvent } from '../../src/platform/events.js';
+import { unseal } from '../../src/platform/crypto.js';
+import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
+import { seedDirectory, testApp } from '../helpers/app.js';
+
+const complaint = (overrides: Record<string, unknown> = {}) => ({
+  kind: 'complaint',
+  unitCode: 'PKM-KEBUNHANDIL',
+  category: 'waiting_time',
+  description: 'Saya menunggu tiga jam di loket pendaftaran tanpa kejelasan antrean.',
+  waitMinutes: 180,
+  reporter: { name: 'Rahmat', email: 'rahmat@contoh.id', phone: '0812 3456 7890' },
+  privacy: 'anonymous',
+  consent: true,
+  ...overrides,
+});
+
+describe('Filing a ticket through the API (POST /api/v1/tickets)', () => {
+  useTestDatabase();
+  let app: Express;
+  before(async () => {
+    app = await testApp();
+    await seedDirectory();
+  });
+  beforeEach(async () => {
+    await Ticket.deleteMany({});
+    await resetRateLimits();
+  });
+
+  it('files a complaint: 201 with a readable code, an access token, status received and a verification due time', async () => {
+    const events: TicketEvent[] = [];
+    const stop = subscribe('ticket.created', (event) => void events.push(event));
+    const response = await request(app).post('/api/v1/tickets').send(complaint()).expect(201);
+    stop();
+    expect(response.body.code).to.match(/^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$/);
+    expect(response.body.accessToken).to.be.a('string').with.length(32);
+    expect(response.body.status).to.equal('received');
+    expect(new Date(response.body.dueAt).getTime()).to.be.greaterThan(Date.now() + 24 * 3600 * 1000);
+    expect(events.map((event) => event.code)).to.deep.equal([response.body.code]);
+    expect(events[0]).not.to.have.property('reporter');
+  });
+
+  it('keeps contact details sealed at rest, findable by a keyed hash only', async () => {
+    const { body } = await request(app).post('/api/v1/tickets').send(complaint()).expect(201);
+    const raw = await mongoose.connection.db!.collection('tickets').findOne({ code: body.code });
+    const stored = JSON.stringify(raw);
+    expect(stored).not.to.include('rahmat@contoh.id');
+    expect(stored).not.to.include('Rahmat');
+    expect(stored).not.to.include('3456');
+    expect(unseal(raw!.reporter.email)).to.equal('rahmat@contoh.id');
+    expect(unseal(raw!.reporter.phone)).to.equal('081234567890');
+  });
+
+  it('makes the same ticket of the same Idempotency-Key, and refuses the key with other content', async () => {
+    const first = await request(app).post('/api/v1/tickets').set('Idempotency-Key', 'tap-1').send(complaint()).expect(201);
+    const again = await request(app).post('/api/v1/tickets').set('Idempotency-Key', 'tap-1').send(complaint()).expect(200);
+    expect(again.body).to.deep.equal(first.body);
+    await request(app)
+      .post('/api/v1/tickets')
+      .set('Idempotency-Key', 'tap-1')
+      .send(complaint({ description: 'Isi yang lain sama sekali, bukan laporan yang tadi.' }))
+      .expect(409);
+    expect(await Ticket.countDocuments()).to.equal(1);
+  });
+
+  it('files one ticket when two taps with one key race', async () => {
+    const send = () => request(app).post('/api/v1/tickets').set('Idempotency-Key', 'race-1').send(complaint());
+    const [a, b] = await Promise.all([send(), send()]);
+    expect([a.status, b.status].sort()).to.deep.equal([200, 201]);
+    expect(a.body.code).to.equal(b.body.code);
+    expect(await Ticket.countDocuments()).to.equal(1);
+  });
+
+  it('tags the officer named by NIP (staff) or by opaque reference (QR link)', async () => {
+    const officer = await Officer.findOne({ nip: '198503152010012001' }).lean();
+    const byNip = await request(app).post('/api/v1/tickets').send(complaint({ officerNip: '198503152010012001' })).expect(201);
+    const byRef = await request(app).post('/api/v1/tickets').send(complaint({ officerRef: officer!.ref })).expect(201);
+    for (const { body } of [byNip, byRef]) {
+      const ticket = await Ticket.findOne({ code: body.code }).lean();
+      expect(ticket!.officerIds.map(String)).to.deep.equal([String(officer!._id)]);
+    }
+  });
+
+  describe('bad input gets a clear 4xx and stores nothing', () => {
+    const cases: [string, Record<string, unknown>, number, string][] = [
+      ['an unknown kind', { kind: 'gossip' }, 400, 'kind'],
+      ['an unknown unit', { unitCode: 'NOPE' }, 400, 'unitCode'],
+      ['a service of no such unit', { serviceCode: 'KTP-EL' }, 400, 'serviceCode'],
+      ['an officer of another unit', { officerNip: '198807202012121001' }, 400, 'officerNip'],
+      ['a made-up officer reference', { officerRef: 'xxxxxxxxxxx' }, 400, 'officerRef'],
+      ['a complaint without category', { category: '' }, 400, 'category'],
+      ['a category the kind does not take', { kind: 'compliment', category: 'illegal_fee' }, 400, 'category'],
+      ['an operator object where a string belongs', { description: { $gt: '' } }, 400, 'description'],
+      ['a number where text belongs', { unitCode: 42 }, 400, 'unitCode'],
+      ['a description over 4000 characters', { description: 'a'.repeat(4001) }, 400, 'description'],
+      ['no consent', { consent: false }, 400, 'consent'],
+      ['a time in the future', { occurredAt: '2999-01-01T10:00' }, 400, 'occurredAt'],
+      ['a wait of minus one', { waitMinutes: -1 }, 400, 'waitMinutes'],
+      ['a bad e-mail', { reporter: { email: 'bukan email' } }, 400, 'reporter.email'],
+    ];
+    for (const [what, change, status, field] of cases)
+      it(what, async () => {
+        const response = await request(app).post('/api/v1/tickets').send(complaint(change)).expect(status);
+        expect(response.body.error.code).to.equal('validation');
+        expect(response.body.error.fields).to.have.property(field);
+        expect(await Ticket.countDocuments()).to.equal(0);
+      });
+
+    it('a 10 MB body', async () => {
+      const response = await request(app)
+        .post('/api/v1/tickets')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify(complaint({ description: 'x'.repeat(10 * 1024 * 1024) })))
+        .expect(413);
+      expect(response.body.error.code).to.equal('too_large');
+      expect(await Ticket.countDocuments()).to.equal(0);
+    });
+
+    it('answers in English when asked', async () => {
+      const response = await request(app).post('/api/v1/tickets').set('Accept-Language', 'en').send(complaint({ consent: false })).expect(400);
+      expect(response.body.error.fields.consent).to.equal('Consent to the processing of your data is needed to send the report.');
+    });
+  });
+
+  it('stores a script in every text field as text, and shows it escaped', async () => {
+    const script = '<script>alert("x")</script>';
+    const { body } = await request(app)
+      .post('/api/v1/tickets')
+      .send(complaint({ description: `Petugas bilang ${script} begitu saja.`, reporter: { name: script } }))
+      .expect(201);
+    const page = await request(app).get(`/track/${body.code}?token=${body.accessToken}`).expect(200);
+    expect(page.text).not.to.include(script);
+    expect(page.text).to.include('&lt;script&gt;');
+  });
+});
