@@ -11,7 +11,7 @@ import type { Role } from '../../src/modules/accounts/model.js';
 import { createUser, toActor } from '../../src/modules/accounts/service.js';
 import { User } from '../../src/modules/accounts/model.js';
 import { hashPassword } from '../../src/modules/accounts/service.js';
-import { createOfficer, createUnit } from '../../src/modules/directory/service.js';
+import { createOfficer, createUnit, saveCounter, saveService } from '../../src/modules/directory/service.js';
 
 export const PASSWORD = 'rahasia-sekali-123';
 
@@ -58,6 +58,13 @@ export async function seedDirectory() {
   });
   await createUnit(admin, { code: 'AMBON', name: 'Pemerintah Kota Ambon', timeZone: 'Asia/Jayapura' });
   await createUnit(admin, { code: 'AMB-DUKCAPIL', name: 'Disdukcapil Kota Ambon', kind: 'dinas', parentCode: 'AMBON' });
+  await saveService(admin, 'PKM-KEBUNHANDIL', {
+    code: 'POLI-UMUM',
+    name: 'Pelayanan Poli Umum',
+    targetWaitMinutes: 30,
+    targetCompletionDays: 0,
+  });
+  await saveCounter(admin, 'PKM-KEBUNHANDIL', { code: 'L1', name: 'Loket Pendaftaran' });
   await createOfficer(admin, {
     nip: '198503152010012001',
     name: 'Siti Rahmawati',
