@@ -200,3 +200,34 @@ describe('A citizen follows the case (GET /api/v1/tickets/:code and /track)', ()
       .expect(404);
   });
 });
+
+describe('Duplicate help (GET /api/v1/tickets/similar)', () => {
+  useTestDatabase();
+  let app: Express;
+  before(async () => {
+    app = await testApp();
+    await seedDirectory();
+  });
+
+  it('suggests verified public reports of the same unit that share words, with personal data scrubbed', async () => {
+    const file = async (description: string, privacy: string) =>
+      (
+        await request(app)
+          .post('/api/v1/tickets')
+          .send({ kind: 'complaint', unitCode: 'PKM-KEBUNHANDIL', category: 'waiting_time', description, privacy, consent: true })
+          .expect(201)
+      ).body.code as string;
+    const shown = await file('Antrean pendaftaran lama sekali, hubungi saya di 081234567890 ya.', 'public');
+    const unverified = await file('Antrean pendaftaran lama sekali pagi tadi.', 'public');
+    const confidential = await file('Antrean pendaftaran lama, menunggu berjam-jam.', 'confidential');
+    await Ticket.updateMany({ code: { $in: [shown, confidential] } }, { $set: { status: 'verified' } });
+    void unverified;
+    const { body } = await request(app)
+      .get('/api/v1/tickets/similar')
+      .query({ unitCode: 'PKM-KEBUNHANDIL', category: 'waiting_time', q: 'antrean di pendaftaran lama' })
+      .expect(200);
+    expect(body).to.have.length(1);
+    expect(body[0].summary).to.equal('Antrean pendaftaran lama sekali, hubungi saya di [telepon] ya.');
+    expect(body[0]).not.to.have.property('code');
+  });
+});
