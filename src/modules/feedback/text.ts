@@ -12,28 +12,33 @@ const STOPWORDS = new Set(
   ).split(' '),
 );
 
+/** Prefixes in the order they are tried, with what the root starts with again (meny-apu → sapu, men-ulis → tulis). */
+const prefixRules: [RegExp, string][] = [
+  [/^(di|ke|se)/, ''],
+  [/^(ter|ber|bel|per)/, ''],
+  [/^(meny|peny)(?=[aiueo])/, 's'],
+  [/^(meng|peng)/, ''],
+  [/^(mem|pem)(?=[aiueo])/, 'p'],
+  [/^(mem|pem)/, ''],
+  [/^(men|pen)(?=[aiueo])/, 't'],
+  [/^(men|pen)/, ''],
+  [/^(me|pe)/, ''],
+];
+
 /** A light Indonesian stemmer (after Nazief–Adriani): particles, possessives, then one suffix and up to two prefixes. */
 export function stem(word: string): string {
   let w = word;
-  const strip = (pattern: RegExp, minimum = 3) => {
-    const next = w.replace(pattern, '');
+  const strip = (pattern: RegExp, replacement = '', minimum = 3) => {
+    const next = w.replace(pattern, replacement);
     if (next.length >= minimum) w = next;
   };
   strip(/(lah|kah|tah|pun)$/);
   strip(/(ku|mu|nya)$/);
-  strip(/(kan|an|i)$/, 4); // "jalan" stays "jalan", "layanan" becomes "layan"
+  strip(/(kan|an|i)$/, '', 4); // "jalan" stays "jalan", "layanan" becomes "layan"
   for (let round = 0; round < 2; round++) {
     const before = w;
-    if (/^(di|ke|se)/.test(w)) strip(/^(di|ke|se)/);
-    else if (/^(ter|ber|bel|per)/.test(w)) strip(/^(ter|ber|bel|per)/);
-    else if (/^meny/.test(w)) strip(/^meny/), (w = w.length >= 3 && before !== w ? 's' + w : w);
-    else if (/^peny/.test(w)) strip(/^peny/), (w = w.length >= 3 && before !== w ? 's' + w : w);
-    else if (/^(meng|peng)/.test(w)) strip(/^(meng|peng)/);
-    else if (/^(mem|pem)[aiueo]/.test(w)) (strip(/^(mem|pem)/), (w = before !== w ? 'p' + w : w));
-    else if (/^(mem|pem)/.test(w)) strip(/^(mem|pem)/);
-    else if (/^(men|pen)[aiueo]/.test(w)) (strip(/^(men|pen)/), (w = before !== w ? 't' + w : w));
-    else if (/^(men|pen)/.test(w)) strip(/^(men|pen)/);
-    else if (/^(me|pe)/.test(w)) strip(/^(me|pe)/);
+    const rule = prefixRules.find(([pattern]) => pattern.test(w));
+    if (rule) strip(rule[0], rule[1]);
     if (w === before) break;
   }
   return w;
