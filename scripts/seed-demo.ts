@@ -9,6 +9,7 @@ import { openDatabase } from '../src/platform/db.js';
 import { EmbeddedDatabaseError } from '../src/platform/embedded-db.js';
 import { setLogLevel } from '../src/platform/logger.js';
 import { databaseIsEmpty, seedDemo } from '../src/demo/seed.js';
+import { ensureReferenceData } from '../src/reference-data.js';
 
 const say = (line: string) => process.stderr.write(line + '\n');
 
@@ -23,6 +24,7 @@ async function main(): Promise<number> {
       say('The database already has units or accounts; the demo was not loaded. Run with --force to add it anyway.');
       return 1;
     }
+    await ensureReferenceData();
     const { accounts, file } = await seedDemo(config);
     say(`Demo loaded. ${accounts.length} sign-in accounts written to ${file}:`);
     for (const account of accounts) say(`  ${account.role.padEnd(10)} ${account.email.padEnd(40)} ${account.password}`);

@@ -13,6 +13,7 @@ import { sessionMiddleware } from './platform/session.js';
 import { setupViews } from './platform/views.js';
 import { loadActor } from './modules/accounts/middleware.js';
 import { accountRoutes } from './modules/accounts/routes.js';
+import { calendarRoutes } from './modules/calendar/routes.js';
 import { directoryRoutes } from './modules/directory/routes.js';
 import { feedbackRoutes } from './modules/feedback/routes.js';
 import { surveyRoutes } from './modules/surveys/routes.js';
@@ -86,6 +87,7 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   app.use(homeRoutes());
   app.use(accountRoutes());
   app.use(directoryRoutes());
+  app.use(calendarRoutes());
   app.use(feedbackRoutes(config));
   app.use(surveyRoutes());
 

@@ -14,11 +14,12 @@ export type Action =
   | 'directory.read' // see units, services, counters in admin pages
   | 'directory.manage' // create and change units, services, counters, officers; import CSV
   | 'officers.read' // staff directory look-up (names, NIP, positions)
-  | 'accounts.manage'; // create staff accounts and grant roles
+  | 'accounts.manage' // create staff accounts and grant roles
+  | 'calendar.manage'; // holidays: national ones with a grant everywhere, local ones on the agency
 
 /** Role → actions. Later modules add their actions here, so there is one table to read. */
 const actionsOf: Record<Role, readonly Action[]> = {
-  admin: ['directory.read', 'directory.manage', 'officers.read', 'accounts.manage'],
+  admin: ['directory.read', 'directory.manage', 'officers.read', 'accounts.manage', 'calendar.manage'],
   unit_head: ['directory.read', 'officers.read'],
   coach: ['directory.read', 'officers.read'],
   handler: ['officers.read'],

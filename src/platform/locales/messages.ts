@@ -10,6 +10,7 @@ const id = {
   'nav.units': 'Unit',
   'nav.officers': 'Pegawai',
   'nav.accounts': 'Akun',
+  'nav.holidays': 'Hari libur',
   'nav.skip': 'Lewati ke isi',
   'home.lead':
     'Sampaikan pengaduan, apresiasi, atau saran tentang layanan publik, dan isi survei kepuasan — tanpa akun, dalam satu menit.',
@@ -96,6 +97,7 @@ const en: Record<keyof typeof id, string> = {
   'nav.units': 'Units',
   'nav.officers': 'Officers',
   'nav.accounts': 'Accounts',
+  'nav.holidays': 'Holidays',
   'nav.skip': 'Skip to content',
   'home.lead':
     'File a complaint, a compliment or a suggestion about a public service, or rate your visit — no account, in a minute.',

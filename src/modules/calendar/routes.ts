@@ -1,0 +1,79 @@
+import { Router, type Request, type Response } from 'express';
+import { formatLocalDate, isLocalDate } from '../../platform/calendar.js';
+import { AppError, translateFields } from '../../platform/errors.js';
+import { validate } from '../../platform/validate.js';
+import { requireActor } from '../accounts/middleware.js';
+import { holidayKinds } from './model.js';
+import { yearQuery } from './schemas.js';
+import { addHoliday, currentYear, listHolidays, listPublicHolidays, removeHoliday } from './service.js';
+
+const locales = { id: 'id-ID', en: 'en-GB' } as const;
+
+/** The year a page is about: of the date typed in the form, else the validated `?year=`, else this year. */
+function yearOf(req: Request, res: Response): number {
+  const date = (req.body as { date?: unknown } | undefined)?.date;
+  if (isLocalDate(date)) return Number(date.slice(0, 4));
+  return (res.locals.query as { year?: number } | undefined)?.year ?? currentYear();
+}
+
+async function renderHolidays(req: Request, res: Response, year: number, extra: object = {}) {
+  const view = await listHolidays(req.actor!, year);
+  const lang = req.lang;
+  res.render('pages/calendar/holidays', {
+    title: req.t('holiday.title'),
+    ...view,
+    holidays: view.holidays.map((holiday) => ({
+      ...holiday,
+      displayDate: formatLocalDate(holiday.date, locales[lang]),
+      displayName: lang === 'en' ? holiday.name : holiday.name_id,
+      kindLabel: req.t(`holiday.kind.${holiday.kind}`),
+    })),
+    kinds: holidayKinds
+      .filter((kind) => (kind === 'local' ? view.agencies.length > 0 : view.canAddNational))
+      .map((kind) => ({ value: kind, label: req.t(`holiday.kind.${kind}`) })),
+    previousYear: year - 1,
+    nextYear: year + 1,
+    ...extra,
+  });
+}
+
+export function calendarRoutes(): Router {
+  const router = Router();
+
+  // Public: holidays are public information (DESIGN.md section 3).
+  router.get('/api/v1/holidays', async (req, res) => {
+    res.json(await listPublicHolidays(req.query));
+  });
+
+  // Staff API for integrations (session with X-CSRF-Token, or an API token).
+  router.post('/api/v1/holidays', requireActor, async (req, res) => {
+    res.status(201).json(await addHoliday(req.actor!, req.body));
+  });
+  router.delete('/api/v1/holidays/:id', requireActor, async (req, res) => {
+    await removeHoliday(req.actor!, String(req.params.id));
+    res.status(204).end();
+  });
+
+  // Admin page.
+  router.get('/admin/holidays', requireActor, validate({ query: yearQuery }), async (req, res) => {
+    await renderHolidays(req, res, yearOf(req, res));
+  });
+  router.post('/admin/holidays', requireActor, async (req, res) => {
+    try {
+      const holiday = await addHoliday(req.actor!, req.body);
+      req.session.flash = req.t('holiday.added');
+      res.redirect(303, `/admin/holidays?year=${holiday.date.slice(0, 4)}`);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'validation') throw error;
+      res.status(400);
+      await renderHolidays(req, res, yearOf(req, res), { values: req.body, errors: translateFields(req, error) });
+    }
+  });
+  router.post('/admin/holidays/:id/delete', requireActor, async (req, res) => {
+    const { date } = await removeHoliday(req.actor!, String(req.params.id));
+    req.session.flash = req.t('holiday.removed');
+    res.redirect(303, `/admin/holidays?year=${date.slice(0, 4)}`);
+  });
+
+  return router;
+}
