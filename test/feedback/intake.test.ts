@@ -58,8 +58,16 @@ describe('Filing a ticket through the API (POST /api/v1/tickets)', () => {
   });
 
   it('makes the same ticket of the same Idempotency-Key, and refuses the key with other content', async () => {
-    const first = await request(app).post('/api/v1/tickets').set('Idempotency-Key', 'tap-1').send(complaint()).expect(201);
-    const again = await request(app).post('/api/v1/tickets').set('Idempotency-Key', 'tap-1').send(complaint()).expect(200);
+    const first = await request(app)
+      .post('/api/v1/tickets')
+      .set('Idempotency-Key', 'tap-1')
+      .send(complaint())
+      .expect(201);
+    const again = await request(app)
+      .post('/api/v1/tickets')
+      .set('Idempotency-Key', 'tap-1')
+      .send(complaint())
+      .expect(200);
     expect(again.body).to.deep.equal(first.body);
     await request(app)
       .post('/api/v1/tickets')
@@ -79,8 +87,14 @@ describe('Filing a ticket through the API (POST /api/v1/tickets)', () => {
 
   it('tags the officer named by NIP (staff) or by opaque reference (QR link)', async () => {
     const officer = await Officer.findOne({ nip: '198503152010012001' }).lean();
-    const byNip = await request(app).post('/api/v1/tickets').send(complaint({ officerNip: '198503152010012001' })).expect(201);
-    const byRef = await request(app).post('/api/v1/tickets').send(complaint({ officerRef: officer!.ref })).expect(201);
+    const byNip = await request(app)
+      .post('/api/v1/tickets')
+      .send(complaint({ officerNip: '198503152010012001' }))
+      .expect(201);
+    const byRef = await request(app)
+      .post('/api/v1/tickets')
+      .send(complaint({ officerRef: officer!.ref }))
+      .expect(201);
     for (const { body } of [byNip, byRef]) {
       const ticket = await Ticket.findOne({ code: body.code }).lean();
       expect(ticket!.officerIds.map(String)).to.deep.equal([String(officer!._id)]);
@@ -123,8 +137,14 @@ describe('Filing a ticket through the API (POST /api/v1/tickets)', () => {
     });
 
     it('answers in English when asked', async () => {
-      const response = await request(app).post('/api/v1/tickets').set('Accept-Language', 'en').send(complaint({ consent: false })).expect(400);
-      expect(response.body.error.fields.consent).to.equal('Consent to the processing of your data is needed to send the report.');
+      const response = await request(app)
+        .post('/api/v1/tickets')
+        .set('Accept-Language', 'en')
+        .send(complaint({ consent: false }))
+        .expect(400);
+      expect(response.body.error.fields.consent).to.equal(
+        'Consent to the processing of your data is needed to send the report.',
+      );
     });
   });
 
