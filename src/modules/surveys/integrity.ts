@@ -1,0 +1,106 @@
+import { utcOffsetMs } from '../../platform/calendar.js';
+import type { IntegrityFlag } from './model.js';
+
+/**
+ * Integrity evidence for one survey answer (DESIGN.md section 8, "gaming the index"). A unit judged by its IKM may
+ * fill in its own surveys from a counter tablet or staff phones; none of these signals proves that, so nothing
+ * here refuses or drops an answer. Each response keeps the raw evidence plus flags, and the share of flagged answers
+ * is shown beside the IKM for people to judge. Pure: the service gathers the counts and passes them in.
+ */
+export const INTEGRITY_RULES = {
+  /** A person needs longer than this to read nine questions and a profile, even on a second visit. */
+  fastSeconds: 15,
+  /** `burst`: this many earlier answers for the unit within the window. */
+  burstWindowMinutes: 5,
+  burstAt: 10,
+  /** `same_network`: this many earlier answers for the unit from one network (IP, or IPv6 /64) within the hour. */
+  sameNetworkWindowMinutes: 60,
+  sameNetworkAt: 5,
+  /** `repeat_device`: the device answered the unit before (another service) within this many hours. */
+  sameDeviceWindowHours: 24,
+} as const;
+
+/** Opening hours when the directory knows them: ISO weekdays (1 = Monday) and local "HH:MM" times. */
+export interface OpeningHours {
+  days: number[];
+  open: string;
+  close: string;
+}
+
+export interface IntegrityInput {
+  answers: readonly number[];
+  submittedAt: Date;
+  timeZone: string;
+  openingHours?: OpeningHours | null;
+  device: { hash: string; fresh: boolean };
+  networkHash: string | null;
+  /** For the HTML form: when the signed hidden field says the form was rendered (null if missing or forged). */
+  form: { renderedAt: Date | null } | null;
+  counts: { unitBurst: number; sameNetwork: number; sameDevice: number };
+}
+
+export interface Integrity {
+  deviceHash: string;
+  networkHash: string | null;
+  localHour: number;
+  localWeekday: number;
+  withinOpeningHours: boolean | null;
+  secondsToComplete: number | null;
+  allTop: boolean;
+  unitBurst: number;
+  sameNetwork: number;
+  sameDevice: number;
+  flags: IntegrityFlag[];
+}
+
+/** Hour, minute and ISO weekday (1 = Monday) of an instant on the wall in a time zone. */
+export function localTime(at: Date, timeZone: string): { hour: number; minute: number; weekday: number } {
+  const wall = new Date(at.getTime() + utcOffsetMs(at, timeZone));
+  return { hour: wall.getUTCHours(), minute: wall.getUTCMinutes(), weekday: wall.getUTCDay() || 7 };
+}
+
+const minutesOf = (hhmm: string) => {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+};
+
+export function withinOpeningHours(at: Date, timeZone: string, hours: OpeningHours): boolean {
+  const local = localTime(at, timeZone);
+  const minute = local.hour * 60 + local.minute;
+  return hours.days.includes(local.weekday) && minute >= minutesOf(hours.open) && minute < minutesOf(hours.close);
+}
+
+export function integrityOf(input: IntegrityInput): Integrity {
+  const local = localTime(input.submittedAt, input.timeZone);
+  const within = input.openingHours ? withinOpeningHours(input.submittedAt, input.timeZone, input.openingHours) : null;
+  const renderedAt = input.form?.renderedAt ?? null;
+  const secondsToComplete = renderedAt
+    ? Math.max(0, Math.round((input.submittedAt.getTime() - renderedAt.getTime()) / 1000))
+    : null;
+  const allTop = input.answers.every((answer) => answer === 4);
+  const { unitBurst, sameNetwork, sameDevice } = input.counts;
+
+  const flags: IntegrityFlag[] = [];
+  if (input.device.fresh) flags.push('fresh_device');
+  if (input.form && !renderedAt) flags.push('no_form_token');
+  if (secondsToComplete !== null && secondsToComplete < INTEGRITY_RULES.fastSeconds) flags.push('too_fast');
+  if (allTop) flags.push('all_top');
+  if (unitBurst >= INTEGRITY_RULES.burstAt) flags.push('burst');
+  if (sameNetwork >= INTEGRITY_RULES.sameNetworkAt) flags.push('same_network');
+  if (sameDevice > 0) flags.push('repeat_device');
+  if (within === false) flags.push('outside_hours');
+
+  return {
+    deviceHash: input.device.hash,
+    networkHash: input.networkHash,
+    localHour: local.hour,
+    localWeekday: local.weekday,
+    withinOpeningHours: within,
+    secondsToComplete,
+    allTop,
+    unitBurst,
+    sameNetwork,
+    sameDevice,
+    flags,
+  };
+}

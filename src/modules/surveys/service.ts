@@ -1,0 +1,344 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { isIPv6 } from 'node:net';
+import type { Types } from 'mongoose';
+import { lookupHash } from '../../platform/crypto.js';
+import { AppError } from '../../platform/errors.js';
+import { publish } from '../../platform/events.js';
+import { logger } from '../../platform/logger.js';
+import { check } from '../../platform/validate.js';
+import { findOfficer, findUnitByCode, listPublicOfficers, type PublicOfficer } from '../directory/service.js';
+import { computeIkm, ELEMENT_COUNT, minimumSample, type IkmResult } from './ikm.js';
+import { INTEGRITY_RULES, integrityOf } from './integrity.js';
+import { integrityFlags, SurveyResponse, SurveyVisit, type IntegrityFlag, type SurveyResponseDoc } from './model.js';
+import { surveyInput, type SurveyInput } from './schemas.js';
+
+/** One answer per visit: the same device, unit and service are refused for this long. */
+export const VISIT_WINDOW_HOURS = 12;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/** The long-lived random device token of the browser, as the routes read it from its cookie. */
+export interface Device {
+  /** Keyed hash of the token: the only form in which it is stored. */
+  hash: string;
+  /** True when the request came without a (valid) token and one was issued just now. */
+  fresh: boolean;
+}
+
+export interface SubmitContext {
+  channel: 'form' | 'api';
+  device: Device;
+  ip: string | undefined;
+  /** From an `Idempotency-Key` header, already checked for shape. */
+  idempotencyKey?: string;
+  /** The HTML form asks which service was received whenever the unit lists services. */
+  requireService?: boolean;
+  now?: Date;
+}
+
+export interface Submitted {
+  id: string;
+  unitCode: string;
+  /** True when an earlier request with the same key or form token made this answer. */
+  replayed: boolean;
+}
+
+// --- The form's rendered-at token ------------------------------------------------------------------------------
+
+const signFormToken = (unitCode: string, nonce: string, at: string) =>
+  lookupHash(`survey-form:${unitCode}:${nonce}:${at}`).slice(0, 32);
+
+/**
+ * A hidden form field that says when the form was rendered, signed so that it cannot be back-dated: it gives the
+ * time to complete, and its nonce makes a double tap one answer.
+ */
+export function issueFormToken(unitCode: string, now = new Date()): string {
+  const nonce = randomBytes(12).toString('base64url');
+  const at = now.getTime().toString(36);
+  return `${nonce}.${at}.${signFormToken(unitCode, nonce, at)}`;
+}
+
+export function readFormToken(token: unknown, unitCode: string): { nonce: string; renderedAt: Date } | null {
+  if (typeof token !== 'string') return null;
+  const [nonce, at, signature, extra] = token.split('.');
+  if (!nonce || !at || !signature || extra !== undefined || !/^[\w-]{16}$/.test(nonce)) return null;
+  const expected = Buffer.from(signFormToken(unitCode, nonce, at));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  const renderedAt = new Date(parseInt(at, 36));
+  return Number.isNaN(renderedAt.getTime()) ? null : { nonce, renderedAt };
+}
+
+// --- Evidence helpers --------------------------------------------------------------------------------------------
+
+/**
+ * The network an address belongs to: an IPv4 address as is, an IPv6 address by its /64 prefix (a phone's low bits
+ * change; a household's or an office's prefix does not).
+ */
+export function networkOf(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(ip)) return ip;
+  const address = ip.split('%')[0]!;
+  const [head = '', tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = address.includes('::') && tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
+}
+
+const networkHashOf = (ip: string | undefined) => (ip ? lookupHash(`survey-network:${networkOf(ip)}`) : null);
+
+export const deviceHashOf = (token: string) => lookupHash(`survey-device:${token}`);
+
+// --- Submitting --------------------------------------------------------------------------------------------------
+
+const unknown = (field: string, key: string) => AppError.validation({ [field]: { key } });
+
+/** The unit, service, counter and officer the answer is about, each checked against the unit. */
+async function resolveTarget(input: SurveyInput) {
+  const unit = await findUnitByCode(input.unitCode);
+  if (!unit || !unit.active) throw unknown('unitCode', 'surveys.unknown_unit');
+  const serviceCode = input.serviceCode || null;
+  if (serviceCode && !unit.services.some((service) => service.active && service.code === serviceCode))
+    throw unknown('serviceCode', 'surveys.unknown_service');
+  const counterCode = input.counter || null;
+  if (counterCode && !unit.counters.some((counter) => counter.code === counterCode))
+    throw unknown('counter', 'surveys.unknown_counter');
+  if (input.officerNip && input.officerRef) throw unknown('officerRef', 'surveys.officer_one_way');
+  let officerId: Types.ObjectId | null = null;
+  if (input.officerNip || input.officerRef) {
+    const field = input.officerNip ? 'officerNip' : 'officerRef';
+    const officer = await findOfficer(input.officerNip ? { nip: input.officerNip } : { ref: input.officerRef! });
+    // An officer of another unit is as unknown here as one who does not exist.
+    if (!officer || String(officer.unitId) !== String(unit._id)) throw unknown(field, 'surveys.unknown_officer');
+    officerId = officer._id;
+  }
+  return { unit, serviceCode, counterCode, officerId };
+}
+
+const byKey = (idempotencyKey: string) =>
+  SurveyResponse.findOne({ idempotencyKey }, { _id: 1, unitCode: 1 }).lean<{ _id: Types.ObjectId; unitCode: string }>();
+
+const isDuplicateKey = (error: unknown) => (error as { code?: number })?.code === 11000;
+
+/**
+ * Claims the visit (device, unit, service) for the window in one atomic upsert: it matches only an expired claim,
+ * so a live claim makes the upsert's insert fail on the `_id`. Returns the idempotency key of a live claim instead.
+ */
+async function claimVisit(
+  visitId: string,
+  idempotencyKey: string | null,
+  now: Date,
+): Promise<{ claimed: true } | { claimed: false; heldBy: string | null }> {
+  try {
+    await SurveyVisit.updateOne(
+      { _id: visitId, expiresAt: { $lte: now } },
+      { $set: { idempotencyKey, expiresAt: new Date(now.getTime() + VISIT_WINDOW_HOURS * HOUR_MS) } },
+      { upsert: true },
+    );
+    return { claimed: true };
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    const held = await SurveyVisit.findById(visitId).lean<{ idempotencyKey: string | null }>();
+    return { claimed: false, heldBy: held?.idempotencyKey ?? null };
+  }
+}
+
+/** The other tap of a double tap is still writing: wait briefly for its answer rather than refusing. */
+async function awaitAnswer(idempotencyKey: string): Promise<{ _id: Types.ObjectId; unitCode: string } | null> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const existing = await byKey(idempotencyKey);
+    if (existing) return existing;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return null;
+}
+
+/**
+ * A citizen rates a visit (SKM). The answer is checked against the unit, refused when the same device already rated
+ * the same service of the unit within the visit window, stored with its integrity evidence, and announced as
+ * `survey.submitted`. A repeated idempotency key (header or form token) returns the first answer instead.
+ */
+export async function submitSurvey(raw: unknown, context: SubmitContext): Promise<Submitted> {
+  const schema = context.requireService ? surveyInput.fork(['serviceCode'], (code) => code.required()) : surveyInput;
+  const input = check(schema, raw ?? {}) as SurveyInput;
+  const { unit, serviceCode, counterCode, officerId } = await resolveTarget(input);
+  const now = context.now ?? new Date();
+  const form = readFormToken(input.formToken, unit.code);
+  const idempotencyKey = context.idempotencyKey ? `api:${context.idempotencyKey}` : form ? `form:${form.nonce}` : null;
+
+  if (idempotencyKey) {
+    const earlier = await byKey(idempotencyKey);
+    if (earlier) return { id: String(earlier._id), unitCode: earlier.unitCode, replayed: true };
+  }
+
+  const visitId = `${context.device.hash}:${String(unit._id)}:${serviceCode ?? '-'}`;
+  const claim = await claimVisit(visitId, idempotencyKey, now);
+  if (!claim.claimed) {
+    const earlier = idempotencyKey && claim.heldBy === idempotencyKey ? await awaitAnswer(idempotencyKey) : null;
+    if (earlier) return { id: String(earlier._id), unitCode: earlier.unitCode, replayed: true };
+    logger.info({ unit: unit.code, serviceCode }, 'survey refused: this device already answered this visit');
+    throw new AppError('conflict', 'surveys.already_answered', { unit: unit.name, hours: VISIT_WINDOW_HOURS });
+  }
+
+  const networkHash = networkHashOf(context.ip);
+  const since = (ms: number) => ({ $gte: new Date(now.getTime() - ms), $lt: now });
+  const [unitBurst, sameNetwork, sameDevice] = await Promise.all([
+    SurveyResponse.countDocuments({
+      unitId: unit._id,
+      submittedAt: since(INTEGRITY_RULES.burstWindowMinutes * MINUTE_MS),
+    }),
+    networkHash
+      ? SurveyResponse.countDocuments({
+          unitId: unit._id,
+          'integrity.networkHash': networkHash,
+          submittedAt: since(INTEGRITY_RULES.sameNetworkWindowMinutes * MINUTE_MS),
+        })
+      : 0,
+    SurveyResponse.countDocuments({
+      unitId: unit._id,
+      'integrity.deviceHash': context.device.hash,
+      submittedAt: since(INTEGRITY_RULES.sameDeviceWindowHours * HOUR_MS),
+    }),
+  ]);
+  const integrity = integrityOf({
+    answers: input.answers,
+    submittedAt: now,
+    timeZone: unit.timeZone,
+    openingHours: null, // the directory does not know opening hours yet
+    device: context.device,
+    networkHash,
+    form: context.channel === 'form' || form ? { renderedAt: form?.renderedAt ?? null } : null,
+    counts: { unitBurst, sameNetwork, sameDevice },
+  });
+
+  let saved;
+  try {
+    saved = await SurveyResponse.create({
+      unitId: unit._id,
+      unitCode: unit.code,
+      unitPath: unit.path,
+      agencyCode: unit.agencyCode,
+      serviceCode,
+      counterCode,
+      officerId,
+      answers: input.answers,
+      respondent: input.respondent,
+      comment: input.comment || null,
+      channel: context.channel,
+      submittedAt: now,
+      idempotencyKey,
+      integrity,
+    });
+  } catch (error) {
+    await SurveyVisit.deleteOne({ _id: visitId }).catch(() => undefined);
+    if (idempotencyKey && isDuplicateKey(error)) {
+      const earlier = await byKey(idempotencyKey);
+      if (earlier) return { id: String(earlier._id), unitCode: earlier.unitCode, replayed: true };
+    }
+    throw error;
+  }
+
+  publish('survey.submitted', {
+    surveyId: String(saved._id),
+    unitId: String(unit._id),
+    unitPath: unit.path.map(String),
+    serviceCode,
+    officerId: officerId ? String(officerId) : null,
+    answers: [...input.answers],
+    at: now,
+  });
+  return { id: String(saved._id), unitCode: unit.code, replayed: false };
+}
+
+// --- The form ----------------------------------------------------------------------------------------------------
+
+export interface SurveyForm {
+  unit: { code: string; name: string };
+  services: { code: string; name: string }[];
+  counters: { code: string; name: string }[];
+  /** Name, position and opaque reference: never a NIP. */
+  officers: PublicOfficer[];
+}
+
+/** What the public survey page of a unit offers; not found for an unknown or inactive unit. */
+export async function surveyFormFor(unitCode: string): Promise<SurveyForm> {
+  const unit = /^[A-Za-z0-9][A-Za-z0-9-]{1,39}$/.test(unitCode) ? await findUnitByCode(unitCode) : null;
+  if (!unit || !unit.active) throw new AppError('not_found');
+  return {
+    unit: { code: unit.code, name: unit.name },
+    services: unit.services
+      .filter((service) => service.active)
+      .map((service) => ({ code: service.code, name: service.name })),
+    counters: unit.counters.map((counter) => ({ code: counter.code, name: counter.name })),
+    officers: await listPublicOfficers(unit.code),
+  };
+}
+
+// --- Results -----------------------------------------------------------------------------------------------------
+
+export interface SurveyResults {
+  unit: { code: string; name: string; population: number | null };
+  ikm: IkmResult;
+  /** Krejcie–Morgan minimum for the unit's yearly service users; null when the population is unknown. */
+  minimumSample: number | null;
+  /** Evidence beside the index (DESIGN.md section 8): how many answers carry each flag, none dropped. */
+  integrity: { flagged: number; byFlag: Record<IntegrityFlag, number> };
+}
+
+/**
+ * The IKM of a unit (and, with `subtree`, every unit below it) over a period, with the minimum sample and the
+ * integrity indicators to show beside it. Public figures only: counts and means, no answer-level data.
+ */
+export async function surveyResults(
+  unitCode: string,
+  options: { from?: Date; to?: Date; serviceCode?: string; subtree?: boolean } = {},
+): Promise<SurveyResults> {
+  const unit = await findUnitByCode(unitCode);
+  if (!unit) throw new AppError('not_found');
+  const match: Record<string, unknown> = options.subtree ? { unitPath: unit._id } : { unitId: unit._id };
+  if (options.serviceCode) match.serviceCode = options.serviceCode;
+  if (options.from || options.to)
+    match.submittedAt = { ...(options.from && { $gte: options.from }), ...(options.to && { $lt: options.to }) };
+  const elementSums = Object.fromEntries(
+    Array.from({ length: ELEMENT_COUNT }, (_, index) => [`e${index}`, { $sum: { $arrayElemAt: ['$answers', index] } }]),
+  );
+  const [[totals], flagCounts] = await Promise.all([
+    SurveyResponse.aggregate<Record<string, number>>([
+      { $match: match },
+      {
+        $group: {
+          _id: null,
+          respondents: { $sum: 1 },
+          flagged: { $sum: { $cond: [{ $gt: [{ $size: '$integrity.flags' }, 0] }, 1, 0] } },
+          ...elementSums,
+        },
+      },
+    ]),
+    SurveyResponse.aggregate<{ _id: IntegrityFlag; count: number }>([
+      { $match: match },
+      { $unwind: '$integrity.flags' },
+      { $group: { _id: '$integrity.flags', count: { $sum: 1 } } },
+    ]),
+  ]);
+  const respondents = totals?.respondents ?? 0;
+  const byFlag = Object.fromEntries(integrityFlags.map((flag) => [flag, 0])) as Record<IntegrityFlag, number>;
+  for (const { _id, count } of flagCounts) byFlag[_id] = count;
+  return {
+    unit: { code: unit.code, name: unit.name, population: unit.population ?? null },
+    ikm: computeIkm({
+      totals: Array.from({ length: ELEMENT_COUNT }, (_, index) => totals?.[`e${index}`] ?? 0),
+      respondents,
+    }),
+    minimumSample: unit.population ? minimumSample(unit.population) : null,
+    integrity: { flagged: totals?.flagged ?? 0, byFlag },
+  };
+}
+
+export type { SurveyResponseDoc };
