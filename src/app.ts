@@ -15,6 +15,7 @@ import { loadActor } from './modules/accounts/middleware.js';
 import { accountRoutes } from './modules/accounts/routes.js';
 import { calendarRoutes } from './modules/calendar/routes.js';
 import { directoryRoutes } from './modules/directory/routes.js';
+import { qrRoutes } from './modules/directory/qr-routes.js';
 import { feedbackRoutes } from './modules/feedback/routes.js';
 import { surveyRoutes } from './modules/surveys/routes.js';
 import { homeRoutes } from './modules/home/routes.js';
@@ -87,6 +88,7 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   app.use(homeRoutes());
   app.use(accountRoutes());
   app.use(directoryRoutes());
+  app.use(qrRoutes({ publicUrl: config.publicUrl }));
   app.use(calendarRoutes());
   app.use(feedbackRoutes(config));
   app.use(surveyRoutes());

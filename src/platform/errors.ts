@@ -73,8 +73,21 @@ export function toAppError(error: unknown, req?: Request): AppError {
   if (e?.type === 'entity.parse.failed') return new AppError('validation', 'error.bad_json');
   if (e?.type === 'entity.too.large' || e?.code === 'LIMIT_FILE_SIZE' || e?.code === 'LIMIT_FIELD_VALUE')
     return new AppError('too_large');
-  if (e?.status === 400 || e?.status === 415 || e?.name === 'CastError' || e?.name === 'MulterError')
+  if (e?.name === 'MulterError') {
+    const field = (error as { field?: string }).field ?? 'file';
+    if (e.code === 'LIMIT_FILE_COUNT' || e.code === 'LIMIT_UNEXPECTED_FILE')
+      return AppError.validation({ [field]: { key: 'attachment.too_many' } });
+    if (e.code === 'LIMIT_PART_COUNT' || e.code === 'LIMIT_FIELD_COUNT' || e.code === 'LIMIT_FIELD_KEY')
+      return new AppError('too_large');
     return new AppError('validation');
+  }
+  // A broken multipart body (busboy's words): the client's fault, not ours.
+  if (
+    error instanceof Error &&
+    /^(Unexpected end of form|Malformed part header|Multipart: Boundary not found)/.test(error.message)
+  )
+    return new AppError('validation');
+  if (e?.status === 400 || e?.status === 415 || e?.name === 'CastError') return new AppError('validation');
   if ((e as { code?: number })?.code === 11000) return new AppError('conflict');
   if (isDatabaseUnavailable(error)) {
     logger.warn({ err: error, reqId: req?.id }, 'database unavailable');

@@ -1,8 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
 import platform from './locales/messages.js';
 import accounts from '../modules/accounts/messages.js';
+import calendar from '../modules/calendar/messages.js';
 import directory from '../modules/directory/messages.js';
+import directoryQr from '../modules/directory/qr-messages.js';
 import feedback from '../modules/feedback/messages.js';
+import attachments from '../modules/feedback/attachment-messages.js';
 import notifications from '../modules/notifications/messages.js';
 import surveys from '../modules/surveys/messages.js';
 
@@ -10,11 +13,24 @@ export const languages = ['id', 'en'] as const;
 export type Lang = (typeof languages)[number];
 
 /** Each module keeps its own strings beside its code; here they become one dictionary per language. */
-export const bundles = [platform, accounts, directory, feedback, surveys, notifications];
+export const bundles = [
+  platform,
+  accounts,
+  calendar,
+  directory,
+  directoryQr,
+  feedback,
+  attachments,
+  surveys,
+  notifications,
+];
 const id = Object.assign({}, ...bundles.map((bundle) => bundle.id)) as typeof platform.id &
   typeof accounts.id &
+  typeof calendar.id &
   typeof directory.id &
+  typeof directoryQr.id &
   typeof feedback.id &
+  typeof attachments.id &
   typeof surveys.id &
   typeof notifications.id;
 export type MessageKey = keyof typeof id;
@@ -71,5 +87,10 @@ export function languageMiddleware(req: Request, res: Response, next: NextFuncti
   req.t = (key, params) => t(req.lang, key, params);
   res.locals.lang = req.lang;
   res.locals.otherLang = req.lang === 'id' ? 'en' : 'id';
+  // The switch keeps the page and its query (a QR link's unit, counter and officer; a tracking token).
+  const here = new URL(req.originalUrl, 'http://suara.invalid');
+  here.searchParams.delete('_csrf');
+  here.searchParams.set('lang', res.locals.otherLang);
+  res.locals.langSwitchUrl = here.pathname + here.search;
   next();
 }

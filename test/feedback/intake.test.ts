@@ -7,7 +7,7 @@ import { Officer } from '../../src/modules/directory/model.js';
 import { subscribe, type TicketEvent } from '../../src/platform/events.js';
 import { unseal } from '../../src/platform/crypto.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
-import { seedDirectory, testApp } from '../helpers/app.js';
+import { seedDirectory, signIn, testApp } from '../helpers/app.js';
 
 const complaint = (overrides: Record<string, unknown> = {}) => ({
   kind: 'complaint',
@@ -85,10 +85,13 @@ describe('Filing a ticket through the API (POST /api/v1/tickets)', () => {
     expect(await Ticket.countDocuments()).to.equal(1);
   });
 
-  it('tags the officer named by NIP (staff) or by opaque reference (QR link)', async () => {
+  it('tags the officer named by NIP (signed-in staff) or by opaque reference (QR link)', async () => {
     const officer = await Officer.findOne({ nip: '198503152010012001' }).lean();
-    const byNip = await request(app)
+    const staff = request.agent(app);
+    const csrf = await signIn(staff, 'petugas@suara.test');
+    const byNip = await staff
       .post('/api/v1/tickets')
+      .set('X-CSRF-Token', csrf)
       .send(complaint({ officerNip: '198503152010012001' }))
       .expect(201);
     const byRef = await request(app)
@@ -101,12 +104,35 @@ describe('Filing a ticket through the API (POST /api/v1/tickets)', () => {
     }
   });
 
+  it("refuses an officer of another unit, by NIP or by reference, in the same words as one who doesn't exist", async () => {
+    const ambon = await Officer.findOne({ nip: '198807202012121001' }).lean();
+    const staff = request.agent(app);
+    const csrf = await signIn(staff, 'petugas@suara.test');
+    const byNip = await staff
+      .post('/api/v1/tickets')
+      .set('X-CSRF-Token', csrf)
+      .send(complaint({ officerNip: ambon!.nip }))
+      .expect(400);
+    const byRef = await request(app)
+      .post('/api/v1/tickets')
+      .send(complaint({ officerRef: ambon!.ref }))
+      .expect(400);
+    expect(byNip.body.error.fields.officerNip).to.equal('Petugas tidak ditemukan di unit tersebut.');
+    expect(byRef.body.error.fields.officerRef).to.equal('Petugas tidak ditemukan di unit tersebut.');
+    expect(await Ticket.countDocuments()).to.equal(0);
+  });
+
   describe('bad input gets a clear 4xx and stores nothing', () => {
     const cases: [string, Record<string, unknown>, number, string][] = [
       ['an unknown kind', { kind: 'gossip' }, 400, 'kind'],
       ['an unknown unit', { unitCode: 'NOPE' }, 400, 'unitCode'],
       ['a service of no such unit', { serviceCode: 'KTP-EL' }, 400, 'serviceCode'],
-      ['an officer of another unit', { officerNip: '198807202012121001' }, 400, 'officerNip'],
+      [
+        'a NIP from the public (only staff may name officers by NIP)',
+        { officerNip: '198503152010012001' },
+        400,
+        'officerNip',
+      ],
       ['a made-up officer reference', { officerRef: 'xxxxxxxxxxx' }, 400, 'officerRef'],
       ['a complaint without category', { category: '' }, 400, 'category'],
       ['a category the kind does not take', { kind: 'compliment', category: 'illegal_fee' }, 400, 'category'],

@@ -12,7 +12,9 @@ describe('Ticket text: search tokens and scrubbing', () => {
   });
 
   it('drops stop words, short words and anything that looks like a phone, NIK or e-mail', () => {
-    const tokens = searchTokens('Saya menunggu di loket, hubungi 081234567890 atau budi@mail.com, NIK 1571020304050006');
+    const tokens = searchTokens(
+      'Saya menunggu di loket, hubungi 081234567890 atau budi@mail.com, NIK 1571020304050006',
+    );
     expect(tokens).to.include.members(['tunggu', 'loket']);
     expect(tokens.join(' ')).not.to.match(/0812|budi|1571/);
     expect(tokens).not.to.include('saya');
@@ -20,8 +22,12 @@ describe('Ticket text: search tokens and scrubbing', () => {
 
   it('scrubs e-mail addresses, phone numbers and NIKs from text others will see', () => {
     expect(
-      scrubPersonalData('Hubungi 0812-3456-7890 atau +62 812 3456 7890, e-mail budi.s@mail.co.id, NIK 1571020304050006.'),
+      scrubPersonalData(
+        'Hubungi 0812-3456-7890 atau +62 812 3456 7890, e-mail budi.s@mail.co.id, NIK 1571020304050006.',
+      ),
     ).to.equal('Hubungi [telepon] atau [telepon], e-mail [e-mail], NIK [nomor].');
-    expect(scrubPersonalData('Antre 3 jam, loket 2, biaya Rp 50.000')).to.equal('Antre 3 jam, loket 2, biaya Rp 50.000');
+    expect(scrubPersonalData('Antre 3 jam, loket 2, biaya Rp 50.000')).to.equal(
+      'Antre 3 jam, loket 2, biaya Rp 50.000',
+    );
   });
 });

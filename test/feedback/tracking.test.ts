@@ -214,7 +214,14 @@ describe('Duplicate help (GET /api/v1/tickets/similar)', () => {
       (
         await request(app)
           .post('/api/v1/tickets')
-          .send({ kind: 'complaint', unitCode: 'PKM-KEBUNHANDIL', category: 'waiting_time', description, privacy, consent: true })
+          .send({
+            kind: 'complaint',
+            unitCode: 'PKM-KEBUNHANDIL',
+            category: 'waiting_time',
+            description,
+            privacy,
+            consent: true,
+          })
           .expect(201)
       ).body.code as string;
     const shown = await file('Antrean pendaftaran lama sekali, hubungi saya di 081234567890 ya.', 'public');

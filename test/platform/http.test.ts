@@ -82,6 +82,15 @@ describe('HTTP behaviour every client relies on', () => {
     expect((await request(app).get('/login').expect(200)).text).to.include('Masuk petugas');
   });
 
+  it('keeps the page and its query when switching language (a QR link stays prefilled)', async () => {
+    const page = await request(app).get('/u/PKM-KEBUNHANDIL?counter=L1&officer=abc').expect(200);
+    const href = page.text
+      .match(/class="lang" href="([^"]+)"/)![1]!
+      .replace(/&amp;/g, '&')
+      .replace(/&#x3D;/g, '=');
+    expect(href).to.equal('/u/PKM-KEBUNHANDIL?counter=L1&officer=abc&lang=en');
+  });
+
   it('sends security headers with a CSP that allows no inline script', async () => {
     const response = await request(app).get('/').expect(200);
     expect(response.headers['content-security-policy']).to.include("script-src 'self'");

@@ -23,7 +23,11 @@ function toPublicUnit(unit: UnitDoc, parentCode: string | null) {
     timeZone: unit.timeZone,
     services: unit.services
       .filter((service) => service.active)
-      .map((service) => ({ code: service.code, name: service.name, targetWaitMinutes: service.targetWaitMinutes ?? null })),
+      .map((service) => ({
+        code: service.code,
+        name: service.name,
+        targetWaitMinutes: service.targetWaitMinutes ?? null,
+      })),
     counters: unit.counters.map((counter) => ({ code: counter.code, name: counter.name })),
   };
 }

@@ -22,7 +22,8 @@ const id = {
   'feedback.category': 'Kategori',
   'feedback.category_hint': 'Wajib untuk pengaduan.',
   'feedback.description': 'Apa yang terjadi?',
-  'feedback.description_hint': 'Ceritakan singkat: kapan, di mana, apa yang Anda alami. Maksimal 4000 karakter. Jangan tulis NIK atau nomor telepon di sini.',
+  'feedback.description_hint':
+    'Ceritakan singkat: kapan, di mana, apa yang Anda alami. Maksimal 4000 karakter. Jangan tulis NIK atau nomor telepon di sini.',
   'feedback.occurred_at': 'Kapan terjadi?',
   'feedback.wait_minutes': 'Berapa lama Anda menunggu (menit)?',
   'feedback.wait_standard': 'Standar waktu tunggu {service}: {minutes} menit.',
@@ -96,6 +97,7 @@ const id = {
   'feedback.unknown_service': 'Layanan ini tidak ada di unit tersebut.',
   'feedback.unknown_counter': 'Loket ini tidak ada di unit tersebut.',
   'feedback.unknown_officer': 'Petugas tidak ditemukan di unit tersebut.',
+  'feedback.nip_staff_only': 'NIP hanya untuk petugas yang masuk atau integrasi dengan token API; gunakan officerRef.',
   'feedback.category_for_kind': 'Kategori ini tidak berlaku untuk jenis laporan yang dipilih.',
   'feedback.consent_required': 'Persetujuan pemrosesan data diperlukan untuk mengirim laporan.',
   'feedback.occurred_future': 'Waktu kejadian tidak boleh di masa depan.',
@@ -109,7 +111,8 @@ const id = {
 const en: Record<keyof typeof id, string> = {
   'feedback.title': 'Tell us what happened',
   'feedback.choose_unit': 'Choose a service unit',
-  'feedback.choose_unit_lead': 'Choose where you were served. At the counter, scan the QR code to fill the form in for you.',
+  'feedback.choose_unit_lead':
+    'Choose where you were served. At the counter, scan the QR code to fill the form in for you.',
   'feedback.search_unit': 'Search units',
   'feedback.search': 'Search',
   'feedback.file_here': 'Report / compliment',
@@ -129,7 +132,8 @@ const en: Record<keyof typeof id, string> = {
   'feedback.category': 'Category',
   'feedback.category_hint': 'Required for complaints.',
   'feedback.description': 'What happened?',
-  'feedback.description_hint': 'Briefly: when, where, what you experienced. At most 4000 characters. Do not write ID or phone numbers here.',
+  'feedback.description_hint':
+    'Briefly: when, where, what you experienced. At most 4000 characters. Do not write ID or phone numbers here.',
   'feedback.occurred_at': 'When did it happen?',
   'feedback.wait_minutes': 'How long did you wait (minutes)?',
   'feedback.wait_standard': 'The waiting-time standard for {service}: {minutes} minutes.',
@@ -202,6 +206,7 @@ const en: Record<keyof typeof id, string> = {
   'feedback.unknown_service': 'This service does not exist in that unit.',
   'feedback.unknown_counter': 'This counter does not exist in that unit.',
   'feedback.unknown_officer': 'Officer not found in that unit.',
+  'feedback.nip_staff_only': 'A NIP is for signed-in staff or integrations with an API token; use officerRef.',
   'feedback.category_for_kind': 'This category does not apply to the chosen type of report.',
   'feedback.consent_required': 'Consent to the processing of your data is needed to send the report.',
   'feedback.occurred_future': 'The time it happened cannot be in the future.',

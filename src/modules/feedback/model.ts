@@ -100,8 +100,15 @@ ticketSchema.index({ unitPath: 1, createdAt: -1 });
 ticketSchema.index({ unitId: 1, category: 1, status: 1 });
 ticketSchema.index({ searchTokens: 1 });
 ticketSchema.index({ 'reporter.emailHash': 1 }, { sparse: true });
-ticketSchema.index({ idempotencyKey: 1 }, { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } } });
+ticketSchema.index(
+  { idempotencyKey: 1 },
+  { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } } },
+);
 
-export type TicketDoc = InferSchemaType<typeof ticketSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
+export type TicketDoc = InferSchemaType<typeof ticketSchema> & {
+  _id: Types.ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+};
 export type HistoryEntry = TicketDoc['history'][number];
 export const Ticket = mongoose.model('Ticket', ticketSchema);

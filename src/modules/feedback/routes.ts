@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { lookupHash } from '../../platform/crypto.js';
 import { AppError, translateFields } from '../../platform/errors.js';
+import { deviceOf, withDevice } from '../../platform/device.js';
 import { clientAddressKey, rateLimiter } from '../../platform/security.js';
 import { findPublicUnit, listPublicOfficers, listPublicUnits } from '../directory/service.js';
 import { attachmentUpload, openAttachment, prepareAttachments, sendAttachment } from './attachments.js';
@@ -38,7 +39,15 @@ export function feedbackRoutes(config: Config): Router {
   // Per network address and per contact: enough for a family sharing a phone, not for a flood.
   const intakeLimit = rateLimiter('intake', 10, 10 * MINUTE, { key: ipHash });
   const contactLimit = rateLimiter('intake-contact', 5, 60 * MINUTE, {
-    key: (req) => lookupHash(String((req.body as { reporter?: { email?: string }; email?: string }).reporter?.email ?? (req.body as { email?: string }).email).trim().toLowerCase()),
+    key: (req) =>
+      lookupHash(
+        String(
+          (req.body as { reporter?: { email?: string }; email?: string }).reporter?.email ??
+            (req.body as { email?: string }).email,
+        )
+          .trim()
+          .toLowerCase(),
+      ),
     skip: (req) => {
       const body = req.body as { reporter?: { email?: unknown }; email?: unknown } | undefined;
       const email = body?.reporter?.email ?? body?.email;
@@ -52,14 +61,17 @@ export function feedbackRoutes(config: Config): Router {
     lang: req.lang,
     publicUrl: config.publicUrl,
     dataDir: config.dataDir,
+    staff: Boolean(req.actor),
     ipHash: ipHash(req),
+    deviceHash: deviceOf(req).hash,
     files: prepareAttachments(req.files as Express.Multer.File[] | undefined),
   });
 
   // ---- JSON API (DESIGN.md section 6)
 
-  router.post('/api/v1/tickets', intakeLimit, upload, contactLimit, async (req, res) => {
-    const body = typeof req.body?.reporter === 'string' ? { ...req.body, reporter: JSON.parse(req.body.reporter) } : req.body;
+  router.post('/api/v1/tickets', withDevice, intakeLimit, upload, contactLimit, async (req, res) => {
+    const body =
+      typeof req.body?.reporter === 'string' ? { ...req.body, reporter: JSON.parse(req.body.reporter) } : req.body;
     const idempotencyKey = req.get('idempotency-key')?.slice(0, 200) || undefined;
     const receipt = await fileTicket(body, { ...context(req), idempotencyKey });
     res.status(receipt.replayed ? 200 : 201).json({
@@ -74,7 +86,8 @@ export function feedbackRoutes(config: Config): Router {
     res.json(await similarOpenTickets(req.query));
   });
 
-  const citizenToken = (req: Request) => req.get('x-access-token') ?? req.query.token ?? (req.body as { token?: unknown })?.token;
+  const citizenToken = (req: Request) =>
+    req.get('x-access-token') ?? req.query.token ?? (req.body as { token?: unknown })?.token;
 
   router.get('/api/v1/tickets/:code', trackLimit, async (req, res) => {
     res.json(citizenView(await ticketForCitizen(req.params.code, citizenToken(req))));
@@ -98,7 +111,9 @@ export function feedbackRoutes(config: Config): Router {
   router.get('/lapor', async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.trim().toLowerCase().slice(0, 100) : '';
     const units = (await listPublicUnits()).filter((unit) => unit.parentCode !== null);
-    const shown = q ? units.filter((unit) => unit.name.toLowerCase().includes(q) || unit.code.toLowerCase().includes(q)) : units;
+    const shown = q
+      ? units.filter((unit) => unit.name.toLowerCase().includes(q) || unit.code.toLowerCase().includes(q))
+      : units;
     res.render('pages/feedback/choose-unit', { title: req.t('feedback.choose_unit'), units: shown, q });
   });
 
@@ -110,7 +125,11 @@ export function feedbackRoutes(config: Config): Router {
       title: req.t('feedback.title'),
       unit,
       officers,
-      categories: categories.map((category) => ({ code: category.code, name: category.name?.[req.lang] ?? category.code, kinds: category.kinds })),
+      categories: categories.map((category) => ({
+        code: category.code,
+        name: category.name?.[req.lang] ?? category.code,
+        kinds: category.kinds,
+      })),
       kinds,
       privacies,
       values,
@@ -131,7 +150,7 @@ export function feedbackRoutes(config: Config): Router {
     });
   });
 
-  router.post('/u/:unitCode', intakeLimit, upload, contactLimit, async (req, res) => {
+  router.post('/u/:unitCode', withDevice, intakeLimit, upload, contactLimit, async (req, res) => {
     const body = req.body as Record<string, unknown>;
     const unitCode = String(req.params.unitCode).toUpperCase();
     try {
@@ -200,7 +219,11 @@ export function feedbackRoutes(config: Config): Router {
     const attachment = ticket.attachments.find((candidate) => candidate.id === req.params.id);
     if (!attachment) throw new AppError('not_found');
     const { stream } = await openAttachment(attachment.storedName, config.dataDir);
-    await sendAttachment(res, { type: attachment.type as never, size: attachment.size, originalName: attachment.originalName ?? undefined }, stream);
+    await sendAttachment(
+      res,
+      { type: attachment.type as never, size: attachment.size, originalName: attachment.originalName ?? undefined },
+      stream,
+    );
   });
 
   for (const [action, run] of Object.entries(citizenActions)) {

@@ -39,7 +39,10 @@ export const ticketInput = Joi.object({
   privacy: Joi.string()
     .valid(...privacies)
     .required(),
-  consent: checkbox.valid(true).required().messages({ 'any.only': 'feedback.consent_required', 'any.required': 'feedback.consent_required' }),
+  consent: checkbox
+    .valid(true)
+    .required()
+    .messages({ 'any.only': 'feedback.consent_required', 'any.required': 'feedback.consent_required' }),
 });
 
 export type TicketInput = {

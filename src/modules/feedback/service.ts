@@ -10,7 +10,14 @@ import { findOfficer, findUnitByCode } from '../directory/service.js';
 import { queueMail } from '../notifications/service.js';
 import { deleteAttachment, storeAttachment, type CleanAttachment, type StoredAttachment } from './attachments.js';
 import { activeCategories } from './categories.js';
-import { accessTokenFor, fingerprint, isAccessToken, newTokenSalt, newTrackingCode, normaliseTrackingCode } from './codes.js';
+import {
+  accessTokenFor,
+  fingerprint,
+  isAccessToken,
+  newTokenSalt,
+  newTrackingCode,
+  normaliseTrackingCode,
+} from './codes.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { ratingInput, replyInput, similarQuery, ticketInput, type TicketInput } from './schemas.js';
 import { clockDefaults, isOpen, REOPEN_WINDOW_DAYS, statusType, type Status } from './statuses.js';
@@ -25,6 +32,8 @@ export interface IntakeContext {
   /** Files already checked by `prepareAttachments`; stored only once everything else is valid. */
   files?: CleanAttachment[];
   dataDir: string;
+  /** Signed-in staff or an integration's API token: only they may name an officer by NIP. */
+  staff?: boolean;
 }
 
 export interface Receipt {
@@ -95,10 +104,19 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
   if (input.serviceCode && !service) throw AppError.validation({ serviceCode: { key: 'feedback.unknown_service' } });
   const counter = input.counter ? unit.counters.find((c) => c.code === input.counter) : undefined;
   if (input.counter && !counter) throw AppError.validation({ counter: { key: 'feedback.unknown_counter' } });
-  const officerQuery = input.officerNip ? { nip: input.officerNip } : input.officerRef ? { ref: input.officerRef } : undefined;
+  // A NIP encodes a birth date, and answering "unknown officer" to anyone would confirm whose it is: the public
+  // names officers by their opaque reference only.
+  if (input.officerNip && !context.staff) throw AppError.validation({ officerNip: { key: 'feedback.nip_staff_only' } });
+  const officerQuery = input.officerNip
+    ? { nip: input.officerNip }
+    : input.officerRef
+      ? { ref: input.officerRef }
+      : undefined;
   const officer = officerQuery ? await findOfficer(officerQuery) : null;
   if (officerQuery && (!officer || !officer.unitPath.map(String).includes(String(unit._id))))
-    throw AppError.validation({ [input.officerNip ? 'officerNip' : 'officerRef']: { key: 'feedback.unknown_officer' } });
+    throw AppError.validation({
+      [input.officerNip ? 'officerNip' : 'officerRef']: { key: 'feedback.unknown_officer' },
+    });
   const categories = await activeCategories();
   const categoryCode = input.category || (input.kind === 'information_request' ? 'information' : null);
   const category = categoryCode ? categories.find((c) => c.code === categoryCode) : undefined;
@@ -174,7 +192,9 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
     });
   } catch (error) {
     // Nothing was saved, so the files belong to no ticket: remove them before answering.
-    await Promise.all(attachments.map((file) => deleteAttachment(file.storedName, context.dataDir).catch(() => undefined)));
+    await Promise.all(
+      attachments.map((file) => deleteAttachment(file.storedName, context.dataDir).catch(() => undefined)),
+    );
     // Two taps with one Idempotency-Key racing each other: the second finds the first's ticket.
     if ((error as { code?: number }).code === 11000 && idempotencyKey) {
       const earlier = await Ticket.findOne({ idempotencyKey }).lean<TicketDoc>();
@@ -189,7 +209,8 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
 
 function replay(earlier: TicketDoc, requestFingerprint: string): Receipt {
   // Knowing a key is not enough to read someone's ticket: the content must be the same request.
-  if (earlier.idempotencyFingerprint !== requestFingerprint) throw new AppError('conflict', 'feedback.idempotency_conflict');
+  if (earlier.idempotencyFingerprint !== requestFingerprint)
+    throw new AppError('conflict', 'feedback.idempotency_conflict');
   return receiptOf(earlier, true);
 }
 
@@ -197,14 +218,16 @@ function replay(earlier: TicketDoc, requestFingerprint: string): Receipt {
 export async function ticketForCitizen(code: unknown, token: unknown): Promise<TicketDoc> {
   const normalised = normaliseTrackingCode(code);
   const ticket = normalised ? await Ticket.findOne({ code: normalised }).lean<TicketDoc>() : null;
-  if (!ticket || !isAccessToken(ticket.code, ticket.tokenSalt, token)) throw new AppError('not_found', 'feedback.not_found');
+  if (!ticket || !isAccessToken(ticket.code, ticket.tokenSalt, token))
+    throw new AppError('not_found', 'feedback.not_found');
   return ticket;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
 
 function reopenDeadline(ticket: TicketDoc): Date | null {
-  const answeredAt = ticket.status === 'resolved' ? ticket.resolvedAt : ticket.status === 'closed' ? ticket.closedAt : null;
+  const answeredAt =
+    ticket.status === 'resolved' ? ticket.resolvedAt : ticket.status === 'closed' ? ticket.closedAt : null;
   return answeredAt ? new Date(answeredAt.getTime() + REOPEN_WINDOW_DAYS * DAY_MS) : null;
 }
 
@@ -228,7 +251,12 @@ export function citizenView(ticket: TicketDoc) {
     waitMinutes: ticket.waitMinutes ?? null,
     createdAt: ticket.createdAt,
     dueAt: ['open', 'paused'].includes(type) ? (ticket.dueAt ?? null) : null,
-    attachments: ticket.attachments.map((a) => ({ id: a.id, name: a.originalName ?? null, type: a.type, size: a.size })),
+    attachments: ticket.attachments.map((a) => ({
+      id: a.id,
+      name: a.originalName ?? null,
+      type: a.type,
+      size: a.size,
+    })),
     timeline: ticket.history
       .filter((entry) => entry.public)
       .map((entry) => ({
@@ -254,7 +282,13 @@ export type CitizenView = ReturnType<typeof citizenView>;
  * Applies one citizen action atomically: the update only lands if the ticket is still in a status that allows it
  * (a concurrent staff change wins, and the citizen gets a clear 409 instead of overwriting it).
  */
-async function citizenChange(ticket: TicketDoc, allowed: Status[], set: Record<string, unknown>, entry: Record<string, unknown>, change: string) {
+async function citizenChange(
+  ticket: TicketDoc,
+  allowed: Status[],
+  set: Record<string, unknown>,
+  entry: Record<string, unknown>,
+  change: string,
+) {
   const now = new Date();
   const updated = await Ticket.findOneAndUpdate(
     { _id: ticket._id, status: { $in: allowed } },
@@ -271,11 +305,23 @@ export async function citizenReply(ticket: TicketDoc, raw: unknown) {
   const { body } = check(replyInput, raw);
   const open: Status[] = ['received', 'verified', 'assigned', 'in_progress', 'resolved'];
   const back = ticket.status === 'awaiting_citizen' ? { status: 'in_progress' } : {};
-  return citizenChange(ticket, [...open, 'awaiting_citizen'], back, { action: 'citizen_reply', body, from: ticket.status, to: back.status ?? ticket.status }, 'citizen_reply');
+  return citizenChange(
+    ticket,
+    [...open, 'awaiting_citizen'],
+    back,
+    { action: 'citizen_reply', body, from: ticket.status, to: back.status ?? ticket.status },
+    'citizen_reply',
+  );
 }
 
 export async function confirmResolved(ticket: TicketDoc) {
-  return citizenChange(ticket, ['resolved'], { status: 'closed', closedAt: new Date(), dueAt: null }, { action: 'confirmed', from: 'resolved', to: 'closed' }, 'confirmed');
+  return citizenChange(
+    ticket,
+    ['resolved'],
+    { status: 'closed', closedAt: new Date(), dueAt: null },
+    { action: 'confirmed', from: 'resolved', to: 'closed' },
+    'confirmed',
+  );
 }
 
 /** Reopening is allowed within 30 days of the answer (resolved or closed; not rejected or merged). */
@@ -283,7 +329,10 @@ export async function reopen(ticket: TicketDoc, raw: unknown) {
   const deadline = reopenDeadline(ticket);
   if (!deadline) throw new AppError('conflict', 'feedback.not_now');
   if (deadline.getTime() <= Date.now()) throw new AppError('conflict', 'feedback.reopen_expired');
-  const { body } = check(replyInput.fork(['body'], (s) => s.optional().allow('')), raw ?? {});
+  const { body } = check(
+    replyInput.fork(['body'], (s) => s.optional().allow('')),
+    raw ?? {},
+  );
   return citizenChange(
     ticket,
     ['resolved', 'closed'],

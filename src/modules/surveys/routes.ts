@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { rateLimiter } from '../../platform/security.js';
-import { deviceOf, withDevice } from './device.js';
+import { deviceOf, withDevice } from '../../platform/device.js';
 import { SKM_ELEMENTS } from './ikm.js';
 import { ageBands, educations, genders, occupations } from './model.js';
 import { idempotencyKey } from './schemas.js';

@@ -1,7 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { isIPv6 } from 'node:net';
 import type { Types } from 'mongoose';
 import { lookupHash } from '../../platform/crypto.js';
+import type { Device } from '../../platform/device.js';
+import { addressKey } from '../../platform/security.js';
 import { AppError } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
 import { logger } from '../../platform/logger.js';
@@ -16,14 +17,6 @@ import { surveyInput, type SurveyInput } from './schemas.js';
 export const VISIT_WINDOW_HOURS = 12;
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
-
-/** The long-lived random device token of the browser, as the routes read it from its cookie. */
-export interface Device {
-  /** Keyed hash of the token: the only form in which it is stored. */
-  hash: string;
-  /** True when the request came without a (valid) token and one was issued just now. */
-  fresh: boolean;
-}
 
 export interface SubmitContext {
   channel: 'form' | 'api';
@@ -71,30 +64,7 @@ export function readFormToken(token: unknown, unitCode: string): { nonce: string
 
 // --- Evidence helpers --------------------------------------------------------------------------------------------
 
-/**
- * The network an address belongs to: an IPv4 address as is, an IPv6 address by its /64 prefix (a phone's low bits
- * change; a household's or an office's prefix does not).
- */
-export function networkOf(ip: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  if (mapped) return mapped[1]!;
-  if (!isIPv6(ip)) return ip;
-  const address = ip.split('%')[0]!;
-  const [head = '', tail = ''] = address.split('::');
-  const left = head ? head.split(':') : [];
-  const right = address.includes('::') && tail ? tail.split(':') : [];
-  const groups = address.includes('::')
-    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
-    : left;
-  return `${groups
-    .slice(0, 4)
-    .map((group) => parseInt(group, 16).toString(16))
-    .join(':')}::/64`;
-}
-
-const networkHashOf = (ip: string | undefined) => (ip ? lookupHash(`survey-network:${networkOf(ip)}`) : null);
-
-export const deviceHashOf = (token: string) => lookupHash(`survey-device:${token}`);
+const networkHashOf = (ip: string | undefined) => (ip ? addressKey(ip) : null);
 
 // --- Submitting --------------------------------------------------------------------------------------------------
 

@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { deviceHashOf, type Device } from './service.js';
+import { lookupHash } from './crypto.js';
+
+/** What a request tells about the device it came from: the keyed hash of its token, and whether it is new. */
+export interface Device {
+  hash: string;
+  fresh: boolean;
+}
+
+export const deviceHashOf = (token: string) => lookupHash(`device:${token}`);
 
 /**
- * The survey's per-device token (DESIGN.md section 8): a long-lived random value in an httpOnly, SameSite=Lax
+ * The per-device token of public forms (DESIGN.md section 8): a long-lived random value in an httpOnly, SameSite=Lax
  * cookie. Only its keyed hash is ever stored or used as a rate-limit key. It holds no identity; clearing cookies
  * makes a "fresh" device, which the integrity flags record.
  */

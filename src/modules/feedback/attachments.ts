@@ -1,0 +1,619 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import type { ReadStream } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { RequestHandler, Response } from 'express';
+import multer from 'multer';
+import { AppError } from '../../platform/errors.js';
+
+/**
+ * Attachments of a ticket: photos and PDFs a citizen sends as evidence.
+ *
+ * The type is decided by the bytes, never by the name or the declared MIME type, and every accepted file is parsed
+ * far enough to be rebuilt without its metadata: a photo's EXIF can carry the GPS position of the reporter's home
+ * and the make of their phone, which is enough to intimidate the reporter of a confidential ticket (DESIGN.md
+ * section 8). The rebuilding is byte surgery on the container (segments, chunks); the image data itself is copied
+ * untouched, so nothing is re-encoded and no native library is needed.
+ */
+
+export const MAX_ATTACHMENTS = 3;
+export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
+export const MAX_ATTACHMENT_NAME_LENGTH = 100;
+
+export const attachmentTypes = ['image/jpeg', 'image/png', 'image/webp', 'application/pdf'] as const;
+export type AttachmentType = (typeof attachmentTypes)[number];
+
+/** Why a file was refused; each is a message key (attachment-messages.ts). */
+export type AttachmentProblem =
+  'attachment.empty' | 'attachment.too_large' | 'attachment.too_many' | 'attachment.type' | 'attachment.damaged';
+
+/** `removed`: the file was rebuilt without metadata; `kept`: a PDF, which cannot be cleaned safely here. */
+export type MetadataHandling = 'removed' | 'kept';
+
+/** A file that passed the checks, already without its metadata. */
+export interface CleanAttachment {
+  buffer: Buffer;
+  type: AttachmentType;
+  size: number;
+  originalName?: string;
+  metadata: MetadataHandling;
+}
+
+/** What the ticket keeps about a stored file. */
+export interface StoredAttachment {
+  id: string;
+  /** `<yyyy>/<mm>/<random>` under DATA_DIR/attachments; never shown to anyone. */
+  storedName: string;
+  size: number;
+  sha256: string;
+  type: AttachmentType;
+  originalName?: string;
+  metadata: MetadataHandling;
+}
+
+/** The parts of a multer file this module reads. */
+export interface UploadedFile {
+  buffer: Buffer;
+  originalname?: string;
+}
+
+const extensionOf: Record<AttachmentType, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Type by content
+
+const startsWith = (buffer: Buffer, bytes: readonly number[], at = 0) =>
+  buffer.length >= at + bytes.length && bytes.every((byte, index) => buffer[at + index] === byte);
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
+const ascii = (text: string) => [...text].map((char) => char.charCodeAt(0));
+
+/** The type the magic bytes claim, or null. Only a claim: `cleanAttachment` checks the structure behind it. */
+export function sniffType(buffer: Buffer): AttachmentType | null {
+  if (startsWith(buffer, [0xff, 0xd8, 0xff])) return 'image/jpeg';
+  if (startsWith(buffer, PNG_SIGNATURE)) return 'image/png';
+  if (startsWith(buffer, ascii('RIFF')) && startsWith(buffer, ascii('WEBP'), 8)) return 'image/webp';
+  if (/^%PDF-\d\.\d/.test(buffer.subarray(0, 8).toString('latin1'))) return 'application/pdf';
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// JPEG
+
+const SOI = Buffer.from([0xff, 0xd8]);
+const EOI = Buffer.from([0xff, 0xd9]);
+const isStartOfFrame = (marker: number) =>
+  marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+
+/** The EXIF orientation (1–8) in an APP1 payload, so that a photo taken sideways still shows upright. */
+function exifOrientation(exif: Buffer): number | undefined {
+  const tiff = exif.subarray(6); // after "Exif\0\0"
+  if (tiff.length < 8) return undefined;
+  const order = tiff.toString('latin1', 0, 2);
+  if (order !== 'II' && order !== 'MM') return undefined;
+  const u16 = (at: number) => (order === 'II' ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at));
+  const u32 = (at: number) => (order === 'II' ? tiff.readUInt32LE(at) : tiff.readUInt32BE(at));
+  if (u16(2) !== 42) return undefined;
+  const ifd = u32(4);
+  if (ifd + 2 > tiff.length) return undefined;
+  const entries = u16(ifd);
+  for (let index = 0; index < entries; index++) {
+    const entry = ifd + 2 + index * 12;
+    if (entry + 12 > tiff.length) return undefined;
+    if (u16(entry) === 0x0112 && u16(entry + 2) === 3) {
+      const value = u16(entry + 8);
+      return value >= 1 && value <= 8 ? value : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** An APP1 segment holding nothing but the orientation tag (a TIFF header and one IFD entry). */
+function orientationSegment(orientation: number): Buffer {
+  const segment = Buffer.alloc(36);
+  segment.writeUInt16BE(0xffe1, 0);
+  segment.writeUInt16BE(34, 2);
+  segment.write('Exif\0\0', 4, 'latin1');
+  segment.write('MM', 10, 'latin1');
+  segment.writeUInt16BE(42, 12);
+  segment.writeUInt32BE(8, 14); // IFD0 right after the header
+  segment.writeUInt16BE(1, 18); // one entry
+  segment.writeUInt16BE(0x0112, 20); // Orientation
+  segment.writeUInt16BE(3, 22); // SHORT
+  segment.writeUInt32BE(1, 24); // count
+  segment.writeUInt16BE(orientation, 28);
+  segment.writeUInt32BE(0, 32); // no next IFD
+  return segment;
+}
+
+/**
+ * Rebuilds a JPEG from its decoding segments only. Kept: the frame, tables and scans; APP0 JFIF (without its
+ * thumbnail); APP2 ICC profiles; APP14 Adobe (it says how to convert the colours of CMYK files, and nothing
+ * about the person). Dropped: APP1 (EXIF, XMP), APP13 (IPTC, Photoshop), every other APPn, comments, and anything
+ * after the end of the image (motion-photo videos, extra MPF images with their own EXIF). The orientation tag
+ * survives in a minimal EXIF of its own. Null when the structure is broken or truncated.
+ */
+export function cleanJpeg(input: Buffer): Buffer | null {
+  if (!startsWith(input, [0xff, 0xd8])) return null;
+  let jfif: Buffer | undefined;
+  let orientation: number | undefined;
+  const kept: Buffer[] = [];
+  let sawFrame = false;
+  let sawScan = false;
+  let at = 2;
+  for (;;) {
+    if (at >= input.length || input[at] !== 0xff) return null;
+    while (at < input.length && input[at] === 0xff) at++; // fill bytes
+    if (at >= input.length) return null;
+    const marker = input[at]!;
+    at++;
+    if (marker === 0xd9) break;
+    if (marker === 0x00 || marker === 0xd8) return null;
+    if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) continue; // standalone markers
+    if (at + 2 > input.length) return null;
+    const length = input.readUInt16BE(at);
+    const end = at + length;
+    if (length < 2 || end > input.length) return null;
+    const data = input.subarray(at + 2, end);
+    const segment = Buffer.concat([Buffer.from([0xff, marker]), input.subarray(at, end)]);
+    at = end;
+    if (marker === 0xe0) {
+      if (!jfif && data.length >= 14 && data.toString('latin1', 0, 5) === 'JFIF\0') {
+        jfif = Buffer.concat([Buffer.from([0xff, 0xe0, 0x00, 0x10]), data.subarray(0, 14)]);
+        jfif[16] = 0; // no thumbnail
+        jfif[17] = 0;
+      }
+    } else if (marker === 0xe1) {
+      if (data.toString('latin1', 0, 6) === 'Exif\0\0') orientation ??= exifOrientation(data);
+    } else if (marker === 0xe2) {
+      if (data.toString('latin1', 0, 12) === 'ICC_PROFILE\0') kept.push(segment);
+    } else if (marker === 0xee) {
+      if (data.toString('latin1', 0, 5) === 'Adobe') kept.push(segment);
+    } else if ((marker >= 0xe3 && marker <= 0xef) || marker === 0xfe) {
+      // other application data and comments: dropped
+    } else if (marker === 0xda) {
+      if (!sawFrame) return null;
+      sawScan = true;
+      // Entropy-coded data runs to the next marker that is not a stuffed 0xFF00, a restart marker or fill.
+      let scan = at;
+      for (;;) {
+        scan = input.indexOf(0xff, scan);
+        if (scan < 0 || scan + 1 >= input.length) return null;
+        const next = input[scan + 1]!;
+        if (next === 0x00 || next === 0xff || (next >= 0xd0 && next <= 0xd7)) scan += next === 0xff ? 1 : 2;
+        else break;
+      }
+      kept.push(segment, input.subarray(at, scan));
+      at = scan;
+    } else {
+      if (isStartOfFrame(marker)) {
+        if (data.length < 6 || data.readUInt16BE(1) === 0 || data.readUInt16BE(3) === 0) return null;
+        sawFrame = true;
+      }
+      kept.push(segment);
+    }
+  }
+  if (!sawFrame || !sawScan) return null;
+  const exif = orientation && orientation !== 1 ? [orientationSegment(orientation)] : [];
+  return Buffer.concat([SOI, ...(jfif ? [jfif] : []), ...exif, ...kept, EOI]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// PNG
+
+const crcTable = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** CRC-32 as PNG chunks use it (zlib.crc32 is only in newer Node releases than we support). */
+export function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) crc = crcTable[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * Chunks a PNG keeps: the critical ones, those that say how to show the colours (palette transparency, gamma,
+ * chromaticities, sRGB, ICC profile, significant bits, background, CICP, HDR), pixel density and animation.
+ * Everything else goes: text (tEXt, zTXt, iTXt: often author, software, GPS), eXIf, tIME, and unknown private
+ * chunks, which may hold anything (content-credential manifests name the author and device).
+ */
+const pngChunksKept = new Set([
+  'IHDR',
+  'PLTE',
+  'IDAT',
+  'IEND',
+  'tRNS',
+  'gAMA',
+  'cHRM',
+  'sRGB',
+  'iCCP',
+  'sBIT',
+  'bKGD',
+  'cICP',
+  'mDCV',
+  'mDCv',
+  'cLLI',
+  'cLLi',
+  'pHYs',
+  'acTL',
+  'fcTL',
+  'fdAT',
+]);
+
+/** Copies the kept chunks as they are (their CRCs stay right) and drops the rest; null when broken or truncated. */
+export function cleanPng(input: Buffer): Buffer | null {
+  if (!startsWith(input, PNG_SIGNATURE)) return null;
+  const kept: Buffer[] = [input.subarray(0, 8)];
+  let at = 8;
+  let sawData = false;
+  for (let index = 0; ; index++) {
+    if (at + 12 > input.length) return null;
+    const length = input.readUInt32BE(at);
+    const type = input.toString('latin1', at + 4, at + 8);
+    const end = at + 12 + length;
+    if (length > 0x7fffffff || end > input.length || !/^[A-Za-z]{4}$/.test(type)) return null;
+    if (index === 0 && (type !== 'IHDR' || length !== 13)) return null;
+    if (index === 0 && (input.readUInt32BE(at + 8) === 0 || input.readUInt32BE(at + 12) === 0)) return null;
+    if (pngChunksKept.has(type)) {
+      if (crc32(input.subarray(at + 4, at + 8 + length)) !== input.readUInt32BE(at + 8 + length)) return null;
+      kept.push(input.subarray(at, end));
+    }
+    if (type === 'IDAT') sawData = true;
+    at = end;
+    if (type === 'IEND') break; // anything after the end is dropped too
+  }
+  return sawData ? Buffer.concat(kept) : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// WebP
+
+const webpChunksKept = new Set(['VP8X', 'ICCP', 'ANIM', 'ANMF', 'ALPH', 'VP8 ', 'VP8L']);
+const VP8X_EXIF = 0x08;
+const VP8X_XMP = 0x04;
+const VP8X_ANIMATION = 0x02;
+
+/**
+ * Rebuilds the RIFF container without EXIF, XMP and unknown chunks, clears their flags in VP8X and writes the new
+ * RIFF size. The bitstream chunks are copied untouched. Null when broken or truncated.
+ */
+export function cleanWebp(input: Buffer): Buffer | null {
+  if (input.length < 20 || !startsWith(input, ascii('RIFF')) || !startsWith(input, ascii('WEBP'), 8)) return null;
+  const riffEnd = 8 + input.readUInt32LE(4);
+  if (riffEnd > input.length) return null;
+  const kept: Buffer[] = [];
+  let at = 12;
+  let hasImage = false;
+  let animated = false;
+  while (at < riffEnd) {
+    if (at + 8 > riffEnd) return null;
+    const type = input.toString('latin1', at, at + 4);
+    const length = input.readUInt32LE(at + 4);
+    const dataEnd = at + 8 + length;
+    if (dataEnd > riffEnd) return null;
+    const end = Math.min(dataEnd + (length & 1), riffEnd);
+    const data = input.subarray(at + 8, dataEnd);
+    if (kept.length === 0 && !['VP8X', 'VP8 ', 'VP8L'].includes(type)) return null;
+    if (type === 'VP8 ') {
+      // frame tag (3 bytes), then the key frame start code 9D 01 2A
+      if (!startsWith(data, [0x9d, 0x01, 0x2a], 3)) return null;
+      hasImage = true;
+    } else if (type === 'VP8L') {
+      if (data[0] !== 0x2f) return null;
+      hasImage = true;
+    } else if (type === 'ANMF') {
+      hasImage = true;
+    }
+    if (type === 'VP8X') {
+      if (kept.length !== 0 || length !== 10) return null;
+      const chunk = Buffer.from(input.subarray(at, dataEnd));
+      chunk[8] = chunk[8]! & ~(VP8X_EXIF | VP8X_XMP);
+      animated = (chunk[8]! & VP8X_ANIMATION) !== 0;
+      kept.push(chunk);
+    } else if (webpChunksKept.has(type)) {
+      kept.push(input.subarray(at, dataEnd), Buffer.alloc(length & 1));
+    }
+    at = end;
+  }
+  if (!hasImage || (animated && !kept.some((chunk) => chunk.toString('latin1', 0, 4) === 'ANMF'))) return null;
+  const body = Buffer.concat(kept);
+  const header = Buffer.alloc(12);
+  header.write('RIFF', 0, 'latin1');
+  header.writeUInt32LE(4 + body.length, 4);
+  header.write('WEBP', 8, 'latin1');
+  return Buffer.concat([header, body]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// PDF
+
+/**
+ * A PDF is checked (header, and the trailer a complete file ends with) and kept as it is: its metadata lives in
+ * the document information dictionary, XMP streams, embedded images and incremental updates, and removing that
+ * without a full PDF library would too easily break the file or leave copies behind. It is marked
+ * `metadata: 'kept'` so that staff can be told, and it is served as a download, never shown inline.
+ */
+export function checkPdf(input: Buffer): Buffer | null {
+  if (!/^%PDF-\d\.\d/.test(input.subarray(0, 8).toString('latin1'))) return null;
+  const tail = input.subarray(Math.max(0, input.length - 1024)).toString('latin1');
+  return tail.includes('%%EOF') && tail.includes('startxref') ? input : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Checking a file
+
+/** The file without its metadata, or null when it is not a sound file of the type it claims. */
+export function stripMetadata(buffer: Buffer, type: AttachmentType): Buffer | null {
+  switch (type) {
+    case 'image/jpeg':
+      return cleanJpeg(buffer);
+    case 'image/png':
+      return cleanPng(buffer);
+    case 'image/webp':
+      return cleanWebp(buffer);
+    case 'application/pdf':
+      return checkPdf(buffer);
+  }
+}
+
+/**
+ * The name a person gave the file, fit to show: no folders, no control or direction-changing characters (which
+ * can make "gpj.exe" read as "exe.jpg"), trimmed, at most MAX_ATTACHMENT_NAME_LENGTH characters. Never used as a
+ * path. Undefined when nothing is left.
+ */
+export function displayName(originalName: string | undefined): string | undefined {
+  if (typeof originalName !== 'string') return undefined;
+  const base = originalName.split(/[/\\]/).pop() ?? '';
+  const clean = base
+    .normalize('NFC')
+    .replace(/[\t\r\n\p{Zl}\p{Zp}]/gu, ' ')
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s.]+|[\s.]+$/g, '');
+  const limited = [...clean].slice(0, MAX_ATTACHMENT_NAME_LENGTH).join('').trim();
+  return limited || undefined;
+}
+
+export type AttachmentCheck = { ok: true; file: CleanAttachment } | { ok: false; problem: AttachmentProblem };
+
+/** Checks one file by its content and returns it without metadata, or says why it is refused. */
+export function checkAttachment(buffer: Buffer, originalName?: string): AttachmentCheck {
+  if (!buffer || buffer.length === 0) return { ok: false, problem: 'attachment.empty' };
+  if (buffer.length > MAX_ATTACHMENT_BYTES) return { ok: false, problem: 'attachment.too_large' };
+  const type = sniffType(buffer);
+  if (!type) return { ok: false, problem: 'attachment.type' };
+  const clean = stripMetadata(buffer, type);
+  if (!clean) return { ok: false, problem: 'attachment.damaged' };
+  return {
+    ok: true,
+    file: {
+      buffer: clean,
+      type,
+      size: clean.length,
+      originalName: displayName(originalName),
+      metadata: type === 'application/pdf' ? 'kept' : 'removed',
+    },
+  };
+}
+
+const problemParams = (name?: string) => ({
+  name: name ?? '',
+  max: MAX_ATTACHMENTS,
+  maxMb: MAX_ATTACHMENT_BYTES / 1024 / 1024,
+});
+
+/**
+ * Checks all files of one submission before anything is stored: the first refused file makes the whole
+ * submission a validation error on `field` (so a form can show it beside the file input), and nothing is kept.
+ */
+export function prepareAttachments(
+  files: readonly UploadedFile[] | undefined,
+  field = 'attachments',
+): CleanAttachment[] {
+  const list = files ?? [];
+  if (list.length > MAX_ATTACHMENTS)
+    throw AppError.validation({ [field]: { key: 'attachment.too_many', params: problemParams() } });
+  return list.map((file) => {
+    const result = checkAttachment(file.buffer, file.originalname);
+    if (!result.ok)
+      throw AppError.validation({
+        [field]: { key: result.problem, params: problemParams(displayName(file.originalname)) },
+      });
+    return result.file;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Storage: DATA_DIR/attachments/<yyyy>/<mm>/<random>, outside the web root, no name or extension from the user.
+
+const STORED_NAME = /^\d{4}\/\d{2}\/[A-Za-z0-9_-]{32}$/;
+const attachmentsRoot = (dataDir: string) => path.join(dataDir, 'attachments');
+
+function pathOf(storedName: string, dataDir: string): string {
+  if (typeof storedName !== 'string' || !STORED_NAME.test(storedName)) throw new AppError('not_found');
+  return path.join(attachmentsRoot(dataDir), ...storedName.split('/'));
+}
+
+/**
+ * Checks a file (again: storing is the last gate, whoever calls it), removes its metadata and writes it. The write
+ * goes to a temporary name first, so a crash never leaves a half file under the final name.
+ */
+export async function storeAttachment(
+  buffer: Buffer,
+  options: { dataDir: string; originalName?: string; now?: Date },
+): Promise<StoredAttachment> {
+  const result = checkAttachment(buffer, options.originalName);
+  if (!result.ok)
+    throw AppError.validation({
+      attachments: { key: result.problem, params: problemParams(displayName(options.originalName)) },
+    });
+  const { file } = result;
+  const now = options.now ?? new Date();
+  const folder = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+  const storedName = `${folder}/${randomBytes(24).toString('base64url')}`;
+  const target = pathOf(storedName, options.dataDir);
+  await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+  const temporary = `${target}.${randomBytes(6).toString('hex')}.part`;
+  try {
+    await writeFile(temporary, file.buffer, { mode: 0o600, flag: 'wx' });
+    await rename(temporary, target);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  return {
+    id: randomBytes(12).toString('base64url'),
+    storedName,
+    size: file.size,
+    sha256: createHash('sha256').update(file.buffer).digest('hex'),
+    type: file.type,
+    ...(file.originalName ? { originalName: file.originalName } : {}),
+    metadata: file.metadata,
+  };
+}
+
+/**
+ * Opens a stored file for reading. The file is opened here, so a missing one is a 404 before any header is sent.
+ * The caller must consume or destroy the stream (it closes the file when it ends).
+ */
+export async function openAttachment(
+  storedName: string,
+  dataDir: string,
+): Promise<{ stream: ReadStream; size: number }> {
+  const filePath = pathOf(storedName, dataDir);
+  const handle = await open(filePath, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new AppError('not_found');
+    throw error;
+  });
+  try {
+    const { size } = await handle.stat();
+    return { stream: handle.createReadStream(), size };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** Removes a stored file; removing one that is already gone is not an error (retention jobs may run twice). */
+export async function deleteAttachment(storedName: string, dataDir: string): Promise<void> {
+  await unlink(pathOf(storedName, dataDir)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Upload (multer) for the intake route
+
+/**
+ * Multer limits for ticket intake. Files are kept in memory (at most 3 × 5 MB per request) because they are
+ * checked and rebuilt before anything touches the disk. The text limits leave room for the intake form (about
+ * 25 fields, a description of 4000 characters, which is up to 16 KB in UTF-8).
+ */
+export const attachmentUploadLimits = {
+  files: MAX_ATTACHMENTS,
+  fileSize: MAX_ATTACHMENT_BYTES,
+  fields: 50,
+  parts: 50 + MAX_ATTACHMENTS,
+  fieldNameSize: 100,
+  fieldSize: 32 * 1024,
+  headerPairs: 200,
+} as const;
+
+export function attachmentMulter() {
+  return multer({
+    storage: multer.memoryStorage(),
+    limits: attachmentUploadLimits,
+    defParamCharset: 'utf8', // browsers send file names in UTF-8
+  });
+}
+
+/**
+ * Accepts up to MAX_ATTACHMENTS files in `field` of a multipart request (anything else passes through untouched)
+ * and turns upload failures into the one error shape: an oversize file or too many fields → 413, too many files
+ * or a file in another field → 400 on `field`, a malformed body → 400. The files are not checked yet: call
+ * `prepareAttachments(req.files)` after validating the rest of the form.
+ */
+export function attachmentUpload(field = 'attachments'): RequestHandler {
+  const upload = attachmentMulter().array(field, MAX_ATTACHMENTS);
+  return (req, res, next) => upload(req, res, (error?: unknown) => next(error ? uploadError(error, field) : undefined));
+}
+
+function uploadError(error: unknown, field: string): AppError {
+  if (error instanceof AppError) return error;
+  if (!(error instanceof multer.MulterError)) return new AppError('validation', 'attachment.malformed');
+  const params = problemParams(displayName((error as { filename?: string }).filename));
+  switch (error.code) {
+    case 'LIMIT_FILE_SIZE':
+      return new AppError('too_large', 'attachment.too_large', params, {
+        [field]: { key: 'attachment.too_large', params },
+      });
+    case 'LIMIT_FILE_COUNT':
+      return AppError.validation({ [field]: { key: 'attachment.too_many', params } });
+    case 'LIMIT_UNEXPECTED_FILE': // more files than allowed in `field`, or a file in another field
+      return AppError.validation({
+        [field]: { key: error.field === field ? 'attachment.too_many' : 'attachment.unexpected', params },
+      });
+    case 'LIMIT_PART_COUNT':
+    case 'LIMIT_FIELD_COUNT':
+    case 'LIMIT_FIELD_VALUE':
+    case 'LIMIT_FIELD_KEY':
+      return new AppError('too_large');
+    default:
+      return new AppError('validation', 'attachment.malformed');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Serving
+
+/** `filename="…"` with an ASCII fallback and the UTF-8 name (RFC 6266 / 8187), with the extension of the real type. */
+function contentDisposition(disposition: 'inline' | 'attachment', name: string | undefined, type: AttachmentType) {
+  const extension = extensionOf[type];
+  const stem = (name ?? 'lampiran').replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'lampiran';
+  const full = `${stem}.${extension}`;
+  const fallback = full.replace(/[^\x20-\x7e]/g, '_').replace(/["\\%;]/g, '_');
+  const encoded = encodeURIComponent(full).replace(
+    /['()*]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `${disposition}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+/**
+ * Streams a stored attachment to someone the route has already allowed to see it.
+ *
+ * Images are shown inline: they were rebuilt from their decoding segments, are sent with their real type and
+ * `nosniff`, and a browser only ever draws them as pictures. PDFs are downloads: they are kept as uploaded and may
+ * carry scripts, forms and links, so they open in the reader on the staff's computer rather than in a tab of
+ * this site. The response gets its own CSP that allows nothing and sandboxes the document, in case a browser
+ * does try to treat it as a page; it is never cached, because evidence of a confidential ticket must not stay on a
+ * shared office computer.
+ */
+export async function sendAttachment(
+  res: Response,
+  meta: Pick<StoredAttachment, 'type' | 'size' | 'originalName'>,
+  stream: NodeJS.ReadableStream,
+): Promise<void> {
+  const disposition = meta.type === 'application/pdf' ? 'attachment' : 'inline';
+  res.set({
+    'Content-Type': meta.type,
+    'Content-Length': String(meta.size),
+    'Content-Disposition': contentDisposition(disposition, meta.originalName, meta.type),
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox",
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'private, no-store',
+  });
+  res.status(200);
+  await pipeline(stream, res);
+}

@@ -1,0 +1,567 @@
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import express, { type Express } from 'express';
+import jpeg from 'jpeg-js';
+import PDFDocument from 'pdfkit';
+import { PNG } from 'pngjs';
+import request from 'supertest';
+import {
+  MAX_ATTACHMENT_BYTES,
+  attachmentUpload,
+  checkAttachment,
+  crc32,
+  deleteAttachment,
+  displayName,
+  openAttachment,
+  prepareAttachments,
+  sendAttachment,
+  sniffType,
+  storeAttachment,
+  type StoredAttachment,
+} from '../../src/modules/feedback/attachments.js';
+import { AppError, errorHandler } from '../../src/platform/errors.js';
+import { languageMiddleware } from '../../src/platform/i18n.js';
+import { useBrowser } from '../helpers/browser.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fixtures, made here byte by byte: what a phone camera and a few hostile senders would upload.
+
+const SECRET_GPS = 'GPS -1.6101 103.6131 rumah pelapor';
+const SECRET_CAMERA = 'SecretPhone X1 IMEI 3569';
+
+/** An RGBA picture: a warm orange field with a gradient, so that pixel comparisons mean something. */
+function picture(width: number, height: number) {
+  const data = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const at = (y * width + x) * 4;
+      data[at] = 230;
+      data[at + 1] = 120 + Math.round((x / width) * 40);
+      data[at + 2] = 30 + Math.round((y / height) * 40);
+      data[at + 3] = 255;
+    }
+  return { width, height, data };
+}
+
+const segment = (marker: number, payload: Buffer) => {
+  const head = Buffer.alloc(4);
+  head.writeUInt16BE(0xff00 | marker, 0);
+  head.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([head, payload]);
+};
+
+/** A big-endian TIFF block as EXIF holds it: ImageDescription (the GPS note), Make, Orientation 6 (turned right). */
+function exifTiff(): Buffer {
+  const description = Buffer.from(SECRET_GPS + '\0', 'latin1');
+  const make = Buffer.from(SECRET_CAMERA + '\0', 'latin1');
+  const ifd = Buffer.alloc(2 + 3 * 12 + 4);
+  const stringsAt = 8 + ifd.length;
+  ifd.writeUInt16BE(3, 0);
+  const entry = (index: number, tag: number, type: number, count: number, value: number, short = false) => {
+    const at = 2 + index * 12;
+    ifd.writeUInt16BE(tag, at);
+    ifd.writeUInt16BE(type, at + 2);
+    ifd.writeUInt32BE(count, at + 4);
+    if (short) ifd.writeUInt16BE(value, at + 8);
+    else ifd.writeUInt32BE(value, at + 8);
+  };
+  entry(0, 0x010e, 2, description.length, stringsAt);
+  entry(1, 0x010f, 2, make.length, stringsAt + description.length);
+  entry(2, 0x0112, 3, 1, 6, true);
+  return Buffer.concat([Buffer.from('MM\0\x2a\0\0\0\x08', 'latin1'), ifd, description, make]);
+}
+
+const plainJpeg = () => Buffer.from(jpeg.encode(picture(64, 48), 90).data);
+
+/** A phone photo: EXIF with GPS and camera, XMP, IPTC, a comment, an ICC profile, an MPF index, a video after EOI. */
+function phoneJpeg(): Buffer {
+  const plain = plainJpeg();
+  return Buffer.concat([
+    plain.subarray(0, 2),
+    segment(0xe1, Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), exifTiff()])),
+    segment(
+      0xe1,
+      Buffer.from(`http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><exif:GPSLatitude>${SECRET_GPS}</exif:GPSLatitude>`),
+    ),
+    segment(0xed, Buffer.from(`Photoshop 3.0\0 8BIM byline ${SECRET_CAMERA}`, 'latin1')),
+    segment(0xfe, Buffer.from(`comment ${SECRET_GPS}`, 'latin1')),
+    segment(0xe2, Buffer.from('ICC_PROFILE\0\x01\x01fake-srgb-profile', 'latin1')),
+    segment(0xe2, Buffer.from(`MPF\0 second image ${SECRET_CAMERA}`, 'latin1')),
+    plain.subarray(2),
+    Buffer.from(`ftypmp42 motion photo video ${SECRET_GPS}`, 'latin1'),
+  ]);
+}
+
+const pngChunk = (type: string, data: Buffer) => {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+};
+
+const plainPng = () => PNG.sync.write(Object.assign(new PNG({ width: 40, height: 30 }), picture(40, 30)));
+
+/** A PNG from a photo app: text chunks with GPS, eXIf, tIME, a private chunk, colour chunks, HTML after IEND. */
+function appPng(): Buffer {
+  const plain = plainPng();
+  const ihdrEnd = 8 + 25;
+  const gama = Buffer.alloc(4);
+  gama.writeUInt32BE(45455, 0);
+  const phys = Buffer.from([0, 0, 0x0b, 0x13, 0, 0, 0x0b, 0x13, 1]);
+  return Buffer.concat([
+    plain.subarray(0, ihdrEnd),
+    pngChunk('gAMA', gama),
+    pngChunk('pHYs', phys),
+    pngChunk('tEXt', Buffer.from(`Comment\0${SECRET_GPS}`, 'latin1')),
+    pngChunk('zTXt', Buffer.concat([Buffer.from('Author\0\0', 'latin1'), zlib.deflateSync(SECRET_CAMERA)])),
+    pngChunk('iTXt', Buffer.from(`XML:com.adobe.xmp\0\0\0\0\0<x:xmpmeta>${SECRET_GPS}`, 'utf8')),
+    pngChunk('eXIf', exifTiff()),
+    pngChunk('tIME', Buffer.from([0x07, 0xea, 3, 5, 9, 30, 0])),
+    pngChunk('caBX', Buffer.from(`c2pa manifest ${SECRET_CAMERA}`, 'latin1')),
+    plain.subarray(ihdrEnd),
+    Buffer.from('<html><script>alert(document.cookie)</script>', 'latin1'),
+  ]);
+}
+
+/** A 1×1 lossless WebP (the well-known feature-detection image): its VP8L chunk. */
+const VP8L = Buffer.from('UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==', 'base64').subarray(12, 12 + 8 + 14);
+
+const riffChunk = (type: string, data: Buffer) => {
+  const head = Buffer.alloc(8);
+  head.write(type, 0, 'latin1');
+  head.writeUInt32LE(data.length, 4);
+  return Buffer.concat([head, data, Buffer.alloc(data.length & 1)]);
+};
+
+/** An extended WebP with EXIF and XMP chunks (and their flags set in VP8X), the XMP of odd length. */
+function metadataWebp(): Buffer {
+  const vp8x = Buffer.alloc(10);
+  vp8x[0] = 0x08 | 0x04; // EXIF and XMP present; canvas 1×1 (stored minus one, so zeros)
+  const body = Buffer.concat([
+    riffChunk('VP8X', vp8x),
+    VP8L,
+    riffChunk('EXIF', exifTiff()),
+    riffChunk('XMP ', Buffer.from(`<x:xmpmeta>${SECRET_GPS}!`, 'latin1')),
+  ]);
+  const header = Buffer.alloc(12);
+  header.write('RIFF', 0, 'latin1');
+  header.writeUInt32LE(4 + body.length, 4);
+  header.write('WEBP', 8, 'latin1');
+  return Buffer.concat([header, body]);
+}
+
+/** A real PDF with an author in its information dictionary. */
+async function pdfWithAuthor(): Promise<Buffer> {
+  const doc = new PDFDocument({ info: { Author: 'Budi Pelapor', Title: 'Kuitansi pungli' }, compress: false });
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+  doc.text('Kuitansi Rp 50.000 tanpa dasar hukum');
+  doc.end();
+  return done;
+}
+
+const contains = (buffer: Buffer, text: string) => buffer.includes(Buffer.from(text, 'latin1'));
+
+/** The chunk types of a PNG, each checked against its CRC with zlib's own CRC-32. */
+function pngChunkTypes(png: Buffer): string[] {
+  const types: string[] = [];
+  for (let at = 8; at < png.length;) {
+    const length = png.readUInt32BE(at);
+    const type = png.toString('latin1', at + 4, at + 8);
+    expect(png.readUInt32BE(at + 8 + length), `CRC of ${type}`).to.equal(
+      zlib.crc32(png.subarray(at + 4, at + 8 + length)),
+    );
+    types.push(type);
+    at += 12 + length;
+  }
+  return types;
+}
+
+function webpChunks(webp: Buffer) {
+  const chunks: { type: string; data: Buffer }[] = [];
+  for (let at = 12; at < webp.length;) {
+    const length = webp.readUInt32LE(at + 4);
+    chunks.push({ type: webp.toString('latin1', at, at + 4), data: webp.subarray(at + 8, at + 8 + length) });
+    at += 8 + length + (length & 1);
+  }
+  return chunks;
+}
+
+function cleaned(buffer: Buffer, name?: string) {
+  const result = checkAttachment(buffer, name);
+  if (!result.ok) throw new Error(`refused: ${result.problem}`);
+  return result.file;
+}
+
+const problemOf = (buffer: Buffer, name?: string) => {
+  const result = checkAttachment(buffer, name);
+  return result.ok ? `accepted as ${result.file.type}` : result.problem;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('Ticket attachments: checked by content, stripped of metadata, stored out of reach', () => {
+  describe('what a citizen may attach', () => {
+    it('accepts a JPEG, PNG or WebP photo and a PDF, judging by the bytes whatever the name says', async () => {
+      expect(cleaned(plainJpeg(), 'laporan.pdf').type).to.equal('image/jpeg');
+      expect(cleaned(plainPng(), 'foto.jpg').type).to.equal('image/png');
+      expect(cleaned(metadataWebp(), 'gambar').type).to.equal('image/webp');
+      expect(cleaned(await pdfWithAuthor(), 'kuitansi.png').type).to.equal('application/pdf');
+    });
+
+    it('refuses an HTML page named foto.png, an SVG, an EXE, a ZIP named laporan.pdf and random bytes', () => {
+      const html = Buffer.from('<!doctype html><html><script>fetch("/api/v1/me")</script></html>');
+      const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>');
+      const exe = Buffer.concat([Buffer.from('MZ\x90\0', 'latin1'), Buffer.alloc(200)]);
+      const zip = Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(200)]);
+      const noise = Buffer.from(Array.from({ length: 500 }, (_, i) => (i * 7919) % 251));
+      expect(problemOf(html, 'foto.png')).to.equal('attachment.type');
+      expect(problemOf(svg, 'peta.svg')).to.equal('attachment.type');
+      expect(problemOf(exe, 'foto.jpg')).to.equal('attachment.type');
+      expect(problemOf(zip, 'laporan.pdf')).to.equal('attachment.type');
+      expect(problemOf(noise, 'x.webp')).to.equal('attachment.type');
+    });
+
+    it('refuses files that only start like a photo or a PDF: cut short, corrupted, or a bare header', async () => {
+      const photo = plainJpeg();
+      expect(problemOf(photo.subarray(0, photo.length - 40))).to.equal('attachment.damaged');
+      expect(problemOf(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]))).to.equal('attachment.damaged');
+      const jpegThenHtml = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.from('<html>')]);
+      expect(problemOf(jpegThenHtml)).to.equal('attachment.damaged');
+
+      const png = plainPng();
+      expect(problemOf(png.subarray(0, png.length - 12))).to.equal('attachment.damaged'); // no IEND
+      const flipped = Buffer.from(png);
+      flipped[8 + 25 + 8 + 3] ^= 0xff; // a byte inside IDAT: its CRC no longer matches
+      expect(problemOf(flipped)).to.equal('attachment.damaged');
+
+      const webp = metadataWebp();
+      expect(problemOf(webp.subarray(0, webp.length - 10))).to.equal('attachment.damaged');
+      const fakeWebp = Buffer.concat([Buffer.from('RIFF\x10\0\0\0WEBPVP8 \x04\0\0\0', 'latin1'), Buffer.from('abcd')]);
+      expect(problemOf(fakeWebp)).to.equal('attachment.damaged');
+
+      const pdf = await pdfWithAuthor();
+      expect(problemOf(pdf.subarray(0, Math.floor(pdf.length / 2)))).to.equal('attachment.damaged');
+      expect(problemOf(Buffer.from('%PDF-1.7\n<html>not a pdf</html>'))).to.equal('attachment.damaged');
+    });
+
+    it('never breaks on a mangled file: thousands of cut and flipped variants are each accepted or refused, never thrown', async () => {
+      let seed = 20260305;
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      const originals = [phoneJpeg(), appPng(), metadataWebp(), await pdfWithAuthor()];
+      const outcomes = new Set<string>();
+      for (let round = 0; round < 3000; round++) {
+        const original = originals[round % originals.length]!;
+        const mangled = Buffer.from(original.subarray(0, Math.max(1, Math.floor(random() * original.length * 1.1))));
+        for (let flips = Math.floor(random() * 4); flips > 0; flips--)
+          mangled[Math.floor(random() * mangled.length)] = Math.floor(random() * 256);
+        const result = checkAttachment(mangled);
+        outcomes.add(result.ok ? 'accepted' : result.problem);
+        if (result.ok) expect(sniffType(result.file.buffer)).to.equal(result.file.type);
+      }
+      expect([...outcomes]).to.include.members(['accepted', 'attachment.damaged']);
+    });
+
+    it('refuses an empty file, a file over 5 MB, and a fourth file, naming the file in the error', () => {
+      expect(problemOf(Buffer.alloc(0))).to.equal('attachment.empty');
+      const big = Buffer.concat([plainJpeg(), Buffer.alloc(MAX_ATTACHMENT_BYTES)]);
+      expect(problemOf(big)).to.equal('attachment.too_large');
+
+      const photo = { buffer: plainJpeg(), originalname: 'antrean.jpg' };
+      expect(prepareAttachments([photo, photo, photo])).to.have.length(3);
+      expect(() => prepareAttachments([photo, photo, photo, photo]))
+        .to.throw(AppError)
+        .with.property('fields')
+        .that.deep.equals({ attachments: { key: 'attachment.too_many', params: { name: '', max: 3, maxMb: 5 } } });
+      try {
+        prepareAttachments([photo, { buffer: Buffer.from('<html>'), originalname: 'C:\\Users\\budi\\bukti.png' }]);
+        expect.fail('a disguised HTML file must be refused');
+      } catch (error) {
+        expect((error as AppError).fields?.attachments).to.deep.include({
+          key: 'attachment.type',
+          params: { name: 'bukti.png', max: 3, maxMb: 5 },
+        });
+      }
+    });
+  });
+
+  describe('photo metadata is removed before anyone sees the file', () => {
+    it('JPEG: GPS, camera, XMP, IPTC, comments and a trailing video go; ICC and orientation stay; pixels are identical', () => {
+      const original = phoneJpeg();
+      expect(contains(original, SECRET_GPS) && contains(original, SECRET_CAMERA)).to.equal(true);
+      const { buffer, metadata } = cleaned(original, 'IMG_20260305.jpg');
+
+      expect(metadata).to.equal('removed');
+      for (const secret of [SECRET_GPS, SECRET_CAMERA, 'xmpmeta', 'Photoshop', 'MPF', 'ftypmp42'])
+        expect(contains(buffer, secret), secret).to.equal(false);
+      expect([...buffer.subarray(0, 2)]).to.deep.equal([0xff, 0xd8]);
+      expect([...buffer.subarray(-2)]).to.deep.equal([0xff, 0xd9]);
+      expect(contains(buffer, 'JFIF\0')).to.equal(true);
+      expect(contains(buffer, 'ICC_PROFILE\0')).to.equal(true);
+      // Orientation 6 (rotate 90°) survives in a minimal EXIF: the photo still shows upright.
+      expect(buffer.includes(Buffer.from([0x01, 0x12, 0x00, 0x03, 0, 0, 0, 1, 0x00, 0x06]))).to.equal(true);
+
+      const before = jpeg.decode(plainJpeg(), { useTArray: true });
+      const after = jpeg.decode(buffer, { useTArray: true });
+      expect([after.width, after.height]).to.deep.equal([64, 48]);
+      expect(Buffer.from(after.data).equals(Buffer.from(before.data))).to.equal(true);
+      expect(cleaned(buffer).buffer.equals(buffer), 'cleaning twice changes nothing').to.equal(true);
+    });
+
+    it('PNG: text, eXIf, tIME and private chunks go with whatever follows IEND; colour chunks stay; pixels are identical', () => {
+      const { buffer } = cleaned(appPng());
+      for (const secret of [SECRET_GPS, 'xmpmeta', SECRET_CAMERA, 'c2pa', '<script>'])
+        expect(contains(buffer, secret), secret).to.equal(false);
+      expect(pngChunkTypes(buffer)).to.deep.equal(['IHDR', 'gAMA', 'pHYs', 'IDAT', 'IEND']);
+      const before = PNG.sync.read(plainPng());
+      const after = PNG.sync.read(buffer);
+      expect(after.data.equals(before.data)).to.equal(true);
+    });
+
+    it('WebP: EXIF and XMP chunks go, their VP8X flags are cleared and the RIFF size is right', () => {
+      const { buffer } = cleaned(metadataWebp());
+      expect(contains(buffer, SECRET_GPS)).to.equal(false);
+      expect(buffer.readUInt32LE(4)).to.equal(buffer.length - 8);
+      const chunks = webpChunks(buffer);
+      expect(chunks.map((chunk) => chunk.type)).to.deep.equal(['VP8X', 'VP8L']);
+      expect(chunks[0]!.data[0]! & 0x0c).to.equal(0);
+      expect(chunks[1]!.data.equals(VP8L.subarray(8, 8 + 13))).to.equal(true);
+    });
+
+    it('PDF: kept exactly as sent and marked so, since it cannot be cleaned safely without a PDF library', async () => {
+      const pdf = await pdfWithAuthor();
+      const file = cleaned(pdf, 'kuitansi.pdf');
+      expect(file.buffer.equals(pdf)).to.equal(true);
+      expect(file.metadata).to.equal('kept');
+    });
+
+    it('computes the same CRC-32 as zlib, which PNG chunks are checked against', () => {
+      for (const text of ['IEND', 'IHDR\0\0\0\x01', SECRET_GPS])
+        expect(crc32(Buffer.from(text, 'latin1'))).to.equal(zlib.crc32(Buffer.from(text, 'latin1')));
+    });
+  });
+
+  describe('file names from the citizen', () => {
+    it('keeps only a display name: no folders, no control or direction-changing characters, at most 100 characters', () => {
+      expect(displayName('../../etc/passwd')).to.equal('passwd');
+      expect(displayName('C:\\Users\\Budi\\Foto antrean.JPG')).to.equal('Foto antrean.JPG');
+      expect(displayName('bukti\u202Egpj.exe')).to.equal('buktigpj.exe');
+      expect(displayName('a\u0000b\r\nc\t.png')).to.equal('ab c .png');
+      expect(displayName('   ...  ')).to.equal(undefined);
+      expect(displayName('foto-'.repeat(40) + '.jpg')).to.have.length(100);
+      expect(displayName(undefined)).to.equal(undefined);
+    });
+  });
+
+  describe('storage under DATA_DIR', () => {
+    let dataDir: string;
+    before(async () => {
+      dataDir = await mkdtemp(path.join(os.tmpdir(), 'suara-attachments-'));
+    });
+
+    it('writes the cleaned file under attachments/<yyyy>/<mm>/ with a random name, reads it back and deletes it', async () => {
+      const stored = await storeAttachment(phoneJpeg(), {
+        dataDir,
+        originalName: '../../../home/budi/IMG_0001.jpg',
+        now: new Date('2026-03-05T08:00:00Z'),
+      });
+      expect(stored.storedName).to.match(/^2026\/03\/[A-Za-z0-9_-]{32}$/);
+      expect(stored.storedName).not.to.include('IMG');
+      expect(stored).to.include({ type: 'image/jpeg', originalName: 'IMG_0001.jpg', metadata: 'removed' });
+      expect(stored.id).to.match(/^[A-Za-z0-9_-]{16}$/);
+
+      const onDisk = path.join(dataDir, 'attachments', '2026', '03', stored.storedName.split('/')[2]!);
+      const bytes = await readFile(onDisk);
+      expect(contains(bytes, SECRET_GPS)).to.equal(false);
+      expect(bytes.length).to.equal(stored.size);
+      expect(createHash('sha256').update(bytes).digest('hex')).to.equal(stored.sha256);
+      expect((await stat(onDisk)).mode & 0o777).to.equal(0o600);
+      expect(await readdir(path.dirname(onDisk))).to.deep.equal([path.basename(onDisk)]); // no temporary left
+
+      const opened = await openAttachment(stored.storedName, dataDir);
+      expect(opened.size).to.equal(stored.size);
+      const chunks: Buffer[] = [];
+      for await (const chunk of opened.stream) chunks.push(chunk as Buffer);
+      expect(Buffer.concat(chunks).equals(bytes)).to.equal(true);
+
+      await deleteAttachment(stored.storedName, dataDir);
+      await deleteAttachment(stored.storedName, dataDir); // twice is fine
+      const gone = await openAttachment(stored.storedName, dataDir).catch((error: unknown) => error);
+      expect(gone).to.be.instanceOf(AppError).with.property('code', 'not_found');
+    });
+
+    it('refuses to store a disguised file, and never opens a path outside its folder', async () => {
+      const refused = await storeAttachment(Buffer.from('<html>'), { dataDir, originalName: 'x.png' }).catch((e) => e);
+      expect(refused).to.be.instanceOf(AppError).with.property('code', 'validation');
+      for (const name of ['../../../etc/passwd', '2026/03/../../../../etc/passwd', '/etc/passwd', '2026/03/'])
+        expect(await openAttachment(name, dataDir).catch((error: unknown) => (error as AppError).code)).to.equal(
+          'not_found',
+        );
+    });
+  });
+
+  describe('upload and download over HTTP (the intake route uses these pieces)', () => {
+    let dataDir: string;
+    let app: Express;
+    const stored = new Map<string, StoredAttachment>();
+
+    before(async () => {
+      dataDir = await mkdtemp(path.join(os.tmpdir(), 'suara-upload-'));
+      app = express();
+      app.use(languageMiddleware);
+      app.post('/api/upload', attachmentUpload(), async (req, res) => {
+        const files = prepareAttachments(req.files as Express.Multer.File[]);
+        const saved = [];
+        for (const file of files)
+          saved.push(await storeAttachment(file.buffer, { dataDir, originalName: file.originalName }));
+        for (const file of saved) stored.set(file.id, file);
+        res.status(201).json(saved);
+      });
+      app.get('/files/:id', async (req, res) => {
+        const meta = stored.get(String(req.params.id));
+        if (!meta) throw new AppError('not_found');
+        const { stream } = await openAttachment(meta.storedName, dataDir);
+        await sendAttachment(res, meta, stream);
+      });
+      app.get('/page', (_req, res) => {
+        const images = [...stored.values()].filter((file) => file.type.startsWith('image/'));
+        res
+          .type('html')
+          .send(images.map((file) => `<img id="${file.type.slice(6)}" src="/files/${file.id}">`).join(''));
+      });
+      app.use(errorHandler);
+    });
+
+    const storedFiles = async () =>
+      (await readdir(dataDir, { recursive: true })).filter((p) => p.split('/').length === 4);
+
+    it('stores three good files from a multipart form, cleaned, with their display names', async () => {
+      const response = await request(app)
+        .post('/api/upload')
+        .field('description', 'Diminta uang tambahan di loket')
+        .attach('attachments', phoneJpeg(), { filename: 'foto loket.jpg', contentType: 'image/jpeg' })
+        .attach('attachments', appPng(), { filename: 'tangkapan layar.png', contentType: 'image/png' })
+        .attach('attachments', await pdfWithAuthor(), { filename: 'kuitansi.pdf', contentType: 'application/pdf' })
+        .expect(201);
+      expect(
+        response.body.map((file: StoredAttachment) => [file.type, file.originalName, file.metadata]),
+      ).to.deep.equal([
+        ['image/jpeg', 'foto loket.jpg', 'removed'],
+        ['image/png', 'tangkapan layar.png', 'removed'],
+        ['application/pdf', 'kuitansi.pdf', 'kept'],
+      ]);
+      expect(await storedFiles()).to.have.length(3);
+    });
+
+    it('answers a fourth file with 400, a 6 MB file with 413, a stray file field and a broken body with 400, storing nothing', async () => {
+      const before = (await storedFiles()).length;
+      const photo = plainJpeg();
+      const four = await request(app)
+        .post('/api/upload')
+        .attach('attachments', photo, 'a.jpg')
+        .attach('attachments', photo, 'b.jpg')
+        .attach('attachments', photo, 'c.jpg')
+        .attach('attachments', photo, 'd.jpg')
+        .expect(400);
+      expect(four.body.error.code).to.equal('validation');
+      expect(four.body.error.fields).to.have.property('attachments');
+
+      const big = await request(app)
+        .post('/api/upload')
+        .attach('attachments', Buffer.concat([photo, Buffer.alloc(6 * 1024 * 1024)]), 'besar.jpg')
+        .expect(413);
+      expect(big.body.error.code).to.equal('too_large');
+      expect(big.body.error.fields).to.have.property('attachments');
+
+      const stray = await request(app).post('/api/upload').attach('avatar', photo, 'a.jpg').expect(400);
+      expect(stray.body.error.fields).to.have.property('attachments');
+
+      const disguised = await request(app)
+        .post('/api/upload')
+        .attach('attachments', photo, 'a.jpg')
+        .attach('attachments', Buffer.from('<html><script>alert(1)</script>'), {
+          filename: 'foto.png',
+          contentType: 'image/png',
+        })
+        .expect(400);
+      expect(disguised.body.error.fields).to.have.property('attachments');
+
+      await request(app)
+        .post('/api/upload')
+        .set('Content-Type', 'multipart/form-data; boundary=xyz')
+        .send('--xyz\r\nContent-Disposition: form-data; name="attachments"; filename="a.jpg"\r\n\r\nunfinished')
+        .expect(400);
+      expect(await storedFiles()).to.have.length(before);
+    });
+
+    it('serves a photo inline and a PDF as a download, with its sniffed type, nosniff and a CSP that allows nothing', async () => {
+      const [photo, , pdf] = [...stored.values()];
+      const image = await request(app).get(`/files/${photo!.id}`).expect(200);
+      expect(image.headers['content-type']).to.equal('image/jpeg');
+      expect(image.headers['x-content-type-options']).to.equal('nosniff');
+      expect(image.headers['content-security-policy']).to.match(/^default-src 'none'.*sandbox$/);
+      expect(image.headers['content-disposition']).to.match(/^inline; filename="foto loket\.jpg"/);
+      expect(image.headers['cache-control']).to.equal('private, no-store');
+      expect(Number(image.headers['content-length'])).to.equal(photo!.size);
+
+      const document = await request(app).get(`/files/${pdf!.id}`).expect(200);
+      expect(document.headers['content-type']).to.equal('application/pdf');
+      expect(document.headers['content-disposition']).to.match(/^attachment; filename="kuitansi\.pdf"/);
+    });
+
+    it('names a download after its real type and keeps a non-ASCII name readable', async () => {
+      const [upload] = (
+        await request(app)
+          .post('/api/upload')
+          .attach('attachments', plainPng(), { filename: 'bukti_ñ.exe', contentType: 'application/octet-stream' })
+          .expect(201)
+      ).body as StoredAttachment[];
+      const response = await request(app).get(`/files/${upload!.id}`).expect(200);
+      expect(response.headers['content-type']).to.equal('image/png');
+      expect(response.headers['content-disposition']).to.equal(
+        `inline; filename="bukti__.png"; filename*=UTF-8''bukti_%C3%B1.png`,
+      );
+    });
+
+    describe('in a real browser', function () {
+      const browser = useBrowser(this, () => app);
+
+      it('draws every cleaned photo (JPEG, PNG, WebP) and shows one opened on its own despite the CSP', async function () {
+        this.timeout(60_000);
+        await request(app)
+          .post('/api/upload')
+          .attach('attachments', metadataWebp(), { filename: 'stiker.webp', contentType: 'image/webp' })
+          .expect(201);
+        const page = await browser.browser!.newPage();
+        await page.goto(`${browser.baseUrl}/page`);
+        // A string, because the test code is compiled without the DOM's types.
+        const drawn = await page.evaluate(
+          `Promise.all([...document.images].map((img) => img.decode().then(() => [img.id, img.naturalWidth, img.naturalHeight])))`,
+        );
+        expect(drawn).to.deep.include.members([
+          ['jpeg', 48, 64], // 64×48 turned upright: the kept orientation tag works
+          ['png', 40, 30],
+          ['webp', 1, 1],
+        ]);
+
+        const [photo] = [...stored.values()];
+        await page.setViewportSize({ width: 200, height: 200 });
+        const response = await page.goto(`${browser.baseUrl}/files/${photo!.id}`);
+        expect(response!.status()).to.equal(200);
+        const shot = PNG.sync.read(await page.screenshot());
+        const center = (100 * shot.width + 100) * 4;
+        const [red, green] = [shot.data[center]!, shot.data[center + 1]!];
+        expect(red, 'the orange photo is drawn in the middle of the page').to.be.within(215, 245);
+        expect(green).to.be.within(120, 170);
+        await page.close();
+      });
+    });
+  });
+});
