@@ -17,6 +17,7 @@ import { calendarRoutes } from './modules/calendar/routes.js';
 import { directoryRoutes } from './modules/directory/routes.js';
 import { qrRoutes } from './modules/directory/qr-routes.js';
 import { feedbackRoutes } from './modules/feedback/routes.js';
+import { notificationRoutes } from './modules/notifications/routes.js';
 import { surveyRoutes } from './modules/surveys/routes.js';
 import { homeRoutes } from './modules/home/routes.js';
 
@@ -92,6 +93,7 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   app.use(calendarRoutes());
   app.use(feedbackRoutes(config));
   app.use(surveyRoutes());
+  app.use(notificationRoutes());
 
   app.use(notFoundHandler);
   app.use(errorHandler);

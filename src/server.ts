@@ -9,6 +9,8 @@ import { logger, setLogLevel } from './platform/logger.js';
 import { initEncryption } from './platform/crypto.js';
 import { sessionSecret } from './platform/security.js';
 import { loadDemoIfEmpty } from './demo/seed.js';
+import { startScheduler, stopScheduler } from './platform/scheduler.js';
+import { startOutboxWorker, stopOutboxWorker } from './modules/notifications/worker.js';
 import { ensureReferenceData } from './reference-data.js';
 
 /** One line to the terminal for the person starting Suara (the structured log goes to stdout as JSON). */
@@ -27,6 +29,8 @@ async function main(config: Config): Promise<void> {
     logger.info({ reason }, 'shutting down');
     const force = setTimeout(() => process.exit(code || 1), 40_000);
     force.unref();
+    await stopScheduler(); // lets running jobs finish (they are told to stop) before anything closes
+    await stopOutboxWorker();
     io?.close();
     await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
     http?.closeAllConnections();
@@ -69,9 +73,17 @@ async function main(config: Config): Promise<void> {
     const address = http.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port }, 'listening');
+    // Mail and scheduled work start once the app serves; shutdown stops them first.
+    startOutboxWorker(config);
+    startScheduler();
     say(
       `Suara is serving on http://localhost:${port}` +
         (database.embedded ? ` (embedded database, data in ${config.dataDir})` : ''),
+    );
+    say(
+      config.smtpUrl
+        ? 'E-mail goes out through SMTP_URL.'
+        : `E-mail is not sent: each message is written to ${config.dataDir}/mail (set SMTP_URL to send).`,
     );
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')

@@ -1,0 +1,42 @@
+import Joi from 'joi';
+import { languages } from '../../platform/i18n.js';
+import { mailTemplates } from './model.js';
+
+/**
+ * What a mail may carry, per template. Unknown keys are stripped (check() does that), so contact data handed in
+ * by mistake never reaches a template: the address lives only in `to`, sealed.
+ */
+const ticketMail = {
+  code: Joi.string().trim().max(40).required(),
+  trackUrl: Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .max(2000)
+    .required(),
+  unitName: Joi.string().trim().max(300),
+  kindLabel: Joi.string().trim().max(100),
+  statusLabel: Joi.string().trim().max(200),
+  body: Joi.string().max(10_000),
+};
+
+export const mailData = {
+  'ticket.receipt': Joi.object(ticketMail),
+  'ticket.status': Joi.object({ ...ticketMail, statusLabel: ticketMail.statusLabel.required() }),
+  'ticket.reply': Joi.object({ ...ticketMail, body: ticketMail.body.required() }),
+  'ticket.resolved': Joi.object(ticketMail),
+} as const;
+
+export const queueMailInput = Joi.object({
+  to: Joi.string().trim().email({ tlds: false }).max(254).required(),
+  template: Joi.string()
+    .valid(...mailTemplates)
+    .required(),
+  lang: Joi.string()
+    .valid(...languages)
+    .default('id'),
+  data: Joi.alternatives()
+    .conditional('template', {
+      switch: mailTemplates.map((template) => ({ is: template, then: mailData[template].required() })),
+    })
+    .required(),
+  dedupeKey: Joi.string().trim().max(200),
+});
