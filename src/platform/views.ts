@@ -22,7 +22,11 @@ export function setupViews(app: Express, cache: boolean): void {
         if (!value) return '';
         const { lang = 'id', timeZone = 'Asia/Jakarta' } = options.data.root;
         const date = new Date(value as string);
-        const text = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
+        const text = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', {
+          dateStyle: 'medium',
+          timeStyle: 'short',
+          timeZone,
+        }).format(date);
         return `${text} ${zoneNames[timeZone] ?? timeZone}`;
       },
       iso: (value: unknown) => (value ? new Date(value as string).toISOString() : ''),

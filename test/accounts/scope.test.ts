@@ -103,29 +103,23 @@ describe('Roles scoped to a unit subtree', () => {
     const csrf = await signIn(agent, 'admin.jambi@suara.test');
     const page = await agent.get('/admin/accounts').expect(200);
     expect(page.text).to.include('kepala.dinkes@suara.test');
-    const outside = await agent
-      .post('/admin/accounts')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        email: 'x@suara.test',
-        name: 'Xaverius',
-        password: 'panjang-sekali-1',
-        role: 'admin',
-        unitCode: 'AMBON',
-      });
+    const outside = await agent.post('/admin/accounts').type('form').send({
+      _csrf: csrf,
+      email: 'x@suara.test',
+      name: 'Xaverius',
+      password: 'panjang-sekali-1',
+      role: 'admin',
+      unitCode: 'AMBON',
+    });
     expect(outside.status).to.equal(403);
-    const everywhere = await agent
-      .post('/admin/accounts')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        email: 'x@suara.test',
-        name: 'Xaverius',
-        password: 'panjang-sekali-1',
-        role: 'admin',
-        unitCode: '',
-      });
+    const everywhere = await agent.post('/admin/accounts').type('form').send({
+      _csrf: csrf,
+      email: 'x@suara.test',
+      name: 'Xaverius',
+      password: 'panjang-sekali-1',
+      role: 'admin',
+      unitCode: '',
+    });
     expect(everywhere.status).to.equal(403);
     await agent
       .post('/admin/accounts')
