@@ -23,7 +23,7 @@ export interface Config {
 
 const schema = Joi.object({
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
-  PORT: Joi.number().integer().min(0).max(65535).default(3000),
+  PORT: Joi.number().integer().min(0).max(65535).empty('').default(3000),
   HOST: Joi.string().hostname().empty(''),
   PUBLIC_URL: Joi.string()
     .uri({ scheme: ['http', 'https'] })
@@ -31,14 +31,17 @@ const schema = Joi.object({
   DATA_DIR: Joi.string().empty('').default('./data'),
   MONGODB_URI: Joi.string()
     .uri({ scheme: ['mongodb', 'mongodb+srv'] })
-    .empty(''),
+    .empty('')
+    .messages({ 'string.uriCustomScheme': '{#label} must be a URL starting with mongodb:// or mongodb+srv://' }),
   SMTP_URL: Joi.string()
     .uri({ scheme: ['smtp', 'smtps'] })
-    .empty(''),
+    .empty('')
+    .messages({ 'string.uriCustomScheme': '{#label} must be a URL starting with smtp:// or smtps://' }),
   MAIL_FROM: Joi.string().empty('').default('Suara <no-reply@suara.localhost>'),
   REDIS_URL: Joi.string()
     .uri({ scheme: ['redis', 'rediss'] })
-    .empty(''),
+    .empty('')
+    .messages({ 'string.uriCustomScheme': '{#label} must be a URL starting with redis:// or rediss://' }),
   DEMO_PASSWORD: Joi.string().min(8).empty(''),
   SESSION_SECRET: Joi.string().min(32).empty('').when('NODE_ENV', { is: 'production', then: Joi.required() }),
   DATA_ENCRYPTION_KEY: Joi.string()
@@ -60,7 +63,6 @@ const schema = Joi.object({
     'number.max': '{#label} must be at most {#limit}',
     'string.min': '{#label} must be at least {#limit} characters long',
     'string.uri': '{#label} must be a URL',
-    'string.uriCustomScheme': '{#label} must be a URL starting with {#scheme}',
     'string.hostname': '{#label} must be a host name or IP address',
     'string.hex': '{#label} must be hexadecimal',
     'string.length': '{#label} must be {#limit} characters long',

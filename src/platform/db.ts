@@ -33,6 +33,10 @@ export async function openDatabase(config: Config, progress?: (line: string) => 
       onLog: (line) => logger.debug({ secantus: line }, 'embedded database'),
       onUnexpectedExit: (code, lastLines) =>
         logger.error({ code, lastLines: lastLines.slice(-5) }, 'the embedded database stopped unexpectedly'),
+      onRestart: (event) =>
+        event.state === 'gave-up'
+          ? logger.fatal(event, 'the embedded database keeps failing; gave up restarting it (requests get 503)')
+          : logger.warn(event, `embedded database restart ${event.state}`),
     });
     uri = `mongodb://127.0.0.1:${embedded.port}/suara?directConnection=true`;
     logger.info({ port: embedded.port, dataDir: config.dataDir }, 'embedded database started');

@@ -36,7 +36,9 @@ const noPython = (why: string) =>
   );
 
 async function findPython(preferred?: string): Promise<string> {
-  const candidates = preferred ? [preferred] : ['python3.13', 'python3.12', 'python3.11', 'python3.10', 'python3', 'python'];
+  const candidates = preferred
+    ? [preferred]
+    : ['python3.13', 'python3.12', 'python3.11', 'python3.10', 'python3', 'python'];
   let lastSeen = 'no python3 found on PATH';
   for (const candidate of candidates) {
     try {
@@ -181,23 +183,54 @@ const parentDeathShim = [
 export interface EmbeddedDatabase {
   uri: string;
   port: number;
-  pid: number;
+  /** The server process now running; it changes when the server is restarted after a crash. */
+  readonly pid: number;
   storagePath: string;
   /** Stops the server and waits until it has exited and released the data (takes a few seconds). */
   stop(): Promise<void>;
 }
 
+/** What the automatic restart after an unexpected exit is doing, for the caller to log. */
+export type RestartEvent =
+  | { state: 'scheduled'; attempt: number; delayMs: number }
+  | { state: 'restarted'; attempt: number; pid: number }
+  | { state: 'gave-up'; attempts: number };
+
 export interface StartOptions {
   storagePath: string;
+  /** Port to serve on; a free one when omitted. */
+  port?: number;
   python?: string;
   progress?: Progress;
   onLog?: (line: string) => void;
-  /** Called when the server exits without stop() having been called. */
+  /** Called when the server exits without stop() having been called; it is then restarted (see onRestart). */
   onUnexpectedExit?: (code: number | null, lastLines: string[]) => void;
+  /** Called as the server is restarted after an unexpected exit: when scheduled, when it answers, when given up. */
+  onRestart?: (event: RestartEvent) => void;
 }
 
+const START_TIMEOUT_MS = 60_000;
+// A crashed server is restarted after 1 s, 2 s, 4 s… up to RESTART_MAX_DELAY_MS. One that answered and then ran
+// for RESTART_STABLE_MS counts as having recovered, so its next crash starts the backoff over; after
+// RESTART_MAX_ATTEMPTS restarts in a row that died again sooner, something is wrong that retrying will not fix.
+const RESTART_MAX_DELAY_MS = 16_000;
+const RESTART_STABLE_MS = 10_000;
+const RESTART_MAX_ATTEMPTS = 5;
+
+/** One run of the server process. */
+interface ServerRun {
+  child: ChildProcess;
+  startedAt: number;
+  answered: boolean;
+  /** Its last output lines, for the message when it fails. */
+  lastLines: string[];
+}
+
+const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  if (!isRunning(child)) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), ms);
     child.once('exit', () => {
@@ -207,6 +240,54 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/** SIGTERM and wait: the server checkpoints and holds the WiredTiger lock until it exits. SIGKILL if it hangs. */
+async function terminate(child: ChildProcess): Promise<void> {
+  if (!isRunning(child)) return;
+  child.kill('SIGTERM');
+  if (!(await waitForExit(child, 30_000))) {
+    child.kill('SIGKILL');
+    await waitForExit(child, 5_000);
+  }
+}
+
+async function answersPing(uri: string): Promise<boolean> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 300, connectTimeoutMS: 300 });
+  try {
+    await client.db('admin').command({ ping: 1 });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Resolves once the run answers a ping; throws when it exits first or stays silent past START_TIMEOUT_MS. */
+async function waitUntilAnswering(run: ServerRun, uri: string, port: number, storagePath: string): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!(await answersPing(uri))) {
+    if (!isRunning(run.child)) {
+      const tail = run.lastLines.slice(-3).join(' ');
+      if (/resource busy|WiredTiger.lock/i.test(tail))
+        throw new EmbeddedDatabaseError(
+          `The data in ${storagePath} is in use by another database server. Stop it first, or use another DATA_DIR.`,
+        );
+      throw new EmbeddedDatabaseError(`The embedded database exited at start (code ${run.child.exitCode}): ${tail}`);
+    }
+    if (Date.now() > deadline)
+      throw new EmbeddedDatabaseError(
+        `The embedded database did not answer on port ${port} within ${START_TIMEOUT_MS / 1000} s.`,
+      );
+    await delay(150);
+  }
+  run.answered = true;
+}
+
+/**
+ * Starts SecantusDB on storagePath and resolves once it answers. From then on it is supervised: if it dies
+ * without stop() (killed, crashed), it is started again on the same port and files, so the app's driver, which
+ * keeps retrying that address, reconnects by itself. stop() ends whichever run is current.
+ */
 export async function startEmbeddedDatabase(options: StartOptions): Promise<EmbeddedDatabase> {
   const venvPython = await ensureSecantusInstalled(options);
   const storagePath = path.resolve(options.storagePath);
@@ -214,65 +295,103 @@ export async function startEmbeddedDatabase(options: StartOptions): Promise<Embe
   await mkdir(storagePath, { recursive: true });
   await acquireDataLock(lockPath, storagePath);
 
-  const port = await freePort();
-  const server = path.join(venvDir, 'bin', 'secantusd-py');
-  const args = ['-c', parentDeathShim, server, '--host', '127.0.0.1', '--port', String(port)];
-  args.push('--storage-path', storagePath, '--log-level', 'WARNING');
-  const child = spawn(venvPython, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lastLines: string[] = [];
-  const collect = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) {
-      lastLines.push(line);
-      if (lastLines.length > 40) lastLines.shift();
-      options.onLog?.(line);
+  const port = options.port ?? (await freePort());
+  const uri = `mongodb://127.0.0.1:${port}/?directConnection=true`;
+  const args = ['-c', parentDeathShim, path.join(venvDir, 'bin', 'secantusd-py'), '--host', '127.0.0.1'];
+  args.push('--port', String(port), '--storage-path', storagePath, '--log-level', 'WARNING');
+  // Flush the log on every commit: an acknowledged write must survive kill -9 or a power cut (measured: without
+  // it, a write acknowledged within ~100 ms of a kill was lost).
+  args.push('--sync-on-commit');
+
+  let current: ServerRun;
+  let supervising = false; // only once the first run answered: a failure at start is reported to the caller
+  let stopping = false;
+  let attempts = 0; // restarts in a row whose server died again before it was stable
+  let restartTimer: NodeJS.Timeout | undefined;
+  let lockWritten = Promise.resolve();
+
+  const launch = (): ServerRun => {
+    const child = spawn(venvPython, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const run: ServerRun = { child, startedAt: Date.now(), answered: false, lastLines: [] };
+    const remember = (line: string) => {
+      run.lastLines.push(line);
+      if (run.lastLines.length > 40) run.lastLines.shift();
+    };
+    const collect = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        remember(line);
+        options.onLog?.(line);
+      }
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    child.on('error', (error) => remember(error.message));
+    child.once('exit', (code) => {
+      if (supervising && !stopping) onUnexpectedExit(run, code);
+    });
+    current = run;
+    // The lock names the live server, so that a later start can clean up after a Suara that died with it running.
+    lockWritten = writeFile(
+      lockPath,
+      JSON.stringify({
+        pid: process.pid,
+        dbPid: child.pid,
+        port,
+        startedAt: new Date().toISOString(),
+      } satisfies LockInfo),
+    );
+    return run;
+  };
+
+  const onUnexpectedExit = (run: ServerRun, code: number | null) => {
+    options.onUnexpectedExit?.(code, run.lastLines);
+    const recovered = run.answered && Date.now() - run.startedAt >= RESTART_STABLE_MS;
+    attempts = recovered ? 1 : attempts + 1;
+    if (attempts > RESTART_MAX_ATTEMPTS) {
+      options.onRestart?.({ state: 'gave-up', attempts: RESTART_MAX_ATTEMPTS });
+      return;
+    }
+    const delayMs = Math.min(1000 * 2 ** (attempts - 1), RESTART_MAX_DELAY_MS);
+    options.onRestart?.({ state: 'scheduled', attempt: attempts, delayMs });
+    restartTimer = setTimeout(() => void restart(), delayMs);
+  };
+
+  const restart = async () => {
+    if (stopping) return;
+    const run = launch();
+    try {
+      await Promise.all([lockWritten, waitUntilAnswering(run, uri, port, storagePath)]);
+      options.onRestart?.({ state: 'restarted', attempt: attempts, pid: run.child.pid! });
+    } catch {
+      // If it exited, its exit handler has already scheduled the next attempt; if it hangs (or its lock could not
+      // be written), killing it does so.
+      if (isRunning(run.child)) run.child.kill('SIGKILL');
     }
   };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  let stopping = false;
-  child.once('exit', (code) => {
-    if (!stopping) options.onUnexpectedExit?.(code, lastLines);
-  });
-  await writeFile(
-    lockPath,
-    JSON.stringify({ pid: process.pid, dbPid: child.pid, port, startedAt: new Date().toISOString() } satisfies LockInfo),
-  );
 
   const stop = async () => {
     stopping = true;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      if (!(await waitForExit(child, 30_000))) {
-        child.kill('SIGKILL');
-        await waitForExit(child, 5_000);
-      }
-    }
+    clearTimeout(restartTimer);
+    await terminate(current.child);
+    await lockWritten.catch(() => {}); // so that a late lock write cannot recreate the file removed next
     await rm(lockPath, { force: true });
   };
 
-  const uri = `mongodb://127.0.0.1:${port}/?directConnection=true`;
-  const deadline = Date.now() + 60_000;
-  while (true) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      await rm(lockPath, { force: true });
-      const tail = lastLines.slice(-3).join(' ');
-      if (/resource busy|WiredTiger.lock/i.test(tail))
-        throw new EmbeddedDatabaseError(`The data in ${storagePath} is in use by another database server. Stop it first, or use another DATA_DIR.`);
-      throw new EmbeddedDatabaseError(`The embedded database exited at start (code ${child.exitCode}): ${tail}`);
-    }
-    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 300, connectTimeoutMS: 300 });
-    try {
-      await client.db('admin').command({ ping: 1 });
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new EmbeddedDatabaseError(`The embedded database did not answer on port ${port} within 60 s.`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 150));
-    } finally {
-      await client.close();
-    }
+  const first = launch();
+  try {
+    await Promise.all([lockWritten, waitUntilAnswering(first, uri, port, storagePath)]);
+  } catch (error) {
+    await stop();
+    throw error;
   }
-  return { uri, port, pid: child.pid!, storagePath, stop };
+  supervising = true;
+  return {
+    uri,
+    port,
+    get pid() {
+      return current.child.pid!;
+    },
+    storagePath,
+    stop,
+  };
 }
