@@ -27,12 +27,21 @@
   function lookUp() {
     var q = description.value.trim();
     if (q.length < 15) return render([]);
-    var url = '/api/v1/tickets/similar?unitCode=' + encodeURIComponent(unitCode) + '&category=' +
-      encodeURIComponent(category ? category.value : '') + '&q=' + encodeURIComponent(q.slice(0, 500));
+    var url =
+      '/api/v1/tickets/similar?unitCode=' +
+      encodeURIComponent(unitCode) +
+      '&category=' +
+      encodeURIComponent(category ? category.value : '') +
+      '&q=' +
+      encodeURIComponent(q.slice(0, 500));
     fetch(url, { headers: { Accept: 'application/json' } })
-      .then(function (response) { return response.ok ? response.json() : []; })
+      .then(function (response) {
+        return response.ok ? response.json() : [];
+      })
       .then(render)
-      .catch(function () { render([]); });
+      .catch(function () {
+        render([]);
+      });
   }
   description.addEventListener('input', function () {
     clearTimeout(timer);
