@@ -171,9 +171,10 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
   });
 
   try {
-    await mongoose.connection.transaction(async (session) => {
-      await ticket.save({ session });
-      if (email)
+    if (email)
+      // The ticket and its receipt are two documents: one transaction, so a crash keeps both or neither.
+      await mongoose.connection.transaction(async (session) => {
+        await ticket.save({ session });
         await queueMail(
           {
             to: email,
@@ -189,7 +190,9 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
           },
           { session },
         );
-    });
+      });
+    // Without an address it is one document, which MongoDB writes atomically on its own.
+    else await ticket.save();
   } catch (error) {
     // Nothing was saved, so the files belong to no ticket: remove them before answering.
     await Promise.all(
