@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import mongoose, { Schema } from 'mongoose';
 import type { Config } from '../config.js';
 import { lookupHash } from './crypto.js';
-import { AppError } from './errors.js';
+import { AppError, isApiRequest } from './errors.js';
 
 /** Security headers; the CSP allows no inline script, so pages work with the small files under /public only. */
 export function securityHeaders(config: Config): RequestHandler {
@@ -69,15 +69,16 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * CSRF protection (synchronizer token). A state change needs the session's token — in `X-CSRF-Token` or a form's
- * `_csrf` field — when the request rides on the session cookie, and for every HTML form post. Requests
- * authenticated by an API token (Authorization header) and cookie-less public JSON calls carry no ambient
- * authority, so they need none.
+ * `_csrf` field — when the request rides on a signed-in session cookie, and for every post of one of our pages'
+ * forms. Requests authenticated by an API token (Authorization header) and anonymous calls to the public API
+ * (JSON or multipart) carry no ambient authority, so they need none.
  */
 export const csrfProtection: RequestHandler = (req, _res, next) => {
   if (SAFE_METHODS.has(req.method) || req.apiToken) return next();
-  const isFormPost = req.is(['application/x-www-form-urlencoded', 'multipart/form-data']) !== false;
+  const isPageForm =
+    req.is(['application/x-www-form-urlencoded', 'multipart/form-data']) !== false && !isApiRequest(req);
   const ridesOnSession = Boolean(req.session?.userId);
-  if (!isFormPost && !ridesOnSession) return next();
+  if (!isPageForm && !ridesOnSession) return next();
   const expected = req.session?.csrfToken;
   const body = req.body as Record<string, unknown> | undefined;
   // Multipart bodies are parsed later (by the route's upload handler), so their forms carry the token in the URL.

@@ -26,75 +26,10 @@ import {
 import { AppError, errorHandler } from '../../src/platform/errors.js';
 import { languageMiddleware } from '../../src/platform/i18n.js';
 import { useBrowser } from '../helpers/browser.js';
+import { SECRET_CAMERA, SECRET_GPS, exifTiff, phoneJpeg, picture, plainJpeg } from '../helpers/files.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures, made here byte by byte: what a phone camera and a few hostile senders would upload.
-
-const SECRET_GPS = 'GPS -1.6101 103.6131 rumah pelapor';
-const SECRET_CAMERA = 'SecretPhone X1 IMEI 3569';
-
-/** An RGBA picture: a warm orange field with a gradient, so that pixel comparisons mean something. */
-function picture(width: number, height: number) {
-  const data = Buffer.alloc(width * height * 4);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const at = (y * width + x) * 4;
-      data[at] = 230;
-      data[at + 1] = 120 + Math.round((x / width) * 40);
-      data[at + 2] = 30 + Math.round((y / height) * 40);
-      data[at + 3] = 255;
-    }
-  return { width, height, data };
-}
-
-const segment = (marker: number, payload: Buffer) => {
-  const head = Buffer.alloc(4);
-  head.writeUInt16BE(0xff00 | marker, 0);
-  head.writeUInt16BE(payload.length + 2, 2);
-  return Buffer.concat([head, payload]);
-};
-
-/** A big-endian TIFF block as EXIF holds it: ImageDescription (the GPS note), Make, Orientation 6 (turned right). */
-function exifTiff(): Buffer {
-  const description = Buffer.from(SECRET_GPS + '\0', 'latin1');
-  const make = Buffer.from(SECRET_CAMERA + '\0', 'latin1');
-  const ifd = Buffer.alloc(2 + 3 * 12 + 4);
-  const stringsAt = 8 + ifd.length;
-  ifd.writeUInt16BE(3, 0);
-  const entry = (index: number, tag: number, type: number, count: number, value: number, short = false) => {
-    const at = 2 + index * 12;
-    ifd.writeUInt16BE(tag, at);
-    ifd.writeUInt16BE(type, at + 2);
-    ifd.writeUInt32BE(count, at + 4);
-    if (short) ifd.writeUInt16BE(value, at + 8);
-    else ifd.writeUInt32BE(value, at + 8);
-  };
-  entry(0, 0x010e, 2, description.length, stringsAt);
-  entry(1, 0x010f, 2, make.length, stringsAt + description.length);
-  entry(2, 0x0112, 3, 1, 6, true);
-  return Buffer.concat([Buffer.from('MM\0\x2a\0\0\0\x08', 'latin1'), ifd, description, make]);
-}
-
-const plainJpeg = () => Buffer.from(jpeg.encode(picture(64, 48), 90).data);
-
-/** A phone photo: EXIF with GPS and camera, XMP, IPTC, a comment, an ICC profile, an MPF index, a video after EOI. */
-function phoneJpeg(): Buffer {
-  const plain = plainJpeg();
-  return Buffer.concat([
-    plain.subarray(0, 2),
-    segment(0xe1, Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), exifTiff()])),
-    segment(
-      0xe1,
-      Buffer.from(`http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><exif:GPSLatitude>${SECRET_GPS}</exif:GPSLatitude>`),
-    ),
-    segment(0xed, Buffer.from(`Photoshop 3.0\0 8BIM byline ${SECRET_CAMERA}`, 'latin1')),
-    segment(0xfe, Buffer.from(`comment ${SECRET_GPS}`, 'latin1')),
-    segment(0xe2, Buffer.from('ICC_PROFILE\0\x01\x01fake-srgb-profile', 'latin1')),
-    segment(0xe2, Buffer.from(`MPF\0 second image ${SECRET_CAMERA}`, 'latin1')),
-    plain.subarray(2),
-    Buffer.from(`ftypmp42 motion photo video ${SECRET_GPS}`, 'latin1'),
-  ]);
-}
 
 const pngChunk = (type: string, data: Buffer) => {
   const head = Buffer.alloc(8);

@@ -8,6 +8,7 @@ import { subscribe, type TicketEvent } from '../../src/platform/events.js';
 import { unseal } from '../../src/platform/crypto.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { SECRET_CAMERA, SECRET_GPS, phoneJpeg } from '../helpers/files.js';
 
 const complaint = (overrides: Record<string, unknown> = {}) => ({
   kind: 'complaint',
@@ -183,5 +184,99 @@ describe('Filing a ticket through the API (POST /api/v1/tickets)', () => {
     const page = await request(app).get(`/track/${body.code}?token=${body.accessToken}`).expect(200);
     expect(page.text).not.to.include(script);
     expect(page.text).to.include('&lt;script&gt;');
+  });
+});
+
+describe('Filing with photos (multipart POST /api/v1/tickets)', () => {
+  useTestDatabase();
+  let app: Express;
+  before(async () => {
+    app = await testApp();
+    await seedDirectory();
+  });
+  beforeEach(resetRateLimits);
+
+  const fields = (req: request.Test) =>
+    req
+      .field('kind', 'complaint')
+      .field('unitCode', 'PKM-KEBUNHANDIL')
+      .field('category', 'facilities')
+      .field('description', 'Atap ruang tunggu bocor, lantai licin dan berbahaya.')
+      .field('privacy', 'confidential')
+      .field('consent', 'true');
+
+  it('stores a phone photo without its GPS and camera data, and lets the citizen open it', async () => {
+    const photo = phoneJpeg();
+    expect(photo.includes(Buffer.from(SECRET_GPS, 'latin1'))).to.equal(true);
+    const { body } = await fields(request(app).post('/api/v1/tickets'))
+      .attach('attachments', photo, { filename: 'IMG_2041.jpg', contentType: 'image/jpeg' })
+      .expect(201);
+    const view = (
+      await request(app).get(`/api/v1/tickets/${body.code}`).set('X-Access-Token', body.accessToken).expect(200)
+    ).body;
+    expect(view.attachments).to.have.length(1);
+    expect(view.attachments[0]).to.include({ type: 'image/jpeg', name: 'IMG_2041.jpg' });
+    const file = await request(app)
+      .get(`/track/${body.code}/attachments/${view.attachments[0].id}?token=${body.accessToken}`)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(file.headers['x-content-type-options']).to.equal('nosniff');
+    const bytes = file.body as Buffer;
+    expect(bytes.subarray(0, 2).toString('hex')).to.equal('ffd8');
+    expect(bytes.includes(Buffer.from(SECRET_GPS, 'latin1'))).to.equal(false);
+    expect(bytes.includes(Buffer.from(SECRET_CAMERA, 'latin1'))).to.equal(false);
+    await request(app)
+      .get(`/track/${body.code}/attachments/${view.attachments[0].id}?token=${'x'.repeat(32)}`)
+      .expect(404);
+  });
+
+  it('refuses a "PNG" that is really an HTML page, and stores neither ticket nor file', async () => {
+    const before = await Ticket.countDocuments();
+    const response = await fields(request(app).post('/api/v1/tickets'))
+      .attach('attachments', Buffer.from('<html><script>alert(1)</script></html>'), {
+        filename: 'foto.png',
+        contentType: 'image/png',
+      })
+      .expect(400);
+    expect(response.body.error.fields).to.have.property('attachments');
+    expect(await Ticket.countDocuments()).to.equal(before);
+  });
+});
+
+describe('Rate limits on intake', () => {
+  useTestDatabase();
+  let app: Express;
+  before(async () => {
+    app = await testApp();
+    await seedDirectory();
+    await resetRateLimits();
+  });
+
+  it('stops a flood from one address with a 429 in the user language, and the same contact after five', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++)
+      statuses.push(
+        (
+          await request(app)
+            .post('/api/v1/tickets')
+            .send(complaint({ reporter: {} }))
+        ).status,
+      );
+    expect(statuses.slice(0, 10).every((status) => status === 201)).to.equal(true);
+    const limited = await request(app)
+      .post('/api/v1/tickets')
+      .set('Accept-Language', 'en')
+      .send(complaint())
+      .expect(429);
+    expect(limited.body.error).to.deep.equal({
+      code: 'rate_limited',
+      message: 'Too many requests. Please try again in a moment.',
+    });
+    expect(statuses[10]).to.equal(429);
   });
 });
