@@ -15,16 +15,27 @@ export type Action =
   | 'directory.manage' // create and change units, services, counters, officers; import CSV
   | 'officers.read' // staff directory look-up (names, NIP, positions)
   | 'accounts.manage' // create staff accounts and grant roles
-  | 'calendar.manage'; // holidays: national ones with a grant everywhere, local ones on the agency
+  | 'calendar.manage' // holidays: national ones with a grant everywhere, local ones on the agency
+  | 'tickets.read' // see tickets of the subtree in the inbox (handlers: only those assigned to them)
+  | 'tickets.triage' // verify, reject, forward, assign, prioritise, tag, merge, close, reopen, record findings
+  | 'tickets.work' // reply, write notes, ask the citizen, resolve (handlers: on tickets assigned to them)
+  | 'tickets.contact'; // see the complainant's contact data (the verifiers), each view audited
 
 /** Role → actions. Later modules add their actions here, so there is one table to read. */
 const actionsOf: Record<Role, readonly Action[]> = {
   admin: ['directory.read', 'directory.manage', 'officers.read', 'accounts.manage', 'calendar.manage'],
-  unit_head: ['directory.read', 'officers.read'],
+  unit_head: [
+    'directory.read',
+    'officers.read',
+    'tickets.read',
+    'tickets.triage',
+    'tickets.work',
+    'tickets.contact',
+  ],
   coach: ['directory.read', 'officers.read'],
-  handler: ['officers.read'],
+  handler: ['officers.read', 'tickets.read', 'tickets.work'],
   officer: [],
-  viewer: ['directory.read'],
+  viewer: ['directory.read', 'tickets.read'],
 };
 
 /** A resource is located by its unit's path (root agency first, the unit itself last); [] is "a new agency". */

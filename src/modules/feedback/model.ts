@@ -1,5 +1,5 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
-import { kinds, privacies, statuses } from './statuses.js';
+import { findingOutcomes, kinds, priorities, privacies, statuses } from './statuses.js';
 
 /** Who did something on a ticket. Staff names stay internal; the citizen's view shows the unit instead. */
 const actorSchema = new Schema(
@@ -72,6 +72,20 @@ const ticketSchema = new Schema(
     reporter: { type: reporterSchema, default: () => ({}) },
     lang: { type: String, enum: ['id', 'en'], default: 'id' },
     status: { type: String, enum: statuses, required: true },
+    priority: { type: String, enum: priorities, default: 'normal' },
+    /** The handler working the ticket (disposisi). */
+    assignee: {
+      userId: { type: Schema.Types.ObjectId, default: null },
+      name: { type: String, default: null },
+    },
+    /** Bumped by every change: a staff edit based on an older revision is refused, never silently overwritten. */
+    revision: { type: Number, default: 0 },
+    mergedInto: { type: String, default: null },
+    rejectReason: { type: String, default: null },
+    /** When the clock was paused (awaiting the citizen), to move the due time on by the paused working days. */
+    pausedAt: { type: Date, default: null },
+    /** Breaches already escalated, by clock name: each is escalated once. */
+    escalated: { type: [String], default: [] },
     history: { type: [historySchema], default: [] },
     /** Due times are stored when the ticket changes, never computed on read (DESIGN.md section 3). */
     dueAt: { type: Date, default: null },
@@ -97,6 +111,8 @@ const ticketSchema = new Schema(
   { timestamps: true },
 );
 ticketSchema.index({ unitPath: 1, createdAt: -1 });
+ticketSchema.index({ 'assignee.userId': 1, createdAt: -1 });
+ticketSchema.index({ status: 1, dueAt: 1 });
 ticketSchema.index({ unitId: 1, category: 1, status: 1 });
 ticketSchema.index({ searchTokens: 1 });
 ticketSchema.index({ 'reporter.emailHash': 1 }, { sparse: true });
@@ -112,3 +128,26 @@ export type TicketDoc = InferSchemaType<typeof ticketSchema> & {
 };
 export type HistoryEntry = TicketDoc['history'][number];
 export const Ticket = mongoose.model('Ticket', ticketSchema);
+
+/**
+ * A finding about one tagged officer, recorded by a unit head (or an inspector): the only way a complaint can count
+ * against an officer (DESIGN.md section 3). The coaching module reads these through the `finding.recorded` event.
+ */
+const findingSchema = new Schema(
+  {
+    ticketId: { type: Schema.Types.ObjectId, required: true, index: true },
+    code: { type: String, required: true },
+    officerId: { type: Schema.Types.ObjectId, required: true, index: true },
+    unitPath: { type: [Schema.Types.ObjectId], required: true },
+    category: { type: String, default: null },
+    outcome: { type: String, enum: findingOutcomes, required: true },
+    note: { type: String, default: '' },
+    recordedBy: { userId: { type: Schema.Types.ObjectId, required: true }, name: { type: String, required: true } },
+    /** The officer's answer (hak jawab), given once. */
+    answer: { body: { type: String, default: null }, at: { type: Date, default: null } },
+  },
+  { timestamps: true },
+);
+findingSchema.index({ ticketId: 1, officerId: 1 }, { unique: true });
+export type FindingDoc = InferSchemaType<typeof findingSchema> & { _id: Types.ObjectId; createdAt: Date };
+export const Finding = mongoose.model('Finding', findingSchema);

@@ -295,7 +295,11 @@ async function citizenChange(
   const now = new Date();
   const updated = await Ticket.findOneAndUpdate(
     { _id: ticket._id, status: { $in: allowed } },
-    { $set: set, $push: { history: { at: now, actor: { kind: 'citizen' }, public: true, ...entry } } },
+    {
+      $set: set,
+      $inc: { revision: 1 },
+      $push: { history: { at: now, actor: { kind: 'citizen' }, public: true, ...entry } },
+    },
     { returnDocument: 'after' },
   ).lean<TicketDoc>();
   if (!updated) throw new AppError('conflict', 'feedback.not_now');

@@ -32,3 +32,20 @@ export type Privacy = (typeof privacies)[number];
 export const REOPEN_WINDOW_DAYS = 30;
 /** Working days the legal clocks allow (PermenPANRB 62/2018), unless a category says otherwise. */
 export const clockDefaults = { verifyWorkingDays: 3, followUpWorkingDays: 5, autoCloseWorkingDays: 10 };
+
+export const priorities = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof priorities)[number];
+
+export const findingOutcomes = ['substantiated', 'partially_substantiated', 'not_substantiated'] as const;
+export type FindingOutcome = (typeof findingOutcomes)[number];
+
+/** Reasons a verifier may reject a ticket with (DESIGN.md section 3). */
+export const rejectReasons = [
+  'not_our_authority',
+  'incomplete',
+  'spam',
+  'duplicate',
+  'not_a_complaint',
+  'other',
+] as const;
+export type RejectReason = (typeof rejectReasons)[number];

@@ -1,0 +1,79 @@
+import { Ticket, type TicketDoc } from './model.js';
+import { statusType, type Status } from './statuses.js';
+import { scrubPersonalData } from './text.js';
+
+/**
+ * The staff-safe projection of a ticket: what an inbox row and every live event carry. Safe for anyone in the
+ * ticket's unit rooms — the named officer included — so it holds no contact data, no internal notes, and a
+ * summary scrubbed of phone numbers, e-mail addresses and NIKs (DESIGN.md section 8).
+ */
+export interface InboxItem {
+  id: string;
+  code: string;
+  kind: string;
+  status: string;
+  statusType: string;
+  category: string | null;
+  priority: string;
+  privacy: string;
+  unitId: string;
+  unitCode: string;
+  serviceCode: string | null;
+  counter: string | null;
+  summary: string;
+  officerIds: string[];
+  assignee: { userId: string; name: string } | null;
+  attachments: number;
+  dueAt: Date | null;
+  due: { verify: Date | null; followUp: Date | null; autoClose: Date | null };
+  revision: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function inboxItem(ticket: TicketDoc): InboxItem {
+  return {
+    id: String(ticket._id),
+    code: ticket.code,
+    kind: ticket.kind,
+    status: ticket.status,
+    statusType: statusType(ticket.status as Status),
+    category: ticket.category ?? null,
+    priority: ticket.priority ?? 'normal',
+    privacy: ticket.privacy,
+    unitId: String(ticket.unitId),
+    unitCode: ticket.unitCode,
+    serviceCode: ticket.serviceCode ?? null,
+    counter: ticket.counterCode ?? null,
+    summary: scrubPersonalData(ticket.description).slice(0, 200),
+    officerIds: ticket.officerIds.map(String),
+    assignee: ticket.assignee?.userId
+      ? { userId: String(ticket.assignee.userId), name: ticket.assignee.name ?? '' }
+      : null,
+    attachments: ticket.attachments.length,
+    dueAt: ticket.dueAt ?? null,
+    due: {
+      verify: ticket.due?.verify ?? null,
+      followUp: ticket.due?.followUp ?? null,
+      autoClose: ticket.due?.autoClose ?? null,
+    },
+    revision: ticket.revision ?? 0,
+    createdAt: ticket.createdAt,
+    updatedAt: ticket.updatedAt,
+  };
+}
+
+export async function loadInboxItem(ticketId: string): Promise<InboxItem | null> {
+  const ticket = await Ticket.findById(ticketId).lean<TicketDoc>();
+  return ticket ? inboxItem(ticket) : null;
+}
+
+/**
+ * Who hears about a ticket live (DESIGN.md section 4): the rooms of its unit and every unit above it, where heads
+ * and viewers listen, and the personal room of its handler (handlers see only what is assigned to them).
+ */
+export function audienceOf(ticket: Pick<TicketDoc, 'unitPath' | 'assignee'>): string[] {
+  const rooms = ticket.unitPath.map((unitId) => `unit:${String(unitId)}`);
+  if (ticket.assignee?.userId) rooms.push(`user:${String(ticket.assignee.userId)}`);
+  return rooms;
+}
