@@ -89,6 +89,8 @@ const ticketSchema = new Schema(
     history: { type: [historySchema], default: [] },
     /** Due times are stored when the ticket changes, never computed on read (DESIGN.md section 3). */
     dueAt: { type: Date, default: null },
+    /** Which clock `dueAt` belongs to now: verify (after receipt), followUp (after assignment), autoClose (after resolution). */
+    dueClock: { type: String, enum: ['verify', 'followUp', 'autoClose', null], default: null },
     due: {
       verify: { type: Date, default: null },
       followUp: { type: Date, default: null },

@@ -162,6 +162,7 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
     status: 'received',
     history: [{ at: now, actor: { kind: 'citizen' }, action: 'created', to: 'received', public: true }],
     dueAt: verifyBy,
+    dueClock: 'verify',
     due: { verify: verifyBy },
     attachments,
     searchTokens: searchTokens(input.description),
