@@ -2,6 +2,8 @@ import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { Config } from './config.js';
 import { isDatabaseConnected, pingDatabase } from './platform/db.js';
 import { AppError, errorHandler, notFoundHandler } from './platform/errors.js';
@@ -17,9 +19,18 @@ import { calendarRoutes } from './modules/calendar/routes.js';
 import { directoryRoutes } from './modules/directory/routes.js';
 import { qrRoutes } from './modules/directory/qr-routes.js';
 import { feedbackRoutes } from './modules/feedback/routes.js';
+import { setPublicUrl } from './modules/feedback/staff.js';
+import { staffRoutes } from './modules/feedback/staff-routes.js';
 import { notificationRoutes } from './modules/notifications/routes.js';
 import { surveyRoutes } from './modules/surveys/routes.js';
 import { homeRoutes } from './modules/home/routes.js';
+
+// The package exports only its entry point, so find the client bundle beside it.
+const socketIoClient = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('socket.io/package.json')),
+  'client-dist',
+  'socket.io.min.js',
+);
 
 /** Body limits: JSON and forms are small; files come through multer with their own limits. */
 export const JSON_LIMIT = '100kb';
@@ -33,6 +44,7 @@ export interface AppOptions {
 export function createApp({ config, sessionSecret }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  setPublicUrl(config.publicUrl); // links in the e-mails staff actions send
   app.set('trust proxy', config.trustProxy);
   setupViews(app, config.env === 'production');
 
@@ -67,6 +79,8 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
     const ready = await pingDatabase();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', database: ready ? 'up' : 'down' });
   });
+  // The Socket.IO browser client, from the package itself (same origin, so the CSP allows it).
+  app.get('/static/vendor/socket.io.min.js', (_req, res) => res.sendFile(socketIoClient, { maxAge: '7d' }));
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
   app.use('/static', express.static(publicDir, { maxAge: config.env === 'production' ? '7d' : 0, index: false }));
 
@@ -92,6 +106,7 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   app.use(qrRoutes({ publicUrl: config.publicUrl }));
   app.use(calendarRoutes());
   app.use(feedbackRoutes(config));
+  app.use(staffRoutes(config));
   app.use(surveyRoutes());
   app.use(notificationRoutes());
 

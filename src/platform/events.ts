@@ -35,9 +35,19 @@ export interface DomainEvents {
   'ticket.created': TicketEvent;
   'ticket.updated': TicketEvent & { change: string; public: boolean };
   'survey.submitted': SurveyEvent;
+  'finding.recorded': {
+    findingId: string;
+    ticketId: string;
+    officerId: string;
+    outcome: string;
+    category: string | null;
+    unitPath: string[];
+    at: Date;
+  };
   'unit.changed': { unitId: string; code: string };
   'officer.changed': { officerId: string; nip: string };
   'user.signed_in': { userId: string };
+  'user.notice': { userId: string; kind: string; ticketCode: string; message: string };
 }
 
 type Handler<K extends keyof DomainEvents> = (payload: DomainEvents[K]) => void | Promise<void>;

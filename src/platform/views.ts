@@ -29,8 +29,11 @@ export function setupViews(app: Express, cache: boolean): void {
         }).format(date);
         return `${text} ${zoneNames[timeZone] ?? timeZone}`;
       },
+      before: (a: unknown, b: unknown) => Boolean(a && b) && new Date(a as string) < new Date(b as string),
       iso: (value: unknown) => (value ? new Date(value as string).toISOString() : ''),
       range: (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index),
+      or: (...values: unknown[]) => values.slice(0, -1).some(Boolean),
+      array: (...values: unknown[]) => values.slice(0, -1),
       eq: (a: unknown, b: unknown) => a !== undefined && a !== null && String(a) === String(b),
       concat: (...parts: unknown[]) => parts.slice(0, -1).join(''),
       json: (value: unknown) => JSON.stringify(value),

@@ -24,16 +24,9 @@ export type Action =
 /** Role → actions. Later modules add their actions here, so there is one table to read. */
 const actionsOf: Record<Role, readonly Action[]> = {
   admin: ['directory.read', 'directory.manage', 'officers.read', 'accounts.manage', 'calendar.manage'],
-  unit_head: [
-    'directory.read',
-    'officers.read',
-    'tickets.read',
-    'tickets.triage',
-    'tickets.work',
-    'tickets.contact',
-  ],
+  unit_head: ['directory.read', 'officers.read', 'tickets.read', 'tickets.triage', 'tickets.work', 'tickets.contact'],
   coach: ['directory.read', 'officers.read'],
-  handler: ['officers.read', 'tickets.read', 'tickets.work'],
+  handler: ['officers.read', 'tickets.work'],
   officer: [],
   viewer: ['directory.read', 'tickets.read'],
 };

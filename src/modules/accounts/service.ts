@@ -6,7 +6,7 @@ import { publish } from '../../platform/events.js';
 import { check } from '../../platform/validate.js';
 import { Unit, type UnitDoc } from '../directory/model.js';
 import { ApiToken, AuditEntry, User, type Role, type UserDoc } from './model.js';
-import { assertCan, scopeOf, type Actor } from './permissions.js';
+import { assertCan, can, scopeOf, type Action, type Actor } from './permissions.js';
 import { createTokenInput, createUserInput, loginInput } from './schemas.js';
 
 /** Lockout: after this many failures in a row, each further failure doubles the wait, up to an hour. */
@@ -120,6 +120,19 @@ export async function createUser(actor: Actor, raw: unknown) {
   return toActor(user);
 }
 
+/**
+ * Staff who may do an action on a unit (its path, agency first): for "assign to" lists and for checking an
+ * assignee. Grants on the unit, on any unit above it, or everywhere count.
+ */
+export async function usersWhoCan(action: Action, unitPath: readonly (string | Types.ObjectId)[]): Promise<Actor[]> {
+  const ids = unitPath.map(String);
+  const users = await User.find({ disabled: false, 'grants.unitId': { $in: [...ids, null] } })
+    .sort({ name: 1 })
+    .limit(500)
+    .lean<UserDoc[]>();
+  return users.map(toActor).filter((actor) => can(actor, action, { unitPath: ids }));
+}
+
 /** Accounts the actor may manage, with their grants. */
 export async function listUsers(actor: Actor) {
   const scope = scopeOf(actor, 'accounts.manage');
@@ -139,4 +152,13 @@ export async function recordAudit(
   reason: string | null = null,
 ): Promise<void> {
   await AuditEntry.create({ actorId: actor?.id ?? null, action, target, details, reason });
+}
+
+/** The active accounts holding `role` on exactly this unit (its heads, for escalations and digests). */
+export async function usersWithRoleOn(role: Role, unitId: string | Types.ObjectId) {
+  const users = await User.find({ disabled: false, grants: { $elemMatch: { role, unitId } } })
+    .sort({ email: 1 })
+    .select({ email: 1, name: 1, lang: 1 })
+    .lean<Pick<UserDoc, '_id' | 'email' | 'name' | 'lang'>[]>();
+  return users.map((user) => ({ id: String(user._id), email: user.email, name: user.name, lang: user.lang }));
 }

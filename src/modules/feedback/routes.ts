@@ -19,6 +19,7 @@ import {
   trackUrl,
   type CitizenView,
 } from './service.js';
+import { replyToTicket, staffView } from './staff.js';
 import { kinds, privacies } from './statuses.js';
 
 const MINUTE = 60_000;
@@ -89,7 +90,9 @@ export function feedbackRoutes(config: Config): Router {
   const citizenToken = (req: Request) =>
     req.get('x-access-token') ?? req.query.token ?? (req.body as { token?: unknown })?.token;
 
+  // Signed-in staff get the staff view; anyone with the access token gets the citizen's.
   router.get('/api/v1/tickets/:code', trackLimit, async (req, res) => {
+    if (req.actor && !citizenToken(req)) return void res.json(await staffView(req.actor, req.params.code));
     res.json(citizenView(await ticketForCitizen(req.params.code, citizenToken(req))));
   });
 
@@ -101,6 +104,10 @@ export function feedbackRoutes(config: Config): Router {
   } as const;
   for (const [action, run] of Object.entries(citizenActions)) {
     router.post(`/api/v1/tickets/:code/${action}`, trackLimit, async (req, res) => {
+      if (action === 'replies' && req.actor && !citizenToken(req)) {
+        await replyToTicket(req.actor, req.params.code, req.body);
+        return void res.status(201).json(await staffView(req.actor, req.params.code));
+      }
       const ticket = await ticketForCitizen(req.params.code, citizenToken(req));
       res.json(citizenView(await run(ticket, req.body)));
     });

@@ -51,7 +51,7 @@ export const trackUrl = (publicUrl: string, code: string, token: string) =>
   `${publicUrl}/track/${code}?token=${encodeURIComponent(token)}`;
 
 /** The event every subscriber gets: routing facts only, never contact data or text. */
-function eventOf(ticket: TicketDoc): TicketEvent {
+export function eventOf(ticket: TicketDoc): TicketEvent {
   return {
     ticketId: String(ticket._id),
     code: ticket.code,
@@ -312,12 +312,20 @@ async function citizenChange(
 export async function citizenReply(ticket: TicketDoc, raw: unknown) {
   const { body } = check(replyInput, raw);
   const open: Status[] = ['received', 'verified', 'assigned', 'in_progress', 'resolved'];
-  const back = ticket.status === 'awaiting_citizen' ? { status: 'in_progress' } : {};
+  // An answer to the unit's question restarts the paused clock, moved on by the working days it waited.
+  const resumed = ticket.status === 'awaiting_citizen';
+  const extended =
+    resumed && ticket.dueAt && ticket.pausedAt
+      ? (await calendarFor(ticket)).extendDue(ticket.dueAt, ticket.pausedAt, new Date())
+      : undefined;
+  const back: Record<string, unknown> = resumed
+    ? { status: 'in_progress', pausedAt: null, ...(extended ? { dueAt: extended } : {}) }
+    : {};
   return citizenChange(
     ticket,
     [...open, 'awaiting_citizen'],
     back,
-    { action: 'citizen_reply', body, from: ticket.status, to: back.status ?? ticket.status },
+    { action: 'citizen_reply', body, from: ticket.status, to: resumed ? 'in_progress' : ticket.status },
     'citizen_reply',
   );
 }
@@ -341,10 +349,18 @@ export async function reopen(ticket: TicketDoc, raw: unknown) {
     replyInput.fork(['body'], (s) => s.optional().allow('')),
     raw ?? {},
   );
+  const followUp = (await calendarFor(ticket)).dueAfterWorkingDays(new Date(), clockDefaults.followUpWorkingDays);
   return citizenChange(
     ticket,
     ['resolved', 'closed'],
-    { status: 'in_progress', resolvedAt: null, closedAt: null },
+    {
+      status: 'in_progress',
+      resolvedAt: null,
+      closedAt: null,
+      'due.followUp': followUp,
+      dueAt: followUp,
+      dueClock: 'followUp',
+    },
     { action: 'reopened', from: ticket.status, to: 'in_progress', body: body || null },
     'reopened',
   );

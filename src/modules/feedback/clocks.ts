@@ -1,0 +1,376 @@
+import mongoose from 'mongoose';
+import { localDate } from '../../platform/calendar.js';
+import { publish } from '../../platform/events.js';
+import { t, type Lang } from '../../platform/i18n.js';
+import { logger } from '../../platform/logger.js';
+import { registerJob, type Job } from '../../platform/scheduler.js';
+import { usersWithRoleOn } from '../accounts/service.js';
+import { calendarFor, type BusinessCalendar } from '../calendar/service.js';
+import { findUnitByCode } from '../directory/service.js';
+import { queueMail } from '../notifications/service.js';
+import { Ticket, type TicketDoc } from './model.js';
+import { eventOf } from './service.js';
+import { statuses, statusType } from './statuses.js';
+
+/**
+ * The scheduled side of the legal clocks (DESIGN.md section 3): a breached verify or follow-up clock is escalated
+ * to the head of the parent unit, a resolved ticket nobody answered closes itself, and heads get a morning digest.
+ * Every process runs these jobs; the scheduler's lease makes each run once per period, and each change is claimed
+ * ticket by ticket with a precondition, so two overlapping runs still escalate a breach once and close a ticket once.
+ */
+
+export interface ClockConfig {
+  /** Where staff pages live: links in the mails point to `${publicUrl}/inbox/...`. */
+  publicUrl: string;
+}
+
+/** The clocks whose breach is escalated; auto-close is not a breach, it is the end of the wait. */
+const ESCALATED_CLOCKS = ['verify', 'followUp'] as const;
+type EscalatedClock = (typeof ESCALATED_CLOCKS)[number];
+/** Statuses whose clock runs: open and not paused (awaiting the citizen stops the clock). */
+const RUNNING = statuses.filter((status) => statusType(status) === 'open');
+/** Statuses a head still has work in: the running ones and the paused ones. */
+const UNFINISHED = statuses.filter((status) => ['open', 'paused'].includes(statusType(status)));
+
+const system = { kind: 'system' as const };
+const zoneNames: Record<string, string> = { 'Asia/Jakarta': 'WIB', 'Asia/Makassar': 'WITA', 'Asia/Jayapura': 'WIT' };
+const staffTicketUrl = (publicUrl: string, code: string) =>
+  `${publicUrl.replace(/\/+$/, '')}/inbox/tickets/${encodeURIComponent(code)}`;
+
+/** "Rabu, 21 Januari 2026 pukul 23.59 WIT": an instant on the agency's wall clock, for people. */
+function wallClockLabel(instant: Date, timeZone: string, lang: Lang): string {
+  const text = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+  }).format(instant);
+  return `${text} ${zoneNames[timeZone] ?? timeZone}`;
+}
+
+/** The key of one breach: the same clock due at the same instant is escalated once, a new due time again. */
+export const breachKey = (clock: string, dueAt: Date) => `${clock}:${dueAt.toISOString()}`;
+
+/**
+ * Whom a breach goes to: the heads of the parent unit; for an agency (a root unit), its own heads. When that unit
+ * has no head, the nearest unit above that has one, so that a breach never goes nowhere.
+ */
+async function escalationHeads(unitPath: TicketDoc['unitPath']) {
+  const ancestors = unitPath.length > 1 ? unitPath.slice(0, -1) : unitPath;
+  for (const unitId of [...ancestors].reverse()) {
+    const heads = await usersWithRoleOn('unit_head', unitId);
+    if (heads.length > 0) return heads;
+  }
+  return [];
+}
+
+/**
+ * Escalates one breach, exactly once however many runs see it: the ticket is claimed by one atomic update that
+ * only matches while the breach key is not yet recorded and the clock is unchanged (still running, same due time),
+ * and the heads' mails are queued in the same transaction, so a crash leaves both or neither. Only the run that
+ * claimed it tells anyone. Returns whether this call escalated it.
+ */
+async function escalate(ticket: TicketDoc, now: Date, config: ClockConfig): Promise<boolean> {
+  const clock = ticket.dueClock as EscalatedClock;
+  const dueAt = ticket.dueAt!;
+  const key = breachKey(clock, dueAt);
+  const [unit, heads, calendar] = await Promise.all([
+    findUnitByCode(ticket.unitCode),
+    escalationHeads(ticket.unitPath),
+    calendarFor(ticket),
+  ]);
+  const unitName = unit?.name ?? ticket.unitCode;
+  const lateDays = calendar.workingDaysBetween(dueAt, now);
+
+  let claimed: TicketDoc | null = null;
+  await mongoose.connection.transaction(async (session) => {
+    claimed = null; // a retried transaction starts again from nothing
+    claimed = await Ticket.findOneAndUpdate(
+      { _id: ticket._id, dueClock: clock, dueAt, status: { $in: RUNNING }, escalated: { $ne: key } },
+      {
+        $addToSet: { escalated: key },
+        $push: {
+          history: {
+            at: now,
+            actor: system,
+            action: 'escalated',
+            from: clock,
+            to: null,
+            body: heads.map((head) => head.name).join(', ') || null,
+            public: false,
+          },
+        },
+        $inc: { revision: 1 },
+      },
+      { session, returnDocument: 'after' },
+    ).lean<TicketDoc>();
+    if (!claimed) return;
+    for (const head of heads) {
+      const lang = head.lang as Lang;
+      await queueMail(
+        {
+          to: head.email,
+          template: 'staff.escalation',
+          lang,
+          data: {
+            code: ticket.code,
+            trackUrl: staffTicketUrl(config.publicUrl, ticket.code),
+            unitName,
+            name: head.name,
+            clockLabel: t(lang, `clocks.clock.${clock}`),
+            dueLabel: wallClockLabel(dueAt, ticket.timeZone, lang),
+            lateLabel: lateDays > 0 ? t(lang, 'clocks.late.days', { days: lateDays }) : t(lang, 'clocks.late.today'),
+          },
+          dedupeKey: `escalation:${String(ticket._id)}:${key}:${head.id}`,
+        },
+        { session },
+      );
+    }
+  });
+  if (!claimed) return false;
+
+  if (heads.length === 0) logger.warn({ code: ticket.code, key }, 'breach escalated, but no unit head above the unit');
+  for (const head of heads)
+    publish('user.notice', {
+      userId: head.id,
+      kind: 'escalation',
+      ticketCode: ticket.code,
+      message: t(head.lang as Lang, 'clocks.notice.escalated', {
+        code: ticket.code,
+        unit: unitName,
+        clock: t(head.lang as Lang, `clocks.clock.${clock}`),
+      }),
+    });
+  publish('ticket.updated', { ...eventOf(claimed), change: 'escalated', public: false });
+  return true;
+}
+
+/**
+ * Escalates every verify or follow-up clock that ran out before `now` on a ticket whose clock runs (open, not
+ * paused), each breach once. Returns how many this run escalated.
+ */
+export async function escalateBreaches(
+  config: ClockConfig,
+  now = new Date(),
+  signal?: AbortSignal,
+): Promise<{ escalated: number }> {
+  const breached = Ticket.find({
+    status: { $in: RUNNING },
+    dueClock: { $in: ESCALATED_CLOCKS },
+    dueAt: { $lt: now },
+  })
+    .sort({ dueAt: 1 })
+    .select({ history: 0, searchTokens: 0, reporter: 0, description: 0 })
+    .lean<TicketDoc[]>()
+    .cursor();
+  let escalated = 0;
+  for await (const ticket of breached) {
+    if (signal?.aborted) break;
+    if (ticket.escalated.includes(breachKey(ticket.dueClock!, ticket.dueAt!))) continue;
+    try {
+      if (await escalate(ticket, now, config)) escalated++;
+    } catch (error) {
+      // One ticket must not hold back the others; it is tried again next run.
+      logger.error({ err: error, code: ticket.code }, 'could not escalate a breach');
+    }
+  }
+  if (escalated > 0) logger.info({ escalated }, 'clock breaches escalated');
+  return { escalated };
+}
+
+/**
+ * Closes every resolved ticket whose auto-close time (10 working days after resolution, stored when it was resolved)
+ * passed before `now` with no answer from the citizen. Each close is one atomic update conditioned on the ticket
+ * being exactly as read (same revision), so a citizen confirming, replying or reopening at the same moment wins or
+ * loses whole, never half. Returns how many this run closed.
+ */
+export async function autoCloseResolved(now = new Date(), signal?: AbortSignal): Promise<{ closed: number }> {
+  const due = Ticket.find({ status: 'resolved', dueClock: 'autoClose', dueAt: { $lt: now } })
+    .sort({ dueAt: 1 })
+    .select({ searchTokens: 0, reporter: 0, description: 0 })
+    .lean<TicketDoc[]>()
+    .cursor();
+  let closed = 0;
+  for await (const ticket of due) {
+    if (signal?.aborted) break;
+    // "Without reply": a citizen who answered after the resolution is waiting for the unit, not for the clock.
+    const answered = ticket.history.some(
+      (entry) => entry.action === 'citizen_reply' && ticket.resolvedAt && entry.at > ticket.resolvedAt,
+    );
+    if (answered) continue;
+    const updated = await Ticket.findOneAndUpdate(
+      { _id: ticket._id, status: 'resolved', dueClock: 'autoClose', revision: ticket.revision, dueAt: { $lt: now } },
+      {
+        $set: { status: 'closed', closedAt: now, dueAt: null, dueClock: null },
+        $push: {
+          history: { at: now, actor: system, action: 'status', from: 'resolved', to: 'closed', public: true },
+        },
+        $inc: { revision: 1 },
+      },
+      { returnDocument: 'after' },
+    ).lean<TicketDoc>();
+    if (!updated) continue; // changed since it was read: the next run looks again
+    closed++;
+    publish('ticket.updated', { ...eventOf(updated), change: 'auto_closed', public: true });
+  }
+  if (closed > 0) logger.info({ closed }, 'resolved tickets closed automatically');
+  return { closed };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The morning digest
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Digests go out from 07:00 local time; a process that was down at 07:00 still sends until this hour. */
+const DIGEST_FROM_HOUR = 7;
+const DIGEST_UNTIL_HOUR = 10;
+const DIGEST_LIST = 10;
+const DAY_MS = 24 * 3600 * 1000;
+
+const localHour = (instant: Date, timeZone: string) =>
+  Number(
+    new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone })
+      .formatToParts(instant)
+      .find((part) => part.type === 'hour')!.value,
+  );
+
+interface DigestHead {
+  id: string;
+  email: string;
+  name: string;
+  lang: Lang;
+  unitIds: string[];
+  timeZone: string;
+  day: string;
+}
+
+/**
+ * The heads to write to now: those of every unit with unfinished tickets in its subtree, in agencies where it is a
+ * working-day morning (07:00–10:00 on the agency's wall clock). One entry per head, with all the units they head.
+ */
+async function headsDueForDigest(now: Date): Promise<DigestHead[]> {
+  const agencies = await Ticket.aggregate<{ _id: { agencyCode: string; timeZone: string }; units: unknown[] }>([
+    { $match: { status: { $in: UNFINISHED } } },
+    { $unwind: '$unitPath' },
+    { $group: { _id: { agencyCode: '$agencyCode', timeZone: '$timeZone' }, units: { $addToSet: '$unitPath' } } },
+  ]);
+  const heads = new Map<string, DigestHead>();
+  for (const { _id: agency, units } of agencies) {
+    const hour = localHour(now, agency.timeZone);
+    if (hour < DIGEST_FROM_HOUR || hour >= DIGEST_UNTIL_HOUR) continue;
+    const calendar: BusinessCalendar = await calendarFor(agency);
+    if (!calendar.isWorkingDay(now)) continue;
+    for (const unitId of units.map(String))
+      for (const head of await usersWithRoleOn('unit_head', unitId)) {
+        const entry = heads.get(head.id) ?? {
+          ...head,
+          lang: head.lang as Lang,
+          unitIds: [],
+          timeZone: agency.timeZone,
+          day: localDate(now, agency.timeZone),
+        };
+        entry.unitIds.push(unitId);
+        heads.set(head.id, entry);
+      }
+  }
+  return [...heads.values()];
+}
+
+/**
+ * Sends each unit head with unfinished tickets a short morning summary of their subtree (open, overdue, new in the
+ * last 24 hours, the most overdue codes), on working days from 07:00 on the agency's wall clock, once a day per
+ * head (the outbox's dedupe key). Returns how many digests this run queued.
+ */
+export async function sendMorningDigests(
+  config: ClockConfig,
+  now = new Date(),
+  signal?: AbortSignal,
+): Promise<{ queued: number }> {
+  let queued = 0;
+  const unitNames = new Map<string, string>();
+  const unitName = async (code: string) => {
+    if (!unitNames.has(code)) unitNames.set(code, (await findUnitByCode(code))?.name ?? code);
+    return unitNames.get(code)!;
+  };
+  for (const head of await headsDueForDigest(now)) {
+    if (signal?.aborted) break;
+    const subtree = { unitPath: { $in: head.unitIds.map((id) => new mongoose.Types.ObjectId(id)) } };
+    const overdueFilter = {
+      ...subtree,
+      status: { $in: RUNNING },
+      dueClock: { $in: ESCALATED_CLOCKS },
+      dueAt: { $lt: now },
+    };
+    const [openCount, overdueCount, newCount, overdue] = await Promise.all([
+      Ticket.countDocuments({ ...subtree, status: { $in: UNFINISHED } }),
+      Ticket.countDocuments(overdueFilter),
+      Ticket.countDocuments({ ...subtree, createdAt: { $gte: new Date(now.getTime() - DAY_MS) } }),
+      Ticket.find(overdueFilter)
+        .sort({ dueAt: 1 })
+        .limit(DIGEST_LIST)
+        .select({ code: 1, unitCode: 1, dueAt: 1, dueClock: 1, timeZone: 1 })
+        .lean<Pick<TicketDoc, 'code' | 'unitCode' | 'dueAt' | 'dueClock' | 'timeZone'>[]>(),
+    ]);
+    const result = await queueMail({
+      to: head.email,
+      template: 'staff.digest',
+      lang: head.lang,
+      data: {
+        trackUrl: `${config.publicUrl.replace(/\/+$/, '')}/inbox`,
+        name: head.name,
+        dateLabel: wallClockLabel(now, head.timeZone, head.lang).replace(/ (pukul|at) .*$/, ''),
+        openCount,
+        overdueCount,
+        newCount,
+        overdue: await Promise.all(
+          overdue.map(async (ticket) => ({
+            code: ticket.code,
+            unitName: await unitName(ticket.unitCode),
+            clockLabel: t(head.lang, `clocks.clock.${ticket.dueClock}`),
+            dueLabel: wallClockLabel(ticket.dueAt!, ticket.timeZone, head.lang),
+          })),
+        ),
+        moreOverdue: Math.max(0, overdueCount - overdue.length),
+      },
+      dedupeKey: `digest:${head.id}:${head.day}`,
+    });
+    if (result.queued) queued++;
+  }
+  if (queued > 0) logger.info({ queued }, 'morning digests queued');
+  return { queued };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Registration
+// ---------------------------------------------------------------------------------------------------------------
+
+const MINUTE = 60_000;
+
+/** The clock jobs, for a scheduler to run; the run's start time is the "now" they measure clocks against. */
+export function clockJobs(config: ClockConfig): Job[] {
+  return [
+    {
+      name: 'feedback.escalate_breaches',
+      everyMs: MINUTE,
+      run: async ({ startedAt, signal }) => void (await escalateBreaches(config, startedAt, signal)),
+    },
+    {
+      name: 'feedback.auto_close',
+      everyMs: MINUTE,
+      run: async ({ startedAt, signal }) => void (await autoCloseResolved(startedAt, signal)),
+    },
+    {
+      name: 'feedback.morning_digest',
+      everyMs: 5 * MINUTE,
+      run: async ({ startedAt, signal }) => void (await sendMorningDigests(config, startedAt, signal)),
+    },
+  ];
+}
+
+/** Registers the clock jobs on the process's scheduler (server.ts calls this once, before starting it). */
+export function registerClockJobs(config: ClockConfig): void {
+  for (const job of clockJobs(config)) registerJob(job);
+}

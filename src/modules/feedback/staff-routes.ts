@@ -1,0 +1,152 @@
+import { Router, type Request, type Response } from 'express';
+import type { Config } from '../../config.js';
+import { AppError, translateFields } from '../../platform/errors.js';
+import { requireActor } from '../accounts/middleware.js';
+import { unitsInScope } from '../directory/service.js';
+import { openAttachment, sendAttachment, type AttachmentType } from './attachments.js';
+import { Ticket, type TicketDoc } from './model.js';
+import {
+  actOnTicket,
+  canRead,
+  listInbox,
+  mergeTicket,
+  recordFinding,
+  replyToTicket,
+  revealContact,
+  staffView,
+} from './staff.js';
+import { findingOutcomes, kinds, priorities, rejectReasons, statuses } from './statuses.js';
+
+/**
+ * The staff inbox: JSON API (session + X-CSRF-Token, or an API token) and server-rendered pages that work without
+ * JavaScript; public/js/inbox.js adds live updates over Socket.IO.
+ */
+export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
+  const router = Router();
+
+  router.get('/api/v1/inbox', requireActor, async (req, res) => {
+    res.json(await listInbox(req.actor, req.query));
+  });
+  router.patch('/api/v1/tickets/:code', requireActor, async (req, res) => {
+    await actOnTicket(req.actor, req.params.code, req.body);
+    res.json(await staffView(req.actor, req.params.code));
+  });
+  router.post('/api/v1/tickets/:code/findings', requireActor, async (req, res) => {
+    await recordFinding(req.actor, req.params.code, req.body);
+    res.status(201).json(await staffView(req.actor, req.params.code));
+  });
+  router.post('/api/v1/tickets/:code/merge', requireActor, async (req, res) => {
+    await mergeTicket(req.actor, req.params.code, req.body);
+    res.json(await staffView(req.actor, req.params.code));
+  });
+  router.post('/api/v1/tickets/:code/contact', requireActor, async (req, res) => {
+    res.json(await revealContact(req.actor, req.params.code, req.body));
+  });
+
+  // ---- Pages
+
+  router.get('/inbox', requireActor, async (req, res) => {
+    const [inbox, units] = await Promise.all([
+      listInbox(req.actor, req.query),
+      unitsInScope(req.actor!, 'tickets.read'),
+    ]);
+    const query = req.query as Record<string, string>;
+    const pages = Math.max(1, Math.ceil(inbox.total / inbox.pageSize));
+    const pageUrl = (page: number) => `/inbox?${new URLSearchParams({ ...query, page: String(page) }).toString()}`;
+    res.render('pages/inbox/list', {
+      title: req.t('inbox.title'),
+      inbox,
+      units,
+      query,
+      statuses,
+      kinds,
+      now: new Date(),
+      prev: inbox.page > 1 ? pageUrl(inbox.page - 1) : null,
+      next: inbox.page < pages ? pageUrl(inbox.page + 1) : null,
+      pages,
+    });
+  });
+
+  const renderTicket = async (req: Request, res: Response, extra: object = {}) => {
+    const view = await staffView(req.actor, req.params.code);
+    res.render('pages/inbox/ticket', {
+      title: `${view.ticket.code} · ${req.t('inbox.title')}`,
+      view,
+      timeZone: view.timeZone,
+      statusLabel: req.t(`feedback.status.${view.ticket.status}`),
+      rejectReasons,
+      priorities,
+      findingOutcomes,
+      now: new Date(),
+      ...extra,
+    });
+  };
+  router.get('/inbox/tickets/:code', requireActor, (req, res) => renderTicket(req, res));
+
+  /** Runs a page action; a refusal the person can act on is shown on the ticket page, with what they typed. */
+  const pageAction = (work: (req: Request) => Promise<unknown>) => async (req: Request, res: Response) => {
+    try {
+      await work(req);
+      req.session.flash = req.t('admin.saved');
+      res.redirect(303, `/inbox/tickets/${encodeURIComponent(String(req.params.code))}`);
+    } catch (error) {
+      if (!(error instanceof AppError) || !['validation', 'conflict'].includes(error.code)) throw error;
+      res.status(error.status);
+      await renderTicket(req, res, {
+        error: req.t(error.messageKey, error.params),
+        errors: translateFields(req, error),
+        values: req.body,
+      });
+    }
+  };
+  router.post(
+    '/inbox/tickets/:code/act',
+    requireActor,
+    pageAction((req) => actOnTicket(req.actor, req.params.code, withoutCsrf(req.body))),
+  );
+  router.post(
+    '/inbox/tickets/:code/reply',
+    requireActor,
+    pageAction((req) => replyToTicket(req.actor, req.params.code, withoutCsrf(req.body))),
+  );
+  router.post(
+    '/inbox/tickets/:code/finding',
+    requireActor,
+    pageAction((req) => recordFinding(req.actor, req.params.code, withoutCsrf(req.body))),
+  );
+  router.post(
+    '/inbox/tickets/:code/merge',
+    requireActor,
+    pageAction((req) => mergeTicket(req.actor, req.params.code, withoutCsrf(req.body))),
+  );
+  router.post('/inbox/tickets/:code/contact', requireActor, async (req, res) => {
+    const contact = await revealContact(req.actor, req.params.code, withoutCsrf(req.body));
+    await renderTicket(req, res, { contact });
+  });
+
+  router.get('/inbox/tickets/:code/attachments/:id', requireActor, async (req, res) => {
+    const ticket = await Ticket.findOne({ code: String(req.params.code).toUpperCase() }).lean<TicketDoc>();
+    if (!ticket) throw new AppError('not_found');
+    if (!canRead(req.actor, ticket)) throw new AppError('forbidden');
+    const attachment = ticket.attachments.find((candidate) => candidate.id === req.params.id);
+    if (!attachment) throw new AppError('not_found');
+    const { stream } = await openAttachment(attachment.storedName, config.dataDir);
+    await sendAttachment(
+      res,
+      {
+        type: attachment.type as AttachmentType,
+        size: attachment.size,
+        originalName: attachment.originalName ?? undefined,
+      },
+      stream,
+    );
+  });
+
+  return router;
+}
+
+function withoutCsrf(body: unknown): Record<string, unknown> {
+  const { _csrf, ...rest } = (body ?? {}) as Record<string, unknown>;
+  void _csrf;
+  return Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== ''));
+}
