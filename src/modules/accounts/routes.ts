@@ -72,6 +72,7 @@ export function accountRoutes(): Router {
   router.get('/api/v1/auth/me', requireActor, (req, res) => {
     const actor = req.actor!;
     res.json({
+      id: actor.id,
       email: actor.email,
       name: actor.name,
       grants: actor.grants,

@@ -1,0 +1,128 @@
+// Live staff inbox (progressive enhancement): new and changed tickets appear without a reload, presence on a
+// ticket page, and a catch-up refetch after a reconnect. The pages work without this script.
+(function () {
+  if (!window.io) return;
+  var socket = window.io('/staff', { transports: ['websocket', 'polling'] });
+  var rows = document.getElementById('inbox-rows');
+  var presence = document.getElementById('presence');
+  var notice = document.getElementById('live-notice');
+  var wasDisconnected = false;
+
+  function cell(text, href) {
+    var td = document.createElement('td');
+    if (href) {
+      var a = document.createElement('a');
+      a.href = href;
+      a.textContent = text;
+      td.appendChild(a);
+    } else td.textContent = text || '';
+    return td;
+  }
+
+  // Labels come from the rows the server rendered; a new row shows the raw code where no label is at hand.
+  function rowFor(ticket) {
+    var tr = document.createElement('tr');
+    tr.setAttribute('data-ticket', ticket.id);
+    tr.className = 'prio-' + ticket.priority + ' fresh';
+    tr.appendChild(cell(ticket.code, '/inbox/tickets/' + encodeURIComponent(ticket.code)));
+    tr.appendChild(cell(ticket.status + (ticket.assignee ? ' · ' + ticket.assignee.name : '')));
+    tr.appendChild(cell(ticket.unitCode));
+    tr.appendChild(cell(ticket.summary));
+    tr.appendChild(cell(ticket.dueAt ? new Date(ticket.dueAt).toLocaleString() : ''));
+    return tr;
+  }
+
+  function announce(text) {
+    if (!notice) return;
+    notice.textContent = text;
+    notice.hidden = false;
+    if (window.Notification && Notification.permission === 'granted' && document.hidden) new Notification(text);
+  }
+
+  if (rows) {
+    socket.on('ticket:created', function (payload) {
+      var empty = rows.querySelector('tr.empty');
+      if (empty) empty.remove();
+      rows.insertBefore(rowFor(payload.ticket), rows.firstChild);
+      announce(rows.getAttribute('data-new-label') + ': ' + payload.ticket.code);
+    });
+    socket.on('ticket:updated', function (payload) {
+      var old = rows.querySelector('tr[data-ticket="' + payload.ticket.id + '"]');
+      if (old) rows.replaceChild(rowFor(payload.ticket), old);
+    });
+    // After being offline, fetch what was missed rather than trusting the gap.
+    socket.on('connect', function () {
+      if (!wasDisconnected) return;
+      wasDisconnected = false;
+      fetch('/api/v1/inbox' + window.location.search, { headers: { Accept: 'application/json' } })
+        .then(function (response) {
+          return response.ok ? response.json() : null;
+        })
+        .then(function (inbox) {
+          if (!inbox) return;
+          rows.textContent = '';
+          inbox.items.forEach(function (ticket) {
+            rows.appendChild(rowFor(ticket));
+          });
+        });
+    });
+  }
+
+  if (presence) {
+    var ticketId = presence.getAttribute('data-ticket');
+    var me = null;
+    var watch = function () {
+      socket.emit('ticket:watch', { ticketId: ticketId }, function () {});
+    };
+    socket.on('connect', watch);
+    socket.on('presence:update', function (payload) {
+      if (payload.ticketId !== ticketId) return;
+      var others = payload.viewers.filter(function (viewer) {
+        return viewer.userId !== me;
+      });
+      var typing = others.filter(function (viewer) {
+        return viewer.typing;
+      });
+      var text = others.length
+        ? presence.getAttribute('data-viewing').replace(
+            '{names}',
+            others
+              .map(function (v) {
+                return v.name;
+              })
+              .join(', '),
+          )
+        : '';
+      if (typing.length) text += ' — ' + presence.getAttribute('data-typing').replace('{name}', typing[0].name);
+      presence.textContent = text;
+    });
+    socket.on('ticket:updated', function (payload) {
+      if (payload.ticket.id === ticketId) presence.textContent = presence.textContent + ' ↻';
+    });
+    var textarea = document.querySelector('#reply-form textarea');
+    var timer;
+    if (textarea)
+      textarea.addEventListener('input', function () {
+        if (!timer) socket.emit('ticket:typing', { ticketId: ticketId, typing: true });
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          timer = null;
+          socket.emit('ticket:typing', { ticketId: ticketId, typing: false });
+        }, 3000);
+      });
+    fetch('/api/v1/auth/me', { headers: { Accept: 'application/json' } })
+      .then(function (response) {
+        return response.json();
+      })
+      .then(function (who) {
+        me = who.id || null;
+      });
+  }
+
+  socket.on('disconnect', function () {
+    wasDisconnected = true;
+  });
+  socket.on('notice', function (payload) {
+    announce(payload.message);
+  });
+})();
