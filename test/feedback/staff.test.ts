@@ -295,4 +295,33 @@ describe('The staff side of a ticket (inbox API)', () => {
     await act(head, headCsrf, code, { revision: 0, action: 'explode' }).expect(400);
     await act(head, headCsrf, code, { revision: '0; drop', action: 'verify' }).expect(400);
   });
+
+  it('works as pages without JavaScript: the inbox lists it, the ticket page verifies it with a form', async () => {
+    const code = await file();
+    const list = await siteHead.get('/inbox?status=received').expect(200);
+    expect(list.text).to.include(`/inbox/tickets/${code}`);
+    const page = await siteHead.get(`/inbox/tickets/${code}`).expect(200);
+    expect(page.text).to.include('Verifikasi');
+    expect(page.text).not.to.include('rahmat@contoh.id');
+    const revision = page.text.match(/name="revision" value="(\d+)"/)![1];
+    const posted = await siteHead
+      .post(`/inbox/tickets/${code}/act`)
+      .type('form')
+      .send({ _csrf: siteCsrf, revision, action: 'verify' })
+      .expect(303);
+    const after = await siteHead.get(posted.headers.location!).expect(200);
+    expect(after.text).to.include('Terverifikasi');
+    const stale = await siteHead
+      .post(`/inbox/tickets/${code}/act`)
+      .type('form')
+      .send({ _csrf: siteCsrf, revision, action: 'priority', priority: 'high' })
+      .expect(409);
+    expect(stale.text).to.include('Tiket ini sudah diubah orang lain');
+    const contact = await siteHead
+      .post(`/inbox/tickets/${code}/contact`)
+      .type('form')
+      .send({ _csrf: siteCsrf, reason: 'verification' })
+      .expect(200);
+    expect(contact.text).to.include('rahmat@contoh.id');
+  });
 });
