@@ -47,6 +47,14 @@ function wallClockAsUtc(instant: Date, timeZone: string): number {
   );
 }
 
+/** The name people use for an Indonesian zone (WIB, WITA, WIT); other zones by their IANA name. */
+export function zoneName(timeZone: string): string {
+  return (
+    ({ 'Asia/Jakarta': 'WIB', 'Asia/Makassar': 'WITA', 'Asia/Jayapura': 'WIT' } as Record<string, string>)[timeZone] ??
+    timeZone
+  );
+}
+
 /** How far the zone's wall clock is ahead of UTC at that instant, in milliseconds (WIB: 7 h, WIT: 9 h). */
 export function utcOffsetMs(instant: Date, timeZone: string): number {
   return wallClockAsUtc(instant, timeZone) - instant.getTime();

@@ -6,6 +6,7 @@ import directory from '../modules/directory/messages.js';
 import directoryQr from '../modules/directory/qr-messages.js';
 import feedback from '../modules/feedback/messages.js';
 import attachments from '../modules/feedback/attachment-messages.js';
+import clocks from '../modules/feedback/clock-messages.js';
 import notifications from '../modules/notifications/messages.js';
 import surveys from '../modules/surveys/messages.js';
 
@@ -21,6 +22,7 @@ export const bundles = [
   directoryQr,
   feedback,
   attachments,
+  clocks,
   surveys,
   notifications,
 ];
@@ -31,6 +33,7 @@ const id = Object.assign({}, ...bundles.map((bundle) => bundle.id)) as typeof pl
   typeof directoryQr.id &
   typeof feedback.id &
   typeof attachments.id &
+  typeof clocks.id &
   typeof surveys.id &
   typeof notifications.id;
 export type MessageKey = keyof typeof id;

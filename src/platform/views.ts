@@ -1,10 +1,9 @@
 import type { Express } from 'express';
 import { create } from 'express-handlebars';
 import path from 'node:path';
+import { zoneName } from './calendar.js';
 import { t, type Lang } from './i18n.js';
 import { viewsDir } from './paths.js';
-
-const zoneNames: Record<string, string> = { 'Asia/Jakarta': 'WIB', 'Asia/Makassar': 'WITA', 'Asia/Jayapura': 'WIT' };
 
 /** Handlebars with the helpers every page uses; `{{t "key" name=value}}` translates in the request's language. */
 export function setupViews(app: Express, cache: boolean): void {
@@ -27,7 +26,7 @@ export function setupViews(app: Express, cache: boolean): void {
           timeStyle: 'short',
           timeZone,
         }).format(date);
-        return `${text} ${zoneNames[timeZone] ?? timeZone}`;
+        return `${text} ${zoneName(timeZone)}`;
       },
       before: (a: unknown, b: unknown) => Boolean(a && b) && new Date(a as string) < new Date(b as string),
       iso: (value: unknown) => (value ? new Date(value as string).toISOString() : ''),

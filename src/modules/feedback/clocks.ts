@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { localDate } from '../../platform/calendar.js';
+import { localDate, zoneName } from '../../platform/calendar.js';
 import { publish } from '../../platform/events.js';
 import { t, type Lang } from '../../platform/i18n.js';
 import { logger } from '../../platform/logger.js';
@@ -33,7 +33,6 @@ const RUNNING = statuses.filter((status) => statusType(status) === 'open');
 const UNFINISHED = statuses.filter((status) => ['open', 'paused'].includes(statusType(status)));
 
 const system = { kind: 'system' as const };
-const zoneNames: Record<string, string> = { 'Asia/Jakarta': 'WIB', 'Asia/Makassar': 'WITA', 'Asia/Jayapura': 'WIT' };
 const staffTicketUrl = (publicUrl: string, code: string) =>
   `${publicUrl.replace(/\/+$/, '')}/inbox/tickets/${encodeURIComponent(code)}`;
 
@@ -48,7 +47,7 @@ function wallClockLabel(instant: Date, timeZone: string, lang: Lang): string {
     minute: '2-digit',
     timeZone,
   }).format(instant);
-  return `${text} ${zoneNames[timeZone] ?? timeZone}`;
+  return `${text} ${zoneName(timeZone)}`;
 }
 
 /** The key of one breach: the same clock due at the same instant is escalated once, a new due time again. */

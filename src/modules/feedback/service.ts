@@ -334,7 +334,7 @@ export async function confirmResolved(ticket: TicketDoc) {
   return citizenChange(
     ticket,
     ['resolved'],
-    { status: 'closed', closedAt: new Date(), dueAt: null },
+    { status: 'closed', closedAt: new Date(), dueAt: null, dueClock: null },
     { action: 'confirmed', from: 'resolved', to: 'closed' },
     'confirmed',
   );

@@ -2,7 +2,14 @@ import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 import { languages } from '../../platform/i18n.js';
 
 /** The mails Suara sends; each has a Handlebars file per language under views/mail/<template>.<lang>.hbs. */
-export const mailTemplates = ['ticket.receipt', 'ticket.status', 'ticket.reply', 'ticket.resolved'] as const;
+export const mailTemplates = [
+  'ticket.receipt',
+  'ticket.status',
+  'ticket.reply',
+  'ticket.resolved',
+  'staff.escalation',
+  'staff.digest',
+] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 
 /** queued → sent, or queued → retry (→ retry …) → sent | failed. A message being sent keeps its status and

@@ -18,11 +18,38 @@ const ticketMail = {
   body: Joi.string().max(10_000),
 };
 
+/** Staff mails carry labels already written in the recipient's language, and no citizen data at all. */
+const label = Joi.string().trim().max(200);
+const count = Joi.number().integer().min(0).required();
+
 export const mailData = {
   'ticket.receipt': Joi.object(ticketMail),
   'ticket.status': Joi.object({ ...ticketMail, statusLabel: ticketMail.statusLabel.required() }),
   'ticket.reply': Joi.object({ ...ticketMail, body: ticketMail.body.required() }),
   'ticket.resolved': Joi.object(ticketMail),
+  // `trackUrl` is the link the HTML part shows: for staff, a staff page (sign-in needed, no token in it).
+  'staff.escalation': Joi.object({
+    code: ticketMail.code,
+    trackUrl: ticketMail.trackUrl,
+    unitName: ticketMail.unitName,
+    name: label,
+    clockLabel: label.required(),
+    dueLabel: label.required(),
+    lateLabel: label.required(),
+  }),
+  'staff.digest': Joi.object({
+    trackUrl: ticketMail.trackUrl,
+    name: label,
+    dateLabel: label.required(),
+    openCount: count,
+    overdueCount: count,
+    newCount: count,
+    overdue: Joi.array()
+      .items(Joi.object({ code: ticketMail.code, unitName: ticketMail.unitName, clockLabel: label, dueLabel: label }))
+      .max(20)
+      .default([]),
+    moreOverdue: Joi.number().integer().min(0).default(0),
+  }),
 } as const;
 
 export const queueMailInput = Joi.object({
