@@ -1,5 +1,5 @@
 import cookieParser from 'cookie-parser';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -38,10 +38,12 @@ export const JSON_LIMIT = '100kb';
 export interface AppOptions {
   config: Config;
   sessionSecret: string;
+  /** The session middleware, when the caller shares it with Socket.IO; built from the secret otherwise. */
+  session?: RequestHandler;
 }
 
 /** Builds the Express app without listening (tests import this). */
-export function createApp({ config, sessionSecret }: AppOptions): Express {
+export function createApp({ config, sessionSecret, session }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   setPublicUrl(config.publicUrl); // links in the e-mails staff actions send
@@ -90,7 +92,7 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   app.use((_req, _res, next) => next(isDatabaseConnected() ? undefined : new AppError('unavailable')));
   app.use(express.json({ limit: JSON_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: JSON_LIMIT, parameterLimit: 200 }));
-  app.use(sessionMiddleware(config, sessionSecret));
+  app.use(session ?? sessionMiddleware(config, sessionSecret));
   app.use(loadActor);
   app.use(csrfProtection);
   app.use((req, res, next) => {

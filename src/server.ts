@@ -8,10 +8,13 @@ import { EmbeddedDatabaseError } from './platform/embedded-db.js';
 import { logger, setLogLevel } from './platform/logger.js';
 import { initEncryption } from './platform/crypto.js';
 import { sessionSecret } from './platform/security.js';
+import { sessionMiddleware } from './platform/session.js';
+import { attachInboxGateway, staffSocketOptions, type InboxGateway } from './modules/inbox/gateway.js';
 import { loadDemoIfEmpty } from './demo/seed.js';
 import { startScheduler, stopScheduler } from './platform/scheduler.js';
 import { startOutboxWorker, stopOutboxWorker } from './modules/notifications/worker.js';
 import { ensureReferenceData } from './reference-data.js';
+import { registerClockJobs } from './modules/feedback/clocks.js';
 
 /** One line to the terminal for the person starting Suara (the structured log goes to stdout as JSON). */
 const say = (line: string) => process.stderr.write(line + '\n');
@@ -31,6 +34,7 @@ async function main(config: Config): Promise<void> {
     force.unref();
     await stopScheduler(); // lets running jobs finish (they are told to stop) before anything closes
     await stopOutboxWorker();
+    await gateway?.close();
     io?.close();
     await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
     http?.closeAllConnections();
@@ -51,6 +55,7 @@ async function main(config: Config): Promise<void> {
 
   let http: ReturnType<typeof createServer> | undefined;
   let io: SocketServer | undefined;
+  let gateway: InboxGateway | undefined;
   try {
     await ensureReferenceData();
     if (database.embedded) {
@@ -63,9 +68,16 @@ async function main(config: Config): Promise<void> {
           );
       }
     }
-    const app = createApp({ config, sessionSecret: await sessionSecret(config) });
+    const secret = await sessionSecret(config);
+    // One session middleware for HTTP and for the Socket.IO handshake.
+    const session = sessionMiddleware(config, secret);
+    const app = createApp({ config, sessionSecret: secret, session });
     http = createServer(app);
-    io = new SocketServer(http, { serveClient: false });
+    io = new SocketServer(http, { serveClient: false, ...staffSocketOptions });
+    gateway = attachInboxGateway(io, {
+      sessionMiddleware: session,
+      redisUrl: config.redisUrl,
+    });
     await new Promise<void>((resolve, reject) => {
       http!.once('error', reject);
       http!.listen(config.port, config.host, resolve);
@@ -75,6 +87,7 @@ async function main(config: Config): Promise<void> {
     logger.info({ port }, 'listening');
     // Mail and scheduled work start once the app serves; shutdown stops them first.
     startOutboxWorker(config);
+    registerClockJobs(config);
     startScheduler();
     say(
       `Suara is serving on http://localhost:${port}` +

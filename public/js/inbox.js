@@ -23,6 +23,7 @@
   function rowFor(ticket) {
     var tr = document.createElement('tr');
     tr.setAttribute('data-ticket', ticket.id);
+    tr.setAttribute('data-revision', String(ticket.revision));
     tr.className = 'prio-' + ticket.priority + ' fresh';
     tr.appendChild(cell(ticket.code, '/inbox/tickets/' + encodeURIComponent(ticket.code)));
     tr.appendChild(cell(ticket.status + (ticket.assignee ? ' · ' + ticket.assignee.name : '')));
@@ -48,7 +49,9 @@
     });
     socket.on('ticket:updated', function (payload) {
       var old = rows.querySelector('tr[data-ticket="' + payload.ticket.id + '"]');
-      if (old) rows.replaceChild(rowFor(payload.ticket), old);
+      // Events can overtake each other; a row never goes back to an older revision.
+      if (old && Number(old.getAttribute('data-revision')) <= payload.ticket.revision)
+        rows.replaceChild(rowFor(payload.ticket), old);
     });
     // After being offline, fetch what was missed rather than trusting the gap.
     socket.on('connect', function () {

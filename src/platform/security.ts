@@ -110,12 +110,20 @@ class DatabaseRateStore implements Store {
 
   async increment(key: string): Promise<IncrementResponse> {
     const { id, resetTime } = this.window(key);
-    const doc = await RateCounter.findOneAndUpdate(
-      { _id: id },
-      { $inc: { hits: 1 }, $setOnInsert: { expiresAt: resetTime } },
-      { upsert: true, returnDocument: 'after', lean: true },
-    );
-    return { totalHits: (doc as { hits: number }).hits, resetTime };
+    const bump = () =>
+      RateCounter.findOneAndUpdate(
+        { _id: id },
+        { $inc: { hits: 1 }, $setOnInsert: { expiresAt: resetTime } },
+        { upsert: true, returnDocument: 'after', lean: true },
+      );
+    // Two first hits of a window can race on the upsert; the loser retries once against the winner's document.
+    const doc = await bump().catch((error: { code?: number }) => {
+      if (error.code === 11000) return bump();
+      throw error;
+    });
+    const hits =
+      (doc as { hits?: number } | null)?.hits ?? (await RateCounter.findById(id).lean<{ hits: number }>())?.hits ?? 1;
+    return { totalHits: hits, resetTime };
   }
 
   async decrement(key: string): Promise<void> {

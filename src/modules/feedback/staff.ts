@@ -26,15 +26,26 @@ import { searchTokens } from './text.js';
 
 const PAGE_SIZE = 50;
 const pathOf = (ticket: Pick<TicketDoc, 'unitPath'>): Scoped => ({ unitPath: ticket.unitPath.map(String) });
-const isAssignee = (actor: Actor, ticket: TicketDoc) => String(ticket.assignee?.userId ?? '') === actor.id;
 
-/** Heads and viewers read their subtree; a handler reads only what is assigned to them. */
-export function canRead(actor: Actor | undefined, ticket: TicketDoc): boolean {
+/** Where a ticket sits, for a permission check: its unit path (agency first) and its handler. */
+export interface TicketScope {
+  unitPath: readonly unknown[];
+  assignee?: { userId?: unknown } | null;
+}
+
+const isAssignee = (actor: Actor, ticket: TicketScope) => String(ticket.assignee?.userId ?? '') === actor.id;
+
+/** Heads and viewers read their subtree; a handler reads only what is assigned to them (HTTP and live alike). */
+export function canRead(actor: Actor | undefined, ticket: TicketScope): boolean {
   if (!actor) return false;
-  return (
-    can(actor, 'tickets.read', pathOf(ticket)) ||
-    (isAssignee(actor, ticket) && can(actor, 'tickets.work', pathOf(ticket)))
-  );
+  const scope = { unitPath: ticket.unitPath.map(String) };
+  return can(actor, 'tickets.read', scope) || (isAssignee(actor, ticket) && can(actor, 'tickets.work', scope));
+}
+
+/** A ticket's scope by id, for checks outside this module (the live gateway); null when there is no such ticket. */
+export async function ticketScope(ticketId: string): Promise<TicketScope | null> {
+  if (!mongoose.Types.ObjectId.isValid(ticketId)) return null;
+  return Ticket.findById(ticketId).select({ unitPath: 1, assignee: 1 }).lean<TicketScope>();
 }
 
 function canWork(actor: Actor, ticket: TicketDoc): boolean {

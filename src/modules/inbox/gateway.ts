@@ -1,0 +1,236 @@
+import type { IncomingMessage } from 'node:http';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { Types } from 'mongoose';
+import type { Server, ServerOptions } from 'socket.io';
+import { AppError } from '../../platform/errors.js';
+import { subscribe, type DomainEvents } from '../../platform/events.js';
+import { logger } from '../../platform/logger.js';
+import { actorForUserId } from '../accounts/service.js';
+import { audienceOf, loadInboxItem } from '../feedback/inbox-item.js';
+import { mayRead, ticketScope, unitRoomsOf } from './access.js';
+import {
+  STAFF_NAMESPACE,
+  ServerEvents,
+  rooms,
+  type ServerToClientEvents,
+  type StaffNamespace,
+  type StaffSocket,
+} from './events.js';
+import { langOfHandshake, say } from './language.js';
+import { broadcastPresence, dropWatchersWhoLostAccess, servePresence } from './presence.js';
+import { useRedisAdapter, type RedisLink } from './redis.js';
+
+/**
+ * The live staff inbox over Socket.IO (DESIGN.md section 4): namespace `/staff`, signed in by the same session
+ * cookie as the pages. A socket joins the rooms of the units its grants read and its personal room; ticket events
+ * from the domain bus go to the rooms of the ticket's unit and every unit above it, as the staff-safe projection.
+ */
+
+/**
+ * Options for `new Server(http, ...)`. Connection state recovery: a client that drops for up to two minutes gets
+ * the events it missed when it comes back (`socket.recovered`), with the session checked again on the way in.
+ * It works with the default in-memory adapter only: @socket.io/redis-adapter does not implement it, so with
+ * REDIS_URL a returning client gets a fresh connection (`recovered` false) and refetches `GET /api/v1/inbox`, which
+ * is what every client must do whenever `recovered` is false.
+ */
+export const staffSocketOptions: Partial<ServerOptions> = {
+  connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
+};
+
+export interface InboxGatewayOptions {
+  /** The app's express-session middleware (the same store and secret as the pages). */
+  sessionMiddleware: RequestHandler;
+  /** Several processes: broadcasts and presence go through Redis. Unset: the in-memory adapter. */
+  redisUrl?: string;
+  /** How often connected sockets are checked for a session that ended (sign-out, expiry) or a disabled account. */
+  sessionCheckMs?: number;
+}
+
+export interface InboxGateway {
+  namespace: StaffNamespace;
+  close(): Promise<void>;
+}
+
+let attached: StaffNamespace | undefined;
+
+/**
+ * Sends an event to one person on every process (escalations and other personal notices). Services do not call
+ * this (they never touch Socket.IO): they publish `user.notice` on the domain bus, and the gateway delivers it.
+ */
+export function notifyUser<E extends keyof ServerToClientEvents>(
+  userId: string,
+  event: E,
+  ...payload: Parameters<ServerToClientEvents[E]>
+): void {
+  if (!attached) return logger.debug({ userId, event }, 'no live gateway; notice not sent');
+  (attached.to(rooms.user(userId)).emit as (event: E, ...args: typeof payload) => boolean)(event, ...payload);
+}
+
+type SessionRequest = IncomingMessage & Partial<Pick<Request, 'session' | 'sessionID' | 'sessionStore'>>;
+
+/** The user id the session holds in the store now: undefined once it has ended; throws when the store fails. */
+function sessionUserId(request: SessionRequest): Promise<string | undefined> {
+  const { sessionStore, sessionID } = request;
+  if (!sessionStore || !sessionID) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) =>
+    sessionStore.get(sessionID, (error, session) => (error ? reject(error) : resolve(session?.userId))),
+  );
+}
+
+export function attachInboxGateway(io: Server, options: InboxGatewayOptions): InboxGateway {
+  // Before the namespace exists: a namespace keeps the adapter it was created with.
+  const redis: RedisLink | undefined = options.redisUrl ? useRedisAdapter(io, options.redisUrl) : undefined;
+  // The server is typed by whoever creates it; this namespace speaks the protocol of events.ts.
+  const nsp = io.of(STAFF_NAMESPACE) as unknown as StaffNamespace;
+
+  const refusal = (socket: StaffSocket, key: string, code: string) =>
+    Object.assign(new Error(say(langOfHandshake(socket.request), key)), { data: { code } });
+
+  // The handshake request goes through express-session as a page request would (it only reads the session).
+  nsp.use((socket, next) =>
+    options.sessionMiddleware(
+      socket.request as Request,
+      {} as Response,
+      ((error?: unknown) => {
+        if (!error) return next();
+        logger.warn({ err: error }, 'live inbox connection refused: could not read the session');
+        next(refusal(socket, 'error.unavailable', 'unavailable'));
+      }) as NextFunction,
+    ),
+  );
+  nsp.use(async (socket, next) => {
+    const lang = langOfHandshake(socket.request);
+    const refuse = (key: string, code: string) => next(refusal(socket, key, code));
+    try {
+      const userId = (socket.request as SessionRequest).session?.userId;
+      const actor = userId ? await actorForUserId(userId) : undefined;
+      // A recovered connection must come back as the same person.
+      if (!actor || (socket.recovered && socket.data.actor?.id !== actor.id))
+        return refuse('inbox.sign_in', 'unauthenticated');
+      socket.data = { actor, lang, typing: socket.recovered ? (socket.data.typing ?? []) : [] };
+      next();
+    } catch (error) {
+      logger.warn({ err: error }, 'live inbox connection refused: could not check the session');
+      refuse('error.unavailable', 'unavailable');
+    }
+  });
+
+  /** Joins the person's own room and the rooms of the units their grants read; leaves rooms no longer granted. */
+  const syncRooms = (socket: StaffSocket) => {
+    const { actor } = socket.data;
+    const wanted = new Set([rooms.user(actor.id), ...unitRoomsOf(actor)]);
+    for (const room of socket.rooms)
+      if ((room.startsWith('unit:') || room.startsWith('user:')) && !wanted.has(room)) socket.leave(room);
+    socket.join([...wanted]);
+  };
+
+  const currentActor = async (socket: StaffSocket) => {
+    const userId = await sessionUserId(socket.request as SessionRequest);
+    const actor = userId === socket.data.actor.id ? await actorForUserId(userId) : undefined;
+    if (!actor) throw new AppError('unauthenticated', 'inbox.session_ended');
+    const regranted = JSON.stringify(actor.grants) !== JSON.stringify(socket.data.actor.grants);
+    socket.data.actor = actor;
+    syncRooms(socket);
+    if (regranted) void recheckWatched(socket);
+    return actor;
+  };
+
+  const endSession = (socket: StaffSocket) => {
+    socket.emit(ServerEvents.notice, {
+      kind: 'session_ended',
+      ticketCode: null,
+      message: say(socket.data.lang, 'inbox.session_ended'),
+      at: new Date().toISOString(),
+    });
+    socket.disconnect(true);
+  };
+
+  nsp.on('connection', (socket) => {
+    syncRooms(socket);
+    servePresence(socket, { nsp, currentActor, endSession });
+    if (socket.recovered) void recheckWatched(socket);
+  });
+
+  /** Back in the ticket rooms it had (recovered) or with other grants: keep those it may still read, and say so. */
+  const recheckWatched = async (socket: StaffSocket) => {
+    for (const room of [...socket.rooms].filter(rooms.isTicket)) {
+      const ticketId = rooms.ticketIdOf(room);
+      try {
+        const scope = await ticketScope(ticketId);
+        if (!scope || !mayRead(socket.data.actor, scope)) socket.leave(room);
+        await broadcastPresence(nsp, ticketId);
+      } catch (error) {
+        logger.warn({ err: error, ticketId }, 'presence after a recovered connection failed');
+      }
+    }
+  };
+
+  // Signed out, expired or disabled: the socket stops hearing anything within one check.
+  let checking = false;
+  const checkSessions = async () => {
+    if (checking) return;
+    checking = true;
+    try {
+      for (const socket of nsp.sockets.values()) {
+        await currentActor(socket).catch((error: unknown) => {
+          if (error instanceof AppError && error.code === 'unauthenticated') endSession(socket);
+          else logger.warn({ err: error }, 'could not check a live inbox session; checking again later');
+        });
+      }
+    } finally {
+      checking = false;
+    }
+  };
+  const sessionTimer = setInterval(() => void checkSessions(), options.sessionCheckMs ?? 60_000);
+  sessionTimer.unref();
+
+  /** The ticket once, as the staff-safe projection, to its unit rooms, every unit above, `unit:*` and its handler. */
+  const broadcastTicket = async (event: DomainEvents['ticket.created'], change?: string) => {
+    const ticket = await loadInboxItem(event.ticketId);
+    // Moved to another unit since this event: the event of that move tells the right rooms about it.
+    if (!ticket || ticket.unitId !== event.unitId) return;
+    const audience = audienceOf({
+      unitPath: event.unitPath.map((id) => new Types.ObjectId(id)),
+      assignee: { userId: ticket.assignee ? new Types.ObjectId(ticket.assignee.userId) : null },
+    });
+    // One emit to the union of rooms: a person in two of them gets it once.
+    const to = nsp.to([...audience, rooms.everyUnit]);
+    if (change === undefined) to.emit(ServerEvents.ticketCreated, { ticket });
+    else to.emit(ServerEvents.ticketUpdated, { ticket, change });
+    return ticket;
+  };
+
+  const unsubscribe = [
+    subscribe('ticket.created', async (event) => {
+      await broadcastTicket(event);
+    }),
+    subscribe('ticket.updated', async (event) => {
+      const ticket = await broadcastTicket(event, event.change);
+      if (ticket)
+        await dropWatchersWhoLostAccess(nsp, ticket.id, {
+          unitPath: event.unitPath,
+          assigneeId: ticket.assignee?.userId ?? null,
+        });
+    }),
+    subscribe('user.notice', (event) => {
+      notifyUser(event.userId, ServerEvents.notice, {
+        kind: event.kind,
+        ticketCode: event.ticketCode,
+        message: event.message,
+        at: new Date().toISOString(),
+      });
+    }),
+  ];
+
+  attached = nsp;
+  return {
+    namespace: nsp,
+    async close() {
+      clearInterval(sessionTimer);
+      for (const stop of unsubscribe) stop();
+      if (attached === nsp) attached = undefined;
+      nsp.local.disconnectSockets(true);
+      await redis?.close();
+    },
+  };
+}
