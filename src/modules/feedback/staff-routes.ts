@@ -74,6 +74,9 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
       view,
       timeZone: view.timeZone,
       statusLabel: req.t(`feedback.status.${view.ticket.status}`),
+      categoryLabel:
+        view.categories.find((category) => category.code === view.ticket.category)?.name?.[req.lang] ??
+        view.ticket.category,
       rejectReasons,
       priorities,
       findingOutcomes,
