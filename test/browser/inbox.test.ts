@@ -39,7 +39,7 @@ describe('In a real browser: a citizen files, the head sees it live, answers, an
     await head.getByRole('button', { name: 'Masuk' }).click();
     await head.waitForURL(/\/inbox$/);
     // The live connection is up once the socket has connected (the page keeps working without it).
-    await head.waitForFunction(() => Boolean((window as unknown as { io?: unknown }).io));
+    await head.waitForFunction('Boolean(window.io)');
     await head.waitForTimeout(500);
 
     const citizenContext = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'id-ID' });
