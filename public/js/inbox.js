@@ -33,11 +33,37 @@
     return tr;
   }
 
+  // Desktop and sound notices only after the person asked for them (browsers require a click first).
+  var wantsNotices = false;
+  var enable = document.getElementById('enable-notices');
+  if (enable && window.Notification && Notification.permission !== 'denied') {
+    enable.hidden = false;
+    enable.addEventListener('click', function () {
+      Notification.requestPermission().then(function (permission) {
+        wantsNotices = permission === 'granted';
+        enable.hidden = wantsNotices;
+      });
+    });
+    wantsNotices = Notification.permission === 'granted';
+  }
+  function beep() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    var audio = new Context();
+    var tone = audio.createOscillator();
+    tone.frequency.value = 880;
+    tone.connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.15);
+  }
+
   function announce(text) {
     if (!notice) return;
     notice.textContent = text;
     notice.hidden = false;
-    if (window.Notification && Notification.permission === 'granted' && document.hidden) new Notification(text);
+    if (!wantsNotices) return;
+    beep();
+    if (document.hidden) new Notification(text);
   }
 
   if (rows) {
