@@ -340,6 +340,16 @@ export async function confirmResolved(ticket: TicketDoc) {
   );
 }
 
+/** A reopened ticket, by the citizen or by staff: back in progress, with a new first follow-up clock. */
+export const reopenedState = (followUp: Date) => ({
+  status: 'in_progress',
+  resolvedAt: null,
+  closedAt: null,
+  'due.followUp': followUp,
+  dueAt: followUp,
+  dueClock: 'followUp',
+});
+
 /** Reopening is allowed within 30 days of the answer (resolved or closed; not rejected or merged). */
 export async function reopen(ticket: TicketDoc, raw: unknown) {
   const deadline = reopenDeadline(ticket);
@@ -353,14 +363,7 @@ export async function reopen(ticket: TicketDoc, raw: unknown) {
   return citizenChange(
     ticket,
     ['resolved', 'closed'],
-    {
-      status: 'in_progress',
-      resolvedAt: null,
-      closedAt: null,
-      'due.followUp': followUp,
-      dueAt: followUp,
-      dueClock: 'followUp',
-    },
+    reopenedState(followUp),
     { action: 'reopened', from: ticket.status, to: 'in_progress', body: body || null },
     'reopened',
   );

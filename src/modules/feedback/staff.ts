@@ -13,7 +13,7 @@ import { activeCategories } from './categories.js';
 import { accessTokenFor, normaliseTrackingCode } from './codes.js';
 import { inboxItem } from './inbox-item.js';
 import { Finding, Ticket, type FindingDoc, type TicketDoc } from './model.js';
-import { eventOf, trackUrl } from './service.js';
+import { eventOf, reopenedState, trackUrl } from './service.js';
 import { clockDefaults, isOpen, type Status } from './statuses.js';
 import { contactInput, findingInput, inboxQuery, mergeInput, staffReply, ticketAction } from './staff-schemas.js';
 import { searchTokens } from './text.js';
@@ -466,14 +466,7 @@ export async function actOnTicket(actor: Actor | undefined, code: unknown, raw: 
       if (!['resolved', 'closed'].includes(status)) refuse();
       const followUp = calendar.dueAfterWorkingDays(now, clockDefaults.followUpWorkingDays);
       return apply(actor!, ticket, input.revision, {
-        set: {
-          status: 'in_progress',
-          resolvedAt: null,
-          closedAt: null,
-          'due.followUp': followUp,
-          dueAt: followUp,
-          dueClock: 'followUp',
-        },
+        set: reopenedState(followUp),
         history: statusStep(status, 'in_progress', body),
         change: 'reopened',
         mail: { template: 'ticket.status' },
