@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
+import { setEncryptionKey } from '../src/platform/crypto.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/platform/embedded-db.js';
 
 /**
@@ -10,6 +11,7 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/platform/em
  * Each test file gets its own database through `useTestDatabase()` in test/helpers/db.ts.
  */
 process.env.NODE_ENV = 'test'; // before any spec file loads the logger
+setEncryptionKey('a1'.repeat(32)); // one key for the run: specs read back what they sealed
 let embedded: EmbeddedDatabase | undefined;
 let storage: string | undefined;
 

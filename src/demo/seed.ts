@@ -8,6 +8,8 @@ import { createUser, hashPassword, toActor } from '../modules/accounts/service.j
 import type { Role } from '../modules/accounts/model.js';
 import { Officer, Unit } from '../modules/directory/model.js';
 import { createOfficer, createUnit, saveCounter, saveService } from '../modules/directory/service.js';
+import type { Actor } from '../modules/accounts/permissions.js';
+import { seedDemoActivity } from './activity.js';
 import { demoAgencies, demoOfficers, servicesFor, type DemoUnit } from './data.js';
 
 export interface DemoAccount {
@@ -71,17 +73,21 @@ export async function seedDemo(config: Config): Promise<{ accounts: DemoAccount[
       await createUser(system, { email, name, password, role, unitCode, officerNip });
     else await User.updateOne({ email }, { $set: { passwordHash: await hashPassword(password) } });
     accounts.push({ email, password, role, unitCode });
+    return toActor((await User.findOne({ email }).lean())!);
   };
+  const heads = new Map<string, Actor>();
   const walk = async (unit: DemoUnit) => {
-    if (unit.head) await account(unit.head.email, unit.head.name, 'unit_head', unit.code);
+    if (unit.head) heads.set(unit.code, await account(unit.head.email, unit.head.name, 'unit_head', unit.code));
     for (const child of unit.children ?? []) await walk(child);
   };
   for (const agency of demoAgencies) await walk(agency);
   const officerOfRecord = demoOfficers().find((officer) => officer.unitCode === 'JAMBI-PKM-KEBUNHANDIL')!;
-  await account('petugas.kebunhandil@suara.test', 'Rina Marlina', 'handler', 'JAMBI-PKM-KEBUNHANDIL');
+  const handler = await account('petugas.kebunhandil@suara.test', 'Rina Marlina', 'handler', 'JAMBI-PKM-KEBUNHANDIL');
   await account('pembina.bkd@suara.test', 'Drs. Hendra Saputra', 'coach', 'JAMBI');
   await account('pegawai@suara.test', officerOfRecord.name, 'officer', officerOfRecord.unitCode, officerOfRecord.nip);
   await account('inspektorat@suara.test', 'Inspektorat Provinsi Jambi', 'viewer', 'JAMBI');
+
+  await seedDemoActivity(config, heads, handler);
 
   await mkdir(config.dataDir, { recursive: true });
   const file = path.join(config.dataDir, 'demo-accounts.json');

@@ -12,6 +12,8 @@ import { roles } from '../../src/modules/accounts/model.js';
 import { Officer, Unit } from '../../src/modules/directory/model.js';
 import { parseNip } from '../../src/modules/directory/nip.js';
 import { databaseIsEmpty, seedDemo, type DemoAccount } from '../../src/demo/seed.js';
+import { Ticket } from '../../src/modules/feedback/model.js';
+import { ensureReferenceData } from '../../src/reference-data.js';
 import { projectRoot } from '../../src/platform/paths.js';
 import { useTestDatabase } from '../helpers/db.js';
 
@@ -23,6 +25,7 @@ describe('Demo data', () => {
     this.timeout(120_000);
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'suara-demo-'));
     expect(await databaseIsEmpty()).to.equal(true);
+    await ensureReferenceData();
     ({ accounts } = await seedDemo(
       loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DEMO_PASSWORD: 'demo-sandi-2026' }),
     ));
@@ -60,6 +63,12 @@ describe('Demo data', () => {
     expect(officers.some((officer) => officer.employment === 'pppk')).to.equal(true);
     for (const code of ['JAMBI-PKM-KEBUNHANDIL', 'JAMBI-DUKCAPIL', 'AMB-PKM-RIJALI', 'SWL-RSUD'])
       expect(officers.filter((officer) => officer.unitCode === code).length, code).to.be.at.least(2);
+  });
+
+  it('has tickets at several stages and survey answers, so the inbox and the index have something to show', async () => {
+    const statuses = (await Ticket.find().lean()).map((ticket) => ticket.status).sort();
+    expect(statuses).to.include.members(['received', 'verified', 'assigned', 'in_progress', 'resolved']);
+    expect(await mongoose.connection.db!.collection('survey_responses').countDocuments()).to.be.at.least(30);
   });
 
   it('lets every demo account sign in', async function () {

@@ -4,7 +4,6 @@ import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../src/app.js';
-import { setEncryptionKey } from '../../src/platform/crypto.js';
 import { loadConfig } from '../../src/config.js';
 import { ensureReferenceData } from '../../src/reference-data.js';
 import type { Role } from '../../src/modules/accounts/model.js';
@@ -14,9 +13,6 @@ import { hashPassword } from '../../src/modules/accounts/service.js';
 import { createOfficer, createUnit, saveCounter, saveService } from '../../src/modules/directory/service.js';
 
 export const PASSWORD = 'rahasia-sekali-123';
-
-// A fixed key for the run: tests read back what they sealed.
-setEncryptionKey('a1'.repeat(32));
 
 export async function testApp(env: Record<string, string> = {}): Promise<Express> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'suara-test-data-'));
