@@ -5,12 +5,13 @@
  * 2. Starts each server under test (Suara as `npm start` runs it; the bare Express + raw driver floor) in a child
  *    process of its own on a free loopback port, so that autocannon, here, shares no event loop with it.
  * 3. Runs the scenarios of scenarios.ts with autocannon (warm-up, then BENCH_SECONDS), each with its floor when it
- *    has one, and weighs the public pages.
+ *    has one; then the live fan-out (fanout.ts) against a freshly started Suara; and weighs the public pages.
  * 4. Prints a table and writes scripts/bench/results/latest.json; stops everything it started, also on error and
  *    Ctrl-C.
  *
  * Settings: see settings.ts (BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS, BENCH_LOGIN_CONNECTIONS,
- * BENCH_ONLY, BENCH_LOG_LEVEL).
+ * BENCH_ONLY, BENCH_LOG_LEVEL) and fanout.ts (BENCH_FANOUT_SECONDS, BENCH_FANOUT_RATE, BENCH_FANOUT_SOCKETS,
+ * BENCH_FANOUT_IDLE_SOCKETS, BENCH_FANOUT_WORKERS). `BENCH_ONLY=fanout` runs the fan-out alone.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,13 +20,17 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { loadConfig } from '../../src/config.js';
 import { seedDemo } from '../../src/demo/seed.js';
+import { initEncryption } from '../../src/platform/crypto.js';
 import { connectMongoose } from '../../src/platform/db.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/platform/embedded-db.js';
 import { setLogLevel } from '../../src/platform/logger.js';
+import { ensureReferenceData } from '../../src/reference-data.js';
+import { formatFanout, loadFanoutSettings, runFanout, stopFanout, type FanoutResult } from './fanout.js';
 import { measure, measurePair, probe, stopLoad, type LoadFigures } from './load.js';
 import { weighPage, type PageWeight } from './page-weight.js';
 import { formatResults, writeResults, type BenchResults, type ScenarioResult } from './report.js';
 import {
+  DATA_ENCRYPTION_KEY,
   PAGE_BUDGET_BYTES,
   pages,
   scenarios,
@@ -57,6 +62,7 @@ let interrupted = false;
 function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
     stopLoad();
+    await stopFanout();
     await Promise.allSettled([...running.values()].map((target) => target.stop()));
     running.clear();
     await mongoose.disconnect().catch(() => {});
@@ -138,17 +144,20 @@ async function main(): Promise<void> {
   say('Seeding the demo…');
   started = performance.now();
   await connectMongoose(mongodbUri);
-  const demo = await seedDemo(loadConfig({ DATA_DIR: path.join(workDir, 'seed'), LOG_LEVEL: 'error' }));
+  const seedConfig = loadConfig({ DATA_DIR: path.join(workDir, 'seed'), LOG_LEVEL: 'error', DATA_ENCRYPTION_KEY });
+  // The demo files tickets through the real service: it seals contact data and needs the categories.
+  await initEncryption(seedConfig);
+  await ensureReferenceData();
+  const demo = await seedDemo(seedConfig);
   await mongoose.disconnect();
   const seedSeconds = seconds(started);
   say(`  ${demo.accounts.length} accounts, in ${seedSeconds.toFixed(1)} s`);
 
   const context: ScenarioContext = { settings, accounts: demo.accounts };
   const chosen = scenarios.filter((scenario) => !settings.only || settings.only.includes(scenario.name));
-  if (settings.only && chosen.length !== settings.only.length)
-    say(
-      `  BENCH_ONLY names no scenario for: ${settings.only.filter((name) => !scenarios.some((s) => s.name === name)).join(', ')}`,
-    );
+  const withFanout = !settings.only || settings.only.includes('fanout');
+  const unknown = settings.only?.filter((name) => name !== 'fanout' && !scenarios.some((s) => s.name === name));
+  if (unknown?.length) say(`  BENCH_ONLY names no scenario for: ${unknown.join(', ')}`);
 
   const results: ScenarioResult[] = [];
   for (const scenario of chosen) {
@@ -209,13 +218,46 @@ async function main(): Promise<void> {
     results.push(result);
   }
 
+  let fanout: FanoutResult | undefined;
+  if (withFanout) {
+    // A fresh Suara of its own, alone on the machine: its memory before the sockets is not what the scenarios
+    // above left behind, and no idle server takes CPU from it.
+    for (const [name, server] of running) {
+      await server.stop();
+      running.delete(name);
+    }
+    const fanoutSettings = loadFanoutSettings(settings.warmupSeconds);
+    say(
+      `fanout: a new ticket reaches ${fanoutSettings.sockets} staff sockets at ${fanoutSettings.rate}/s for ` +
+        `${fanoutSettings.seconds} s; Suara's memory at ${fanoutSettings.idleSockets} sockets`,
+    );
+    const server = await target('suara', mongodbUri);
+    fanout = await runFanout({
+      url: server.url,
+      pid: server.pid,
+      mongodbUri,
+      databasePid: database.pid,
+      logFile: path.join(workDir, 'suara.log'),
+      accounts: demo.accounts,
+      settings: fanoutSettings,
+      say,
+    });
+    say(
+      `  p50 ${fanout.deliveries.latencyMs.p50} ms, p99 ${fanout.deliveries.latencyMs.p99} ms, ` +
+        `lost ${fanout.deliveries.lost} of ${fanout.deliveries.expected}`,
+    );
+    // An overloaded Suara is still working off its backlog: the pages are weighed on a fresh one.
+    await running.get('suara')?.stop();
+    running.delete('suara');
+  }
+
   say('Weighing pages…');
   const suara = await target('suara', mongodbUri);
   const weights: PageWeight[] = [];
   for (const page of pages) weights.push(await weighPage(suara.url, page, PAGE_BUDGET_BYTES));
 
   await cleanUp();
-  const report: BenchResults = {
+  const report: BenchResults & { fanout?: FanoutResult } = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     elapsedSeconds: seconds(runStart),
@@ -224,9 +266,11 @@ async function main(): Promise<void> {
     database: { kind: 'embedded SecantusDB (separate process)', startSeconds, seedSeconds },
     scenarios: results,
     pages: weights,
+    fanout,
   };
   await writeResults(RESULTS_FILE, report);
   process.stdout.write('\n' + formatResults(report) + '\n');
+  if (fanout) process.stdout.write('\n' + formatFanout(fanout) + '\n');
   say(`\nResults written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
 }
 

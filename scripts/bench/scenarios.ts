@@ -12,6 +12,12 @@ import type { TargetSpec } from './targets.js';
 
 // ─── Servers under test ────────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * One key for the whole run, shared by the demo's seed (in the bench's process: the demo files tickets with contact
+ * details) and every Suara the bench starts, so that what the seed sealed and hashed Suara can read.
+ */
+export const DATA_ENCRYPTION_KEY = randomBytes(32).toString('hex');
+
 export const targets = {
   /**
    * Suara as deployed: src/server.ts (the same entry as `npm start`, with socket.io attached), in production mode,
@@ -29,7 +35,7 @@ export const targets = {
       DATA_DIR: `${workDir}/suara-data`,
       // Production requires its secrets; a new one per run (a production variable added later goes here too).
       SESSION_SECRET: randomBytes(32).toString('hex'),
-      DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      DATA_ENCRYPTION_KEY,
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       TRUST_PROXY: '1',
       LOG_LEVEL: settings.logLevel,
