@@ -17,6 +17,7 @@
  *    (all delivered, nothing new for 3 s, or 15 s). Duplicates and sockets that dropped are counted apart. Stops
  *    its workers at the end, on error and on stopFanout() (Ctrl-C).
  */
+import { positive } from './settings.js';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -71,15 +72,6 @@ export interface FanoutSettings {
   workers: number;
   /** Warm-up seconds at the same rate before measuring, discarded (BENCH_WARMUP_SECONDS, default 2). */
   warmupSeconds: number;
-}
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`${name} must be a positive number (got ${JSON.stringify(raw)})`);
-  return value;
 }
 
 export function loadFanoutSettings(warmupSeconds: number): FanoutSettings {

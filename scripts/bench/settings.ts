@@ -18,7 +18,8 @@ export interface Settings {
   logLevel: string;
 }
 
-function positive(name: string, fallback: number): number {
+/** A positive number from the environment, or the fallback when unset; anything else stops the bench. */
+export function positive(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

@@ -6,9 +6,9 @@ import { deviceHashOf } from '../../src/platform/device.js';
 import { surveyResults } from '../../src/modules/surveys/service.js';
 import { computeIkm } from '../../src/modules/surveys/ikm.js';
 import { subscribe, type SurveyEvent } from '../../src/platform/events.js';
-import { useTestDatabase } from '../helpers/db.js';
+import { useTestDatabase, resetRateLimits } from '../helpers/db.js';
 import { testApp } from '../helpers/app.js';
-import { ANSWERS, clearRateLimits, cookieFrom, seedSurveyDirectory, setCookieLine, survey } from './fixtures.js';
+import { ANSWERS, cookieFrom, seedSurveyDirectory, setCookieLine, survey } from './fixtures.js';
 
 describe('POST /api/v1/surveys: a citizen rates a visit', () => {
   useTestDatabase();
@@ -19,7 +19,7 @@ describe('POST /api/v1/surveys: a citizen rates a visit', () => {
     fixtures = await seedSurveyDirectory();
   });
   beforeEach(async () => {
-    await Promise.all([SurveyResponse.deleteMany({}), SurveyVisit.deleteMany({}), clearRateLimits()]);
+    await Promise.all([SurveyResponse.deleteMany({}), SurveyVisit.deleteMany({}), resetRateLimits()]);
   });
 
   it('stores the answer with its integrity evidence, announces it, and answers 201 with its id', async () => {
@@ -251,7 +251,7 @@ describe('POST /api/v1/surveys: a citizen rates a visit', () => {
   });
 
   it('limits one device to a few answers an hour, saying so in the user’s language (429)', async () => {
-    await clearRateLimits();
+    await resetRateLimits();
     const phone = request.agent(app);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++)

@@ -1,4 +1,3 @@
-import mongoose from 'mongoose';
 import { Officer } from '../../src/modules/directory/model.js';
 import { saveCounter, saveService } from '../../src/modules/directory/service.js';
 import { seedDirectory } from '../helpers/app.js';
@@ -30,10 +29,6 @@ export function survey(change: Record<string, unknown> = {}) {
 }
 
 /** Rate-limit counters live in the database; each spec starts with none. */
-export async function clearRateLimits(): Promise<void> {
-  await mongoose.connection.collection('rate_limits').deleteMany({});
-}
-
 /** The cookie value a response set, by name. */
 export function cookieFrom(setCookie: string | string[] | undefined, name: string): string | undefined {
   const cookies = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];

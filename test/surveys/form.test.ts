@@ -3,9 +3,9 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { SurveyResponse, SurveyVisit } from '../../src/modules/surveys/model.js';
 import { issueFormToken } from '../../src/modules/surveys/service.js';
-import { useTestDatabase } from '../helpers/db.js';
+import { useTestDatabase, resetRateLimits } from '../helpers/db.js';
 import { testApp } from '../helpers/app.js';
-import { clearRateLimits, seedSurveyDirectory, setCookieLine } from './fixtures.js';
+import { seedSurveyDirectory, setCookieLine } from './fixtures.js';
 
 const hidden = (html: string, name: string) =>
   html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1]?.replace(/&#x3D;/g, '=') ?? '';
@@ -39,7 +39,7 @@ describe('The survey page /survey/:unitCode, without JavaScript', () => {
     fixtures = await seedSurveyDirectory();
   });
   beforeEach(async () => {
-    await Promise.all([SurveyResponse.deleteMany({}), SurveyVisit.deleteMany({}), clearRateLimits()]);
+    await Promise.all([SurveyResponse.deleteMany({}), SurveyVisit.deleteMany({}), resetRateLimits()]);
   });
 
   it('asks the 9 questions of PermenPANRB 14/2017 in order, each with its 4 standard answers', async () => {

@@ -20,7 +20,6 @@ import { holidayInput, holidaysQuery, type HolidayInput } from './schemas.js';
 /**
  * Who may edit holidays: national ones need the action on every agency (`unitPath: []`, the platform admin), local
  * ones on the agency's own unit (`unitPath: [agencyId]`, an agency admin; an admin of a sub-unit is not enough).
- * TODO(permissions): a dedicated 'calendar.manage' for the admin role; until then the directory's manage right.
  */
 const MANAGE: Action = 'calendar.manage';
 
