@@ -1,11 +1,13 @@
 import { ensureNationalHolidays } from './modules/calendar/service.js';
 import { ensureCategories } from './modules/feedback/categories.js';
+import { ensureResponseTemplates } from './modules/feedback/templates.js';
 
 /**
- * Reference data every deployment needs (not demo data): ticket categories and Indonesia's national holidays.
+ * Reference data every deployment needs (not demo data): ticket categories, response templates and Indonesia's national holidays.
  * Idempotent; run at every start. Only what is missing is inserted, so an admin's edits survive restarts.
  */
 export async function ensureReferenceData(): Promise<void> {
   await ensureCategories();
+  await ensureResponseTemplates();
   await ensureNationalHolidays();
 }

@@ -324,4 +324,38 @@ describe('The staff side of a ticket (inbox API)', () => {
       .expect(200);
     expect(contact.text).to.include('rahmat@contoh.id');
   });
+
+  it('answers with a response template for the category, in the language the citizen filed in', async () => {
+    const { body } = await request(app)
+      .post('/api/v1/tickets')
+      .set('Accept-Language', 'en')
+      .send({
+        kind: 'complaint',
+        unitCode: 'PKM-KEBUNHANDIL',
+        category: 'waiting_time',
+        description: 'Waited two and a half hours at registration.',
+        privacy: 'public',
+        consent: true,
+      })
+      .expect(201);
+    const seen = await view(siteHead, body.code);
+    expect(seen.templates.map((template: { code: string }) => template.code)).to.include('waiting_time_measures');
+    expect(seen.templates.map((template: { code: string }) => template.code)).not.to.include('conduct_coached');
+    const verified = (
+      await act(siteHead, siteCsrf, body.code, { revision: seen.ticket.revision, action: 'verify' }).expect(200)
+    ).body;
+    const resolved = (
+      await act(siteHead, siteCsrf, body.code, {
+        revision: verified.ticket.revision,
+        action: 'resolve',
+        template: 'waiting_time_measures',
+      }).expect(200)
+    ).body;
+    expect(resolved.history.at(-1).body).to.match(/^We added counter staff at peak hours/);
+    await act(siteHead, siteCsrf, body.code, {
+      revision: resolved.ticket.revision,
+      action: 'close',
+      template: 'no_such_template',
+    }).expect(400);
+  });
 });

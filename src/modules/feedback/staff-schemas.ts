@@ -51,19 +51,25 @@ export const ticketAction = Joi.object({
   }),
   officerNip: Joi.when('action', { is: Joi.valid('tag', 'untag'), then: officer, otherwise: Joi.forbidden() }),
   officerRef: Joi.when('action', { is: Joi.valid('tag', 'untag'), then: officer, otherwise: Joi.forbidden() }),
-  // A public message to the citizen with the change (required when asking them something).
+  template: Joi.string().trim().max(60).allow(''),
+  // A public message to the citizen with the change (required when asking them something, unless a template is given).
   body: Joi.string()
     .trim()
     .max(4000)
     .allow('')
-    .when('action', { is: 'ask', then: Joi.string().min(1).required() }),
+    .when('action', {
+      is: 'ask',
+      then: Joi.when('template', { is: Joi.string().min(1), otherwise: Joi.string().min(1).required() }),
+    }),
 });
 
 export const staffReply = Joi.object({
   revision,
-  body: Joi.string().trim().min(1).max(4000).required(),
+  // The text, or a response template whose text (in the citizen's language) is sent instead.
+  body: Joi.string().trim().max(4000).allow(''),
+  template: Joi.string().trim().max(60).allow(''),
   internal: Joi.boolean().truthy('on', '1', 'true').falsy('0', 'false', '').default(false),
-});
+}).or('body', 'template');
 
 export const findingInput = Joi.object({
   revision,

@@ -10,6 +10,7 @@ import { calendarFor } from '../calendar/service.js';
 import { findOfficer, findOfficersByIds, findUnitByCode } from '../directory/service.js';
 import { queueMail, type MailTemplate } from '../notifications/service.js';
 import { activeCategories } from './categories.js';
+import { templatesFor, templateText } from './templates.js';
 import { accessTokenFor, normaliseTrackingCode } from './codes.js';
 import { inboxItem } from './inbox-item.js';
 import { Finding, Ticket, type FindingDoc, type TicketDoc } from './model.js';
@@ -139,10 +140,11 @@ export async function listInbox(actor: Actor | undefined, raw: unknown) {
 export async function staffView(actor: Actor | undefined, code: unknown) {
   const ticket = await ticketFor(actor, code);
   const named = await isNamedOfficer(actor!, ticket);
-  const [officers, findings, categories] = await Promise.all([
+  const [officers, findings, categories, templates] = await Promise.all([
     findOfficersByIds(ticket.officerIds.map(String)),
     Finding.find({ ticketId: ticket._id }).lean<FindingDoc[]>(),
     activeCategories(),
+    templatesFor(ticket.category ?? null),
   ]);
   const triage = can(actor, 'tickets.triage', pathOf(ticket));
   const hasContact = Boolean(ticket.reporter?.name || ticket.reporter?.email || ticket.reporter?.phone);
@@ -194,6 +196,7 @@ export async function staffView(actor: Actor | undefined, code: unknown) {
       kinds: category.kinds,
       officerRelated: category.officerRelated,
     })),
+    templates: templates.map((template) => ({ code: template.code, usedFor: template.usedFor, title: template.title })),
     assignable: triage
       ? (await usersWhoCan('tickets.work', ticket.unitPath)).map((user) => ({ id: user.id, name: user.name }))
       : [],
@@ -325,7 +328,8 @@ export async function actOnTicket(actor: Actor | undefined, code: unknown, raw: 
   const refuse = () => {
     throw new AppError('conflict', 'feedback.not_now');
   };
-  const body = input.body || null;
+  const body = input.body || (await textOfTemplate(input.template, ticket)) || null;
+  if (input.action === 'ask' && !body) throw AppError.validation({ body: { key: 'validation.required' } });
 
   switch (input.action) {
     case 'verify': {
@@ -476,14 +480,24 @@ export async function actOnTicket(actor: Actor | undefined, code: unknown, raw: 
   throw new AppError('validation');
 }
 
+/** A response template's text in the language the citizen filed in; an unknown template is a field error. */
+async function textOfTemplate(code: string | undefined, ticket: TicketDoc): Promise<string | null> {
+  if (!code) return null;
+  const text = await templateText(code, ticket.lang as Lang);
+  if (!text) throw AppError.validation({ template: { key: 'validation.invalid' } });
+  return text;
+}
+
 /** A public reply (the citizen sees it, by e-mail too) or an internal note (staff only). */
 export async function replyToTicket(actor: Actor | undefined, code: unknown, raw: unknown): Promise<TicketDoc> {
   const ticket = await ticketFor(actor, code);
   const input = check(staffReply, raw);
   if (!canWork(actor!, ticket)) throw new AppError('forbidden');
+  const body = input.body || (await textOfTemplate(input.template, ticket));
+  if (!body) throw AppError.validation({ body: { key: 'validation.required' } });
   if (input.internal)
     return apply(actor!, ticket, input.revision, {
-      history: [{ action: 'note', body: input.body, public: false }],
+      history: [{ action: 'note', body, public: false }],
       change: 'note',
     });
   if (!isOpen(ticket.status as Status) && ticket.status !== 'resolved')
@@ -493,11 +507,11 @@ export async function replyToTicket(actor: Actor | undefined, code: unknown, raw
   return apply(actor!, ticket, input.revision, {
     set: firstFollowUp ? { status: 'in_progress', dueAt: null, dueClock: null } : {},
     history: [
-      { action: 'reply', body: input.body, public: true },
+      { action: 'reply', body, public: true },
       ...(firstFollowUp ? [{ action: 'status', from: ticket.status, to: 'in_progress', public: true }] : []),
     ],
     change: 'reply',
-    mail: { template: 'ticket.reply', body: input.body },
+    mail: { template: 'ticket.reply', body },
   });
 }
 
