@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { InboxItem } from '../modules/feedback/inbox-item.js';
 import { logger } from './logger.js';
 
 /**
@@ -18,6 +19,8 @@ export interface TicketEvent {
   unitPath: string[];
   serviceCode: string | null;
   officerIds: string[];
+  /** The staff-safe projection at the moment of the change, so the live inbox need not read the ticket again. */
+  item?: InboxItem;
   at: Date;
 }
 

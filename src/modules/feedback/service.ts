@@ -18,6 +18,7 @@ import {
   newTrackingCode,
   normaliseTrackingCode,
 } from './codes.js';
+import { inboxItem } from './inbox-item.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { ratingInput, replyInput, similarQuery, ticketInput, type TicketInput } from './schemas.js';
 import { clockDefaults, isOpen, REOPEN_WINDOW_DAYS, statusType, type Status } from './statuses.js';
@@ -63,6 +64,7 @@ export function eventOf(ticket: TicketDoc): TicketEvent {
     unitPath: ticket.unitPath.map(String),
     serviceCode: ticket.serviceCode ?? null,
     officerIds: ticket.officerIds.map(String),
+    item: inboxItem(ticket),
     at: new Date(),
   };
 }

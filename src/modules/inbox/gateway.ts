@@ -186,7 +186,8 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
 
   /** The ticket once, as the staff-safe projection, to its unit rooms, every unit above, `unit:*` and its handler. */
   const broadcastTicket = async (event: DomainEvents['ticket.created'], change?: string) => {
-    const ticket = await loadInboxItem(event.ticketId);
+    // The event carries the projection as it was written; only an event without one costs a read.
+    const ticket = event.item ?? (await loadInboxItem(event.ticketId));
     // Moved to another unit since this event: the event of that move tells the right rooms about it.
     if (!ticket || ticket.unitId !== event.unitId) return;
     const audience = audienceOf({
