@@ -2,7 +2,7 @@ import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto
 import { lookupHash } from '../../platform/crypto.js';
 
 /**
- * Tracking codes: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), shown as XXXX-XXXX and read
+ * Tracking codes: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), shown as two groups of four joined by a hyphen and read
  * back case-insensitively with any spacing. 31^8 ≈ 8.5·10^11 codes; a code alone opens nothing — the access token
  * goes with it.
  */
