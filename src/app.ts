@@ -24,6 +24,8 @@ import { staffRoutes } from './modules/feedback/staff-routes.js';
 import { notificationRoutes } from './modules/notifications/routes.js';
 import { surveyRoutes } from './modules/surveys/routes.js';
 import { homeRoutes } from './modules/home/routes.js';
+import { coachingRoutes } from './modules/coaching/routes.js';
+import { analyticsRoutes } from './modules/analytics/routes.js';
 
 // The package exports only its entry point, so find the client bundle beside it.
 const socketIoClient = path.join(
@@ -111,6 +113,8 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
   app.use(staffRoutes(config));
   app.use(surveyRoutes());
   app.use(notificationRoutes());
+  app.use(coachingRoutes(config));
+  app.use(analyticsRoutes(config));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -15,6 +15,8 @@ import { startScheduler, stopScheduler } from './platform/scheduler.js';
 import { startOutboxWorker, stopOutboxWorker } from './modules/notifications/worker.js';
 import { ensureReferenceData } from './reference-data.js';
 import { registerClockJobs } from './modules/feedback/clocks.js';
+import { registerCoachingSubscribers } from './modules/coaching/events.js';
+import { registerAnalyticsSubscribers } from './modules/analytics/events.js';
 
 /** One line to the terminal for the person starting Suara (the structured log goes to stdout as JSON). */
 const say = (line: string) => process.stderr.write(line + '\n');
@@ -68,6 +70,9 @@ async function main(config: Config): Promise<void> {
           );
       }
     }
+    // Coaching records and analytics rollups follow the domain events from here on.
+    registerCoachingSubscribers();
+    registerAnalyticsSubscribers();
     const secret = await sessionSecret(config);
     // One session middleware for HTTP and for the Socket.IO handshake.
     const session = sessionMiddleware(config, secret);

@@ -4,6 +4,8 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { setEncryptionKey } from '../src/platform/crypto.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/platform/embedded-db.js';
+import { registerAnalyticsSubscribers } from '../src/modules/analytics/events.js';
+import { registerCoachingSubscribers } from '../src/modules/coaching/events.js';
 
 /**
  * One real database server for the whole run: the embedded SecantusDB on a throwaway directory, or the server at
@@ -12,6 +14,9 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/platform/em
  */
 process.env.NODE_ENV = 'test'; // before any spec file loads the logger
 setEncryptionKey('a1'.repeat(32)); // one key for the run: specs read back what they sealed
+// As in the server: records and rollups follow the domain events that specs cause.
+registerCoachingSubscribers();
+registerAnalyticsSubscribers();
 let embedded: EmbeddedDatabase | undefined;
 let storage: string | undefined;
 

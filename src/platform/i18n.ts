@@ -9,6 +9,8 @@ import attachments from '../modules/feedback/attachment-messages.js';
 import clocks from '../modules/feedback/clock-messages.js';
 import notifications from '../modules/notifications/messages.js';
 import surveys from '../modules/surveys/messages.js';
+import coaching from '../modules/coaching/messages.js';
+import analytics from '../modules/analytics/messages.js';
 
 export const languages = ['id', 'en'] as const;
 export type Lang = (typeof languages)[number];
@@ -25,6 +27,8 @@ export const bundles = [
   clocks,
   surveys,
   notifications,
+  coaching,
+  analytics,
 ];
 const id = Object.assign({}, ...bundles.map((bundle) => bundle.id)) as typeof platform.id &
   typeof accounts.id &
@@ -35,7 +39,9 @@ const id = Object.assign({}, ...bundles.map((bundle) => bundle.id)) as typeof pl
   typeof attachments.id &
   typeof clocks.id &
   typeof surveys.id &
-  typeof notifications.id;
+  typeof notifications.id &
+  typeof coaching.id &
+  typeof analytics.id;
 export type MessageKey = keyof typeof id;
 const en = Object.assign({}, ...bundles.map((bundle) => bundle.en)) as Record<MessageKey, string>;
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { id, en };

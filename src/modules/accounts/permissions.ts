@@ -19,16 +19,35 @@ export type Action =
   | 'tickets.read' // see tickets of the subtree in the inbox (handlers: only those assigned to them)
   | 'tickets.triage' // verify, reject, forward, assign, prioritise, tag, merge, close, reopen, record findings
   | 'tickets.work' // reply, write notes, ask the citizen, resolve (handlers: on tickets assigned to them)
-  | 'tickets.contact'; // see the complainant's contact data (the verifiers), each view audited
+  | 'tickets.contact' // see the complainant's contact data (the verifiers), each view audited
+  | 'coaching.read' // officers' records (feed, summary, evaluations) in the subtree; each read audited
+  | 'coaching.write' // hold coaching sessions, record training, draft and sign evaluations
+  | 'analytics.read'; // IKM reports, trends and exports of the subtree (the public page needs no grant)
 
 /** Role → actions. Later modules add their actions here, so there is one table to read. */
 const actionsOf: Record<Role, readonly Action[]> = {
-  admin: ['directory.read', 'directory.manage', 'officers.read', 'accounts.manage', 'calendar.manage'],
-  unit_head: ['directory.read', 'officers.read', 'tickets.read', 'tickets.triage', 'tickets.work', 'tickets.contact'],
-  coach: ['directory.read', 'officers.read'],
+  admin: [
+    'directory.read',
+    'directory.manage',
+    'officers.read',
+    'accounts.manage',
+    'calendar.manage',
+    'analytics.read',
+  ],
+  unit_head: [
+    'directory.read',
+    'officers.read',
+    'tickets.read',
+    'tickets.triage',
+    'tickets.work',
+    'tickets.contact',
+    'coaching.read',
+    'analytics.read',
+  ],
+  coach: ['directory.read', 'officers.read', 'coaching.read', 'coaching.write', 'analytics.read'],
   handler: ['officers.read', 'tickets.work'],
   officer: [],
-  viewer: ['directory.read', 'tickets.read'],
+  viewer: ['directory.read', 'tickets.read', 'analytics.read'],
 };
 
 /** A resource is located by its unit's path (root agency first, the unit itself last); [] is "a new agency". */
