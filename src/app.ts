@@ -26,6 +26,8 @@ import { surveyRoutes } from './modules/surveys/routes.js';
 import { homeRoutes } from './modules/home/routes.js';
 import { coachingRoutes } from './modules/coaching/routes.js';
 import { analyticsRoutes } from './modules/analytics/routes.js';
+import { coachingWorkRoutes } from './modules/coaching/work-routes.js';
+import { analyticsPageRoutes } from './modules/analytics/page-routes.js';
 
 // The package exports only its entry point, so find the client bundle beside it.
 const socketIoClient = path.join(
@@ -114,7 +116,9 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
   app.use(surveyRoutes());
   app.use(notificationRoutes());
   app.use(coachingRoutes(config));
+  app.use(coachingWorkRoutes(config));
   app.use(analyticsRoutes(config));
+  app.use(analyticsPageRoutes(config));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

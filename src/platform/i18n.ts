@@ -11,6 +11,8 @@ import notifications from '../modules/notifications/messages.js';
 import surveys from '../modules/surveys/messages.js';
 import coaching from '../modules/coaching/messages.js';
 import analytics from '../modules/analytics/messages.js';
+import coachingWork from '../modules/coaching/work-messages.js';
+import analyticsPages from '../modules/analytics/page-messages.js';
 
 export const languages = ['id', 'en'] as const;
 export type Lang = (typeof languages)[number];
@@ -28,7 +30,9 @@ export const bundles = [
   surveys,
   notifications,
   coaching,
+  coachingWork,
   analytics,
+  analyticsPages,
 ];
 const id = Object.assign({}, ...bundles.map((bundle) => bundle.id)) as typeof platform.id &
   typeof accounts.id &
@@ -41,7 +45,9 @@ const id = Object.assign({}, ...bundles.map((bundle) => bundle.id)) as typeof pl
   typeof surveys.id &
   typeof notifications.id &
   typeof coaching.id &
-  typeof analytics.id;
+  typeof coachingWork.id &
+  typeof analytics.id &
+  typeof analyticsPages.id;
 export type MessageKey = keyof typeof id;
 const en = Object.assign({}, ...bundles.map((bundle) => bundle.en)) as Record<MessageKey, string>;
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { id, en };
