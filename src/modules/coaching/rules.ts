@@ -1,0 +1,135 @@
+import type { Types } from 'mongoose';
+import { Finding } from '../feedback/model.js';
+import { Officer } from '../directory/model.js';
+import { CoachingRule, PlanSuggestion, type RuleDoc } from './work-model.js';
+
+/**
+ * The development plan's rules, kept as data (the `coaching_rules` collection): a category that recurs among an
+ * officer's findings suggests a competency and a training. Only findings count — never a complaint without a
+ * finding, never a `not_substantiated` one (DESIGN.md section 3, "Findings and fairness"). The competency areas
+ * follow the category mapping of src/modules/feedback/categories.ts.
+ */
+export const defaultRules = [
+  {
+    code: 'conduct_repeat',
+    category: 'officer_conduct',
+    minCount: 2,
+    windowDays: 90,
+    competency: { id: 'Pelayanan Prima / perilaku pelayanan', en: 'Service excellence / service conduct' },
+    training: { id: 'Pelatihan Pelayanan Prima', en: 'Service Excellence Training' },
+    jp: 24,
+  },
+  {
+    code: 'competence_repeat',
+    category: 'competence',
+    minCount: 2,
+    windowDays: 90,
+    competency: { id: 'Kompetensi teknis layanan', en: 'Technical service competence' },
+    training: { id: 'Bimbingan teknis layanan', en: 'Technical service coaching (bimtek)' },
+    jp: 16,
+  },
+  {
+    code: 'waiting_time_repeat',
+    category: 'waiting_time',
+    minCount: 3,
+    windowDays: 90,
+    competency: { id: 'Pelayanan Prima / manajemen antrean', en: 'Service excellence / queue management' },
+    training: { id: 'Pelatihan Manajemen Antrean dan Pelayanan Prima', en: 'Queue Management and Service Training' },
+    jp: 16,
+  },
+  {
+    code: 'slow_processing_repeat',
+    category: 'slow_processing',
+    minCount: 2,
+    windowDays: 90,
+    competency: { id: 'Manajemen waktu', en: 'Time management' },
+    training: { id: 'Pelatihan Manajemen Waktu dan Prioritas Kerja', en: 'Time and Priority Management Training' },
+    jp: 12,
+  },
+  {
+    // One substantiated illegal fee is already a matter of integrity.
+    code: 'illegal_fee',
+    category: 'illegal_fee',
+    minCount: 1,
+    windowDays: 365,
+    competency: { id: 'Integritas dan antikorupsi', en: 'Integrity and anti-corruption' },
+    training: { id: 'Pelatihan Integritas dan Antikorupsi', en: 'Integrity and Anti-Corruption Training' },
+    jp: 20,
+  },
+  {
+    code: 'discrimination_repeat',
+    category: 'discrimination',
+    minCount: 2,
+    windowDays: 180,
+    competency: { id: 'Etika pelayanan dan pelayanan inklusif', en: 'Service ethics and inclusive service' },
+    training: { id: 'Pelatihan Etika dan Pelayanan Inklusif', en: 'Ethics and Inclusive Service Training' },
+    jp: 16,
+  },
+] as const;
+
+/** Seeds the default rules; an admin's later edits are kept (only missing rules are inserted). */
+export async function ensureCoachingRules(): Promise<void> {
+  await CoachingRule.bulkWrite(
+    defaultRules.map((rule) => ({
+      updateOne: {
+        filter: { code: rule.code },
+        update: {
+          $setOnInsert: {
+            ...rule,
+            outcomes: ['substantiated', 'partially_substantiated'],
+            competency: { ...rule.competency },
+            training: { ...rule.training },
+            active: true,
+          },
+        },
+        upsert: true,
+      },
+    })),
+  );
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const COUNTING = ['substantiated', 'partially_substantiated'];
+
+/**
+ * Evaluates the active rules for one officer at `now` and stores a suggestion for each rule that fires. A rule
+ * does not suggest again while an earlier suggestion of it is still open, nor within its window after the coach
+ * decided one (accepted or dismissed): the same findings do not nag twice. Returns the suggestions it created.
+ */
+export async function evaluateRules(officerId: string | Types.ObjectId, now = new Date()) {
+  const officer = await Officer.findById(officerId).select({ unitPath: 1 }).lean();
+  if (!officer) return [];
+  const rules = await CoachingRule.find({ active: true }).lean<RuleDoc[]>();
+  const created = [];
+  for (const rule of rules) {
+    const since = new Date(now.getTime() - rule.windowDays * DAY_MS);
+    const outcomes = rule.outcomes.filter((outcome) => COUNTING.includes(outcome));
+    const findings = await Finding.find({
+      officerId: officer._id,
+      category: rule.category,
+      outcome: { $in: outcomes },
+      updatedAt: { $gte: since, $lte: now },
+    })
+      .select({ _id: 1 })
+      .lean();
+    if (findings.length < rule.minCount) continue;
+    const blocking = await PlanSuggestion.exists({
+      officerId: officer._id,
+      ruleCode: rule.code,
+      $or: [{ status: 'suggested' }, { decidedAt: { $gte: since } }],
+    });
+    if (blocking) continue;
+    created.push(
+      await PlanSuggestion.create({
+        officerId: officer._id,
+        unitPath: officer.unitPath,
+        ruleCode: rule.code,
+        category: rule.category,
+        findingIds: findings.map((finding) => finding._id),
+        competency: rule.competency,
+        training: rule.training,
+      }),
+    );
+  }
+  return created;
+}
