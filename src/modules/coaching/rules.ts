@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import { Finding } from '../feedback/model.js';
+import type { FindingOutcome } from '../feedback/statuses.js';
 import { Officer } from '../directory/model.js';
 import { CoachingRule, PlanSuggestion, type RuleDoc } from './work-model.js';
 
@@ -89,7 +90,7 @@ export async function ensureCoachingRules(): Promise<void> {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const COUNTING = ['substantiated', 'partially_substantiated'];
+const COUNTING: readonly string[] = ['substantiated', 'partially_substantiated'] satisfies FindingOutcome[];
 
 /**
  * Evaluates the active rules for one officer at `now` and stores a suggestion for each rule that fires. A rule
@@ -103,7 +104,7 @@ export async function evaluateRules(officerId: string | Types.ObjectId, now = ne
   const created = [];
   for (const rule of rules) {
     const since = new Date(now.getTime() - rule.windowDays * DAY_MS);
-    const outcomes = rule.outcomes.filter((outcome) => COUNTING.includes(outcome));
+    const outcomes = rule.outcomes.filter((outcome) => COUNTING.includes(outcome)) as FindingOutcome[];
     const findings = await Finding.find({
       officerId: officer._id,
       category: rule.category,
@@ -111,7 +112,7 @@ export async function evaluateRules(officerId: string | Types.ObjectId, now = ne
       updatedAt: { $gte: since, $lte: now },
     })
       .select({ _id: 1 })
-      .lean();
+      .lean<{ _id: Types.ObjectId }[]>();
     if (findings.length < rule.minCount) continue;
     const blocking = await PlanSuggestion.exists({
       officerId: officer._id,
