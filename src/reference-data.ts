@@ -1,4 +1,5 @@
 import { ensureNationalHolidays } from './modules/calendar/service.js';
+import { ensureCoachingRules } from './modules/coaching/rules.js';
 import { ensureCategories } from './modules/feedback/categories.js';
 import { ensureResponseTemplates } from './modules/feedback/templates.js';
 
@@ -10,4 +11,5 @@ export async function ensureReferenceData(): Promise<void> {
   await ensureCategories();
   await ensureResponseTemplates();
   await ensureNationalHolidays();
+  await ensureCoachingRules();
 }
