@@ -47,6 +47,7 @@ export interface DomainEvents {
     unitPath: string[];
     at: Date;
   };
+  'finding.answered': { findingId: string; ticketId: string; officerId: string; at: Date };
   'unit.changed': { unitId: string; code: string };
   'officer.changed': { officerId: string; nip: string };
   'user.signed_in': { userId: string };

@@ -1,13 +1,213 @@
-import { registerCoachingWorkSubscribers } from './plan-events.js';
+import type { Types } from 'mongoose';
+import { subscribe } from '../../platform/events.js';
+import { findOfficer, findOfficersByIds, type OfficerDoc } from '../directory/service.js';
+import { Finding, Ticket, type FindingDoc, type TicketDoc } from '../feedback/model.js';
+import { scrubPersonalData } from '../feedback/text.js';
+import { SurveyResponse, type SurveyResponseDoc } from '../surveys/model.js';
+import { FeedItem, removeFeedItem, upsertFeedItem, type FeedItemInput } from './model.js';
 
 /**
  * What the coaching module does when other modules publish domain events (DESIGN.md section 4). Registered once per
  * process by the server and by the test set-up; calling it again does nothing, so no event is counted twice.
+ *
+ * Fairness (DESIGN.md section 3): only a finding a unit head recorded as substantiated or partially substantiated
+ * becomes an item. A `not_substantiated` finding is not shown at all (and an earlier item of that finding is
+ * removed), so a cleared allegation can never be read as a negative, counted, or carried into an evaluation. A
+ * complaint without a finding never reaches the record. Compliments count once staff verified the ticket.
+ *
+ * Every handler reads its source again rather than trusting the event's snapshot, and rebuild.ts writes the same
+ * items from the same builders, so a missed or late event is repaired by a rebuild.
  */
 let registered = false;
 
 export function registerCoachingSubscribers(): void {
   if (registered) return;
   registered = true;
-  registerCoachingWorkSubscribers();
+  subscribe('finding.recorded', (event) => track(`finding:${event.findingId}`, () => syncFinding(event.findingId)));
+  subscribe('finding.answered', (event) => track(`finding:${event.findingId}`, () => syncFinding(event.findingId)));
+  subscribe('ticket.created', (event) => {
+    if (event.kind === 'compliment' && event.officerIds.length)
+      return track(`ticket:${event.ticketId}`, () => syncCompliment(event.ticketId));
+  });
+  subscribe('ticket.updated', (event) => {
+    if (event.kind === 'compliment') return track(`ticket:${event.ticketId}`, () => syncCompliment(event.ticketId));
+  });
+  subscribe('survey.submitted', (event) => {
+    if (event.officerId) return track(`survey:${event.surveyId}`, () => syncSurvey(event.surveyId));
+  });
+  subscribe('officer.changed', (event) => track(`officer:${event.nip}`, () => followOfficer(event.nip)));
+
+  // Coaching work (sessions, actions, training, evaluations) registers its own subscribers below this line.
+}
+
+// ---- Serial work per source, and a way for specs to wait for it
+
+const queues = new Map<string, Promise<void>>();
+
+/**
+ * Runs the work after any earlier work on the same source (a compliment verified then rejected a moment later must
+ * end up removed, not re-added by the slower first handler), and remembers it until done.
+ */
+function track(key: string, work: () => Promise<void>): Promise<void> {
+  const next = (queues.get(key) ?? Promise.resolve()).then(work, work);
+  queues.set(key, next);
+  const forget = () => {
+    if (queues.get(key) === next) queues.delete(key);
+  };
+  next.then(forget, forget);
+  return next;
+}
+
+/** Resolves when every record update started so far has finished (specs wait on it before reading the record). */
+export async function coachingSettled(): Promise<void> {
+  while (queues.size) await Promise.allSettled([...queues.values()]);
+}
+
+// ---- Item builders: the one place that decides what the record shows (used live and by a rebuild)
+
+/** Finding outcomes that count against an officer; `not_substantiated` never does. */
+export const COUNTED_OUTCOMES = ['substantiated', 'partially_substantiated'] as const;
+
+/** A compliment counts once staff verified the ticket: never while received, nor when rejected or merged. */
+const UNVERIFIED_STATUSES = ['received', 'rejected', 'merged'];
+
+type ItemOfficer = Pick<OfficerDoc, '_id' | 'unitPath'>;
+
+export function findingItem(finding: FindingDoc, officer: ItemOfficer): FeedItemInput | null {
+  if (!(COUNTED_OUTCOMES as readonly string[]).includes(finding.outcome)) return null;
+  return {
+    officerId: officer._id,
+    unitPath: officer.unitPath,
+    type: 'finding',
+    sourceId: finding._id,
+    at: finding.createdAt,
+    data: {
+      findingId: String(finding._id),
+      ticketCode: finding.code,
+      category: finding.category ?? null,
+      outcome: finding.outcome,
+      note: finding.note ?? '',
+      recordedBy: finding.recordedBy?.name ?? '',
+      // The officer's answer (hak jawab), once; null until given.
+      answer: finding.answer?.body ? { body: finding.answer.body, at: finding.answer.at } : null,
+    },
+  };
+}
+
+export type ComplimentSource = Pick<
+  TicketDoc,
+  '_id' | 'code' | 'kind' | 'status' | 'category' | 'serviceCode' | 'unitCode' | 'officerIds' | 'description'
+> & { createdAt: Date };
+
+export const complimentFields = {
+  code: 1,
+  kind: 1,
+  status: 1,
+  category: 1,
+  serviceCode: 1,
+  unitCode: 1,
+  officerIds: 1,
+  description: 1,
+  createdAt: 1,
+} as const;
+
+export function complimentItems(ticket: ComplimentSource, officers: readonly ItemOfficer[]): FeedItemInput[] {
+  if (ticket.kind !== 'compliment' || UNVERIFIED_STATUSES.includes(ticket.status)) return [];
+  const named = new Set(ticket.officerIds.map(String));
+  return officers
+    .filter((officer) => named.has(String(officer._id)))
+    .map((officer) => ({
+      officerId: officer._id,
+      unitPath: officer.unitPath,
+      type: 'compliment' as const,
+      sourceId: ticket._id,
+      at: ticket.createdAt,
+      data: {
+        ticketCode: ticket.code,
+        category: ticket.category ?? null,
+        unitCode: ticket.unitCode,
+        serviceCode: ticket.serviceCode ?? null,
+        // Scrubbed like the inbox row; the officer's own view leaves it out (see record.ts).
+        summary: scrubPersonalData(ticket.description).slice(0, 200),
+      },
+    }));
+}
+
+export type SurveySource = Pick<
+  SurveyResponseDoc,
+  '_id' | 'answers' | 'unitCode' | 'serviceCode' | 'submittedAt' | 'integrity'
+> & { officerId?: Types.ObjectId | null };
+
+export const surveyFields = {
+  answers: 1,
+  unitCode: 1,
+  serviceCode: 1,
+  submittedAt: 1,
+  officerId: 1,
+  'integrity.flags': 1,
+} as const;
+
+/** The officer-specific part of an SKM answer: element 6 (kompetensi pelaksana) and 7 (perilaku pelaksana). */
+export function surveyItem(response: SurveySource, officer: ItemOfficer): FeedItemInput {
+  return {
+    officerId: officer._id,
+    unitPath: officer.unitPath,
+    type: 'survey',
+    sourceId: response._id,
+    at: response.submittedAt,
+    data: {
+      competence: response.answers[5],
+      conduct: response.answers[6],
+      unitCode: response.unitCode,
+      serviceCode: response.serviceCode ?? null,
+      // Integrity indicators are shown beside the index, never used to drop an answer (DESIGN.md section 8).
+      flags: [...(response.integrity?.flags ?? [])],
+    },
+  };
+}
+
+// ---- Live updates
+
+async function officerById(id: Types.ObjectId | string): Promise<OfficerDoc | undefined> {
+  return (await findOfficersByIds([String(id)]))[0];
+}
+
+export async function syncFinding(findingId: string): Promise<void> {
+  const finding = await Finding.findById(findingId).lean<FindingDoc>();
+  if (!finding) return;
+  const officer = await officerById(finding.officerId);
+  if (!officer) return;
+  const item = findingItem(finding, officer);
+  if (item) await upsertFeedItem(item);
+  else await removeFeedItem('finding', finding._id, finding.officerId);
+}
+
+export async function syncCompliment(ticketId: string): Promise<void> {
+  const ticket = await Ticket.findById(ticketId).select(complimentFields).lean<ComplimentSource>();
+  if (!ticket || ticket.kind !== 'compliment') return;
+  const items = complimentItems(ticket, await findOfficersByIds(ticket.officerIds.map(String)));
+  // A compliment rejected as spam, merged, sent back to another unit, or untagged from an officer leaves the record.
+  await FeedItem.deleteMany({
+    type: 'compliment',
+    sourceId: ticket._id,
+    officerId: { $nin: items.map((item) => item.officerId) },
+  });
+  for (const item of items) await upsertFeedItem(item);
+}
+
+export async function syncSurvey(surveyId: string): Promise<void> {
+  const response = await SurveyResponse.findById(surveyId).select(surveyFields).lean<SurveySource>();
+  if (!response?.officerId) return;
+  const officer = await officerById(response.officerId);
+  if (officer) await upsertFeedItem(surveyItem(response, officer));
+}
+
+/** An officer moved to another unit: their record moves with them, so the new unit's coaches see it. */
+async function followOfficer(nip: string): Promise<void> {
+  const officer = await findOfficer({ nip });
+  if (!officer) return;
+  await FeedItem.updateMany(
+    { officerId: officer._id, unitPath: { $ne: officer.unitPath } },
+    { $set: { unitPath: officer.unitPath } },
+  );
 }

@@ -21,6 +21,8 @@ const feedItemSchema = new Schema(
     sourceId: { type: Schema.Types.ObjectId, required: true },
     at: { type: Date, required: true },
     data: { type: Schema.Types.Mixed, default: {} },
+    /** When the item was last written from its source: a rebuild removes the items it did not write or see written. */
+    syncedAt: { type: Date, default: null },
   },
   { versionKey: false, collection: 'coaching_feed', minimize: false },
 );
@@ -40,13 +42,21 @@ export interface FeedItemInput {
   data: Record<string, unknown>;
 }
 
+/** The one write of an item, for `upsertFeedItem` and for the bulk writes of a rebuild. */
+export function feedItemUpsert(item: FeedItemInput) {
+  return {
+    updateOne: {
+      filter: { type: item.type, sourceId: item.sourceId, officerId: item.officerId },
+      update: { $set: { unitPath: item.unitPath, at: item.at, data: item.data, syncedAt: new Date() } },
+      upsert: true,
+    },
+  };
+}
+
 /** Adds or refreshes the one item for (type, source, officer); safe to call again with the same input. */
 export async function upsertFeedItem(item: FeedItemInput, session?: mongoose.ClientSession): Promise<void> {
-  await FeedItem.updateOne(
-    { type: item.type, sourceId: item.sourceId, officerId: item.officerId },
-    { $set: { unitPath: item.unitPath, at: item.at, data: item.data } },
-    { upsert: true, session },
-  );
+  const { filter, update } = feedItemUpsert(item).updateOne;
+  await FeedItem.updateOne(filter, update, { upsert: true, session });
 }
 
 /** Removes the item for (type, source, officer), e.g. a compliment whose ticket was rejected as spam. */

@@ -1,4 +1,18 @@
-import type { Types } from 'mongoose';
+import Joi from 'joi';
+import mongoose, { type Types } from 'mongoose';
+import { addDays, endOfLocalDay, isLocalDate, localDate, startOfLocalDay } from '../../platform/calendar.js';
+import { AppError } from '../../platform/errors.js';
+import { check } from '../../platform/validate.js';
+import { User } from '../accounts/model.js';
+import { can, scopeOf, type Actor } from '../accounts/permissions.js';
+import { recordAudit } from '../accounts/service.js';
+import { Officer } from '../directory/model.js';
+import { findOfficer, findOfficersByIds, findUnitByCode, type OfficerDoc } from '../directory/service.js';
+import { Ticket } from '../feedback/model.js';
+import { ikmGrade, roundTo, type Grade } from '../surveys/ikm.js';
+import { COUNTED_OUTCOMES } from './events.js';
+import { FeedItem, type FeedItemDoc, type FeedItemType } from './model.js';
+import { coachingFigures, type CoachingFigures } from './work.js';
 
 /** The figures of one officer for a period: what the record's summary and an evaluation's draft both show. */
 export interface RecordSummary {
@@ -8,29 +22,389 @@ export interface RecordSummary {
   /** Feed item ids of those findings: the evidence an evaluation links to. */
   findingIds: string[];
   compliments: number;
-  /** Competence and conduct elements of survey answers naming the officer, on the 25–100 scale. */
-  survey: { respondents: number; index: number | null; competence: number | null; conduct: number | null };
+  /**
+   * Competence and conduct elements of survey answers naming the officer, on the 25–100 scale (mean × 25, as the
+   * IKM; the index weighs the two elements equally), rounded for display to 2 decimals, with the grade of the
+   * index by the IKM bands and how many of the answers carry an integrity flag.
+   */
+  survey: {
+    respondents: number;
+    index: number | null;
+    competence: number | null;
+    conduct: number | null;
+    grade: Grade | null;
+    flagged: number;
+  };
   /** Tickets assigned to the officer's account (when they have one) closed or resolved within the legal time. */
   tickets: { handled: number; withinTime: number };
   sessionsHeld: number;
   openActions: number;
+  /** The open actions themselves (owner, due date, overdue), for the record page. */
+  actions: CoachingFigures['openActions'];
   training: { year: number; jp: number; target: number };
 }
 
-/** Placeholder until the record service lands; the record helper replaces this file. */
+/** Category code used when a finding's ticket had none. */
+export const NO_CATEGORY = 'none';
+
+interface SummaryItem {
+  _id: Types.ObjectId;
+  type: FeedItemType;
+  data: { outcome?: string; category?: string | null; competence?: number; conduct?: number; flags?: string[] };
+}
+
+/** The officer's figures for the period, from their record's items, their handled tickets and the coaching work. */
 export async function recordSummary(
-  _officerId: string | Types.ObjectId,
+  officerId: string | Types.ObjectId,
   period: { from: Date; to: Date },
 ): Promise<RecordSummary> {
+  const id = new mongoose.Types.ObjectId(String(officerId));
+  const [items, tickets, figures] = await Promise.all([
+    FeedItem.find({
+      officerId: id,
+      type: { $in: ['finding', 'compliment', 'survey'] },
+      at: { $gte: period.from, $lte: period.to },
+    })
+      .select({
+        type: 1,
+        'data.outcome': 1,
+        'data.category': 1,
+        'data.competence': 1,
+        'data.conduct': 1,
+        'data.flags': 1,
+      })
+      .lean<SummaryItem[]>(),
+    handledTickets(id, period),
+    coachingFigures(id, period),
+  ]);
+
+  const findings: RecordSummary['findings'] = { substantiated: {}, partiallySubstantiated: {}, total: 0 };
+  const findingIds: string[] = [];
+  let compliments = 0;
+  const survey = { respondents: 0, competence: 0, conduct: 0, flagged: 0 };
+  for (const item of items) {
+    if (item.type === 'finding') {
+      const outcome = item.data.outcome ?? '';
+      if (!(COUNTED_OUTCOMES as readonly string[]).includes(outcome)) continue;
+      const bucket = outcome === 'substantiated' ? findings.substantiated : findings.partiallySubstantiated;
+      const category = item.data.category || NO_CATEGORY;
+      bucket[category] = (bucket[category] ?? 0) + 1;
+      findings.total++;
+      findingIds.push(String(item._id));
+    } else if (item.type === 'compliment') compliments++;
+    else if (typeof item.data.competence === 'number' && typeof item.data.conduct === 'number') {
+      survey.respondents++;
+      survey.competence += item.data.competence;
+      survey.conduct += item.data.conduct;
+      if (item.data.flags?.length) survey.flagged++;
+    }
+  }
   return {
     period,
-    findings: { substantiated: {}, partiallySubstantiated: {}, total: 0 },
-    findingIds: [],
-    compliments: 0,
-    survey: { respondents: 0, index: null, competence: null, conduct: null },
-    tickets: { handled: 0, withinTime: 0 },
-    sessionsHeld: 0,
-    openActions: 0,
-    training: { year: period.to.getUTCFullYear(), jp: 0, target: 20 },
+    findings,
+    findingIds,
+    compliments,
+    survey: officerIndex(survey),
+    tickets,
+    sessionsHeld: figures.sessionsHeld,
+    openActions: figures.openActions.length,
+    actions: figures.openActions,
+    training: figures.training,
+  };
+}
+
+/**
+ * The officer's own small index from the competence and conduct answers (1–4): each element's mean × 25, and the
+ * index Σ(mean × ½) × 25, computed unrounded and rounded only for display, graded on the rounded value.
+ */
+export function officerIndex(totals: {
+  respondents: number;
+  competence: number;
+  conduct: number;
+  flagged?: number;
+}): RecordSummary['survey'] {
+  const n = totals.respondents;
+  if (!n)
+    return { respondents: 0, index: null, competence: null, conduct: null, grade: null, flagged: totals.flagged ?? 0 };
+  const competence = totals.competence / n;
+  const conduct = totals.conduct / n;
+  const index = roundTo((competence * 0.5 + conduct * 0.5) * 25, 2);
+  return {
+    respondents: n,
+    index,
+    competence: roundTo(competence * 25, 2),
+    conduct: roundTo(conduct * 25, 2),
+    grade: ikmGrade(index),
+    flagged: totals.flagged ?? 0,
+  };
+}
+
+interface HandledTicket {
+  due?: { followUp?: Date | null };
+  history?: { at: Date; action: string; to?: string | null }[];
+}
+
+/**
+ * Tickets assigned to the officer's own account(s) and resolved in the period; "within time" when the first
+ * follow-up (the ticket moving on to in progress or resolved) came by the follow-up due time stored on the ticket.
+ */
+async function handledTickets(officerId: Types.ObjectId, period: { from: Date; to: Date }) {
+  const [officer] = await findOfficersByIds([String(officerId)]);
+  if (!officer) return { handled: 0, withinTime: 0 };
+  const accounts = await User.find({ officerNip: officer.nip }).select({ _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+  if (!accounts.length) return { handled: 0, withinTime: 0 };
+  const tickets = await Ticket.find({
+    'assignee.userId': { $in: accounts.map((account) => account._id) },
+    resolvedAt: { $gte: period.from, $lte: period.to },
+  })
+    .select({ 'due.followUp': 1, 'history.at': 1, 'history.action': 1, 'history.to': 1 })
+    .limit(5000)
+    .lean<HandledTicket[]>();
+  let withinTime = 0;
+  for (const ticket of tickets) {
+    const followUp = (ticket.history ?? []).find(
+      (entry) => entry.action === 'status' && ['in_progress', 'resolved'].includes(entry.to ?? ''),
+    );
+    const due = ticket.due?.followUp;
+    if (followUp && (!due || new Date(followUp.at) <= new Date(due))) withinTime++;
+  }
+  return { handled: tickets.length, withinTime };
+}
+
+// ---- Periods in the agency's time zone
+
+export const localDay = Joi.string()
+  .trim()
+  .custom((value: string) => {
+    if (!isLocalDate(value)) throw new Error('coaching.bad_date');
+    return value;
+  });
+
+export const recordQuery = Joi.object({
+  from: localDay.allow(''),
+  to: localDay.allow(''),
+  /** The feed's paging cursor: the `nextBefore` of the page before. */
+  before: Joi.string()
+    .trim()
+    .pattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z(_[0-9a-f]{24})?$/)
+    .allow(''),
+  limit: Joi.number().integer().min(1).max(100).default(20),
+});
+export type RecordQuery = { from?: string; to?: string; before?: string; limit: number };
+
+const quarterStart = (day: string) => {
+  const month = Number(day.slice(5, 7));
+  return `${day.slice(0, 4)}-${String(Math.floor((month - 1) / 3) * 3 + 1).padStart(2, '0')}-01`;
+};
+const quarterEnd = (day: string) => {
+  const start = quarterStart(day);
+  const month = Number(start.slice(5, 7)) + 3;
+  const next =
+    month > 12 ? `${Number(start.slice(0, 4)) + 1}-01-01` : `${start.slice(0, 4)}-${String(month).padStart(2, '0')}-01`;
+  return addDays(next, -1);
+};
+
+export interface Period {
+  from: Date;
+  to: Date;
+  /** The local days as asked for (YYYY-MM-DD), for forms and links. */
+  fromDay: string;
+  toDay: string;
+  timeZone: string;
+}
+
+/** A period of local days in the zone; by default this quarter; `from` after `to` is a field error. */
+export function periodOf(query: { from?: string; to?: string }, timeZone: string, now: Date = new Date()): Period {
+  const today = localDate(now, timeZone);
+  const fromDay = query.from || quarterStart(query.to || today);
+  const toDay = query.to || (query.from ? (query.from > today ? quarterEnd(query.from) : today) : quarterEnd(today));
+  if (fromDay > toDay) throw AppError.validation({ from: { key: 'coaching.from_after_to' } });
+  return {
+    from: startOfLocalDay(fromDay, timeZone),
+    to: endOfLocalDay(toDay, timeZone),
+    fromDay,
+    toDay,
+    timeZone,
+  };
+}
+
+// ---- The record
+
+export interface RecordItem {
+  id: string;
+  type: FeedItemType;
+  at: Date;
+  data: Record<string, unknown>;
+}
+
+/** Item fields that come from the citizen's words: never shown to the officer concerned (DESIGN.md section 8). */
+const CITIZEN_TEXT = ['summary', 'description', 'comment'];
+
+function itemFor(item: FeedItemDoc, self: boolean): RecordItem {
+  const data = { ...(item.data as Record<string, unknown>) };
+  if (self && ['finding', 'compliment', 'survey'].includes(item.type)) for (const key of CITIZEN_TEXT) delete data[key];
+  return { id: String(item._id), type: item.type, at: item.at, data };
+}
+
+const cursorOf = (item: FeedItemDoc) => `${item.at.toISOString()}_${String(item._id)}`;
+
+function beforeFilter(before: string | undefined) {
+  if (!before) return {};
+  const [iso, id] = before.split('_');
+  const at = new Date(iso!);
+  if (Number.isNaN(at.getTime())) throw AppError.validation({ before: { key: 'validation.invalid' } });
+  if (!id) return { at: { $lt: at } };
+  return { $or: [{ at: { $lt: at } }, { at, _id: { $lt: new mongoose.Types.ObjectId(id) } }] };
+}
+
+/**
+ * Who may read an officer's record: the officer themself (their account's NIP), and staff with `coaching.read` on
+ * the officer's unit (coaches and unit heads of the subtree). Someone with no such grant anywhere is refused (403);
+ * someone with a grant elsewhere gets the same 404 as for an unknown NIP, so NIPs outside their scope cannot be
+ * probed. Returns the officer and whether the reader is the officer.
+ */
+export async function readableOfficer(
+  actor: Actor | undefined,
+  nip: unknown,
+): Promise<{ officer: OfficerDoc; self: boolean }> {
+  if (!actor) throw new AppError('unauthenticated');
+  const wanted = String(nip ?? '');
+  const self = Boolean(actor.officerNip) && actor.officerNip === wanted;
+  if (!self) {
+    const scope = scopeOf(actor, 'coaching.read');
+    if (scope !== 'all' && scope.length === 0) throw new AppError('forbidden');
+  }
+  const officer = /^\d{18}$/.test(wanted) ? await findOfficer({ nip: wanted }) : null;
+  if (!officer) throw new AppError('not_found');
+  if (!self && !can(actor, 'coaching.read', { unitPath: officer.unitPath })) throw new AppError('not_found');
+  return { officer, self };
+}
+
+/** An officer's record: who they are, the period's summary, the feed newest first (paged), and what the reader may do. */
+export async function officerRecord(actor: Actor | undefined, nip: unknown, raw: unknown) {
+  const { officer, self } = await readableOfficer(actor, nip);
+  const query = check(recordQuery, raw ?? {}) as RecordQuery;
+  const unit = await findUnitByCode(officer.unitCode);
+  const period = periodOf(query, unit?.timeZone ?? 'Asia/Jakarta');
+  // Written before anything leaves: a read the log cannot hold is not served.
+  if (!self)
+    await recordAudit(actor!, 'coaching.record.read', officer.nip, {
+      unitCode: officer.unitCode,
+      grant: 'coaching.read',
+      from: period.fromDay,
+      to: period.toDay,
+    });
+
+  const [summary, page, awaiting] = await Promise.all([
+    recordSummary(officer._id, period),
+    FeedItem.find({ officerId: officer._id, at: { $gte: period.from, $lte: period.to }, ...beforeFilter(query.before) })
+      .sort({ at: -1, _id: -1 })
+      .limit(query.limit + 1)
+      .lean<FeedItemDoc[]>(),
+    // The officer's findings still waiting for their answer, whatever the period.
+    self
+      ? FeedItem.find({ officerId: officer._id, type: 'finding', 'data.answer': null })
+          .sort({ at: -1 })
+          .limit(50)
+          .lean<FeedItemDoc[]>()
+      : Promise.resolve([] as FeedItemDoc[]),
+  ]);
+  const items = page.slice(0, query.limit);
+  return {
+    officer: {
+      nip: officer.nip,
+      name: officer.name,
+      position: officer.position,
+      unitCode: officer.unitCode,
+      unitName: unit?.name ?? officer.unitCode,
+    },
+    self,
+    period: { from: period.fromDay, to: period.toDay, timeZone: period.timeZone },
+    summary,
+    feed: {
+      items: items.map((item) => itemFor(item, self)),
+      nextBefore: page.length > query.limit ? cursorOf(items.at(-1)!) : null,
+    },
+    awaitingAnswer: awaiting.map((item) => itemFor(item, self)),
+    can: {
+      answer: self,
+      write: can(actor, 'coaching.write', { unitPath: officer.unitPath }),
+    },
+  };
+}
+export type OfficerRecord = Awaited<ReturnType<typeof officerRecord>>;
+
+// ---- Officers in scope
+
+/**
+ * The officers filter for the actor's `coaching.read` scope, narrowed to one unit's subtree when asked (a unit
+ * outside the scope is not found), and the time zone its periods are read in.
+ */
+export async function officersInScope(actor: Actor, unitCode?: string) {
+  const scope = scopeOf(actor, 'coaching.read');
+  if (scope !== 'all' && scope.length === 0) throw new AppError('forbidden');
+  const filter: Record<string, unknown> = { active: true };
+  if (scope !== 'all') filter.unitPath = { $in: scope.map((id) => new mongoose.Types.ObjectId(id)) };
+  let timeZone = 'Asia/Jakarta';
+  if (unitCode) {
+    const unit = await findUnitByCode(unitCode);
+    if (!unit || !can(actor, 'coaching.read', { unitPath: unit.path })) throw new AppError('not_found');
+    filter.unitPath = unit._id;
+    timeZone = unit.timeZone;
+  } else if (scope !== 'all') {
+    const grant = actor.grants.find((candidate) => candidate.unitId === scope[0]);
+    const unit = grant?.unitCode ? await findUnitByCode(grant.unitCode) : null;
+    timeZone = unit?.timeZone ?? timeZone;
+  }
+  return { filter, timeZone };
+}
+
+export const overviewQuery = Joi.object({
+  unitCode: Joi.string().trim().uppercase().max(40).allow(''),
+  page: Joi.number().integer().min(1).max(10_000).default(1),
+});
+const OVERVIEW_PAGE = 50;
+
+/** Officers whose records the actor may read, with this quarter's counts per officer. */
+export async function coachingOverview(actor: Actor | undefined, raw: unknown) {
+  if (!actor) throw new AppError('unauthenticated');
+  const query = check(overviewQuery, raw ?? {}) as { unitCode?: string; page: number };
+  const { filter, timeZone } = await officersInScope(actor, query.unitCode);
+  const period = periodOf({}, timeZone);
+  const [officers, total] = await Promise.all([
+    Officer.find(filter)
+      .sort({ unitCode: 1, name: 1 })
+      .skip((query.page - 1) * OVERVIEW_PAGE)
+      .limit(OVERVIEW_PAGE)
+      .lean<OfficerDoc[]>(),
+    Officer.countDocuments(filter),
+  ]);
+  const counts = await FeedItem.aggregate<{ _id: { officerId: Types.ObjectId; type: string }; n: number }>([
+    {
+      $match: {
+        officerId: { $in: officers.map((officer) => officer._id) },
+        at: { $gte: period.from, $lte: period.to },
+      },
+    },
+    { $group: { _id: { officerId: '$officerId', type: '$type' }, n: { $sum: 1 } } },
+  ]);
+  const countOf = (officerId: Types.ObjectId, type: string) =>
+    counts.find((row) => String(row._id.officerId) === String(officerId) && row._id.type === type)?.n ?? 0;
+  return {
+    period: { from: period.fromDay, to: period.toDay, timeZone },
+    unitCode: query.unitCode || null,
+    page: query.page,
+    pages: Math.max(1, Math.ceil(total / OVERVIEW_PAGE)),
+    total,
+    officers: officers.map((officer) => ({
+      nip: officer.nip,
+      name: officer.name,
+      position: officer.position,
+      unitCode: officer.unitCode,
+      findings: countOf(officer._id, 'finding'),
+      compliments: countOf(officer._id, 'compliment'),
+      surveys: countOf(officer._id, 'survey'),
+      sessions: countOf(officer._id, 'session'),
+    })),
   };
 }

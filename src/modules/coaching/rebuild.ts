@@ -1,0 +1,143 @@
+import type { Types } from 'mongoose';
+import { findOfficersByIds, type OfficerDoc } from '../directory/service.js';
+import { Finding, Ticket, type FindingDoc } from '../feedback/model.js';
+import { SurveyResponse } from '../surveys/model.js';
+import {
+  complimentFields,
+  complimentItems,
+  findingItem,
+  surveyFields,
+  surveyItem,
+  type ComplimentSource,
+  type SurveySource,
+} from './events.js';
+import { FeedItem, feedItemUpsert, type FeedItemInput } from './model.js';
+
+export type RebuildPhase = 'findings' | 'compliments' | 'surveys' | 'sweep';
+export interface RebuildProgress {
+  phase: RebuildPhase;
+  /** Source documents read so far in this phase. */
+  done: number;
+}
+export interface RebuildReport {
+  findings: number;
+  compliments: number;
+  surveys: number;
+  /** Items of these three kinds that no source backs any more (a missed removal), now gone. */
+  removed: number;
+}
+
+const BATCH = 1000;
+
+/**
+ * Writes the finding, compliment and survey items of every officer's record again from the source collections,
+ * with the same builders the live subscribers use (events.ts), then removes the items of those kinds that neither
+ * this rebuild nor a live event wrote since it started. Safe while the application runs: every write is the same
+ * idempotent upsert, and what events write during the rebuild is kept. Sessions, training and evaluations are the
+ * coaching work's own documents and are left alone.
+ */
+export async function rebuildRecords(options: { progress?: (progress: RebuildProgress) => void } = {}) {
+  const started = new Date(Date.now() - 1); // items written in the same millisecond count as fresh
+  const report: RebuildReport = { findings: 0, compliments: 0, surveys: 0, removed: 0 };
+  const officers = officerCache();
+
+  report.findings = await inBatches(
+    Finding.find({}).lean<FindingDoc[]>().cursor(),
+    async (findings) => {
+      const byId = await officers.load(findings.map((finding) => finding.officerId));
+      return findings.flatMap((finding) => {
+        const officer = byId.get(String(finding.officerId));
+        const item = officer ? findingItem(finding, officer) : null;
+        return item ? [item] : [];
+      });
+    },
+    (done) => options.progress?.({ phase: 'findings', done }),
+  );
+
+  report.compliments = await inBatches(
+    Ticket.find({ kind: 'compliment', 'officerIds.0': { $exists: true } })
+      .select(complimentFields)
+      .lean<ComplimentSource[]>()
+      .cursor(),
+    async (tickets) => {
+      const byId = await officers.load(tickets.flatMap((ticket) => ticket.officerIds));
+      return tickets.flatMap((ticket) =>
+        complimentItems(
+          ticket,
+          ticket.officerIds.flatMap((id) => byId.get(String(id)) ?? []),
+        ),
+      );
+    },
+    (done) => options.progress?.({ phase: 'compliments', done }),
+  );
+
+  report.surveys = await inBatches(
+    SurveyResponse.find({ officerId: { $type: 'objectId' } })
+      .select(surveyFields)
+      .lean<SurveySource[]>()
+      .cursor(),
+    async (responses) => {
+      const byId = await officers.load(responses.map((response) => response.officerId!));
+      return responses.flatMap((response) => {
+        const officer = byId.get(String(response.officerId));
+        return officer ? [surveyItem(response, officer)] : [];
+      });
+    },
+    (done) => options.progress?.({ phase: 'surveys', done }),
+  );
+
+  const swept = await FeedItem.deleteMany({
+    type: { $in: ['finding', 'compliment', 'survey'] },
+    $or: [{ syncedAt: null }, { syncedAt: { $lt: started } }],
+  });
+  report.removed = swept.deletedCount;
+  options.progress?.({ phase: 'sweep', done: report.removed });
+  return report;
+}
+
+/** Reads a cursor in batches, turns each batch into items and writes them in one unordered bulk write. */
+async function inBatches<T>(
+  cursor: AsyncIterable<T> & { close(): Promise<unknown> },
+  itemsOf: (batch: T[]) => Promise<FeedItemInput[]>,
+  progress: (done: number) => void,
+): Promise<number> {
+  let done = 0;
+  let batch: T[] = [];
+  const flush = async () => {
+    const items = await itemsOf(batch);
+    if (items.length) await FeedItem.bulkWrite(items.map(feedItemUpsert), { ordered: false });
+    done += batch.length;
+    batch = [];
+    progress(done);
+  };
+  try {
+    for await (const doc of cursor) {
+      batch.push(doc);
+      if (batch.length >= BATCH) await flush();
+    }
+    if (batch.length) await flush();
+  } finally {
+    await cursor.close();
+  }
+  return done;
+}
+
+/** Officers by id, read once per rebuild (a record belongs to the officer's current unit). */
+function officerCache() {
+  const known = new Map<string, Pick<OfficerDoc, '_id' | 'unitPath'> | null>();
+  return {
+    async load(ids: (Types.ObjectId | string)[]) {
+      const missing = [...new Set(ids.map(String))].filter((id) => !known.has(id));
+      if (missing.length) {
+        for (const id of missing) known.set(id, null);
+        for (const officer of await findOfficersByIds(missing)) known.set(String(officer._id), officer);
+      }
+      const found = new Map<string, Pick<OfficerDoc, '_id' | 'unitPath'>>();
+      for (const id of ids.map(String)) {
+        const officer = known.get(id);
+        if (officer) found.set(id, officer);
+      }
+      return found;
+    },
+  };
+}
