@@ -9,6 +9,7 @@ export const mailTemplates = [
   'ticket.resolved',
   'staff.escalation',
   'staff.digest',
+  'coaching.action_due',
 ] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 

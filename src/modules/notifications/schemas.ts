@@ -50,6 +50,14 @@ export const mailData = {
       .default([]),
     moreOverdue: Joi.number().integer().min(0).default(0),
   }),
+  'coaching.action_due': Joi.object({
+    trackUrl: ticketMail.trackUrl,
+    name: label,
+    officerName: label.required(),
+    action: Joi.string().trim().max(1000).required(),
+    ownerLabel: label.required(),
+    dueLabel: label.required(),
+  }),
 } as const;
 
 export const queueMailInput = Joi.object({
