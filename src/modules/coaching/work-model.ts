@@ -53,7 +53,19 @@ const sessionSchema = new Schema(
   { collection: 'coaching_sessions', timestamps: true },
 );
 sessionSchema.index({ officerId: 1, at: -1 });
-export type SessionDoc = InferSchemaType<typeof sessionSchema> & { _id: Types.ObjectId; createdAt: Date };
+interface Person {
+  userId: Types.ObjectId;
+  name: string;
+}
+interface Localized {
+  id: string;
+  en: string;
+}
+export type SessionDoc = Omit<InferSchemaType<typeof sessionSchema>, 'coach'> & {
+  _id: Types.ObjectId;
+  coach: Person;
+  createdAt: Date;
+};
 export const CoachingSession = mongoose.model('CoachingSession', sessionSchema);
 
 /**
@@ -134,7 +146,12 @@ const suggestionSchema = new Schema(
   { collection: 'coaching_suggestions', timestamps: true },
 );
 suggestionSchema.index({ officerId: 1, ruleCode: 1, createdAt: -1 });
-export type SuggestionDoc = InferSchemaType<typeof suggestionSchema> & { _id: Types.ObjectId; createdAt: Date };
+export type SuggestionDoc = Omit<InferSchemaType<typeof suggestionSchema>, 'competency' | 'training'> & {
+  _id: Types.ObjectId;
+  competency: Localized;
+  training: Localized;
+  createdAt: Date;
+};
 export const PlanSuggestion = mongoose.model('PlanSuggestion', suggestionSchema);
 
 const trainingSchema = new Schema(
@@ -154,7 +171,10 @@ const trainingSchema = new Schema(
   { collection: 'coaching_trainings', timestamps: true },
 );
 trainingSchema.index({ officerId: 1, year: 1 });
-export type TrainingDoc = InferSchemaType<typeof trainingSchema> & { _id: Types.ObjectId };
+export type TrainingDoc = Omit<InferSchemaType<typeof trainingSchema>, 'recordedBy'> & {
+  _id: Types.ObjectId;
+  recordedBy: Person;
+};
 export const Training = mongoose.model('Training', trainingSchema);
 
 // ---- Evaluations
@@ -186,7 +206,20 @@ const evaluationSchema = new Schema(
     /** The figures of the period when drafted (record summary and coaching figures), kept as they were. */
     figures: { type: Schema.Types.Mixed, default: {} },
     /** Evidence: the substantiated findings of the period. */
-    evidence: { type: [Schema.Types.ObjectId], default: [] },
+    evidence: {
+      type: [
+        new Schema(
+          {
+            findingId: { type: Schema.Types.ObjectId, required: true },
+            code: { type: String, required: true },
+            category: { type: String, default: null },
+            outcome: { type: String, required: true },
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
     results: { type: ratedSchema, default: () => ({}) },
     values: {
       type: new Schema(
@@ -209,7 +242,20 @@ const evaluationSchema = new Schema(
 );
 evaluationSchema.index({ officerId: 1, 'period.key': 1, version: 1 }, { unique: true });
 evaluationSchema.index({ officerId: 1, 'period.from': -1 });
-export type EvaluationDoc = InferSchemaType<typeof evaluationSchema> & { _id: Types.ObjectId; createdAt: Date };
+export interface EvaluationPeriodDoc {
+  kind: EvaluationPeriod;
+  key: string;
+  fromDate: string;
+  toDate: string;
+  from: Date;
+  to: Date;
+}
+export type EvaluationDoc = Omit<InferSchemaType<typeof evaluationSchema>, 'period' | 'createdBy'> & {
+  _id: Types.ObjectId;
+  period: EvaluationPeriodDoc;
+  createdBy: Person;
+  createdAt: Date;
+};
 export const Evaluation = mongoose.model('CoachingEvaluation', evaluationSchema);
 
 /** Per agency (root unit): how often officers are evaluated. Without a document: quarterly. */
