@@ -15,6 +15,7 @@ import { startScheduler, stopScheduler } from './platform/scheduler.js';
 import { startOutboxWorker, stopOutboxWorker } from './modules/notifications/worker.js';
 import { ensureReferenceData } from './reference-data.js';
 import { registerClockJobs } from './modules/feedback/clocks.js';
+import { registerCoachingJobs } from './modules/coaching/reminders.js';
 import { registerCoachingSubscribers } from './modules/coaching/events.js';
 import { registerAnalyticsSubscribers } from './modules/analytics/events.js';
 
@@ -93,6 +94,7 @@ async function main(config: Config): Promise<void> {
     // Mail and scheduled work start once the app serves; shutdown stops them first.
     startOutboxWorker(config);
     registerClockJobs(config);
+    registerCoachingJobs(config);
     startScheduler();
     say(
       `Suara is serving on http://localhost:${port}` +
