@@ -87,6 +87,11 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
   });
   // The Socket.IO browser client, from the package itself (same origin, so the CSP allows it).
   app.get('/static/vendor/socket.io.min.js', (_req, res) => res.sendFile(socketIoClient, { maxAge: '7d' }));
+  app.get('/static/vendor/chart.umd.min.js', (_req, res) =>
+    res.sendFile(path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'), {
+      maxAge: '7d',
+    }),
+  );
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
   app.use('/static', express.static(publicDir, { maxAge: config.env === 'production' ? '7d' : 0, index: false }));
 

@@ -18,6 +18,7 @@ import { registerClockJobs } from './modules/feedback/clocks.js';
 import { registerCoachingJobs } from './modules/coaching/reminders.js';
 import { registerCoachingSubscribers } from './modules/coaching/events.js';
 import { registerAnalyticsSubscribers } from './modules/analytics/events.js';
+import { attachDisplayGateway } from './modules/analytics/display-gateway.js';
 
 /** One line to the terminal for the person starting Suara (the structured log goes to stdout as JSON). */
 const say = (line: string) => process.stderr.write(line + '\n');
@@ -84,6 +85,7 @@ async function main(config: Config): Promise<void> {
       sessionMiddleware: session,
       redisUrl: config.redisUrl,
     });
+    attachDisplayGateway(io, { clustered: Boolean(config.redisUrl) }); // hall screens (public /display namespace)
     await new Promise<void>((resolve, reject) => {
       http!.once('error', reject);
       http!.listen(config.port, config.host, resolve);

@@ -1,0 +1,175 @@
+import { EventEmitter } from 'node:events';
+import Joi from 'joi';
+import mongoose from 'mongoose';
+import { AppError } from '../../platform/errors.js';
+import { check } from '../../platform/validate.js';
+import { assertCan, scopeOf, type Actor } from '../accounts/permissions.js';
+import { recordAudit } from '../accounts/service.js';
+import { unitCode as unitCodeSchema } from '../directory/schemas.js';
+import { findUnitByCode } from '../directory/service.js';
+import { Unit } from '../directory/model.js';
+import { normaliseTrackingCode } from '../feedback/codes.js';
+import { Ticket, type TicketDoc } from '../feedback/model.js';
+import { scrubPersonalData } from '../feedback/text.js';
+import { ShowcaseItem, type ShowcaseDoc } from './follow-up-model.js';
+
+/**
+ * "You said, we did" (DESIGN.md section 3, privacy `public`): a unit head turns a resolved public ticket into a
+ * short, moderated pair of sentences. The ticket's own text never leaves the staff side; what is published is
+ * what the head wrote or approved, scrubbed of phone numbers, e-mail addresses and NIKs once more on the way in.
+ */
+
+export const SHOWCASE_TEXT_MAX = 300;
+/** Ticket statuses that count as answered: resolved, or closed after a resolution (not rejected or merged). */
+const ANSWERED = ['resolved', 'closed'];
+
+const changes = new EventEmitter();
+changes.setMaxListeners(20);
+
+/** Told the unit path (ids, agency first) of every approved or withdrawn item: the display refreshes those units. */
+export function onShowcaseChange(listener: (unitPath: string[]) => void): () => void {
+  changes.on('change', listener);
+  return () => changes.off('change', listener);
+}
+
+const scrubbed = (text: string) => scrubPersonalData(text).replace(/\s+/g, ' ').trim();
+const text = Joi.string().trim().max(SHOWCASE_TEXT_MAX);
+
+export const showcaseInput = Joi.object({
+  ticketCode: Joi.string().trim().max(40).required(),
+  youSaid: text.min(5).required(),
+  weDid: text.allow(''),
+});
+
+const listQuery = Joi.object({ unitCode: unitCodeSchema.allow('') });
+
+const byWhom = (actor: Actor) => ({ userId: new mongoose.Types.ObjectId(actor.id), name: actor.name });
+
+/** Resolved public tickets in the actor's moderation scope, newest first, each with a scrubbed suggestion. */
+export async function showcaseCandidates(actor: Actor | undefined, raw: unknown) {
+  if (!actor) throw new AppError('unauthenticated');
+  const query = check(listQuery, raw);
+  const scope = scopeOf(actor, 'tickets.triage');
+  if (scope !== 'all' && scope.length === 0) throw new AppError('forbidden');
+  const filter: Record<string, unknown> = {
+    privacy: 'public',
+    status: { $in: ANSWERED },
+    rejectReason: null,
+    mergedInto: null,
+  };
+  if (scope !== 'all') filter.unitPath = { $in: scope.map((id) => new mongoose.Types.ObjectId(id)) };
+  if (query.unitCode) {
+    const unit = await findUnitByCode(query.unitCode);
+    if (!unit) throw AppError.validation({ unitCode: { key: 'feedback.unknown_unit' } });
+    assertCan(actor, 'tickets.triage', { unitPath: unit.path.map(String) });
+    filter.unitPath = unit._id;
+  }
+  const tickets = await Ticket.find(filter)
+    .sort({ resolvedAt: -1, updatedAt: -1 })
+    .limit(100)
+    .select({ code: 1, kind: 1, category: 1, description: 1, unitCode: 1, resolvedAt: 1, history: 1 })
+    .lean<TicketDoc[]>();
+  const items = await ShowcaseItem.find({ ticketId: { $in: tickets.map((ticket) => ticket._id) } }).lean<
+    ShowcaseDoc[]
+  >();
+  const itemOf = new Map(items.map((item) => [String(item.ticketId), item]));
+  return tickets.map((ticket) => {
+    const resolution = [...ticket.history]
+      .reverse()
+      .find((entry) => entry.public && entry.to === 'resolved' && entry.body)?.body;
+    const item = itemOf.get(String(ticket._id));
+    return {
+      code: ticket.code,
+      kind: ticket.kind,
+      category: ticket.category,
+      unitCode: ticket.unitCode,
+      resolvedAt: ticket.resolvedAt,
+      /** Suggestions for the form, scrubbed; the head edits them before anything is published. */
+      suggestedYouSaid: scrubbed(ticket.description).slice(0, SHOWCASE_TEXT_MAX),
+      suggestedWeDid: resolution ? scrubbed(resolution).slice(0, SHOWCASE_TEXT_MAX) : '',
+      item: item ? publicItem(item) : null,
+      itemStatus: item?.status ?? null,
+    };
+  });
+}
+
+/** Approves (or rewrites) the public pair of one ticket; only a resolved public ticket, only its unit's heads. */
+export async function approveShowcase(actor: Actor | undefined, raw: unknown) {
+  if (!actor) throw new AppError('unauthenticated');
+  const input = check(showcaseInput, raw);
+  const code = normaliseTrackingCode(input.ticketCode);
+  const ticket = code ? await Ticket.findOne({ code }).lean<TicketDoc>() : null;
+  if (!ticket) throw new AppError('not_found');
+  assertCan(actor, 'tickets.triage', { unitPath: ticket.unitPath.map(String) });
+  if (ticket.privacy !== 'public')
+    throw AppError.validation({ ticketCode: { key: 'analytics.pages.showcase_not_public' } });
+  if (!ANSWERED.includes(ticket.status) || ticket.rejectReason || ticket.mergedInto)
+    throw AppError.validation({ ticketCode: { key: 'analytics.pages.showcase_not_resolved' } });
+  const weDid = scrubbed(input.weDid ?? '');
+  if (ticket.kind !== 'compliment' && !weDid) throw AppError.validation({ weDid: { key: 'validation.required' } });
+  const unit = await Unit.findById(ticket.unitId).select({ name: 1 }).lean<{ name: string }>();
+  const now = new Date();
+  const item = await ShowcaseItem.findOneAndUpdate(
+    { ticketId: ticket._id },
+    {
+      $set: {
+        kind: ticket.kind,
+        unitId: ticket.unitId,
+        unitCode: ticket.unitCode,
+        unitName: unit?.name ?? ticket.unitCode,
+        unitPath: ticket.unitPath,
+        youSaid: scrubbed(input.youSaid),
+        weDid,
+        status: 'approved',
+        approvedBy: byWhom(actor),
+        approvedAt: now,
+      },
+    },
+    { upsert: true, new: true, setDefaultsOnInsert: true },
+  ).lean<ShowcaseDoc>();
+  await recordAudit(actor, 'showcase.approve', ticket.code, { itemId: String(item!._id) });
+  changes.emit('change', ticket.unitPath.map(String));
+  return publicItem(item!);
+}
+
+/** Takes an item off the public pages (it stays, withdrawn, for the record). */
+export async function withdrawShowcase(actor: Actor | undefined, id: unknown) {
+  if (!actor) throw new AppError('unauthenticated');
+  if (typeof id !== 'string' || !mongoose.Types.ObjectId.isValid(id)) throw new AppError('not_found');
+  const item = await ShowcaseItem.findById(id).lean<ShowcaseDoc>();
+  if (!item) throw new AppError('not_found');
+  assertCan(actor, 'tickets.triage', { unitPath: item.unitPath.map(String) });
+  await ShowcaseItem.updateOne({ _id: item._id }, { $set: { status: 'withdrawn' } });
+  await recordAudit(actor, 'showcase.withdraw', String(item._id));
+  changes.emit('change', item.unitPath.map(String));
+  return { ...publicItem(item), status: 'withdrawn' };
+}
+
+/** What the public sees of an item: the moderated text, the unit, the date. No ticket code, no names. */
+export function publicItem(item: ShowcaseDoc) {
+  return {
+    id: String(item._id),
+    kind: item.kind === 'compliment' ? 'compliment' : 'you_said_we_did',
+    unitCode: item.unitCode,
+    unitName: item.unitName,
+    youSaid: item.youSaid,
+    weDid: item.weDid,
+    approvedAt: item.approvedAt,
+  };
+}
+export type PublicShowcaseItem = ReturnType<typeof publicItem>;
+
+/** Approved items of a unit's subtree (or everywhere), newest first. */
+export async function approvedShowcase(
+  options: { unitId?: mongoose.Types.ObjectId | string; kind?: 'compliment' | 'you_said_we_did'; limit?: number } = {},
+): Promise<PublicShowcaseItem[]> {
+  const filter: Record<string, unknown> = { status: 'approved' };
+  if (options.unitId) filter.unitPath = new mongoose.Types.ObjectId(String(options.unitId));
+  if (options.kind === 'compliment') filter.kind = 'compliment';
+  else if (options.kind) filter.kind = { $ne: 'compliment' };
+  const items = await ShowcaseItem.find(filter)
+    .sort({ approvedAt: -1 })
+    .limit(options.limit ?? 20)
+    .lean<ShowcaseDoc[]>();
+  return items.map(publicItem);
+}
