@@ -1,8 +1,73 @@
 import { Router } from 'express';
 import type { Config } from '../../config.js';
+import { check } from '../../platform/validate.js';
+import { requireActor } from '../accounts/middleware.js';
+import { ikmQuery, trendsQuery } from './schemas.js';
+import { defaultPeriod, ikmReport, ticketTrends, type Interval } from './service.js';
+import { getWeights, setWeights } from './settings.js';
 
-/** Pages and JSON API of the analytics module (thin: validate → service → view or JSON). */
+/**
+ * JSON API of the analytics module (thin: validate → service → JSON). Dates are agency-local days 'YYYY-MM-DD',
+ * `to` inclusive; without them, this quarter to date. The pages live in page-routes.ts.
+ */
 export function analyticsRoutes(_config: Config): Router {
   const router = Router();
+
+  const period = async (query: { unitCode: string; from?: string; to?: string }) => {
+    const fallback = await defaultPeriod(query.unitCode);
+    return { from: query.from ?? fallback.from, to: query.to ?? fallback.to };
+  };
+
+  router.get('/api/v1/analytics/ikm', requireActor, async (req, res) => {
+    const query = check(ikmQuery, req.query) as {
+      unitCode: string;
+      from?: string;
+      to?: string;
+      serviceCode?: string | null;
+      subtree: boolean;
+    };
+    const report = await ikmReport(req.actor!, { ...query, ...(await period(query)) });
+    res.json({
+      respondents: report.respondents,
+      elements: report.elements.map((element) => element.mean),
+      ikm: report.ikm,
+      grade: report.grade,
+      label: report.label,
+      minimumSample: report.minimumSample,
+      sampleTooSmall: report.sampleTooSmall,
+      elementGrades: report.elements.map((element) => element.grade),
+      elementTotals: report.elements.map((element) => element.total),
+      elementNames: report.elements.map((element) => element.element),
+      value: report.value,
+      weights: report.weights,
+      customWeights: report.customWeights,
+      unit: report.unit,
+      from: report.from,
+      to: report.to,
+      serviceCode: report.serviceCode,
+      subtree: report.subtree,
+      profile: report.profile,
+      integrity: report.integrity,
+    });
+  });
+
+  router.get('/api/v1/analytics/trends', requireActor, async (req, res) => {
+    const query = check(trendsQuery, req.query) as {
+      unitCode: string;
+      from?: string;
+      to?: string;
+      serviceCode?: string | null;
+      interval: Interval;
+    };
+    res.json(await ticketTrends(req.actor!, { ...query, ...(await period(query)) }));
+  });
+
+  router.get('/api/v1/analytics/weights/:agencyCode', requireActor, async (req, res) => {
+    res.json(await getWeights(req.actor, String(req.params.agencyCode).toUpperCase()));
+  });
+  router.put('/api/v1/analytics/weights/:agencyCode', requireActor, async (req, res) => {
+    res.json(await setWeights(req.actor, String(req.params.agencyCode).toUpperCase(), req.body));
+  });
+
   return router;
 }

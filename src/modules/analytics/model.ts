@@ -1,0 +1,118 @@
+import mongoose, { Schema } from 'mongoose';
+
+/**
+ * Rollup documents (DESIGN.md section 5): dashboards over a million tickets read these, kept by `$inc` upserts on
+ * write and rebuildable from the source collections (rebuild.ts). Every rollup document has
+ *
+ * - `_id`: its key as a string, e.g. `2026-11-20|<unitId>|POLI-UMUM|waiting_time|complaint`, so one upsert finds it;
+ * - `day`: the agency's local day ('YYYY-MM-DD', the calendar day on the wall in the unit's time zone) and `date`:
+ *   that local day as midnight UTC, for range queries (`from`/`to` local days compare without any zone math);
+ * - `unitId` and `unitPath` (ObjectIds, the agency first): a subtree is `{ unitPath: unitId }`.
+ *
+ * Counters live in nested objects whose paths are `$inc`ed (histograms keyed by bucket index, see histogram.ts).
+ * The schemas only declare what is queried and indexed; writes go through the driver (`Model.collection`), so
+ * dynamic counter paths are never cast or stripped.
+ */
+
+const shared = {
+  _id: { type: String, required: true },
+  day: { type: String, required: true },
+  date: { type: Date, required: true },
+  unitId: { type: Schema.Types.ObjectId, required: true },
+  unitPath: { type: [Schema.Types.ObjectId], required: true },
+  agencyCode: { type: String, default: null },
+};
+const options = { versionKey: false, strict: false } as const;
+
+/**
+ * Tickets per day × unit × service × category × kind. Each count sits on the local day of its own event: received
+ * on the filing day, verified on the verification day, resolved on the (last) resolution day, and so on.
+ * Fields: n.{received, verified, resolved, closed, rejected, merged, reopened}; waitSum, waitCount (citizen-reported
+ * waiting minutes), h.{wait, verify, followUp, resolve} (histograms; minutes for wait, hours for the others);
+ * clock.{verify, followUp}.{n, ok} (decisions with a known legal due time, and those made by it);
+ * rating.{sum, count}.
+ */
+const ticketRollupSchema = new Schema(
+  {
+    ...shared,
+    serviceCode: { type: String, default: null },
+    category: { type: String, default: null },
+    kind: { type: String, required: true },
+  },
+  { ...options, collection: 'rollup_tickets' },
+);
+ticketRollupSchema.index({ unitPath: 1, date: 1 });
+ticketRollupSchema.index({ date: 1 });
+
+/**
+ * Survey answers (SKM) per day × unit × service: respondents, sums.<0..8> (per-element sums of answers 1–4),
+ * profile.<gender|ageBand|education|occupation>.<code>, flagged (answers with any integrity flag), flags.<flag>.
+ */
+const surveyRollupSchema = new Schema(
+  { ...shared, serviceCode: { type: String, default: null } },
+  { ...options, collection: 'rollup_surveys' },
+);
+surveyRollupSchema.index({ unitPath: 1, date: 1 });
+surveyRollupSchema.index({ date: 1 });
+
+/**
+ * Per day × officer, where an officer is named: survey answers naming them (surveys.respondents,
+ * surveys.sums.<0..8>), compliments naming them, findings about them (findings.<outcome>).
+ */
+const officerRollupSchema = new Schema(
+  { ...shared, officerId: { type: Schema.Types.ObjectId, required: true } },
+  { ...options, collection: 'rollup_officers' },
+);
+officerRollupSchema.index({ officerId: 1, date: 1 });
+officerRollupSchema.index({ unitPath: 1, date: 1 });
+
+/**
+ * What each source document last added to the rollups, so that a change adds only the difference (rollups.ts):
+ * `_id` is the ticket's id (or `finding:<id>`), `revision` the source's revision that contribution was computed
+ * from, `contribution` the entries themselves.
+ */
+const contributionStateSchema = new Schema(
+  {
+    _id: { type: Schema.Types.Mixed, required: true },
+    revision: { type: Number, required: true },
+    contribution: { type: Schema.Types.Mixed, default: [] },
+  },
+  { versionKey: false, strict: false, collection: 'rollup_ticket_state' },
+);
+
+/** Progress of a rebuild, so that `--resume` continues after a crash (rebuild.ts). */
+const checkpointSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    phase: { type: String, required: true },
+    lastId: { type: Schema.Types.Mixed, default: null },
+    done: { type: Number, default: 0 },
+    total: { type: Number, default: 0 },
+    boundary: { type: Schema.Types.Mixed, default: null },
+    startedAt: { type: Date, required: true },
+    finishedAt: { type: Date, default: null },
+  },
+  { versionKey: false, collection: 'rollup_checkpoints' },
+);
+
+/** Analytics settings per agency: custom SKM element weights (settings.ts). */
+const analyticsSettingsSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // the agency code
+    weights: { type: [Number], default: null },
+    updatedBy: { type: String, default: null },
+    updatedAt: { type: Date, default: null },
+  },
+  { versionKey: false, collection: 'analytics_settings' },
+);
+
+export const TicketRollup = mongoose.model('TicketRollup', ticketRollupSchema);
+export const SurveyRollup = mongoose.model('SurveyRollup', surveyRollupSchema);
+export const OfficerRollup = mongoose.model('OfficerRollup', officerRollupSchema);
+export const ContributionState = mongoose.model('ContributionState', contributionStateSchema);
+export const RollupCheckpoint = mongoose.model('RollupCheckpoint', checkpointSchema);
+export const AnalyticsSettings = mongoose.model('AnalyticsSettings', analyticsSettingsSchema);
+
+/** Which rollup collection an entry of a contribution goes to. */
+export type RollupTarget = 'tickets' | 'surveys' | 'officers';
+export const rollupModels = { tickets: TicketRollup, surveys: SurveyRollup, officers: OfficerRollup } as const;

@@ -1,0 +1,269 @@
+import { Types } from 'mongoose';
+import { Finding, Ticket } from '../feedback/model.js';
+import { SurveyResponse } from '../surveys/model.js';
+import { ContributionState, RollupCheckpoint, SurveyRollup, TicketRollup, OfficerRollup } from './model.js';
+import {
+  Accumulator,
+  allUnitZones,
+  applyEntries,
+  diffContributions,
+  findingContribution,
+  findingRevision,
+  inTransaction,
+  surveyContribution,
+  SURVEY_FIELDS,
+  ticketContribution,
+  TICKET_FIELDS,
+  type Contribution,
+  type FindingLike,
+  type SurveyLike,
+  type TicketLike,
+} from './rollups.js';
+
+/**
+ * Rebuilds every rollup from the source collections (tickets, survey_responses, findings): `npm run rollups:rebuild`.
+ *
+ * It empties the rollups and the per-ticket states, then reads each collection in batches in `_id` order. A batch's
+ * contributions are summed in memory (one `$inc` per rollup document, not per source document) and written in ONE
+ * transaction together with the per-ticket states and the checkpoint. So a crash loses at most the batch in flight,
+ * and `--resume` continues after the last committed batch without counting anything twice.
+ *
+ * Live events may keep arriving during a rebuild. Tickets and findings are safe: a ticket the live path touches
+ * after the rollups were emptied gets a state, and the rebuild then adds only the difference to it (nothing, if the
+ * live path already applied the same revision). Survey answers are immutable and have no state: the rebuild counts
+ * those with an `_id` up to the newest one when it started, the live path counts the later ones; an answer stored
+ * just before the start whose event is handled just after the emptying would count twice, so run it when intake is
+ * quiet if that matters (the next rebuild corrects it anyway).
+ */
+
+const CHECKPOINT_ID = 'rebuild';
+const phases = ['tickets', 'surveys', 'findings'] as const;
+type Phase = (typeof phases)[number] | 'done';
+
+export interface RebuildOptions {
+  progress?: (line: string) => void;
+  /** Continue an interrupted rebuild from its checkpoint instead of starting over. */
+  resume?: boolean;
+  /** Source documents per batch (and per transaction). */
+  batchSize?: number;
+  /** For specs: stop after this many batches, as a crash would (the checkpoint stays). */
+  stopAfterBatches?: number;
+}
+
+export interface RebuildResult {
+  tickets: number;
+  surveys: number;
+  findings: number;
+  ms: number;
+  resumed: boolean;
+  /** False when stopped early by `stopAfterBatches`. */
+  finished: boolean;
+}
+
+interface CheckpointDoc {
+  _id: string;
+  phase: Phase;
+  lastId: Types.ObjectId | null;
+  done: number;
+  total: number;
+  boundary: { surveys: Types.ObjectId | null } | null;
+  counts?: Partial<Record<(typeof phases)[number], number>>;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+const checkpoints = () => RollupCheckpoint.collection;
+
+const duration = (ms: number) => {
+  if (!Number.isFinite(ms) || ms < 0) return '?';
+  const seconds = Math.round(ms / 1000);
+  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
+};
+
+/** Empties the rollups and states and writes a fresh checkpoint. */
+async function startOver(): Promise<CheckpointDoc> {
+  await Promise.all([
+    TicketRollup.collection.deleteMany({}),
+    SurveyRollup.collection.deleteMany({}),
+    OfficerRollup.collection.deleteMany({}),
+    ContributionState.collection.deleteMany({}),
+  ]);
+  const newest = await SurveyResponse.findOne({}).sort({ _id: -1 }).select({ _id: 1 }).lean<{ _id: Types.ObjectId }>();
+  const checkpoint: CheckpointDoc = {
+    _id: CHECKPOINT_ID,
+    phase: 'tickets',
+    lastId: null,
+    done: 0,
+    total: 0,
+    boundary: { surveys: newest?._id ?? null },
+    counts: {},
+    startedAt: new Date(),
+    finishedAt: null,
+  };
+  await checkpoints().replaceOne({ _id: CHECKPOINT_ID as never }, checkpoint, { upsert: true });
+  return checkpoint;
+}
+
+/** The checkpoint of an unfinished rebuild, if there is one. */
+export async function rebuildCheckpoint(): Promise<CheckpointDoc | null> {
+  return (await checkpoints().findOne({ _id: CHECKPOINT_ID as never })) as CheckpointDoc | null;
+}
+
+interface StateDoc {
+  _id: unknown;
+  revision: number;
+  contribution: Contribution;
+}
+
+/** Sources with a state (tickets, findings): only the difference to what is stored is added. */
+async function stateBatch(
+  items: { id: unknown; revision: number; contribution: Contribution }[],
+  checkpoint: Partial<CheckpointDoc>,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await stateBatchOnce(items, checkpoint);
+    } catch (error) {
+      // A live event stored a state for one of these tickets meanwhile: read the states again.
+      if ((error as { code?: number }).code === 11000 && attempt < 5) continue;
+      throw error;
+    }
+  }
+}
+
+async function stateBatchOnce(
+  items: { id: unknown; revision: number; contribution: Contribution }[],
+  checkpoint: Partial<CheckpointDoc>,
+): Promise<void> {
+  await inTransaction(async (session) => {
+    const ids = items.map((item) => item.id);
+    const existing = (await ContributionState.collection
+      .find({ _id: { $in: ids as never[] } }, { session })
+      .toArray()) as unknown as StateDoc[];
+    const stateOf = new Map(existing.map((state) => [String(state._id), state]));
+    const sums = new Accumulator();
+    const inserts: StateDoc[] = [];
+    const swaps: { id: unknown; from: number; revision: number; contribution: Contribution }[] = [];
+    for (const item of items) {
+      const state = stateOf.get(String(item.id));
+      if (state && state.revision >= item.revision) continue; // the live path already has it
+      sums.add(state ? diffContributions(state.contribution, item.contribution) : item.contribution);
+      if (state) swaps.push({ ...item, from: state.revision });
+      else inserts.push({ _id: item.id, revision: item.revision, contribution: item.contribution });
+    }
+    if (inserts.length) await ContributionState.collection.insertMany(inserts as never[], { session, ordered: false });
+    for (const swap of swaps) {
+      const result = await ContributionState.collection.updateOne(
+        { _id: swap.id as never, revision: swap.from },
+        { $set: { revision: swap.revision, contribution: swap.contribution } },
+        { session },
+      );
+      if (result.matchedCount !== 1) throw Object.assign(new Error('state moved'), { code: 11000 });
+    }
+    await applyEntries(sums.entries(), session);
+    await checkpoints().updateOne({ _id: CHECKPOINT_ID as never }, { $set: checkpoint }, { session });
+  });
+}
+
+async function surveyBatch(entries: Contribution, checkpoint: Partial<CheckpointDoc>): Promise<void> {
+  await inTransaction(async (session) => {
+    await applyEntries(entries, session);
+    await checkpoints().updateOne({ _id: CHECKPOINT_ID as never }, { $set: checkpoint }, { session });
+  });
+}
+
+/**
+ * Rebuilds all rollups; with `resume`, continues the unfinished rebuild (or starts one when there is none).
+ * `progress` gets one line per batch: phase, done/total, rate and time left.
+ */
+export async function rebuildRollups(options: RebuildOptions = {}): Promise<RebuildResult> {
+  const started = Date.now();
+  const batchSize = options.batchSize ?? 2000;
+  const say = options.progress ?? (() => undefined);
+  let checkpoint = options.resume ? await rebuildCheckpoint() : null;
+  const resumed = Boolean(checkpoint && checkpoint.phase !== 'done');
+  if (!checkpoint || checkpoint.phase === 'done') checkpoint = await startOver();
+  else say(`resuming ${checkpoint.phase} after ${checkpoint.done} documents`);
+  const counts = { tickets: 0, surveys: 0, findings: 0, ...(checkpoint.counts ?? {}) };
+  const zones = await allUnitZones();
+  const zoneOf = (unitId: unknown) => zones.get(String(unitId)) ?? 'Asia/Jakarta';
+  let batches = 0;
+
+  for (const phase of phases) {
+    if (phases.indexOf(phase) < phases.indexOf(checkpoint.phase as (typeof phases)[number])) continue;
+    const current: CheckpointDoc = checkpoint;
+    const fresh: boolean = current.phase !== phase;
+    let lastId: Types.ObjectId | null = fresh ? null : current.lastId;
+    let done: number = fresh ? 0 : current.done;
+    const boundary: Types.ObjectId | null = current.boundary?.surveys ?? null;
+    const model = (phase === 'tickets' ? Ticket : phase === 'surveys' ? SurveyResponse : Finding) as typeof Ticket;
+    const scope: Record<string, unknown> =
+      phase === 'surveys' ? (boundary ? { _id: { $lte: boundary } } : { _id: { $exists: false } }) : {};
+    const total: number = await model.countDocuments(scope);
+    const phaseStarted = Date.now();
+    const doneAtStart = done;
+    if (fresh)
+      await checkpoints().updateOne({ _id: CHECKPOINT_ID as never }, { $set: { phase, lastId: null, done: 0, total } });
+    for (;;) {
+      if (options.stopAfterBatches !== undefined && batches >= options.stopAfterBatches)
+        return { ...counts, ms: Date.now() - started, resumed, finished: false };
+      const range: Record<string, unknown> = { ...(scope as Record<string, unknown>) };
+      if (lastId) range._id = { ...((range._id as object) ?? {}), $gt: lastId };
+      const projection = phase === 'tickets' ? TICKET_FIELDS : phase === 'surveys' ? SURVEY_FIELDS : {};
+      const docs = await model
+        .find(range)
+        .sort({ _id: 1 })
+        .limit(batchSize)
+        .select(projection)
+        .lean<{ _id: Types.ObjectId }[]>();
+      if (docs.length === 0) break;
+      lastId = docs[docs.length - 1]!._id;
+      done += docs.length;
+      counts[phase] += docs.length;
+      const next = { phase, lastId, done, total, counts: { ...counts } };
+      if (phase === 'tickets') {
+        await stateBatch(
+          (docs as unknown as TicketLike[]).map((ticket) => ({
+            id: ticket._id,
+            revision: ticket.revision ?? 0,
+            contribution: ticketContribution(ticket),
+          })),
+          next,
+        );
+      } else if (phase === 'findings') {
+        await stateBatch(
+          (docs as unknown as FindingLike[]).map((finding) => {
+            const unitId = finding.unitPath[finding.unitPath.length - 1];
+            return {
+              id: `finding:${String(finding._id)}`,
+              revision: findingRevision(finding),
+              contribution: findingContribution(finding, zoneOf(unitId)),
+            };
+          }),
+          next,
+        );
+      } else {
+        const sums = new Accumulator();
+        for (const survey of docs as unknown as SurveyLike[])
+          sums.add(surveyContribution(survey, zoneOf(survey.unitId)));
+        await surveyBatch(sums.entries(), next);
+      }
+      batches++;
+      const elapsed = Date.now() - phaseStarted;
+      const rate = ((done - doneAtStart) / Math.max(elapsed, 1)) * 1000;
+      say(
+        `${phase}: ${done}/${total} (${Math.round((done / Math.max(total, 1)) * 100)}%), ` +
+          `${Math.round(rate)}/s, ETA ${duration(((total - done) / Math.max(rate, 1e-9)) * 1000)}`,
+      );
+    }
+    checkpoint = { ...checkpoint, phase, lastId, done, total };
+  }
+  await checkpoints().updateOne(
+    { _id: CHECKPOINT_ID as never },
+    { $set: { phase: 'done', finishedAt: new Date(), counts } },
+  );
+  say(
+    `done: ${counts.tickets} tickets, ${counts.surveys} survey answers, ${counts.findings} findings in ${duration(Date.now() - started)}`,
+  );
+  return { ...counts, ms: Date.now() - started, resumed, finished: true };
+}

@@ -1,0 +1,498 @@
+import mongoose, { Types, type ClientSession } from 'mongoose';
+import { localDate } from '../../platform/calendar.js';
+import { Unit } from '../directory/model.js';
+import { ELEMENT_COUNT } from '../surveys/ikm.js';
+import { bucketOf, DURATION_HOURS_BOUNDS, WAIT_MINUTES_BOUNDS } from './histogram.js';
+import { ContributionState, rollupModels, type RollupTarget } from './model.js';
+
+/**
+ * What one source document adds to the rollups, and how it gets there.
+ *
+ * Live and rebuilt rollups must be identical, so each ticket's contribution is ONE pure function of the ticket
+ * document (`ticketContribution`) that both paths use. The contribution last applied for each ticket is stored
+ * (`rollup_ticket_state`, with the ticket's revision); on every event the ticket is read again, the new
+ * contribution computed, and only the difference `$inc`ed — in one transaction with the compare-and-set of the
+ * state on its revision, so two events for one ticket never both apply, an older revision never overwrites a
+ * newer one, and a crash leaves both writes or neither. Survey answers never change after they are stored, so their
+ * contribution is applied once, on `survey.submitted`. Findings can be recorded again with another outcome and use
+ * the same state scheme as tickets (state `finding:<id>`, revision = updatedAt).
+ */
+
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+/** One rollup document's share of a contribution: its key, the fields it is created with, and the increments. */
+export interface Entry {
+  t: RollupTarget;
+  k: string;
+  m: Record<string, unknown>;
+  i: Record<string, number>;
+}
+export type Contribution = Entry[];
+
+/** A local day as midnight UTC: range queries on `date` compare local days without zone math. */
+export const dateOfDay = (day: string) => new Date(`${day}T00:00:00.000Z`);
+
+class Builder {
+  private readonly entries = new Map<string, Entry>();
+  add(t: RollupTarget, k: string, m: () => Record<string, unknown>, path: string, value = 1): void {
+    if (!value) return;
+    const id = `${t}:${k}`;
+    let entry = this.entries.get(id);
+    if (!entry) this.entries.set(id, (entry = { t, k, m: m(), i: {} }));
+    entry.i[path] = (entry.i[path] ?? 0) + value;
+  }
+  build(): Contribution {
+    return [...this.entries.values()].sort((a, b) => (a.t + a.k < b.t + b.k ? -1 : 1));
+  }
+}
+
+// ---- Tickets ------------------------------------------------------------------------------------------------------
+
+/** The fields of a ticket the contribution reads (a projection keeps rebuild reads small). */
+export const TICKET_FIELDS = {
+  kind: 1,
+  category: 1,
+  unitId: 1,
+  unitPath: 1,
+  agencyCode: 1,
+  timeZone: 1,
+  serviceCode: 1,
+  officerIds: 1,
+  waitMinutes: 1,
+  status: 1,
+  revision: 1,
+  createdAt: 1,
+  resolvedAt: 1,
+  closedAt: 1,
+  rating: 1,
+  due: 1,
+  'history.at': 1,
+  'history.action': 1,
+  'history.from': 1,
+  'history.to': 1,
+  'history.public': 1,
+  'history.actor.kind': 1,
+} as const;
+
+interface HistoryLike {
+  at: Date;
+  action: string;
+  from?: string | null;
+  to?: string | null;
+  public?: boolean;
+  actor?: { kind?: string } | null;
+}
+
+export interface TicketLike {
+  _id: Types.ObjectId | string;
+  kind: string;
+  category?: string | null;
+  unitId: Types.ObjectId;
+  unitPath: Types.ObjectId[];
+  agencyCode?: string | null;
+  timeZone: string;
+  serviceCode?: string | null;
+  officerIds?: Types.ObjectId[] | null;
+  waitMinutes?: number | null;
+  status: string;
+  revision?: number | null;
+  createdAt: Date;
+  resolvedAt?: Date | null;
+  closedAt?: Date | null;
+  rating?: { score?: number | null; at?: Date | null } | null;
+  due?: { verify?: Date | null; followUp?: Date | null } | null;
+  history?: HistoryLike[] | null;
+}
+
+const isReopen = (entry: HistoryLike) =>
+  entry.action === 'reopened' ||
+  (entry.action === 'status' && ['resolved', 'closed'].includes(entry.from ?? '') && entry.to === 'in_progress');
+
+/**
+ * The ticket's whole contribution, from the document alone (no clock, no database). Rules, each on the agency's
+ * local day of its own event:
+ * - received: the filing day; with the citizen's waiting minutes (histogram, sum, count) when reported;
+ * - verification: the first decision on a received ticket (verified, rejected, merged) after the last forward
+ *   (forwarding restarts the verify clock at the new unit); hours since receipt (or the forward) in `h.verify`;
+ *   counted in time when made by the stored `due.verify`; `n.verified` when the decision was to verify;
+ * - first follow-up: the first public staff answer (a reply, a question to the citizen, or a resolution) after
+ *   verification; hours since the follow-up clock started (the last verification or assignment before it) in
+ *   `h.followUp`; in time when by `due.followUp`, which a reopening overwrites — reopened tickets therefore have no
+ *   known due time for it and are left out of that share (never counted late by guesswork);
+ * - resolved: `resolvedAt` (a reopening clears it; the next resolution counts), hours since receipt in `h.resolve`;
+ * - closed / rejected / merged: the day of `closedAt` for tickets in that status;
+ * - reopened: one per reopening, on its day; rating: sum and count on the day it was given;
+ * - compliments naming officers also count on each officer's day rollup.
+ * A forwarded or recategorised ticket moves whole to its current unit and category.
+ */
+export function ticketContribution(ticket: TicketLike): Contribution {
+  const builder = new Builder();
+  const zone = ticket.timeZone;
+  const unitId = new Types.ObjectId(String(ticket.unitId));
+  const unitPath = ticket.unitPath.map((id) => new Types.ObjectId(String(id)));
+  const serviceCode = ticket.serviceCode ?? null;
+  const category = ticket.category ?? null;
+  const dayOf = (at: Date) => localDate(at, zone);
+  const add = (at: Date, path: string, value = 1) => {
+    const day = dayOf(at);
+    builder.add(
+      'tickets',
+      `${day}|${String(unitId)}|${serviceCode ?? '-'}|${category ?? '-'}|${ticket.kind}`,
+      () => ({
+        day,
+        date: dateOfDay(day),
+        unitId,
+        unitPath,
+        agencyCode: ticket.agencyCode ?? null,
+        serviceCode,
+        category,
+        kind: ticket.kind,
+      }),
+      path,
+      value,
+    );
+  };
+  const history = [...(ticket.history ?? [])].sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
+  const created = new Date(ticket.createdAt);
+
+  add(created, 'n.received');
+  if (typeof ticket.waitMinutes === 'number' && Number.isFinite(ticket.waitMinutes) && ticket.waitMinutes >= 0) {
+    add(created, `h.wait.${bucketOf(ticket.waitMinutes, WAIT_MINUTES_BOUNDS)}`);
+    add(created, 'waitSum', ticket.waitMinutes);
+    add(created, 'waitCount');
+  }
+
+  // Verification: the first decision on a received ticket since the last forward.
+  let forwardedAt: Date | null = null;
+  for (const entry of history) if (entry.action === 'forwarded') forwardedAt = new Date(entry.at);
+  const verifyStart = forwardedAt ?? created;
+  const decision = history.find(
+    (entry) => entry.action === 'status' && entry.from === 'received' && new Date(entry.at) >= verifyStart,
+  );
+  const decidedAt = decision ? new Date(decision.at) : null;
+  if (decision && decidedAt) {
+    add(
+      decidedAt,
+      `h.verify.${bucketOf((decidedAt.getTime() - verifyStart.getTime()) / HOUR_MS, DURATION_HOURS_BOUNDS)}`,
+    );
+    if (decision.to === 'verified') add(decidedAt, 'n.verified');
+    const due = ticket.due?.verify ? new Date(ticket.due.verify) : null;
+    if (due) {
+      add(decidedAt, 'clock.verify.n');
+      if (decidedAt <= due) add(decidedAt, 'clock.verify.ok');
+    }
+  }
+
+  // First follow-up: the first public staff answer after verification.
+  if (decision?.to === 'verified' && decidedAt) {
+    const followUp = history.find(
+      (entry) =>
+        new Date(entry.at) >= decidedAt &&
+        entry.actor?.kind === 'staff' &&
+        entry.public !== false &&
+        (entry.action === 'reply' || (entry.action === 'status' && entry.to === 'resolved')),
+    );
+    if (followUp) {
+      const at = new Date(followUp.at);
+      let clockStart = decidedAt;
+      for (const entry of history) {
+        const entryAt = new Date(entry.at);
+        if (entryAt > at) break;
+        if (entry.action === 'status' && (entry.to === 'verified' || entry.to === 'assigned')) clockStart = entryAt;
+      }
+      add(at, `h.followUp.${bucketOf((at.getTime() - clockStart.getTime()) / HOUR_MS, DURATION_HOURS_BOUNDS)}`);
+      const reopened = history.some(isReopen);
+      const due = ticket.due?.followUp ? new Date(ticket.due.followUp) : null;
+      if (due && !reopened) {
+        add(at, 'clock.followUp.n');
+        if (at <= due) add(at, 'clock.followUp.ok');
+      }
+    }
+  }
+
+  if (ticket.resolvedAt) {
+    const at = new Date(ticket.resolvedAt);
+    add(at, 'n.resolved');
+    add(at, `h.resolve.${bucketOf((at.getTime() - created.getTime()) / HOUR_MS, DURATION_HOURS_BOUNDS)}`);
+  }
+  if (ticket.closedAt && ['closed', 'rejected', 'merged'].includes(ticket.status))
+    add(new Date(ticket.closedAt), `n.${ticket.status}`);
+  for (const entry of history) if (isReopen(entry)) add(new Date(entry.at), 'n.reopened');
+  if (ticket.rating?.score) {
+    const at = new Date(ticket.rating.at ?? ticket.closedAt ?? ticket.resolvedAt ?? created);
+    add(at, 'rating.sum', ticket.rating.score);
+    add(at, 'rating.count');
+  }
+
+  if (ticket.kind === 'compliment') {
+    const day = dayOf(created);
+    for (const officerId of ticket.officerIds ?? []) {
+      const officer = new Types.ObjectId(String(officerId));
+      builder.add(
+        'officers',
+        officerKey(day, officer),
+        () => officerMeta(day, officer, unitId, unitPath, ticket.agencyCode),
+        'compliments',
+      );
+    }
+  }
+  return builder.build();
+}
+
+const officerKey = (day: string, officerId: Types.ObjectId) => `${day}|${String(officerId)}`;
+const officerMeta = (
+  day: string,
+  officerId: Types.ObjectId,
+  unitId: Types.ObjectId,
+  unitPath: Types.ObjectId[],
+  agencyCode?: string | null,
+) => ({ day, date: dateOfDay(day), officerId, unitId, unitPath, agencyCode: agencyCode ?? null });
+
+// ---- Survey answers -----------------------------------------------------------------------------------------------
+
+export interface SurveyLike {
+  _id: Types.ObjectId | string;
+  unitId: Types.ObjectId;
+  unitPath: Types.ObjectId[];
+  agencyCode?: string | null;
+  serviceCode?: string | null;
+  officerId?: Types.ObjectId | null;
+  answers: number[];
+  respondent?: { gender?: string; ageBand?: string; education?: string; occupation?: string } | null;
+  submittedAt: Date;
+  integrity?: { flags?: string[] | null } | null;
+}
+
+export const SURVEY_FIELDS = {
+  unitId: 1,
+  unitPath: 1,
+  agencyCode: 1,
+  serviceCode: 1,
+  officerId: 1,
+  answers: 1,
+  respondent: 1,
+  submittedAt: 1,
+  'integrity.flags': 1,
+} as const;
+
+export const PROFILE_FIELDS = ['gender', 'ageBand', 'education', 'occupation'] as const;
+
+/** One answer on the local day it was submitted, in the unit's time zone (23:30 WIT is that day in Ambon). */
+export function surveyContribution(survey: SurveyLike, timeZone: string): Contribution {
+  const builder = new Builder();
+  const day = localDate(new Date(survey.submittedAt), timeZone);
+  const unitId = new Types.ObjectId(String(survey.unitId));
+  const unitPath = survey.unitPath.map((id) => new Types.ObjectId(String(id)));
+  const serviceCode = survey.serviceCode ?? null;
+  const key = `${day}|${String(unitId)}|${serviceCode ?? '-'}`;
+  const meta = () => ({
+    day,
+    date: dateOfDay(day),
+    unitId,
+    unitPath,
+    agencyCode: survey.agencyCode ?? null,
+    serviceCode,
+  });
+  const add = (path: string, value = 1) => builder.add('surveys', key, meta, path, value);
+  add('respondents');
+  survey.answers.slice(0, ELEMENT_COUNT).forEach((answer, index) => add(`sums.${index}`, answer));
+  for (const field of PROFILE_FIELDS) {
+    const value = survey.respondent?.[field];
+    if (value) add(`profile.${field}.${value}`);
+  }
+  const flags = survey.integrity?.flags ?? [];
+  if (flags.length) add('flagged');
+  for (const flag of flags) add(`flags.${flag}`);
+  if (survey.officerId) {
+    const officer = new Types.ObjectId(String(survey.officerId));
+    const ometa = () => officerMeta(day, officer, unitId, unitPath, survey.agencyCode);
+    builder.add('officers', officerKey(day, officer), ometa, 'surveys.respondents');
+    survey.answers
+      .slice(0, ELEMENT_COUNT)
+      .forEach((answer, index) =>
+        builder.add('officers', officerKey(day, officer), ometa, `surveys.sums.${index}`, answer),
+      );
+  }
+  return builder.build();
+}
+
+// ---- Findings -----------------------------------------------------------------------------------------------------
+
+export interface FindingLike {
+  _id: Types.ObjectId | string;
+  officerId: Types.ObjectId;
+  unitPath: Types.ObjectId[];
+  outcome: string;
+  createdAt: Date;
+  updatedAt?: Date | null;
+}
+
+/** A finding on the officer's day rollup of the day it was first recorded, under its current outcome. */
+export function findingContribution(finding: FindingLike, timeZone: string, agencyCode?: string | null): Contribution {
+  const builder = new Builder();
+  const day = localDate(new Date(finding.createdAt), timeZone);
+  const officer = new Types.ObjectId(String(finding.officerId));
+  const unitPath = finding.unitPath.map((id) => new Types.ObjectId(String(id)));
+  const unitId = unitPath[unitPath.length - 1]!;
+  builder.add(
+    'officers',
+    officerKey(day, officer),
+    () => officerMeta(day, officer, unitId, unitPath, agencyCode),
+    `findings.${finding.outcome}`,
+  );
+  return builder.build();
+}
+export const findingRevision = (finding: FindingLike) => new Date(finding.updatedAt ?? finding.createdAt).getTime();
+
+// ---- Arithmetic on contributions ----------------------------------------------------------------------------------
+
+/** next − previous, entry by entry and path by path; paths that cancel out are left out. */
+export function diffContributions(previous: Contribution, next: Contribution): Contribution {
+  const byId = new Map<string, Entry>();
+  const merge = (entries: Contribution, sign: number) => {
+    for (const entry of entries) {
+      const id = `${entry.t}:${entry.k}`;
+      let target = byId.get(id);
+      if (!target) byId.set(id, (target = { t: entry.t, k: entry.k, m: entry.m, i: {} }));
+      if (sign > 0) target.m = entry.m;
+      for (const [path, value] of Object.entries(entry.i)) target.i[path] = (target.i[path] ?? 0) + sign * value;
+    }
+  };
+  merge(previous, -1);
+  merge(next, 1);
+  return compact([...byId.values()]);
+}
+
+function compact(entries: Contribution): Contribution {
+  const out: Contribution = [];
+  for (const entry of entries) {
+    const increments = Object.fromEntries(Object.entries(entry.i).filter(([, value]) => value !== 0));
+    if (Object.keys(increments).length) out.push({ ...entry, i: increments });
+  }
+  return out;
+}
+
+/** Sums many contributions into one entry per rollup document (a rebuild batch pre-aggregates with this). */
+export class Accumulator {
+  private readonly byId = new Map<string, Entry>();
+  add(entries: Contribution): void {
+    for (const entry of entries) {
+      const id = `${entry.t}:${entry.k}`;
+      let target = this.byId.get(id);
+      if (!target) this.byId.set(id, (target = { t: entry.t, k: entry.k, m: entry.m, i: {} }));
+      for (const [path, value] of Object.entries(entry.i)) target.i[path] = (target.i[path] ?? 0) + value;
+    }
+  }
+  entries(): Contribution {
+    return compact([...this.byId.values()]);
+  }
+  get size(): number {
+    return this.byId.size;
+  }
+}
+
+/** `$inc` upserts, one per rollup document, unordered, grouped by collection. */
+export async function applyEntries(entries: Contribution, session?: ClientSession): Promise<void> {
+  const byTarget = new Map<RollupTarget, Contribution>();
+  for (const entry of entries) {
+    if (!Object.keys(entry.i).length) continue;
+    byTarget.set(entry.t, [...(byTarget.get(entry.t) ?? []), entry]);
+  }
+  for (const [target, list] of byTarget) {
+    await rollupModels[target].collection.bulkWrite(
+      list.map((entry) => ({
+        updateOne: {
+          filter: { _id: entry.k as never },
+          update: { $inc: entry.i, $setOnInsert: entry.m },
+          upsert: true,
+        },
+      })),
+      { ordered: false, session },
+    );
+  }
+}
+
+/** Runs work in a transaction, retried as a whole on transient errors (write conflicts) by the driver. */
+export async function inTransaction<T>(work: (session: ClientSession) => Promise<T>): Promise<T> {
+  const session = await mongoose.startSession();
+  try {
+    let result: T;
+    await session.withTransaction(async () => {
+      result = await work(session);
+    });
+    return result!;
+  } finally {
+    await session.endSession();
+  }
+}
+
+// ---- The state compare-and-set --------------------------------------------------------------------------------------
+
+interface StateDoc {
+  _id: unknown;
+  revision: number;
+  contribution: Contribution;
+}
+
+const states = () => ContributionState.collection;
+const isDuplicateKey = (error: unknown) => (error as { code?: number })?.code === 11000;
+
+/**
+ * Brings the rollups in line with one source document at `revision`: in one transaction, reads what was applied for
+ * it, and unless that is already this revision or a newer one, stores the new contribution (compare-and-set on the
+ * stored revision) and `$inc`s the difference. Returns whether anything changed. A racing writer for the same
+ * document makes the transaction conflict; it is tried again on fresh reads.
+ */
+export async function applySourceState(
+  stateId: unknown,
+  revision: number,
+  next: Contribution,
+): Promise<'applied' | 'current'> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await inTransaction(async (session) => {
+        const state = (await states().findOne({ _id: stateId as never }, { session })) as StateDoc | null;
+        if (state && state.revision >= revision) return 'current' as const;
+        const diff = diffContributions(state?.contribution ?? [], next);
+        if (state) {
+          const swapped = await states().updateOne(
+            { _id: stateId as never, revision: state.revision },
+            { $set: { revision, contribution: next } },
+            { session },
+          );
+          if (swapped.matchedCount !== 1) throw Object.assign(new Error('state moved'), { code: 11000 });
+        } else {
+          await states().insertOne({ _id: stateId as never, revision, contribution: next }, { session });
+        }
+        await applyEntries(diff, session);
+        return 'applied' as const;
+      });
+    } catch (error) {
+      if (isDuplicateKey(error) && attempt < 5) continue; // another writer got there first: read again
+      throw error;
+    }
+  }
+}
+
+// ---- Time zones of units (survey answers and findings carry none) -------------------------------------------------
+
+const zoneCache = new Map<string, { timeZone: string; at: number }>();
+const ZONE_TTL_MS = 10 * MINUTE_MS;
+
+/** The time zone of a unit (the agency's), cached briefly: zones change almost never. */
+export async function timeZoneOfUnit(unitId: Types.ObjectId | string): Promise<string> {
+  const id = String(unitId);
+  const cached = zoneCache.get(id);
+  if (cached && Date.now() - cached.at < ZONE_TTL_MS) return cached.timeZone;
+  const unit = await Unit.findById(id).select({ timeZone: 1 }).lean<{ timeZone: string }>();
+  const timeZone = unit?.timeZone ?? 'Asia/Jakarta';
+  zoneCache.set(id, { timeZone, at: Date.now() });
+  return timeZone;
+}
+
+/** Every unit's time zone at once, for a rebuild. */
+export async function allUnitZones(): Promise<Map<string, string>> {
+  const units = await Unit.find({}).select({ timeZone: 1 }).lean<{ _id: Types.ObjectId; timeZone: string }[]>();
+  return new Map(units.map((unit) => [String(unit._id), unit.timeZone]));
+}

@@ -1,0 +1,690 @@
+import type { Types } from 'mongoose';
+import { addDays, dayOfWeek, localDate } from '../../platform/calendar.js';
+import { AppError } from '../../platform/errors.js';
+import { assertCan, type Actor } from '../accounts/permissions.js';
+import { Unit, type UnitDoc } from '../directory/model.js';
+import { findUnitByCode } from '../directory/service.js';
+import { clockDefaults, kinds } from '../feedback/statuses.js';
+import {
+  computeIkm,
+  ELEMENT_COUNT,
+  EQUAL_WEIGHTS,
+  minimumSample,
+  type Grade,
+  type SkmElement,
+} from '../surveys/ikm.js';
+import { ageBands, educations, genders, integrityFlags, occupations, type IntegrityFlag } from '../surveys/model.js';
+import {
+  countAtMost,
+  countOf,
+  DURATION_HOURS_BOUNDS,
+  quantile,
+  WAIT_MINUTES_BOUNDS,
+  type Histogram,
+} from './histogram.js';
+import { SurveyRollup, TicketRollup } from './model.js';
+import { dateOfDay } from './rollups.js';
+import { weightsFor } from './settings.js';
+
+/**
+ * Analytics figures, read from the rollups only (DESIGN.md section 5): IKM reports, trends, the transparency figures
+ * and the hall display. Periods are agency-local days, `to` inclusive; a subtree is the sum of its units' rollups.
+ * Other modules (pages, exports, the display, the bench) code against the names and types exported here.
+ */
+
+const MAX_RANGE_DAYS = 3 * 366;
+
+// ---- Periods ------------------------------------------------------------------------------------------------------
+
+export interface Period {
+  /** Local days 'YYYY-MM-DD', inclusive. */
+  from: string;
+  to: string;
+}
+
+/** A Date or a 'YYYY-MM-DD' string as the local day it names (a Date is read as a UTC calendar day). */
+const dayString = (value: Date | string): string =>
+  typeof value === 'string' ? value : new Date(value).toISOString().slice(0, 10);
+
+/** The quarter to date of `today` (a local day). */
+export function quarterToDate(today: string): Period {
+  const [year, month] = today.split('-').map(Number) as [number, number];
+  const first = Math.floor((month - 1) / 3) * 3 + 1;
+  return { from: `${year}-${String(first).padStart(2, '0')}-01`, to: today };
+}
+
+/** Today in a zone, as a local day. */
+export const todayIn = (timeZone: string, now = new Date()) => localDate(now, timeZone);
+
+function checkPeriod(from: string, to: string): Period {
+  if (from > to) throw AppError.validation({ to: { key: 'analytics.range_invalid' } });
+  const days = (dateOfDay(to).getTime() - dateOfDay(from).getTime()) / 86_400_000 + 1;
+  if (days > MAX_RANGE_DAYS)
+    throw AppError.validation({ from: { key: 'analytics.range_too_long', params: { days: MAX_RANGE_DAYS } } });
+  return { from, to };
+}
+
+async function unitOr404(unitCode: string): Promise<UnitDoc> {
+  const unit = typeof unitCode === 'string' && unitCode ? await findUnitByCode(unitCode) : null;
+  if (!unit) throw new AppError('not_found', 'analytics.unknown_unit');
+  return unit;
+}
+
+/** Public figures need no grant (actor null); anyone else needs 'analytics.read' on the unit. */
+function authorise(actor: Actor | null | undefined, unit: UnitDoc): void {
+  if (actor === null) return;
+  assertCan(actor, 'analytics.read', { unitPath: unit.path });
+}
+
+function rollupMatch(
+  unit: Pick<UnitDoc, '_id'>,
+  period: Period,
+  options: { subtree?: boolean; serviceCode?: string | null } = {},
+) {
+  return {
+    ...(options.subtree === false ? { unitId: unit._id } : { unitPath: unit._id }),
+    date: { $gte: dateOfDay(period.from), $lte: dateOfDay(period.to) },
+    ...(options.serviceCode ? { serviceCode: options.serviceCode } : {}),
+  };
+}
+
+// ---- Survey sums --------------------------------------------------------------------------------------------------
+
+const profileCodes = { gender: genders, ageBand: ageBands, education: educations, occupation: occupations } as const;
+type ProfileField = keyof typeof profileCodes;
+const safe = (code: string) => code.replace(/[^\w]/g, '_');
+
+/** $group fields for survey rollups: respondents, element sums, profile and integrity counts. */
+function surveySums(): Record<string, unknown> {
+  const fields: Record<string, unknown> = { respondents: { $sum: '$respondents' }, flagged: { $sum: '$flagged' } };
+  for (let index = 0; index < ELEMENT_COUNT; index++) fields[`s${index}`] = { $sum: `$sums.${index}` };
+  for (const [field, codes] of Object.entries(profileCodes))
+    for (const code of codes) fields[`p_${field}_${safe(code)}`] = { $sum: `$profile.${field}.${code}` };
+  for (const flag of integrityFlags) fields[`f_${flag}`] = { $sum: `$flags.${flag}` };
+  return fields;
+}
+
+type SurveyGroup = Record<string, number> & { _id: unknown };
+
+const totalsOf = (group: SurveyGroup | undefined) =>
+  Array.from({ length: ELEMENT_COUNT }, (_, index) => group?.[`s${index}`] ?? 0);
+
+// ---- IKM ----------------------------------------------------------------------------------------------------------
+
+export interface IkmReportQuery {
+  unitCode: string;
+  from: Date | string;
+  to: Date | string;
+  serviceCode?: string | null;
+  /** The unit and every unit below it (default), or the unit alone. */
+  subtree?: boolean;
+}
+
+export interface IkmElement {
+  element: SkmElement;
+  total: number;
+  mean: number | null;
+  grade: Grade | null;
+}
+
+export interface IkmReport {
+  unit: { code: string; name: string; population: number | null; timeZone: string };
+  from: string;
+  to: string;
+  serviceCode: string | null;
+  subtree: boolean;
+  respondents: number;
+  elements: IkmElement[];
+  /** The index rounded to 2 decimals, as shown and graded; null without respondents. */
+  ikm: number | null;
+  /** The unrounded index. */
+  value: number | null;
+  grade: Grade | null;
+  label: string | null;
+  weights: number[];
+  customWeights: boolean;
+  /** Krejcie–Morgan minimum sample for the unit's population of service users; null when it is unknown. */
+  minimumSample: number | null;
+  sampleTooSmall: boolean;
+  profile: Record<ProfileField, Record<string, number>>;
+  integrity: { flagged: number; byFlag: Record<IntegrityFlag, number> };
+}
+
+function ikmFrom(totals: number[], respondents: number, weights: readonly number[]) {
+  return computeIkm({ totals, respondents }, weights);
+}
+
+/** The IKM of a unit (and its subtree) over a period, as PermenPANRB 14/2017 reports it, from the survey rollups. */
+export async function ikmReport(actor: Actor | null, q: IkmReportQuery): Promise<IkmReport> {
+  const unit = await unitOr404(q.unitCode);
+  authorise(actor, unit);
+  const period = checkPeriod(dayString(q.from), dayString(q.to));
+  const subtree = q.subtree !== false;
+  const serviceCode = q.serviceCode || null;
+  const [groups, weights] = await Promise.all([
+    SurveyRollup.aggregate<SurveyGroup>([
+      { $match: rollupMatch(unit, period, { subtree, serviceCode }) },
+      { $group: { _id: null, ...surveySums() } },
+    ]),
+    weightsFor(unit.agencyCode),
+  ]);
+  const group = groups[0];
+  const respondents = group?.respondents ?? 0;
+  const result = ikmFrom(totalsOf(group), respondents, weights);
+  const profile = Object.fromEntries(
+    Object.entries(profileCodes).map(([field, codes]) => [
+      field,
+      Object.fromEntries(codes.map((code) => [code, group?.[`p_${field}_${safe(code)}`] ?? 0])),
+    ]),
+  ) as Record<ProfileField, Record<string, number>>;
+  const byFlag = Object.fromEntries(integrityFlags.map((flag) => [flag, group?.[`f_${flag}`] ?? 0])) as Record<
+    IntegrityFlag,
+    number
+  >;
+  const minimum = unit.population ? minimumSample(unit.population) : null;
+  return {
+    unit: { code: unit.code, name: unit.name, population: unit.population ?? null, timeZone: unit.timeZone },
+    from: period.from,
+    to: period.to,
+    serviceCode,
+    subtree,
+    respondents: result.respondents,
+    elements: result.elements.map(({ element, total, mean, grade }) => ({ element, total, mean, grade })),
+    ikm: result.display,
+    value: result.value,
+    grade: result.grade,
+    label: result.label,
+    weights: [...weights],
+    customWeights: weights !== EQUAL_WEIGHTS,
+    minimumSample: minimum,
+    sampleTooSmall: minimum !== null && respondents < minimum,
+    profile,
+    integrity: { flagged: group?.flagged ?? 0, byFlag },
+  };
+}
+
+// ---- Trends -------------------------------------------------------------------------------------------------------
+
+export type Interval = 'week' | 'month';
+
+export interface TrendsQuery {
+  unitCode: string;
+  from: Date | string;
+  to: Date | string;
+  interval: Interval;
+  serviceCode?: string | null;
+}
+
+export interface Bucket {
+  /** 'YYYY-MM' for months, the Monday 'YYYY-MM-DD' for weeks. */
+  key: string;
+  /** 'YYYY-MM', or 'YYYY-Www' (ISO week). */
+  label: string;
+  /** The bucket's days within the period, inclusive. */
+  from: string;
+  to: string;
+}
+
+export interface DurationFigures {
+  count: number;
+  median: number | null;
+  p90: number | null;
+  /** The legal limit in working days, when the regulation sets one. */
+  limitWorkingDays: number | null;
+  /** Decisions with a known due time, and the share of them made by it; null when none is known. */
+  timed: number;
+  withinLimitShare: number | null;
+  perBucket: { count: number; median: number | null; p90: number | null; withinLimitShare: number | null }[];
+}
+
+export interface WaitingFigures {
+  unitCode: string;
+  unitName: string;
+  serviceCode: string | null;
+  serviceName: string | null;
+  reports: number;
+  mean: number | null;
+  median: number | null;
+  p90: number | null;
+  targetWaitMinutes: number | null;
+  /** Share of reports at or under the service's standard (from the histogram); null without a standard. */
+  withinTargetShare: number | null;
+}
+
+export interface TrendsReport {
+  unit: { code: string; name: string; timeZone: string };
+  from: string;
+  to: string;
+  interval: Interval;
+  serviceCode: string | null;
+  buckets: Bucket[];
+  tickets: {
+    total: number[];
+    byKind: Record<string, number[]>;
+    byCategory: Record<string, number[]>;
+    resolved: number[];
+  };
+  compliments: number[];
+  waiting: {
+    overall: Omit<
+      WaitingFigures,
+      'unitCode' | 'unitName' | 'serviceCode' | 'serviceName' | 'targetWaitMinutes' | 'withinTargetShare'
+    >;
+    perBucket: { reports: number; median: number | null; p90: number | null }[];
+    byService: WaitingFigures[];
+  };
+  durations: { verify: DurationFigures; followUp: DurationFigures; resolve: DurationFigures };
+  reopen: { reopened: number; resolved: number; rate: number | null; perBucket: (number | null)[] };
+  rating: { count: number; mean: number | null; perBucket: { count: number; mean: number | null }[] };
+  ikm: { respondents: number; ikm: number | null; grade: Grade | null; label: string | null }[];
+}
+
+/** ISO week label of a local day: 'YYYY-Www'. */
+function isoWeek(day: string): string {
+  const weekday = (dayOfWeek(day) + 6) % 7; // Monday 0
+  const thursday = addDays(day, 3 - weekday);
+  const year = Number(thursday.slice(0, 4));
+  const week =
+    Math.floor((dateOfDay(thursday).getTime() - dateOfDay(`${year}-01-01`).getTime()) / (7 * 86_400_000)) + 1;
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
+/** The buckets covering the period: calendar months, or ISO weeks from Monday; the first and last may be partial. */
+export function bucketsOf(period: Period, interval: Interval): Bucket[] {
+  const buckets: Bucket[] = [];
+  let day = period.from;
+  while (day <= period.to) {
+    let key: string;
+    let end: string;
+    let label: string;
+    if (interval === 'month') {
+      key = day.slice(0, 7);
+      label = key;
+      const [year, month] = key.split('-').map(Number) as [number, number];
+      const next = month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
+      end = addDays(next, -1);
+    } else {
+      key = addDays(day, -((dayOfWeek(day) + 6) % 7));
+      label = isoWeek(day);
+      end = addDays(key, 6);
+    }
+    if (end > period.to) end = period.to;
+    buckets.push({ key, label, from: day, to: end });
+    day = addDays(end, 1);
+  }
+  return buckets;
+}
+
+const HIST_KINDS = ['wait', 'verify', 'followUp', 'resolve'] as const;
+const boundsOf = (kind: (typeof HIST_KINDS)[number]) => (kind === 'wait' ? WAIT_MINUTES_BOUNDS : DURATION_HOURS_BOUNDS);
+
+/** $group fields for every counter of the ticket rollups, with histograms bucket by bucket. */
+function ticketSums(): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const count of ['received', 'verified', 'resolved', 'closed', 'rejected', 'merged', 'reopened'])
+    fields[`n_${count}`] = { $sum: `$n.${count}` };
+  for (const kind of HIST_KINDS)
+    boundsOf(kind).forEach((_, index) => (fields[`h_${kind}_${index}`] = { $sum: `$h.${kind}.${index}` }));
+  for (const clock of ['verify', 'followUp'])
+    for (const part of ['n', 'ok']) fields[`c_${clock}_${part}`] = { $sum: `$clock.${clock}.${part}` };
+  fields.waitSum = { $sum: '$waitSum' };
+  fields.waitCount = { $sum: '$waitCount' };
+  fields.ratingSum = { $sum: '$rating.sum' };
+  fields.ratingCount = { $sum: '$rating.count' };
+  return fields;
+}
+
+type TicketGroup = Record<string, number> & { _id: unknown };
+
+const histogramOf = (group: TicketGroup | undefined, kind: (typeof HIST_KINDS)[number]): Histogram =>
+  boundsOf(kind).map((_, index) => group?.[`h_${kind}_${index}`] ?? 0);
+
+const share = (part: number, whole: number) => (whole > 0 ? part / whole : null);
+const round = (value: number | null, places = 2) =>
+  value === null ? null : Math.round(value * 10 ** places) / 10 ** places;
+
+/** Sums ticket groups (already summed per day) into one. */
+function sumGroups(groups: TicketGroup[]): TicketGroup {
+  const total: Record<string, number> = {};
+  for (const group of groups)
+    for (const [key, value] of Object.entries(group))
+      if (key !== '_id' && typeof value === 'number') total[key] = (total[key] ?? 0) + value;
+  return total as TicketGroup;
+}
+
+function durationFigures(
+  perBucket: TicketGroup[],
+  total: TicketGroup,
+  kind: 'verify' | 'followUp' | 'resolve',
+  limitWorkingDays: number | null,
+): DurationFigures {
+  const figures = (group: TicketGroup) => {
+    const histogram = histogramOf(group, kind);
+    const clock = kind === 'resolve' ? null : kind;
+    return {
+      count: countOf(histogram),
+      median: round(quantile(histogram, 0.5, DURATION_HOURS_BOUNDS)),
+      p90: round(quantile(histogram, 0.9, DURATION_HOURS_BOUNDS)),
+      timed: clock ? (group[`c_${clock}_n`] ?? 0) : 0,
+      withinLimitShare: clock ? share(group[`c_${clock}_ok`] ?? 0, group[`c_${clock}_n`] ?? 0) : null,
+    };
+  };
+  const all = figures(total);
+  return {
+    ...all,
+    limitWorkingDays,
+    perBucket: perBucket.map((group) => {
+      const { count, median, p90, withinLimitShare } = figures(group);
+      return { count, median, p90, withinLimitShare };
+    }),
+  };
+}
+
+/**
+ * Trends for unit heads and coaches over a period, per week or month: tickets by kind and category, compliments,
+ * waiting minutes against the service standard, times to verify / first follow-up / resolve (median, 90th
+ * percentile from the histograms, share within the legal limits), reopen rate, citizens' rating, and IKM.
+ */
+export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise<TrendsReport> {
+  const unit = await unitOr404(q.unitCode);
+  authorise(actor, unit);
+  const period = checkPeriod(dayString(q.from), dayString(q.to));
+  const interval: Interval = q.interval === 'week' ? 'week' : 'month';
+  const serviceCode = q.serviceCode || null;
+  const match = rollupMatch(unit, period, { serviceCode });
+  const [byDay, byKindCategory, byService, surveysByDay, weights] = await Promise.all([
+    TicketRollup.aggregate<TicketGroup>([{ $match: match }, { $group: { _id: '$day', ...ticketSums() } }]),
+    TicketRollup.aggregate<{ _id: { day: string; kind: string; category: string | null }; received: number }>([
+      { $match: match },
+      { $group: { _id: { day: '$day', kind: '$kind', category: '$category' }, received: { $sum: '$n.received' } } },
+    ]),
+    TicketRollup.aggregate<TicketGroup & { _id: { unitId: Types.ObjectId; serviceCode: string | null } }>([
+      { $match: { ...match, waitCount: { $gt: 0 } } },
+      {
+        $group: {
+          _id: { unitId: '$unitId', serviceCode: '$serviceCode' },
+          waitSum: { $sum: '$waitSum' },
+          waitCount: { $sum: '$waitCount' },
+          ...Object.fromEntries(
+            WAIT_MINUTES_BOUNDS.map((_, index) => [`h_wait_${index}`, { $sum: `$h.wait.${index}` }]),
+          ),
+        },
+      },
+    ]),
+    SurveyRollup.aggregate<SurveyGroup>([
+      { $match: match },
+      {
+        $group: {
+          _id: '$day',
+          respondents: { $sum: '$respondents' },
+          ...Object.fromEntries(Array.from({ length: ELEMENT_COUNT }, (_, i) => [`s${i}`, { $sum: `$sums.${i}` }])),
+        },
+      },
+    ]),
+    weightsFor(unit.agencyCode),
+  ]);
+
+  const buckets = bucketsOf(period, interval);
+  const bucketIndex = (day: string) => buckets.findIndex((bucket) => bucket.from <= day && day <= bucket.to);
+  const perBucket: TicketGroup[][] = buckets.map(() => []);
+  for (const group of byDay) {
+    const index = bucketIndex(String(group._id));
+    if (index >= 0) perBucket[index]!.push(group);
+  }
+  const bucketSums = perBucket.map(sumGroups);
+  const total = sumGroups(bucketSums);
+
+  const zeros = () => buckets.map(() => 0);
+  const byKind: Record<string, number[]> = Object.fromEntries(kinds.map((kind) => [kind, zeros()]));
+  const byCategory: Record<string, number[]> = {};
+  for (const { _id, received } of byKindCategory) {
+    const index = bucketIndex(_id.day);
+    if (index < 0 || !received) continue;
+    (byKind[_id.kind] ??= zeros())[index]! += received;
+    (byCategory[_id.category ?? 'none'] ??= zeros())[index]! += received;
+  }
+
+  const surveyBuckets = buckets.map(() => ({ respondents: 0, totals: Array.from({ length: ELEMENT_COUNT }, () => 0) }));
+  for (const group of surveysByDay) {
+    const index = bucketIndex(String(group._id));
+    if (index < 0) continue;
+    surveyBuckets[index]!.respondents += group.respondents ?? 0;
+    totalsOf(group).forEach((value, element) => (surveyBuckets[index]!.totals[element]! += value));
+  }
+
+  const unitIds = [...new Set(byService.map((group) => String(group._id.unitId)))];
+  const units = await Unit.find({ _id: { $in: unitIds } })
+    .select({ code: 1, name: 1, services: 1 })
+    .lean<Pick<UnitDoc, '_id' | 'code' | 'name' | 'services'>[]>();
+  const unitById = new Map(units.map((u) => [String(u._id), u]));
+  const waitFigures = (group: TicketGroup) => {
+    const histogram = histogramOf(group, 'wait');
+    const reports = countOf(histogram);
+    return {
+      reports,
+      mean: reports ? round((group.waitSum ?? 0) / reports) : null,
+      median: round(quantile(histogram, 0.5, WAIT_MINUTES_BOUNDS)),
+      p90: round(quantile(histogram, 0.9, WAIT_MINUTES_BOUNDS)),
+      histogram,
+    };
+  };
+  const byServiceFigures: WaitingFigures[] = byService
+    .map((group) => {
+      const owner = unitById.get(String(group._id.unitId));
+      const service = owner?.services.find((s) => s.code === group._id.serviceCode);
+      const target = service?.targetWaitMinutes ?? null;
+      const { histogram, ...figures } = waitFigures(group);
+      return {
+        unitCode: owner?.code ?? String(group._id.unitId),
+        unitName: owner?.name ?? '',
+        serviceCode: group._id.serviceCode ?? null,
+        serviceName: service?.name ?? null,
+        ...figures,
+        targetWaitMinutes: target,
+        withinTargetShare:
+          target === null
+            ? null
+            : round(share(countAtMost(histogram, target, WAIT_MINUTES_BOUNDS), figures.reports), 4),
+      };
+    })
+    .sort((a, b) => a.unitCode.localeCompare(b.unitCode) || String(a.serviceCode).localeCompare(String(b.serviceCode)));
+  const { histogram: _overall, ...overall } = waitFigures(total);
+  void _overall;
+
+  return {
+    unit: { code: unit.code, name: unit.name, timeZone: unit.timeZone },
+    from: period.from,
+    to: period.to,
+    interval,
+    serviceCode,
+    buckets,
+    tickets: {
+      total: bucketSums.map((group) => group.n_received ?? 0),
+      byKind,
+      byCategory,
+      resolved: bucketSums.map((group) => group.n_resolved ?? 0),
+    },
+    compliments: byKind.compliment ?? zeros(),
+    waiting: {
+      overall,
+      perBucket: bucketSums.map((group) => {
+        const { reports, median, p90 } = waitFigures(group);
+        return { reports, median, p90 };
+      }),
+      byService: byServiceFigures,
+    },
+    durations: {
+      verify: durationFigures(bucketSums, total, 'verify', clockDefaults.verifyWorkingDays),
+      followUp: durationFigures(bucketSums, total, 'followUp', clockDefaults.followUpWorkingDays),
+      resolve: durationFigures(bucketSums, total, 'resolve', null),
+    },
+    reopen: {
+      reopened: total.n_reopened ?? 0,
+      resolved: total.n_resolved ?? 0,
+      rate: round(share(total.n_reopened ?? 0, total.n_resolved ?? 0), 4),
+      perBucket: bucketSums.map((group) => round(share(group.n_reopened ?? 0, group.n_resolved ?? 0), 4)),
+    },
+    rating: {
+      count: total.ratingCount ?? 0,
+      mean: round(share(total.ratingSum ?? 0, total.ratingCount ?? 0)),
+      perBucket: bucketSums.map((group) => ({
+        count: group.ratingCount ?? 0,
+        mean: round(share(group.ratingSum ?? 0, group.ratingCount ?? 0)),
+      })),
+    },
+    ikm: surveyBuckets.map(({ respondents, totals }) => {
+      const result = ikmFrom(totals, respondents, weights);
+      return { respondents, ikm: result.display, grade: result.grade, label: result.label };
+    }),
+  };
+}
+
+// ---- Transparency -------------------------------------------------------------------------------------------------
+
+export interface TransparencyUnit {
+  code: string;
+  name: string;
+  agencyCode: string;
+  /** The unit's figures include every unit below it. */
+  ikm: number | null;
+  grade: Grade | null;
+  label: string | null;
+  respondents: number;
+  received: number;
+  resolved: number;
+  /** Share of first follow-ups given within the legal limit (of those with a known due time); null when none. */
+  answeredInTimeShare: number | null;
+  medianResolveHours: number | null;
+}
+
+/** One row per unit, in tree order; every row carries the period it covers. */
+export type TransparencyFigures = (TransparencyUnit & { from: string; to: string })[];
+
+/**
+ * Public figures per unit (no sign-in, no personal data): for one unit and every unit below it, or for every active
+ * unit; each unit's figures are its subtree's. Default period: the quarter to date (in the first unit's time zone).
+ */
+export async function transparencyFigures(
+  unitCode?: string | null,
+  range: { from?: Date | string; to?: Date | string } = {},
+): Promise<TransparencyFigures> {
+  const root = unitCode ? await unitOr404(unitCode) : null;
+  const units = await Unit.find(root ? { path: root._id, active: true } : { active: true })
+    .select({ code: 1, name: 1, agencyCode: 1, path: 1, timeZone: 1 })
+    .lean<Pick<UnitDoc, '_id' | 'code' | 'name' | 'agencyCode' | 'path' | 'timeZone'>[]>();
+  units.sort((a, b) => a.path.map(String).join('/').localeCompare(b.path.map(String).join('/')));
+  const zone = root?.timeZone ?? units[0]?.timeZone ?? 'Asia/Jakarta';
+  const fallback = quarterToDate(todayIn(zone));
+  const period = checkPeriod(
+    range.from ? dayString(range.from) : fallback.from,
+    range.to ? dayString(range.to) : fallback.to,
+  );
+  const date = { $gte: dateOfDay(period.from), $lte: dateOfDay(period.to) };
+  const scope = root ? { unitPath: root._id } : {};
+  const [tickets, surveys] = await Promise.all([
+    TicketRollup.aggregate<TicketGroup & { unitPath: Types.ObjectId[] }>([
+      { $match: { ...scope, date } },
+      {
+        $group: {
+          _id: '$unitId',
+          unitPath: { $first: '$unitPath' },
+          n_received: { $sum: '$n.received' },
+          n_resolved: { $sum: '$n.resolved' },
+          c_followUp_n: { $sum: '$clock.followUp.n' },
+          c_followUp_ok: { $sum: '$clock.followUp.ok' },
+          ...Object.fromEntries(
+            DURATION_HOURS_BOUNDS.map((_, index) => [`h_resolve_${index}`, { $sum: `$h.resolve.${index}` }]),
+          ),
+        },
+      },
+    ]),
+    SurveyRollup.aggregate<SurveyGroup & { unitPath: Types.ObjectId[] }>([
+      { $match: { ...scope, date } },
+      {
+        $group: {
+          _id: '$unitId',
+          unitPath: { $first: '$unitPath' },
+          respondents: { $sum: '$respondents' },
+          ...Object.fromEntries(Array.from({ length: ELEMENT_COUNT }, (_, i) => [`s${i}`, { $sum: `$sums.${i}` }])),
+        },
+      },
+    ]),
+  ]);
+  const agencyWeights = new Map<string, readonly number[]>();
+  for (const agencyCode of new Set(units.map((u) => u.agencyCode)))
+    agencyWeights.set(agencyCode, await weightsFor(agencyCode));
+
+  const within = <T extends { unitPath: Types.ObjectId[] }>(groups: T[], unitId: Types.ObjectId) =>
+    groups.filter((group) => group.unitPath.some((id) => String(id) === String(unitId)));
+  return units.map((unit) => {
+    const ticketGroup = sumGroups(within(tickets, unit._id).map(({ unitPath: _path, ...rest }) => rest as TicketGroup));
+    const surveyGroups = within(surveys, unit._id);
+    const respondents = surveyGroups.reduce((sum, group) => sum + (group.respondents ?? 0), 0);
+    const totals = Array.from({ length: ELEMENT_COUNT }, (_, i) =>
+      surveyGroups.reduce((sum, group) => sum + (group[`s${i}`] ?? 0), 0),
+    );
+    const result = ikmFrom(totals, respondents, agencyWeights.get(unit.agencyCode) ?? EQUAL_WEIGHTS);
+    return {
+      code: unit.code,
+      name: unit.name,
+      agencyCode: unit.agencyCode,
+      from: period.from,
+      to: period.to,
+      ikm: result.display,
+      grade: result.grade,
+      label: result.label,
+      respondents,
+      received: ticketGroup.n_received ?? 0,
+      resolved: ticketGroup.n_resolved ?? 0,
+      answeredInTimeShare: round(share(ticketGroup.c_followUp_ok ?? 0, ticketGroup.c_followUp_n ?? 0), 4),
+      medianResolveHours: round(quantile(histogramOf(ticketGroup, 'resolve'), 0.5, DURATION_HOURS_BOUNDS)),
+    };
+  });
+}
+
+// ---- The hall display ---------------------------------------------------------------------------------------------
+
+export interface DisplayFigures {
+  unit: { code: string; name: string; timeZone: string };
+  /** The agency-local day the count is for. */
+  today: string;
+  todaySurveys: number;
+  from: string;
+  to: string;
+  ikm: number | null;
+  grade: Grade | null;
+  label: string | null;
+  respondents: number;
+}
+
+/** What the screen in a service hall shows: today's answers (local day) and the quarter's IKM. No personal data. */
+export async function displayFigures(unitCode: string, now = new Date()): Promise<DisplayFigures> {
+  const unit = await unitOr404(unitCode);
+  if (!unit.active) throw new AppError('not_found', 'analytics.unknown_unit');
+  const today = todayIn(unit.timeZone, now);
+  const period = quarterToDate(today);
+  const [report, todays] = await Promise.all([
+    ikmReport(null, { unitCode: unit.code, ...period }),
+    SurveyRollup.aggregate<{ respondents: number }>([
+      { $match: { unitPath: unit._id, date: dateOfDay(today) } },
+      { $group: { _id: null, respondents: { $sum: '$respondents' } } },
+    ]),
+  ]);
+  return {
+    unit: { code: unit.code, name: unit.name, timeZone: unit.timeZone },
+    today,
+    todaySurveys: todays[0]?.respondents ?? 0,
+    from: period.from,
+    to: period.to,
+    ikm: report.ikm,
+    grade: report.grade,
+    label: report.label,
+    respondents: report.respondents,
+  };
+}
+
+/** The default period of the API: this quarter to date in the unit's time zone. */
+export async function defaultPeriod(unitCode: string): Promise<Period> {
+  const unit = await findUnitByCode(unitCode);
+  return quarterToDate(todayIn(unit?.timeZone ?? 'Asia/Jakarta'));
+}

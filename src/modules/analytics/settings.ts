@@ -1,0 +1,69 @@
+import { AppError } from '../../platform/errors.js';
+import { check } from '../../platform/validate.js';
+import { assertCan, type Actor } from '../accounts/permissions.js';
+import { recordAudit } from '../accounts/service.js';
+import { findUnitByCode } from '../directory/service.js';
+import { assertWeights, EQUAL_WEIGHTS } from '../surveys/ikm.js';
+import { AnalyticsSettings } from './model.js';
+import { weightsInput } from './schemas.js';
+
+/**
+ * Custom SKM element weights per agency (DESIGN.md section 3: they must sum to 1). Read by every IKM figure of the
+ * agency's units; absent means the regulation's equal weights, 1/9 each (exactly, never 0.111).
+ */
+
+const cache = new Map<string, { weights: number[] | null; at: number }>();
+const CACHE_MS = 30_000;
+
+/** The agency's custom weights, or null for equal weights. */
+export async function customWeights(agencyCode: string | null | undefined): Promise<number[] | null> {
+  if (!agencyCode) return null;
+  const cached = cache.get(agencyCode);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.weights;
+  const settings = await AnalyticsSettings.findById(agencyCode).lean<{ weights?: number[] | null }>();
+  const weights = settings?.weights?.length ? settings.weights : null;
+  cache.set(agencyCode, { weights, at: Date.now() });
+  return weights;
+}
+
+/** The weights to compute with: the agency's own, or the regulation's (the very EQUAL_WEIGHTS array). */
+export async function weightsFor(agencyCode: string | null | undefined): Promise<readonly number[]> {
+  return (await customWeights(agencyCode)) ?? EQUAL_WEIGHTS;
+}
+
+async function agencyUnit(agencyCode: string) {
+  const unit = typeof agencyCode === 'string' ? await findUnitByCode(agencyCode) : null;
+  // Only a root unit is an agency.
+  if (!unit || unit.parentId || unit.code !== unit.agencyCode) throw new AppError('not_found');
+  return unit;
+}
+
+export interface WeightsView {
+  agencyCode: string;
+  weights: number[];
+  custom: boolean;
+}
+
+/** GET: the agency's weights, for its readers of analytics. */
+export async function getWeights(actor: Actor | undefined, agencyCode: string): Promise<WeightsView> {
+  const unit = await agencyUnit(agencyCode);
+  assertCan(actor, 'analytics.read', { unitPath: unit.path });
+  const custom = await customWeights(unit.code);
+  return { agencyCode: unit.code, weights: [...(custom ?? EQUAL_WEIGHTS)], custom: Boolean(custom) };
+}
+
+/** PUT: an admin of the agency sets custom weights (9 numbers summing to 1), or `null` for equal weights. */
+export async function setWeights(actor: Actor | undefined, agencyCode: string, raw: unknown): Promise<WeightsView> {
+  const unit = await agencyUnit(agencyCode);
+  assertCan(actor, 'directory.manage', { unitPath: unit.path });
+  const { weights } = check(weightsInput, raw ?? {}) as { weights: number[] | null };
+  if (weights) assertWeights(weights);
+  await AnalyticsSettings.updateOne(
+    { _id: unit.code },
+    { $set: { weights, updatedBy: actor!.id, updatedAt: new Date() } },
+    { upsert: true },
+  );
+  cache.delete(unit.code);
+  await recordAudit(actor!, 'analytics.weights', unit.code, { weights });
+  return { agencyCode: unit.code, weights: [...(weights ?? EQUAL_WEIGHTS)], custom: Boolean(weights) };
+}

@@ -1,0 +1,190 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import type { Express } from 'express';
+import { User } from '../../src/modules/accounts/model.js';
+import { rollUpTicket, rollupsSettled } from '../../src/modules/analytics/events.js';
+import { bucketOf, WAIT_MINUTES_BOUNDS } from '../../src/modules/analytics/histogram.js';
+import { ContributionState, OfficerRollup, SurveyRollup, TicketRollup } from '../../src/modules/analytics/model.js';
+import { applySourceState, ticketContribution } from '../../src/modules/analytics/rollups.js';
+import { Officer } from '../../src/modules/directory/model.js';
+import { Ticket } from '../../src/modules/feedback/model.js';
+import { localDate } from '../../src/platform/calendar.js';
+import { clearCollections, resetRateLimits, useTestDatabase } from '../helpers/db.js';
+import { seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { fileTicket, PROFILE } from './rollups-helpers.js';
+
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('Analytics rollups kept live from domain events', () => {
+  useTestDatabase();
+  let app: Express;
+  let head: request.Agent;
+  let csrf: string;
+  let handlerId: string;
+  let handler: request.Agent;
+  let handlerCsrf: string;
+
+  beforeEach(async () => {
+    await clearCollections();
+    app = await testApp();
+    await seedDirectory();
+    head = request.agent(app);
+    csrf = await signIn(head, 'kepala.kebunhandil@suara.test');
+    handler = request.agent(app);
+    handlerCsrf = await signIn(handler, 'petugas@suara.test');
+    handlerId = String((await User.findOne({ email: 'petugas@suara.test' }).lean())!._id);
+    await resetRateLimits();
+  });
+
+  const today = () => localDate(new Date(), 'Asia/Jakarta');
+  const ticketDocs = async () => (await TicketRollup.collection.find({}).toArray()) as Doc[];
+  const sum = (docs: Doc[], read: (doc: Doc) => number | undefined) => docs.reduce((s, d) => s + (read(d) ?? 0), 0);
+  const act = async (code: string, body: Record<string, unknown>, agent = head, token = csrf) => {
+    const { ticket } = (await agent.get(`/api/v1/tickets/${code}`).expect(200)).body;
+    return agent
+      .patch(`/api/v1/tickets/${code}`)
+      .set('X-CSRF-Token', token)
+      .send({ revision: ticket.revision, ...body })
+      .expect(200);
+  };
+
+  it('counts a complaint worked through the API on the local day of each step, with its waiting time', async () => {
+    const { code, accessToken } = await fileTicket(app, { serviceCode: 'POLI-UMUM', waitMinutes: 45 });
+    await rollupsSettled();
+    let docs = await ticketDocs();
+    expect(docs).to.have.length(1);
+    expect(docs[0]).to.deep.include({
+      day: today(),
+      serviceCode: 'POLI-UMUM',
+      category: 'waiting_time',
+      kind: 'complaint',
+      waitSum: 45,
+      waitCount: 1,
+    });
+    expect(docs[0]!.n).to.deep.equal({ received: 1 });
+    expect(docs[0]!.h.wait).to.deep.equal({ [bucketOf(45, WAIT_MINUTES_BOUNDS)]: 1 });
+    expect(docs[0]!.unitPath.map(String)).to.have.length(3);
+
+    await act(code, { action: 'verify' });
+    await act(code, { action: 'assign', assigneeId: handlerId });
+    const { ticket } = (await handler.get(`/api/v1/tickets/${code}`).expect(200)).body;
+    await handler
+      .post(`/api/v1/tickets/${code}/replies`)
+      .set('X-CSRF-Token', handlerCsrf)
+      .send({ revision: ticket.revision, body: 'Kami sedang menata ulang antrean.' })
+      .expect(201);
+    await act(code, { action: 'resolve', body: 'Nomor antrean kini dipanggil lewat layar.' }, handler, handlerCsrf);
+    await request(app)
+      .post(`/api/v1/tickets/${code}/rating`)
+      .set('X-Access-Token', accessToken)
+      .send({ score: 4 })
+      .expect(200);
+    await rollupsSettled();
+    docs = await ticketDocs();
+    expect(docs).to.have.length(1); // every step happened today
+    expect(docs[0]!.n).to.deep.include({ received: 1, verified: 1, resolved: 1 });
+    expect(docs[0]!.clock.verify).to.deep.equal({ n: 1, ok: 1 });
+    expect(docs[0]!.clock.followUp).to.deep.equal({ n: 1, ok: 1 });
+    expect(docs[0]!.rating).to.deep.equal({ sum: 4, count: 1 });
+    expect(sum(Object.values(docs[0]!.h.verify) as never, (n) => n as never)).to.equal(1);
+    expect(sum(Object.values(docs[0]!.h.followUp) as never, (n) => n as never)).to.equal(1);
+    expect(sum(Object.values(docs[0]!.h.resolve) as never, (n) => n as never)).to.equal(1);
+
+    // Reopened: the resolution no longer counts, the reopening does, and the follow-up leaves the in-time share.
+    await request(app)
+      .post(`/api/v1/tickets/${code}/reopen`)
+      .set('X-Access-Token', accessToken)
+      .send({ body: 'Masih lama.' })
+      .expect(200);
+    await rollupsSettled();
+    docs = await ticketDocs();
+    expect(docs[0]!.n).to.deep.include({ received: 1, verified: 1, resolved: 0, reopened: 1 });
+    expect(docs[0]!.clock.followUp).to.deep.equal({ n: 0, ok: 0 });
+    const state = (await ContributionState.collection.findOne({})) as Doc;
+    expect(state.revision).to.equal((await Ticket.findOne({ code }).lean())!.revision);
+  });
+
+  it('counts a compliment naming an officer on the officer’s day rollup', async () => {
+    const siti = (await Officer.findOne({ nip: '198503152010012001' }).lean())!;
+    await fileTicket(app, {
+      kind: 'compliment',
+      category: undefined,
+      officerRef: siti.ref,
+      description: 'Bu Siti sangat sabar menjelaskan alur pendaftaran kepada ibu saya.',
+    });
+    await rollupsSettled();
+    const officer = (await OfficerRollup.collection.findOne({ officerId: siti._id })) as Doc;
+    expect(officer).to.deep.include({ day: today(), compliments: 1 });
+    expect((await ticketDocs())[0]).to.deep.include({ kind: 'compliment' });
+  });
+
+  it('never counts one ticket twice when its events are handled at the same time', async () => {
+    const { code } = await fileTicket(app);
+    await rollupsSettled();
+    const ticket = (await Ticket.findOne({ code }).lean())!;
+    await Promise.all(Array.from({ length: 8 }, () => rollUpTicket(String(ticket._id))));
+    await act(code, { action: 'verify' });
+    await Promise.all(Array.from({ length: 8 }, () => rollUpTicket(String(ticket._id))));
+    await rollupsSettled();
+    const docs = await ticketDocs();
+    expect(sum(docs, (doc) => doc.n?.received)).to.equal(1);
+    expect(sum(docs, (doc) => doc.n?.verified)).to.equal(1);
+  });
+
+  it('ignores a contribution from an older revision than the one applied', async () => {
+    const { code } = await fileTicket(app);
+    await act(code, { action: 'verify' });
+    await rollupsSettled();
+    const ticket = (await Ticket.findOne({ code }).lean())!;
+    const older = ticketContribution({ ...ticket, status: 'received', history: ticket.history.slice(0, 1) } as never);
+    expect(await applySourceState(ticket._id, ticket.revision - 1, older)).to.equal('current');
+    expect(sum(await ticketDocs(), (doc) => doc.n?.verified)).to.equal(1);
+  });
+
+  it('keeps survey answers per day, unit and service, with profile, flags and the officer named', async () => {
+    const siti = (await Officer.findOne({ nip: '198503152010012001' }).lean())!;
+    await request(app)
+      .post('/api/v1/surveys')
+      .send({
+        unitCode: 'PKM-KEBUNHANDIL',
+        serviceCode: 'POLI-UMUM',
+        officerNip: siti.nip,
+        answers: [4, 3, 3, 4, 3, 4, 4, 3, 3],
+        respondent: PROFILE,
+      })
+      .expect(201);
+    await rollupsSettled();
+    const doc = (await SurveyRollup.collection.findOne({})) as Doc;
+    expect(doc).to.deep.include({ day: today(), serviceCode: 'POLI-UMUM', respondents: 1 });
+    expect(doc.sums).to.deep.equal({ 0: 4, 1: 3, 2: 3, 3: 4, 4: 3, 5: 4, 6: 4, 7: 3, 8: 3 });
+    expect(doc.profile).to.deep.equal({
+      gender: { female: 1 },
+      ageBand: { '30_39': 1 },
+      education: { sma: 1 },
+      occupation: { self_employed: 1 },
+    });
+    // An API answer without a device cookie carries the fresh-device flag: counted, never dropped.
+    expect(doc.flagged).to.equal(1);
+    expect(doc.flags.fresh_device).to.equal(1);
+    const officer = (await OfficerRollup.collection.findOne({ officerId: siti._id })) as Doc;
+    expect(officer.surveys.respondents).to.equal(1);
+    expect(officer.surveys.sums['5']).to.equal(4);
+  });
+
+  it('moves a finding recorded again with another outcome instead of counting it twice', async () => {
+    const siti = (await Officer.findOne({ nip: '198503152010012001' }).lean())!;
+    const { code } = await fileTicket(app, { category: 'officer_conduct', officerRef: siti.ref });
+    await act(code, { action: 'verify' });
+    for (const outcome of ['substantiated', 'not_substantiated']) {
+      const { ticket } = (await head.get(`/api/v1/tickets/${code}`).expect(200)).body;
+      await head
+        .post(`/api/v1/tickets/${code}/findings`)
+        .set('X-CSRF-Token', csrf)
+        .send({ revision: ticket.revision, officerRef: siti.ref, outcome, note: 'Diperiksa.' })
+        .expect(201);
+      await rollupsSettled();
+    }
+    const officer = (await OfficerRollup.collection.findOne({ officerId: siti._id })) as Doc;
+    expect(officer.findings).to.deep.equal({ substantiated: 0, not_substantiated: 1 });
+  });
+});
