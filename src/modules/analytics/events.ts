@@ -11,7 +11,7 @@ import {
   SURVEY_FIELDS,
   ticketContribution,
   TICKET_FIELDS,
-  timeZoneOfUnit,
+  unitInfo,
   type FindingLike,
   type SurveyLike,
   type TicketLike,
@@ -40,18 +40,18 @@ export async function rollUpTicket(ticketId: string): Promise<void> {
 export async function rollUpSurvey(surveyId: string): Promise<void> {
   const survey = await SurveyResponse.findById(surveyId).select(SURVEY_FIELDS).lean<SurveyLike>();
   if (!survey) return;
-  await applyEntries(surveyContribution(survey, await timeZoneOfUnit(survey.unitId)));
+  await applyEntries(surveyContribution(survey, (await unitInfo(survey.unitId)).timeZone));
 }
 
 export async function rollUpFinding(findingId: string): Promise<void> {
   const finding = await Finding.findById(findingId).lean<FindingLike>();
   if (!finding) return;
   const unitId = finding.unitPath[finding.unitPath.length - 1]!;
-  const zone = await timeZoneOfUnit(unitId);
+  const { timeZone, agencyCode } = await unitInfo(unitId);
   await applySourceState(
     `finding:${String(finding._id)}`,
     findingRevision(finding),
-    findingContribution(finding, zone),
+    findingContribution(finding, timeZone, agencyCode),
   );
 }
 

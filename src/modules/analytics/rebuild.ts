@@ -4,7 +4,7 @@ import { SurveyResponse } from '../surveys/model.js';
 import { ContributionState, RollupCheckpoint, SurveyRollup, TicketRollup, OfficerRollup } from './model.js';
 import {
   Accumulator,
-  allUnitZones,
+  allUnitInfo,
   applyEntries,
   diffContributions,
   findingContribution,
@@ -185,8 +185,8 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
   if (!checkpoint || checkpoint.phase === 'done') checkpoint = await startOver();
   else say(`resuming ${checkpoint.phase} after ${checkpoint.done} documents`);
   const counts = { tickets: 0, surveys: 0, findings: 0, ...(checkpoint.counts ?? {}) };
-  const zones = await allUnitZones();
-  const zoneOf = (unitId: unknown) => zones.get(String(unitId)) ?? 'Asia/Jakarta';
+  const units = await allUnitInfo();
+  const infoOf = (unitId: unknown) => units.get(String(unitId)) ?? { timeZone: 'Asia/Jakarta', agencyCode: null };
   let batches = 0;
 
   for (const phase of phases) {
@@ -237,7 +237,7 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
             return {
               id: `finding:${String(finding._id)}`,
               revision: findingRevision(finding),
-              contribution: findingContribution(finding, zoneOf(unitId)),
+              contribution: findingContribution(finding, infoOf(unitId).timeZone, infoOf(unitId).agencyCode),
             };
           }),
           next,
@@ -245,7 +245,7 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
       } else {
         const sums = new Accumulator();
         for (const survey of docs as unknown as SurveyLike[])
-          sums.add(surveyContribution(survey, zoneOf(survey.unitId)));
+          sums.add(surveyContribution(survey, infoOf(survey.unitId).timeZone));
         await surveyBatch(sums.entries(), next);
       }
       batches++;

@@ -477,22 +477,30 @@ export async function applySourceState(
 
 // ---- Time zones of units (survey answers and findings carry none) -------------------------------------------------
 
-const zoneCache = new Map<string, { timeZone: string; at: number }>();
-const ZONE_TTL_MS = 10 * MINUTE_MS;
+const unitCache = new Map<string, { info: UnitInfo; at: number }>();
+const UNIT_TTL_MS = 10 * MINUTE_MS;
 
-/** The time zone of a unit (the agency's), cached briefly: zones change almost never. */
-export async function timeZoneOfUnit(unitId: Types.ObjectId | string): Promise<string> {
-  const id = String(unitId);
-  const cached = zoneCache.get(id);
-  if (cached && Date.now() - cached.at < ZONE_TTL_MS) return cached.timeZone;
-  const unit = await Unit.findById(id).select({ timeZone: 1 }).lean<{ timeZone: string }>();
-  const timeZone = unit?.timeZone ?? 'Asia/Jakarta';
-  zoneCache.set(id, { timeZone, at: Date.now() });
-  return timeZone;
+/** What rollups need of a unit that a survey answer or a finding does not carry. */
+export interface UnitInfo {
+  timeZone: string;
+  agencyCode: string | null;
 }
 
-/** Every unit's time zone at once, for a rebuild. */
-export async function allUnitZones(): Promise<Map<string, string>> {
-  const units = await Unit.find({}).select({ timeZone: 1 }).lean<{ _id: Types.ObjectId; timeZone: string }[]>();
-  return new Map(units.map((unit) => [String(unit._id), unit.timeZone]));
+/** The time zone (the agency's) and agency of a unit, cached briefly: they change almost never. */
+export async function unitInfo(unitId: Types.ObjectId | string): Promise<UnitInfo> {
+  const id = String(unitId);
+  const cached = unitCache.get(id);
+  if (cached && Date.now() - cached.at < UNIT_TTL_MS) return cached.info;
+  const unit = await Unit.findById(id).select({ timeZone: 1, agencyCode: 1 }).lean<UnitInfo>();
+  const info = { timeZone: unit?.timeZone ?? 'Asia/Jakarta', agencyCode: unit?.agencyCode ?? null };
+  unitCache.set(id, { info, at: Date.now() });
+  return info;
+}
+
+/** Every unit's time zone and agency at once, for a rebuild. */
+export async function allUnitInfo(): Promise<Map<string, UnitInfo>> {
+  const units = await Unit.find({})
+    .select({ timeZone: 1, agencyCode: 1 })
+    .lean<(UnitInfo & { _id: Types.ObjectId })[]>();
+  return new Map(units.map((unit) => [String(unit._id), { timeZone: unit.timeZone, agencyCode: unit.agencyCode }]));
 }
