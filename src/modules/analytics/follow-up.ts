@@ -127,7 +127,7 @@ export async function completeFollowUp(actor: Actor | undefined, id: unknown, ra
   const done = await FollowUp.findOneAndUpdate(
     { _id: doc._id, doneAt: null },
     { $set: { doneAt: new Date(), doneNote: input.note || null, doneBy: byWhom(actor) } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<FollowUpDoc>();
   await recordAudit(actor, 'follow_up.done', String(doc._id));
   return followUpView(done ?? doc);

@@ -125,7 +125,7 @@ export async function approveShowcase(actor: Actor | undefined, raw: unknown) {
         approvedAt: now,
       },
     },
-    { upsert: true, new: true, setDefaultsOnInsert: true },
+    { upsert: true, returnDocument: 'after', setDefaultsOnInsert: true },
   ).lean<ShowcaseDoc>();
   await recordAudit(actor, 'showcase.approve', ticket.code, { itemId: String(item!._id) });
   changes.emit('change', ticket.unitPath.map(String));
