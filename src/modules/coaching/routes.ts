@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, translateFields } from '../../platform/errors.js';
 import { scopeOf } from '../accounts/permissions.js';
 import { requireActor } from '../accounts/middleware.js';
 import { unitsInScope } from '../directory/service.js';
@@ -71,7 +71,7 @@ export function coachingRoutes(_config: Config): Router {
       await renderRecord(req, res, req.actor!.officerNip!, {
         answerError: {
           id: String(req.params.id),
-          message: error.code === 'validation' ? req.t('validation.required') : req.t(error.messageKey),
+          message: Object.values(translateFields(req, error))[0] ?? req.t(error.messageKey, error.params),
           body: typeof body.body === 'string' ? body.body : '',
         },
       });
