@@ -47,7 +47,7 @@ describe('IKM exports: the workbook agencies file, CSV and the printable page', 
       .expect('Content-Type', /spreadsheetml/);
     expect(response.headers['content-disposition']).to.match(/IKM_PKM-KEBUNHANDIL_2026-07-01_2026-09-30\.xlsx/);
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(response.body as Buffer);
+    await workbook.xlsx.load(response.body as unknown as ExcelJS.Buffer);
     expect(workbook.worksheets.map((sheet) => sheet.name)).to.deep.equal(['Ringkasan', 'Per unsur', 'Jawaban']);
 
     const summary = workbook.getWorksheet('Ringkasan')!;
