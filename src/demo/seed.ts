@@ -9,6 +9,7 @@ import type { Role } from '../modules/accounts/model.js';
 import { Officer, Unit } from '../modules/directory/model.js';
 import { createOfficer, createUnit, saveCounter, saveService } from '../modules/directory/service.js';
 import type { Actor } from '../modules/accounts/permissions.js';
+import { rebuildRecords } from '../modules/coaching/rebuild.js';
 import { seedDemoActivity } from './activity.js';
 import { demoAgencies, demoOfficers, servicesFor, type DemoUnit } from './data.js';
 
@@ -89,6 +90,7 @@ export async function seedDemo(config: Config): Promise<{ accounts: DemoAccount[
 
   await seedDemoActivity(config, heads, handler);
 
+  await rebuildRecords(); // the demo loads before the record's subscribers listen: fill the records from the sources
   await mkdir(config.dataDir, { recursive: true });
   const file = path.join(config.dataDir, 'demo-accounts.json');
   await writeFile(file, JSON.stringify(accounts, null, 2) + '\n', { mode: 0o600 });
