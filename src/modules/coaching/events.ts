@@ -5,6 +5,7 @@ import { Finding, Ticket, type FindingDoc, type TicketDoc } from '../feedback/mo
 import { scrubPersonalData } from '../feedback/text.js';
 import { SurveyResponse, type SurveyResponseDoc } from '../surveys/model.js';
 import { FeedItem, removeFeedItem, upsertFeedItem, type FeedItemInput } from './model.js';
+import { registerCoachingWorkSubscribers } from './plan-events.js';
 
 /**
  * What the coaching module does when other modules publish domain events (DESIGN.md section 4). Registered once per
@@ -38,6 +39,7 @@ export function registerCoachingSubscribers(): void {
   subscribe('officer.changed', (event) => track(`officer:${event.nip}`, () => followOfficer(event.nip)));
 
   // Coaching work (sessions, actions, training, evaluations) registers its own subscribers below this line.
+  registerCoachingWorkSubscribers();
 }
 
 // ---- Serial work per source, and a way for specs to wait for it
