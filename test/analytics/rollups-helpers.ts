@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { OfficerRollup, SurveyRollup, TicketRollup } from '../../src/modules/analytics/model.js';
 import { rollupsSettled } from '../../src/modules/analytics/events.js';
+import { SurveyResponse } from '../../src/modules/surveys/model.js';
 import { resetRateLimits } from '../helpers/db.js';
 
 /** Shared steps of the analytics rollup specs: citizens and staff through the real API, and rollup snapshots. */
@@ -101,4 +102,55 @@ export async function snapshotRollups(): Promise<Record<string, Doc[]>> {
 
 export function expectSameRollups(actual: Record<string, Doc[]>, expected: Record<string, Doc[]>): void {
   for (const key of Object.keys(expected)) expect(actual[key], key).to.deep.equal(expected[key]);
+}
+
+/** `respondents` rows of 9 answers (1–4) whose points add up to `points`, spread as evenly as possible. */
+export function rowsWithPoints(respondents: number, points: number): number[][] {
+  const cells = respondents * 9;
+  const base = Math.floor(points / cells);
+  let extra = points - base * cells;
+  return Array.from({ length: respondents }, () =>
+    Array.from({ length: 9 }, () => {
+      const answer = base + (extra > 0 ? 1 : 0);
+      if (extra > 0) extra--;
+      return answer;
+    }),
+  );
+}
+
+/** Survey answers written straight into the collection (large or back-dated fixtures; follow with a rebuild). */
+export async function insertSurveys(
+  unit: { _id: unknown; code: string; path: unknown[]; agencyCode: string },
+  rows: number[][],
+  submittedAt: Date,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  if (rows.length === 0) return;
+  await SurveyResponse.collection.insertMany(
+    rows.map((answers) => ({
+      unitId: unit._id,
+      unitCode: unit.code,
+      unitPath: unit.path,
+      agencyCode: unit.agencyCode,
+      serviceCode: null,
+      counterCode: null,
+      officerId: null,
+      answers,
+      respondent: PROFILE,
+      comment: null,
+      channel: 'api',
+      submittedAt,
+      idempotencyKey: null,
+      integrity: {
+        localHour: 10,
+        localWeekday: 1,
+        allTop: false,
+        unitBurst: 0,
+        sameNetwork: 0,
+        sameDevice: 0,
+        flags: [],
+      },
+      ...extra,
+    })) as never[],
+  );
 }
