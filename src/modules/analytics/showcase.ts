@@ -74,9 +74,10 @@ export async function showcaseCandidates(actor: Actor | undefined, raw: unknown)
   >();
   const itemOf = new Map(items.map((item) => [String(item.ticketId), item]));
   return tickets.map((ticket) => {
+    // The unit's last public answer (a resolution's message is a reply entry after the status step).
     const resolution = [...ticket.history]
       .reverse()
-      .find((entry) => entry.public && entry.to === 'resolved' && entry.body)?.body;
+      .find((entry) => entry.public && entry.action === 'reply' && entry.actor?.kind === 'staff' && entry.body)?.body;
     const item = itemOf.get(String(ticket._id));
     return {
       code: ticket.code,
