@@ -26,7 +26,8 @@ const feedItemSchema = new Schema(
   },
   { versionKey: false, collection: 'coaching_feed', minimize: false },
 );
-feedItemSchema.index({ officerId: 1, at: -1 });
+// The record's feed pages newest first with the id as tie-breaker: the whole sort comes from the index.
+feedItemSchema.index({ officerId: 1, at: -1, _id: -1 });
 feedItemSchema.index({ type: 1, sourceId: 1, officerId: 1 }, { unique: true });
 feedItemSchema.index({ unitPath: 1, type: 1, at: -1 });
 
