@@ -18,6 +18,7 @@ import { approvedShowcase, onShowcaseChange, type PublicShowcaseItem } from './s
 export const DISPLAY_NAMESPACE = '/display';
 export const DISPLAY_UPDATE = 'display:update';
 export const DISPLAY_THROTTLE_MS = 2000;
+export const DISPLAY_SETTLE_MS = 250;
 const DIRTY = 'display:dirty';
 const SHOWCASE_ON_DISPLAY = 5;
 
@@ -58,6 +59,8 @@ export interface DisplayGatewayOptions {
   /** Several processes behind a Redis adapter: tell the others about changes (default false). */
   clustered?: boolean;
   throttleMs?: number;
+  /** How long after a change the figures are read: the rollup subscriber of the same event writes first. */
+  settleMs?: number;
 }
 
 export interface DisplayGateway {
@@ -68,6 +71,7 @@ export interface DisplayGateway {
 export function attachDisplayGateway(io: Server, options: DisplayGatewayOptions = {}): DisplayGateway {
   const nsp = io.of(DISPLAY_NAMESPACE);
   const throttleMs = options.throttleMs ?? DISPLAY_THROTTLE_MS;
+  const settleMs = options.settleMs ?? DISPLAY_SETTLE_MS;
 
   nsp.use(async (socket, next) => {
     const raw = (socket.handshake.auth as { unitCode?: unknown })?.unitCode ?? socket.handshake.query.unitCode;
@@ -120,7 +124,7 @@ export function attachDisplayGateway(io: Server, options: DisplayGatewayOptions 
       const entry = state.get(code) ?? { last: 0, timer: null };
       state.set(code, entry);
       if (entry.timer) continue;
-      const wait = Math.max(0, entry.last + throttleMs - Date.now());
+      const wait = Math.max(settleMs, entry.last + throttleMs - Date.now());
       entry.timer = setTimeout(() => void refresh(code), wait);
       entry.timer.unref();
     }
