@@ -10,7 +10,9 @@ import { Officer, Unit } from '../modules/directory/model.js';
 import { createOfficer, createUnit, saveCounter, saveService } from '../modules/directory/service.js';
 import type { Actor } from '../modules/accounts/permissions.js';
 import { rebuildRecords } from '../modules/coaching/rebuild.js';
+import { rollupsSettledThenRebuild } from '../modules/analytics/rebuild.js';
 import { seedDemoActivity } from './activity.js';
+import { seedDemoCoaching } from './coaching.js';
 import { demoAgencies, demoOfficers, servicesFor, type DemoUnit } from './data.js';
 
 export interface DemoAccount {
@@ -89,8 +91,10 @@ export async function seedDemo(config: Config): Promise<{ accounts: DemoAccount[
   await account('inspektorat@suara.test', 'Inspektorat Provinsi Jambi', 'viewer', 'JAMBI');
 
   await seedDemoActivity(config, heads, handler);
+  await seedDemoCoaching();
 
   await rebuildRecords(); // the demo loads before the record's subscribers listen: fill the records from the sources
+  await rollupsSettledThenRebuild(); // likewise the analytics rollups (after any live update still in flight)
   await mkdir(config.dataDir, { recursive: true });
   const file = path.join(config.dataDir, 'demo-accounts.json');
   await writeFile(file, JSON.stringify(accounts, null, 2) + '\n', { mode: 0o600 });

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { Finding, Ticket } from '../feedback/model.js';
 import { SurveyResponse } from '../surveys/model.js';
+import { rollupsSettled } from './events.js';
 import { ContributionState, RollupCheckpoint, SurveyRollup, TicketRollup, OfficerRollup } from './model.js';
 import {
   Accumulator,
@@ -266,4 +267,10 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
     `done: ${counts.tickets} tickets, ${counts.surveys} survey answers, ${counts.findings} findings in ${duration(Date.now() - started)}`,
   );
   return { ...counts, ms: Date.now() - started, resumed, finished: true };
+}
+
+/** For loaders (the demo): waits for live rollup updates still in flight, then rebuilds from the sources. */
+export async function rollupsSettledThenRebuild(options: RebuildOptions = {}): Promise<RebuildResult> {
+  await rollupsSettled();
+  return rebuildRollups(options);
 }
