@@ -90,6 +90,15 @@ const id = {
   'coaching.jp_progress': 'Capaian JP',
   'coaching.total': 'Jumlah',
   'coaching.no_category': 'Tanpa kategori',
+  'coaching.flag.fresh_device': 'perangkat baru',
+  'coaching.flag.no_form_token': 'tanpa token formulir',
+  'coaching.flag.too_fast': 'diisi terlalu cepat',
+  'coaching.flag.all_top': 'semua nilai tertinggi',
+  'coaching.flag.burst': 'banyak jawaban sekaligus',
+  'coaching.flag.same_network': 'jaringan yang sama',
+  'coaching.flag.repeat_device': 'perangkat yang sama',
+  'coaching.flag.outside_hours': 'di luar jam layanan',
+  'coaching.unit_officers': '{n} pegawai',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -183,6 +192,15 @@ const en: Record<keyof typeof id, string> = {
   'coaching.jp_progress': 'JP progress',
   'coaching.total': 'Total',
   'coaching.no_category': 'No category',
+  'coaching.flag.fresh_device': 'new device',
+  'coaching.flag.no_form_token': 'no form token',
+  'coaching.flag.too_fast': 'filled in too fast',
+  'coaching.flag.all_top': 'all top answers',
+  'coaching.flag.burst': 'burst of answers',
+  'coaching.flag.same_network': 'same network',
+  'coaching.flag.repeat_device': 'same device',
+  'coaching.flag.outside_hours': 'outside opening hours',
+  'coaching.unit_officers': '{n} officers',
 };
 
 export default { id, en };
