@@ -9,6 +9,7 @@ import { coachingSettled } from '../../src/modules/coaching/events.js';
 import { FeedItem } from '../../src/modules/coaching/model.js';
 import { rebuildRecords } from '../../src/modules/coaching/rebuild.js';
 import { Officer } from '../../src/modules/directory/model.js';
+import { importOfficers } from '../../src/modules/directory/service.js';
 import { Finding, Ticket } from '../../src/modules/feedback/model.js';
 import { SurveyResponse } from '../../src/modules/surveys/model.js';
 import { PASSWORD, seedDirectory, testApp } from '../helpers/app.js';
@@ -394,6 +395,20 @@ describe("The officer's coaching record", () => {
       const missedItem = rebuilt.find((item) => item.sourceId === missed.findingId);
       expect(missedItem).to.deep.include({ type: 'finding', officerId: String(sitiId) });
       expect(rebuilt.filter((item) => item.sourceId !== missed.findingId)).to.deep.equal(expected);
+    });
+  });
+
+  describe('an officer moving to another unit', () => {
+    it('takes the record along: the new unit’s head reads it, the old one no longer does', async () => {
+      await complaintWithFinding(app, head, SITI, 'substantiated', { note: 'Sebelum pindah.' });
+      await record(siblingHead, SITI, '', 404);
+      await importOfficers(admin, `nip,nama,jabatan,kode unit\n${SITI},Siti Rahmawati,Perawat,PKM-PUTRIAYU\n`);
+      await coachingSettled();
+      const moved = await record(siblingHead, SITI);
+      expect(moved.officer.unitCode).to.equal('PKM-PUTRIAYU');
+      expect(moved.feed.items.map((item: { data: { note?: string } }) => item.data.note)).to.include('Sebelum pindah.');
+      await record(head, SITI, '', 404);
+      expect((await record(coach, SITI)).summary.findings.total).to.equal(1);
     });
   });
 });
