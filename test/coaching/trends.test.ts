@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
+import { AuditEntry } from '../../src/modules/accounts/model.js';
 import { localDate } from '../../src/platform/calendar.js';
 import { seedDirectory, testApp } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
@@ -89,13 +90,16 @@ describe('Coaching trends and the needs-attention list', () => {
     expect(strict.needsAttention).to.deep.equal([]);
   });
 
-  it('keeps to the coach’s scope and refuses bad queries', async () => {
+  it('keeps to the coach’s scope, logs each view, and refuses bad queries', async () => {
+    const logged = await AuditEntry.countDocuments({ action: 'coaching.trends.read' });
     const far = await trends(farCoach);
     expect(far.officers.map((row: OfficerRow) => row.nip)).to.deep.equal([JOHANIS]);
     expect(far.needsAttention).to.deep.equal([]);
     await trends(farCoach, '?unitCode=PKM-KEBUNHANDIL', 404);
     const narrowed = await trends(coach, '?unitCode=PKM-KEBUNHANDIL');
     expect(narrowed.officers.map((row: OfficerRow) => row.nip)).to.deep.equal([SITI]);
+    expect(await AuditEntry.countDocuments({ action: 'coaching.trends.read' })).to.equal(logged + 2);
+    expect(await AuditEntry.exists({ action: 'coaching.trends.read', target: 'PKM-KEBUNHANDIL' })).to.not.equal(null);
     await trends(handler, '', 403);
     await trends(coach, '?minCases=0', 400);
     await trends(coach, '?from=2026-05-01&to=2026-04-01', 400);

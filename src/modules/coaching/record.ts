@@ -371,6 +371,10 @@ export async function coachingOverview(actor: Actor | undefined, raw: unknown) {
   const query = check(overviewQuery, raw ?? {}) as { unitCode?: string; page: number };
   const { filter, timeZone } = await officersInScope(actor, query.unitCode);
   const period = periodOf({}, timeZone);
+  await recordAudit(actor, 'coaching.overview.read', query.unitCode || null, {
+    grant: 'coaching.read',
+    page: query.page,
+  });
   const [officers, total] = await Promise.all([
     Officer.find(filter)
       .sort({ unitCode: 1, name: 1 })

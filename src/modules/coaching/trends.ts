@@ -4,6 +4,7 @@ import { localDate } from '../../platform/calendar.js';
 import { AppError } from '../../platform/errors.js';
 import { check } from '../../platform/validate.js';
 import type { Actor } from '../accounts/permissions.js';
+import { recordAudit } from '../accounts/service.js';
 import { Officer } from '../directory/model.js';
 import type { OfficerDoc } from '../directory/service.js';
 import { FeedItem } from './model.js';
@@ -97,6 +98,12 @@ export async function coachingTrends(actor: Actor | undefined, raw: unknown) {
     },
     timeZone,
   );
+  // Per-officer figures from many records: logged like a read of each record, once for the whole view.
+  await recordAudit(actor, 'coaching.trends.read', query.unitCode || null, {
+    grant: 'coaching.read',
+    from: period.fromDay,
+    to: period.toDay,
+  });
   const months = monthsBetween(period.fromDay, period.toDay);
   const officers = await Officer.find(filter).sort({ unitCode: 1, name: 1 }).limit(MAX_OFFICERS).lean<OfficerDoc[]>();
 
