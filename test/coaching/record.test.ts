@@ -219,6 +219,9 @@ describe("The officer's coaching record", () => {
     });
 
     it('shows the officer their own record without audit and without a trace of who complained', async () => {
+      await complaintWithFinding(app, head, SITI, 'partially_substantiated', {
+        note: 'Pelapor (rahmat@contoh.id, 081298765432) melihat langsung.',
+      });
       const before = await AuditEntry.countDocuments({ action: 'coaching.record.read' });
       const ref = await officerRef(SITI);
       const compliment = await fileTicket(app, {
@@ -233,11 +236,17 @@ describe("The officer's coaching record", () => {
       const own = await record(siti, SITI);
       expect(own.self).to.equal(true);
       expect(own.can).to.deep.equal({ answer: true, write: false });
-      expect(own.feed.items.map((item: { type: string }) => item.type).sort()).to.deep.equal(['compliment', 'finding']);
+      expect(own.feed.items.map((item: { type: string }) => item.type).sort()).to.deep.equal([
+        'compliment',
+        'finding',
+        'finding',
+      ]);
       const text = JSON.stringify(own);
       for (const secret of ['Rahmat', 'rahmat@contoh.id', '081298765432', 'berkata kasar', 'RT 05'])
         expect(text).not.to.include(secret);
       expect(await AuditEntry.countDocuments({ action: 'coaching.record.read' })).to.equal(before);
+      const byCoach = JSON.stringify(await record(coach, SITI));
+      expect(byCoach).to.include('rahmat@contoh.id'); // staff see the note as the head wrote it
     });
   });
 

@@ -9,6 +9,7 @@ import { recordAudit } from '../accounts/service.js';
 import { Officer } from '../directory/model.js';
 import { findOfficer, findOfficersByIds, findUnitByCode, type OfficerDoc } from '../directory/service.js';
 import { Ticket } from '../feedback/model.js';
+import { scrubPersonalData } from '../feedback/text.js';
 import { ikmGrade, roundTo, type Grade } from '../surveys/ikm.js';
 import { COUNTED_OUTCOMES } from './events.js';
 import { FeedItem, type FeedItemDoc, type FeedItemType } from './model.js';
@@ -242,7 +243,11 @@ const CITIZEN_TEXT = ['summary', 'description', 'comment'];
 
 function itemFor(item: FeedItemDoc, self: boolean): RecordItem {
   const data = { ...(item.data as Record<string, unknown>) };
-  if (self && ['finding', 'compliment', 'survey'].includes(item.type)) for (const key of CITIZEN_TEXT) delete data[key];
+  if (self && ['finding', 'compliment', 'survey'].includes(item.type)) {
+    for (const key of CITIZEN_TEXT) delete data[key];
+    // The unit head's note may quote the complaint: contact details never reach the officer concerned.
+    if (typeof data.note === 'string') data.note = scrubPersonalData(data.note);
+  }
   return { id: String(item._id), type: item.type, at: item.at, data };
 }
 
