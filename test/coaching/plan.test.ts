@@ -62,7 +62,7 @@ describe('Development plan: rules kept as data suggest training; the coach decid
     const suggestions = await PlanSuggestion.find({ officerId: officer._id }).lean();
     expect(suggestions).to.have.length(1);
     expect(suggestions[0]).to.include({ ruleCode: 'conduct_repeat', status: 'suggested' });
-    expect(suggestions[0]!.training.id).to.equal('Pelatihan Pelayanan Prima');
+    expect(suggestions[0]!.training?.id).to.equal('Pelatihan Pelayanan Prima');
     expect(suggestions[0]!.findingIds).to.have.length(2);
     // Evaluating again (a re-delivered event) does not suggest twice.
     await evaluateRules(officer._id);

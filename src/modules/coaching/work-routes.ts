@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { requireActor } from '../accounts/middleware.js';
+import { activeCategories } from '../feedback/categories.js';
 import { evaluationPdf } from './evaluation-pdf.js';
 import { berakhlakValues, ratings } from './work-model.js';
 import {
@@ -75,6 +76,12 @@ export function coachingWorkRoutes(_config: Config): Router {
 
   // ---- Pages
 
+  /** Category code → its name in the page's language. */
+  const categoryNames = async (req: Request): Promise<Record<string, string>> =>
+    Object.fromEntries(
+      (await activeCategories()).map((category) => [category.code, category.name?.[req.lang] ?? category.code]),
+    );
+
   /** Runs a form post; a refusal the person can act on re-renders the form with what they typed. */
   const pageAction =
     (
@@ -101,6 +108,7 @@ export function coachingWorkRoutes(_config: Config): Router {
   // Sessions
   const renderSessionForm = async (req: Request, res: Response, extra: object = {}) => {
     const form = await sessionForm(req.actor, req.params.nip);
+    const names = await categoryNames(req);
     const values = (extra as { values?: Record<string, unknown> }).values ?? {};
     const chosen = new Set(asList(values.topic));
     const texts = asList(values.actionText);
@@ -116,13 +124,13 @@ export function coachingWorkRoutes(_config: Config): Router {
         ...form.findings.map((finding) => ({
           value: `finding:${finding.id}`,
           kind: 'finding',
-          label: `${finding.code} · ${finding.category ?? ''} · ${req.t(`inbox.outcome.${finding.outcome}`)}`,
+          label: `${finding.code} · ${names[finding.category ?? ''] ?? ''} · ${req.t(`inbox.outcome.${finding.outcome}`)}`,
           checked: chosen.has(`finding:${finding.id}`),
         })),
         ...form.tickets.map((ticket) => ({
           value: `ticket:${ticket.id}`,
           kind: 'ticket',
-          label: `${ticket.code} · ${ticket.category ?? ticket.kind}`,
+          label: `${ticket.code} · ${names[ticket.category ?? ''] ?? ticket.kind}`,
           checked: chosen.has(`ticket:${ticket.id}`),
         })),
       ],
@@ -166,6 +174,7 @@ export function coachingWorkRoutes(_config: Config): Router {
     res.render('pages/coaching/plan', {
       title: `${req.t('coaching.work.plan.title')} · ${plan.officer.name}`,
       plan,
+      names: await categoryNames(req),
       ...extra,
     });
   };
@@ -281,6 +290,7 @@ export function coachingWorkRoutes(_config: Config): Router {
       timeZone: evaluation.officer.timeZone,
       periodLabel: evaluation.period.label[req.lang],
       editable: evaluation.canWrite && evaluation.status === 'draft',
+      names: await categoryNames(req),
       ...extra,
     });
   };
