@@ -167,6 +167,11 @@ describe('Coaching sessions (dialog kinerja) and their actions', () => {
     const view = await coach.agent.get(saved.headers.location!).expect(200);
     expect(view.text).to.include('Latihan salam dan senyum');
     expect(view.text).to.include(findingCode);
+    // The officer sees the session and may mark her own action done; the head reads it without buttons.
+    const own = await siti.agent.get(saved.headers.location!).expect(200);
+    expect(own.text).to.include('Tandai selesai');
+    const headView = await siteHead.agent.get(saved.headers.location!).expect(200);
+    expect(headView.text).not.to.include('Tandai selesai');
     // A bad row comes back with the message and what was typed.
     const bad = await coach.agent
       .post(`/coaching/officers/${SITI}/sessions`)

@@ -283,10 +283,17 @@ export async function getSession(actor: Actor | undefined, id: unknown) {
   const session = isObjectId(id) ? await CoachingSession.findById(id).lean<SessionDoc>() : null;
   if (!session) throw new AppError('not_found');
   const context = await officerOf(actor, session.officerId, 'coaching.read', 'session');
+  const view = await sessionView(String(session._id));
+  const canWrite = canCoach(actor, context.officer);
   return {
-    ...(await sessionView(String(session._id))),
+    ...view,
+    // The coach marks any action done; the officer their own.
+    actions: view.actions.map((action) => ({
+      ...action,
+      canComplete: !action.done && (canWrite || (context.self && action.owner === 'officer')),
+    })),
     officer: officerSummary(context),
-    canWrite: canCoach(actor, context.officer),
+    canWrite,
   };
 }
 
