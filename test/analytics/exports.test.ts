@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import type { Express } from 'express';
 import request from 'supertest';
+import { AuditEntry } from '../../src/modules/accounts/model.js';
 import { Unit } from '../../src/modules/directory/model.js';
 import { useTestDatabase } from '../helpers/db.js';
 import { seedDirectory, signIn, testApp } from '../helpers/app.js';
@@ -98,6 +99,9 @@ describe('IKM exports: the workbook agencies file, CSV and the printable page', 
     expect(everything).not.to.include('rahmat@contoh.id');
     expect(everything).not.to.include('1571010101900001');
     expect(everything).to.include('[telepon]');
+    // Who took the answers out is on record.
+    const audit = await AuditEntry.findOne({ action: 'analytics.export', target: 'PKM-KEBUNHANDIL' }).lean();
+    expect(audit!.details).to.deep.include({ format: 'xlsx', from: '2026-07-01', to: '2026-09-30' });
   });
 
   it('writes the per-element table and the answers as CSV', async () => {

@@ -97,6 +97,14 @@ describe('"You said, we did" moderation and the public transparency page', () =>
     const english = await request(app).get('/transparency').set('Accept-Language', 'en').expect(200);
     expect(english.text).to.include('Public service transparency');
     expect(english.text).to.include('Median time to resolve');
+    // One agency at a time (the page stays small at national scale; the JSON has the same filter).
+    const ambon = await request(app).get('/transparansi?unitCode=AMBON').expect(200);
+    expect(ambon.text).to.include('<td>Disdukcapil Kota Ambon</td>');
+    expect(ambon.text).not.to.include('<td>Puskesmas Kebun Handil</td>');
+    expect(ambon.text).to.include('<option value="AMBON" selected>');
+    const ambonJson = await request(app).get('/api/v1/transparency?unitCode=AMBON').expect(200);
+    expect(ambonJson.body.units.map((entry: { code: string }) => entry.code)).to.deep.equal(['AMBON', 'AMB-DUKCAPIL']);
+    await request(app).get('/transparansi?unitCode=NOPE-UNIT').expect(404);
     const home = await request(app).get('/').expect(200);
     expect(home.text).to.include('href="/transparansi"');
     // Before moderation nothing of the ticket is public.

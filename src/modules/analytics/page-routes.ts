@@ -3,6 +3,8 @@ import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import { requireActor } from '../accounts/middleware.js';
+import { recordAudit } from '../accounts/service.js';
+import { Unit } from '../directory/model.js';
 import { findPublicUnit, unitsInScope } from '../directory/service.js';
 import { displayPayload } from './display-gateway.js';
 import {
@@ -141,6 +143,7 @@ export function analyticsPageRoutes(_config: Config): Router {
     const report = await reportFor(req.actor!, period);
     const answers = await rawAnswers(req.actor, period);
     const buffer = await ikmWorkbook(report, period, answers, req.t);
+    await auditExport(req.actor!, period, 'xlsx');
     res
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .attachment(fileName(period, 'xlsx'))
@@ -159,6 +162,7 @@ export function analyticsPageRoutes(_config: Config): Router {
       table === 'answers'
         ? answersCsv(await rawAnswers(req.actor, period), period.unit.timeZone, req.t)
         : elementsCsv(report, req.t);
+    await auditExport(req.actor!, period, `csv:${table}`);
     res
       .type('text/csv; charset=utf-8')
       .attachment(fileName(period, table === 'answers' ? 'answers.csv' : 'csv'))
@@ -324,7 +328,10 @@ export function analyticsPageRoutes(_config: Config): Router {
   });
   const transparencyPage = async (req: Request, res: Response) => {
     const unitCode = typeof req.query.unitCode === 'string' && req.query.unitCode ? req.query.unitCode : undefined;
-    const figures = await transparency(unitCode);
+    const [figures, agencies] = await Promise.all([
+      transparency(unitCode),
+      Unit.find({ parentId: null, active: true }).sort({ name: 1 }).select({ code: 1, name: 1 }).lean(),
+    ]);
     res.set('Cache-Control', 'public, max-age=60');
     res.render('pages/transparency/index', {
       title: req.t('analytics.pages.transparency_title'),
@@ -341,6 +348,7 @@ export function analyticsPageRoutes(_config: Config): Router {
       })),
       truncated: figures.units.length > TRANSPARENCY_ROWS,
       youSaidWeDid: figures.youSaidWeDid,
+      agencies,
       unitCode,
     });
   };
@@ -352,6 +360,16 @@ export function analyticsPageRoutes(_config: Config): Router {
 
 /** Rows on the public page (kept under 60 KB); the JSON has them all. */
 const TRANSPARENCY_ROWS = 150;
+
+/** Who took which answers out, for the inspectorate (the files hold no personal data, but they leave the system). */
+const auditExport = (actor: Actor, period: Period, format: string) =>
+  recordAudit(actor, 'analytics.export', period.unit.code, {
+    format,
+    from: period.fromDay,
+    to: period.toDay,
+    serviceCode: period.serviceCode,
+    subtree: period.subtree,
+  });
 
 const fixed = (value: number | null | undefined, places: number) =>
   value === null || value === undefined ? '' : value.toFixed(places);
