@@ -270,6 +270,25 @@ describe('Periodic evaluations: draft, rate, sign, version, export', () => {
       .set('X-CSRF-Token', admin.csrf)
       .send({ evaluationPeriod: 'semester' })
       .expect(200);
+    expect((await admin.agent.get('/api/v1/agencies/JAMBI/coaching-settings').expect(200)).body).to.include({
+      evaluationPeriod: 'semester',
+    });
+    const page = await admin.agent.get('/coaching/agencies/JAMBI/settings').expect(200);
+    expect(page.text).to.include('value="semester" selected');
+    await coach.agent.get('/coaching/agencies/JAMBI/settings').expect(403);
+    await admin.agent
+      .post('/coaching/agencies/JAMBI/settings')
+      .type('form')
+      .send({ _csrf: admin.csrf, evaluationPeriod: 'annual' })
+      .expect(303);
+    expect(
+      (await admin.agent.get('/api/v1/agencies/JAMBI/coaching-settings').expect(200)).body.evaluationPeriod,
+    ).to.equal('annual');
+    await admin.agent
+      .put('/api/v1/agencies/JAMBI/coaching-settings')
+      .set('X-CSRF-Token', admin.csrf)
+      .send({ evaluationPeriod: 'semester' })
+      .expect(200);
     const semester = (await post(coach, `/api/v1/officers/${SITI}/evaluations`, { year: 2022, part: 2 }).expect(201))
       .body;
     expect(semester.period).to.include({

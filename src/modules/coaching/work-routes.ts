@@ -4,13 +4,14 @@ import { AppError, translateFields } from '../../platform/errors.js';
 import { requireActor } from '../accounts/middleware.js';
 import { activeCategories } from '../feedback/categories.js';
 import { evaluationPdf } from './evaluation-pdf.js';
-import { berakhlakValues, ratings } from './work-model.js';
+import { berakhlakValues, evaluationPeriods, ratings } from './work-model.js';
 import {
   completeAction,
   createSession,
   decideSuggestion,
   developmentPlan,
   draftEvaluation,
+  evaluationSettings,
   evaluationCsv,
   evaluationForExport,
   getEvaluation,
@@ -69,6 +70,9 @@ export function coachingWorkRoutes(_config: Config): Router {
   });
   router.post('/api/v1/evaluations/:id/versions', requireActor, async (req, res) => {
     res.status(201).json(await newEvaluationVersion(req.actor, req.params.id));
+  });
+  router.get('/api/v1/agencies/:code/coaching-settings', requireActor, async (req, res) => {
+    res.json(await evaluationSettings(req.actor, req.params.code));
   });
   router.put('/api/v1/agencies/:code/coaching-settings', requireActor, async (req, res) => {
     res.json(await setEvaluationPeriod(req.actor, req.params.code, req.body));
@@ -243,6 +247,29 @@ export function coachingWorkRoutes(_config: Config): Router {
       },
       renderEvaluations,
       'coaching.work.evaluation.saved',
+    ),
+  );
+
+  const renderSettings = async (req: Request, res: Response, extra: object = {}) => {
+    const settings = await evaluationSettings(req.actor, req.params.code);
+    res.render('pages/coaching/evaluation-settings', {
+      title: `${req.t('coaching.work.settings.title')} · ${settings.agencyName}`,
+      settings,
+      periods: evaluationPeriods,
+      ...extra,
+    });
+  };
+  router.get('/coaching/agencies/:code/settings', requireActor, (req, res) => renderSettings(req, res));
+  router.post(
+    '/coaching/agencies/:code/settings',
+    requireActor,
+    pageAction(
+      async (req) => {
+        await setEvaluationPeriod(req.actor, req.params.code, withoutCsrf(req.body));
+        return `/coaching/agencies/${encodeURIComponent(String(req.params.code))}/settings`;
+      },
+      renderSettings,
+      'admin.saved',
     ),
   );
 
