@@ -84,6 +84,10 @@ describe('In a real browser: trends charts drawn by Chart.js, and the hall displ
     expect(await page.locator('canvas[data-rendered="1"]').count()).to.be.greaterThan(5);
     await mkdir('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/analytics-trends.png', fullPage: true });
+    // The report of the same unit: the index, its grade, the sample warning, and the follow-up form.
+    await page.getByRole('link', { name: 'Laporan IKM' }).click();
+    await page.locator('#ikm-value', { hasText: '91.48' }).waitFor();
+    await page.screenshot({ path: 'test-results/analytics-ikm.png', fullPage: true });
     expect(problems).to.deep.equal([]);
     await context.close();
   });
