@@ -29,6 +29,8 @@ export const loadActor: RequestHandler = async (req, res, next) => {
   res.locals.isAdmin = hasAnyRole(req.actor, 'admin');
   res.locals.canDirectory = hasAnyRole(req.actor, 'admin', 'unit_head', 'coach', 'viewer');
   res.locals.canInbox = hasAnyRole(req.actor, 'unit_head', 'handler', 'viewer');
+  res.locals.canCoaching = hasAnyRole(req.actor, 'unit_head', 'coach') || Boolean(req.actor?.officerNip);
+  res.locals.canAnalytics = hasAnyRole(req.actor, 'admin', 'unit_head', 'coach', 'viewer');
   // Pages get the token lazily: only a page that renders a form puts one in the session.
   Object.defineProperty(res.locals, 'csrfToken', { get: () => csrfTokenFor(req.session), enumerable: true });
   next();
