@@ -349,6 +349,8 @@ export function analyticsPageRoutes(_config: Config): Router {
       truncated: figures.units.length > TRANSPARENCY_ROWS,
       youSaidWeDid: figures.youSaidWeDid,
       agencies,
+      periodFrom: figures.units[0]?.from ?? null,
+      periodTo: figures.units[0]?.to ?? null,
       unitCode,
     });
   };
