@@ -37,7 +37,7 @@ export async function evaluationPdf(view: EvaluationView, lang: Lang, timeZone: 
   doc.fillColor('#111111').moveDown(0.8);
   line(tr('coaching.work.officer'), view.officer.name);
   line('NIP', view.officer.nip);
-  if (view.officer.position) line('Jabatan', view.officer.position);
+  if (view.officer.position) line(tr('coaching.work.position'), view.officer.position);
   line(tr('coaching.work.unit'), view.officer.unitName);
   line(
     tr('coaching.work.evaluation.period'),

@@ -38,6 +38,7 @@ const id = {
   // Pages: common
   'coaching.work.officer': 'Pegawai',
   'coaching.work.unit': 'Unit',
+  'coaching.work.position': 'Jabatan',
   'coaching.work.record': 'Catatan pegawai',
   'coaching.work.back_to_record': 'Kembali ke catatan pegawai',
   'coaching.work.save': 'Simpan',
@@ -186,6 +187,7 @@ const en: Record<keyof typeof id, string> = {
   'coaching.work.owner.coach': 'Coach',
   'coaching.work.officer': 'Officer',
   'coaching.work.unit': 'Unit',
+  'coaching.work.position': 'Position',
   'coaching.work.record': 'Officer record',
   'coaching.work.back_to_record': 'Back to the officer record',
   'coaching.work.save': 'Save',
