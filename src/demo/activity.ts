@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Actor } from '../modules/accounts/permissions.js';
 import { fileTicket } from '../modules/feedback/service.js';
-import { actOnTicket, replyToTicket, staffView } from '../modules/feedback/staff.js';
+import { actOnTicket, recordFinding, replyToTicket, staffView } from '../modules/feedback/staff.js';
 import { submitSurvey } from '../modules/surveys/service.js';
 import { demoOfficers } from './data.js';
 
@@ -30,6 +30,7 @@ const tickets = [
     privacy: 'anonymous',
     stage: 'assigned',
     officer: true,
+    finding: 'substantiated',
   },
   {
     unitCode: 'JAMBI-PKM-KEBUNHANDIL',
@@ -37,7 +38,7 @@ const tickets = [
     category: 'officer_conduct',
     description: 'Bidan di ruang KIA sangat sabar dan menjelaskan jadwal imunisasi dengan jelas.',
     privacy: 'public',
-    stage: 'received',
+    stage: 'verified',
     officer: true,
   },
   {
@@ -80,7 +81,8 @@ export async function seedDemoActivity(config: Config, heads: Map<string, Actor>
     const officer =
       'officer' in ticket ? officers.find((candidate) => candidate.unitCode === ticket.unitCode) : undefined;
     const head = heads.get(ticket.unitCode)!;
-    const { stage, ...input } = ticket;
+    const { stage, ...rest } = ticket;
+    const { finding, ...input } = { finding: undefined, ...rest };
     const receipt = await fileTicket(
       { ...input, officerNip: officer?.nip, consent: true },
       {
@@ -104,6 +106,14 @@ export async function seedDemoActivity(config: Config, heads: Map<string, Actor>
     }
     if (stage === 'assigned' && handler.grants.some((grant) => grant.unitCode === ticket.unitCode)) {
       await actOnTicket(head, receipt.code, { revision: await revision(), action: 'assign', assigneeId: handler.id });
+      // The head's finding is what the officer's coaching record shows (never the complaint itself).
+      if (finding && officer)
+        await recordFinding(head, receipt.code, {
+          revision: await revision(),
+          officerNip: officer.nip,
+          outcome: finding,
+          note: 'Petugas mengakui nada bicaranya keras saat antrean padat; dibahas dalam dialog kinerja.',
+        });
       continue;
     }
     await actOnTicket(head, receipt.code, {
@@ -115,12 +125,16 @@ export async function seedDemoActivity(config: Config, heads: Map<string, Actor>
 
   // Survey answers from different devices, mostly good, so the IKM has something to compute.
   const surveyUnits = ['JAMBI-PKM-KEBUNHANDIL', 'JAMBI-DUKCAPIL', 'AMB-PKM-RIJALI'];
+  const officerOfRecord = officers.find((candidate) => candidate.unitCode === 'JAMBI-PKM-KEBUNHANDIL');
   for (let i = 0; i < 36; i++) {
     const unitCode = surveyUnits[i % surveyUnits.length]!;
+    // Some answers at Kebun Handil name the officer of the coaching record, so their survey index has a sample.
+    const officerNip = unitCode === 'JAMBI-PKM-KEBUNHANDIL' && i % 2 === 0 ? officerOfRecord?.nip : undefined;
     const answers = Array.from({ length: 9 }, (_, element) => 2 + ((i * 7 + element * 3) % 3));
     await submitSurvey(
       {
         unitCode,
+        officerNip,
         answers,
         respondent: {
           gender: i % 2 ? 'female' : 'male',
