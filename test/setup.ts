@@ -1,31 +1,28 @@
+import './test-env.js'; // first: NODE_ENV=test before anything loads the logger
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { setEncryptionKey } from '../src/platform/crypto.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/platform/embedded-db.js';
+import { registerAnalyticsSubscribers } from '../src/modules/analytics/events.js';
+import { registerCoachingSubscribers } from '../src/modules/coaching/events.js';
 
 /**
  * One real database server for the whole run: the embedded SecantusDB on a throwaway directory, or the server at
  * TEST_MONGODB_URI when set (never MONGODB_URI, so that a developer's own database is never touched by tests).
  * Each test file gets its own database through `useTestDatabase()` in test/helpers/db.ts.
  */
-process.env.NODE_ENV = 'test'; // before any spec file loads the logger
 setEncryptionKey('a1'.repeat(32)); // one key for the run: specs read back what they sealed
+// As in the server: records and rollups follow the domain events that specs cause.
+registerCoachingSubscribers();
+registerAnalyticsSubscribers();
 let embedded: EmbeddedDatabase | undefined;
 let storage: string | undefined;
 
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(180_000); // the first run on a new machine installs SecantusDB (about 10 s)
-    // As in the server: records and rollups follow the domain events that specs cause. Imported here, after
-    // NODE_ENV is set, so that the logger they load stays quiet.
-    const [{ registerCoachingSubscribers }, { registerAnalyticsSubscribers }] = await Promise.all([
-      import('../src/modules/coaching/events.js'),
-      import('../src/modules/analytics/events.js'),
-    ]);
-    registerCoachingSubscribers();
-    registerAnalyticsSubscribers();
     if (process.env.TEST_MONGODB_URI) return;
     storage = await mkdtemp(path.join(os.tmpdir(), 'suara-test-db-'));
     embedded = await startEmbeddedDatabase({
