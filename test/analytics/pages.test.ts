@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Express } from 'express';
 import request from 'supertest';
 import { Unit } from '../../src/modules/directory/model.js';
+import { periodShortcuts } from '../../src/modules/analytics/period.js';
 import { createUser } from '../../src/modules/accounts/service.js';
 import { useTestDatabase } from '../helpers/db.js';
 import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
@@ -104,6 +105,18 @@ describe('Analytics pages: the IKM report and the trends page for staff', () => 
     await siteHead.get(`/analytics/ikm?unitCode=AMB-DUKCAPIL&${QUERY}`).expect(403);
     const stranger = await request(app).get('/analytics/ikm').expect(303);
     expect(stranger.headers.location).to.equal('/login?next=%2Fanalytics%2Fikm');
+  });
+
+  it('offers ready-made periods: this quarter (the default), the previous one, this year, last year', async () => {
+    const page = await siteHead.get('/analytics/ikm?unitCode=PKM-KEBUNHANDIL').expect(200);
+    const [quarter, previous] = periodShortcuts('Asia/Jakarta');
+    expect(page.text).to.include(`<input id="f-from" type="date" name="from" value="${quarter!.fromDay}">`);
+    expect(page.text).to.match(/aria-current="true">Triwulan ini<\/a>/);
+    expect(page.text).to.include(
+      `href="/analytics/ikm?unitCode=PKM-KEBUNHANDIL&from=${previous!.fromDay}&to=${previous!.toDay}&subtree=1">Triwulan lalu</a>`,
+    );
+    const trends = await siteHead.get('/analytics/trends?unitCode=PKM-KEBUNHANDIL&interval=week').expect(200);
+    expect(trends.text).to.include(`&to=${previous!.toDay}&interval=week">Triwulan lalu</a>`);
   });
 
   it('answers bad input with a 400 in the request language', async () => {

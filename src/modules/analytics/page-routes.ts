@@ -17,7 +17,7 @@ import {
   rawAnswers,
 } from './exports.js';
 import { completeFollowUp, createFollowUp, followUpsForReport, weakestElements } from './follow-up.js';
-import { periodOf, periodQuery, type Period } from './period.js';
+import { periodOf, periodQuery, periodShortcuts, type Period } from './period.js';
 import { ikmReport, transparencyFigures } from './service.js';
 import { approveShowcase, approvedShowcase, showcaseCandidates, withdrawShowcase } from './showcase.js';
 import { chartData, trendsCsv, trendsView } from './trends-view.js';
@@ -97,6 +97,7 @@ export function analyticsPageRoutes(_config: Config): Router {
         .filter(([, count]) => count > 0)
         .map(([flag, count]) => ({ flag, count })),
       qs,
+      shortcuts: shortcutsFor('/analytics/ikm', period, { subtree: period.subtree ? '1' : '0' }),
       timeZone: period.unit.timeZone,
       ...extra,
     });
@@ -230,6 +231,7 @@ export function analyticsPageRoutes(_config: Config): Router {
       view,
       chartData: chartData(view.tables),
       qs: periodQuery(period, { interval: period.interval }),
+      shortcuts: shortcutsFor('/analytics/trends', period, { interval: period.interval }),
       timeZone: period.unit.timeZone,
     });
   });
@@ -362,6 +364,14 @@ export function analyticsPageRoutes(_config: Config): Router {
 
 /** Rows on the public page (kept under 60 KB); the JSON has them all. */
 const TRANSPARENCY_ROWS = 150;
+
+/** Links to ready-made periods for a page, keeping the unit, service and the rest of the query. */
+const shortcutsFor = (path: string, period: Period, extra: Record<string, string> = {}) =>
+  periodShortcuts(period.unit.timeZone).map((shortcut) => ({
+    key: shortcut.key,
+    current: shortcut.fromDay === period.fromDay && shortcut.toDay === period.toDay,
+    href: `${path}?${periodQuery({ ...period, fromDay: shortcut.fromDay, toDay: shortcut.toDay }, extra)}`,
+  }));
 
 /** Who took which answers out, for the inspectorate (the files hold no personal data, but they leave the system). */
 const auditExport = (actor: Actor, period: Period, format: string) =>

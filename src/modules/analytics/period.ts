@@ -54,6 +54,19 @@ export function currentQuarter(now: Date, timeZone: string): { fromDay: LocalDat
   return { fromDay, toDay: addDays(nextQuarter, -1) };
 }
 
+/** Ready-made periods for the pickers: this quarter, the previous one, this year and the previous year. */
+export function periodShortcuts(timeZone: string, now = new Date()) {
+  const quarter = currentQuarter(now, timeZone);
+  const previous = currentQuarter(startOfLocalDay(addDays(quarter.fromDay, -1), timeZone), timeZone);
+  const year = Number(quarter.fromDay.slice(0, 4));
+  return [
+    { key: 'analytics.pages.this_quarter', ...quarter },
+    { key: 'analytics.pages.previous_quarter', ...previous },
+    { key: 'analytics.pages.this_year', fromDay: `${year}-01-01`, toDay: `${year}-12-31` },
+    { key: 'analytics.pages.previous_year', fromDay: `${year - 1}-01-01`, toDay: `${year - 1}-12-31` },
+  ];
+}
+
 export const daysBetween = (from: LocalDate, to: LocalDate) =>
   Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 
