@@ -32,7 +32,7 @@ import {
  * Live events may keep arriving during a rebuild. Tickets and findings are safe: a ticket the live path touches
  * after the rollups were emptied gets a state, and the rebuild then adds only the difference to it (nothing, if the
  * live path already applied the same revision). Survey answers are immutable and have no state: the rebuild counts
- * those with an `_id` up to the newest one when it started, the live path counts the later ones; an answer stored
+ * those whose `_id` was made before it started, the live path counts the later ones; an answer stored
  * just before the start whose event is handled just after the emptying would count twice, so run it when intake is
  * quiet if that matters (the next rebuild corrects it anyway).
  */
@@ -89,14 +89,15 @@ async function startOver(): Promise<CheckpointDoc> {
     OfficerRollup.collection.deleteMany({}),
     ContributionState.collection.deleteMany({}),
   ]);
-  const newest = await SurveyResponse.findOne({}).sort({ _id: -1 }).select({ _id: 1 }).lean<{ _id: Types.ObjectId }>();
+  // Answers stored from the next whole second on are the live path's (an ObjectId starts with its creation second).
+  const boundary = Types.ObjectId.createFromTime(Math.floor(Date.now() / 1000) + 1);
   const checkpoint: CheckpointDoc = {
     _id: CHECKPOINT_ID,
     phase: 'tickets',
     lastId: null,
     done: 0,
     total: 0,
-    boundary: { surveys: newest?._id ?? null },
+    boundary: { surveys: boundary },
     counts: {},
     startedAt: new Date(),
     finishedAt: null,
@@ -199,25 +200,24 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
     const boundary: Types.ObjectId | null = current.boundary?.surveys ?? null;
     const model = (phase === 'tickets' ? Ticket : phase === 'surveys' ? SurveyResponse : Finding) as typeof Ticket;
     const scope: Record<string, unknown> =
-      phase === 'surveys' ? (boundary ? { _id: { $lte: boundary } } : { _id: { $exists: false } }) : {};
-    const total: number = await model.countDocuments(scope);
+      phase === 'surveys' ? { _id: { $lt: boundary ?? new Types.ObjectId() } } : {};
+    const total: number = await model.collection.estimatedDocumentCount();
     const phaseStarted = Date.now();
     const doneAtStart = done;
     if (fresh)
       await checkpoints().updateOne({ _id: CHECKPOINT_ID as never }, { $set: { phase, lastId: null, done: 0, total } });
-    for (;;) {
-      if (options.stopAfterBatches !== undefined && batches >= options.stopAfterBatches)
-        return { ...counts, ms: Date.now() - started, resumed, finished: false };
-      const range: Record<string, unknown> = { ...(scope as Record<string, unknown>) };
-      if (lastId) range._id = { ...((range._id as object) ?? {}), $gt: lastId };
-      const projection = phase === 'tickets' ? TICKET_FIELDS : phase === 'surveys' ? SURVEY_FIELDS : {};
-      const docs = await model
-        .find(range)
-        .sort({ _id: 1 })
-        .limit(batchSize)
-        .select(projection)
-        .lean<{ _id: Types.ObjectId }[]>();
-      if (docs.length === 0) break;
+    const projection = phase === 'tickets' ? TICKET_FIELDS : phase === 'surveys' ? SURVEY_FIELDS : undefined;
+    // One cursor in natural order per phase: a query per batch sorted by _id would make the server scan and sort the
+    // whole collection each time (SecantusDB plans `_id` ranges as a collection scan). Natural order is stable, so
+    // resuming skips the documents already done; for tickets and findings a document done twice changes nothing
+    // (its state already has that revision), and survey batches commit together with the checkpoint.
+    const cursor = model.collection.find(scope, { projection, batchSize });
+    if (done > 0) cursor.skip(done);
+    let batch: { _id: Types.ObjectId }[] = [];
+    let stopped = false;
+    const flush = async () => {
+      const docs = batch;
+      batch = [];
       lastId = docs[docs.length - 1]!._id;
       done += docs.length;
       counts[phase] += docs.length;
@@ -253,10 +253,23 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
       const elapsed = Date.now() - phaseStarted;
       const rate = ((done - doneAtStart) / Math.max(elapsed, 1)) * 1000;
       say(
-        `${phase}: ${done}/${total} (${Math.round((done / Math.max(total, 1)) * 100)}%), ` +
-          `${Math.round(rate)}/s, ETA ${duration(((total - done) / Math.max(rate, 1e-9)) * 1000)}`,
+        `${phase}: ${done}/${Math.max(total, done)} (${Math.min(100, Math.round((done / Math.max(total, 1)) * 100))}%), ` +
+          `${Math.round(rate)}/s, ETA ${duration((Math.max(total - done, 0) / Math.max(rate, 1e-9)) * 1000)}`,
       );
+      if (options.stopAfterBatches !== undefined && batches >= options.stopAfterBatches) stopped = true;
+    };
+    try {
+      for await (const doc of cursor) {
+        batch.push(doc as { _id: Types.ObjectId });
+        if (batch.length >= batchSize) await flush();
+        if (stopped) return { ...counts, ms: Date.now() - started, resumed, finished: false };
+      }
+      if (batch.length) await flush();
+    } finally {
+      await cursor.close();
     }
+    if (stopped && phase !== phases[phases.length - 1])
+      return { ...counts, ms: Date.now() - started, resumed, finished: false };
     checkpoint = { ...checkpoint, phase, lastId, done, total };
   }
   await checkpoints().updateOne(
