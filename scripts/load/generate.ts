@@ -109,7 +109,9 @@ export async function generateLoad(db: Db, options: GenerateOptions): Promise<Ge
     } catch (error) {
       // An unordered insert reports every failed document and still writes the rest; say what failed.
       const failed = (error as { writeErrors?: unknown[] }).writeErrors?.length ?? 'some';
-      throw new Error(`${failed} of ${docs.length} ${collection} documents were refused: ${(error as Error).message}`);
+      throw new Error(`${failed} of ${docs.length} ${collection} documents were refused: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   };
 

@@ -141,7 +141,7 @@ export const complimentTemplates: Record<string, Template[]> = {
 export const suggestionTemplates: Record<string, Template[]> = {
   waiting_time: [
     (c) => `Mohon ditambah petugas di ${c.counter} pada hari Senin, antrean ${c.service} selalu paling panjang.`,
-    (c) => `Sebaiknya ada layar nomor antrean supaya warga tahu kapan dipanggil.`,
+    (c) => `Sebaiknya ada layar nomor antrean di ${c.counter} supaya warga tahu kapan dipanggil.`,
   ],
   procedure: [
     (c) => `Mohon daftar persyaratan ${c.service} diumumkan di media sosial ${c.unitName}.`,
