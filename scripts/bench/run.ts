@@ -25,6 +25,14 @@ import { connectMongoose } from '../../src/platform/db.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/platform/embedded-db.js';
 import { setLogLevel } from '../../src/platform/logger.js';
 import { ensureReferenceData } from '../../src/reference-data.js';
+import {
+  chosenLoadScenarios,
+  formatLoad,
+  loadScenarioNames,
+  runLoadBench,
+  stopLoadBench,
+  type LoadBenchResult,
+} from './analytics.js';
 import { formatFanout, loadFanoutSettings, runFanout, stopFanout, type FanoutResult } from './fanout.js';
 import { measure, measurePair, probe, stopLoad, type LoadFigures } from './load.js';
 import { weighPage, type PageWeight } from './page-weight.js';
@@ -63,6 +71,7 @@ function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
     stopLoad();
     await stopFanout();
+    await stopLoadBench();
     await Promise.allSettled([...running.values()].map((target) => target.stop()));
     running.clear();
     await mongoose.disconnect().catch(() => {});
@@ -156,7 +165,9 @@ async function main(): Promise<void> {
   const context: ScenarioContext = { settings, accounts: demo.accounts };
   const chosen = scenarios.filter((scenario) => !settings.only || settings.only.includes(scenario.name));
   const withFanout = !settings.only || settings.only.includes('fanout');
-  const unknown = settings.only?.filter((name) => name !== 'fanout' && !scenarios.some((s) => s.name === name));
+  const unknown = settings.only?.filter(
+    (name) => name !== 'fanout' && !loadScenarioNames.has(name) && !scenarios.some((s) => s.name === name),
+  );
   if (unknown?.length) say(`  BENCH_ONLY names no scenario for: ${unknown.join(', ')}`);
 
   const results: ScenarioResult[] = [];
@@ -218,6 +229,16 @@ async function main(): Promise<void> {
     results.push(result);
   }
 
+  // Dashboards and the coaching record on the generated database (analytics.ts): only when named in BENCH_ONLY,
+  // or, without BENCH_ONLY, when the generated data already exists.
+  let load: LoadBenchResult | undefined;
+  const loadNames = chosenLoadScenarios(settings.only);
+  if (!settings.only && !loadNames.length) say('Load scenarios skipped: no generated data (see README, "At scale").');
+  if (loadNames.length) {
+    load = await runLoadBench({ settings, names: loadNames, workDir: workDir!, say });
+    results.push(...load.scenarios);
+  }
+
   let fanout: FanoutResult | undefined;
   if (withFanout) {
     // A fresh Suara of its own, alone on the machine: its memory before the sockets is not what the scenarios
@@ -257,7 +278,7 @@ async function main(): Promise<void> {
   for (const page of pages) weights.push(await weighPage(suara.url, page, PAGE_BUDGET_BYTES));
 
   await cleanUp();
-  const report: BenchResults & { fanout?: FanoutResult } = {
+  const report: BenchResults & { fanout?: FanoutResult; load?: LoadBenchResult } = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     elapsedSeconds: seconds(runStart),
@@ -267,10 +288,12 @@ async function main(): Promise<void> {
     scenarios: results,
     pages: weights,
     fanout,
+    load,
   };
   await writeResults(RESULTS_FILE, report);
   process.stdout.write('\n' + formatResults(report) + '\n');
   if (fanout) process.stdout.write('\n' + formatFanout(fanout) + '\n');
+  if (load) process.stdout.write('\n' + formatLoad(load) + '\n');
   say(`\nResults written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
 }
 
