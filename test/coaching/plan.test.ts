@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import type { Express } from 'express';
 import { AuditEntry } from '../../src/modules/accounts/model.js';
-import { evaluateRules } from '../../src/modules/coaching/rules.js';
+import { evaluateRules, reevaluateRules } from '../../src/modules/coaching/rules.js';
 import { CoachingRule, PlanSuggestion } from '../../src/modules/coaching/work-model.js';
 import { Officer } from '../../src/modules/directory/model.js';
 import { Finding } from '../../src/modules/feedback/model.js';
@@ -96,6 +97,20 @@ describe('Development plan: rules kept as data suggest training; the coach decid
     // Seen from 15 days ago, both were within the 90 days before.
     const then = await evaluateRules(budi._id, daysAgo(15));
     expect(then.map((suggestion) => suggestion.ruleCode)).to.deep.equal(['conduct_repeat']);
+  });
+
+  it('repairs a missed finding event with the periodic re-evaluation, without suggesting twice', async () => {
+    const budi = (await Officer.findOne({ nip: BUDI }).lean())!;
+    await PlanSuggestion.deleteMany({});
+    // Two counting competence findings written without their events (as after a crash between write and event).
+    const { _id, createdAt, updatedAt, ...template } = (await Finding.findOne({ officerId: budi._id }).lean())!;
+    void [_id, createdAt, updatedAt];
+    for (const ticketId of [new Types.ObjectId(), new Types.ObjectId()])
+      await Finding.create({ ...template, ticketId, category: 'competence', outcome: 'substantiated' });
+    const first = await reevaluateRules();
+    expect(first.suggested).to.be.at.least(1);
+    expect(await PlanSuggestion.exists({ officerId: budi._id, ruleCode: 'competence_repeat' })).to.not.equal(null);
+    expect(await reevaluateRules()).to.deep.equal({ suggested: 0 });
   });
 
   it('lets the coach accept, edit or dismiss a suggestion, each with a reason, once', async () => {

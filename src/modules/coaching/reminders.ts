@@ -6,6 +6,7 @@ import { registerJob, type Job } from '../../platform/scheduler.js';
 import { User, type UserDoc } from '../accounts/model.js';
 import { Officer, type OfficerDoc } from '../directory/model.js';
 import { queueMail } from '../notifications/service.js';
+import { reevaluateRules } from './rules.js';
 import { CoachingAction, CoachingSession, type ActionDoc, type SessionDoc } from './work-model.js';
 
 /**
@@ -111,10 +112,16 @@ export function reminderJobs(config: ReminderConfig): Job[] {
       everyMs: 5 * 60_000,
       run: async ({ startedAt, signal }) => void (await sendActionReminders(config, startedAt, signal)),
     },
+    {
+      // The development plan's safety net for a missed finding event.
+      name: 'coaching.plan_rules',
+      everyMs: 60 * 60_000,
+      run: async ({ startedAt, signal }) => void (await reevaluateRules(startedAt, signal)),
+    },
   ];
 }
 
-/** Registers the reminder job on the process's scheduler (server.ts calls this once, before starting it). */
+/** Registers the reminder job (and the plan rules' safety net) on the process's scheduler (server.ts calls this once, before starting it). */
 export function registerCoachingJobs(config: ReminderConfig): void {
   for (const job of reminderJobs(config)) registerJob(job);
 }

@@ -134,3 +134,24 @@ export async function evaluateRules(officerId: string | Types.ObjectId, now = ne
   }
   return created;
 }
+
+/**
+ * The safety net for a missed `finding.recorded` (subscribers are fire-and-forget: a crash between the finding's
+ * write and the event loses the event): evaluates the rules again for every officer with a finding that counts
+ * inside the longest rule window. Idempotent, like `evaluateRules`. Returns how many suggestions it made.
+ */
+export async function reevaluateRules(now = new Date(), signal?: AbortSignal): Promise<{ suggested: number }> {
+  const rules = await CoachingRule.find({ active: true }).select({ windowDays: 1 }).lean<RuleDoc[]>();
+  if (rules.length === 0) return { suggested: 0 };
+  const since = new Date(now.getTime() - Math.max(...rules.map((rule) => rule.windowDays)) * DAY_MS);
+  const officerIds = (await Finding.distinct('officerId', {
+    outcome: { $in: COUNTING as FindingOutcome[] },
+    updatedAt: { $gte: since, $lte: now },
+  })) as Types.ObjectId[];
+  let suggested = 0;
+  for (const officerId of officerIds) {
+    if (signal?.aborted) break;
+    suggested += (await evaluateRules(officerId, now)).length;
+  }
+  return { suggested };
+}
