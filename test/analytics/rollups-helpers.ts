@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
-import { OfficerRollup, SurveyRollup, TicketRollup } from '../../src/modules/analytics/model.js';
+import {
+  OfficerRollup,
+  SurveyMonthRollup,
+  SurveyRollup,
+  TicketMonthRollup,
+  TicketRollup,
+} from '../../src/modules/analytics/model.js';
 import { rollupsSettled } from '../../src/modules/analytics/events.js';
 import { SurveyResponse } from '../../src/modules/surveys/model.js';
 import { resetRateLimits } from '../helpers/db.js';
@@ -97,6 +103,8 @@ export async function snapshotRollups(): Promise<Record<string, Doc[]>> {
     tickets: await read(TicketRollup),
     surveys: await read(SurveyRollup as unknown as typeof TicketRollup),
     officers: await read(OfficerRollup as unknown as typeof TicketRollup),
+    ticketsMonthly: await read(TicketMonthRollup as unknown as typeof TicketRollup),
+    surveysMonthly: await read(SurveyMonthRollup as unknown as typeof TicketRollup),
   };
 }
 

@@ -8,7 +8,13 @@ import {
   quantile,
   WAIT_MINUTES_BOUNDS,
 } from '../../src/modules/analytics/histogram.js';
-import { bucketsOf, ticketTrends, transparencyFigures } from '../../src/modules/analytics/service.js';
+import {
+  bucketsOf,
+  ikmReport,
+  segmentsOf,
+  ticketTrends,
+  transparencyFigures,
+} from '../../src/modules/analytics/service.js';
 import { Unit, type UnitDoc } from '../../src/modules/directory/model.js';
 import { Ticket } from '../../src/modules/feedback/model.js';
 import { clearCollections, useTestDatabase } from '../helpers/db.js';
@@ -164,6 +170,35 @@ describe('Trends from the rollups', () => {
       ['2026-W06', '2026-02-04', '2026-02-08'],
       ['2026-W07', '2026-02-09', '2026-02-15'],
     ]);
+  });
+
+  it('reads whole months from the monthly rollups and the other days from the daily ones, with the same sums', async () => {
+    expect(segmentsOf({ from: '2026-01-15', to: '2026-04-02' })).to.deep.equal([
+      { monthly: false, from: '2026-01-15', to: '2026-01-31' },
+      { monthly: true, from: '2026-02-01', to: '2026-03-31' },
+      { monthly: false, from: '2026-04-01', to: '2026-04-02' },
+    ]);
+    expect(segmentsOf({ from: '2026-02-01', to: '2026-02-28' }, false)).to.deep.equal([
+      { monthly: false, from: '2026-02-01', to: '2026-02-28' },
+    ]);
+    const months = await ticketTrends(null, {
+      unitCode: 'JAMBI',
+      from: '2026-02-01',
+      to: '2026-03-31',
+      interval: 'month',
+    });
+    const days = await ticketTrends(null, {
+      unitCode: 'JAMBI',
+      from: '2026-02-02',
+      to: '2026-03-30',
+      interval: 'month',
+    });
+    expect(days.tickets.total).to.deep.equal(months.tickets.total);
+    expect(days.durations).to.deep.equal(months.durations);
+    expect(days.waiting.byService).to.deep.equal(months.waiting.byService);
+    const whole = await ikmReport(null, { unitCode: 'JAMBI', from: '2026-02-01', to: '2026-02-28' });
+    const part = await ikmReport(null, { unitCode: 'JAMBI', from: '2026-02-02', to: '2026-02-28' });
+    expect(part.elements).to.deep.equal(whole.elements);
   });
 
   it('counts tickets by kind and category, compliments, reopenings and ratings per month', async () => {

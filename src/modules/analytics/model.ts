@@ -106,13 +106,31 @@ const analyticsSettingsSchema = new Schema(
   { versionKey: false, collection: 'analytics_settings' },
 );
 
+/**
+ * The same counters per calendar month (of local days): `_id` starts with 'YYYY-MM', `day` is the month's first day.
+ * A year of a province is a few thousand of these instead of one document per day; reports read whole months here
+ * and only the partial months at the ends of a period from the daily documents.
+ */
+const ticketMonthSchema = ticketRollupSchema.clone();
+ticketMonthSchema.set('collection', 'rollup_tickets_monthly');
+const surveyMonthSchema = surveyRollupSchema.clone();
+surveyMonthSchema.set('collection', 'rollup_surveys_monthly');
+
 export const TicketRollup = mongoose.model('TicketRollup', ticketRollupSchema);
 export const SurveyRollup = mongoose.model('SurveyRollup', surveyRollupSchema);
+export const TicketMonthRollup = mongoose.model('TicketMonthRollup', ticketMonthSchema);
+export const SurveyMonthRollup = mongoose.model('SurveyMonthRollup', surveyMonthSchema);
 export const OfficerRollup = mongoose.model('OfficerRollup', officerRollupSchema);
 export const ContributionState = mongoose.model('ContributionState', contributionStateSchema);
 export const RollupCheckpoint = mongoose.model('RollupCheckpoint', checkpointSchema);
 export const AnalyticsSettings = mongoose.model('AnalyticsSettings', analyticsSettingsSchema);
 
 /** Which rollup collection an entry of a contribution goes to. */
-export type RollupTarget = 'tickets' | 'surveys' | 'officers';
-export const rollupModels = { tickets: TicketRollup, surveys: SurveyRollup, officers: OfficerRollup } as const;
+export type RollupTarget = 'tickets' | 'surveys' | 'officers' | 'ticketsMonthly' | 'surveysMonthly';
+export const rollupModels = {
+  tickets: TicketRollup,
+  surveys: SurveyRollup,
+  officers: OfficerRollup,
+  ticketsMonthly: TicketMonthRollup,
+  surveysMonthly: SurveyMonthRollup,
+} as const;

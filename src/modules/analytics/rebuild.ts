@@ -2,7 +2,15 @@ import { Types } from 'mongoose';
 import { Finding, Ticket } from '../feedback/model.js';
 import { SurveyResponse } from '../surveys/model.js';
 import { rollupsSettled } from './events.js';
-import { ContributionState, RollupCheckpoint, SurveyRollup, TicketRollup, OfficerRollup } from './model.js';
+import {
+  ContributionState,
+  OfficerRollup,
+  RollupCheckpoint,
+  SurveyMonthRollup,
+  SurveyRollup,
+  TicketMonthRollup,
+  TicketRollup,
+} from './model.js';
 import {
   Accumulator,
   allUnitInfo,
@@ -87,6 +95,8 @@ async function startOver(): Promise<CheckpointDoc> {
     TicketRollup.collection.deleteMany({}),
     SurveyRollup.collection.deleteMany({}),
     OfficerRollup.collection.deleteMany({}),
+    TicketMonthRollup.collection.deleteMany({}),
+    SurveyMonthRollup.collection.deleteMany({}),
     ContributionState.collection.deleteMany({}),
   ]);
   // Answers stored from the next whole second on are the live path's (an ObjectId starts with its creation second).

@@ -42,7 +42,17 @@ class Builder {
     if (!entry) this.entries.set(id, (entry = { t, k, m: m(), i: {} }));
     entry.i[path] = (entry.i[path] ?? 0) + value;
   }
+  /** The entries, plus the same increments on the monthly documents of the day-keyed tickets and surveys. */
   build(): Contribution {
+    for (const entry of [...this.entries.values()]) {
+      if (entry.t !== 'tickets' && entry.t !== 'surveys') continue;
+      const month = entry.k.slice(0, 7);
+      const first = `${month}-01`;
+      const t = entry.t === 'tickets' ? 'ticketsMonthly' : 'surveysMonthly';
+      const k = `${month}${entry.k.slice(10)}`;
+      for (const [path, value] of Object.entries(entry.i))
+        this.add(t, k, () => ({ ...entry.m, day: first, date: dateOfDay(first) }), path, value);
+    }
     return [...this.entries.values()].sort((a, b) => (a.t + a.k < b.t + b.k ? -1 : 1));
   }
 }

@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import type { PipelineStage, Types } from 'mongoose';
 import { addDays, dayOfWeek, localDate } from '../../platform/calendar.js';
 import { AppError } from '../../platform/errors.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
@@ -22,7 +22,7 @@ import {
   WAIT_MINUTES_BOUNDS,
   type Histogram,
 } from './histogram.js';
-import { SurveyRollup, TicketRollup } from './model.js';
+import { SurveyMonthRollup, SurveyRollup, TicketMonthRollup, TicketRollup } from './model.js';
 import { dateOfDay } from './rollups.js';
 import { weightsFor } from './settings.js';
 
@@ -76,16 +76,87 @@ function authorise(actor: Actor | null | undefined, unit: UnitDoc): void {
   assertCan(actor, 'analytics.read', { unitPath: unit.path });
 }
 
-function rollupMatch(
+function scopeMatch(
   unit: Pick<UnitDoc, '_id'>,
-  period: Period,
   options: { subtree?: boolean; serviceCode?: string | null } = {},
-) {
+): Record<string, unknown> {
   return {
     ...(options.subtree === false ? { unitId: unit._id } : { unitPath: unit._id }),
-    date: { $gte: dateOfDay(period.from), $lte: dateOfDay(period.to) },
     ...(options.serviceCode ? { serviceCode: options.serviceCode } : {}),
   };
+}
+
+/** A stretch of a period read from one grain: whole calendar months from the monthly rollups, other days daily. */
+export interface Segment {
+  monthly: boolean;
+  from: string;
+  to: string;
+}
+
+const lastDayOfMonth = (month: string) => {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return addDays(m === 12 ? `${year + 1}-01-01` : `${year}-${String(m + 1).padStart(2, '0')}-01`, -1);
+};
+
+/** Splits a period into daily and monthly stretches (monthly only where `allowMonthly` and the month is whole). */
+export function segmentsOf(period: Period, allowMonthly = true): Segment[] {
+  const segments: Segment[] = [];
+  let day = period.from;
+  while (day <= period.to) {
+    const month = day.slice(0, 7);
+    const end = lastDayOfMonth(month);
+    const whole = allowMonthly && day === `${month}-01` && end <= period.to;
+    const to = end <= period.to ? end : period.to;
+    const last = segments[segments.length - 1];
+    if (last && last.monthly === whole) last.to = to;
+    else segments.push({ monthly: whole, from: day, to });
+    day = addDays(to, 1);
+  }
+  return segments;
+}
+
+type Group = Record<string, unknown> & { _id: unknown };
+
+/**
+ * Runs `stages` after a `$match` on each stretch of the period (monthly or daily rollups) and merges the groups
+ * that share an `_id`, summing their numbers (other fields are kept from the first).
+ */
+async function aggregateRollups<T extends Group>(
+  kind: 'tickets' | 'surveys',
+  period: Period,
+  match: Record<string, unknown>,
+  stages: PipelineStage[],
+  allowMonthly = true,
+): Promise<T[]> {
+  const results = await Promise.all(
+    segmentsOf(period, allowMonthly).map((segment) => {
+      const model = (
+        kind === 'tickets'
+          ? segment.monthly
+            ? TicketMonthRollup
+            : TicketRollup
+          : segment.monthly
+            ? SurveyMonthRollup
+            : SurveyRollup
+      ) as typeof TicketRollup;
+      const date = segment.monthly
+        ? { $gte: dateOfDay(segment.from), $lte: dateOfDay(`${segment.to.slice(0, 7)}-01`) }
+        : { $gte: dateOfDay(segment.from), $lte: dateOfDay(segment.to) };
+      return model.aggregate<T>([{ $match: { ...match, date } }, ...stages]);
+    }),
+  );
+  const merged = new Map<string, T>();
+  for (const group of results.flat()) {
+    const key = JSON.stringify(group._id);
+    const into = merged.get(key);
+    if (!into) {
+      merged.set(key, { ...group });
+      continue;
+    }
+    for (const [field, value] of Object.entries(group))
+      if (typeof value === 'number') (into as Record<string, unknown>)[field] = Number(into[field] ?? 0) + value;
+  }
+  return [...merged.values()];
 }
 
 // ---- Survey sums --------------------------------------------------------------------------------------------------
@@ -162,8 +233,7 @@ export async function ikmReport(actor: Actor | null, q: IkmReportQuery): Promise
   const subtree = q.subtree !== false;
   const serviceCode = q.serviceCode || null;
   const [groups, weights] = await Promise.all([
-    SurveyRollup.aggregate<SurveyGroup>([
-      { $match: rollupMatch(unit, period, { subtree, serviceCode }) },
+    aggregateRollups<SurveyGroup>('surveys', period, scopeMatch(unit, { subtree, serviceCode }), [
       { $group: { _id: null, ...surveySums() } },
     ]),
     weightsFor(unit.agencyCode),
@@ -391,36 +461,50 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
   const period = checkPeriod(dayString(q.from), dayString(q.to));
   const interval: Interval = q.interval === 'week' ? 'week' : 'month';
   const serviceCode = q.serviceCode || null;
-  const match = rollupMatch(unit, period, { serviceCode });
+  const match = scopeMatch(unit, { serviceCode });
+  // Whole months come from the monthly rollups when the buckets are months; weeks need the days.
+  const monthly = interval === 'month';
   const [byDay, byKindCategory, byService, surveysByDay, weights] = await Promise.all([
-    TicketRollup.aggregate<TicketGroup>([{ $match: match }, { $group: { _id: '$day', ...ticketSums() } }]),
-    TicketRollup.aggregate<{ _id: { day: string; kind: string; category: string | null }; received: number }>([
-      { $match: match },
-      { $group: { _id: { day: '$day', kind: '$kind', category: '$category' }, received: { $sum: '$n.received' } } },
-    ]),
-    TicketRollup.aggregate<TicketGroup & { _id: { unitId: Types.ObjectId; serviceCode: string | null } }>([
-      { $match: { ...match, waitCount: { $gt: 0 } } },
-      {
-        $group: {
-          _id: { unitId: '$unitId', serviceCode: '$serviceCode' },
-          waitSum: { $sum: '$waitSum' },
-          waitCount: { $sum: '$waitCount' },
-          ...Object.fromEntries(
-            WAIT_MINUTES_BOUNDS.map((_, index) => [`h_wait_${index}`, { $sum: `$h.wait.${index}` }]),
-          ),
+    aggregateRollups<TicketGroup>('tickets', period, match, [{ $group: { _id: '$day', ...ticketSums() } }], monthly),
+    aggregateRollups<{ _id: { day: string; kind: string; category: string | null }; received: number }>(
+      'tickets',
+      period,
+      match,
+      [{ $group: { _id: { day: '$day', kind: '$kind', category: '$category' }, received: { $sum: '$n.received' } } }],
+      monthly,
+    ),
+    aggregateRollups<TicketGroup & { _id: { unitId: Types.ObjectId; serviceCode: string | null } }>(
+      'tickets',
+      period,
+      { ...match, waitCount: { $gt: 0 } },
+      [
+        {
+          $group: {
+            _id: { unitId: '$unitId', serviceCode: '$serviceCode' },
+            waitSum: { $sum: '$waitSum' },
+            waitCount: { $sum: '$waitCount' },
+            ...Object.fromEntries(
+              WAIT_MINUTES_BOUNDS.map((_, index) => [`h_wait_${index}`, { $sum: `$h.wait.${index}` }]),
+            ),
+          },
         },
-      },
-    ]),
-    SurveyRollup.aggregate<SurveyGroup>([
-      { $match: match },
-      {
-        $group: {
-          _id: '$day',
-          respondents: { $sum: '$respondents' },
-          ...Object.fromEntries(Array.from({ length: ELEMENT_COUNT }, (_, i) => [`s${i}`, { $sum: `$sums.${i}` }])),
+      ],
+    ),
+    aggregateRollups<SurveyGroup>(
+      'surveys',
+      period,
+      match,
+      [
+        {
+          $group: {
+            _id: '$day',
+            respondents: { $sum: '$respondents' },
+            ...Object.fromEntries(Array.from({ length: ELEMENT_COUNT }, (_, i) => [`s${i}`, { $sum: `$sums.${i}` }])),
+          },
         },
-      },
-    ]),
+      ],
+      monthly,
+    ),
     weightsFor(unit.agencyCode),
   ]);
 
@@ -579,11 +663,9 @@ export async function transparencyFigures(
     range.from ? dayString(range.from) : fallback.from,
     range.to ? dayString(range.to) : fallback.to,
   );
-  const date = { $gte: dateOfDay(period.from), $lte: dateOfDay(period.to) };
   const scope = root ? { unitPath: root._id } : {};
   const [tickets, surveys] = await Promise.all([
-    TicketRollup.aggregate<TicketGroup & { unitPath: Types.ObjectId[] }>([
-      { $match: { ...scope, date } },
+    aggregateRollups<TicketGroup & { unitPath: Types.ObjectId[] }>('tickets', period, scope, [
       {
         $group: {
           _id: '$unitId',
@@ -598,8 +680,7 @@ export async function transparencyFigures(
         },
       },
     ]),
-    SurveyRollup.aggregate<SurveyGroup & { unitPath: Types.ObjectId[] }>([
-      { $match: { ...scope, date } },
+    aggregateRollups<SurveyGroup & { unitPath: Types.ObjectId[] }>('surveys', period, scope, [
       {
         $group: {
           _id: '$unitId',
