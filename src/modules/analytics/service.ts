@@ -646,7 +646,7 @@ export type TransparencyFigures = (TransparencyUnit & { from: string; to: string
 
 /**
  * Public figures per unit (no sign-in, no personal data): for one unit and every unit below it, or for every active
- * unit; each unit's figures are its subtree's. Default period: the quarter to date (in the first unit's time zone).
+ * unit; each unit's figures are its subtree's. Default period: the quarter to date (of the latest local today).
  */
 export async function transparencyFigures(
   unitCode?: string | null,
@@ -657,8 +657,14 @@ export async function transparencyFigures(
     .select({ code: 1, name: 1, agencyCode: 1, path: 1, timeZone: 1 })
     .lean<Pick<UnitDoc, '_id' | 'code' | 'name' | 'agencyCode' | 'path' | 'timeZone'>[]>();
   units.sort((a, b) => a.path.map(String).join('/').localeCompare(b.path.map(String).join('/')));
-  const zone = root?.timeZone ?? units[0]?.timeZone ?? 'Asia/Jakarta';
-  const fallback = quarterToDate(todayIn(zone));
+  // The latest local today among the units' zones: a unit in WIT is already on tomorrow while WIB is not.
+  const zones = new Set([root?.timeZone ?? 'Asia/Jakarta', ...units.map((unit) => unit.timeZone)]);
+  const fallback = quarterToDate(
+    [...zones]
+      .map((zone) => todayIn(zone))
+      .sort()
+      .at(-1)!,
+  );
   const period = checkPeriod(
     range.from ? dayString(range.from) : fallback.from,
     range.to ? dayString(range.to) : fallback.to,

@@ -1,0 +1,39 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import type { Express } from 'express';
+import { useTestDatabase } from '../helpers/db.js';
+import { seedDirectory, testApp } from '../helpers/app.js';
+import { fileTicket, postSurveys, rowsFor } from './rollups-helpers.js';
+
+describe('Transparency figures through the public API, from live rollups', () => {
+  useTestDatabase();
+  let app: Express;
+
+  before(async function () {
+    this.timeout(60_000);
+    app = await testApp();
+    await seedDirectory();
+    await fileTicket(app, { reporter: { name: 'Rahmat Hidayat', email: 'rahmat@contoh.id' } });
+    await fileTicket(app, { unitCode: 'AMB-DUKCAPIL', category: 'procedure' });
+    await postSurveys(app, rowsFor([105, 101, 100, 116, 102, 105, 106, 105, 115], 29));
+  });
+
+  it('shows each unit’s received tickets and IKM for the quarter to date, its subtree included, without a sign-in', async () => {
+    const { body } = await request(app).get('/api/v1/transparency?unitCode=JAMBI').expect(200);
+    const rows = body.units as Record<string, unknown>[];
+    const byCode = Object.fromEntries(rows.map((row) => [row.code, row]));
+    expect(Object.keys(byCode)).to.include.members(['JAMBI', 'JAMBI-DINKES', 'PKM-KEBUNHANDIL', 'PKM-PUTRIAYU']);
+    expect(byCode.JAMBI).to.include({ received: 1, respondents: 29, ikm: 91.48, grade: 'A', label: 'Sangat Baik' });
+    expect(byCode['PKM-KEBUNHANDIL']).to.include({ received: 1, respondents: 29 });
+    expect(byCode['PKM-PUTRIAYU']).to.include({ received: 0, respondents: 0, ikm: null });
+    expect(byCode).not.to.have.property('AMB-DUKCAPIL');
+    expect(JSON.stringify(body)).not.to.include('rahmat@contoh.id');
+    expect(JSON.stringify(body)).not.to.include('Rahmat');
+  });
+
+  it('lists every unit without a unit code, Ambon with its own ticket', async () => {
+    const { body } = await request(app).get('/api/v1/transparency').expect(200);
+    const ambon = (body.units as { code: string; received: number }[]).find((row) => row.code === 'AMBON')!;
+    expect(ambon.received).to.equal(1);
+  });
+});
