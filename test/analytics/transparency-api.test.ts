@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
+import { displayFigures } from '../../src/modules/analytics/service.js';
+import { localDate } from '../../src/platform/calendar.js';
 import { useTestDatabase } from '../helpers/db.js';
 import { seedDirectory, testApp } from '../helpers/app.js';
 import { fileTicket, postSurveys, rowsFor } from './rollups-helpers.js';
@@ -35,5 +37,15 @@ describe('Transparency figures through the public API, from live rollups', () =>
     const { body } = await request(app).get('/api/v1/transparency').expect(200);
     const ambon = (body.units as { code: string; received: number }[]).find((row) => row.code === 'AMBON')!;
     expect(ambon.received).to.equal(1);
+  });
+
+  it('gives the hall display today’s answers on the agency’s local day and the quarter’s IKM', async () => {
+    const figures = await displayFigures('PKM-KEBUNHANDIL');
+    expect(figures).to.include({ todaySurveys: 29, respondents: 29, ikm: 91.48, grade: 'A', label: 'Sangat Baik' });
+    expect(figures.today).to.equal(localDate(new Date(), 'Asia/Jakarta'));
+    expect(await displayFigures('AMB-DUKCAPIL')).to.include({ todaySurveys: 0, respondents: 0, ikm: null });
+    // Tomorrow in Jambi nobody has answered yet.
+    const tomorrow = await displayFigures('PKM-KEBUNHANDIL', new Date(Date.now() + 24 * 3_600_000));
+    expect(tomorrow.todaySurveys).to.equal(0);
   });
 });
