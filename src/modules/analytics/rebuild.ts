@@ -20,6 +20,7 @@ import {
   findingRevision,
   inTransaction,
   surveyContribution,
+  stored,
   SURVEY_FIELDS,
   ticketContribution,
   TICKET_FIELDS,
@@ -161,13 +162,13 @@ async function stateBatchOnce(
       if (state && state.revision >= item.revision) continue; // the live path already has it
       sums.add(state ? diffContributions(state.contribution, item.contribution) : item.contribution);
       if (state) swaps.push({ ...item, from: state.revision });
-      else inserts.push({ _id: item.id, revision: item.revision, contribution: item.contribution });
+      else inserts.push({ _id: item.id, revision: item.revision, contribution: stored(item.contribution) });
     }
     if (inserts.length) await ContributionState.collection.insertMany(inserts as never[], { session, ordered: false });
     for (const swap of swaps) {
       const result = await ContributionState.collection.updateOne(
         { _id: swap.id as never, revision: swap.from },
-        { $set: { revision: swap.revision, contribution: swap.contribution } },
+        { $set: { revision: swap.revision, contribution: stored(swap.contribution) } },
         { session },
       );
       if (result.matchedCount !== 1) throw Object.assign(new Error('state moved'), { code: 11000 });

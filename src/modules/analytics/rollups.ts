@@ -414,7 +414,7 @@ export async function applyEntries(entries: Contribution, session?: ClientSessio
       list.map((entry) => ({
         updateOne: {
           filter: { _id: entry.k as never },
-          update: { $inc: entry.i, $setOnInsert: entry.m },
+          update: Object.keys(entry.m).length ? { $inc: entry.i, $setOnInsert: entry.m } : { $inc: entry.i },
           upsert: true,
         },
       })),
@@ -436,6 +436,13 @@ export async function inTransaction<T>(work: (session: ClientSession) => Promise
     await session.endSession();
   }
 }
+
+/**
+ * A contribution as its state keeps it: keys and increments without the fields documents are created with. Only
+ * the next contribution creates documents; what a previous one added is taken away from documents that exist.
+ */
+export const stored = (contribution: Contribution): Contribution =>
+  contribution.map(({ t, k, i }) => ({ t, k, m: {}, i }));
 
 // ---- The state compare-and-set --------------------------------------------------------------------------------------
 
@@ -468,12 +475,12 @@ export async function applySourceState(
         if (state) {
           const swapped = await states().updateOne(
             { _id: stateId as never, revision: state.revision },
-            { $set: { revision, contribution: next } },
+            { $set: { revision, contribution: stored(next) } },
             { session },
           );
           if (swapped.matchedCount !== 1) throw Object.assign(new Error('state moved'), { code: 11000 });
         } else {
-          await states().insertOne({ _id: stateId as never, revision, contribution: next }, { session });
+          await states().insertOne({ _id: stateId as never, revision, contribution: stored(next) }, { session });
         }
         await applyEntries(diff, session);
         return 'applied' as const;
