@@ -42,9 +42,12 @@ export interface Period {
   to: string;
 }
 
-/** A Date or a 'YYYY-MM-DD' string as the local day it names (a Date is read as a UTC calendar day). */
-const dayString = (value: Date | string): string =>
-  typeof value === 'string' ? value : new Date(value).toISOString().slice(0, 10);
+/**
+ * A 'YYYY-MM-DD' string is a local day as given; a Date is the local day it falls on in the unit's zone (so both
+ * `new Date('2026-02-10')` and the start or end of that local day name 10 February).
+ */
+const dayString = (value: Date | string, timeZone: string): string =>
+  typeof value === 'string' ? value : localDate(new Date(value), timeZone);
 
 /** The quarter to date of `today` (a local day). */
 export function quarterToDate(today: string): Period {
@@ -229,7 +232,7 @@ function ikmFrom(totals: number[], respondents: number, weights: readonly number
 export async function ikmReport(actor: Actor | null, q: IkmReportQuery): Promise<IkmReport> {
   const unit = await unitOr404(q.unitCode);
   authorise(actor, unit);
-  const period = checkPeriod(dayString(q.from), dayString(q.to));
+  const period = checkPeriod(dayString(q.from, unit.timeZone), dayString(q.to, unit.timeZone));
   const subtree = q.subtree !== false;
   const serviceCode = q.serviceCode || null;
   const [groups, weights] = await Promise.all([
@@ -458,7 +461,7 @@ function durationFigures(
 export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise<TrendsReport> {
   const unit = await unitOr404(q.unitCode);
   authorise(actor, unit);
-  const period = checkPeriod(dayString(q.from), dayString(q.to));
+  const period = checkPeriod(dayString(q.from, unit.timeZone), dayString(q.to, unit.timeZone));
   const interval: Interval = q.interval === 'week' ? 'week' : 'month';
   const serviceCode = q.serviceCode || null;
   const match = scopeMatch(unit, { serviceCode });
@@ -666,8 +669,8 @@ export async function transparencyFigures(
       .at(-1)!,
   );
   const period = checkPeriod(
-    range.from ? dayString(range.from) : fallback.from,
-    range.to ? dayString(range.to) : fallback.to,
+    range.from ? dayString(range.from, [...zones][0]!) : fallback.from,
+    range.to ? dayString(range.to, [...zones][0]!) : fallback.to,
   );
   const scope = root ? { unitPath: root._id } : {};
   const [tickets, surveys] = await Promise.all([
