@@ -7,7 +7,8 @@
  * Loads the demo directory first when the database has none. Refuses a database that already has tickets or survey
  * answers unless --force is given; --force drops the generated collections (tickets, findings, survey answers,
  * coaching feed) and keeps the directory and accounts.
- * `--rebuild-only` skips generation and only runs the rebuilds (on a database generated before they existed).
+ * `--rebuild-only` skips generation and only runs the rebuilds (on a database generated before they existed);
+ * `--rebuilds rebuildRecords` (or rebuildRollups) runs only that one, `--resume` continues an interrupted rollup rebuild.
  * The chosen officer (--officer, default the demo's officer with a sign-in account) gets --officer-items record
  * items (default 2,000 at full size, scaled with it). Writes DATA_DIR/load-info.json (the chosen officer's NIP, counts, timings), which the bench reads.
  */
@@ -140,12 +141,23 @@ async function main(): Promise<number> {
       await writeInfo(config.dataDir, { ...info, generatedAt: new Date().toISOString(), generationSeconds: seconds });
     }
     if (flag('no-rebuild')) return 0;
-    const rebuilds = await runRebuilds(say);
-    await writeInfo(config.dataDir, { rebuilds: rebuilds.map(({ result: _result, ...timing }) => timing) });
+    // --rebuilds rebuildRecords (or rebuildRollups) runs one; --resume continues an interrupted rollup rebuild.
+    const only = option('rebuilds')?.split(',');
+    const rebuilds = await runRebuilds(say, { only, resume: flag('resume') });
+    const info = JSON.parse(await readInfo(config.dataDir)) as { rebuilds?: { name: string }[] };
+    const kept = (info.rebuilds ?? []).filter((earlier) => !rebuilds.some((now) => now.name === earlier.name));
+    await writeInfo(config.dataDir, {
+      rebuilds: [...kept, ...rebuilds.map(({ result: _result, ...timing }) => timing)],
+    });
     return 0;
   } finally {
     await database.close();
   }
+}
+
+async function readInfo(dataDir: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(path.join(dataDir, 'load-info.json'), 'utf8').catch(() => '{}');
 }
 
 /** Merges into DATA_DIR/load-info.json. */

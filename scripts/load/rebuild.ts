@@ -12,7 +12,7 @@ export interface RebuildTiming {
   result?: unknown;
 }
 
-type RebuildFunction = (options: { progress?: (...args: unknown[]) => void }) => Promise<unknown>;
+type RebuildFunction = (options: { progress?: (...args: unknown[]) => void; resume?: boolean }) => Promise<unknown>;
 
 const rebuilds = [
   { name: 'rebuildRollups', module: '../../src/modules/analytics/rebuild.js' },
@@ -42,7 +42,11 @@ function progressPrinter(name: string, say: (line: string) => void) {
   };
 }
 
-export async function runRebuilds(say: (line: string) => void, only?: string[]): Promise<RebuildTiming[]> {
+export async function runRebuilds(
+  say: (line: string) => void,
+  options: { only?: string[]; resume?: boolean } = {},
+): Promise<RebuildTiming[]> {
+  const { only } = options;
   const timings: RebuildTiming[] = [];
   for (const rebuild of rebuilds) {
     if (only && !only.includes(rebuild.name)) continue;
@@ -55,7 +59,7 @@ export async function runRebuilds(say: (line: string) => void, only?: string[]):
     await ensureIndexes(); // the module may have brought models of its own
     say(`${rebuild.name}…`);
     const started = performance.now();
-    const result = await run({ progress: progressPrinter(rebuild.name, say) });
+    const result = await run({ progress: progressPrinter(rebuild.name, say), resume: options.resume });
     const seconds = (performance.now() - started) / 1000;
     say(`${rebuild.name}: done in ${seconds.toFixed(1)} s`);
     timings.push({ name: rebuild.name, seconds, note: 'ran', result });
