@@ -191,7 +191,8 @@ async function surveyBatch(entries: Contribution, checkpoint: Partial<Checkpoint
  */
 export async function rebuildRollups(options: RebuildOptions = {}): Promise<RebuildResult> {
   const started = Date.now();
-  const batchSize = options.batchSize ?? 2000;
+  // Small enough that one batch's transaction stays well inside the storage engine's cache on a busy server.
+  const batchSize = options.batchSize ?? 1000;
   const say = options.progress ?? (() => undefined);
   let checkpoint = options.resume ? await rebuildCheckpoint() : null;
   const resumed = Boolean(checkpoint && checkpoint.phase !== 'done');
