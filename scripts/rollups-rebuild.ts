@@ -1,5 +1,5 @@
 /**
- * `npm run rollups:rebuild [-- --resume] [-- --batch 2000]`: rebuilds every analytics rollup from the source
+ * `npm run rollups:rebuild [-- --resume] [-- --batch 1000]` (documents per batch): rebuilds every analytics rollup from the source
  * collections (tickets, survey answers, findings) of the configured database (MONGODB_URI, or the embedded one under
  * DATA_DIR), with one progress line per batch. After a crash, `--resume` continues from the last checkpoint.
  */
