@@ -7,6 +7,7 @@ import {
   SurveyRollup,
   TicketMonthRollup,
   TicketRollup,
+  TicketUnitMonthRollup,
 } from '../../src/modules/analytics/model.js';
 import { rollupsSettled } from '../../src/modules/analytics/events.js';
 import { SurveyResponse } from '../../src/modules/surveys/model.js';
@@ -88,6 +89,9 @@ const COUNTERS = [
   'flagged',
   'flags',
   'compliments',
+  'kinds',
+  'categories',
+  'services',
   'findings',
   'surveys',
 ];
@@ -105,6 +109,7 @@ export async function snapshotRollups(): Promise<Record<string, Doc[]>> {
     officers: await read(OfficerRollup as unknown as typeof TicketRollup),
     ticketsMonthly: await read(TicketMonthRollup as unknown as typeof TicketRollup),
     surveysMonthly: await read(SurveyMonthRollup as unknown as typeof TicketRollup),
+    ticketsUnitMonthly: await read(TicketUnitMonthRollup as unknown as typeof TicketRollup),
   };
 }
 

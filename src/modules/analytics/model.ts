@@ -116,7 +116,17 @@ ticketMonthSchema.set('collection', 'rollup_tickets_monthly');
 const surveyMonthSchema = surveyRollupSchema.clone();
 surveyMonthSchema.set('collection', 'rollup_surveys_monthly');
 
+/**
+ * Tickets per calendar month × unit, all services, categories and kinds together: a province's year is a few hundred
+ * of these, read whole and summed in memory. Besides the counters of `rollup_tickets` it keeps received tickets per
+ * kind (`kinds.<kind>`) and category (`categories.<category|none>`), and waiting times per service
+ * (`services.<code|->.{h.wait.<i>, waitSum, waitCount}`).
+ */
+const unitMonthSchema = new Schema({ ...shared }, { ...options, collection: 'rollup_tickets_unit_monthly' });
+unitMonthSchema.index({ unitPath: 1, date: 1 });
+
 export const TicketRollup = mongoose.model('TicketRollup', ticketRollupSchema);
+export const TicketUnitMonthRollup = mongoose.model('TicketUnitMonthRollup', unitMonthSchema);
 export const SurveyRollup = mongoose.model('SurveyRollup', surveyRollupSchema);
 export const TicketMonthRollup = mongoose.model('TicketMonthRollup', ticketMonthSchema);
 export const SurveyMonthRollup = mongoose.model('SurveyMonthRollup', surveyMonthSchema);
@@ -126,11 +136,13 @@ export const RollupCheckpoint = mongoose.model('RollupCheckpoint', checkpointSch
 export const AnalyticsSettings = mongoose.model('AnalyticsSettings', analyticsSettingsSchema);
 
 /** Which rollup collection an entry of a contribution goes to. */
-export type RollupTarget = 'tickets' | 'surveys' | 'officers' | 'ticketsMonthly' | 'surveysMonthly';
+export type RollupTarget =
+  'tickets' | 'surveys' | 'officers' | 'ticketsMonthly' | 'surveysMonthly' | 'ticketsUnitMonthly';
 export const rollupModels = {
   tickets: TicketRollup,
   surveys: SurveyRollup,
   officers: OfficerRollup,
   ticketsMonthly: TicketMonthRollup,
   surveysMonthly: SurveyMonthRollup,
+  ticketsUnitMonthly: TicketUnitMonthRollup,
 } as const;

@@ -10,6 +10,7 @@ import {
   SurveyRollup,
   TicketMonthRollup,
   TicketRollup,
+  TicketUnitMonthRollup,
 } from './model.js';
 import {
   Accumulator,
@@ -98,6 +99,7 @@ async function startOver(): Promise<CheckpointDoc> {
     OfficerRollup.collection.deleteMany({}),
     TicketMonthRollup.collection.deleteMany({}),
     SurveyMonthRollup.collection.deleteMany({}),
+    TicketUnitMonthRollup.collection.deleteMany({}),
     ContributionState.collection.deleteMany({}),
   ]);
   // Answers stored from the next whole second on are the live path's (an ObjectId starts with its creation second).

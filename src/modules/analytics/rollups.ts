@@ -33,6 +33,9 @@ export type Contribution = Entry[];
 /** A local day as midnight UTC: range queries on `date` compare local days without zone math. */
 export const dateOfDay = (day: string) => new Date(`${day}T00:00:00.000Z`);
 
+/** A code as a field name: no dots or dollars (service and category codes are letters, digits and dashes). */
+export const fieldKey = (code: string | null | undefined) => (code ? code.replace(/[.$]/g, '_') : '-');
+
 class Builder {
   private readonly entries = new Map<string, Entry>();
   add(t: RollupTarget, k: string, m: () => Record<string, unknown>, path: string, value = 1): void {
@@ -42,6 +45,23 @@ class Builder {
     if (!entry) this.entries.set(id, (entry = { t, k, m: m(), i: {} }));
     entry.i[path] = (entry.i[path] ?? 0) + value;
   }
+  /** A ticket day entry's share of its unit's month: every counter, plus kind, category and service breakdowns. */
+  private addUnitMonth(entry: Entry, month: string, first: string): void {
+    const { unitId, unitPath, agencyCode, serviceCode, category, kind } = entry.m as Record<string, unknown>;
+    const k = `${month}|${String(unitId)}`;
+    const meta = () => ({ day: first, date: dateOfDay(first), unitId, unitPath, agencyCode });
+    const service = fieldKey(serviceCode as string | null);
+    for (const [path, value] of Object.entries(entry.i)) {
+      this.add('ticketsUnitMonthly', k, meta, path, value);
+      if (path === 'n.received') {
+        this.add('ticketsUnitMonthly', k, meta, `kinds.${fieldKey(kind as string)}`, value);
+        this.add('ticketsUnitMonthly', k, meta, `categories.${fieldKey((category as string | null) ?? 'none')}`, value);
+      }
+      if (path.startsWith('h.wait.') || path === 'waitSum' || path === 'waitCount')
+        this.add('ticketsUnitMonthly', k, meta, `services.${service}.${path}`, value);
+    }
+  }
+
   /** The entries, plus the same increments on the monthly documents of the day-keyed tickets and surveys. */
   build(): Contribution {
     for (const entry of [...this.entries.values()]) {
@@ -52,6 +72,7 @@ class Builder {
       const k = `${month}${entry.k.slice(10)}`;
       for (const [path, value] of Object.entries(entry.i))
         this.add(t, k, () => ({ ...entry.m, day: first, date: dateOfDay(first) }), path, value);
+      if (entry.t === 'tickets') this.addUnitMonth(entry, month, first);
     }
     return [...this.entries.values()].sort((a, b) => (a.t + a.k < b.t + b.k ? -1 : 1));
   }

@@ -22,7 +22,7 @@ import {
   WAIT_MINUTES_BOUNDS,
   type Histogram,
 } from './histogram.js';
-import { SurveyMonthRollup, SurveyRollup, TicketMonthRollup, TicketRollup } from './model.js';
+import { SurveyMonthRollup, SurveyRollup, TicketMonthRollup, TicketRollup, TicketUnitMonthRollup } from './model.js';
 import { dateOfDay } from './rollups.js';
 import { weightsFor } from './settings.js';
 
@@ -130,23 +130,27 @@ async function aggregateRollups<T extends Group>(
   match: Record<string, unknown>,
   stages: PipelineStage[],
   allowMonthly = true,
+  /** Leave the whole months out (the caller reads them from the unit-month summaries). */
+  skipMonthly = false,
 ): Promise<T[]> {
   const results = await Promise.all(
-    segmentsOf(period, allowMonthly).map((segment) => {
-      const model = (
-        kind === 'tickets'
-          ? segment.monthly
-            ? TicketMonthRollup
-            : TicketRollup
-          : segment.monthly
-            ? SurveyMonthRollup
-            : SurveyRollup
-      ) as typeof TicketRollup;
-      const date = segment.monthly
-        ? { $gte: dateOfDay(segment.from), $lte: dateOfDay(`${segment.to.slice(0, 7)}-01`) }
-        : { $gte: dateOfDay(segment.from), $lte: dateOfDay(segment.to) };
-      return model.aggregate<T>([{ $match: { ...match, date } }, ...stages]);
-    }),
+    segmentsOf(period, allowMonthly)
+      .filter((segment) => !(skipMonthly && segment.monthly))
+      .map((segment) => {
+        const model = (
+          kind === 'tickets'
+            ? segment.monthly
+              ? TicketMonthRollup
+              : TicketRollup
+            : segment.monthly
+              ? SurveyMonthRollup
+              : SurveyRollup
+        ) as typeof TicketRollup;
+        const date = segment.monthly
+          ? { $gte: dateOfDay(segment.from), $lte: dateOfDay(`${segment.to.slice(0, 7)}-01`) }
+          : { $gte: dateOfDay(segment.from), $lte: dateOfDay(segment.to) };
+        return model.aggregate<T>([{ $match: { ...match, date } }, ...stages]);
+      }),
   );
   const merged = new Map<string, T>();
   for (const group of results.flat()) {
@@ -453,6 +457,52 @@ function durationFigures(
   };
 }
 
+interface UnitMonthDoc {
+  day: string;
+  unitId: Types.ObjectId;
+  unitPath: Types.ObjectId[];
+  n?: Record<string, number>;
+  h?: Record<string, Record<string, number>>;
+  clock?: Record<string, Record<string, number>>;
+  rating?: { sum?: number; count?: number };
+  waitSum?: number;
+  waitCount?: number;
+  kinds?: Record<string, number>;
+  categories?: Record<string, number>;
+  services?: Record<string, { h?: { wait?: Record<string, number> }; waitSum?: number; waitCount?: number }>;
+}
+
+/** The unit-month summaries of the subtree for every whole month of the period. */
+async function unitMonthDocs(unit: Pick<UnitDoc, '_id'>, period: Period): Promise<UnitMonthDoc[]> {
+  const months = segmentsOf(period).filter((segment) => segment.monthly);
+  const lists = await Promise.all(
+    months.map((segment) =>
+      TicketUnitMonthRollup.collection
+        .find({
+          unitPath: unit._id,
+          date: { $gte: dateOfDay(segment.from), $lte: dateOfDay(`${segment.to.slice(0, 7)}-01`) },
+        })
+        .toArray(),
+    ),
+  );
+  return lists.flat() as unknown as UnitMonthDoc[];
+}
+
+/** A summary document's counters under the flat names the `$group` stages give them. */
+function flatTicketGroup(doc: UnitMonthDoc, id: unknown): TicketGroup {
+  const group: Record<string, unknown> = { _id: id };
+  for (const [count, value] of Object.entries(doc.n ?? {})) group[`n_${count}`] = value;
+  for (const [kind, histogram] of Object.entries(doc.h ?? {}))
+    for (const [index, value] of Object.entries(histogram ?? {})) group[`h_${kind}_${index}`] = value;
+  for (const [clock, parts] of Object.entries(doc.clock ?? {}))
+    for (const [part, value] of Object.entries(parts ?? {})) group[`c_${clock}_${part}`] = value;
+  group.waitSum = doc.waitSum ?? 0;
+  group.waitCount = doc.waitCount ?? 0;
+  group.ratingSum = doc.rating?.sum ?? 0;
+  group.ratingCount = doc.rating?.count ?? 0;
+  return group as TicketGroup;
+}
+
 /**
  * Trends for unit heads and coaches over a period, per week or month: tickets by kind and category, compliments,
  * waiting minutes against the service standard, times to verify / first follow-up / resolve (median, 90th
@@ -467,14 +517,24 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
   const match = scopeMatch(unit, { serviceCode });
   // Whole months come from the monthly rollups when the buckets are months; weeks need the days.
   const monthly = interval === 'month';
-  const [byDay, byKindCategory, byService, surveysByDay, weights] = await Promise.all([
-    aggregateRollups<TicketGroup>('tickets', period, match, [{ $group: { _id: '$day', ...ticketSums() } }], monthly),
+  // Without a service filter, whole months come from the unit-month summaries (a few hundred documents a year).
+  const summary = !serviceCode;
+  const [byDayFine, byKindCategory, byServiceFine, surveysByDay, weights, summaries] = await Promise.all([
+    aggregateRollups<TicketGroup>(
+      'tickets',
+      period,
+      match,
+      [{ $group: { _id: '$day', ...ticketSums() } }],
+      monthly,
+      summary && monthly,
+    ),
     aggregateRollups<{ _id: { day: string; kind: string; category: string | null }; received: number }>(
       'tickets',
       period,
       match,
       [{ $group: { _id: { day: '$day', kind: '$kind', category: '$category' }, received: { $sum: '$n.received' } } }],
       monthly,
+      summary && monthly,
     ),
     aggregateRollups<TicketGroup & { _id: { unitId: Types.ObjectId; serviceCode: string | null } }>(
       'tickets',
@@ -492,6 +552,8 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
           },
         },
       ],
+      true,
+      summary,
     ),
     aggregateRollups<SurveyGroup>(
       'surveys',
@@ -509,7 +571,46 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
       monthly,
     ),
     weightsFor(unit.agencyCode),
+    summary ? unitMonthDocs(unit, period) : Promise.resolve([] as UnitMonthDoc[]),
   ]);
+
+  const byDay: TicketGroup[] = [...byDayFine];
+  const kindRows: { day: string; kind: string; received: number }[] = [];
+  const categoryRows: { day: string; category: string; received: number }[] = [];
+  for (const { _id, received } of byKindCategory) {
+    kindRows.push({ day: _id.day, kind: _id.kind, received });
+    categoryRows.push({ day: _id.day, category: _id.category ?? 'none', received });
+  }
+  const byService: (TicketGroup & { _id: { unitId: Types.ObjectId; serviceCode: string | null } })[] = [
+    ...byServiceFine,
+  ];
+  for (const doc of summaries) {
+    if (monthly) {
+      byDay.push(flatTicketGroup(doc, doc.day));
+      for (const [kind, received] of Object.entries(doc.kinds ?? {})) kindRows.push({ day: doc.day, kind, received });
+      for (const [category, received] of Object.entries(doc.categories ?? {}))
+        categoryRows.push({ day: doc.day, category, received });
+    }
+    for (const [code, figures] of Object.entries(doc.services ?? {})) {
+      const group: Record<string, unknown> = {
+        _id: { unitId: doc.unitId, serviceCode: code === '-' ? null : code },
+        waitSum: figures.waitSum ?? 0,
+        waitCount: figures.waitCount ?? 0,
+      };
+      for (const [index, value] of Object.entries(figures.h?.wait ?? {})) group[`h_wait_${index}`] = value;
+      byService.push(group as TicketGroup & { _id: { unitId: Types.ObjectId; serviceCode: string | null } });
+    }
+  }
+  // The same unit and service from daily and monthly stretches is one row.
+  const serviceRows = new Map<string, (typeof byService)[number]>();
+  for (const group of byService) {
+    const key = `${String(group._id.unitId)}|${group._id.serviceCode ?? '-'}`;
+    const into = serviceRows.get(key);
+    if (!into) serviceRows.set(key, { ...group });
+    else
+      for (const [field, value] of Object.entries(group))
+        if (typeof value === 'number') (into as Record<string, unknown>)[field] = Number(into[field] ?? 0) + value;
+  }
 
   const buckets = bucketsOf(period, interval);
   const bucketIndex = (day: string) => buckets.findIndex((bucket) => bucket.from <= day && day <= bucket.to);
@@ -524,11 +625,13 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
   const zeros = () => buckets.map(() => 0);
   const byKind: Record<string, number[]> = Object.fromEntries(kinds.map((kind) => [kind, zeros()]));
   const byCategory: Record<string, number[]> = {};
-  for (const { _id, received } of byKindCategory) {
-    const index = bucketIndex(_id.day);
-    if (index < 0 || !received) continue;
-    (byKind[_id.kind] ??= zeros())[index]! += received;
-    (byCategory[_id.category ?? 'none'] ??= zeros())[index]! += received;
+  for (const { day, kind, received } of kindRows) {
+    const index = bucketIndex(day);
+    if (index >= 0 && received) (byKind[kind] ??= zeros())[index]! += received;
+  }
+  for (const { day, category, received } of categoryRows) {
+    const index = bucketIndex(day);
+    if (index >= 0 && received) (byCategory[category] ??= zeros())[index]! += received;
   }
 
   const surveyBuckets = buckets.map(() => ({ respondents: 0, totals: Array.from({ length: ELEMENT_COUNT }, () => 0) }));
@@ -539,7 +642,8 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
     totalsOf(group).forEach((value, element) => (surveyBuckets[index]!.totals[element]! += value));
   }
 
-  const unitIds = [...new Set(byService.map((group) => String(group._id.unitId)))];
+  const serviceGroups = [...serviceRows.values()].filter((group) => Number(group.waitCount ?? 0) > 0);
+  const unitIds = [...new Set(serviceGroups.map((group) => String(group._id.unitId)))];
   const units = await Unit.find({ _id: { $in: unitIds } })
     .select({ code: 1, name: 1, services: 1 })
     .lean<Pick<UnitDoc, '_id' | 'code' | 'name' | 'services'>[]>();
@@ -555,7 +659,7 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
       histogram,
     };
   };
-  const byServiceFigures: WaitingFigures[] = byService
+  const byServiceFigures: WaitingFigures[] = serviceGroups
     .map((group) => {
       const owner = unitById.get(String(group._id.unitId));
       const service = owner?.services.find((s) => s.code === group._id.serviceCode);
