@@ -473,13 +473,13 @@ interface UnitMonthDoc {
 }
 
 /** The unit-month summaries of the subtree for every whole month of the period. */
-async function unitMonthDocs(unit: Pick<UnitDoc, '_id'>, period: Period): Promise<UnitMonthDoc[]> {
+async function unitMonthDocs(scope: Record<string, unknown>, period: Period): Promise<UnitMonthDoc[]> {
   const months = segmentsOf(period).filter((segment) => segment.monthly);
   const lists = await Promise.all(
     months.map((segment) =>
       TicketUnitMonthRollup.collection
         .find({
-          unitPath: unit._id,
+          ...scope,
           date: { $gte: dateOfDay(segment.from), $lte: dateOfDay(`${segment.to.slice(0, 7)}-01`) },
         })
         .toArray(),
@@ -571,7 +571,7 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
       monthly,
     ),
     weightsFor(unit.agencyCode),
-    summary ? unitMonthDocs(unit, period) : Promise.resolve([] as UnitMonthDoc[]),
+    summary ? unitMonthDocs({ unitPath: unit._id }, period) : Promise.resolve([] as UnitMonthDoc[]),
   ]);
 
   const byDay: TicketGroup[] = [...byDayFine];
@@ -777,22 +777,29 @@ export async function transparencyFigures(
     range.to ? dayString(range.to, [...zones][0]!) : fallback.to,
   );
   const scope = root ? { unitPath: root._id } : {};
-  const [tickets, surveys] = await Promise.all([
-    aggregateRollups<TicketGroup & { unitPath: Types.ObjectId[] }>('tickets', period, scope, [
-      {
-        $group: {
-          _id: '$unitId',
-          unitPath: { $first: '$unitPath' },
-          n_received: { $sum: '$n.received' },
-          n_resolved: { $sum: '$n.resolved' },
-          c_followUp_n: { $sum: '$clock.followUp.n' },
-          c_followUp_ok: { $sum: '$clock.followUp.ok' },
-          ...Object.fromEntries(
-            DURATION_HOURS_BOUNDS.map((_, index) => [`h_resolve_${index}`, { $sum: `$h.resolve.${index}` }]),
-          ),
+  const [ticketsFine, surveys, summaries] = await Promise.all([
+    aggregateRollups<TicketGroup & { unitPath: Types.ObjectId[] }>(
+      'tickets',
+      period,
+      scope,
+      [
+        {
+          $group: {
+            _id: '$unitId',
+            unitPath: { $first: '$unitPath' },
+            n_received: { $sum: '$n.received' },
+            n_resolved: { $sum: '$n.resolved' },
+            c_followUp_n: { $sum: '$clock.followUp.n' },
+            c_followUp_ok: { $sum: '$clock.followUp.ok' },
+            ...Object.fromEntries(
+              DURATION_HOURS_BOUNDS.map((_, index) => [`h_resolve_${index}`, { $sum: `$h.resolve.${index}` }]),
+            ),
+          },
         },
-      },
-    ]),
+      ],
+      true,
+      true,
+    ),
     aggregateRollups<SurveyGroup & { unitPath: Types.ObjectId[] }>('surveys', period, scope, [
       {
         $group: {
@@ -803,7 +810,13 @@ export async function transparencyFigures(
         },
       },
     ]),
+    unitMonthDocs(scope, period),
   ]);
+  // Whole months from the unit-month summaries, the other days from the daily rollups.
+  const tickets: (TicketGroup & { unitPath: Types.ObjectId[] })[] = [
+    ...ticketsFine,
+    ...summaries.map((doc) => Object.assign(flatTicketGroup(doc, doc.unitId), { unitPath: doc.unitPath })),
+  ];
   const agencyWeights = new Map<string, readonly number[]>();
   for (const agencyCode of new Set(units.map((u) => u.agencyCode)))
     agencyWeights.set(agencyCode, await weightsFor(agencyCode));
