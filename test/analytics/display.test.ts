@@ -44,7 +44,8 @@ async function startDisplayServer() {
 const PHONE = '081377788899';
 const EMAIL = 'warga.ambon@contoh.id';
 
-describe('The hall display (/display/<unitCode>): live over Socket.IO, public, nothing personal', () => {
+describe('The hall display (/display/<unitCode>): live over Socket.IO, public, nothing personal', function () {
+  this.timeout(90_000); // many requests each; the shared machine can be slow
   useTestDatabase();
   let server: Awaited<ReturnType<typeof startDisplayServer>>;
   const sockets: ClientSocket[] = [];

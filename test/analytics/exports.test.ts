@@ -23,7 +23,8 @@ const cellText = (sheet: ExcelJS.Worksheet) => {
   return cells.join('\n');
 };
 
-describe('IKM exports: the workbook agencies file, CSV and the printable page', () => {
+describe('IKM exports: the workbook agencies file, CSV and the printable page', function () {
+  this.timeout(90_000); // many requests each; the shared machine can be slow
   useTestDatabase();
   let app: Express;
   let head: request.Agent;

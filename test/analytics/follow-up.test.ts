@@ -18,7 +18,8 @@ const plan = (change: Record<string, unknown> = {}) => ({
   ...change,
 });
 
-describe('Follow-up of survey results (rencana tindak lanjut)', () => {
+describe('Follow-up of survey results (rencana tindak lanjut)', function () {
+  this.timeout(90_000); // many requests each; the shared machine can be slow
   useTestDatabase();
   let app: Express;
   let head: request.Agent;

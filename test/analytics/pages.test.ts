@@ -15,7 +15,8 @@ const optionsOf = (html: string) =>
     (match) => match[1],
   );
 
-describe('Analytics pages: the IKM report and the trends page for staff', () => {
+describe('Analytics pages: the IKM report and the trends page for staff', function () {
+  this.timeout(90_000); // many requests each; the shared machine can be slow
   useTestDatabase();
   let app: Express;
   let siteHead: request.Agent;
