@@ -7,6 +7,7 @@ import {
   SurveyRollup,
   TicketMonthRollup,
   TicketRollup,
+  TicketUnitDayRollup,
   TicketUnitMonthRollup,
 } from '../../src/modules/analytics/model.js';
 import { rollupsSettled } from '../../src/modules/analytics/events.js';
@@ -110,6 +111,7 @@ export async function snapshotRollups(): Promise<Record<string, Doc[]>> {
     ticketsMonthly: await read(TicketMonthRollup as unknown as typeof TicketRollup),
     surveysMonthly: await read(SurveyMonthRollup as unknown as typeof TicketRollup),
     ticketsUnitMonthly: await read(TicketUnitMonthRollup as unknown as typeof TicketRollup),
+    ticketsUnitDaily: await read(TicketUnitDayRollup as unknown as typeof TicketRollup),
   };
 }
 

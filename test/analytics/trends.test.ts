@@ -246,6 +246,33 @@ describe('Trends from the rollups', () => {
     expect(march.durations.followUp).to.include({ count: 1, timed: 0, withinLimitShare: null });
   });
 
+  it('narrows to one service from the detailed rollups, by month and by week alike', async () => {
+    for (const interval of ['month', 'week'] as const) {
+      const trends = await ticketTrends(null, {
+        unitCode: 'JAMBI',
+        from: '2026-02-01',
+        to: '2026-03-31',
+        interval,
+        serviceCode: 'POLI-UMUM',
+      });
+      expect(
+        trends.tickets.total.reduce((a, b) => a + b, 0),
+        interval,
+      ).to.equal(2);
+      expect(trends.waiting.byService.map((row) => row.serviceCode)).to.deep.equal(['POLI-UMUM']);
+      expect(trends.durations.verify).to.include({ count: 2, withinLimitShare: 0.5 });
+    }
+    const weeks = await ticketTrends(null, {
+      unitCode: 'JAMBI',
+      from: '2026-02-01',
+      to: '2026-03-31',
+      interval: 'week',
+    });
+    expect(weeks.tickets.total.reduce((a, b) => a + b, 0)).to.equal(4);
+    expect(weeks.durations.verify.count).to.equal(3); // March's ticket too, verified in time
+    expect(weeks.durations.verify.withinLimitShare).to.be.closeTo(2 / 3, 1e-9);
+  });
+
   it('gives waiting minutes per unit and service against the service standard', async () => {
     const { waiting } = await ticketTrends(null, {
       unitCode: 'JAMBI-DINKES',

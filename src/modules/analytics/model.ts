@@ -124,9 +124,13 @@ surveyMonthSchema.set('collection', 'rollup_surveys_monthly');
  */
 const unitMonthSchema = new Schema({ ...shared }, { ...options, collection: 'rollup_tickets_unit_monthly' });
 unitMonthSchema.index({ unitPath: 1, date: 1 });
+/** The same summaries per local day × unit, for weekly trends and the partial months at the ends of a period. */
+const unitDaySchema = unitMonthSchema.clone();
+unitDaySchema.set('collection', 'rollup_tickets_unit_daily');
 
 export const TicketRollup = mongoose.model('TicketRollup', ticketRollupSchema);
 export const TicketUnitMonthRollup = mongoose.model('TicketUnitMonthRollup', unitMonthSchema);
+export const TicketUnitDayRollup = mongoose.model('TicketUnitDayRollup', unitDaySchema);
 export const SurveyRollup = mongoose.model('SurveyRollup', surveyRollupSchema);
 export const TicketMonthRollup = mongoose.model('TicketMonthRollup', ticketMonthSchema);
 export const SurveyMonthRollup = mongoose.model('SurveyMonthRollup', surveyMonthSchema);
@@ -137,7 +141,7 @@ export const AnalyticsSettings = mongoose.model('AnalyticsSettings', analyticsSe
 
 /** Which rollup collection an entry of a contribution goes to. */
 export type RollupTarget =
-  'tickets' | 'surveys' | 'officers' | 'ticketsMonthly' | 'surveysMonthly' | 'ticketsUnitMonthly';
+  'tickets' | 'surveys' | 'officers' | 'ticketsMonthly' | 'surveysMonthly' | 'ticketsUnitMonthly' | 'ticketsUnitDaily';
 export const rollupModels = {
   tickets: TicketRollup,
   surveys: SurveyRollup,
@@ -145,4 +149,5 @@ export const rollupModels = {
   ticketsMonthly: TicketMonthRollup,
   surveysMonthly: SurveyMonthRollup,
   ticketsUnitMonthly: TicketUnitMonthRollup,
+  ticketsUnitDaily: TicketUnitDayRollup,
 } as const;

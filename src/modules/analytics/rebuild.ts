@@ -10,6 +10,7 @@ import {
   SurveyRollup,
   TicketMonthRollup,
   TicketRollup,
+  TicketUnitDayRollup,
   TicketUnitMonthRollup,
 } from './model.js';
 import {
@@ -100,6 +101,7 @@ async function startOver(): Promise<CheckpointDoc> {
     TicketMonthRollup.collection.deleteMany({}),
     SurveyMonthRollup.collection.deleteMany({}),
     TicketUnitMonthRollup.collection.deleteMany({}),
+    TicketUnitDayRollup.collection.deleteMany({}),
     ContributionState.collection.deleteMany({}),
   ]);
   // Answers stored from the next whole second on are the live path's (an ObjectId starts with its creation second).

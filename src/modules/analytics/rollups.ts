@@ -45,20 +45,20 @@ class Builder {
     if (!entry) this.entries.set(id, (entry = { t, k, m: m(), i: {} }));
     entry.i[path] = (entry.i[path] ?? 0) + value;
   }
-  /** A ticket day entry's share of its unit's month: every counter, plus kind, category and service breakdowns. */
-  private addUnitMonth(entry: Entry, month: string, first: string): void {
+  /** A ticket day entry's share of its unit's day or month: every counter, plus kind, category and service breakdowns. */
+  private addUnitSummary(target: RollupTarget, entry: Entry, grain: string, first: string): void {
     const { unitId, unitPath, agencyCode, serviceCode, category, kind } = entry.m as Record<string, unknown>;
-    const k = `${month}|${String(unitId)}`;
+    const k = `${grain}|${String(unitId)}`;
     const meta = () => ({ day: first, date: dateOfDay(first), unitId, unitPath, agencyCode });
     const service = fieldKey(serviceCode as string | null);
     for (const [path, value] of Object.entries(entry.i)) {
-      this.add('ticketsUnitMonthly', k, meta, path, value);
+      this.add(target, k, meta, path, value);
       if (path === 'n.received') {
-        this.add('ticketsUnitMonthly', k, meta, `kinds.${fieldKey(kind as string)}`, value);
-        this.add('ticketsUnitMonthly', k, meta, `categories.${fieldKey((category as string | null) ?? 'none')}`, value);
+        this.add(target, k, meta, `kinds.${fieldKey(kind as string)}`, value);
+        this.add(target, k, meta, `categories.${fieldKey((category as string | null) ?? 'none')}`, value);
       }
       if (path.startsWith('h.wait.') || path === 'waitSum' || path === 'waitCount')
-        this.add('ticketsUnitMonthly', k, meta, `services.${service}.${path}`, value);
+        this.add(target, k, meta, `services.${service}.${path}`, value);
     }
   }
 
@@ -72,7 +72,10 @@ class Builder {
       const k = `${month}${entry.k.slice(10)}`;
       for (const [path, value] of Object.entries(entry.i))
         this.add(t, k, () => ({ ...entry.m, day: first, date: dateOfDay(first) }), path, value);
-      if (entry.t === 'tickets') this.addUnitMonth(entry, month, first);
+      if (entry.t === 'tickets') {
+        this.addUnitSummary('ticketsUnitMonthly', entry, month, first);
+        this.addUnitSummary('ticketsUnitDaily', entry, entry.k.slice(0, 10), entry.k.slice(0, 10));
+      }
     }
     return [...this.entries.values()].sort((a, b) => (a.t + a.k < b.t + b.k ? -1 : 1));
   }

@@ -22,7 +22,14 @@ import {
   WAIT_MINUTES_BOUNDS,
   type Histogram,
 } from './histogram.js';
-import { SurveyMonthRollup, SurveyRollup, TicketMonthRollup, TicketRollup, TicketUnitMonthRollup } from './model.js';
+import {
+  SurveyMonthRollup,
+  SurveyRollup,
+  TicketMonthRollup,
+  TicketRollup,
+  TicketUnitDayRollup,
+  TicketUnitMonthRollup,
+} from './model.js';
 import { dateOfDay } from './rollups.js';
 import { weightsFor } from './settings.js';
 
@@ -130,12 +137,14 @@ async function aggregateRollups<T extends Group>(
   match: Record<string, unknown>,
   stages: PipelineStage[],
   allowMonthly = true,
-  /** Leave the whole months out (the caller reads them from the unit-month summaries). */
+  /** Leave the whole months out (the caller reads them from the unit summaries). */
   skipMonthly = false,
+  /** Leave the other days out too (likewise). */
+  skipDaily = false,
 ): Promise<T[]> {
   const results = await Promise.all(
     segmentsOf(period, allowMonthly)
-      .filter((segment) => !(skipMonthly && segment.monthly))
+      .filter((segment) => !(skipMonthly && segment.monthly) && !(skipDaily && !segment.monthly))
       .map((segment) => {
         const model = (
           kind === 'tickets'
@@ -472,15 +481,23 @@ interface UnitMonthDoc {
   services?: Record<string, { h?: { wait?: Record<string, number> }; waitSum?: number; waitCount?: number }>;
 }
 
-/** The unit-month summaries of the subtree for every whole month of the period. */
-async function unitMonthDocs(scope: Record<string, unknown>, period: Period): Promise<UnitMonthDoc[]> {
-  const months = segmentsOf(period).filter((segment) => segment.monthly);
+/**
+ * The unit summaries of a scope over the period: whole months from the unit-month documents (when `allowMonthly`),
+ * the other days from the unit-day documents. Each carries its `day` (a month's first day for a month).
+ */
+async function unitSummaryDocs(
+  scope: Record<string, unknown>,
+  period: Period,
+  allowMonthly = true,
+): Promise<UnitMonthDoc[]> {
   const lists = await Promise.all(
-    months.map((segment) =>
-      TicketUnitMonthRollup.collection
+    segmentsOf(period, allowMonthly).map((segment) =>
+      (segment.monthly ? TicketUnitMonthRollup : TicketUnitDayRollup).collection
         .find({
           ...scope,
-          date: { $gte: dateOfDay(segment.from), $lte: dateOfDay(`${segment.to.slice(0, 7)}-01`) },
+          date: segment.monthly
+            ? { $gte: dateOfDay(segment.from), $lte: dateOfDay(`${segment.to.slice(0, 7)}-01`) }
+            : { $gte: dateOfDay(segment.from), $lte: dateOfDay(segment.to) },
         })
         .toArray(),
     ),
@@ -526,7 +543,8 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
       match,
       [{ $group: { _id: '$day', ...ticketSums() } }],
       monthly,
-      summary && monthly,
+      summary,
+      summary,
     ),
     aggregateRollups<{ _id: { day: string; kind: string; category: string | null }; received: number }>(
       'tickets',
@@ -534,7 +552,8 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
       match,
       [{ $group: { _id: { day: '$day', kind: '$kind', category: '$category' }, received: { $sum: '$n.received' } } }],
       monthly,
-      summary && monthly,
+      summary,
+      summary,
     ),
     aggregateRollups<TicketGroup & { _id: { unitId: Types.ObjectId; serviceCode: string | null } }>(
       'tickets',
@@ -554,6 +573,7 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
       ],
       true,
       summary,
+      summary,
     ),
     aggregateRollups<SurveyGroup>(
       'surveys',
@@ -571,7 +591,7 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
       monthly,
     ),
     weightsFor(unit.agencyCode),
-    summary ? unitMonthDocs({ unitPath: unit._id }, period) : Promise.resolve([] as UnitMonthDoc[]),
+    summary ? unitSummaryDocs({ unitPath: unit._id }, period, monthly) : Promise.resolve([] as UnitMonthDoc[]),
   ]);
 
   const byDay: TicketGroup[] = [...byDayFine];
@@ -585,7 +605,7 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
     ...byServiceFine,
   ];
   for (const doc of summaries) {
-    if (monthly) {
+    {
       byDay.push(flatTicketGroup(doc, doc.day));
       for (const [kind, received] of Object.entries(doc.kinds ?? {})) kindRows.push({ day: doc.day, kind, received });
       for (const [category, received] of Object.entries(doc.categories ?? {}))
@@ -799,6 +819,7 @@ export async function transparencyFigures(
       ],
       true,
       true,
+      true,
     ),
     aggregateRollups<SurveyGroup & { unitPath: Types.ObjectId[] }>('surveys', period, scope, [
       {
@@ -810,9 +831,9 @@ export async function transparencyFigures(
         },
       },
     ]),
-    unitMonthDocs(scope, period),
+    unitSummaryDocs(scope, period),
   ]);
-  // Whole months from the unit-month summaries, the other days from the daily rollups.
+  // Ticket figures from the unit summaries (whole months, and the days of the partial ones).
   const tickets: (TicketGroup & { unitPath: Types.ObjectId[] })[] = [
     ...ticketsFine,
     ...summaries.map((doc) => Object.assign(flatTicketGroup(doc, doc.unitId), { unitPath: doc.unitPath })),
