@@ -393,7 +393,8 @@ export async function runLoadBench(options: {
       say(`${name}: one request at a time, rollups vs raw scan of ${ikm ? 'survey_responses' : 'tickets'}…`);
       const rollup = await sequential(suara.url, rollupRequest, Math.min(settings.seconds, 10), true);
       const raw = await sequential(floor.url, rawRequest, Math.min(settings.seconds, 20), false);
-      let sameAnswer: true | string = true;
+      // The IKM answers must agree exactly; trends answers differ in shape (histograms vs exact percentiles).
+      let sameAnswer: true | string = ikm ? true : 'not compared (different shapes)';
       try {
         const a = JSON.parse(String(rollup.last?.body)) as Record<string, unknown>;
         const b = JSON.parse(String(raw.last?.body)) as Record<string, unknown>;
