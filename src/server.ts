@@ -12,6 +12,7 @@ import { sessionMiddleware } from './platform/session.js';
 import { attachInboxGateway, staffSocketOptions, type InboxGateway } from './modules/inbox/gateway.js';
 import { loadDemoIfEmpty } from './demo/seed.js';
 import { startScheduler, stopScheduler } from './platform/scheduler.js';
+import { eventsSettled } from './platform/events.js';
 import { startOutboxWorker, stopOutboxWorker } from './modules/notifications/worker.js';
 import { ensureReferenceData } from './reference-data.js';
 import { registerClockJobs } from './modules/feedback/clocks.js';
@@ -42,6 +43,8 @@ async function main(config: Config): Promise<void> {
     io?.close();
     await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
     http?.closeAllConnections();
+    // Subscribers still updating records and rollups finish first (bounded: a stuck one must not block the exit).
+    await Promise.race([eventsSettled(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     await database.close().catch((error: unknown) => logger.error({ err: error }, 'closing the database failed'));
     logger.info('stopped');
     process.exit(code);

@@ -59,11 +59,16 @@ type Handler<K extends keyof DomainEvents> = (payload: DomainEvents[K]) => void 
 const emitter = new EventEmitter();
 emitter.setMaxListeners(100);
 
+/** Handlers still running: a clean shutdown, a test's teardown or a spec waiting for a read model waits on them. */
+const inFlight = new Set<Promise<void>>();
+
 export function subscribe<K extends keyof DomainEvents>(event: K, handler: Handler<K>): () => void {
   const wrapped = (payload: DomainEvents[K]) => {
-    Promise.resolve()
+    const run: Promise<void> = Promise.resolve()
       .then(() => handler(payload))
-      .catch((error: unknown) => logger.error({ err: error, event }, 'event subscriber failed'));
+      .catch((error: unknown) => logger.error({ err: error, event }, 'event subscriber failed'))
+      .finally(() => inFlight.delete(run));
+    inFlight.add(run);
   };
   emitter.on(event, wrapped);
   return () => emitter.off(event, wrapped);
@@ -71,4 +76,13 @@ export function subscribe<K extends keyof DomainEvents>(event: K, handler: Handl
 
 export function publish<K extends keyof DomainEvents>(event: K, payload: DomainEvents[K]): void {
   emitter.emit(event, payload);
+}
+
+/**
+ * Resolves once every handler started so far (and any they started in turn) has finished: before the database
+ * closes, so that no subscriber's transaction is cut off half-way (a rollup or record update would then drift
+ * until a rebuild), and in specs before reading what subscribers write.
+ */
+export async function eventsSettled(): Promise<void> {
+  while (inFlight.size) await Promise.all([...inFlight]);
 }

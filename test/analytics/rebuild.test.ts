@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import { User } from '../../src/modules/accounts/model.js';
 import { ContributionState, RollupCheckpoint, TicketRollup } from '../../src/modules/analytics/model.js';
 import { rebuildCheckpoint, rebuildRollups } from '../../src/modules/analytics/rebuild.js';
-import { rollupsSettled } from '../../src/modules/analytics/events.js';
+import { eventsSettled } from '../../src/platform/events.js';
 import { Officer } from '../../src/modules/directory/model.js';
 import { SurveyResponse } from '../../src/modules/surveys/model.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
@@ -75,7 +75,7 @@ describe('Rebuilding the analytics rollups', () => {
     });
     await postSurveys(app, rowsFor([30, 29, 28, 32, 30, 31, 30, 29, 32], 8), { serviceCode: 'POLI-UMUM' });
     await postSurveys(app, rowsFor([9, 10, 11, 12, 9, 10, 11, 12, 9], 3), { officerNip: siti.nip });
-    await rollupsSettled();
+    await eventsSettled();
     live = await snapshotRollups();
   });
 
@@ -119,7 +119,7 @@ describe('Rebuilding the analytics rollups', () => {
     await rebuildRollups();
     const before = await snapshotRollups();
     await fileTicket(app);
-    await rollupsSettled();
+    await eventsSettled();
     const after = await snapshotRollups();
     const received = (snapshot: typeof before) =>
       snapshot.tickets.reduce((sum, doc) => sum + Number((doc.n as { received?: number })?.received ?? 0), 0);

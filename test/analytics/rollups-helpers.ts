@@ -10,7 +10,7 @@ import {
   TicketUnitDayRollup,
   TicketUnitMonthRollup,
 } from '../../src/modules/analytics/model.js';
-import { rollupsSettled } from '../../src/modules/analytics/events.js';
+import { eventsSettled } from '../../src/platform/events.js';
 import { SurveyResponse } from '../../src/modules/surveys/model.js';
 import { resetRateLimits } from '../helpers/db.js';
 
@@ -35,7 +35,7 @@ export async function postSurveys(app: Express, rows: number[][], extra: Record<
       .expect(201);
   }
   await resetRateLimits();
-  await rollupsSettled();
+  await eventsSettled();
 }
 
 /** Files a ticket through the public API; returns its code and access token. */
@@ -99,7 +99,7 @@ const COUNTERS = [
 
 /** Every rollup document, normalised and sorted; documents with no counter left are dropped. */
 export async function snapshotRollups(): Promise<Record<string, Doc[]>> {
-  await rollupsSettled();
+  await eventsSettled();
   const read = async (model: typeof TicketRollup) =>
     ((await model.collection.find({}).sort({ _id: 1 }).toArray()) as Doc[])
       .map((doc) => normalise(doc) as Doc)

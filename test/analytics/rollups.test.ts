@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
 import { User } from '../../src/modules/accounts/model.js';
-import { rollUpTicket, rollupsSettled } from '../../src/modules/analytics/events.js';
+import { rollUpTicket } from '../../src/modules/analytics/events.js';
+import { eventsSettled } from '../../src/platform/events.js';
 import { bucketOf, WAIT_MINUTES_BOUNDS } from '../../src/modules/analytics/histogram.js';
 import { ContributionState, OfficerRollup, SurveyRollup, TicketRollup } from '../../src/modules/analytics/model.js';
 import { applySourceState, ticketContribution } from '../../src/modules/analytics/rollups.js';
@@ -50,7 +51,7 @@ describe('Analytics rollups kept live from domain events', () => {
 
   it('counts a complaint worked through the API on the local day of each step, with its waiting time', async () => {
     const { code, accessToken } = await fileTicket(app, { serviceCode: 'POLI-UMUM', waitMinutes: 45 });
-    await rollupsSettled();
+    await eventsSettled();
     let docs = await ticketDocs();
     expect(docs).to.have.length(1);
     expect(docs[0]).to.deep.include({
@@ -79,7 +80,7 @@ describe('Analytics rollups kept live from domain events', () => {
       .set('X-Access-Token', accessToken)
       .send({ score: 4 })
       .expect(200);
-    await rollupsSettled();
+    await eventsSettled();
     docs = await ticketDocs();
     expect(docs).to.have.length(1); // every step happened today
     expect(docs[0]!.n).to.deep.include({ received: 1, verified: 1, resolved: 1 });
@@ -96,7 +97,7 @@ describe('Analytics rollups kept live from domain events', () => {
       .set('X-Access-Token', accessToken)
       .send({ body: 'Masih lama.' })
       .expect(200);
-    await rollupsSettled();
+    await eventsSettled();
     docs = await ticketDocs();
     expect(docs[0]!.n).to.deep.include({ received: 1, verified: 1, resolved: 0, reopened: 1 });
     expect(docs[0]!.clock.followUp).to.deep.equal({ n: 0, ok: 0 });
@@ -112,7 +113,7 @@ describe('Analytics rollups kept live from domain events', () => {
       officerRef: siti.ref,
       description: 'Bu Siti sangat sabar menjelaskan alur pendaftaran kepada ibu saya.',
     });
-    await rollupsSettled();
+    await eventsSettled();
     const officer = (await OfficerRollup.collection.findOne({ officerId: siti._id })) as Doc;
     expect(officer).to.deep.include({ day: today(), compliments: 1 });
     expect((await ticketDocs())[0]).to.deep.include({ kind: 'compliment' });
@@ -120,12 +121,12 @@ describe('Analytics rollups kept live from domain events', () => {
 
   it('never counts one ticket twice when its events are handled at the same time', async () => {
     const { code } = await fileTicket(app);
-    await rollupsSettled();
+    await eventsSettled();
     const ticket = (await Ticket.findOne({ code }).lean())!;
     await Promise.all(Array.from({ length: 8 }, () => rollUpTicket(String(ticket._id))));
     await act(code, { action: 'verify' });
     await Promise.all(Array.from({ length: 8 }, () => rollUpTicket(String(ticket._id))));
-    await rollupsSettled();
+    await eventsSettled();
     const docs = await ticketDocs();
     expect(sum(docs, (doc) => doc.n?.received)).to.equal(1);
     expect(sum(docs, (doc) => doc.n?.verified)).to.equal(1);
@@ -134,7 +135,7 @@ describe('Analytics rollups kept live from domain events', () => {
   it('ignores a contribution from an older revision than the one applied', async () => {
     const { code } = await fileTicket(app);
     await act(code, { action: 'verify' });
-    await rollupsSettled();
+    await eventsSettled();
     const ticket = (await Ticket.findOne({ code }).lean())!;
     const older = ticketContribution({ ...ticket, status: 'received', history: ticket.history.slice(0, 1) } as never);
     expect(await applySourceState(ticket._id, ticket.revision - 1, older)).to.equal('current');
@@ -153,7 +154,7 @@ describe('Analytics rollups kept live from domain events', () => {
         respondent: PROFILE,
       })
       .expect(201);
-    await rollupsSettled();
+    await eventsSettled();
     const doc = (await SurveyRollup.collection.findOne({})) as Doc;
     expect(doc).to.deep.include({ day: today(), serviceCode: 'POLI-UMUM', respondents: 1 });
     expect(doc.sums).to.deep.equal({ 0: 4, 1: 3, 2: 3, 3: 4, 4: 3, 5: 4, 6: 4, 7: 3, 8: 3 });
@@ -182,7 +183,7 @@ describe('Analytics rollups kept live from domain events', () => {
         .set('X-CSRF-Token', csrf)
         .send({ revision: ticket.revision, officerRef: siti.ref, outcome, note: 'Diperiksa.' })
         .expect(201);
-      await rollupsSettled();
+      await eventsSettled();
     }
     const officer = (await OfficerRollup.collection.findOne({ officerId: siti._id })) as Doc;
     expect(officer.findings).to.deep.equal({ substantiated: 0, not_substantiated: 1 });

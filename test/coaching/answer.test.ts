@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
-import { coachingSettled } from '../../src/modules/coaching/events.js';
+import { eventsSettled } from '../../src/platform/events.js';
 import { Finding } from '../../src/modules/feedback/model.js';
 import { subscribe } from '../../src/platform/events.js';
 import { seedDirectory, testApp } from '../helpers/app.js';
@@ -41,7 +41,7 @@ describe("The officer's answer to a finding (hak jawab)", () => {
     expect(first.body.id).to.equal(findingId);
     expect(first.body.answer.body).to.equal('Saat itu antrean sangat panjang; saya sudah minta maaf.');
     expect(events).to.deep.equal([findingId]);
-    await coachingSettled();
+    await eventsSettled();
 
     const seen = await record(coach, SITI);
     const item = seen.feed.items.find(
@@ -103,7 +103,7 @@ describe("The officer's answer to a finding (hak jawab)", () => {
       .send({ _csrf: siti.csrf, body: 'Saya sudah mengikuti pelatihan pelayanan prima.' })
       .expect(303);
     expect(sent.headers.location).to.equal(`/coaching/officers/${SITI}`);
-    await coachingSettled();
+    await eventsSettled();
     const after = await siti.agent.get(`/coaching/officers/${SITI}`).expect(200);
     expect(after.text).to.include('Saya sudah mengikuti pelatihan pelayanan prima.');
     expect(after.text).not.to.include(`action="/coaching/findings/${findingId}/answer"`);

@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import type { Actor } from '../../src/modules/accounts/permissions.js';
 import { createUser } from '../../src/modules/accounts/service.js';
-import { coachingSettled } from '../../src/modules/coaching/events.js';
+import { eventsSettled } from '../../src/platform/events.js';
 import { Officer } from '../../src/modules/directory/model.js';
 import { PASSWORD, signIn } from '../helpers/app.js';
 import { resetRateLimits } from '../helpers/db.js';
@@ -95,7 +95,7 @@ export async function complaintWithFinding(
   ).body;
   const officerId = String((await Officer.findOne({ nip }).lean())!._id);
   const finding = view.findings.find((candidate: { officerId: string }) => candidate.officerId === officerId);
-  await coachingSettled();
+  await eventsSettled();
   return { code, findingId: finding.id as string };
 }
 
@@ -118,7 +118,7 @@ export async function surveyNaming(
       respondent: { gender: 'female', ageBand: '30_39', education: 'sma', occupation: 'self_employed' },
     })
     .expect(201);
-  await coachingSettled();
+  await eventsSettled();
 }
 
 export const record = async (who: Signed, nip: string, query = '', status = 200) =>

@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import { AuditEntry, User } from '../../src/modules/accounts/model.js';
 import type { Actor } from '../../src/modules/accounts/permissions.js';
 import { createUser } from '../../src/modules/accounts/service.js';
-import { coachingSettled } from '../../src/modules/coaching/events.js';
+import { eventsSettled } from '../../src/platform/events.js';
 import { FeedItem } from '../../src/modules/coaching/model.js';
 import { rebuildRecords } from '../../src/modules/coaching/rebuild.js';
 import { Officer } from '../../src/modules/directory/model.js';
@@ -64,7 +64,7 @@ describe("The officer's coaching record", () => {
       const verified = await fileTicket(app, { officerRef: ref });
       await act(head, verified, { action: 'verify' }); // verified, no finding
       await complaintWithFinding(app, head, SITI, 'not_substantiated', { note: 'Tidak terbukti.' });
-      await coachingSettled();
+      await eventsSettled();
 
       for (const reader of [coach, siti]) {
         const body = await record(reader, SITI);
@@ -106,7 +106,7 @@ describe("The officer's coaching record", () => {
           outcome: 'not_substantiated',
         })
         .expect(201);
-      await coachingSettled();
+      await eventsSettled();
       const after = await record(coach, SITI);
       expect(after.summary.findings.total).to.equal(1);
       expect(after.feed.items.map((item: { data: { ticketCode: string } }) => item.data.ticketCode)).not.to.include(
@@ -129,11 +129,11 @@ describe("The officer's coaching record", () => {
       const kept = await compliment('Bu Siti sangat sabar menjelaskan cara minum obat kepada ayah saya.');
       const spam = await compliment('Petugas terbaik sedunia, hubungi 081234567890 untuk promo.');
       const merged = await compliment('Bu Siti sabar sekali, terima kasih banyak.');
-      await coachingSettled();
+      await eventsSettled();
       expect((await record(coach, SITI)).summary.compliments).to.equal(0);
 
       for (const code of [kept, spam, merged]) await act(head, code, { action: 'verify' });
-      await coachingSettled();
+      await eventsSettled();
       const verified = await record(coach, SITI);
       expect(verified.summary.compliments).to.equal(3);
       const item = verified.feed.items.find(
@@ -148,7 +148,7 @@ describe("The officer's coaching record", () => {
         .set('X-CSRF-Token', head.csrf)
         .send({ revision: (await head.agent.get(`/api/v1/tickets/${merged}`)).body.ticket.revision, into: kept })
         .expect(200);
-      await coachingSettled();
+      await eventsSettled();
       const after = await record(coach, SITI);
       expect(after.summary.compliments).to.equal(1);
       expect(
@@ -232,7 +232,7 @@ describe("The officer's coaching record", () => {
         privacy: 'public',
       });
       await act(head, compliment, { action: 'verify' });
-      await coachingSettled();
+      await eventsSettled();
       const own = await record(siti, SITI);
       expect(own.self).to.equal(true);
       expect(own.can).to.deep.equal({ answer: true, write: false });
@@ -369,7 +369,7 @@ describe("The officer's coaching record", () => {
       await act(head, compliment, { action: 'verify' });
       await surveyNaming(app, SITI, 4, 3);
       await surveyNaming(app, BUDI, 2, 2, 'PKM-PUTRIAYU');
-      await coachingSettled();
+      await eventsSettled();
       const snapshot = async () =>
         (await FeedItem.find({}).sort({ type: 1, sourceId: 1 }).lean()).map((item) => ({
           officerId: String(item.officerId),
@@ -412,7 +412,7 @@ describe("The officer's coaching record", () => {
       await complaintWithFinding(app, head, SITI, 'substantiated', { note: 'Sebelum pindah.' });
       await record(siblingHead, SITI, '', 404);
       await importOfficers(admin, `nip,nama,jabatan,kode unit\n${SITI},Siti Rahmawati,Perawat,PKM-PUTRIAYU\n`);
-      await coachingSettled();
+      await eventsSettled();
       const moved = await record(siblingHead, SITI);
       expect(moved.officer.unitCode).to.equal('PKM-PUTRIAYU');
       expect(moved.feed.items.map((item: { data: { note?: string } }) => item.data.note)).to.include('Sebelum pindah.');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { connectMongoose } from '../../src/platform/db.js';
+import { eventsSettled } from '../../src/platform/events.js';
 
 /** Gives the calling test file a clean database of its own on the run's server, dropped when the file ends. */
 export function useTestDatabase(): void {
@@ -12,6 +13,8 @@ export function useTestDatabase(): void {
   });
   after(async function () {
     this.timeout(60_000);
+    // A subscriber's transaction still open when the database is dropped would hold the drop until it times out.
+    await eventsSettled();
     await mongoose.connection.dropDatabase();
     await mongoose.disconnect();
   });

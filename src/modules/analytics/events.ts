@@ -55,22 +55,11 @@ export async function rollUpFinding(findingId: string): Promise<void> {
   );
 }
 
-const inFlight = new Set<Promise<void>>();
-
-const logged = (what: string, work: () => Promise<void>) => () => {
-  const run = work()
-    .catch((error: unknown) => {
-      logger.error({ err: error, what }, 'rollup not updated; rollups drift until the next change or a rebuild');
-    })
-    .finally(() => inFlight.delete(run));
-  inFlight.add(run);
-  return run;
-};
-
-/** Resolves once every rollup update started so far has finished (specs, the demo seed, a clean shutdown). */
-export async function rollupsSettled(): Promise<void> {
-  while (inFlight.size) await Promise.all([...inFlight]);
-}
+/** The bus waits for the returned work (`eventsSettled`); a failure is logged here with what it means. */
+const logged = (what: string, work: () => Promise<void>) => () =>
+  work().catch((error: unknown) => {
+    logger.error({ err: error, what }, 'rollup not updated; rollups drift until the next change or a rebuild');
+  });
 
 export function registerAnalyticsSubscribers(): void {
   if (registered) return;

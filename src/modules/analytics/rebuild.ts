@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { Finding, Ticket } from '../feedback/model.js';
 import { SurveyResponse } from '../surveys/model.js';
-import { rollupsSettled } from './events.js';
+import { eventsSettled } from '../../platform/events.js';
 import {
   ContributionState,
   OfficerRollup,
@@ -300,6 +300,6 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
 
 /** For loaders (the demo): waits for live rollup updates still in flight, then rebuilds from the sources. */
 export async function rollupsSettledThenRebuild(options: RebuildOptions = {}): Promise<RebuildResult> {
-  await rollupsSettled();
+  await eventsSettled();
   return rebuildRollups(options);
 }

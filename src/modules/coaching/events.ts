@@ -60,11 +60,6 @@ function track(key: string, work: () => Promise<void>): Promise<void> {
   return next;
 }
 
-/** Resolves when every record update started so far has finished (specs wait on it before reading the record). */
-export async function coachingSettled(): Promise<void> {
-  while (queues.size) await Promise.allSettled([...queues.values()]);
-}
-
 // ---- Item builders: the one place that decides what the record shows (used live and by a rebuild)
 
 /** Finding outcomes that count against an officer; `not_substantiated` never does. */
