@@ -17,12 +17,12 @@ import {
   Accumulator,
   allUnitInfo,
   applyEntries,
-  diffContributions,
   findingContribution,
   findingRevision,
+  applySourceStates,
   inTransaction,
+  type SourceState,
   surveyContribution,
-  stored,
   SURVEY_FIELDS,
   ticketContribution,
   TICKET_FIELDS,
@@ -126,61 +126,13 @@ export async function rebuildCheckpoint(): Promise<CheckpointDoc | null> {
   return (await checkpoints().findOne({ _id: CHECKPOINT_ID as never })) as CheckpointDoc | null;
 }
 
-interface StateDoc {
-  _id: unknown;
-  revision: number;
-  contribution: Contribution;
-}
-
-/** Sources with a state (tickets, findings): only the difference to what is stored is added. */
-async function stateBatch(
-  items: { id: unknown; revision: number; contribution: Contribution }[],
-  checkpoint: Partial<CheckpointDoc>,
-): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await stateBatchOnce(items, checkpoint);
-    } catch (error) {
-      // A live event stored a state for one of these tickets meanwhile: read the states again.
-      if ((error as { code?: number }).code === 11000 && attempt < 5) continue;
-      throw error;
-    }
-  }
-}
-
-async function stateBatchOnce(
-  items: { id: unknown; revision: number; contribution: Contribution }[],
-  checkpoint: Partial<CheckpointDoc>,
-): Promise<void> {
-  await inTransaction(async (session) => {
-    const ids = items.map((item) => item.id);
-    const existing = (await ContributionState.collection
-      .find({ _id: { $in: ids as never[] } }, { session })
-      .toArray()) as unknown as StateDoc[];
-    const stateOf = new Map(existing.map((state) => [String(state._id), state]));
-    const sums = new Accumulator();
-    const inserts: StateDoc[] = [];
-    const swaps: { id: unknown; from: number; revision: number; contribution: Contribution }[] = [];
-    for (const item of items) {
-      const state = stateOf.get(String(item.id));
-      if (state && state.revision >= item.revision) continue; // the live path already has it
-      sums.add(state ? diffContributions(state.contribution, item.contribution) : item.contribution);
-      if (state) swaps.push({ ...item, from: state.revision });
-      else inserts.push({ _id: item.id, revision: item.revision, contribution: stored(item.contribution) });
-    }
-    if (inserts.length) await ContributionState.collection.insertMany(inserts as never[], { session, ordered: false });
-    for (const swap of swaps) {
-      const result = await ContributionState.collection.updateOne(
-        { _id: swap.id as never, revision: swap.from },
-        { $set: { revision: swap.revision, contribution: stored(swap.contribution) } },
-        { session },
-      );
-      if (result.matchedCount !== 1) throw Object.assign(new Error('state moved'), { code: 11000 });
-    }
-    await applyEntries(sums.entries(), session);
-    await checkpoints().updateOne({ _id: CHECKPOINT_ID as never }, { $set: checkpoint }, { session });
-  });
-}
+/** Sources with a state (tickets, findings) and the checkpoint, in one transaction. */
+const stateBatch = (items: SourceState[], checkpoint: Partial<CheckpointDoc>) =>
+  applySourceStates(items, (session) =>
+    checkpoints()
+      .updateOne({ _id: CHECKPOINT_ID as never }, { $set: checkpoint }, { session })
+      .then(() => undefined),
+  );
 
 async function surveyBatch(entries: Contribution, checkpoint: Partial<CheckpointDoc>): Promise<void> {
   await inTransaction(async (session) => {

@@ -479,6 +479,58 @@ interface StateDoc {
 const states = () => ContributionState.collection;
 const isDuplicateKey = (error: unknown) => (error as { code?: number })?.code === 11000;
 
+/** One source document's contribution at its revision, for `applySourceStates`. */
+export interface SourceState {
+  id: unknown;
+  revision: number;
+  contribution: Contribution;
+}
+
+/**
+ * The batch form of `applySourceState`, for a rebuild batch and for live events coalesced over a moment: in one
+ * transaction, reads the stored states of all the sources, skips those already at their revision or a newer one,
+ * stores the rest (insert, or compare-and-set on the stored revision) and `$inc`s the summed differences, one upsert
+ * per rollup document. `also` writes more in the same transaction (a rebuild's checkpoint). A racing writer for one
+ * of the sources makes it start again on fresh reads.
+ */
+export async function applySourceStates(
+  items: SourceState[],
+  also?: (session: ClientSession) => Promise<void>,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await inTransaction(async (session) => {
+        const existing = (await states()
+          .find({ _id: { $in: items.map((item) => item.id) as never[] } }, { session })
+          .toArray()) as unknown as StateDoc[];
+        const stateOf = new Map(existing.map((state) => [String(state._id), state]));
+        const sums = new Accumulator();
+        const inserts: StateDoc[] = [];
+        for (const item of items) {
+          const state = stateOf.get(String(item.id));
+          if (state && state.revision >= item.revision) continue; // already applied, by another path or process
+          sums.add(state ? diffContributions(state.contribution, item.contribution) : item.contribution);
+          if (!state) inserts.push({ _id: item.id, revision: item.revision, contribution: stored(item.contribution) });
+          else {
+            const swapped = await states().updateOne(
+              { _id: item.id as never, revision: state.revision },
+              { $set: { revision: item.revision, contribution: stored(item.contribution) } },
+              { session },
+            );
+            if (swapped.matchedCount !== 1) throw Object.assign(new Error('state moved'), { code: 11000 });
+          }
+        }
+        if (inserts.length) await states().insertMany(inserts as never[], { session, ordered: false });
+        await applyEntries(sums.entries(), session);
+        await also?.(session);
+      });
+    } catch (error) {
+      if (isDuplicateKey(error) && attempt < 5) continue; // another writer got there first: read again
+      throw error;
+    }
+  }
+}
+
 /**
  * Brings the rollups in line with one source document at `revision`: in one transaction, reads what was applied for
  * it, and unless that is already this revision or a newer one, stores the new contribution (compare-and-set on the
