@@ -1,51 +1,33 @@
 import request from 'supertest';
 import type { Express } from 'express';
-import { createUser } from '../../src/modules/accounts/service.js';
 import { Officer } from '../../src/modules/directory/model.js';
-import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { createUser } from '../../src/modules/accounts/service.js';
+import { PASSWORD, seedDirectory, testApp } from '../helpers/app.js';
+import { SITI, signedIn, type Signed } from './record-fixtures.js';
 
-export const SITI = '198503152010012001'; // Puskesmas Kebun Handil (Jambi, WIB)
-export const BUDI = '199001012015031002'; // Puskesmas Putri Ayu (Jambi)
-export const JOHANIS = '198807202012121001'; // Disdukcapil Ambon (WIT)
-
-export interface Signed {
-  agent: request.Agent;
-  csrf: string;
-}
+export { BUDI, JOHANIS, SITI, type Signed } from './record-fixtures.js';
 
 /**
- * The directory of test/helpers/app.ts plus the people of the coaching specs: a coach on Dinas Kesehatan Jambi
- * (both puskesmas below it), a coach on Ambon, Siti's own officer account, and the existing heads and handler.
+ * The directory of test/helpers/app.ts plus the people of the coaching-work specs: a coach on Dinas Kesehatan Jambi
+ * (both puskesmas below it), a coach on Ambon and Siti's own officer account (Budi has none: the reminder specs need
+ * an officer without one), and a way to sign in as any of them or the existing heads and handler.
  */
 export async function coachingWorld() {
   const app = await testApp();
   const { admin } = await seedDirectory();
-  await createUser(admin, {
-    email: 'pembina.dinkes@suara.test',
-    name: 'Pembina Dinkes',
-    password: PASSWORD,
-    role: 'coach',
-    unitCode: 'JAMBI-DINKES',
-  });
-  await createUser(admin, {
-    email: 'pembina.ambon@suara.test',
-    name: 'Pembina Ambon',
-    password: PASSWORD,
-    role: 'coach',
-    unitCode: 'AMBON',
-  });
-  await createUser(admin, {
-    email: 'siti@suara.test',
-    name: 'Siti Rahmawati',
-    password: PASSWORD,
-    role: 'officer',
-    unitCode: 'PKM-KEBUNHANDIL',
-    officerNip: SITI,
-  });
-  const as = async (email: string): Promise<Signed> => {
-    const agent = request.agent(app);
-    return { agent, csrf: await signIn(agent, email) };
-  };
+  const people = [
+    { email: 'pembina.dinkes@suara.test', name: 'Pembina Dinkes', role: 'coach', unitCode: 'JAMBI-DINKES' },
+    { email: 'pembina.ambon@suara.test', name: 'Pembina Ambon', role: 'coach', unitCode: 'AMBON' },
+    {
+      email: 'siti@suara.test',
+      name: 'Siti Rahmawati',
+      role: 'officer',
+      unitCode: 'PKM-KEBUNHANDIL',
+      officerNip: SITI,
+    },
+  ];
+  for (const person of people) await createUser(admin, { ...person, password: PASSWORD });
+  const as = (email: string): Promise<Signed> => signedIn(app, email);
   return { app, admin, as };
 }
 
