@@ -1,5 +1,5 @@
 /**
- * `npm run rollups:rebuild [-- --resume] [-- --batch 1000]` (documents per batch): rebuilds every analytics rollup from the source
+ * `npm run rollups:rebuild [-- --resume] [-- --batch 250000]` (source documents summed in memory per write): rebuilds every analytics rollup from the source
  * collections (tickets, survey answers, findings) of the configured database (MONGODB_URI, or the embedded one under
  * DATA_DIR), with one progress line per batch. After a crash, `--resume` continues from the last checkpoint.
  */
@@ -16,8 +16,8 @@ function batchSize(): number | undefined {
   const index = process.argv.indexOf('--batch');
   if (index < 0) return undefined;
   const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 1 || value > 50_000)
-    throw new ConfigError('--batch', '--batch needs a whole number from 1 to 50000');
+  if (!Number.isInteger(value) || value < 1 || value > 2_000_000)
+    throw new ConfigError('--batch', '--batch needs a whole number from 1 to 2000000');
   return value;
 }
 

@@ -20,6 +20,30 @@ const at = (iso: string) => new Date(iso);
 
 describe('Working days and SLA clocks (platform/calendar)', () => {
   describe('the local day of an instant', () => {
+    it('agrees with Intl minute by minute across offset changes (the offsets are cached per quarter hour)', () => {
+      // Zones with daylight saving: Berlin (whole hour), Lord Howe (half an hour, at 02:00 local), Kathmandu (+5:45).
+      const intlDay = (instant: Date, timeZone: string) =>
+        new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+          instant,
+        );
+      const cases: [string, string][] = [
+        ['Europe/Berlin', '2026-03-28T21:00:00Z'],
+        ['Europe/Berlin', '2026-10-24T20:00:00Z'],
+        ['Australia/Lord_Howe', '2026-04-04T12:00:00Z'],
+        ['Australia/Lord_Howe', '2026-10-03T12:00:00Z'],
+        ['Asia/Kathmandu', '2026-06-01T17:00:00Z'],
+        [WIT, '2026-01-09T14:00:00Z'],
+      ];
+      let checked = 0;
+      for (const [zone, start] of cases)
+        for (let minute = 0; minute < 8 * 60; minute += 7) {
+          const instant = new Date(Date.parse(start) + minute * 60_000 + 13_000);
+          expect(localDate(instant, zone), `${zone} ${instant.toISOString()}`).to.equal(intlDay(instant, zone));
+          checked++;
+        }
+      expect(checked).to.equal(6 * 69);
+    });
+
     it('reads the wall clock of the zone, not of the machine', () => {
       const instant = at('2026-01-09T16:30:00Z'); // Friday 23:30 WIB
       expect(localDate(instant, WIB)).to.equal('2026-01-09');

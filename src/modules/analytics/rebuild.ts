@@ -17,16 +17,16 @@ import {
   Accumulator,
   allUnitInfo,
   applyEntries,
+  insertEntries,
   findingContribution,
   findingRevision,
-  applySourceStates,
   inTransaction,
+  insertStates,
   type SourceState,
   surveyContribution,
   SURVEY_FIELDS,
   ticketContribution,
   TICKET_FIELDS,
-  type Contribution,
   type FindingLike,
   type SurveyLike,
   type TicketLike,
@@ -35,17 +35,22 @@ import {
 /**
  * Rebuilds every rollup from the source collections (tickets, survey_responses, findings): `npm run rollups:rebuild`.
  *
- * It empties the rollups and the per-ticket states, then reads each collection in batches in `_id` order. A batch's
- * contributions are summed in memory (one `$inc` per rollup document, not per source document) and written in ONE
- * transaction together with the per-ticket states and the checkpoint. So a crash loses at most the batch in flight,
- * and `--resume` continues after the last committed batch without counting anything twice.
+ * It empties the rollups and the per-source states, then reads each collection in natural order. Each document's
+ * contribution is computed by the same pure functions as the live path; its state (what it added) is stored as it
+ * goes, and the contributions are summed in memory for a whole segment (250,000 documents by default) before they
+ * are written: one `$inc` upsert per rollup document per segment, where writing them per batch cost one upsert per
+ * document and day (about 12 per ticket, a million tickets took over two hours).
  *
- * Live events may keep arriving during a rebuild. Tickets and findings are safe: a ticket the live path touches
- * after the rollups were emptied gets a state, and the rebuild then adds only the difference to it (nothing, if the
- * live path already applied the same revision). Survey answers are immutable and have no state: the rebuild counts
- * those whose `_id` was made before it started, the live path counts the later ones; an answer stored
- * just before the start whose event is handled just after the emptying would count twice, so run it when intake is
- * quiet if that matters (the next rebuild corrects it anyway).
+ * A segment's sums are written in chunks of rollup documents, each chunk in ONE transaction with the checkpoint
+ * (which chunk is done). After a crash, `--resume` reads the interrupted segment again (natural order is stable, and
+ * the same documents give the same sums and the same chunks), skips the chunks already written, and goes on; states
+ * already stored are kept. Nothing is counted twice or lost.
+ *
+ * **Run it with Suara stopped.** The embedded database enforces that (its lock file lets one process open it). With
+ * MONGODB_URI, a ticket changed while the rebuild runs can be counted twice or not at all until the next rebuild:
+ * the live path and the rebuild would both add its contribution, or the live path would find no state yet. Survey
+ * answers stored after the rebuild started are left to the live path (the boundary is the first whole second after
+ * the start).
  */
 
 const CHECKPOINT_ID = 'rebuild';
@@ -56,10 +61,14 @@ export interface RebuildOptions {
   progress?: (line: string) => void;
   /** Continue an interrupted rebuild from its checkpoint instead of starting over. */
   resume?: boolean;
-  /** Source documents per batch (and per transaction). */
+  /** Source documents per segment: summed in memory, then written to the rollups (default 250,000). */
   batchSize?: number;
-  /** For specs: stop after this many batches, as a crash would (the checkpoint stays). */
+  /** Rollup documents per transaction when a segment is written (default 2,000). */
+  chunkSize?: number;
+  /** For specs: stop after this many segments, as a crash would (the checkpoint stays). */
   stopAfterBatches?: number;
+  /** For specs: stop in the middle of writing a segment, after this many chunks of it. */
+  stopAfterChunks?: number;
 }
 
 export interface RebuildResult {
@@ -76,10 +85,13 @@ interface CheckpointDoc {
   _id: string;
   phase: Phase;
   lastId: Types.ObjectId | null;
+  /** Documents of the phase whose sums are written. */
   done: number;
   total: number;
   boundary: { surveys: Types.ObjectId | null } | null;
   counts?: Partial<Record<(typeof phases)[number], number>>;
+  /** The segment being written: its last document's position and the chunks of it already committed. */
+  writing?: { until: number; chunks: number; chunkSize: number } | null;
   startedAt: Date;
   finishedAt: Date | null;
 }
@@ -114,6 +126,7 @@ async function startOver(): Promise<CheckpointDoc> {
     total: 0,
     boundary: { surveys: boundary },
     counts: {},
+    writing: null,
     startedAt: new Date(),
     finishedAt: null,
   };
@@ -126,29 +139,17 @@ export async function rebuildCheckpoint(): Promise<CheckpointDoc | null> {
   return (await checkpoints().findOne({ _id: CHECKPOINT_ID as never })) as CheckpointDoc | null;
 }
 
-/** Sources with a state (tickets, findings) and the checkpoint, in one transaction. */
-const stateBatch = (items: SourceState[], checkpoint: Partial<CheckpointDoc>) =>
-  applySourceStates(items, (session) =>
-    checkpoints()
-      .updateOne({ _id: CHECKPOINT_ID as never }, { $set: checkpoint }, { session })
-      .then(() => undefined),
-  );
-
-async function surveyBatch(entries: Contribution, checkpoint: Partial<CheckpointDoc>): Promise<void> {
-  await inTransaction(async (session) => {
-    await applyEntries(entries, session);
-    await checkpoints().updateOne({ _id: CHECKPOINT_ID as never }, { $set: checkpoint }, { session });
-  });
-}
+class Stopped extends Error {}
 
 /**
  * Rebuilds all rollups; with `resume`, continues the unfinished rebuild (or starts one when there is none).
- * `progress` gets one line per batch: phase, done/total, rate and time left.
+ * `progress` gets a line per read batch (phase, done/total, rate, time left) and per segment written.
  */
 export async function rebuildRollups(options: RebuildOptions = {}): Promise<RebuildResult> {
   const started = Date.now();
-  // Small enough that one batch's transaction stays well inside the storage engine's cache on a busy server.
-  const batchSize = options.batchSize ?? 1000;
+  const segmentSize = options.batchSize ?? 250_000;
+  const chunkSize = options.chunkSize ?? 2000;
+  const readSize = Math.min(segmentSize, 2000);
   const say = options.progress ?? (() => undefined);
   let checkpoint = options.resume ? await rebuildCheckpoint() : null;
   const resumed = Boolean(checkpoint && checkpoint.phase !== 'done');
@@ -157,88 +158,142 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
   const counts = { tickets: 0, surveys: 0, findings: 0, ...(checkpoint.counts ?? {}) };
   const units = await allUnitInfo();
   const infoOf = (unitId: unknown) => units.get(String(unitId)) ?? { timeZone: 'Asia/Jakarta', agencyCode: null };
-  let batches = 0;
+  let segments = 0;
+  let chunksWritten = 0;
+  /** Rollup documents this run has created (rollup target + key): later segments add to them. */
+  const written = new Set<string>();
 
-  for (const phase of phases) {
-    if (phases.indexOf(phase) < phases.indexOf(checkpoint.phase as (typeof phases)[number])) continue;
-    const current: CheckpointDoc = checkpoint;
-    const fresh: boolean = current.phase !== phase;
-    let lastId: Types.ObjectId | null = fresh ? null : current.lastId;
-    let done: number = fresh ? 0 : current.done;
-    const boundary: Types.ObjectId | null = current.boundary?.surveys ?? null;
-    const model = (phase === 'tickets' ? Ticket : phase === 'surveys' ? SurveyResponse : Finding) as typeof Ticket;
-    const scope: Record<string, unknown> =
-      phase === 'surveys' ? { _id: { $lt: boundary ?? new Types.ObjectId() } } : {};
-    const total: number = await model.collection.estimatedDocumentCount();
-    const phaseStarted = Date.now();
-    const doneAtStart = done;
-    if (fresh)
-      await checkpoints().updateOne({ _id: CHECKPOINT_ID as never }, { $set: { phase, lastId: null, done: 0, total } });
-    const projection = phase === 'tickets' ? TICKET_FIELDS : phase === 'surveys' ? SURVEY_FIELDS : undefined;
-    // One cursor in natural order per phase: a query per batch sorted by _id would make the server scan and sort the
-    // whole collection each time (SecantusDB plans `_id` ranges as a collection scan). Natural order is stable, so
-    // resuming skips the documents already done; for tickets and findings a document done twice changes nothing
-    // (its state already has that revision), and survey batches commit together with the checkpoint.
-    const cursor = model.collection.find(scope, { projection, batchSize });
-    if (done > 0) cursor.skip(done);
-    let batch: { _id: Types.ObjectId }[] = [];
-    let stopped = false;
-    const flush = async () => {
-      const docs = batch;
-      batch = [];
-      lastId = docs[docs.length - 1]!._id;
-      done += docs.length;
-      counts[phase] += docs.length;
-      const next = { phase, lastId, done, total, counts: { ...counts } };
-      if (phase === 'tickets') {
-        await stateBatch(
-          (docs as unknown as TicketLike[]).map((ticket) => ({
-            id: ticket._id,
-            revision: ticket.revision ?? 0,
-            contribution: ticketContribution(ticket),
-          })),
-          next,
+  try {
+    for (const phase of phases) {
+      if (phases.indexOf(phase) < phases.indexOf(checkpoint.phase as (typeof phases)[number])) continue;
+      const current: CheckpointDoc = checkpoint;
+      const fresh = current.phase !== phase;
+      let done = fresh ? 0 : current.done;
+      // A segment that was being written when the last run stopped: read it again, skip its committed chunks.
+      let writing = fresh ? null : (current.writing ?? null);
+      const boundary: Types.ObjectId | null = current.boundary?.surveys ?? null;
+      const model = (phase === 'tickets' ? Ticket : phase === 'surveys' ? SurveyResponse : Finding) as typeof Ticket;
+      const scope: Record<string, unknown> =
+        phase === 'surveys' ? { _id: { $lt: boundary ?? new Types.ObjectId() } } : {};
+      const total: number = await model.collection.estimatedDocumentCount();
+      const phaseStarted = Date.now();
+      const doneAtStart = done;
+      if (fresh)
+        await checkpoints().updateOne(
+          { _id: CHECKPOINT_ID as never },
+          { $set: { phase, lastId: null, done: 0, total, writing: null } },
         );
-      } else if (phase === 'findings') {
-        await stateBatch(
-          (docs as unknown as FindingLike[]).map((finding) => {
-            const unitId = finding.unitPath[finding.unitPath.length - 1];
-            return {
-              id: `finding:${String(finding._id)}`,
-              revision: findingRevision(finding),
-              contribution: findingContribution(finding, infoOf(unitId).timeZone, infoOf(unitId).agencyCode),
-            };
-          }),
-          next,
-        );
-      } else {
-        const sums = new Accumulator();
-        for (const survey of docs as unknown as SurveyLike[])
-          sums.add(surveyContribution(survey, infoOf(survey.unitId).timeZone));
-        await surveyBatch(sums.entries(), next);
+      const projection = phase === 'tickets' ? TICKET_FIELDS : phase === 'surveys' ? SURVEY_FIELDS : undefined;
+      // One cursor in natural order per phase: a query per batch sorted by _id would make the server scan and sort
+      // the whole collection each time (SecantusDB plans `_id` ranges as a collection scan). Natural order is
+      // stable while nothing else writes, so a resumed run skips exactly the documents already written.
+      const cursor = model.collection.find(scope, { projection, batchSize: readSize });
+      if (done > 0) cursor.skip(done);
+      let sums = new Accumulator();
+      let read = done;
+      let lastId: Types.ObjectId | null = current.lastId ?? null;
+      let batch: { _id: Types.ObjectId }[] = [];
+      let lastLine = 0;
+
+      /** Adds a read batch to the segment's sums and stores the states of tickets and findings. */
+      const take = async () => {
+        const docs = batch;
+        batch = [];
+        if (phase === 'surveys') {
+          for (const survey of docs as unknown as SurveyLike[])
+            sums.add(surveyContribution(survey, infoOf(survey.unitId).timeZone));
+        } else {
+          const items: SourceState[] =
+            phase === 'tickets'
+              ? (docs as unknown as TicketLike[]).map((ticket) => ({
+                  id: ticket._id,
+                  revision: ticket.revision ?? 0,
+                  contribution: ticketContribution(ticket),
+                }))
+              : (docs as unknown as FindingLike[]).map((finding) => {
+                  const unitId = finding.unitPath[finding.unitPath.length - 1];
+                  return {
+                    id: `finding:${String(finding._id)}`,
+                    revision: findingRevision(finding),
+                    contribution: findingContribution(finding, infoOf(unitId).timeZone, infoOf(unitId).agencyCode),
+                  };
+                });
+          await insertStates(items);
+          for (const item of items) sums.add(item.contribution);
+        }
+        read += docs.length;
+        lastId = docs[docs.length - 1]!._id;
+        const now = Date.now();
+        if (now - lastLine >= 2000 || read >= total) {
+          lastLine = now;
+          const rate = ((read - doneAtStart) / Math.max(now - phaseStarted, 1)) * 1000;
+          say(
+            `${phase}: ${read}/${Math.max(total, read)} (${Math.min(100, Math.round((read / Math.max(total, 1)) * 100))}%), ` +
+              `${Math.round(rate)}/s, ETA ${duration((Math.max(total - read, 0) / Math.max(rate, 1e-9)) * 1000)}`,
+          );
+        }
+      };
+
+      /** Writes the segment's sums, a chunk of rollup documents per transaction with the checkpoint. */
+      const write = async () => {
+        const entries = sums.entries().sort((a, b) => (a.t + a.k < b.t + b.k ? -1 : 1));
+        sums = new Accumulator();
+        // Resuming: the same documents give the same sorted entries; cut them as the interrupted run did.
+        const resuming = writing && writing.until === read ? writing : null;
+        const size = resuming?.chunkSize ?? chunkSize;
+        const chunks = Math.ceil(entries.length / size);
+        const skip = resuming?.chunks ?? 0;
+        const segmentCounts = { ...counts, [phase]: counts[phase] + (read - done) };
+        for (let chunk = skip; chunk < chunks; chunk++) {
+          const last = chunk === chunks - 1;
+          await inTransaction(async (session) => {
+            const slice = entries.slice(chunk * size, (chunk + 1) * size);
+            // Documents this run has not written yet are new (the collections were emptied at its start); a resumed
+            // run cannot know which the interrupted one wrote, so it adds to all of them.
+            const created = resumed ? [] : slice.filter((entry) => !written.has(entry.t + entry.k));
+            await insertEntries(created, session);
+            await applyEntries(resumed ? slice : slice.filter((entry) => written.has(entry.t + entry.k)), session);
+            const next: Partial<CheckpointDoc> = last
+              ? { phase, lastId, done: read, total, counts: segmentCounts, writing: null }
+              : { writing: { until: read, chunks: chunk + 1, chunkSize: size } };
+            await checkpoints().updateOne({ _id: CHECKPOINT_ID as never }, { $set: next }, { session });
+          });
+          if (!resumed)
+            for (const entry of entries.slice(chunk * size, (chunk + 1) * size)) written.add(entry.t + entry.k);
+          chunksWritten++;
+          if (!last && options.stopAfterChunks !== undefined && chunksWritten >= options.stopAfterChunks)
+            throw new Stopped();
+        }
+        if (!chunks)
+          await checkpoints().updateOne(
+            { _id: CHECKPOINT_ID as never },
+            { $set: { phase, lastId, done: read, total, counts: segmentCounts, writing: null } },
+          );
+        if (chunks > 1) say(`${phase}: ${entries.length} rollup documents written`);
+        counts[phase] = segmentCounts[phase];
+        done = read;
+        writing = null;
+        segments++;
+        if (options.stopAfterBatches !== undefined && segments >= options.stopAfterBatches) throw new Stopped();
+      };
+
+      try {
+        for await (const doc of cursor) {
+          batch.push(doc as { _id: Types.ObjectId });
+          // A resumed segment ends exactly where it ended before, whatever the batch sizes are this time.
+          if (batch.length >= readSize || (writing && read + batch.length >= writing.until)) await take();
+          if (writing ? read >= writing.until : read - done >= segmentSize) await write();
+        }
+        if (batch.length) await take();
+        if (read > done || writing) await write();
+      } finally {
+        await cursor.close();
       }
-      batches++;
-      const elapsed = Date.now() - phaseStarted;
-      const rate = ((done - doneAtStart) / Math.max(elapsed, 1)) * 1000;
-      say(
-        `${phase}: ${done}/${Math.max(total, done)} (${Math.min(100, Math.round((done / Math.max(total, 1)) * 100))}%), ` +
-          `${Math.round(rate)}/s, ETA ${duration((Math.max(total - done, 0) / Math.max(rate, 1e-9)) * 1000)}`,
-      );
-      if (options.stopAfterBatches !== undefined && batches >= options.stopAfterBatches) stopped = true;
-    };
-    try {
-      for await (const doc of cursor) {
-        batch.push(doc as { _id: Types.ObjectId });
-        if (batch.length >= batchSize) await flush();
-        if (stopped) return { ...counts, ms: Date.now() - started, resumed, finished: false };
-      }
-      if (batch.length) await flush();
-    } finally {
-      await cursor.close();
+      checkpoint = { ...checkpoint, phase, lastId, done, total };
     }
-    if (stopped && phase !== phases[phases.length - 1])
-      return { ...counts, ms: Date.now() - started, resumed, finished: false };
-    checkpoint = { ...checkpoint, phase, lastId, done, total };
+  } catch (error) {
+    if (error instanceof Stopped) return { ...counts, ms: Date.now() - started, resumed, finished: false };
+    throw error;
   }
   await checkpoints().updateOne(
     { _id: CHECKPOINT_ID as never },

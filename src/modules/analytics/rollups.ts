@@ -431,7 +431,9 @@ export async function applyEntries(entries: Contribution, session?: ClientSessio
   const byTarget = new Map<RollupTarget, Contribution>();
   for (const entry of entries) {
     if (!Object.keys(entry.i).length) continue;
-    byTarget.set(entry.t, [...(byTarget.get(entry.t) ?? []), entry]);
+    const list = byTarget.get(entry.t);
+    if (list) list.push(entry);
+    else byTarget.set(entry.t, [entry]);
   }
   for (const [target, list] of byTarget) {
     await rollupModels[target].collection.bulkWrite(
@@ -445,6 +447,30 @@ export async function applyEntries(entries: Contribution, session?: ClientSessio
       { ordered: false, session },
     );
   }
+}
+
+/**
+ * Creates rollup documents that do not exist yet, one insert per document instead of an upsert (a rebuild writing
+ * into emptied collections; about three times faster on SecantusDB). The increments' dotted paths become nested
+ * fields, the same document an upsert would have made. A document that exists already makes it throw.
+ */
+export async function insertEntries(entries: Contribution, session?: ClientSession): Promise<void> {
+  const byTarget = new Map<RollupTarget, Record<string, unknown>[]>();
+  for (const entry of entries) {
+    if (!Object.keys(entry.i).length) continue;
+    const doc: Record<string, unknown> = { _id: entry.k, ...entry.m };
+    for (const [path, value] of Object.entries(entry.i)) {
+      const parts = path.split('.');
+      let node = doc;
+      for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+      node[parts[parts.length - 1]!] = value;
+    }
+    const list = byTarget.get(entry.t);
+    if (list) list.push(doc);
+    else byTarget.set(entry.t, [doc]);
+  }
+  for (const [target, docs] of byTarget)
+    await rollupModels[target].collection.insertMany(docs as never[], { ordered: false, session });
 }
 
 /** Runs work in a transaction, retried as a whole on transient errors (write conflicts) by the driver. */
@@ -528,6 +554,26 @@ export async function applySourceStates(
       if (isDuplicateKey(error) && attempt < 5) continue; // another writer got there first: read again
       throw error;
     }
+  }
+}
+
+/**
+ * Stores the states of sources whose contribution a rebuild is about to add (rebuild.ts): plain inserts, unordered,
+ * outside any transaction. A state that is already there (written by an interrupted run of the same rebuild, which
+ * computed the same contribution from the same document) is left as it is; any other refusal is thrown.
+ */
+export async function insertStates(items: SourceState[]): Promise<void> {
+  if (!items.length) return;
+  const docs = items.map((item) => ({
+    _id: item.id,
+    revision: item.revision,
+    contribution: stored(item.contribution),
+  }));
+  try {
+    await states().insertMany(docs as never[], { ordered: false });
+  } catch (error) {
+    const failures = (error as { writeErrors?: { code?: number }[] }).writeErrors;
+    if (!failures?.length || failures.some((failure) => failure.code !== 11000)) throw error;
   }
 }
 
