@@ -19,6 +19,8 @@ export interface Config {
   logLevel: string;
   trustProxy: boolean;
   secantusPython: string | undefined;
+  /** WiredTiger cache of the embedded database, e.g. '1G' (its default) or '4G' for a database of millions. */
+  embeddedDbCache: string | undefined;
 }
 
 const schema = Joi.object({
@@ -52,6 +54,10 @@ const schema = Joi.object({
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').empty(''),
   TRUST_PROXY: Joi.boolean().truthy('1').falsy('0').default(false),
   SECANTUS_PYTHON: Joi.string().empty(''),
+  EMBEDDED_DB_CACHE: Joi.string()
+    .pattern(/^\d{1,5}[MG]$/)
+    .empty('')
+    .messages({ 'string.pattern.base': 'EMBEDDED_DB_CACHE must be a size like 512M or 4G' }),
 })
   .unknown(true)
   .messages({
@@ -108,5 +114,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: value.LOG_LEVEL ?? (value.NODE_ENV === 'test' ? 'silent' : 'info'),
     trustProxy: value.TRUST_PROXY,
     secantusPython: value.SECANTUS_PYTHON,
+    embeddedDbCache: value.EMBEDDED_DB_CACHE,
   };
 }

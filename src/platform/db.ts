@@ -29,6 +29,7 @@ export async function openDatabase(config: Config, progress?: (line: string) => 
     embedded = await startEmbeddedDatabase({
       storagePath: path.join(config.dataDir, 'db'),
       python: config.secantusPython,
+      cacheSize: config.embeddedDbCache,
       progress,
       onLog: (line) => logger.debug({ secantus: line }, 'embedded database'),
       onUnexpectedExit: (code, lastLines) =>

@@ -201,6 +201,8 @@ export interface StartOptions {
   /** Port to serve on; a free one when omitted. */
   port?: number;
   python?: string;
+  /** WiredTiger cache size ('1G' when omitted, SecantusDB's default). */
+  cacheSize?: string;
   progress?: Progress;
   onLog?: (line: string) => void;
   /** Called when the server exits without stop() having been called; it is then restarted (see onRestart). */
@@ -302,6 +304,7 @@ export async function startEmbeddedDatabase(options: StartOptions): Promise<Embe
   // Flush the log on every commit: an acknowledged write must survive kill -9 or a power cut (measured: without
   // it, a write acknowledged within ~100 ms of a kill was lost).
   args.push('--sync-on-commit');
+  if (options.cacheSize) args.push('--cache-size', options.cacheSize);
 
   let current: ServerRun;
   let supervising = false; // only once the first run answered: a failure at start is reported to the caller

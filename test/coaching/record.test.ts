@@ -6,7 +6,7 @@ import { AuditEntry, User } from '../../src/modules/accounts/model.js';
 import type { Actor } from '../../src/modules/accounts/permissions.js';
 import { createUser } from '../../src/modules/accounts/service.js';
 import { eventsSettled } from '../../src/platform/events.js';
-import { FeedItem } from '../../src/modules/coaching/model.js';
+import { FeedItem, SummaryMonth } from '../../src/modules/coaching/model.js';
 import { rebuildRecords } from '../../src/modules/coaching/rebuild.js';
 import { Officer } from '../../src/modules/directory/model.js';
 import { importOfficers } from '../../src/modules/directory/service.js';
@@ -55,6 +55,7 @@ describe("The officer's coaching record", () => {
   beforeEach(async () => {
     await resetRateLimits();
     await FeedItem.deleteMany({});
+    await SummaryMonth.deleteMany({});
   });
 
   describe('fairness: only recorded findings count against an officer', () => {
@@ -112,6 +113,49 @@ describe("The officer's coaching record", () => {
       expect(after.feed.items.map((item: { data: { ticketCode: string } }) => item.data.ticketCode)).not.to.include(
         conduct.code,
       );
+    });
+  });
+
+  describe('the summary of a long period', () => {
+    it('reads whole months from their summaries and follows every item written or cleared after a read', async () => {
+      const thisYear = new Date().getUTCFullYear();
+      const year = `?from=${thisYear - 1}-01-01&to=${thisYear}-12-31`; // two calendar years
+      const total = async () => (await record(coach, SITI, year)).summary.findings.total as number;
+      expect(await total()).to.equal(0);
+      // The whole months of the period now have a summary, current with their items.
+      const months = await SummaryMonth.find({
+        _id: new RegExp(`^${String((await Officer.findOne({ nip: SITI }))!._id)}\\|`),
+      }).lean();
+      expect(months.length).to.be.greaterThan(1);
+      expect(months.every((month) => month.summaryGen === month.gen)).to.equal(true);
+
+      const conduct = await complaintWithFinding(app, head, SITI, 'substantiated', { note: 'Terbukti.' });
+      await complaintWithFinding(app, head, SITI, 'partially_substantiated', { category: 'competence' });
+      expect(await total()).to.equal(2);
+      await surveyNaming(app, SITI, 4, 3);
+      await eventsSettled();
+      const after = await record(coach, SITI, year);
+      expect(after.summary.survey.respondents).to.equal(1);
+      expect(after.summary.findingIds).to.have.length(2);
+      // The same figures as counting every item of the period (the short-period path reads the items themselves).
+      const quarter = await record(coach, SITI);
+      expect(quarter.summary.findings).to.deep.equal(after.summary.findings);
+
+      await head.agent
+        .post(`/api/v1/tickets/${conduct.code}/findings`)
+        .set('X-CSRF-Token', head.csrf)
+        .send({
+          revision: (await head.agent.get(`/api/v1/tickets/${conduct.code}`)).body.ticket.revision,
+          officerNip: SITI,
+          outcome: 'not_substantiated',
+        })
+        .expect(201);
+      await eventsSettled();
+      expect(await total()).to.equal(1);
+      // A rebuild of the records (which also brings back findings of earlier specs whose items were cleared) makes
+      // every summary be computed again: the year agrees with counting the quarter's items one by one.
+      await rebuildRecords();
+      expect(await total()).to.equal((await record(coach, SITI)).summary.findings.total);
     });
   });
 

@@ -4,7 +4,7 @@ import { findOfficer, findOfficersByIds, type OfficerDoc } from '../directory/se
 import { Finding, Ticket, type FindingDoc, type TicketDoc } from '../feedback/model.js';
 import { scrubPersonalData } from '../feedback/text.js';
 import { SurveyResponse, type SurveyResponseDoc } from '../surveys/model.js';
-import { FeedItem, removeFeedItem, upsertFeedItem, type FeedItemInput } from './model.js';
+import { FeedItem, removeFeedItem, removeFeedItems, upsertFeedItem, type FeedItemInput } from './model.js';
 import { registerCoachingWorkSubscribers } from './plan-events.js';
 
 /**
@@ -184,7 +184,7 @@ export async function syncCompliment(ticketId: string): Promise<void> {
   if (!ticket || ticket.kind !== 'compliment') return;
   const items = complimentItems(ticket, await findOfficersByIds(ticket.officerIds.map(String)));
   // A compliment rejected as spam, merged, sent back to another unit, or untagged from an officer leaves the record.
-  await FeedItem.deleteMany({
+  await removeFeedItems({
     type: 'compliment',
     sourceId: ticket._id,
     officerId: { $nin: items.map((item) => item.officerId) },

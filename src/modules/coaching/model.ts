@@ -57,14 +57,84 @@ export function feedItemUpsert(item: FeedItemInput) {
 /** Adds or refreshes the one item for (type, source, officer); safe to call again with the same input. */
 export async function upsertFeedItem(item: FeedItemInput, session?: mongoose.ClientSession): Promise<void> {
   const { filter, update } = feedItemUpsert(item).updateOne;
-  await FeedItem.updateOne(filter, update, { upsert: true, session });
+  const before = await FeedItem.findOneAndUpdate(filter, update, {
+    upsert: true,
+    session,
+    returnDocument: 'before',
+    projection: { at: 1 },
+  }).lean<{ at: Date } | null>();
+  await summaryMonthsChanged(item.type, item.officerId, [item.at, before?.at], session);
 }
 
-/** Removes the item for (type, source, officer), e.g. a compliment whose ticket was rejected as spam. */
+/** Removes the items matching the filter, e.g. a compliment whose ticket was rejected as spam or untagged. */
+export async function removeFeedItems(filter: {
+  type: FeedItemType;
+  sourceId: string | Types.ObjectId;
+  officerId?: unknown;
+}): Promise<void> {
+  const gone = await FeedItem.find(filter as Record<string, unknown>)
+    .select({ officerId: 1, at: 1 })
+    .lean<FeedItemDoc[]>();
+  if (!gone.length) return;
+  await FeedItem.deleteMany({ _id: { $in: gone.map((item) => item._id) } });
+  for (const item of gone) await summaryMonthsChanged(filter.type, item.officerId, [item.at]);
+}
+
+/** Removes the item for (type, source, officer). */
 export async function removeFeedItem(
   type: FeedItemType,
   sourceId: string | Types.ObjectId,
   officerId: string | Types.ObjectId,
 ): Promise<void> {
-  await FeedItem.deleteOne({ type, sourceId, officerId });
+  await removeFeedItems({ type, sourceId, officerId });
+}
+
+// ---- Monthly summaries of a record ----------------------------------------------------------------------------------
+
+/**
+ * The summary of an officer's findings, compliments and survey answers per calendar month (UTC), so that a record
+ * over two years reads 24 of these and the items of the partial months at its ends instead of every item (record.ts).
+ * They are a cache computed from the items, never the truth: every write of such an item bumps `gen` of its month
+ * (and of its old month when its time moved), and a summary counts only while `summaryGen` equals `gen`. A reader
+ * stores what it computed on the condition that `gen` has not moved since it began, so a write racing a read can
+ * only make the summary be computed again. `rebuildRecords` bumps them all. A crash between an item's write and its
+ * bump (without a session) would leave one month's summary stale: summaries older than a day are computed again.
+ */
+const summaryMonthSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // `${officerId}|YYYY-MM`
+    gen: { type: Number, default: 0 },
+    summaryGen: { type: Number, default: null },
+    summary: { type: Schema.Types.Mixed, default: null },
+    computedAt: { type: Date, default: null },
+  },
+  { versionKey: false, collection: 'coaching_summary_months', minimize: false },
+);
+export const SummaryMonth = mongoose.model('CoachingSummaryMonth', summaryMonthSchema);
+
+/** The item types a record's summary counts. */
+export const SUMMARY_TYPES: readonly FeedItemType[] = ['finding', 'compliment', 'survey'];
+
+export const summaryMonthId = (officerId: string | Types.ObjectId, month: string) => `${String(officerId)}|${month}`;
+export const monthOf = (at: Date) => at.toISOString().slice(0, 7);
+
+/** Marks the summaries of those months as out of date after an item of theirs was written or removed. */
+export async function summaryMonthsChanged(
+  type: FeedItemType,
+  officerId: string | Types.ObjectId,
+  times: (Date | null | undefined)[],
+  session?: mongoose.ClientSession,
+): Promise<void> {
+  if (!SUMMARY_TYPES.includes(type)) return;
+  const ids = [...new Set(times.filter((at): at is Date => at instanceof Date).map((at) => monthOf(at)))];
+  for (const month of ids) {
+    const bump = () =>
+      SummaryMonth.updateOne(
+        { _id: summaryMonthId(officerId, month) },
+        { $inc: { gen: 1 } },
+        { upsert: true, session },
+      );
+    // Two first bumps of one month at once: one insert wins, the other finds it on the second try.
+    await bump().catch((error: { code?: number }) => (error?.code === 11000 ? bump() : Promise.reject(error)));
+  }
 }

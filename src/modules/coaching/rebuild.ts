@@ -11,7 +11,7 @@ import {
   type ComplimentSource,
   type SurveySource,
 } from './events.js';
-import { FeedItem, feedItemUpsert, type FeedItemInput } from './model.js';
+import { FeedItem, feedItemUpsert, SummaryMonth, type FeedItemInput } from './model.js';
 
 export type RebuildPhase = 'findings' | 'compliments' | 'surveys' | 'sweep';
 export interface RebuildProgress {
@@ -91,6 +91,8 @@ export async function rebuildRecords(options: { progress?: (progress: RebuildPro
     $or: [{ syncedAt: null }, { syncedAt: { $lt: started } }],
   });
   report.removed = swept.deletedCount;
+  // The monthly summaries are computed from the items: all of them again after this (model.ts).
+  await SummaryMonth.updateMany({}, { $inc: { gen: 1 } });
   options.progress?.({ phase: 'sweep', done: report.removed });
   return report;
 }

@@ -12,7 +12,15 @@ import { Ticket } from '../feedback/model.js';
 import { scrubPersonalData } from '../feedback/text.js';
 import { ikmGrade, roundTo, type Grade } from '../surveys/ikm.js';
 import { COUNTED_OUTCOMES } from './events.js';
-import { FeedItem, type FeedItemDoc, type FeedItemType } from './model.js';
+import {
+  FeedItem,
+  monthOf,
+  SUMMARY_TYPES,
+  SummaryMonth,
+  summaryMonthId,
+  type FeedItemDoc,
+  type FeedItemType,
+} from './model.js';
 import { coachingFigures, type CoachingFigures } from './work.js';
 
 /** The figures of one officer for a period: what the record's summary and an evaluation's draft both show. */
@@ -60,58 +68,146 @@ export async function recordSummary(
   period: { from: Date; to: Date },
 ): Promise<RecordSummary> {
   const id = new mongoose.Types.ObjectId(String(officerId));
-  const [items, tickets, figures] = await Promise.all([
-    FeedItem.find({
-      officerId: id,
-      type: { $in: ['finding', 'compliment', 'survey'] },
-      at: { $gte: period.from, $lte: period.to },
-    })
-      .select({
-        type: 1,
-        'data.outcome': 1,
-        'data.category': 1,
-        'data.competence': 1,
-        'data.conduct': 1,
-        'data.flags': 1,
-      })
-      .lean<SummaryItem[]>(),
+  const [totals, tickets, figures] = await Promise.all([
+    itemTotals(id, period),
     handledTickets(id, period),
     coachingFigures(id, period),
   ]);
-
-  const findings: RecordSummary['findings'] = { substantiated: {}, partiallySubstantiated: {}, total: 0 };
-  const findingIds: string[] = [];
-  let compliments = 0;
-  const survey = { respondents: 0, competence: 0, conduct: 0, flagged: 0 };
-  for (const item of items) {
-    if (item.type === 'finding') {
-      const outcome = item.data.outcome ?? '';
-      if (!(COUNTED_OUTCOMES as readonly string[]).includes(outcome)) continue;
-      const bucket = outcome === 'substantiated' ? findings.substantiated : findings.partiallySubstantiated;
-      const category = item.data.category || NO_CATEGORY;
-      bucket[category] = (bucket[category] ?? 0) + 1;
-      findings.total++;
-      findingIds.push(String(item._id));
-    } else if (item.type === 'compliment') compliments++;
-    else if (typeof item.data.competence === 'number' && typeof item.data.conduct === 'number') {
-      survey.respondents++;
-      survey.competence += item.data.competence;
-      survey.conduct += item.data.conduct;
-      if (item.data.flags?.length) survey.flagged++;
-    }
-  }
   return {
     period,
-    findings,
-    findingIds,
-    compliments,
-    survey: officerIndex(survey),
+    findings: { substantiated: totals.substantiated, partiallySubstantiated: totals.partial, total: totals.findings },
+    findingIds: totals.findingIds,
+    compliments: totals.compliments,
+    survey: officerIndex(totals),
     tickets,
     sessionsHeld: figures.sessionsHeld,
     openActions: figures.openActions.length,
     actions: figures.openActions,
     training: figures.training,
   };
+}
+
+/** Sums of the items the summary counts, for a stretch of time: what one month's cached summary holds. */
+interface ItemTotals {
+  substantiated: Record<string, number>;
+  partial: Record<string, number>;
+  findings: number;
+  findingIds: string[];
+  compliments: number;
+  respondents: number;
+  competence: number;
+  conduct: number;
+  flagged: number;
+}
+
+const emptyTotals = (): ItemTotals => ({
+  substantiated: {},
+  partial: {},
+  findings: 0,
+  findingIds: [],
+  compliments: 0,
+  respondents: 0,
+  competence: 0,
+  conduct: 0,
+  flagged: 0,
+});
+
+function addTotals(into: ItemTotals, from: ItemTotals): ItemTotals {
+  for (const [category, n] of Object.entries(from.substantiated))
+    into.substantiated[category] = (into.substantiated[category] ?? 0) + n;
+  for (const [category, n] of Object.entries(from.partial)) into.partial[category] = (into.partial[category] ?? 0) + n;
+  into.findingIds.push(...from.findingIds);
+  into.findings += from.findings;
+  into.compliments += from.compliments;
+  into.respondents += from.respondents;
+  into.competence += from.competence;
+  into.conduct += from.conduct;
+  into.flagged += from.flagged;
+  return into;
+}
+
+/** Counts items: findings by outcome and category (only counted outcomes), compliments, survey sums. */
+function totalsOf(items: SummaryItem[]): ItemTotals {
+  const totals = emptyTotals();
+  for (const item of items) {
+    if (item.type === 'finding') {
+      const outcome = item.data.outcome ?? '';
+      if (!(COUNTED_OUTCOMES as readonly string[]).includes(outcome)) continue;
+      const bucket = outcome === 'substantiated' ? totals.substantiated : totals.partial;
+      const category = item.data.category || NO_CATEGORY;
+      bucket[category] = (bucket[category] ?? 0) + 1;
+      totals.findings++;
+      totals.findingIds.push(String(item._id));
+    } else if (item.type === 'compliment') totals.compliments++;
+    else if (typeof item.data.competence === 'number' && typeof item.data.conduct === 'number') {
+      totals.respondents++;
+      totals.competence += item.data.competence;
+      totals.conduct += item.data.conduct;
+      if (item.data.flags?.length) totals.flagged++;
+    }
+  }
+  return totals;
+}
+
+const itemsBetween = (officerId: Types.ObjectId, from: Date, to: Date) =>
+  FeedItem.find({ officerId, type: { $in: SUMMARY_TYPES }, at: { $gte: from, $lte: to } })
+    .select({
+      type: 1,
+      'data.outcome': 1,
+      'data.category': 1,
+      'data.competence': 1,
+      'data.conduct': 1,
+      'data.flags': 1,
+    })
+    .lean<SummaryItem[]>();
+
+const SUMMARY_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The summed items of a period: whole calendar months (UTC) from their cached monthly summaries (model.ts), computed
+ * from the items and stored when missing or out of date; the partial months at the ends from the items themselves.
+ */
+async function itemTotals(officerId: Types.ObjectId, period: { from: Date; to: Date }): Promise<ItemTotals> {
+  const months: { month: string; from: Date; to: Date }[] = [];
+  let start = new Date(Date.UTC(period.from.getUTCFullYear(), period.from.getUTCMonth(), 1));
+  if (start < period.from) start = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+  for (;;) {
+    const next = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+    if (next.getTime() - 1 > period.to.getTime()) break;
+    months.push({ month: monthOf(start), from: start, to: new Date(next.getTime() - 1) });
+    start = next;
+  }
+  if (months.length < 2) return totalsOf(await itemsBetween(officerId, period.from, period.to));
+
+  const first = months[0]!.from;
+  const last = months[months.length - 1]!.to;
+  const cached = await SummaryMonth.find({ _id: { $in: months.map((m) => summaryMonthId(officerId, m.month)) } }).lean<
+    { _id: string; gen: number; summaryGen: number | null; summary: ItemTotals | null; computedAt: Date | null }[]
+  >();
+  const byId = new Map(cached.map((doc) => [doc._id, doc]));
+  const fresh = Date.now() - SUMMARY_MAX_AGE_MS;
+  const parts = await Promise.all([
+    first > period.from ? itemsBetween(officerId, period.from, new Date(first.getTime() - 1)).then(totalsOf) : null,
+    last < period.to ? itemsBetween(officerId, new Date(last.getTime() + 1), period.to).then(totalsOf) : null,
+    ...months.map(async ({ month, from, to }) => {
+      const id = summaryMonthId(officerId, month);
+      const doc = byId.get(id);
+      const gen = doc?.gen ?? 0;
+      if (doc?.summary && doc.summaryGen === gen && doc.computedAt && doc.computedAt.getTime() > fresh)
+        return doc.summary;
+      const totals = totalsOf(await itemsBetween(officerId, from, to));
+      // Kept only if no item of the month was written since `gen` was read (model.ts): else the next read computes it.
+      await SummaryMonth.updateOne(
+        { _id: id, gen },
+        { $set: { summary: totals, summaryGen: gen, computedAt: new Date() } },
+        { upsert: true },
+      ).catch((error: { code?: number }) => {
+        if (error?.code !== 11000) throw error;
+      });
+      return totals;
+    }),
+  ]);
+  return parts.reduce<ItemTotals>((sum, part) => (part ? addTotals(sum, part) : sum), emptyTotals());
 }
 
 /**
