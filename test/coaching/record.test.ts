@@ -6,7 +6,7 @@ import { AuditEntry, User } from '../../src/modules/accounts/model.js';
 import type { Actor } from '../../src/modules/accounts/permissions.js';
 import { createUser } from '../../src/modules/accounts/service.js';
 import { eventsSettled } from '../../src/platform/events.js';
-import { FeedItem, SummaryMonth } from '../../src/modules/coaching/model.js';
+import { FeedItem, SummaryMonth, upsertFeedItem } from '../../src/modules/coaching/model.js';
 import { rebuildRecords } from '../../src/modules/coaching/rebuild.js';
 import { Officer } from '../../src/modules/directory/model.js';
 import { importOfficers } from '../../src/modules/directory/service.js';
@@ -333,6 +333,37 @@ describe("The officer's coaching record", () => {
       expect(new Set(seen.map((item) => item.id)).size).to.equal(5);
       const times = seen.map((item) => new Date(item.at).getTime());
       expect(times).to.deep.equal([...times].sort((a, b) => b - a));
+    });
+  });
+
+  describe('paging a long record', () => {
+    it('finds items months apart, page after page, in order (the newest first, however far back)', async () => {
+      const siti = (await Officer.findOne({ nip: SITI }).lean())!;
+      const day = 24 * 60 * 60 * 1000;
+      const ages = [1, 2, 40, 41, 200, 201, 202, 330]; // days ago: the next page is often months back
+      for (const [index, age] of ages.entries())
+        await upsertFeedItem({
+          officerId: siti._id,
+          unitPath: siti.unitPath,
+          type: 'training',
+          sourceId: new Types.ObjectId(),
+          at: new Date(Date.now() - age * day),
+          data: { title: `Pelatihan ${index}`, jp: 2 },
+        });
+      const thisYear = new Date().getUTCFullYear();
+      const range = `from=${thisYear - 1}-01-01&to=${thisYear}-12-31`;
+      const seen: { at: string; data: { title: string } }[] = [];
+      let cursor: string | null = '';
+      do {
+        const page = await record(
+          coach,
+          SITI,
+          `?${range}&limit=3${cursor ? `&before=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        seen.push(...page.feed.items);
+        cursor = page.feed.nextBefore;
+      } while (cursor);
+      expect(seen.map((item) => item.data.title)).to.deep.equal(ages.map((_, index) => `Pelatihan ${index}`));
     });
   });
 
