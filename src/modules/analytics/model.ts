@@ -124,6 +124,8 @@ surveyMonthSchema.set('collection', 'rollup_surveys_monthly');
  */
 const unitMonthSchema = new Schema({ ...shared }, { ...options, collection: 'rollup_tickets_unit_monthly' });
 unitMonthSchema.index({ unitPath: 1, date: 1 });
+// Every unit at once (the transparency page): without it, a period's days were a scan of the whole collection.
+unitMonthSchema.index({ date: 1 });
 /** The same summaries per local day × unit, for weekly trends and the partial months at the ends of a period. */
 const unitDaySchema = unitMonthSchema.clone();
 unitDaySchema.set('collection', 'rollup_tickets_unit_daily');
