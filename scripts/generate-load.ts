@@ -73,7 +73,8 @@ function progressLine() {
 }
 
 async function main(): Promise<number> {
-  const config = loadConfig();
+  // A million tickets outgrow the embedded database's default 1G cache: at about 400,000 it stalled, spinning.
+  const config = { ...loadConfig(), embeddedDbCache: process.env.EMBEDDED_DB_CACHE || '4G' };
   setLogLevel(process.env.LOG_LEVEL ?? 'warn');
   const tickets = count('tickets', 1_000_000);
   const surveys = count('surveys', 1_000_000);

@@ -22,7 +22,8 @@ function batchSize(): number | undefined {
 }
 
 async function main(): Promise<number> {
-  const config = loadConfig();
+  // As the generator: a database of millions needs more than the embedded database's default 1G cache.
+  const config = { ...loadConfig(), embeddedDbCache: process.env.EMBEDDED_DB_CACHE || '4G' };
   setLogLevel(process.env.LOG_LEVEL ?? 'warn');
   const resume = process.argv.includes('--resume');
   const size = batchSize();

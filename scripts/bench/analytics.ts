@@ -249,6 +249,8 @@ export async function runLoadBench(options: {
     say('  starting the load database…');
     const database: EmbeddedDatabase = await startEmbeddedDatabase({
       storagePath: path.join(dataDir, 'db'),
+      // A million tickets and answers outgrow the default 1G cache (EMBEDDED_DB_CACHE, .env.example).
+      cacheSize: process.env.EMBEDDED_DB_CACHE || '4G',
       progress: say,
     });
     started.add(database);
