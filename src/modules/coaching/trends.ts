@@ -110,8 +110,9 @@ export async function coachingTrends(actor: Actor | undefined, raw: unknown) {
   const rows = await FeedItem.aggregate<Row>([
     {
       $match: {
+        // No type filter: with one, SecantusDB read every item of those types of every officer (record.ts,
+        // itemsBetween); sessions, training and evaluations group into rows of their own, left out below.
         officerId: { $in: officers.map((officer) => officer._id) },
-        type: { $in: ['finding', 'compliment', 'survey'] },
         at: { $gte: period.from, $lte: period.to },
       },
     },
@@ -158,7 +159,7 @@ export async function coachingTrends(actor: Actor | undefined, raw: unknown) {
         const category = row._id.category || NO_CATEGORY;
         trend.findingsByCategory[category] = (trend.findingsByCategory[category] ?? 0) + row.n;
       } else if (row._id.type === 'compliment') trend.compliments += row.n;
-      else {
+      else if (row._id.type === 'survey') {
         trend.survey.respondents += row.n;
         trend.survey.competence += row.competence;
         trend.survey.conduct += row.conduct;
