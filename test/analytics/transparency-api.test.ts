@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { displayFigures } from '../../src/modules/analytics/service.js';
 import { localDate } from '../../src/platform/calendar.js';
+import { eventsSettled } from '../../src/platform/events.js';
 import { useTestDatabase } from '../helpers/db.js';
 import { seedDirectory, testApp } from '../helpers/app.js';
 import { fileTicket, postSurveys, rowsFor } from './rollups-helpers.js';
@@ -37,6 +38,19 @@ describe('Transparency figures through the public API, from live rollups', () =>
     const { body } = await request(app).get('/api/v1/transparency').expect(200);
     const ambon = (body.units as { code: string; received: number }[]).find((row) => row.code === 'AMBON')!;
     expect(ambon.received).to.equal(1);
+  });
+
+  it('serves one computation to every visitor until this process changes the rollups, then the new figures', async () => {
+    const received = async () =>
+      (
+        (await request(app).get('/api/v1/transparency').expect(200)).body.units as { code: string; received: number }[]
+      ).find((row) => row.code === 'AMBON')!.received;
+    expect(await received()).to.equal(1);
+    const [a, b] = await Promise.all([received(), received()]);
+    expect([a, b]).to.deep.equal([1, 1]);
+    await fileTicket(app, { unitCode: 'AMB-DUKCAPIL', category: 'procedure' });
+    await eventsSettled();
+    expect(await received()).to.equal(2);
   });
 
   it('gives the hall display today’s answers on the agency’s local day and the quarter’s IKM', async () => {

@@ -19,7 +19,14 @@ import {
 import { completeFollowUp, createFollowUp, followUpsForReport, weakestElements } from './follow-up.js';
 import { periodOf, periodQuery, periodShortcuts, type Period } from './period.js';
 import { ikmReport, transparencyFigures } from './service.js';
-import { approveShowcase, approvedShowcase, showcaseCandidates, withdrawShowcase } from './showcase.js';
+import { rollupWrites } from './rollups.js';
+import {
+  approveShowcase,
+  approvedShowcase,
+  showcaseChanges,
+  showcaseCandidates,
+  withdrawShowcase,
+} from './showcase.js';
 import { chartData, trendsCsv, trendsView } from './trends-view.js';
 import type { SkmElement } from '../surveys/ikm.js';
 
@@ -319,10 +326,32 @@ export function analyticsPageRoutes(_config: Config): Router {
 
   // ---- Transparency (public)
 
-  const transparency = async (unitCode?: string) => {
+  /**
+   * The public figures, shared by every visitor for up to a minute (what `Cache-Control` already promises): one
+   * computation serves all the requests that arrive while it runs and after it, until the minute is over or this
+   * process writes rollups or changes the showcase (then the next visitor computes them again). Another process's changes show within the
+   * minute. A failed computation is not kept.
+   */
+  const computed = new Map<string, { at: number; writes: number; figures: ReturnType<typeof computeTransparency> }>();
+  const computeTransparency = async (unitCode?: string) => {
     const units = await transparencyFigures(unitCode);
     const showcase = await approvedShowcase({ kind: 'you_said_we_did', limit: 20 });
     return { units, youSaidWeDid: showcase };
+  };
+  const transparency = (unitCode?: string) => {
+    const key = unitCode?.toUpperCase() ?? '';
+    const kept = computed.get(key);
+    if (kept && Date.now() - kept.at < TRANSPARENCY_TTL_MS && kept.writes === rollupWrites() + showcaseChanges())
+      return kept.figures;
+    const entry = {
+      at: Date.now(),
+      writes: rollupWrites() + showcaseChanges(),
+      figures: computeTransparency(unitCode),
+    };
+    if (computed.size >= 500) computed.clear(); // unit codes are few; a flood of made-up ones only costs this
+    computed.set(key, entry);
+    entry.figures.catch(() => computed.get(key) === entry && computed.delete(key));
+    return entry.figures;
   };
   router.get('/api/v1/transparency', async (req, res) => {
     const unitCode = typeof req.query.unitCode === 'string' && req.query.unitCode ? req.query.unitCode : undefined;
@@ -364,6 +393,7 @@ export function analyticsPageRoutes(_config: Config): Router {
 
 /** Rows on the public page (kept under 60 KB); the JSON has them all. */
 const TRANSPARENCY_ROWS = 150;
+const TRANSPARENCY_TTL_MS = 60_000;
 
 /** Links to ready-made periods for a page, keeping the unit, service and the rest of the query. */
 const shortcutsFor = (path: string, period: Period, extra: Record<string, string> = {}) =>

@@ -426,8 +426,16 @@ export class Accumulator {
   }
 }
 
+/**
+ * How many times this process has written rollups: figures cached in this process (the public transparency page)
+ * are computed again after any change here, and are at most their time-to-live old for changes made by others.
+ */
+let writes = 0;
+export const rollupWrites = () => writes;
+
 /** `$inc` upserts, one per rollup document, unordered, grouped by collection. */
 export async function applyEntries(entries: Contribution, session?: ClientSession): Promise<void> {
+  writes++;
   const byTarget = new Map<RollupTarget, Contribution>();
   for (const entry of entries) {
     if (!Object.keys(entry.i).length) continue;
@@ -455,6 +463,7 @@ export async function applyEntries(entries: Contribution, session?: ClientSessio
  * fields, the same document an upsert would have made. A document that exists already makes it throw.
  */
 export async function insertEntries(entries: Contribution, session?: ClientSession): Promise<void> {
+  writes++;
   const byTarget = new Map<RollupTarget, Record<string, unknown>[]>();
   for (const entry of entries) {
     if (!Object.keys(entry.i).length) continue;

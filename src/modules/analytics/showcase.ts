@@ -25,6 +25,9 @@ const ANSWERED = ['resolved', 'closed'];
 
 const changes = new EventEmitter();
 changes.setMaxListeners(20);
+/** How many times this process changed the showcase: the cached transparency figures follow it (page-routes.ts). */
+let changeCount = 0;
+export const showcaseChanges = () => changeCount;
 
 /** Told the unit path (ids, agency first) of every approved or withdrawn item: the display refreshes those units. */
 export function onShowcaseChange(listener: (unitPath: string[]) => void): () => void {
@@ -129,6 +132,7 @@ export async function approveShowcase(actor: Actor | undefined, raw: unknown) {
     { upsert: true, returnDocument: 'after', setDefaultsOnInsert: true },
   ).lean<ShowcaseDoc>();
   await recordAudit(actor, 'showcase.approve', ticket.code, { itemId: String(item!._id) });
+  changeCount++;
   changes.emit('change', ticket.unitPath.map(String));
   return publicItem(item!);
 }
@@ -142,6 +146,7 @@ export async function withdrawShowcase(actor: Actor | undefined, id: unknown) {
   assertCan(actor, 'tickets.triage', { unitPath: item.unitPath.map(String) });
   await ShowcaseItem.updateOne({ _id: item._id }, { $set: { status: 'withdrawn' } });
   await recordAudit(actor, 'showcase.withdraw', String(item._id));
+  changeCount++;
   changes.emit('change', item.unitPath.map(String));
   return { ...publicItem(item), status: 'withdrawn' };
 }
