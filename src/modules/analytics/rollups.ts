@@ -429,13 +429,22 @@ export class Accumulator {
 /**
  * How many times this process has written rollups: figures cached in this process (the public transparency page)
  * are computed again after any change here, and are at most their time-to-live old for changes made by others.
+ * It counts a write once it is visible (after the write, or after its transaction has ended), so figures computed
+ * while it was under way are never kept as current.
  */
 let writes = 0;
 export const rollupWrites = () => writes;
 
 /** `$inc` upserts, one per rollup document, unordered, grouped by collection. */
 export async function applyEntries(entries: Contribution, session?: ClientSession): Promise<void> {
-  writes++;
+  try {
+    await bulkIncrements(entries, session);
+  } finally {
+    if (!session) writes++; // in a transaction: counted when it ends (inTransaction)
+  }
+}
+
+async function bulkIncrements(entries: Contribution, session?: ClientSession): Promise<void> {
   const byTarget = new Map<RollupTarget, Contribution>();
   for (const entry of entries) {
     if (!Object.keys(entry.i).length) continue;
@@ -463,7 +472,6 @@ export async function applyEntries(entries: Contribution, session?: ClientSessio
  * fields, the same document an upsert would have made. A document that exists already makes it throw.
  */
 export async function insertEntries(entries: Contribution, session?: ClientSession): Promise<void> {
-  writes++;
   const byTarget = new Map<RollupTarget, Record<string, unknown>[]>();
   for (const entry of entries) {
     if (!Object.keys(entry.i).length) continue;
@@ -478,8 +486,12 @@ export async function insertEntries(entries: Contribution, session?: ClientSessi
     if (list) list.push(doc);
     else byTarget.set(entry.t, [doc]);
   }
-  for (const [target, docs] of byTarget)
-    await rollupModels[target].collection.insertMany(docs as never[], { ordered: false, session });
+  try {
+    for (const [target, docs] of byTarget)
+      await rollupModels[target].collection.insertMany(docs as never[], { ordered: false, session });
+  } finally {
+    if (!session) writes++; // in a transaction: counted when it ends (inTransaction)
+  }
 }
 
 /** Runs work in a transaction, retried as a whole on transient errors (write conflicts) by the driver. */
@@ -493,6 +505,7 @@ export async function inTransaction<T>(work: (session: ClientSession) => Promise
     return result!;
   } finally {
     await session.endSession();
+    writes++; // committed or not, figures computed meanwhile are not kept
   }
 }
 
