@@ -1,7 +1,9 @@
 import { Types } from 'mongoose';
+import { Officer } from '../directory/model.js';
 import { Finding, Ticket } from '../feedback/model.js';
 import { SurveyResponse } from '../surveys/model.js';
 import { eventsSettled } from '../../platform/events.js';
+import { readBySlices, type SlicePosition } from '../../platform/slices.js';
 import {
   ContributionState,
   OfficerRollup,
@@ -35,15 +37,17 @@ import {
 /**
  * Rebuilds every rollup from the source collections (tickets, survey_responses, findings): `npm run rollups:rebuild`.
  *
- * It empties the rollups and the per-source states, then reads each collection in natural order. Each document's
+ * It empties the rollups and the per-source states, then reads each collection a slice at a time (tickets and survey
+ * answers unit by unit, findings officer by officer; platform/slices.ts says why not one cursor). Each document's
  * contribution is computed by the same pure functions as the live path; its state (what it added) is stored as it
  * goes, and the contributions are summed in memory for a whole segment (250,000 documents by default) before they
  * are written: one `$inc` upsert per rollup document per segment, where writing them per batch cost one upsert per
  * document and day (about 12 per ticket, a million tickets took over two hours).
  *
  * A segment's sums are written in chunks of rollup documents, each chunk in ONE transaction with the checkpoint
- * (which chunk is done). After a crash, `--resume` reads the interrupted segment again (natural order is stable, and
- * the same documents give the same sums and the same chunks), skips the chunks already written, and goes on; states
+ * (which chunk is done). After a crash, `--resume` reads the interrupted segment again (the order of slices and of
+ * documents in them is fixed, and the same documents give the same sums and the same chunks), skips the chunks
+ * already written, and goes on; states
  * already stored are kept. Nothing is counted twice or lost.
  *
  * **Run it with Suara stopped.** The embedded database enforces that (its lock file lets one process open it). With
@@ -87,6 +91,8 @@ interface CheckpointDoc {
   lastId: Types.ObjectId | null;
   /** Documents of the phase whose sums are written. */
   done: number;
+  /** Where the documents after those begin (null: at the start of the phase). */
+  at?: SlicePosition | null;
   total: number;
   boundary: { surveys: Types.ObjectId | null } | null;
   counts?: Partial<Record<(typeof phases)[number], number>>;
@@ -126,6 +132,7 @@ async function startOver(): Promise<CheckpointDoc> {
     total: 0,
     boundary: { surveys: boundary },
     counts: {},
+    at: null,
     writing: null,
     startedAt: new Date(),
     finishedAt: null,
@@ -157,6 +164,8 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
   else say(`resuming ${checkpoint.phase} after ${checkpoint.done} documents`);
   const counts = { tickets: 0, surveys: 0, findings: 0, ...(checkpoint.counts ?? {}) };
   const units = await allUnitInfo();
+  const unitIds = [...units.keys()].map((id) => new Types.ObjectId(id));
+  const officerIds = (await Officer.find({}).select({ _id: 1 }).lean()).map((officer) => officer._id);
   const infoOf = (unitId: unknown) => units.get(String(unitId)) ?? { timeZone: 'Asia/Jakarta', agencyCode: null };
   let segments = 0;
   let chunksWritten = 0;
@@ -173,22 +182,25 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
       let writing = fresh ? null : (current.writing ?? null);
       const boundary: Types.ObjectId | null = current.boundary?.surveys ?? null;
       const model = (phase === 'tickets' ? Ticket : phase === 'surveys' ? SurveyResponse : Finding) as typeof Ticket;
-      const scope: Record<string, unknown> =
-        phase === 'surveys' ? { _id: { $lt: boundary ?? new Types.ObjectId() } } : {};
+      // Survey answers from the boundary on are left to the live path.
+      const lateFrom = phase === 'surveys' ? String(boundary ?? new Types.ObjectId()) : null;
       const total: number = await model.collection.estimatedDocumentCount();
       const phaseStarted = Date.now();
       const doneAtStart = done;
       if (fresh)
         await checkpoints().updateOne(
           { _id: CHECKPOINT_ID as never },
-          { $set: { phase, lastId: null, done: 0, total, writing: null } },
+          { $set: { phase, lastId: null, done: 0, total, at: null, writing: null } },
         );
       const projection = phase === 'tickets' ? TICKET_FIELDS : phase === 'surveys' ? SURVEY_FIELDS : undefined;
-      // One cursor in natural order per phase: a query per batch sorted by _id would make the server scan and sort
-      // the whole collection each time (SecantusDB plans `_id` ranges as a collection scan). Natural order is
-      // stable while nothing else writes, so a resumed run skips exactly the documents already written.
-      const cursor = model.collection.find(scope, { projection, batchSize: readSize });
-      if (done > 0) cursor.skip(done);
+      // A slice at a time, from where the written sums end: each unit's tickets or answers, each officer's findings.
+      let position: SlicePosition | null = fresh ? null : (current.at ?? null);
+      const slices = readBySlices(
+        model.collection,
+        phase === 'findings' ? 'officerId' : 'unitId',
+        phase === 'findings' ? officerIds : unitIds,
+        { projection, from: position },
+      );
       let sums = new Accumulator();
       let read = done;
       let lastId: Types.ObjectId | null = current.lastId ?? null;
@@ -254,7 +266,7 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
             await insertEntries(created, session);
             await applyEntries(resumed ? slice : slice.filter((entry) => written.has(entry.t + entry.k)), session);
             const next: Partial<CheckpointDoc> = last
-              ? { phase, lastId, done: read, total, counts: segmentCounts, writing: null }
+              ? { phase, lastId, done: read, total, at: position, counts: segmentCounts, writing: null }
               : { writing: { until: read, chunks: chunk + 1, chunkSize: size } };
             await checkpoints().updateOne({ _id: CHECKPOINT_ID as never }, { $set: next }, { session });
           });
@@ -267,7 +279,7 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
         if (!chunks)
           await checkpoints().updateOne(
             { _id: CHECKPOINT_ID as never },
-            { $set: { phase, lastId, done: read, total, counts: segmentCounts, writing: null } },
+            { $set: { phase, lastId, done: read, total, at: position, counts: segmentCounts, writing: null } },
           );
         if (chunks > 1) say(`${phase}: ${entries.length} rollup documents written`);
         counts[phase] = segmentCounts[phase];
@@ -277,18 +289,21 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
         if (options.stopAfterBatches !== undefined && segments >= options.stopAfterBatches) throw new Stopped();
       };
 
-      try {
-        for await (const doc of cursor) {
+      for await (const { slice, docs, offset } of slices)
+        for (const [index, doc] of docs.entries()) {
+          position = { slice, skip: offset + index + 1 };
+          if (lateFrom !== null && String(doc._id) >= lateFrom) continue;
           batch.push(doc as { _id: Types.ObjectId });
           // A resumed segment ends exactly where it ended before, whatever the batch sizes are this time.
           if (batch.length >= readSize || (writing && read + batch.length >= writing.until)) await take();
           if (writing ? read >= writing.until : read - done >= segmentSize) await write();
         }
-        if (batch.length) await take();
-        if (read > done || writing) await write();
-      } finally {
-        await cursor.close();
-      }
+      if (batch.length) await take();
+      if (read > done || writing) await write();
+      // Documents naming no unit (or officer) in the directory are not read; answers stored after the start are the
+      // live path's. Say so rather than pass over them in silence.
+      if (read < total)
+        say(`${phase}: ${total - read} of ${total} not read (stored after the rebuild began, or naming no known unit)`);
       checkpoint = { ...checkpoint, phase, lastId, done, total };
     }
   } catch (error) {

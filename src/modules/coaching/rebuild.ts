@@ -1,4 +1,6 @@
 import type { Types } from 'mongoose';
+import { eachBySlices } from '../../platform/slices.js';
+import { Officer, Unit } from '../directory/model.js';
 import { findOfficersByIds, type OfficerDoc } from '../directory/service.js';
 import { Finding, Ticket, type FindingDoc } from '../feedback/model.js';
 import { SurveyResponse } from '../surveys/model.js';
@@ -40,9 +42,13 @@ export async function rebuildRecords(options: { progress?: (progress: RebuildPro
   const started = new Date(Date.now() - 1); // items written in the same millisecond count as fresh
   const report: RebuildReport = { findings: 0, compliments: 0, surveys: 0, removed: 0 };
   const officers = officerCache();
+  // Unit by unit and officer by officer (platform/slices.ts): one cursor over a large collection would be held
+  // whole, decoded, in the embedded database's memory.
+  const unitIds = (await Unit.find({}).select({ _id: 1 }).lean()).map((unit) => unit._id);
+  const officerIds = (await Officer.find({}).select({ _id: 1 }).lean()).map((officer) => officer._id);
 
   report.findings = await inBatches(
-    Finding.find({}).lean<FindingDoc[]>().cursor(),
+    eachBySlices<FindingDoc>(Finding.collection, 'officerId', officerIds),
     async (findings) => {
       const byId = await officers.load(findings.map((finding) => finding.officerId));
       return findings.flatMap((finding) => {
@@ -55,10 +61,10 @@ export async function rebuildRecords(options: { progress?: (progress: RebuildPro
   );
 
   report.compliments = await inBatches(
-    Ticket.find({ kind: 'compliment', 'officerIds.0': { $exists: true } })
-      .select(complimentFields)
-      .lean<ComplimentSource[]>()
-      .cursor(),
+    eachBySlices<ComplimentSource>(Ticket.collection, 'unitId', unitIds, {
+      projection: complimentFields,
+      keep: (ticket) => ticket.kind === 'compliment' && ticket.officerIds?.length > 0,
+    }),
     async (tickets) => {
       const byId = await officers.load(tickets.flatMap((ticket) => ticket.officerIds));
       return tickets.flatMap((ticket) =>
@@ -72,10 +78,10 @@ export async function rebuildRecords(options: { progress?: (progress: RebuildPro
   );
 
   report.surveys = await inBatches(
-    SurveyResponse.find({ officerId: { $type: 'objectId' } })
-      .select(surveyFields)
-      .lean<SurveySource[]>()
-      .cursor(),
+    eachBySlices<SurveySource>(SurveyResponse.collection, 'unitId', unitIds, {
+      projection: surveyFields,
+      keep: (response) => (response.officerId as { _bsontype?: string } | null)?._bsontype === 'ObjectId',
+    }),
     async (responses) => {
       const byId = await officers.load(responses.map((response) => response.officerId!));
       return responses.flatMap((response) => {
@@ -97,9 +103,9 @@ export async function rebuildRecords(options: { progress?: (progress: RebuildPro
   return report;
 }
 
-/** Reads a cursor in batches, turns each batch into items and writes them in one unordered bulk write. */
+/** Reads documents in batches, turns each batch into items and writes them in one unordered bulk write. */
 async function inBatches<T>(
-  cursor: AsyncIterable<T> & { close(): Promise<unknown> },
+  source: AsyncIterable<T>,
   itemsOf: (batch: T[]) => Promise<FeedItemInput[]>,
   progress: (done: number) => void,
 ): Promise<number> {
@@ -112,15 +118,11 @@ async function inBatches<T>(
     batch = [];
     progress(done);
   };
-  try {
-    for await (const doc of cursor) {
-      batch.push(doc);
-      if (batch.length >= BATCH) await flush();
-    }
-    if (batch.length) await flush();
-  } finally {
-    await cursor.close();
+  for await (const doc of source) {
+    batch.push(doc);
+    if (batch.length >= BATCH) await flush();
   }
+  if (batch.length) await flush();
   return done;
 }
 
