@@ -148,6 +148,27 @@ async function escalate(ticket: TicketDoc, now: Date, config: ClockConfig): Prom
 }
 
 /**
+ * The tickets in these statuses whose clock ran out before `now`, status by status, each status's in due order. One
+ * `{status, dueAt}` query per status, which the `{status: 1, dueAt: 1}` index answers; with the clock's name (or a
+ * list of statuses) in the same query SecantusDB read every ticket in the statuses instead, about 2 s a run at a
+ * million tickets even with nothing due. The caller checks the clock.
+ */
+async function* dueTickets(
+  inStatuses: readonly (typeof statuses)[number][],
+  now: Date,
+  projection: Record<string, 0>,
+): AsyncGenerator<TicketDoc> {
+  for (const status of inStatuses) {
+    const due = Ticket.find({ status, dueAt: { $lt: now } })
+      .sort({ dueAt: 1 })
+      .select(projection)
+      .lean<TicketDoc[]>()
+      .cursor();
+    for await (const ticket of due) yield ticket;
+  }
+}
+
+/**
  * Escalates every verify or follow-up clock that ran out before `now` on a ticket whose clock runs (open, not
  * paused), each breach once. Returns how many this run escalated.
  */
@@ -156,18 +177,10 @@ export async function escalateBreaches(
   now = new Date(),
   signal?: AbortSignal,
 ): Promise<{ escalated: number }> {
-  const breached = Ticket.find({
-    status: { $in: RUNNING },
-    dueClock: { $in: ESCALATED_CLOCKS },
-    dueAt: { $lt: now },
-  })
-    .sort({ dueAt: 1 })
-    .select({ history: 0, searchTokens: 0, reporter: 0, description: 0 })
-    .lean<TicketDoc[]>()
-    .cursor();
   let escalated = 0;
-  for await (const ticket of breached) {
+  for await (const ticket of dueTickets(RUNNING, now, { history: 0, searchTokens: 0, reporter: 0, description: 0 })) {
     if (signal?.aborted) break;
+    if (!(ESCALATED_CLOCKS as readonly (string | null | undefined)[]).includes(ticket.dueClock)) continue;
     if (ticket.escalated.includes(breachKey(ticket.dueClock!, ticket.dueAt!))) continue;
     try {
       if (await escalate(ticket, now, config)) escalated++;
@@ -187,14 +200,10 @@ export async function escalateBreaches(
  * loses whole, never half. Returns how many this run closed.
  */
 export async function autoCloseResolved(now = new Date(), signal?: AbortSignal): Promise<{ closed: number }> {
-  const due = Ticket.find({ status: 'resolved', dueClock: 'autoClose', dueAt: { $lt: now } })
-    .sort({ dueAt: 1 })
-    .select({ searchTokens: 0, reporter: 0, description: 0 })
-    .lean<TicketDoc[]>()
-    .cursor();
   let closed = 0;
-  for await (const ticket of due) {
+  for await (const ticket of dueTickets(['resolved'], now, { searchTokens: 0, reporter: 0, description: 0 })) {
     if (signal?.aborted) break;
+    if (ticket.dueClock !== 'autoClose') continue;
     // "Without reply": a citizen who answered after the resolution is waiting for the unit, not for the clock.
     const answered = ticket.history.some(
       (entry) => entry.action === 'citizen_reply' && ticket.resolvedAt && entry.at > ticket.resolvedAt,
