@@ -21,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { MongoClient } from 'mongodb';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/platform/embedded-db.js';
 import { measure, probe, type LoadFigures } from './load.js';
 import type { ScenarioResult } from './report.js';
@@ -206,6 +207,40 @@ async function sequential(url: string, request: ScenarioRequest, seconds: number
   return { figures, last };
 }
 
+/**
+ * Waits until Suara's clock jobs have run once: on data generated days ago their first runs close and escalate
+ * every ticket that fell due since (about 10,000 auto-closes on the million-ticket data, each with its events), which
+ * would otherwise weigh on the first scenarios. Says how long that took; gives up waiting after 15 minutes.
+ */
+async function clocksCaughtUp(uri: string, since: Date, say: Say): Promise<void> {
+  const jobs = ['feedback.auto_close', 'feedback.escalate_breaches'];
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
+  const began = performance.now();
+  try {
+    await client.connect();
+    const leases = client
+      .db()
+      .collection<{ _id: string; startedAt: Date | null; finishedAt: Date | null }>('job_leases');
+    say(`  waiting for Suara's clock jobs to catch up (${jobs.join(', ')})…`);
+    for (;;) {
+      const done = await leases.countDocuments({
+        _id: { $in: jobs },
+        startedAt: { $gte: since },
+        finishedAt: { $gte: since },
+      });
+      if (done === jobs.length) break;
+      if (performance.now() - began > 15 * 60_000) {
+        say('  ! the clock jobs had not finished after 15 minutes; measuring anyway');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+    say(`  clock jobs done after ${((performance.now() - began) / 1000).toFixed(0)} s`);
+  } finally {
+    await client.close();
+  }
+}
+
 async function signIn(url: string, account: Account): Promise<string> {
   const response = await fetch(url + '/api/v1/auth/login', {
     method: 'POST',
@@ -213,6 +248,9 @@ async function signIn(url: string, account: Account): Promise<string> {
     body: JSON.stringify({ email: account.email, password: account.password }),
   });
   if (response.status !== 200) throw new Error(`sign-in as ${account.email} answered ${response.status}`);
+  // The headers (and the cookie) arrive before the session is stored; the body only after. A request sent with the
+  // cookie before that was refused with 401 on a busy database.
+  await response.text();
   const cookies = response.headers.getSetCookie().map((cookie) => cookie.split(';')[0]);
   return cookies.join('; ');
 }
@@ -278,9 +316,11 @@ export async function runLoadBench(options: {
     readyPath: '/healthz',
     env: ({ mongodbUri }) => ({ NODE_ENV: 'production', FLOOR_MONGODB_URI: mongodbUri }),
   };
+  const suaraStarted = new Date();
   const suara: RunningTarget = await startTarget(suaraSpec, { mongodbUri: uri, workDir, settings });
   started.add(suara);
   say(`  suara-load serving on ${suara.url} (pid ${suara.pid})`);
+  await clocksCaughtUp(uri, suaraStarted, say);
 
   const coach = accounts.find((account) => account.role === 'coach') ?? accounts.find((a) => a.role === 'admin');
   if (!coach) throw new Error('the load directory has no coach or admin account');
