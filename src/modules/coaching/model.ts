@@ -1,3 +1,4 @@
+import { updateAndRead } from '../../platform/db.js';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 /**
@@ -57,12 +58,12 @@ export function feedItemUpsert(item: FeedItemInput) {
 /** Adds or refreshes the one item for (type, source, officer); safe to call again with the same input. */
 export async function upsertFeedItem(item: FeedItemInput, session?: mongoose.ClientSession): Promise<void> {
   const { filter, update } = feedItemUpsert(item).updateOne;
-  const before = await FeedItem.findOneAndUpdate(filter, update, {
+  const before = await updateAndRead<{ at: Date }>(FeedItem, filter, update, {
     upsert: true,
     session,
     returnDocument: 'before',
     projection: { at: 1 },
-  }).lean<{ at: Date } | null>();
+  });
   await summaryMonthsChanged(item.type, item.officerId, [item.at, before?.at], session);
 }
 

@@ -1,3 +1,4 @@
+import { updateAndRead } from '../../platform/db.js';
 import mongoose from 'mongoose';
 import { localDate, zoneName } from '../../platform/calendar.js';
 import { publish } from '../../platform/events.js';
@@ -87,7 +88,8 @@ async function escalate(ticket: TicketDoc, now: Date, config: ClockConfig): Prom
   let claimed: TicketDoc | null = null;
   await mongoose.connection.transaction(async (session) => {
     claimed = null; // a retried transaction starts again from nothing
-    claimed = await Ticket.findOneAndUpdate(
+    claimed = await updateAndRead<TicketDoc>(
+      Ticket,
       { _id: ticket._id, dueClock: clock, dueAt, status: { $in: RUNNING }, escalated: { $ne: key } },
       {
         $addToSet: { escalated: key },
@@ -104,8 +106,8 @@ async function escalate(ticket: TicketDoc, now: Date, config: ClockConfig): Prom
         },
         $inc: { revision: 1 },
       },
-      { session, returnDocument: 'after' },
-    ).lean<TicketDoc>();
+      { session },
+    );
     if (!claimed) return;
     for (const head of heads) {
       const lang = head.lang as Lang;
@@ -209,7 +211,8 @@ export async function autoCloseResolved(now = new Date(), signal?: AbortSignal):
       (entry) => entry.action === 'citizen_reply' && ticket.resolvedAt && entry.at > ticket.resolvedAt,
     );
     if (answered) continue;
-    const updated = await Ticket.findOneAndUpdate(
+    const updated = await updateAndRead<TicketDoc>(
+      Ticket,
       { _id: ticket._id, status: 'resolved', dueClock: 'autoClose', revision: ticket.revision, dueAt: { $lt: now } },
       {
         $set: { status: 'closed', closedAt: now, dueAt: null, dueClock: null },
@@ -218,8 +221,7 @@ export async function autoCloseResolved(now = new Date(), signal?: AbortSignal):
         },
         $inc: { revision: 1 },
       },
-      { returnDocument: 'after' },
-    ).lean<TicketDoc>();
+    );
     if (!updated) continue; // changed since it was read: the next run looks again
     closed++;
     publish('ticket.updated', { ...eventOf(updated), change: 'auto_closed', public: true });

@@ -1,3 +1,4 @@
+import { updateAndRead } from '../../platform/db.js';
 import Joi from 'joi';
 import mongoose from 'mongoose';
 import { AppError } from '../../platform/errors.js';
@@ -35,11 +36,11 @@ export async function answerFinding(
   const { body } = check(findingAnswerInput, raw);
 
   const at = new Date();
-  const answered = await Finding.findOneAndUpdate(
+  const answered = await updateAndRead<FindingDoc>(
+    Finding,
     { _id: finding._id, 'answer.body': null },
     { $set: { 'answer.body': body, 'answer.at': at } },
-    { returnDocument: 'after' },
-  ).lean<FindingDoc>();
+  );
   if (!answered) throw new AppError('conflict', 'coaching.answer.already');
   publish('finding.answered', {
     findingId: String(finding._id),

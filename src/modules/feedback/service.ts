@@ -1,3 +1,4 @@
+import { updateAndRead } from '../../platform/db.js';
 import mongoose from 'mongoose';
 import { lookupHash, seal } from '../../platform/crypto.js';
 import { utcOffsetMs } from '../../platform/calendar.js';
@@ -296,15 +297,15 @@ async function citizenChange(
   change: string,
 ) {
   const now = new Date();
-  const updated = await Ticket.findOneAndUpdate(
+  const updated = await updateAndRead<TicketDoc>(
+    Ticket,
     { _id: ticket._id, status: { $in: allowed } },
     {
       $set: set,
       $inc: { revision: 1 },
       $push: { history: { at: now, actor: { kind: 'citizen' }, public: true, ...entry } },
     },
-    { returnDocument: 'after' },
-  ).lean<TicketDoc>();
+  );
   if (!updated) throw new AppError('conflict', 'feedback.not_now');
   publish('ticket.updated', { ...eventOf(updated), change, public: true });
   return updated;

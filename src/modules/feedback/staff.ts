@@ -1,3 +1,4 @@
+import { updateAndRead } from '../../platform/db.js';
 import mongoose, { type ClientSession, type Types } from 'mongoose';
 import { unseal } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
@@ -262,10 +263,7 @@ async function apply(actor: Actor, ticket: TicketDoc, revision: number, change: 
   };
   const email = change.mail && ticket.reporter?.email ? unseal(ticket.reporter.email) : null;
   const write = async (session?: ClientSession) => {
-    const updated = await Ticket.findOneAndUpdate({ _id: ticket._id, revision }, update, {
-      returnDocument: 'after',
-      session,
-    }).lean<TicketDoc>();
+    const updated = await updateAndRead<TicketDoc>(Ticket, { _id: ticket._id, revision }, update, { session });
     if (!updated) throw new AppError('conflict', 'feedback.stale');
     if (email && change.mail) await queueMail(citizenMail(updated, change.mail, email), { session });
     await change.also?.(session!);
@@ -531,7 +529,8 @@ export async function recordFinding(actor: Actor | undefined, code: unknown, raw
     history: [{ action: 'finding', to: `${officer.name}: ${input.outcome}`, body: input.note || null, public: false }],
     change: 'finding',
     also: async (session) => {
-      const finding = await Finding.findOneAndUpdate(
+      const finding = await updateAndRead<FindingDoc>(
+        Finding,
         { ticketId: ticket._id, officerId: officer._id },
         {
           $set: {
@@ -542,7 +541,7 @@ export async function recordFinding(actor: Actor | undefined, code: unknown, raw
           },
           $setOnInsert: { code: ticket.code, unitPath: ticket.unitPath },
         },
-        { upsert: true, returnDocument: 'after', session },
+        { upsert: true, session },
       );
       findingId = finding!._id;
     },
