@@ -303,7 +303,9 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
       // Documents naming no unit (or officer) in the directory are not read; answers stored after the start are the
       // live path's. Say so rather than pass over them in silence.
       if (read < total)
-        say(`${phase}: ${total - read} of ${total} not read (stored after the rebuild began, or naming no known unit)`);
+        say(
+          `${phase}: ${total - read} of ${total} not read (stored after the rebuild began, or naming no unit or officer in the directory)`,
+        );
       checkpoint = { ...checkpoint, phase, lastId, done, total };
     }
   } catch (error) {
