@@ -1,5 +1,5 @@
 /**
- * `npm run generate:load [-- --tickets N --surveys N --seed N --officer NIP --officer-items N --force --no-rebuild]`
+ * `npm run generate:load [-- --tickets N --surveys N --seed N --officer NIP --officer-items N --until DAY --force --no-rebuild]`
  *
  * Fills the configured database (MONGODB_URI, or the embedded SecantusDB under DATA_DIR) with 1 million tickets and
  * 1 million survey answers (by default) across the demo's three agencies over two years, realistic in shape (see
@@ -10,7 +10,10 @@
  * `--rebuild-only` skips generation and only runs the rebuilds (on a database generated before they existed);
  * `--rebuilds rebuildRecords` (or rebuildRollups) runs only that one, `--resume` continues an interrupted rollup rebuild.
  * The chosen officer (--officer, default the demo's officer with a sign-in account) gets --officer-items record
- * items (default 2,000 at full size, scaled with it). Writes DATA_DIR/load-info.json (the chosen officer's NIP, counts, timings), which the bench reads.
+ * items (default 2,000 at full size, scaled with it). The data covers the two years up to --until (a local day,
+ * YYYY-MM-DD or `today` in Jakarta; default 2026-11-20, so that a seed always gives the same data): a database
+ * generated up to an earlier day than the one it is used on makes the app's clocks catch up on every ticket that fell
+ * due since (about one escalation a second), which a bench should not measure. Writes DATA_DIR/load-info.json (the chosen officer's NIP, counts, timings), which the bench reads.
  */
 import 'dotenv/config';
 import { writeFile, mkdir } from 'node:fs/promises';
@@ -21,6 +24,7 @@ import { databaseIsEmpty, seedDemo } from '../src/demo/seed.js';
 import '../src/modules/coaching/model.js';
 import { initEncryption } from '../src/platform/crypto.js';
 import { ensureIndexes, openDatabase } from '../src/platform/db.js';
+import { addDays, isLocalDate, localDate } from '../src/platform/calendar.js';
 import { EmbeddedDatabaseError } from '../src/platform/embedded-db.js';
 import { setLogLevel } from '../src/platform/logger.js';
 import { ensureReferenceData } from '../src/reference-data.js';
@@ -38,6 +42,15 @@ function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
   if (index >= 0) return process.argv[index + 1];
   return process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+}
+
+/** `--until`: a local day, or `today` (Jakarta); the data starts 730 days before it ends. */
+function period(): { from?: string; until?: string } {
+  const raw = option('until');
+  if (raw === undefined) return {};
+  const until = raw === 'today' ? localDate(new Date(), 'Asia/Jakarta') : raw;
+  if (!isLocalDate(until)) throw new ConfigError('until', `--until must be a day as YYYY-MM-DD or "today" (got ${raw})`);
+  return { from: addDays(until, -729), until };
 }
 
 function count(name: string, fallback: number): number {
@@ -120,6 +133,7 @@ async function main(): Promise<number> {
         surveys,
         seed,
         officerItems,
+        ...period(),
         officerNip: option('officer'),
         sealContacts: true,
         progress: progressLine(),
