@@ -49,7 +49,8 @@ function period(): { from?: string; until?: string } {
   const raw = option('until');
   if (raw === undefined) return {};
   const until = raw === 'today' ? localDate(new Date(), 'Asia/Jakarta') : raw;
-  if (!isLocalDate(until)) throw new ConfigError('until', `--until must be a day as YYYY-MM-DD or "today" (got ${raw})`);
+  if (!isLocalDate(until))
+    throw new ConfigError('until', `--until must be a day as YYYY-MM-DD or "today" (got ${raw})`);
   return { from: addDays(until, -729), until };
 }
 

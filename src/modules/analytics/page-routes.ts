@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
+import { SharedAnswers } from '../../platform/shared-answers.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import { requireActor } from '../accounts/middleware.js';
 import { recordAudit } from '../accounts/service.js';
@@ -18,7 +19,7 @@ import {
 } from './exports.js';
 import { completeFollowUp, createFollowUp, followUpsForReport, weakestElements } from './follow-up.js';
 import { periodOf, periodQuery, periodShortcuts, type Period } from './period.js';
-import { ikmReport, transparencyFigures } from './service.js';
+import { ikmReport, transparencyFigures, type TransparencyFigures } from './service.js';
 import { rollupWrites } from './rollups.js';
 import {
   approveShowcase,
@@ -26,6 +27,7 @@ import {
   showcaseChanges,
   showcaseCandidates,
   withdrawShowcase,
+  type PublicShowcaseItem,
 } from './showcase.js';
 import { chartData, trendsCsv, trendsView } from './trends-view.js';
 import type { SkmElement } from '../surveys/ikm.js';
@@ -327,32 +329,21 @@ export function analyticsPageRoutes(_config: Config): Router {
   // ---- Transparency (public)
 
   /**
-   * The public figures, shared by every visitor for up to a minute (what `Cache-Control` already promises): one
-   * computation serves all the requests that arrive while it runs and after it, until the minute is over or this
-   * process writes rollups or changes the showcase (then the next visitor computes them again). Another process's changes show within the
-   * minute. A failed computation is not kept.
+   * The public figures, shared by every visitor for up to a minute (what `Cache-Control` already promises), until
+   * this process writes rollups or changes the showcase; another process's changes show within the minute. Unit
+   * codes are few: a flood of made-up ones only costs recomputing.
    */
-  const computed = new Map<string, { at: number; writes: number; figures: ReturnType<typeof computeTransparency> }>();
-  const computeTransparency = async (unitCode?: string) => {
-    const units = await transparencyFigures(unitCode);
-    const showcase = await approvedShowcase({ kind: 'you_said_we_did', limit: 20 });
-    return { units, youSaidWeDid: showcase };
-  };
-  const transparency = (unitCode?: string) => {
-    const key = unitCode?.toUpperCase() ?? '';
-    const kept = computed.get(key);
-    if (kept && Date.now() - kept.at < TRANSPARENCY_TTL_MS && kept.writes === rollupWrites() + showcaseChanges())
-      return kept.figures;
-    const entry = {
-      at: Date.now(),
-      writes: rollupWrites() + showcaseChanges(),
-      figures: computeTransparency(unitCode),
-    };
-    if (computed.size >= 500) computed.clear(); // unit codes are few; a flood of made-up ones only costs this
-    computed.set(key, entry);
-    entry.figures.catch(() => computed.get(key) === entry && computed.delete(key));
-    return entry.figures;
-  };
+  const computed = new SharedAnswers<{ units: TransparencyFigures; youSaidWeDid: PublicShowcaseItem[] }>({
+    ttlMs: TRANSPARENCY_TTL_MS,
+    maxEntries: 500,
+    version: () => rollupWrites() + showcaseChanges(),
+  });
+  const transparency = (unitCode?: string) =>
+    computed.get(unitCode?.toUpperCase() ?? '', async () => {
+      const units = await transparencyFigures(unitCode);
+      const showcase = await approvedShowcase({ kind: 'you_said_we_did', limit: 20 });
+      return { units, youSaidWeDid: showcase };
+    });
   router.get('/api/v1/transparency', async (req, res) => {
     const unitCode = typeof req.query.unitCode === 'string' && req.query.unitCode ? req.query.unitCode : undefined;
     res.set('Cache-Control', 'public, max-age=60').json(await transparency(unitCode));

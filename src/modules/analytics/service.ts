@@ -1,6 +1,7 @@
 import type { PipelineStage, Types } from 'mongoose';
 import { addDays, dayOfWeek, localDate } from '../../platform/calendar.js';
 import { AppError } from '../../platform/errors.js';
+import { freezeRows, SharedAnswers } from '../../platform/shared-answers.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import { Unit, type UnitDoc } from '../directory/model.js';
 import { findUnitByCode } from '../directory/service.js';
@@ -30,7 +31,7 @@ import {
   TicketUnitDayRollup,
   TicketUnitMonthRollup,
 } from './model.js';
-import { dateOfDay } from './rollups.js';
+import { dateOfDay, rollupWrites } from './rollups.js';
 import { weightsFor } from './settings.js';
 
 /**
@@ -131,7 +132,7 @@ type Group = Record<string, unknown> & { _id: unknown };
  * Runs `stages` after a `$match` on each stretch of the period (monthly or daily rollups) and merges the groups
  * that share an `_id`, summing their numbers (other fields are kept from the first).
  */
-async function aggregateRollups<T extends Group>(
+function aggregateRollups<T extends Group>(
   kind: 'tickets' | 'surveys',
   period: Period,
   match: Record<string, unknown>,
@@ -141,6 +142,34 @@ async function aggregateRollups<T extends Group>(
   skipMonthly = false,
   /** Leave the other days out too (likewise). */
   skipDaily = false,
+): Promise<T[]> {
+  const key = JSON.stringify(['rollups', kind, period, match, stages, allowMonthly, skipMonthly, skipDaily]);
+  return rollupReads.get(key, () =>
+    mergedRollups(kind, period, match, stages, allowMonthly, skipMonthly, skipDaily),
+  ) as Promise<T[]>;
+}
+
+/**
+ * Rollup reads shared by every request asking the same question (the same scope, period and grouping) while they
+ * are current: until this process writes rollups, and for at most a minute for another process's writes (the
+ * figures are sums of days; a minute late is what the transparency page promises too). Twenty coaches opening one
+ * province's year at once make one read, not twenty. Rows are frozen: callers copy before they change anything.
+ */
+const rollupReads = new SharedAnswers<Group[] | UnitMonthDoc[]>({
+  ttlMs: 60_000,
+  maxEntries: 200,
+  version: rollupWrites,
+  seal: (rows) => freezeRows(rows as object[]) as typeof rows,
+});
+
+async function mergedRollups<T extends Group>(
+  kind: 'tickets' | 'surveys',
+  period: Period,
+  match: Record<string, unknown>,
+  stages: PipelineStage[],
+  allowMonthly: boolean,
+  skipMonthly: boolean,
+  skipDaily: boolean,
 ): Promise<T[]> {
   const results = await Promise.all(
     segmentsOf(period, allowMonthly)
@@ -485,10 +514,15 @@ interface UnitMonthDoc {
  * The unit summaries of a scope over the period: whole months from the unit-month documents (when `allowMonthly`),
  * the other days from the unit-day documents. Each carries its `day` (a month's first day for a month).
  */
-async function unitSummaryDocs(
+function unitSummaryDocs(scope: Record<string, unknown>, period: Period, allowMonthly = true): Promise<UnitMonthDoc[]> {
+  const key = JSON.stringify(['summaries', scope, period, allowMonthly]);
+  return rollupReads.get(key, () => readUnitSummaries(scope, period, allowMonthly)) as Promise<UnitMonthDoc[]>;
+}
+
+async function readUnitSummaries(
   scope: Record<string, unknown>,
   period: Period,
-  allowMonthly = true,
+  allowMonthly: boolean,
 ): Promise<UnitMonthDoc[]> {
   const lists = await Promise.all(
     segmentsOf(period, allowMonthly).map((segment) =>

@@ -1,0 +1,53 @@
+/**
+ * Answers shared by every request that asks the same question while the answer is current: the first request
+ * starts the computation, every request for the same key that arrives while it runs or after it gets the same
+ * promise, until the answer is `ttlMs` old or `version()` has changed since it was started (the caller's count of
+ * its own writes that could change it). Writes made by another process are not seen: they show once the answer has
+ * aged out, so `ttlMs` is the staleness the caller promises. A failed computation is never kept: the next request
+ * tries again. The oldest answers are dropped beyond `maxEntries`, so keys made up by a client only cost recomputing.
+ *
+ * Kept answers are shared objects: whoever receives one must not change it (`freeze` makes a change throw).
+ */
+export class SharedAnswers<T> {
+  private readonly kept = new Map<string, { at: number; version: number; answer: Promise<T> }>();
+
+  constructor(
+    private readonly options: {
+      ttlMs: number;
+      maxEntries: number;
+      version: () => number;
+      /** Called on each computed answer before anyone receives it (for example to freeze it). */
+      seal?: (answer: T) => T;
+    },
+  ) {}
+
+  get(key: string, compute: () => Promise<T>): Promise<T> {
+    const version = this.options.version();
+    const kept = this.kept.get(key);
+    if (kept && Date.now() - kept.at < this.options.ttlMs && kept.version === version) return kept.answer;
+    const seal = this.options.seal;
+    const entry = {
+      at: Date.now(),
+      version,
+      answer: Promise.resolve()
+        .then(compute)
+        .then((answer) => (seal ? seal(answer) : answer)),
+    };
+    this.kept.delete(key); // re-inserted last: the Map's order is the age order the eviction below relies on
+    this.kept.set(key, entry);
+    while (this.kept.size > this.options.maxEntries) this.kept.delete(this.kept.keys().next().value!);
+    entry.answer.catch(() => this.kept.get(key) === entry && this.kept.delete(key));
+    return entry.answer;
+  }
+
+  /** Drops every kept answer (tests, and a caller that knows everything changed). */
+  clear(): void {
+    this.kept.clear();
+  }
+}
+
+/** Freezes an array of plain records and each record in it (a shared answer's rows), one level deep. */
+export function freezeRows<T extends object>(rows: T[]): T[] {
+  for (const row of rows) Object.freeze(row);
+  return Object.freeze(rows) as T[];
+}
