@@ -5,9 +5,12 @@
  *
  * Scenarios (names for BENCH_ONLY; `dashboards` and `record` name their groups, `load` all of them):
  *   dashboards: ikm-province, trends-province (the JSON API, Jambi's subtree over the year 2025), ikm-page,
- *               trends-page, transparency-api, transparency-page; then the same IKM and trends questions answered
- *               by scanning the source collections (analytics-floor.ts), one request at a time, beside Suara's
- *               answers one at a time: the speed-up of the rollups.
+ *               trends-page, transparency-api, transparency-page: the same question from every connection, as when
+ *               a province's coaches open one dashboard (Suara shares one computation between them); ikm-any-year,
+ *               trends-any-year: every request a different year-long window of Jambi's subtree (start day and
+ *               length vary, no two alike), so every answer is computed; then the IKM and trends questions
+ *               answered by scanning the source collections (analytics-floor.ts), one request at a time, beside
+ *               Suara's computed answers (different windows) one at a time: the speed-up of the rollups.
  *   record:     record-api, record-page for the generator's chosen officer (~2,000 feed items).
  * Memory: Suara's RSS (VmRSS) is sampled every 250 ms while it is measured.
  *
@@ -32,7 +35,16 @@ import { projectRoot, startTarget, type RunningTarget, type TargetSpec } from '.
 type Say = (line: string) => void;
 
 export const loadGroups = {
-  dashboards: ['ikm-province', 'trends-province', 'ikm-page', 'trends-page', 'transparency-api', 'transparency-page'],
+  dashboards: [
+    'ikm-province',
+    'trends-province',
+    'ikm-any-year',
+    'trends-any-year',
+    'ikm-page',
+    'trends-page',
+    'transparency-api',
+    'transparency-page',
+  ],
   record: ['record-api', 'record-page'],
 } as const;
 const allLoadNames = [...loadGroups.dashboards, ...loadGroups.record];
@@ -164,16 +176,26 @@ function sampleMemory(pid: number) {
 }
 
 /** Sequential requests (one connection) for about `seconds`, at least `minimum` of them, each timed. */
-async function sequential(url: string, request: ScenarioRequest, seconds: number, warmUp: boolean, minimum = 3) {
+async function sequential(
+  url: string,
+  requestOrNext: ScenarioRequest | (() => ScenarioRequest),
+  seconds: number,
+  warmUp: boolean,
+  minimum = 3,
+) {
+  const next = typeof requestOrNext === 'function' ? requestOrNext : () => requestOrNext;
   // A raw scan at a million documents takes long enough that its first request is measured like the rest.
-  if (warmUp)
+  if (warmUp) {
+    const request = next();
     await fetch(url + request.path, { headers: request.headers as Record<string, string> }).then((r) =>
       r.arrayBuffer(),
     );
+  }
   const latencies: number[] = [];
   let last: { status: number; body: unknown } | undefined;
   const began = performance.now();
   while ((performance.now() - began < seconds * 1000 || latencies.length < minimum) && latencies.length < 500) {
+    const request = next();
     const at = performance.now();
     const response = await fetch(url + request.path, { headers: request.headers as Record<string, string> });
     const text = await response.text();
@@ -332,6 +354,33 @@ export async function runLoadBench(options: {
   const ikmQuery = `unitCode=${agency}&from=${year.from}&to=${year.to}`;
   const trendsQuery = `${ikmQuery}&interval=month`;
   const recordQuery = `from=${info.from}&to=${info.until}`;
+  /**
+   * A different year-long window of the agency's subtree for each call (start day and length both vary, so no
+   * question repeats within 24,000 calls): answers no request can share, for the cost of a computed one.
+   */
+  const anyYear = (api: 'ikm' | 'trends') => {
+    let call = 0;
+    const firstStart = Date.parse(`${info.from}T00:00:00Z`) + 86_400_000; // the data's first whole day
+    return () => {
+      const start = firstStart + (call % 365) * 86_400_000;
+      const days = 300 + (Math.floor(call / 365) % 66);
+      call++;
+      const from = new Date(start).toISOString().slice(0, 10);
+      const to = new Date(start + (days - 1) * 86_400_000).toISOString().slice(0, 10);
+      const interval = api === 'trends' ? '&interval=month' : '';
+      return { from, to, path: `/api/v1/analytics/${api}?unitCode=${agency}&from=${from}&to=${to}${interval}` };
+    };
+  };
+  const varying = (api: 'ikm' | 'trends'): ScenarioRequest => {
+    const next = anyYear(api);
+    const request: ScenarioRequest = {
+      method: 'GET',
+      path: next().path,
+      headers,
+      setupRequest: (req) => ({ ...req, path: next().path }),
+    };
+    return request;
+  };
   const requests: Record<string, { description: string; request: ScenarioRequest; target: number }> = {
     'ikm-province': {
       description: `GET /api/v1/analytics/ikm: ${agency} and its subtree, year 2025 (rollups)`,
@@ -341,6 +390,16 @@ export async function runLoadBench(options: {
     'trends-province': {
       description: `GET /api/v1/analytics/trends: ${agency} subtree, 2025 by month (rollups)`,
       request: { method: 'GET', path: `/api/v1/analytics/trends?${trendsQuery}`, headers },
+      target: 300,
+    },
+    'ikm-any-year': {
+      description: `GET /api/v1/analytics/ikm: ${agency} subtree, a different year-long window per request (computed)`,
+      request: varying('ikm'),
+      target: 300,
+    },
+    'trends-any-year': {
+      description: `GET /api/v1/analytics/trends: ${agency} subtree by month, a different year-long window per request (computed)`,
+      request: varying('trends'),
       target: 300,
     },
     'ikm-page': {
@@ -434,7 +493,21 @@ export async function runLoadBench(options: {
         path: ikm ? `/raw/ikm?${ikmQuery}` : `/raw/trends?${trendsQuery}`,
       };
       say(`${name}: one request at a time, rollups vs raw scan of ${ikm ? 'survey_responses' : 'tickets'}…`);
-      const rollup = await sequential(suara.url, rollupRequest, Math.min(settings.seconds, 10), true);
+      // Timed on questions no earlier request asked (shared answers would make this a comparison with a lookup),
+      // then the year 2025 once more for the answer check against the raw scan.
+      const windows = anyYear(ikm ? 'ikm' : 'trends');
+      const skip = 100_000; // far from the windows the *-any-year scenarios used
+      for (let k = 0; k < skip; k++) windows();
+      const rollup = await sequential(
+        suara.url,
+        () => ({ method: 'GET', path: windows().path, headers }),
+        Math.min(settings.seconds, 10),
+        true,
+      );
+      rollup.last = await probe(suara.url, rollupRequest).then((a) => ({
+        status: a.status,
+        body: JSON.stringify(a.body),
+      }));
       const raw = await sequential(floor.url, rawRequest, Math.min(settings.seconds, 20), false);
       // The IKM answers must agree exactly; trends answers differ in shape (histograms vs exact percentiles).
       let sameAnswer: true | string = ikm ? true : 'not compared (different shapes)';
