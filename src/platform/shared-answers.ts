@@ -10,6 +10,16 @@
  */
 export class SharedAnswers<T> {
   private readonly kept = new Map<string, { at: number; version: number; answer: Promise<T> }>();
+  private static readonly all = new Set<SharedAnswers<unknown>>();
+
+  /**
+   * Drops the answers of every instance: for whoever changed the data behind the versions' back (a test emptying
+   * collections between cases, a new database), since a version that counts writes cannot see a deletion it did not
+   * make.
+   */
+  static forgetAll(): void {
+    for (const instance of SharedAnswers.all) instance.clear();
+  }
 
   constructor(
     private readonly options: {
@@ -19,7 +29,9 @@ export class SharedAnswers<T> {
       /** Called on each computed answer before anyone receives it (for example to freeze it). */
       seal?: (answer: T) => T;
     },
-  ) {}
+  ) {
+    SharedAnswers.all.add(this as SharedAnswers<unknown>);
+  }
 
   get(key: string, compute: () => Promise<T>): Promise<T> {
     const version = this.options.version();

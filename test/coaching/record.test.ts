@@ -6,6 +6,7 @@ import { AuditEntry, User } from '../../src/modules/accounts/model.js';
 import type { Actor } from '../../src/modules/accounts/permissions.js';
 import { createUser } from '../../src/modules/accounts/service.js';
 import { eventsSettled } from '../../src/platform/events.js';
+import { SharedAnswers } from '../../src/platform/shared-answers.js';
 import { FeedItem, SummaryMonth, upsertFeedItem } from '../../src/modules/coaching/model.js';
 import { rebuildRecords } from '../../src/modules/coaching/rebuild.js';
 import { Officer } from '../../src/modules/directory/model.js';
@@ -56,6 +57,7 @@ describe("The officer's coaching record", () => {
     await resetRateLimits();
     await FeedItem.deleteMany({});
     await SummaryMonth.deleteMany({});
+    SharedAnswers.forgetAll(); // the items went behind the record versions' back
   });
 
   describe('fairness: only recorded findings count against an officer', () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { connectMongoose } from '../../src/platform/db.js';
 import { eventsSettled } from '../../src/platform/events.js';
+import { SharedAnswers } from '../../src/platform/shared-answers.js';
 
 /** Gives the calling test file a clean database of its own on the run's server, dropped when the file ends. */
 export function useTestDatabase(): void {
@@ -10,6 +11,7 @@ export function useTestDatabase(): void {
     const name = `suara_test_${randomBytes(4).toString('hex')}`;
     if (mongoose.connection.readyState !== 0) await mongoose.disconnect();
     await connectMongoose(process.env.TEST_MONGODB_URI!, name);
+    SharedAnswers.forgetAll(); // answers computed on another file's database
   });
   after(async function () {
     this.timeout(60_000);
@@ -24,6 +26,7 @@ export function useTestDatabase(): void {
 export async function clearCollections(): Promise<void> {
   const collections = await mongoose.connection.db!.collections();
   await Promise.all(collections.map((collection) => collection.deleteMany({})));
+  SharedAnswers.forgetAll();
 }
 
 /** Forgets every rate-limit counter, for files that send more requests from one address than a person would. */

@@ -65,6 +65,7 @@ export async function upsertFeedItem(item: FeedItemInput, session?: mongoose.Cli
     projection: { at: 1 },
   });
   await summaryMonthsChanged(item.type, item.officerId, [item.at, before?.at], session);
+  await recordChanged(item.officerId, session);
 }
 
 /** Removes the items matching the filter, e.g. a compliment whose ticket was rejected as spam or untagged. */
@@ -79,6 +80,7 @@ export async function removeFeedItems(filter: {
   if (!gone.length) return;
   await FeedItem.deleteMany({ _id: { $in: gone.map((item) => item._id) } });
   for (const item of gone) await summaryMonthsChanged(filter.type, item.officerId, [item.at]);
+  for (const officerId of new Set(gone.map((item) => String(item.officerId)))) await recordChanged(officerId);
 }
 
 /** Removes the item for (type, source, officer). */
@@ -138,4 +140,36 @@ export async function summaryMonthsChanged(
     // Two first bumps of one month at once: one insert wins, the other finds it on the second try.
     await bump().catch((error: { code?: number }) => (error?.code === 11000 ? bump() : Promise.reject(error)));
   }
+}
+
+// ---- Record versions --------------------------------------------------------------------------------------------------
+
+/**
+ * Each officer's record version, moved by every write the record shows (an item written or removed, a session's
+ * actions, an action done), after that write: record.ts shares a computed record between readers only while the
+ * version it was computed at is still the stored one, in every process. A crash between a write and its bump leaves
+ * the old answer shared until it ages out (a minute, record.ts). A rebuild moves every version.
+ */
+const recordVersionSchema = new Schema(
+  { _id: { type: Schema.Types.ObjectId, required: true }, v: { type: Number, default: 0 } },
+  { versionKey: false, collection: 'coaching_record_versions' },
+);
+export const RecordVersion = mongoose.model('CoachingRecordVersion', recordVersionSchema);
+
+export async function recordChanged(
+  officerId: string | Types.ObjectId,
+  session?: mongoose.ClientSession,
+): Promise<void> {
+  const _id = new mongoose.Types.ObjectId(String(officerId));
+  const bump = () => RecordVersion.updateOne({ _id }, { $inc: { v: 1 } }, { upsert: true, session });
+  // Two first bumps at once: one insert wins, the other finds it on the second try.
+  await bump().catch((error: { code?: number }) => (error?.code === 11000 ? bump() : Promise.reject(error)));
+}
+
+/** The officer's record version now (0 before any write). */
+export async function recordVersion(officerId: string | Types.ObjectId): Promise<number> {
+  const doc = await RecordVersion.findById(new mongoose.Types.ObjectId(String(officerId)))
+    .select({ v: 1 })
+    .lean<{ v: number }>();
+  return doc?.v ?? 0;
 }

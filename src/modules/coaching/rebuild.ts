@@ -13,7 +13,7 @@ import {
   type ComplimentSource,
   type SurveySource,
 } from './events.js';
-import { FeedItem, feedItemUpsert, SummaryMonth, type FeedItemInput } from './model.js';
+import { FeedItem, feedItemUpsert, RecordVersion, SummaryMonth, type FeedItemInput } from './model.js';
 
 export type RebuildPhase = 'findings' | 'compliments' | 'surveys' | 'sweep';
 export interface RebuildProgress {
@@ -99,6 +99,7 @@ export async function rebuildRecords(options: { progress?: (progress: RebuildPro
   report.removed = swept.deletedCount;
   // The monthly summaries are computed from the items: all of them again after this (model.ts).
   await SummaryMonth.updateMany({}, { $inc: { gen: 1 } });
+  await RecordVersion.updateMany({}, { $inc: { v: 1 } }); // records read before this are not shared after it
   options.progress?.({ phase: 'sweep', done: report.removed });
   return report;
 }

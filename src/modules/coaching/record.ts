@@ -2,6 +2,7 @@ import Joi from 'joi';
 import mongoose, { type Types } from 'mongoose';
 import { addDays, endOfLocalDay, isLocalDate, localDate, startOfLocalDay } from '../../platform/calendar.js';
 import { AppError } from '../../platform/errors.js';
+import { SharedAnswers } from '../../platform/shared-answers.js';
 import { check } from '../../platform/validate.js';
 import { User } from '../accounts/model.js';
 import { can, scopeOf, type Actor } from '../accounts/permissions.js';
@@ -15,6 +16,7 @@ import { COUNTED_OUTCOMES } from './events.js';
 import {
   FeedItem,
   monthOf,
+  recordVersion,
   SUMMARY_TYPES,
   SummaryMonth,
   summaryMonthId,
@@ -426,18 +428,7 @@ export async function officerRecord(actor: Actor | undefined, nip: unknown, raw:
       to: period.toDay,
     });
 
-  const [summary, page, awaiting] = await Promise.all([
-    recordSummary(officer._id, period),
-    newestItems(officer._id, period, query),
-    // The officer's findings still waiting for their answer, whatever the period (only findings have an outcome;
-    // a type filter here made SecantusDB read every finding of every officer, see itemsBetween).
-    self
-      ? FeedItem.find({ officerId: officer._id, 'data.outcome': { $exists: true }, 'data.answer': null })
-          .sort({ at: -1 })
-          .limit(50)
-          .lean<FeedItemDoc[]>()
-      : Promise.resolve([] as FeedItemDoc[]),
-  ]);
+  const { summary, page, awaiting } = await sharedRecord(officer._id, period, query, self);
   const items = page.slice(0, query.limit);
   return {
     officer: {
@@ -462,6 +453,40 @@ export async function officerRecord(actor: Actor | undefined, nip: unknown, raw:
   };
 }
 export type OfficerRecord = Awaited<ReturnType<typeof officerRecord>>;
+
+/**
+ * The record's figures and feed page, shared by every reader asking for the same officer, period and page at the
+ * same record version (model.ts): the version is read each time (one read by id), so a session logged, an item
+ * written or an action done in any process shows on the next read. What the record takes from outside the coaching
+ * records (tickets handled in time, the directory) is at most a minute old. Readers must not change what they get.
+ */
+const recordAnswers = new SharedAnswers<{ summary: RecordSummary; page: FeedItemDoc[]; awaiting: FeedItemDoc[] }>({
+  ttlMs: 60_000,
+  maxEntries: 500,
+  version: () => 0,
+});
+
+async function sharedRecord(officerId: Types.ObjectId, period: Period, query: RecordQuery, self: boolean) {
+  const version = await recordVersion(officerId);
+  const key = JSON.stringify([String(officerId), version, period.fromDay, period.toDay, period.timeZone, query, self]);
+  return recordAnswers.get(key, () => computeRecord(officerId, period, query, self));
+}
+
+async function computeRecord(officerId: Types.ObjectId, period: Period, query: RecordQuery, self: boolean) {
+  const [summary, page, awaiting] = await Promise.all([
+    recordSummary(officerId, period),
+    newestItems(officerId, period, query),
+    // The officer's findings still waiting for their answer, whatever the period (only findings have an outcome;
+    // a type filter here made SecantusDB read every finding of every officer, see itemsBetween).
+    self
+      ? FeedItem.find({ officerId, 'data.outcome': { $exists: true }, 'data.answer': null })
+          .sort({ at: -1 })
+          .limit(50)
+          .lean<FeedItemDoc[]>()
+      : Promise.resolve([] as FeedItemDoc[]),
+  ]);
+  return { summary, page, awaiting };
+}
 
 // ---- Officers in scope
 

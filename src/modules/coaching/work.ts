@@ -10,7 +10,7 @@ import { findOfficer, findUnitByCode } from '../directory/service.js';
 import { activeCategories } from '../feedback/categories.js';
 import { normaliseTrackingCode } from '../feedback/codes.js';
 import { Finding, Ticket, type FindingDoc, type TicketDoc } from '../feedback/model.js';
-import { upsertFeedItem } from './model.js';
+import { recordChanged, upsertFeedItem } from './model.js';
 import { behaviourRating, predikat } from './predikat.js';
 import { recordSummary } from './record.js';
 import {
@@ -313,6 +313,7 @@ export async function completeAction(actor: Actor | undefined, sessionId: unknow
     { _id: action._id, done: false },
     { $set: { done: true, doneAt: new Date(), doneBy: actor.name } },
   );
+  await recordChanged(officer._id);
   const session = await CoachingSession.findById(action.sessionId).lean<SessionDoc>();
   if (session) await refreshSessionFeed(session);
   return sessionView(String(action.sessionId));
