@@ -11,7 +11,9 @@
  *               length vary, no two alike), so every answer is computed; then the IKM and trends questions
  *               answered by scanning the source collections (analytics-floor.ts), one request at a time, beside
  *               Suara's computed answers (different windows) one at a time: the speed-up of the rollups.
- *   record:     record-api, record-page for the generator's chosen officer (~2,000 feed items).
+ *   record:     record-api, record-page for the generator's chosen officer (~2,000 feed items), two years, the same
+ *               question from every connection (readers share a computed record while its version stands);
+ *               record-any-period: the API, every request a different period (computed).
  * Memory: Suara's RSS (VmRSS) is sampled every 250 ms while it is measured.
  *
  * Settings: BENCH_LOAD_DIR (default data/load: the generator's DATA_DIR, with its embedded database, encryption
@@ -45,7 +47,7 @@ export const loadGroups = {
     'transparency-api',
     'transparency-page',
   ],
-  record: ['record-api', 'record-page'],
+  record: ['record-api', 'record-page', 'record-any-period'],
 } as const;
 const allLoadNames = [...loadGroups.dashboards, ...loadGroups.record];
 /** Every name BENCH_ONLY may use for this part. */
@@ -381,6 +383,16 @@ export async function runLoadBench(options: {
     };
     return request;
   };
+  /** The record over a different period each call: from a day of the data's first year to its last day. */
+  const varyingRecord = (): ScenarioRequest => {
+    let call = 0;
+    const firstDay = Date.parse(`${info.from}T00:00:00Z`);
+    const next = () => {
+      const from = new Date(firstDay + (call++ % 700) * 86_400_000).toISOString().slice(0, 10);
+      return `/api/v1/officers/${info.chosen.nip}/record?from=${from}&to=${info.until}&limit=${20 + Math.floor(call / 700)}`;
+    };
+    return { method: 'GET', path: next(), headers, setupRequest: (req) => ({ ...req, path: next() }) };
+  };
   const requests: Record<string, { description: string; request: ScenarioRequest; target: number }> = {
     'ikm-province': {
       description: `GET /api/v1/analytics/ikm: ${agency} and its subtree, year 2025 (rollups)`,
@@ -425,6 +437,11 @@ export async function runLoadBench(options: {
     'record-api': {
       description: `GET /api/v1/officers/:nip/record: officer ${info.chosen.nip} (${info.officerItems.total} items), two years`,
       request: { method: 'GET', path: `/api/v1/officers/${info.chosen.nip}/record?${recordQuery}`, headers },
+      target: 150,
+    },
+    'record-any-period': {
+      description: `GET /api/v1/officers/:nip/record: officer ${info.chosen.nip}, a different period per request (computed)`,
+      request: varyingRecord(),
       target: 150,
     },
     'record-page': {
