@@ -16,7 +16,7 @@
  *               record-any-period: the API, every request a different period (computed).
  * Memory: Suara's RSS (VmRSS) is sampled every 250 ms while it is measured.
  *
- * Settings: BENCH_LOAD_DIR (default data/load: the generator's DATA_DIR, with its embedded database, encryption
+ * Settings: BENCH_RAW_SCAN (default `ikm,trends`: which raw-scan comparisons run; `none` for neither); BENCH_LOAD_DIR (default data/load: the generator's DATA_DIR, with its embedded database, encryption
  * key, demo accounts and load-info.json) or BENCH_LOAD_MONGODB_URI (then BENCH_LOAD_DIR still holds those files);
  * BENCH_LOAD_TICKETS / BENCH_LOAD_SURVEYS: the size to generate when the directory has no data yet (default 1
  * million each, which takes a long time on SecantusDB: see README.md).
@@ -497,7 +497,12 @@ export async function runLoadBench(options: {
 
   // The same questions by scanning the source collections, one request at a time on both sides.
   const rawScan: RawComparison[] = [];
-  const compare = options.names.filter((name) => name === 'ikm-province' || name === 'trends-province');
+  // BENCH_RAW_SCAN=ikm (or trends, or none) limits the comparison: the trends scan of a million tickets takes
+  // SecantusDB past 15 GB of memory.
+  const rawScans = (process.env.BENCH_RAW_SCAN ?? 'ikm,trends').split(',').map((name) => `${name.trim()}-province`);
+  const compare = options.names.filter(
+    (name) => (name === 'ikm-province' || name === 'trends-province') && rawScans.includes(name),
+  );
   if (compare.length) {
     const floor = await startTarget(floorSpec, { mongodbUri: uri, workDir, settings });
     started.add(floor);
