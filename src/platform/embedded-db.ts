@@ -211,7 +211,11 @@ export interface StartOptions {
   onRestart?: (event: RestartEvent) => void;
 }
 
-const START_TIMEOUT_MS = 60_000;
+// Opening a database of millions of documents takes SecantusDB a while before it answers (27 s for 2 million on an
+// idle 2-core machine; more than 60 s on a busy one, after an unclean stop): a server that is still running is
+// waited for this long, with a line every STILL_STARTING_EVERY_MS; one that exits fails at once.
+const START_TIMEOUT_MS = 5 * 60_000;
+const STILL_STARTING_EVERY_MS = 15_000;
 // A crashed server is restarted after 1 s, 2 s, 4 s… up to RESTART_MAX_DELAY_MS. One that answered and then ran
 // for RESTART_STABLE_MS counts as having recovered, so its next crash starts the backoff over; after
 // RESTART_MAX_ATTEMPTS restarts in a row that died again sooner, something is wrong that retrying will not fix.
@@ -242,11 +246,14 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-/** SIGTERM and wait: the server checkpoints and holds the WiredTiger lock until it exits. SIGKILL if it hangs. */
+/**
+ * SIGTERM and wait: the server checkpoints and holds the WiredTiger lock until it exits. SIGKILL if it hangs — a
+ * checkpoint of a large cache can take a minute, and a killed server makes the next start recover first.
+ */
 async function terminate(child: ChildProcess): Promise<void> {
   if (!isRunning(child)) return;
   child.kill('SIGTERM');
-  if (!(await waitForExit(child, 30_000))) {
+  if (!(await waitForExit(child, 90_000))) {
     child.kill('SIGKILL');
     await waitForExit(child, 5_000);
   }
@@ -265,8 +272,16 @@ async function answersPing(uri: string): Promise<boolean> {
 }
 
 /** Resolves once the run answers a ping; throws when it exits first or stays silent past START_TIMEOUT_MS. */
-async function waitUntilAnswering(run: ServerRun, uri: string, port: number, storagePath: string): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
+async function waitUntilAnswering(
+  run: ServerRun,
+  uri: string,
+  port: number,
+  storagePath: string,
+  progress: Progress = () => {},
+): Promise<void> {
+  const began = Date.now();
+  const deadline = began + START_TIMEOUT_MS;
+  let nextLine = began + STILL_STARTING_EVERY_MS;
   while (!(await answersPing(uri))) {
     if (!isRunning(run.child)) {
       const tail = run.lastLines.slice(-3).join(' ');
@@ -280,6 +295,13 @@ async function waitUntilAnswering(run: ServerRun, uri: string, port: number, sto
       throw new EmbeddedDatabaseError(
         `The embedded database did not answer on port ${port} within ${START_TIMEOUT_MS / 1000} s.`,
       );
+    if (Date.now() >= nextLine) {
+      nextLine += STILL_STARTING_EVERY_MS;
+      progress(
+        `  the embedded database is still opening ${storagePath} (${Math.round((Date.now() - began) / 1000)} s; ` +
+          'a large database takes a while)…',
+      );
+    }
     await delay(150);
   }
   run.answered = true;
@@ -363,7 +385,7 @@ export async function startEmbeddedDatabase(options: StartOptions): Promise<Embe
     if (stopping) return;
     const run = launch();
     try {
-      await Promise.all([lockWritten, waitUntilAnswering(run, uri, port, storagePath)]);
+      await Promise.all([lockWritten, waitUntilAnswering(run, uri, port, storagePath, options.progress)]);
       options.onRestart?.({ state: 'restarted', attempt: attempts, pid: run.child.pid! });
     } catch {
       // If it exited, its exit handler has already scheduled the next attempt; if it hangs (or its lock could not
@@ -382,7 +404,7 @@ export async function startEmbeddedDatabase(options: StartOptions): Promise<Embe
 
   const first = launch();
   try {
-    await Promise.all([lockWritten, waitUntilAnswering(first, uri, port, storagePath)]);
+    await Promise.all([lockWritten, waitUntilAnswering(first, uri, port, storagePath, options.progress)]);
   } catch (error) {
     await stop();
     throw error;
