@@ -15,6 +15,7 @@ const sessionSchema = new Schema(
 const SessionModel = mongoose.model('Session', sessionSchema);
 
 const DAY_MS = 24 * 3600 * 1000;
+const TOUCH_EVERY_MS = 60_000;
 
 class MongoSessionStore extends Store {
   private expiry(sess: SessionData): Date {
@@ -28,6 +29,7 @@ class MongoSessionStore extends Store {
   }
 
   override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
+    this.touched.set(sid, Date.now()); // a save moves the expiry too
     SessionModel.updateOne(
       { _id: sid },
       { $set: { data: JSON.stringify(sess), expiresAt: this.expiry(sess) } },
@@ -35,7 +37,22 @@ class MongoSessionStore extends Store {
     ).then(() => callback?.(), callback);
   }
 
+  /** When this process last moved each session's expiry (sid → ms): see touch. */
+  private readonly touched = new Map<string, number>();
+
+  /**
+   * Moves the session's expiry on (the cookie rolls with every response). At most once a minute per session and
+   * process: a signed-in dashboard makes many requests a minute and each touch is a durable write, while eight hours
+   * of idle time ending up to a minute early changes nothing for anyone. A failed touch is not retried: the
+   * session then ends when its stored expiry says, and the next touch after the minute moves it.
+   */
   override touch(sid: string, sess: SessionData, callback?: () => void): void {
+    const now = Date.now();
+    const last = this.touched.get(sid);
+    if (last !== undefined && now - last < TOUCH_EVERY_MS) return callback?.();
+    this.touched.set(sid, now);
+    if (this.touched.size > 10_000)
+      for (const [key, at] of this.touched) if (now - at >= TOUCH_EVERY_MS) this.touched.delete(key);
     SessionModel.updateOne({ _id: sid }, { $set: { expiresAt: this.expiry(sess) } }).then(
       () => callback?.(),
       () => callback?.(),
@@ -43,6 +60,7 @@ class MongoSessionStore extends Store {
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    this.touched.delete(sid);
     SessionModel.deleteOne({ _id: sid }).then(() => callback?.(), callback);
   }
 }

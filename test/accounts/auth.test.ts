@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import mongoose from 'mongoose';
 import request from 'supertest';
 import type { Express } from 'express';
 import { User } from '../../src/modules/accounts/model.js';
@@ -28,6 +29,27 @@ describe('Staff sign-in, sessions and CSRF', () => {
     expect(me.body.grants).to.deep.equal([
       { role: 'unit_head', unitId: me.body.grants[0].unitId, unitCode: 'JAMBI-DINKES' },
     ]);
+  });
+
+  it('keeps a session alive for 8 hours after its last use, moving the stored expiry at most once a minute', async () => {
+    const agent = request.agent(app);
+    await agent.post('/api/v1/auth/login').send({ email: 'petugas@suara.test', password: PASSWORD }).expect(200);
+    const sessions = () => mongoose.connection.db!.collection<{ expiresAt: Date }>('sessions');
+    const stored = async () => (await sessions().find().sort({ expiresAt: -1 }).limit(1).next())!.expiresAt.getTime();
+    const atSignIn = await stored();
+    expect(atSignIn - Date.now()).to.be.within(8 * 3600_000 - 60_000, 8 * 3600_000 + 1000);
+    // Backdate it as if the session had last been used seven hours ago, by this process a minute and more ago.
+    await sessions().updateMany({}, { $set: { expiresAt: new Date(Date.now() + 3600_000) } });
+    await agent.get('/api/v1/auth/me').expect(200); // touched within the minute of the sign-in: not written again
+    expect(await stored()).to.be.below(Date.now() + 3600_000 + 1000);
+    const clock = Date.now;
+    Date.now = () => clock() + 61_000; // a minute later for express-session and the store alike
+    try {
+      await agent.get('/api/v1/auth/me').expect(200);
+    } finally {
+      Date.now = clock;
+    }
+    expect(await stored()).to.be.above(Date.now() + 8 * 3600_000 - 1000);
   });
 
   it('refuses a wrong password with the same message as an unknown e-mail', async () => {
