@@ -130,16 +130,18 @@ export async function summaryMonthsChanged(
 ): Promise<void> {
   if (!SUMMARY_TYPES.includes(type)) return;
   const ids = [...new Set(times.filter((at): at is Date => at instanceof Date).map((at) => monthOf(at)))];
-  for (const month of ids) {
-    const bump = () =>
-      SummaryMonth.updateOne(
-        { _id: summaryMonthId(officerId, month) },
-        { $inc: { gen: 1 } },
-        { upsert: true, session },
-      );
-    // Two first bumps of one month at once: one insert wins, the other finds it on the second try.
-    await bump().catch((error: { code?: number }) => (error?.code === 11000 ? bump() : Promise.reject(error)));
-  }
+  for (const month of ids) await bump(SummaryMonth, summaryMonthId(officerId, month), 'gen', session);
+}
+
+/** `$inc`s one counter, creating its document: of two first bumps at once one insert wins, the other retries. */
+async function bump(
+  model: { collection: mongoose.Collection },
+  _id: string | Types.ObjectId,
+  field: string,
+  session?: mongoose.ClientSession,
+): Promise<void> {
+  const once = () => model.collection.updateOne({ _id } as never, { $inc: { [field]: 1 } }, { upsert: true, session });
+  await once().catch((error: { code?: number }) => (error?.code === 11000 ? once() : Promise.reject(error)));
 }
 
 // ---- Record versions --------------------------------------------------------------------------------------------------
@@ -160,10 +162,7 @@ export async function recordChanged(
   officerId: string | Types.ObjectId,
   session?: mongoose.ClientSession,
 ): Promise<void> {
-  const _id = new mongoose.Types.ObjectId(String(officerId));
-  const bump = () => RecordVersion.updateOne({ _id }, { $inc: { v: 1 } }, { upsert: true, session });
-  // Two first bumps at once: one insert wins, the other finds it on the second try.
-  await bump().catch((error: { code?: number }) => (error?.code === 11000 ? bump() : Promise.reject(error)));
+  await bump(RecordVersion, new mongoose.Types.ObjectId(String(officerId)), 'v', session);
 }
 
 /** The officer's record version now (0 before any write). */
