@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import { lookupHash, seal } from '../../src/platform/crypto.js';
+import { breachKey } from '../../src/modules/feedback/statuses.js';
 import { searchTokens } from '../../src/modules/feedback/text.js';
 import type { Ids } from './ids.js';
 import { trackingCode } from './ids.js';
@@ -337,8 +338,10 @@ export function makeTicket(
     state.revision++;
     state.updatedAt = at;
   };
+  // Marked the way the app's clock job marks what it escalated, so that it does not escalate them all again.
   const breach = (clock: string, due: number | null, at: number) => {
-    if (due !== null && at > due && !state.escalated.includes(clock)) state.escalated.push(clock);
+    const key = due === null ? '' : breachKey(clock, new Date(due));
+    if (due !== null && at > due && !state.escalated.includes(key)) state.escalated.push(key);
   };
 
   const live = () => {

@@ -7,12 +7,12 @@ import type { Actor } from '../../src/modules/accounts/permissions.js';
 import { calendarFor } from '../../src/modules/calendar/service.js';
 import {
   autoCloseResolved,
-  breachKey,
   clockJobs,
   escalateBreaches,
   sendMorningDigests,
 } from '../../src/modules/feedback/clocks.js';
 import { Ticket, type TicketDoc } from '../../src/modules/feedback/model.js';
+import { breachKey } from '../../src/modules/feedback/statuses.js';
 import { Outbox } from '../../src/modules/notifications/model.js';
 import { configureMailTransport, processOutboxOnce } from '../../src/modules/notifications/worker.js';
 import { subscribe, type DomainEvents } from '../../src/platform/events.js';

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { escalateBreaches } from '../../src/modules/feedback/clocks.js';
+import { breachKey } from '../../src/modules/feedback/statuses.js';
 import mongoose from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { toActor } from '../../src/modules/accounts/service.js';
@@ -133,6 +135,18 @@ describe('load generator (scripts/generate-load.ts)', function () {
     }
     const sealed = await Ticket.findOne({ 'reporter.email': { $type: 'string' } }).lean();
     expect(unseal(sealed!.reporter!.email!)).to.match(/@contoh\.id$/);
+  });
+
+  it('marks the breaches of open tickets as the clock job does, so the app does not escalate them all again', async () => {
+    // The generated world's "now": the end of its last day in Jakarta.
+    const now = new Date(Date.parse(`${result.until}T23:59:59.999+07:00`));
+    const overdue = await Ticket.find({ dueClock: { $in: ['verify', 'followUp'] }, dueAt: { $lt: now } }).lean();
+    const running = overdue.filter((ticket) =>
+      ['received', 'verified', 'assigned', 'in_progress'].includes(ticket.status),
+    );
+    expect(running.length, 'open tickets past their limit').to.be.greaterThan(0);
+    for (const ticket of running) expect(ticket.escalated).to.include(breachKey(ticket.dueClock!, ticket.dueAt!));
+    expect((await escalateBreaches({ publicUrl: 'https://suara.test' }, now)).escalated).to.equal(0);
   });
 
   it('is deterministic: the same seed writes the same tickets', async () => {

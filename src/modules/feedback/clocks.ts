@@ -11,7 +11,7 @@ import { findUnitByCode } from '../directory/service.js';
 import { queueMail } from '../notifications/service.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { eventOf } from './service.js';
-import { statuses, statusType } from './statuses.js';
+import { breachKey, statuses, statusType } from './statuses.js';
 
 /**
  * The scheduled side of the legal clocks (DESIGN.md section 3): a breached verify or follow-up clock is escalated
@@ -50,9 +50,6 @@ function wallClockLabel(instant: Date, timeZone: string, lang: Lang): string {
   }).format(instant);
   return `${text} ${zoneName(timeZone)}`;
 }
-
-/** The key of one breach: the same clock due at the same instant is escalated once, a new due time again. */
-export const breachKey = (clock: string, dueAt: Date) => `${clock}:${dueAt.toISOString()}`;
 
 /**
  * Whom a breach goes to: the heads of the parent unit; for an agency (a root unit), its own heads. When that unit

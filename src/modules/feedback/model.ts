@@ -84,7 +84,7 @@ const ticketSchema = new Schema(
     rejectReason: { type: String, default: null },
     /** When the clock was paused (awaiting the citizen), to move the due time on by the paused working days. */
     pausedAt: { type: Date, default: null },
-    /** Breaches already escalated, by clock name: each is escalated once. */
+    /** Breaches already escalated, each once: `clock:dueAt` (statuses.ts `breachKey`). */
     escalated: { type: [String], default: [] },
     history: { type: [historySchema], default: [] },
     /** Due times are stored when the ticket changes, never computed on read (DESIGN.md section 3). */

@@ -49,3 +49,6 @@ export const rejectReasons = [
   'other',
 ] as const;
 export type RejectReason = (typeof rejectReasons)[number];
+
+/** The key of one breach: the same clock due at the same instant is escalated once, a new due time again. */
+export const breachKey = (clock: string, dueAt: Date) => `${clock}:${dueAt.toISOString()}`;
