@@ -6,7 +6,7 @@
  * aged out, so `ttlMs` is the staleness the caller promises. A failed computation is never kept: the next request
  * tries again. The oldest answers are dropped beyond `maxEntries`, so keys made up by a client only cost recomputing.
  *
- * Kept answers are shared objects: whoever receives one must not change it (`freeze` makes a change throw).
+ * Kept answers are shared objects: whoever receives one must not change it (`seal: freezeRows` makes a change throw).
  */
 export class SharedAnswers<T> {
   private readonly kept = new Map<string, { at: number; version: number; answer: Promise<T> }>();
@@ -25,7 +25,8 @@ export class SharedAnswers<T> {
     private readonly options: {
       ttlMs: number;
       maxEntries: number;
-      version: () => number;
+      /** This process's count of writes that could change an answer (none given: only `ttlMs` ends one). */
+      version?: () => number;
       /** Called on each computed answer before anyone receives it (for example to freeze it). */
       seal?: (answer: T) => T;
     },
@@ -34,7 +35,7 @@ export class SharedAnswers<T> {
   }
 
   get(key: string, compute: () => Promise<T>): Promise<T> {
-    const version = this.options.version();
+    const version = this.options.version?.() ?? 0;
     const kept = this.kept.get(key);
     if (kept && Date.now() - kept.at < this.options.ttlMs && kept.version === version) return kept.answer;
     const seal = this.options.seal;

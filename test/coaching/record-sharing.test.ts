@@ -30,6 +30,15 @@ describe("The officer's record, shared between readers", () => {
   });
   beforeEach(resetRateLimits);
 
+  /** A compliment item naming Siti, as the events subscriber writes it. */
+  const compliment = async (summary: string) => ({
+    officerId: sitiId,
+    unitPath: (await Officer.findById(sitiId).lean())!.unitPath,
+    type: 'compliment' as const,
+    sourceId: new Types.ObjectId(),
+    at: new Date(),
+    data: { summary },
+  });
   const post = (who: Signed, url: string, body: object) => who.agent.post(url).set('x-csrf-token', who.csrf).send(body);
 
   it('logs every read, however many readers share one computation', async () => {
@@ -70,15 +79,7 @@ describe("The officer's record, shared between readers", () => {
   it('keeps sharing an answer until the record version moves, then computes it again (a write in another process)', async () => {
     const before = await record(coach, SITI);
     // Another process wrote an item and has not yet moved the version: readers still share the computed answer…
-    await FeedItem.collection.insertOne({
-      officerId: sitiId,
-      unitPath: (await Officer.findById(sitiId).lean())!.unitPath,
-      type: 'compliment',
-      sourceId: new Types.ObjectId(),
-      at: new Date(),
-      data: { summary: 'Ramah dan cepat' },
-      syncedAt: new Date(),
-    });
+    await FeedItem.collection.insertOne({ ...(await compliment('Ramah dan cepat')), syncedAt: new Date() });
     expect((await record(coach, SITI)).summary.compliments).to.equal(before.summary.compliments);
     // …until its bump lands, which any process sees on its next read.
     await recordChanged(sitiId);
@@ -86,14 +87,7 @@ describe("The officer's record, shared between readers", () => {
   });
 
   it('never serves the officer the coach’s view: the citizen’s words stay out of their own record', async () => {
-    await upsertFeedItem({
-      officerId: sitiId,
-      unitPath: (await Officer.findById(sitiId).lean())!.unitPath,
-      type: 'compliment',
-      sourceId: new Types.ObjectId(),
-      at: new Date(),
-      data: { summary: 'Terima kasih, Bu Siti sangat membantu ibu saya' },
-    });
+    await upsertFeedItem(await compliment('Terima kasih, Bu Siti sangat membantu ibu saya'));
     const byCoach = await record(coach, SITI); // computed first, for the coach
     const own = await record(siti, SITI);
     const words = (view: { feed: { items: { type: string; data: { summary?: string } }[] } }) =>

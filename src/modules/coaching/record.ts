@@ -463,7 +463,6 @@ export type OfficerRecord = Awaited<ReturnType<typeof officerRecord>>;
 const recordAnswers = new SharedAnswers<{ summary: RecordSummary; page: FeedItemDoc[]; awaiting: FeedItemDoc[] }>({
   ttlMs: 60_000,
   maxEntries: 500,
-  version: () => 0,
 });
 
 async function sharedRecord(officerId: Types.ObjectId, period: Period, query: RecordQuery, self: boolean) {
