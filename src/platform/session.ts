@@ -17,6 +17,13 @@ const SessionModel = mongoose.model('Session', sessionSchema);
 const DAY_MS = 24 * 3600 * 1000;
 const TOUCH_EVERY_MS = 60_000;
 
+/**
+ * The clock of the touch throttle below. A test moves it on to play a minute passing: moving `Date.now` itself also
+ * moves the database driver's liveness check (Mongoose reports the connection lost when its last heartbeat looks 20 s
+ * old), and every request then gets 503.
+ */
+export const sessionClock = { now: (): number => Date.now() };
+
 class MongoSessionStore extends Store {
   private expiry(sess: SessionData): Date {
     return sess.cookie?.expires ? new Date(sess.cookie.expires) : new Date(Date.now() + DAY_MS);
@@ -29,7 +36,7 @@ class MongoSessionStore extends Store {
   }
 
   override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
-    this.touched.set(sid, Date.now()); // a save moves the expiry too
+    this.touched.set(sid, sessionClock.now()); // a save moves the expiry too
     SessionModel.updateOne(
       { _id: sid },
       { $set: { data: JSON.stringify(sess), expiresAt: this.expiry(sess) } },
@@ -47,7 +54,7 @@ class MongoSessionStore extends Store {
    * session then ends when its stored expiry says, and the next touch after the minute moves it.
    */
   override touch(sid: string, sess: SessionData, callback?: () => void): void {
-    const now = Date.now();
+    const now = sessionClock.now();
     const last = this.touched.get(sid);
     if (last !== undefined && now - last < TOUCH_EVERY_MS) return callback?.();
     this.touched.set(sid, now);

@@ -4,6 +4,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { User } from '../../src/modules/accounts/model.js';
 import { lockoutSeconds, LOCKOUT_AFTER } from '../../src/modules/accounts/service.js';
+import { sessionClock } from '../../src/platform/session.js';
 import { Unit } from '../../src/modules/directory/model.js';
 import { useTestDatabase } from '../helpers/db.js';
 import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
@@ -42,12 +43,11 @@ describe('Staff sign-in, sessions and CSRF', () => {
     await sessions().updateMany({}, { $set: { expiresAt: new Date(Date.now() + 3600_000) } });
     await agent.get('/api/v1/auth/me').expect(200); // touched within the minute of the sign-in: not written again
     expect(await stored()).to.be.below(Date.now() + 3600_000 + 1000);
-    const clock = Date.now;
-    Date.now = () => clock() + 61_000; // a minute later for express-session and the store alike
+    sessionClock.now = () => Date.now() + 61_000; // a minute later for the store's throttle
     try {
       await agent.get('/api/v1/auth/me').expect(200);
     } finally {
-      Date.now = clock;
+      sessionClock.now = () => Date.now();
     }
     expect(await stored()).to.be.above(Date.now() + 8 * 3600_000 - 1000);
   });

@@ -3,6 +3,7 @@ import argon2 from 'argon2';
 import type { Types } from 'mongoose';
 import { AppError } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
+import { GroupedInserts } from '../../platform/grouped-inserts.js';
 import { check } from '../../platform/validate.js';
 import { Unit, type UnitDoc } from '../directory/model.js';
 import { ApiToken, AuditEntry, User, type Role, type UserDoc } from './model.js';
@@ -151,8 +152,20 @@ export async function recordAudit(
   details: Record<string, unknown> | null = null,
   reason: string | null = null,
 ): Promise<void> {
-  await AuditEntry.create({ actorId: actor?.id ?? null, action, target, details, reason });
+  const entry = new AuditEntry({ actorId: actor?.id ?? null, action, target, details, reason });
+  await entry.validate();
+  await auditInserts.add(entry.toObject());
 }
+
+/**
+ * The audit log's writes, grouped while one is in flight (platform/grouped-inserts.ts): a read that must be logged
+ * before it is served waits for its own entry to be durable either way, but twenty coaches reading records at once
+ * cost a commit or two instead of twenty. If the log cannot be written, every caller in the batch gets the error and
+ * serves nothing.
+ */
+const auditInserts = new GroupedInserts<Record<string, unknown>>((docs) =>
+  AuditEntry.collection.insertMany(docs, { ordered: true }),
+);
 
 /** The active accounts holding `role` on exactly this unit (its heads, for escalations and digests). */
 export async function usersWithRoleOn(role: Role, unitId: string | Types.ObjectId) {
