@@ -1,6 +1,7 @@
 import session, { Store, type SessionData } from 'express-session';
 import mongoose, { Schema } from 'mongoose';
 import type { Config } from '../config.js';
+import { countWrites, deepFreeze, LOOKUP_TTL_MS, SharedAnswers } from './shared-answers.js';
 
 /** Sessions live in the database so that any process behind the load balancer can serve any request. */
 const sessionSchema = new Schema(
@@ -12,7 +13,15 @@ const sessionSchema = new Schema(
   },
   { versionKey: false, collection: 'sessions' },
 );
+const sessionWrites = countWrites(sessionSchema);
 const SessionModel = mongoose.model('Session', sessionSchema);
+/** Sessions by id, read on every signed-in request (see LOOKUP_TTL_MS for how another process's change shows). */
+const sessionLookups = new SharedAnswers<{ data: string; expiresAt: Date } | null>({
+  ttlMs: LOOKUP_TTL_MS,
+  maxEntries: 10_000,
+  version: sessionWrites,
+  seal: deepFreeze,
+});
 
 const DAY_MS = 24 * 3600 * 1000;
 const TOUCH_EVERY_MS = 60_000;
@@ -30,9 +39,13 @@ class MongoSessionStore extends Store {
   }
 
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
-    SessionModel.findOne({ _id: sid, expiresAt: { $gt: new Date() } })
-      .lean<{ data: string }>()
-      .then((doc) => callback(null, doc ? (JSON.parse(doc.data) as SessionData) : null), callback);
+    sessionLookups
+      .get(sid, () => SessionModel.findOne({ _id: sid }).lean<{ data: string; expiresAt: Date }>())
+      .then(
+        // An expired session the TTL monitor has not removed yet is no session.
+        (doc) => callback(null, doc && doc.expiresAt > new Date() ? (JSON.parse(doc.data) as SessionData) : null),
+        callback,
+      );
   }
 
   override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {

@@ -1,3 +1,5 @@
+import type { Schema } from 'mongoose';
+
 /**
  * Answers shared by every request that asks the same question while the answer is current: the first request
  * starts the computation, every request for the same key that arrives while it runs or after it gets the same
@@ -64,3 +66,53 @@ export function freezeRows<T extends object>(rows: T[]): T[] {
   for (const row of rows) Object.freeze(row);
   return Object.freeze(rows) as T[];
 }
+
+/** Freezes plain objects and arrays, deeply (a shared document); class instances (ObjectId, Date) are left as they are. */
+export function deepFreeze<T>(value: T): T {
+  if (Array.isArray(value)) {
+    for (const item of value) deepFreeze(item);
+    Object.freeze(value);
+  } else if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Every write middleware of Mongoose 9 (query, document and model): each way a model writes. */
+const WRITES = [
+  'save',
+  'updateOne',
+  'updateMany',
+  'replaceOne',
+  'findOneAndUpdate',
+  'findOneAndReplace',
+  'findOneAndDelete',
+  'deleteOne',
+  'deleteMany',
+  'insertMany',
+  'bulkWrite',
+] as const;
+
+/**
+ * This process's count of the writes made through a schema's model, for `version`: moved when a write starts (an
+ * answer computed while it runs is not kept past it) and when it ends. Call it on the schema before the model is
+ * compiled. Writes that bypass the model (the raw driver, another process) are not counted.
+ */
+export function countWrites(schema: Schema): () => number {
+  let writes = 0;
+  const count = () => void writes++;
+  schema.pre([...WRITES] as never, count);
+  schema.post([...WRITES] as never, count);
+  return () => writes;
+}
+
+/**
+ * How stale a directory lookup may look after another process changed it: accounts, sessions, units and officers
+ * are read on almost every request and changed rarely, so each process keeps what it read for this long, and
+ * forgets at once what changes through its own models (countWrites). A signed-out session or a disabled account is
+ * refused at once by the process that did it and within this time by the others. (Change streams would bring
+ * another process's change sooner, but SecantusDB 0.7.0b3 drops an event that lands while a getMore is starting and
+ * then stays silent: tried, and left.)
+ */
+export const LOOKUP_TTL_MS = 5_000;

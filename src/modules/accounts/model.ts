@@ -1,4 +1,6 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+import { countWrites, deepFreeze, LOOKUP_TTL_MS, SharedAnswers } from '../../platform/shared-answers.js';
+import type { Actor } from './permissions.js';
 
 export const roles = ['admin', 'unit_head', 'handler', 'coach', 'officer', 'viewer'] as const;
 export type Role = (typeof roles)[number];
@@ -32,7 +34,15 @@ const userSchema = new Schema(
 userSchema.index({ 'grants.unitId': 1 });
 
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: Types.ObjectId };
+const userWrites = countWrites(userSchema);
 export const User = mongoose.model('User', userSchema);
+/** The signed-in account behind each request, by user id (service.ts `actorForUserId`; null for none or disabled). */
+export const actorLookups = new SharedAnswers<Actor | null>({
+  ttlMs: LOOKUP_TTL_MS,
+  maxEntries: 10_000,
+  version: userWrites,
+  seal: deepFreeze,
+});
 
 /** API tokens for integrations: only a SHA-256 of the secret is kept; the secret is shown once. */
 const apiTokenSchema = new Schema(

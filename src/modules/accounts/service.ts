@@ -6,7 +6,7 @@ import { publish } from '../../platform/events.js';
 import { GroupedInserts } from '../../platform/grouped-inserts.js';
 import { check } from '../../platform/validate.js';
 import { Unit, type UnitDoc } from '../directory/model.js';
-import { ApiToken, AuditEntry, User, type Role, type UserDoc } from './model.js';
+import { actorLookups, ApiToken, AuditEntry, User, type Role, type UserDoc } from './model.js';
 import { assertCan, can, scopeOf, type Action, type Actor } from './permissions.js';
 import { createTokenInput, createUserInput, loginInput } from './schemas.js';
 
@@ -77,8 +77,11 @@ export async function authenticate(raw: unknown, ip?: string): Promise<Actor> {
 
 /** The actor behind a session's user id, or undefined when the account is gone or disabled. */
 export async function actorForUserId(userId: string): Promise<Actor | undefined> {
-  const user = await User.findById(userId).lean<UserDoc>();
-  return user && !user.disabled ? toActor(user) : undefined;
+  const actor = await actorLookups.get(String(userId), async () => {
+    const user = await User.findById(userId).lean<UserDoc>();
+    return user && !user.disabled ? toActor(user) : null;
+  });
+  return actor ?? undefined;
 }
 
 const tokenHash = (secret: string) => createHash('sha256').update(secret).digest('hex');

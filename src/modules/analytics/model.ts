@@ -1,4 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
+import { countWrites } from '../../platform/shared-answers.js';
 
 /**
  * Rollup documents (DESIGN.md section 5): dashboards over a million tickets read these, kept by `$inc` upserts on
@@ -139,6 +140,8 @@ export const SurveyMonthRollup = mongoose.model('SurveyMonthRollup', surveyMonth
 export const OfficerRollup = mongoose.model('OfficerRollup', officerRollupSchema);
 export const ContributionState = mongoose.model('ContributionState', contributionStateSchema);
 export const RollupCheckpoint = mongoose.model('RollupCheckpoint', checkpointSchema);
+/** This process's writes of the settings (settings.ts keeps the weights it read until one). */
+export const settingsWrites = countWrites(analyticsSettingsSchema);
 export const AnalyticsSettings = mongoose.model('AnalyticsSettings', analyticsSettingsSchema);
 
 /** Which rollup collection an entry of a contribution goes to. */

@@ -1,10 +1,11 @@
 import { AppError } from '../../platform/errors.js';
+import { deepFreeze, LOOKUP_TTL_MS, SharedAnswers } from '../../platform/shared-answers.js';
 import { check } from '../../platform/validate.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import { recordAudit } from '../accounts/service.js';
 import { findUnitByCode } from '../directory/service.js';
 import { assertWeights, EQUAL_WEIGHTS } from '../surveys/ikm.js';
-import { AnalyticsSettings } from './model.js';
+import { AnalyticsSettings, settingsWrites } from './model.js';
 import { weightsInput } from './schemas.js';
 
 /**
@@ -12,18 +13,21 @@ import { weightsInput } from './schemas.js';
  * agency's units; absent means the regulation's equal weights, 1/9 each (exactly, never 0.111).
  */
 
-const cache = new Map<string, { weights: number[] | null; at: number }>();
-const CACHE_MS = 30_000;
+/** Read by every IKM figure, changed by an admin now and then: kept like the directory (LOOKUP_TTL_MS). */
+const weightLookups = new SharedAnswers<number[] | null>({
+  ttlMs: LOOKUP_TTL_MS,
+  maxEntries: 1_000,
+  version: settingsWrites,
+  seal: deepFreeze,
+});
 
 /** The agency's custom weights, or null for equal weights. */
 export async function customWeights(agencyCode: string | null | undefined): Promise<number[] | null> {
   if (!agencyCode) return null;
-  const cached = cache.get(agencyCode);
-  if (cached && Date.now() - cached.at < CACHE_MS) return cached.weights;
-  const settings = await AnalyticsSettings.findById(agencyCode).lean<{ weights?: number[] | null }>();
-  const weights = settings?.weights?.length ? settings.weights : null;
-  cache.set(agencyCode, { weights, at: Date.now() });
-  return weights;
+  return weightLookups.get(agencyCode, async () => {
+    const settings = await AnalyticsSettings.findById(agencyCode).lean<{ weights?: number[] | null }>();
+    return settings?.weights?.length ? settings.weights : null;
+  });
 }
 
 /** The weights to compute with: the agency's own, or the regulation's (the very EQUAL_WEIGHTS array). */
@@ -63,7 +67,6 @@ export async function setWeights(actor: Actor | undefined, agencyCode: string, r
     { $set: { weights, updatedBy: actor!.id, updatedAt: new Date() } },
     { upsert: true },
   );
-  cache.delete(unit.code);
   await recordAudit(actor!, 'analytics.weights', unit.code, { weights });
   return { agencyCode: unit.code, weights: [...(weights ?? EQUAL_WEIGHTS)], custom: Boolean(weights) };
 }

@@ -1,4 +1,5 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+import { countWrites, deepFreeze, LOOKUP_TTL_MS, SharedAnswers } from '../../platform/shared-answers.js';
 
 export const timeZones = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as const; // WIB, WITA, WIT
 export type TimeZone = (typeof timeZones)[number];
@@ -55,7 +56,15 @@ const unitSchema = new Schema(
 unitSchema.index({ parentId: 1, name: 1 });
 
 export type UnitDoc = InferSchemaType<typeof unitSchema> & { _id: Types.ObjectId };
+const unitWrites = countWrites(unitSchema);
 export const Unit = mongoose.model('Unit', unitSchema);
+/** Units by code (service.ts `findUnitByCode`), asked on most requests. */
+export const unitLookups = new SharedAnswers<UnitDoc | null>({
+  ttlMs: LOOKUP_TTL_MS,
+  maxEntries: 5_000,
+  version: unitWrites,
+  seal: deepFreeze,
+});
 
 /** A civil servant (ASN). `ref` is the opaque reference public pages and QR links use instead of the NIP. */
 const officerSchema = new Schema(
@@ -75,4 +84,12 @@ const officerSchema = new Schema(
 officerSchema.index({ unitId: 1, name: 1 });
 
 export type OfficerDoc = InferSchemaType<typeof officerSchema> & { _id: Types.ObjectId };
+const officerWrites = countWrites(officerSchema);
 export const Officer = mongoose.model('Officer', officerSchema);
+/** Active officers by NIP or reference (service.ts `findOfficer`), asked by every record read and QR form. */
+export const officerLookups = new SharedAnswers<OfficerDoc | null>({
+  ttlMs: LOOKUP_TTL_MS,
+  maxEntries: 20_000,
+  version: officerWrites,
+  seal: deepFreeze,
+});

@@ -6,7 +6,7 @@ import { check } from '../../platform/validate.js';
 import { assertCan, can, scopeOf, type Action, type Actor } from '../accounts/permissions.js';
 import { recordAudit } from '../accounts/service.js';
 import { officerColumns, readCsv, timeZoneFromText, unitColumns, type Problem } from './csv-import.js';
-import { Officer, Unit, type OfficerDoc, type TimeZone, type UnitDoc } from './model.js';
+import { Officer, officerLookups, Unit, unitLookups, type OfficerDoc, type TimeZone, type UnitDoc } from './model.js';
 import { counterInput, createUnitInput, officerInput, serviceInputSchema, updateUnitInput } from './schemas.js';
 
 export type { UnitDoc, OfficerDoc };
@@ -49,7 +49,8 @@ export async function findPublicUnit(code: string): Promise<PublicUnit | null> {
 }
 
 export async function findUnitByCode(code: string): Promise<UnitDoc | null> {
-  return Unit.findOne({ code: String(code).toUpperCase() }).lean<UnitDoc>();
+  const wanted = String(code).toUpperCase();
+  return unitLookups.get(wanted, () => Unit.findOne({ code: wanted }).lean<UnitDoc>());
 }
 
 /** The public picture of an officer: name and position with the opaque reference, never the NIP. */
@@ -77,8 +78,14 @@ export async function listPublicOfficers(unitCode: string): Promise<PublicOffice
 
 /** An active officer by the opaque reference of QR links and public pages, or by NIP (staff and integrations). */
 export async function findOfficer(by: { ref?: string; nip?: string }): Promise<OfficerDoc | null> {
-  if (by.ref) return Officer.findOne({ ref: String(by.ref), active: true }).lean<OfficerDoc>();
-  if (by.nip) return Officer.findOne({ nip: String(by.nip), active: true }).lean<OfficerDoc>();
+  if (by.ref) {
+    const ref = String(by.ref);
+    return officerLookups.get(`ref:${ref}`, () => Officer.findOne({ ref, active: true }).lean<OfficerDoc>());
+  }
+  if (by.nip) {
+    const nip = String(by.nip);
+    return officerLookups.get(`nip:${nip}`, () => Officer.findOne({ nip, active: true }).lean<OfficerDoc>());
+  }
   return null;
 }
 
