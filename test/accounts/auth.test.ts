@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import type { Express } from 'express';
-import { User } from '../../src/modules/accounts/model.js';
+import { ApiToken, User } from '../../src/modules/accounts/model.js';
 import { lockoutSeconds, LOCKOUT_AFTER } from '../../src/modules/accounts/service.js';
 import { sessionClock } from '../../src/platform/session.js';
 import { Unit } from '../../src/modules/directory/model.js';
@@ -170,5 +170,18 @@ describe('Staff sign-in, sessions and CSRF', () => {
       .get('/api/v1/officers')
       .set('Authorization', `Bearer ${token.slice(0, -2)}xx`)
       .expect(401);
+
+    // Its use is noted (at most once a minute: a second call writes nothing), and a revoked token is refused at once.
+    const stored = () => ApiToken.findOne({ prefix: created.body.prefix }).lean();
+    let used = (await stored())!.lastUsedAt; // written beside the answer, not before it
+    for (let tries = 0; !used && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      used = (await stored())!.lastUsedAt;
+    }
+    expect(used).to.be.instanceOf(Date);
+    await request(app).get('/api/v1/officers').set('Authorization', `Bearer ${token}`).expect(200);
+    expect((await stored())!.lastUsedAt!.getTime()).to.equal(used!.getTime());
+    await ApiToken.updateOne({ prefix: created.body.prefix }, { $set: { revokedAt: new Date() } });
+    await request(app).get('/api/v1/officers').set('Authorization', `Bearer ${token}`).expect(401);
   });
 });

@@ -56,7 +56,15 @@ const apiTokenSchema = new Schema(
   },
   { timestamps: true },
 );
+const tokenWrites = countWrites(apiTokenSchema);
 export const ApiToken = mongoose.model('ApiToken', apiTokenSchema);
+/** Live tokens by the SHA-256 of their secret (service.ts `actorForApiToken`), read on every integration request. */
+export const tokenLookups = new SharedAnswers<{ id: string; userId: string } | null>({
+  ttlMs: LOOKUP_TTL_MS,
+  maxEntries: 10_000,
+  version: tokenWrites,
+  seal: deepFreeze,
+});
 
 /** Who did what to whom: staff actions and every view of personal data (read by the inspectorate). */
 const auditSchema = new Schema(

@@ -4,9 +4,10 @@ import type { Types } from 'mongoose';
 import { AppError } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
 import { GroupedInserts } from '../../platform/grouped-inserts.js';
+import { logger } from '../../platform/logger.js';
 import { check } from '../../platform/validate.js';
 import { Unit, type UnitDoc } from '../directory/model.js';
-import { actorLookups, ApiToken, AuditEntry, User, type Role, type UserDoc } from './model.js';
+import { actorLookups, ApiToken, tokenLookups, AuditEntry, User, type Role, type UserDoc } from './model.js';
 import { assertCan, can, scopeOf, type Action, type Actor } from './permissions.js';
 import { createTokenInput, createUserInput, loginInput } from './schemas.js';
 
@@ -88,11 +89,35 @@ const tokenHash = (secret: string) => createHash('sha256').update(secret).digest
 
 /** The actor behind an API token (`Authorization: Bearer suara_…`), or undefined. */
 export async function actorForApiToken(secret: string): Promise<Actor | undefined> {
-  const token = await ApiToken.findOneAndUpdate(
-    { tokenHash: tokenHash(secret), revokedAt: null },
-    { $set: { lastUsedAt: new Date() } },
-  ).lean();
-  return token ? actorForUserId(String(token.userId)) : undefined;
+  const hash = tokenHash(secret);
+  const token = await tokenLookups.get(hash, async () => {
+    const found = await ApiToken.findOne({ tokenHash: hash, revokedAt: null }).select({ userId: 1 }).lean();
+    return found ? { id: String(found._id), userId: String(found.userId) } : null;
+  });
+  if (!token) return undefined;
+  noteTokenUse(token.id);
+  return actorForUserId(token.userId);
+}
+
+/** When this process last wrote each token's `lastUsedAt` (token id → ms). */
+const tokenUseWritten = new Map<string, number>();
+
+/**
+ * Moves the token's `lastUsedAt` on, at most once a minute per token and process: it tells an admin whether an
+ * integration is still in use, which a minute does not change, while a write per request would be a durable commit
+ * per integration call. Not awaited: a failed write is logged and the next use after the minute tries again.
+ */
+function noteTokenUse(tokenId: string): void {
+  const now = Date.now();
+  const last = tokenUseWritten.get(tokenId);
+  if (last !== undefined && now - last < 60_000) return;
+  tokenUseWritten.set(tokenId, now);
+  if (tokenUseWritten.size > 10_000)
+    for (const [id, at] of tokenUseWritten) if (now - at >= 60_000) tokenUseWritten.delete(id);
+  ApiToken.updateOne({ _id: tokenId }, { $set: { lastUsedAt: new Date(now) } }).catch((error: unknown) => {
+    tokenUseWritten.delete(tokenId);
+    logger.warn({ err: error }, 'could not record an API token use');
+  });
 }
 
 /** Creates an API token for the actor itself; the secret is returned once and never stored. */
