@@ -5,8 +5,7 @@ import { SharedAnswers } from '../../platform/shared-answers.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import { requireActor } from '../accounts/middleware.js';
 import { recordAudit } from '../accounts/service.js';
-import { Unit } from '../directory/model.js';
-import { findPublicUnit, unitsInScope } from '../directory/service.js';
+import { activeAgencies, findPublicUnit, unitsInScope } from '../directory/service.js';
 import { displayPayload } from './display-gateway.js';
 import {
   answersCsv,
@@ -350,10 +349,7 @@ export function analyticsPageRoutes(_config: Config): Router {
   });
   const transparencyPage = async (req: Request, res: Response) => {
     const unitCode = typeof req.query.unitCode === 'string' && req.query.unitCode ? req.query.unitCode : undefined;
-    const [figures, agencies] = await Promise.all([
-      transparency(unitCode),
-      Unit.find({ parentId: null, active: true }).sort({ name: 1 }).select({ code: 1, name: 1 }).lean(),
-    ]);
+    const [figures, agencies] = await Promise.all([transparency(unitCode), activeAgencies()]);
     res.set('Cache-Control', 'public, max-age=60');
     res.render('pages/transparency/index', {
       title: req.t('analytics.pages.transparency_title'),

@@ -1,6 +1,7 @@
 import mongoose, { Types, type ClientSession } from 'mongoose';
 import { localDate } from '../../platform/calendar.js';
 import { Unit } from '../directory/model.js';
+import { findUnitById } from '../directory/service.js';
 import { ELEMENT_COUNT } from '../surveys/ikm.js';
 import { bucketOf, DURATION_HOURS_BOUNDS, WAIT_MINUTES_BOUNDS } from './histogram.js';
 import { ContributionState, rollupModels, type RollupTarget } from './model.js';
@@ -19,7 +20,6 @@ import { ContributionState, rollupModels, type RollupTarget } from './model.js';
  */
 
 const HOUR_MS = 3_600_000;
-const MINUTE_MS = 60_000;
 
 /** One rollup document's share of a contribution: its key, the fields it is created with, and the increments. */
 export interface Entry {
@@ -638,24 +638,16 @@ export async function applySourceState(
 
 // ---- Time zones of units (survey answers and findings carry none) -------------------------------------------------
 
-const unitCache = new Map<string, { info: UnitInfo; at: number }>();
-const UNIT_TTL_MS = 10 * MINUTE_MS;
-
 /** What rollups need of a unit that a survey answer or a finding does not carry. */
 export interface UnitInfo {
   timeZone: string;
   agencyCode: string | null;
 }
 
-/** The time zone (the agency's) and agency of a unit, cached briefly: they change almost never. */
+/** The time zone (the agency's) and agency of a unit (the directory's kept lookup). */
 export async function unitInfo(unitId: Types.ObjectId | string): Promise<UnitInfo> {
-  const id = String(unitId);
-  const cached = unitCache.get(id);
-  if (cached && Date.now() - cached.at < UNIT_TTL_MS) return cached.info;
-  const unit = await Unit.findById(id).select({ timeZone: 1, agencyCode: 1 }).lean<UnitInfo>();
-  const info = { timeZone: unit?.timeZone ?? 'Asia/Jakarta', agencyCode: unit?.agencyCode ?? null };
-  unitCache.set(id, { info, at: Date.now() });
-  return info;
+  const unit = await findUnitById(String(unitId));
+  return { timeZone: unit?.timeZone ?? 'Asia/Jakarta', agencyCode: unit?.agencyCode ?? null };
 }
 
 /** Every unit's time zone and agency at once, for a rebuild. */

@@ -58,6 +58,20 @@ unitSchema.index({ parentId: 1, name: 1 });
 export type UnitDoc = InferSchemaType<typeof unitSchema> & { _id: Types.ObjectId };
 const unitWrites = countWrites(unitSchema);
 export const Unit = mongoose.model('Unit', unitSchema);
+/** The agencies (root units), for pickers on public pages (service.ts `activeAgencies`). */
+export const agencyLookups = new SharedAnswers<Pick<UnitDoc, '_id' | 'code' | 'name'>[]>({
+  ttlMs: LOOKUP_TTL_MS,
+  maxEntries: 1,
+  version: unitWrites,
+  seal: deepFreeze,
+});
+/** The units of a scope in tree order (service.ts `unitsInScope`), for every dashboard's unit picker. */
+export const scopeLookups = new SharedAnswers<(UnitDoc & { depth: number })[]>({
+  ttlMs: LOOKUP_TTL_MS,
+  maxEntries: 1_000,
+  version: unitWrites,
+  seal: deepFreeze,
+});
 /** Units by code (service.ts `findUnitByCode`), asked on most requests. */
 export const unitLookups = new SharedAnswers<UnitDoc | null>({
   ttlMs: LOOKUP_TTL_MS,

@@ -1,12 +1,22 @@
 import { randomBytes } from 'node:crypto';
-
+import mongoose from 'mongoose';
 import { AppError } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
 import { check } from '../../platform/validate.js';
 import { assertCan, can, scopeOf, type Action, type Actor } from '../accounts/permissions.js';
 import { recordAudit } from '../accounts/service.js';
 import { officerColumns, readCsv, timeZoneFromText, unitColumns, type Problem } from './csv-import.js';
-import { Officer, officerLookups, Unit, unitLookups, type OfficerDoc, type TimeZone, type UnitDoc } from './model.js';
+import {
+  agencyLookups,
+  Officer,
+  officerLookups,
+  scopeLookups,
+  Unit,
+  unitLookups,
+  type OfficerDoc,
+  type TimeZone,
+  type UnitDoc,
+} from './model.js';
 import { counterInput, createUnitInput, officerInput, serviceInputSchema, updateUnitInput } from './schemas.js';
 
 export type { UnitDoc, OfficerDoc };
@@ -42,10 +52,26 @@ export async function listPublicUnits(): Promise<PublicUnit[]> {
 
 /** One active unit in its public shape, or null. */
 export async function findPublicUnit(code: string): Promise<PublicUnit | null> {
-  const unit = await Unit.findOne({ code: String(code).toUpperCase(), active: true }).lean<UnitDoc>();
-  if (!unit) return null;
-  const parent = unit.parentId ? await Unit.findById(unit.parentId).select({ code: 1 }).lean<{ code: string }>() : null;
+  const unit = await findUnitByCode(code);
+  if (!unit?.active) return null;
+  const parent = unit.parentId ? await findUnitById(String(unit.parentId)) : null;
   return toPublicUnit(unit, parent?.code ?? null);
+}
+
+/** The active agencies (root units) by name: code and name, for public pickers. */
+export function activeAgencies(): Promise<Pick<UnitDoc, '_id' | 'code' | 'name'>[]> {
+  return agencyLookups.get('active', () =>
+    Unit.find({ parentId: null, active: true })
+      .sort({ name: 1 })
+      .select({ code: 1, name: 1 })
+      .lean<Pick<UnitDoc, '_id' | 'code' | 'name'>[]>(),
+  );
+}
+
+/** A unit by id (the same kept lookup as by code; ids and codes cannot meet: codes are upper case). */
+export async function findUnitById(id: string): Promise<UnitDoc | null> {
+  if (!mongoose.isValidObjectId(id)) return null;
+  return unitLookups.get(`id:${id}`, () => Unit.findById(id).lean<UnitDoc>());
 }
 
 export async function findUnitByCode(code: string): Promise<UnitDoc | null> {
@@ -126,7 +152,8 @@ function inTreeOrder(units: UnitDoc[]): (UnitDoc & { depth: number })[] {
 
 /** Units the actor may see for the action, in tree order. */
 export async function unitsInScope(actor: Actor, action: Action = 'directory.read') {
-  return inTreeOrder(await Unit.find(unitScopeFilter(actor, action)).lean<UnitDoc[]>());
+  const filter = unitScopeFilter(actor, action);
+  return scopeLookups.get(JSON.stringify(filter), async () => inTreeOrder(await Unit.find(filter).lean<UnitDoc[]>()));
 }
 
 /** A unit for an admin page, with its officers; forbidden outside the actor's scope. */

@@ -1,4 +1,5 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { countWrites, deepFreeze, LOOKUP_TTL_MS, SharedAnswers } from '../../platform/shared-answers.js';
 import type { Kind } from './statuses.js';
 
 /**
@@ -154,6 +155,7 @@ const categorySchema = new Schema(
   { timestamps: true },
 );
 export type CategoryDoc = InferSchemaType<typeof categorySchema>;
+const categoryWrites = countWrites(categorySchema);
 export const Category = mongoose.model('Category', categorySchema);
 
 /** Seeds the default categories; an admin's later edits are kept (only missing categories are inserted). */
@@ -178,15 +180,16 @@ export async function ensureCategories(): Promise<void> {
       },
     })),
   );
-  cache = undefined;
 }
 
-let cache: { at: number; categories: CategoryDoc[] } | undefined;
-const CACHE_MS = 60_000; // categories change rarely; another process's edit shows within a minute
+/** The active categories, read by every form and record page and changed rarely: kept like the directory's. */
+const categoryLookups = new SharedAnswers<CategoryDoc[]>({
+  ttlMs: LOOKUP_TTL_MS,
+  maxEntries: 1,
+  version: categoryWrites,
+  seal: deepFreeze,
+});
 
 export async function activeCategories(): Promise<CategoryDoc[]> {
-  if (cache && Date.now() - cache.at < CACHE_MS) return cache.categories;
-  const categories = await Category.find({ active: true }).sort({ order: 1 }).lean<CategoryDoc[]>();
-  cache = { at: Date.now(), categories };
-  return categories;
+  return categoryLookups.get('active', () => Category.find({ active: true }).sort({ order: 1 }).lean<CategoryDoc[]>());
 }
