@@ -74,7 +74,13 @@ export async function startTarget(spec: TargetSpec, context: Omit<TargetContext,
       HOST: '127.0.0.1',
       PORT: String(port),
     },
-    execArgv: ['--import', import.meta.resolve('tsx')],
+    // BENCH_NODE_FLAGS: extra Node flags for the servers measured (for example `--trace-gc` to see collections in
+    // the server's log, or a heap setting to compare).
+    execArgv: [
+      '--import',
+      import.meta.resolve('tsx'),
+      ...(process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
+    ],
     stdio: ['ignore', out, out, 'ipc'],
   });
   closeSync(out);
