@@ -15,23 +15,34 @@ const MAX_WORKING_DAYS = 3650; // ten years of clocks is a bug, not a service st
 const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function wallClockFormatter(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
+
+/**
+ * A date formatter, made once per locale and options and kept: making one costs 50–130 µs (ICU loads the locale and
+ * the zone), using one about 1.5 µs, and a page of fifty feed items formats a date for each. Throws a RangeError
+ * for an unknown zone: a typo must never silently become UTC.
+ */
+export function dateFormatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let formatter = formatters.get(key);
   if (!formatter) {
-    // Throws a RangeError for an unknown zone: a typo must never silently become UTC.
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
+    formatter = new Intl.DateTimeFormat(locale, options);
+    if (formatters.size >= 1_000) formatters.clear(); // options come from code, zones from a short list
+    formatters.set(key, formatter);
   }
   return formatter;
+}
+
+function wallClockFormatter(timeZone: string): Intl.DateTimeFormat {
+  return dateFormatter('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 /** The zone's offset from UTC at an instant, straight from Intl (slow: tens of microseconds a call). */
@@ -220,7 +231,7 @@ export function extendDue(
 
 /** A local date for people: 'Jumat, 16 Januari 2026' (locale 'id-ID') or 'Friday, 16 January 2026' ('en-GB'). */
 export function formatLocalDate(date: LocalDate, locale: string): string {
-  return new Intl.DateTimeFormat(locale, {
+  return dateFormatter(locale, {
     weekday: 'long',
     day: 'numeric',
     month: 'long',

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { create } from 'express-handlebars';
 import path from 'node:path';
-import { zoneName } from './calendar.js';
+import { dateFormatter, zoneName } from './calendar.js';
 import { t, type Lang } from './i18n.js';
 import { viewsDir } from './paths.js';
 
@@ -21,7 +21,7 @@ export function setupViews(app: Express, cache: boolean): void {
         if (!value) return '';
         const { lang = 'id', timeZone = 'Asia/Jakarta' } = options.data.root;
         const date = new Date(value as string);
-        const text = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', {
+        const text = dateFormatter(lang === 'id' ? 'id-ID' : 'en-GB', {
           dateStyle: 'medium',
           timeStyle: 'short',
           timeZone,

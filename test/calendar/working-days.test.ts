@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  dateFormatter,
   dueAfterWorkingDays,
   endOfLocalDay,
   extendDue,
@@ -181,6 +182,23 @@ describe('Working days and SLA clocks (platform/calendar)', () => {
         pausedWorkingDays(from, new Date(until.getTime() + 1), WIB, national);
       expect(endsLeft(pausedFrom, due)).to.equal(4);
       expect(endsLeft(resumedAt, moved)).to.equal(4);
+    });
+  });
+
+  describe('date formatters, kept per locale and options', () => {
+    it('gives one formatter per locale and options, and the right text for each zone and language', () => {
+      const at = new Date('2026-01-21T16:59:00Z');
+      const wib = dateFormatter('id-ID', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Jakarta' });
+      expect(dateFormatter('id-ID', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Jakarta' })).to.equal(
+        wib,
+      );
+      const wit = dateFormatter('id-ID', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Jayapura' });
+      const english = dateFormatter('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Jakarta' });
+      expect(wit).to.not.equal(wib);
+      expect(wib.format(at)).to.match(/21 Jan 2026.*23[.:]59/);
+      expect(wit.format(at)).to.match(/22 Jan 2026.*01[.:]59/);
+      expect(english.format(at)).to.match(/21 Jan 2026.*23:59/);
+      expect(() => dateFormatter('id-ID', { timeZone: 'Asia/Jakrta' })).to.throw(RangeError);
     });
   });
 });

@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import { dateFormatter } from '../../platform/calendar.js';
 import { t, type Lang } from '../../platform/i18n.js';
 import { berakhlakValues } from './work-model.js';
 import type { EvaluationView } from './work.js';
@@ -87,7 +88,7 @@ export async function evaluationPdf(view: EvaluationView, lang: Lang, timeZone: 
     .text(`${tr('coaching.work.evaluation.predikat')}: ${view.predikat ?? '—'}`);
   doc.moveDown(0.8).font('Helvetica').fontSize(10);
   if (view.signedBy && view.signedAt) {
-    const date = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'long', timeZone }).format(
+    const date = dateFormatter(lang === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'long', timeZone }).format(
       new Date(view.signedAt),
     );
     doc.text(tr('coaching.work.evaluation.signed_by', { name: view.signedBy, date }));

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { zoneName } from '../../platform/calendar.js';
+import { dateFormatter, zoneName } from '../../platform/calendar.js';
 import { t, type Lang } from '../../platform/i18n.js';
 import { logger } from '../../platform/logger.js';
 import { registerJob, type Job } from '../../platform/scheduler.js';
@@ -25,7 +25,7 @@ export interface ReminderConfig {
 const BATCH = 200;
 
 function dueLabel(instant: Date, timeZone: string, lang: Lang): string {
-  const text = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', {
+  const text = dateFormatter(lang === 'id' ? 'id-ID' : 'en-GB', {
     weekday: 'long',
     day: 'numeric',
     month: 'long',

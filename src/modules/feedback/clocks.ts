@@ -1,6 +1,6 @@
 import { updateAndRead } from '../../platform/db.js';
 import mongoose from 'mongoose';
-import { localDate, zoneName } from '../../platform/calendar.js';
+import { dateFormatter, localDate, zoneName } from '../../platform/calendar.js';
 import { publish } from '../../platform/events.js';
 import { t, type Lang } from '../../platform/i18n.js';
 import { logger } from '../../platform/logger.js';
@@ -39,7 +39,7 @@ const staffTicketUrl = (publicUrl: string, code: string) =>
 
 /** "Rabu, 21 Januari 2026 pukul 23.59 WIT": an instant on the agency's wall clock, for people. */
 function wallClockLabel(instant: Date, timeZone: string, lang: Lang): string {
-  const text = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', {
+  const text = dateFormatter(lang === 'id' ? 'id-ID' : 'en-GB', {
     weekday: 'long',
     day: 'numeric',
     month: 'long',
@@ -239,7 +239,7 @@ const DAY_MS = 24 * 3600 * 1000;
 
 const localHour = (instant: Date, timeZone: string) =>
   Number(
-    new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone })
+    dateFormatter('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone })
       .formatToParts(instant)
       .find((part) => part.type === 'hour')!.value,
   );
