@@ -1,7 +1,7 @@
 import session, { Store, type SessionData } from 'express-session';
 import mongoose, { Schema } from 'mongoose';
 import type { Config } from '../config.js';
-import { countWrites, deepFreeze, LOOKUP_TTL_MS, SharedAnswers } from './shared-answers.js';
+import { countWrites, keptLookups } from './shared-answers.js';
 
 /** Sessions live in the database so that any process behind the load balancer can serve any request. */
 const sessionSchema = new Schema(
@@ -16,12 +16,7 @@ const sessionSchema = new Schema(
 const sessionWrites = countWrites(sessionSchema);
 const SessionModel = mongoose.model('Session', sessionSchema);
 /** Sessions by id, read on every signed-in request (see LOOKUP_TTL_MS for how another process's change shows). */
-const sessionLookups = new SharedAnswers<{ data: string; expiresAt: Date } | null>({
-  ttlMs: LOOKUP_TTL_MS,
-  maxEntries: 10_000,
-  version: sessionWrites,
-  seal: deepFreeze,
-});
+const sessionLookups = keptLookups<{ data: string; expiresAt: Date } | null>(sessionWrites, 10_000);
 
 const DAY_MS = 24 * 3600 * 1000;
 const TOUCH_EVERY_MS = 60_000;

@@ -116,3 +116,8 @@ export function countWrites(schema: Schema): () => number {
  * then stays silent: tried, and left.)
  */
 export const LOOKUP_TTL_MS = 5_000;
+
+/** A lookup kept between requests as LOOKUP_TTL_MS says: versioned by the writes counted on its schema, frozen. */
+export function keptLookups<T>(version: () => number, maxEntries: number): SharedAnswers<T> {
+  return new SharedAnswers<T>({ ttlMs: LOOKUP_TTL_MS, maxEntries, version, seal: deepFreeze });
+}

@@ -1,5 +1,5 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
-import { countWrites, deepFreeze, LOOKUP_TTL_MS, SharedAnswers } from '../../platform/shared-answers.js';
+import { countWrites, keptLookups } from '../../platform/shared-answers.js';
 import type { Actor } from './permissions.js';
 
 export const roles = ['admin', 'unit_head', 'handler', 'coach', 'officer', 'viewer'] as const;
@@ -37,12 +37,7 @@ export type UserDoc = InferSchemaType<typeof userSchema> & { _id: Types.ObjectId
 const userWrites = countWrites(userSchema);
 export const User = mongoose.model('User', userSchema);
 /** The signed-in account behind each request, by user id (service.ts `actorForUserId`; null for none or disabled). */
-export const actorLookups = new SharedAnswers<Actor | null>({
-  ttlMs: LOOKUP_TTL_MS,
-  maxEntries: 10_000,
-  version: userWrites,
-  seal: deepFreeze,
-});
+export const actorLookups = keptLookups<Actor | null>(userWrites, 10_000);
 
 /** API tokens for integrations: only a SHA-256 of the secret is kept; the secret is shown once. */
 const apiTokenSchema = new Schema(
@@ -59,12 +54,7 @@ const apiTokenSchema = new Schema(
 const tokenWrites = countWrites(apiTokenSchema);
 export const ApiToken = mongoose.model('ApiToken', apiTokenSchema);
 /** Live tokens by the SHA-256 of their secret (service.ts `actorForApiToken`), read on every integration request. */
-export const tokenLookups = new SharedAnswers<{ id: string; userId: string } | null>({
-  ttlMs: LOOKUP_TTL_MS,
-  maxEntries: 10_000,
-  version: tokenWrites,
-  seal: deepFreeze,
-});
+export const tokenLookups = keptLookups<{ id: string; userId: string } | null>(tokenWrites, 10_000);
 
 /** Who did what to whom: staff actions and every view of personal data (read by the inspectorate). */
 const auditSchema = new Schema(

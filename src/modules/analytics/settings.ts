@@ -1,5 +1,5 @@
 import { AppError } from '../../platform/errors.js';
-import { deepFreeze, LOOKUP_TTL_MS, SharedAnswers } from '../../platform/shared-answers.js';
+import { keptLookups } from '../../platform/shared-answers.js';
 import { check } from '../../platform/validate.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import { recordAudit } from '../accounts/service.js';
@@ -14,12 +14,7 @@ import { weightsInput } from './schemas.js';
  */
 
 /** Read by every IKM figure, changed by an admin now and then: kept like the directory (LOOKUP_TTL_MS). */
-const weightLookups = new SharedAnswers<number[] | null>({
-  ttlMs: LOOKUP_TTL_MS,
-  maxEntries: 1_000,
-  version: settingsWrites,
-  seal: deepFreeze,
-});
+const weightLookups = keptLookups<number[] | null>(settingsWrites, 1_000);
 
 /** The agency's custom weights, or null for equal weights. */
 export async function customWeights(agencyCode: string | null | undefined): Promise<number[] | null> {

@@ -1,5 +1,5 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
-import { countWrites, deepFreeze, LOOKUP_TTL_MS, SharedAnswers } from '../../platform/shared-answers.js';
+import { countWrites, keptLookups } from '../../platform/shared-answers.js';
 
 export const timeZones = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as const; // WIB, WITA, WIT
 export type TimeZone = (typeof timeZones)[number];
@@ -59,26 +59,11 @@ export type UnitDoc = InferSchemaType<typeof unitSchema> & { _id: Types.ObjectId
 const unitWrites = countWrites(unitSchema);
 export const Unit = mongoose.model('Unit', unitSchema);
 /** The agencies (root units), for pickers on public pages (service.ts `activeAgencies`). */
-export const agencyLookups = new SharedAnswers<Pick<UnitDoc, '_id' | 'code' | 'name'>[]>({
-  ttlMs: LOOKUP_TTL_MS,
-  maxEntries: 1,
-  version: unitWrites,
-  seal: deepFreeze,
-});
+export const agencyLookups = keptLookups<Pick<UnitDoc, '_id' | 'code' | 'name'>[]>(unitWrites, 1);
 /** The units of a scope in tree order (service.ts `unitsInScope`), for every dashboard's unit picker. */
-export const scopeLookups = new SharedAnswers<(UnitDoc & { depth: number })[]>({
-  ttlMs: LOOKUP_TTL_MS,
-  maxEntries: 1_000,
-  version: unitWrites,
-  seal: deepFreeze,
-});
+export const scopeLookups = keptLookups<(UnitDoc & { depth: number })[]>(unitWrites, 1_000);
 /** Units by code (service.ts `findUnitByCode`), asked on most requests. */
-export const unitLookups = new SharedAnswers<UnitDoc | null>({
-  ttlMs: LOOKUP_TTL_MS,
-  maxEntries: 5_000,
-  version: unitWrites,
-  seal: deepFreeze,
-});
+export const unitLookups = keptLookups<UnitDoc | null>(unitWrites, 5_000);
 
 /** A civil servant (ASN). `ref` is the opaque reference public pages and QR links use instead of the NIP. */
 const officerSchema = new Schema(
@@ -101,9 +86,4 @@ export type OfficerDoc = InferSchemaType<typeof officerSchema> & { _id: Types.Ob
 const officerWrites = countWrites(officerSchema);
 export const Officer = mongoose.model('Officer', officerSchema);
 /** Active officers by NIP or reference (service.ts `findOfficer`), asked by every record read and QR form. */
-export const officerLookups = new SharedAnswers<OfficerDoc | null>({
-  ttlMs: LOOKUP_TTL_MS,
-  maxEntries: 20_000,
-  version: officerWrites,
-  seal: deepFreeze,
-});
+export const officerLookups = keptLookups<OfficerDoc | null>(officerWrites, 20_000);

@@ -1,5 +1,5 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
-import { countWrites, deepFreeze, LOOKUP_TTL_MS, SharedAnswers } from '../../platform/shared-answers.js';
+import { countWrites, keptLookups } from '../../platform/shared-answers.js';
 import type { Kind } from './statuses.js';
 
 /**
@@ -183,12 +183,7 @@ export async function ensureCategories(): Promise<void> {
 }
 
 /** The active categories, read by every form and record page and changed rarely: kept like the directory's. */
-const categoryLookups = new SharedAnswers<CategoryDoc[]>({
-  ttlMs: LOOKUP_TTL_MS,
-  maxEntries: 1,
-  version: categoryWrites,
-  seal: deepFreeze,
-});
+const categoryLookups = keptLookups<CategoryDoc[]>(categoryWrites, 1);
 
 export async function activeCategories(): Promise<CategoryDoc[]> {
   return categoryLookups.get('active', () => Category.find({ active: true }).sort({ order: 1 }).lean<CategoryDoc[]>());
