@@ -23,7 +23,7 @@ const TOUCH_EVERY_MS = 60_000;
 
 /**
  * The clock of the touch throttle below. A test moves it on to play a minute passing: moving `Date.now` itself also
- * moves the database driver's liveness check (Mongoose reports the connection lost when its last heartbeat looks 20 s
+ * moves the database driver's liveness check (Mongoose reports the connection lost when its last heartbeat looks over 4 s
  * old), and every request then gets 503.
  */
 export const sessionClock = { now: (): number => Date.now() };
