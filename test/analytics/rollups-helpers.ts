@@ -1,15 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
-import {
-  OfficerRollup,
-  SurveyMonthRollup,
-  SurveyRollup,
-  TicketMonthRollup,
-  TicketRollup,
-  TicketUnitDayRollup,
-  TicketUnitMonthRollup,
-} from '../../src/modules/analytics/model.js';
+import { rollupModels } from '../../src/modules/analytics/model.js';
 import { eventsSettled } from '../../src/platform/events.js';
 import { SurveyResponse } from '../../src/modules/surveys/model.js';
 import { resetRateLimits } from '../helpers/db.js';
@@ -100,19 +92,13 @@ const COUNTERS = [
 /** Every rollup document, normalised and sorted; documents with no counter left are dropped. */
 export async function snapshotRollups(): Promise<Record<string, Doc[]>> {
   await eventsSettled();
-  const read = async (model: typeof TicketRollup) =>
+  const read = async (model: (typeof rollupModels)[keyof typeof rollupModels]) =>
     ((await model.collection.find({}).sort({ _id: 1 }).toArray()) as Doc[])
       .map((doc) => normalise(doc) as Doc)
       .filter((doc) => COUNTERS.some((key) => key in doc));
-  return {
-    tickets: await read(TicketRollup),
-    surveys: await read(SurveyRollup as unknown as typeof TicketRollup),
-    officers: await read(OfficerRollup as unknown as typeof TicketRollup),
-    ticketsMonthly: await read(TicketMonthRollup as unknown as typeof TicketRollup),
-    surveysMonthly: await read(SurveyMonthRollup as unknown as typeof TicketRollup),
-    ticketsUnitMonthly: await read(TicketUnitMonthRollup as unknown as typeof TicketRollup),
-    ticketsUnitDaily: await read(TicketUnitDayRollup as unknown as typeof TicketRollup),
-  };
+  const snapshot: Record<string, Doc[]> = {};
+  for (const [target, model] of Object.entries(rollupModels)) snapshot[target] = await read(model);
+  return snapshot;
 }
 
 export function expectSameRollups(actual: Record<string, Doc[]>, expected: Record<string, Doc[]>): void {

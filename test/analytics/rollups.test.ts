@@ -5,9 +5,16 @@ import { User } from '../../src/modules/accounts/model.js';
 import { rollUpTicket } from '../../src/modules/analytics/events.js';
 import { eventsSettled } from '../../src/platform/events.js';
 import { bucketOf, WAIT_MINUTES_BOUNDS } from '../../src/modules/analytics/histogram.js';
-import { ContributionState, OfficerRollup, SurveyRollup, TicketRollup } from '../../src/modules/analytics/model.js';
+import {
+  ContributionState,
+  OfficerRollup,
+  SurveyRollup,
+  SurveyTreeMonthRollup,
+  SurveyTreeRollup,
+  TicketRollup,
+} from '../../src/modules/analytics/model.js';
 import { applySourceState, ticketContribution } from '../../src/modules/analytics/rollups.js';
-import { Officer } from '../../src/modules/directory/model.js';
+import { Officer, Unit } from '../../src/modules/directory/model.js';
 import { Ticket } from '../../src/modules/feedback/model.js';
 import { localDate } from '../../src/platform/calendar.js';
 import { clearCollections, resetRateLimits, useTestDatabase } from '../helpers/db.js';
@@ -170,6 +177,41 @@ describe('Analytics rollups kept live from domain events', () => {
     const officer = (await OfficerRollup.collection.findOne({ officerId: siti._id })) as Doc;
     expect(officer.surveys.respondents).to.equal(1);
     expect(officer.surveys.sums['5']).to.equal(4);
+  });
+
+  it('counts a survey answer once on the subtree documents of its unit and of every unit above it, by day and month', async () => {
+    const post = (unitCode: string, serviceCode: string | undefined, answers: number[]) =>
+      request(app)
+        .post('/api/v1/surveys')
+        .send({ unitCode, ...(serviceCode ? { serviceCode } : {}), answers, respondent: PROFILE })
+        .expect(201);
+    await post('PKM-KEBUNHANDIL', 'POLI-UMUM', [4, 4, 4, 4, 4, 4, 4, 4, 4]);
+    await post('PKM-KEBUNHANDIL', undefined, [2, 2, 2, 2, 2, 2, 2, 2, 2]);
+    await post('PKM-PUTRIAYU', undefined, [3, 3, 3, 3, 3, 3, 3, 3, 3]);
+    await eventsSettled();
+    const kebunhandil = (await Unit.findOne({ code: 'PKM-KEBUNHANDIL' }).lean())!;
+    const putriayu = (await Unit.findOne({ code: 'PKM-PUTRIAYU' }).lean())!;
+    const month = `${today().slice(0, 7)}-01`;
+    for (const [model, day] of [
+      [SurveyTreeRollup, today()],
+      [SurveyTreeMonthRollup, month],
+    ] as const) {
+      const docs = (await model.collection.find({}).toArray()) as Doc[];
+      const of = (unitId: unknown) => docs.find((doc) => String(doc.unitId) === String(unitId));
+      // One document per unit of either path (the agency and the dinas shared by both, each puskesmas), each summing
+      // its subtree's answers across services: the same totals as the per-unit × service rollups under it.
+      expect(docs).to.have.length(new Set([...kebunhandil.path, ...putriayu.path].map(String)).size);
+      for (const doc of docs) expect(doc.day).to.equal(day);
+      expect(of(kebunhandil._id)).to.deep.include({ respondents: 2 });
+      expect(of(kebunhandil._id)!.sums['0']).to.equal(6);
+      expect(of(kebunhandil._id)!.unitPath.map(String)).to.deep.equal(kebunhandil.path.map(String));
+      expect(of(putriayu._id)).to.deep.include({ respondents: 1 });
+      const dinas = kebunhandil.path.at(-2)!;
+      expect(of(dinas)!.sums['8']).to.equal(9);
+      expect(of(kebunhandil.path[0])!.respondents).to.equal(3);
+      const perUnit = (await SurveyRollup.collection.find({ unitPath: dinas }).toArray()) as Doc[];
+      expect(of(dinas)!.respondents).to.equal(sum(perUnit, (doc) => doc.respondents));
+    }
   });
 
   it('moves a finding recorded again with another outcome instead of counting it twice', async () => {

@@ -118,6 +118,18 @@ const surveyMonthSchema = surveyRollupSchema.clone();
 surveyMonthSchema.set('collection', 'rollup_surveys_monthly');
 
 /**
+ * Survey answers per local day (and per calendar month) × unit *as the top of a subtree*: an answer counts once on
+ * its own unit's document and once on each unit above it (`unitId` is that unit, `unitPath` its own path), all
+ * services together, with the counters of `rollup_surveys`. A province's IKM over any year is then about forty
+ * documents (the whole months and the days at the ends) where the per-unit × service documents were thousands:
+ * SecantusDB fetches a document in 100–200 µs (probe, 4 December 2026), so the count of documents is the cost.
+ */
+const surveyTreeSchema = new Schema({ ...shared }, { ...options, collection: 'rollup_surveys_tree' });
+surveyTreeSchema.index({ unitId: 1, date: 1 });
+const surveyTreeMonthSchema = surveyTreeSchema.clone();
+surveyTreeMonthSchema.set('collection', 'rollup_surveys_tree_monthly');
+
+/**
  * Tickets per calendar month × unit, all services, categories and kinds together: a province's year is a few hundred
  * of these, read whole and summed in memory. Besides the counters of `rollup_tickets` it keeps received tickets per
  * kind (`kinds.<kind>`) and category (`categories.<category|none>`), and waiting times per service
@@ -137,6 +149,8 @@ export const TicketUnitDayRollup = mongoose.model('TicketUnitDayRollup', unitDay
 export const SurveyRollup = mongoose.model('SurveyRollup', surveyRollupSchema);
 export const TicketMonthRollup = mongoose.model('TicketMonthRollup', ticketMonthSchema);
 export const SurveyMonthRollup = mongoose.model('SurveyMonthRollup', surveyMonthSchema);
+export const SurveyTreeRollup = mongoose.model('SurveyTreeRollup', surveyTreeSchema);
+export const SurveyTreeMonthRollup = mongoose.model('SurveyTreeMonthRollup', surveyTreeMonthSchema);
 export const OfficerRollup = mongoose.model('OfficerRollup', officerRollupSchema);
 export const ContributionState = mongoose.model('ContributionState', contributionStateSchema);
 export const RollupCheckpoint = mongoose.model('RollupCheckpoint', checkpointSchema);
@@ -146,7 +160,15 @@ export const AnalyticsSettings = mongoose.model('AnalyticsSettings', analyticsSe
 
 /** Which rollup collection an entry of a contribution goes to. */
 export type RollupTarget =
-  'tickets' | 'surveys' | 'officers' | 'ticketsMonthly' | 'surveysMonthly' | 'ticketsUnitMonthly' | 'ticketsUnitDaily';
+  | 'tickets'
+  | 'surveys'
+  | 'officers'
+  | 'ticketsMonthly'
+  | 'surveysMonthly'
+  | 'ticketsUnitMonthly'
+  | 'ticketsUnitDaily'
+  | 'surveysTree'
+  | 'surveysTreeMonthly';
 export const rollupModels = {
   tickets: TicketRollup,
   surveys: SurveyRollup,
@@ -155,4 +177,6 @@ export const rollupModels = {
   surveysMonthly: SurveyMonthRollup,
   ticketsUnitMonthly: TicketUnitMonthRollup,
   ticketsUnitDaily: TicketUnitDayRollup,
+  surveysTree: SurveyTreeRollup,
+  surveysTreeMonthly: SurveyTreeMonthRollup,
 } as const;

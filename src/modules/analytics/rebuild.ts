@@ -4,17 +4,7 @@ import { Finding, Ticket } from '../feedback/model.js';
 import { SurveyResponse } from '../surveys/model.js';
 import { eventsSettled } from '../../platform/events.js';
 import { readBySlices, type SlicePosition } from '../../platform/slices.js';
-import {
-  ContributionState,
-  OfficerRollup,
-  RollupCheckpoint,
-  SurveyMonthRollup,
-  SurveyRollup,
-  TicketMonthRollup,
-  TicketRollup,
-  TicketUnitDayRollup,
-  TicketUnitMonthRollup,
-} from './model.js';
+import { ContributionState, RollupCheckpoint, rollupModels } from './model.js';
 import {
   Accumulator,
   allUnitInfo,
@@ -113,13 +103,7 @@ const duration = (ms: number) => {
 /** Empties the rollups and states and writes a fresh checkpoint. */
 async function startOver(): Promise<CheckpointDoc> {
   await Promise.all([
-    TicketRollup.collection.deleteMany({}),
-    SurveyRollup.collection.deleteMany({}),
-    OfficerRollup.collection.deleteMany({}),
-    TicketMonthRollup.collection.deleteMany({}),
-    SurveyMonthRollup.collection.deleteMany({}),
-    TicketUnitMonthRollup.collection.deleteMany({}),
-    TicketUnitDayRollup.collection.deleteMany({}),
+    ...Object.values(rollupModels).map((model) => model.collection.deleteMany({})),
     ContributionState.collection.deleteMany({}),
   ]);
   // Answers stored from the next whole second on are the live path's (an ObjectId starts with its creation second).

@@ -62,7 +62,27 @@ class Builder {
     }
   }
 
-  /** The entries, plus the same increments on the monthly documents of the day-keyed tickets and surveys. */
+  /** A survey day entry's share of the subtree documents of its unit and of every unit above it (day and month). */
+  private addSurveyTree(entry: Entry, month: string): void {
+    const { unitPath, agencyCode } = entry.m as { unitPath: Types.ObjectId[]; agencyCode: unknown };
+    const day = entry.k.slice(0, 10);
+    unitPath.forEach((top, depth) => {
+      const path = unitPath.slice(0, depth + 1);
+      for (const [t, grain, first] of [
+        ['surveysTree', day, day],
+        ['surveysTreeMonthly', month, `${month}-01`],
+      ] as const) {
+        const meta = () => ({ day: first, date: dateOfDay(first), unitId: top, unitPath: path, agencyCode });
+        for (const [field, value] of Object.entries(entry.i))
+          this.add(t, `${grain}|${String(top)}`, meta, field, value);
+      }
+    });
+  }
+
+  /**
+   * The entries, plus the same increments on the monthly documents of the day-keyed tickets and surveys, the unit
+   * summaries of the tickets and the subtree documents of the surveys.
+   */
   build(): Contribution {
     for (const entry of [...this.entries.values()]) {
       if (entry.t !== 'tickets' && entry.t !== 'surveys') continue;
@@ -76,6 +96,7 @@ class Builder {
         this.addUnitSummary('ticketsUnitMonthly', entry, month, first);
         this.addUnitSummary('ticketsUnitDaily', entry, entry.k.slice(0, 10), entry.k.slice(0, 10));
       }
+      if (entry.t === 'surveys') this.addSurveyTree(entry, month);
     }
     return [...this.entries.values()].sort((a, b) => (a.t + a.k < b.t + b.k ? -1 : 1));
   }

@@ -23,14 +23,7 @@ import {
   WAIT_MINUTES_BOUNDS,
   type Histogram,
 } from './histogram.js';
-import {
-  SurveyMonthRollup,
-  SurveyRollup,
-  TicketMonthRollup,
-  TicketRollup,
-  TicketUnitDayRollup,
-  TicketUnitMonthRollup,
-} from './model.js';
+import { rollupModels, SurveyRollup, TicketRollup, TicketUnitDayRollup, TicketUnitMonthRollup } from './model.js';
 import { dateOfDay, rollupWrites } from './rollups.js';
 import { weightsFor } from './settings.js';
 
@@ -127,13 +120,25 @@ export function segmentsOf(period: Period, allowMonthly = true): Segment[] {
 }
 
 type Group = Record<string, unknown> & { _id: unknown };
+/**
+ * Which rollups a question reads: per unit × service (`tickets`, `surveys`; a subtree is `{ unitPath: id }`), or the
+ * survey subtree documents (`surveysTree`, model.ts; a subtree is `{ unitId: id }`, every service together).
+ */
+type RollupKind = 'tickets' | 'surveys' | 'surveysTree';
+
+/** What to match for a unit's subtree (or the unit alone) in the survey rollups: the subtree documents when they can answer. */
+function surveyScope(unit: Pick<UnitDoc, '_id'>, options: { subtree?: boolean; serviceCode?: string | null } = {}) {
+  return options.subtree !== false && !options.serviceCode
+    ? { kind: 'surveysTree' as const, match: { unitId: unit._id } }
+    : { kind: 'surveys' as const, match: scopeMatch(unit, options) };
+}
 
 /**
  * Runs `stages` after a `$match` on each stretch of the period (monthly or daily rollups) and merges the groups
  * that share an `_id`, summing their numbers (other fields are kept from the first).
  */
 function aggregateRollups<T extends Group>(
-  kind: 'tickets' | 'surveys',
+  kind: RollupKind,
   period: Period,
   match: Record<string, unknown>,
   stages: PipelineStage[],
@@ -163,7 +168,7 @@ const rollupReads = new SharedAnswers<Group[] | UnitMonthDoc[]>({
 });
 
 async function mergedRollups<T extends Group>(
-  kind: 'tickets' | 'surveys',
+  kind: RollupKind,
   period: Period,
   match: Record<string, unknown>,
   stages: PipelineStage[],
@@ -175,15 +180,9 @@ async function mergedRollups<T extends Group>(
     segmentsOf(period, allowMonthly)
       .filter((segment) => !(skipMonthly && segment.monthly) && !(skipDaily && !segment.monthly))
       .map((segment) => {
-        const model = (
-          kind === 'tickets'
-            ? segment.monthly
-              ? TicketMonthRollup
-              : TicketRollup
-            : segment.monthly
-              ? SurveyMonthRollup
-              : SurveyRollup
-        ) as typeof TicketRollup;
+        const model = rollupModels[
+          segment.monthly ? (`${kind}Monthly` as const) : kind
+        ] as unknown as typeof TicketRollup;
         const date = segment.monthly
           ? { $gte: dateOfDay(segment.from), $lte: dateOfDay(`${segment.to.slice(0, 7)}-01`) }
           : { $gte: dateOfDay(segment.from), $lte: dateOfDay(segment.to) };
@@ -277,10 +276,9 @@ export async function ikmReport(actor: Actor | null, q: IkmReportQuery): Promise
   const period = checkPeriod(dayString(q.from, unit.timeZone), dayString(q.to, unit.timeZone));
   const subtree = q.subtree !== false;
   const serviceCode = q.serviceCode || null;
+  const surveys = surveyScope(unit, { subtree, serviceCode });
   const [groups, weights] = await Promise.all([
-    aggregateRollups<SurveyGroup>('surveys', period, scopeMatch(unit, { subtree, serviceCode }), [
-      { $group: { _id: null, ...surveySums() } },
-    ]),
+    aggregateRollups<SurveyGroup>(surveys.kind, period, surveys.match, [{ $group: { _id: null, ...surveySums() } }]),
     weightsFor(unit.agencyCode),
   ]);
   const group = groups[0];
@@ -566,6 +564,7 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
   const interval: Interval = q.interval === 'week' ? 'week' : 'month';
   const serviceCode = q.serviceCode || null;
   const match = scopeMatch(unit, { serviceCode });
+  const surveys = surveyScope(unit, { serviceCode });
   // Whole months come from the monthly rollups when the buckets are months; weeks need the days.
   const monthly = interval === 'month';
   // Without a service filter, whole months come from the unit-month summaries (a few hundred documents a year).
@@ -610,9 +609,9 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
       summary,
     ),
     aggregateRollups<SurveyGroup>(
-      'surveys',
+      surveys.kind,
       period,
-      match,
+      surveys.match,
       [
         {
           $group: {
