@@ -14,6 +14,7 @@ import {
   findingRevision,
   inTransaction,
   insertStates,
+  markRollupLayoutComplete,
   type SourceState,
   surveyContribution,
   SURVEY_FIELDS,
@@ -300,6 +301,7 @@ export async function rebuildRollups(options: RebuildOptions = {}): Promise<Rebu
     { _id: CHECKPOINT_ID as never },
     { $set: { phase: 'done', finishedAt: new Date(), counts } },
   );
+  await markRollupLayoutComplete(); // every layout is written now (rollups.ts)
   say(
     `done: ${counts.tickets} tickets, ${counts.surveys} survey answers, ${counts.findings} findings in ${duration(Date.now() - started)}`,
   );

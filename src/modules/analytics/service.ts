@@ -24,7 +24,7 @@ import {
   type Histogram,
 } from './histogram.js';
 import { rollupModels, SurveyRollup, TicketRollup, TicketUnitDayRollup, TicketUnitMonthRollup } from './model.js';
-import { dateOfDay, rollupWrites } from './rollups.js';
+import { dateOfDay, rollupWrites, surveyTreeComplete } from './rollups.js';
 import { weightsFor } from './settings.js';
 
 /**
@@ -126,11 +126,17 @@ type Group = Record<string, unknown> & { _id: unknown };
  */
 type RollupKind = 'tickets' | 'surveys' | 'surveysTree';
 
-/** What to match for a unit's subtree (or the unit alone) in the survey rollups: the subtree documents when they can answer. */
-function surveyScope(unit: Pick<UnitDoc, '_id'>, options: { subtree?: boolean; serviceCode?: string | null } = {}) {
-  return options.subtree !== false && !options.serviceCode
-    ? { kind: 'surveysTree' as const, match: { unitId: unit._id } }
-    : { kind: 'surveys' as const, match: scopeMatch(unit, options) };
+/**
+ * What to match for a unit's subtree (or the unit alone) in the survey rollups: the subtree documents when they can
+ * answer (every service, and the database has them complete: rollups.ts `surveyTreeComplete`).
+ */
+async function surveyScope(
+  unit: Pick<UnitDoc, '_id'>,
+  options: { subtree?: boolean; serviceCode?: string | null } = {},
+): Promise<{ kind: RollupKind; match: Record<string, unknown> }> {
+  return options.subtree !== false && !options.serviceCode && (await surveyTreeComplete())
+    ? { kind: 'surveysTree', match: { unitId: unit._id } }
+    : { kind: 'surveys', match: scopeMatch(unit, options) };
 }
 
 /**
@@ -276,7 +282,7 @@ export async function ikmReport(actor: Actor | null, q: IkmReportQuery): Promise
   const period = checkPeriod(dayString(q.from, unit.timeZone), dayString(q.to, unit.timeZone));
   const subtree = q.subtree !== false;
   const serviceCode = q.serviceCode || null;
-  const surveys = surveyScope(unit, { subtree, serviceCode });
+  const surveys = await surveyScope(unit, { subtree, serviceCode });
   const [groups, weights] = await Promise.all([
     aggregateRollups<SurveyGroup>(surveys.kind, period, surveys.match, [{ $group: { _id: null, ...surveySums() } }]),
     weightsFor(unit.agencyCode),
@@ -564,7 +570,7 @@ export async function ticketTrends(actor: Actor | null, q: TrendsQuery): Promise
   const interval: Interval = q.interval === 'week' ? 'week' : 'month';
   const serviceCode = q.serviceCode || null;
   const match = scopeMatch(unit, { serviceCode });
-  const surveys = surveyScope(unit, { serviceCode });
+  const surveys = await surveyScope(unit, { serviceCode });
   // Whole months come from the monthly rollups when the buckets are months; weeks need the days.
   const monthly = interval === 'month';
   // Without a service filter, whole months come from the unit-month summaries (a few hundred documents a year).
