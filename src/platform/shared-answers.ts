@@ -8,10 +8,16 @@ import type { Schema } from 'mongoose';
  * aged out, so `ttlMs` is the staleness the caller promises. A failed computation is never kept: the next request
  * tries again. The oldest answers are dropped beyond `maxEntries`, so keys made up by a client only cost recomputing.
  *
+ * Refreshed ahead: an answer asked for once it is half its `ttlMs` old (version unchanged) is still served, and one
+ * computation starts behind it; the new answer replaces it when done (a failed one leaves the old to age out). A
+ * question asked steadily is therefore never recomputed while its askers wait: before, every expiry made all of
+ * them queue behind one computation (on the record at 50 requests a second, a p99 of 350 ms against a p50 of 16 ms).
+ * An answer is never older than `ttlMs` all the same.
+ *
  * Kept answers are shared objects: whoever receives one must not change it (`seal: freezeRows` makes a change throw).
  */
 export class SharedAnswers<T> {
-  private readonly kept = new Map<string, { at: number; version: number; answer: Promise<T> }>();
+  private readonly kept = new Map<string, Kept<T>>();
   private static readonly all = new Set<SharedAnswers<unknown>>();
 
   /**
@@ -39,26 +45,63 @@ export class SharedAnswers<T> {
   get(key: string, compute: () => Promise<T>): Promise<T> {
     const version = this.options.version?.() ?? 0;
     const kept = this.kept.get(key);
-    if (kept && Date.now() - kept.at < this.options.ttlMs && kept.version === version) return kept.answer;
+    const age = kept ? Date.now() - kept.at : Infinity;
+    if (kept && age < this.options.ttlMs && kept.version === version) {
+      if (age >= this.options.ttlMs / 2 && kept.settled && !kept.refreshing) this.refresh(key, kept, compute, version);
+      return kept.answer;
+    }
+    const entry = this.start(compute, version);
+    this.keep(key, entry);
+    entry.answer.catch(() => this.kept.get(key) === entry && this.kept.delete(key));
+    return entry.answer;
+  }
+
+  private start(compute: () => Promise<T>, version: number): Kept<T> {
     const seal = this.options.seal;
-    const entry = {
+    const entry: Kept<T> = {
       at: Date.now(),
       version,
+      settled: false,
+      refreshing: false,
       answer: Promise.resolve()
         .then(compute)
         .then((answer) => (seal ? seal(answer) : answer)),
     };
+    entry.answer.then(
+      () => (entry.settled = true),
+      () => (entry.settled = true),
+    );
+    return entry;
+  }
+
+  private keep(key: string, entry: Kept<T>): void {
     this.kept.delete(key); // re-inserted last: the Map's order is the age order the eviction below relies on
     this.kept.set(key, entry);
     while (this.kept.size > this.options.maxEntries) this.kept.delete(this.kept.keys().next().value!);
-    entry.answer.catch(() => this.kept.get(key) === entry && this.kept.delete(key));
-    return entry.answer;
+  }
+
+  /** Computes `kept` again behind it; the new answer takes its place if nothing else has meanwhile. */
+  private refresh(key: string, kept: Kept<T>, compute: () => Promise<T>, version: number): void {
+    kept.refreshing = true;
+    const next = this.start(compute, version);
+    next.answer.then(
+      () => this.kept.get(key) === kept && this.keep(key, next),
+      () => (kept.refreshing = false), // the old answer stays until it ages out; the next request tries again
+    );
   }
 
   /** Drops every kept answer (tests, and a caller that knows everything changed). */
   clear(): void {
     this.kept.clear();
   }
+}
+
+interface Kept<T> {
+  at: number;
+  version: number;
+  answer: Promise<T>;
+  settled: boolean;
+  refreshing: boolean;
 }
 
 /** Freezes an array of plain records and each record in it (a shared answer's rows), one level deep. */
