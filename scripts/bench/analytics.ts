@@ -466,9 +466,14 @@ export async function runLoadBench(options: {
     const stopSampling = sampleMemory(suara.pid);
     let figures = await measure(
       { url: suara.url, request },
-      { connections: settings.connections, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds },
+      {
+        connections: settings.connections,
+        rate: settings.rate,
+        seconds: settings.seconds,
+        warmupSeconds: settings.warmupSeconds,
+      },
     );
-    let how = `${settings.connections} connections`;
+    let how = settings.rate ? `${settings.rate} req/s offered, open loop` : `${settings.connections} connections`;
     if (!Number.isFinite(figures.latencyMs.p50) || figures.okPerSec === 0) {
       // Every request timed out (autocannon gives up at 10 s): one request at a time says how long one takes.
       say(`  ! no answer within 10 s at ${settings.connections} connections; measuring one request at a time`);

@@ -5,6 +5,8 @@ import type { ScenarioRequest } from './scenarios.js';
 /** The figures kept for one measurement. Latencies in milliseconds. */
 export interface LoadFigures {
   connections: number;
+  /** Requests per second offered in an open loop (BENCH_RATE); absent: `connections` sent as fast as answered. */
+  offeredRate?: number;
   /** Measured seconds (summed over rounds). */
   seconds: number;
   /** Measured stretches; a scenario with a floor alternates with it (ABBA) so that drift hits both alike. */
@@ -30,6 +32,8 @@ export interface LoadTarget {
 
 export interface LoadOptions {
   connections: number;
+  /** Requests per second in an open loop (`connections` then does not apply); none: each connection sends again as soon as it is answered. */
+  rate?: number;
   seconds: number;
   warmupSeconds: number;
 }
@@ -56,8 +60,9 @@ export function stopLoad(): void {
   current?.stop();
 }
 
-async function stretch(target: LoadTarget, connections: number, seconds: number): Promise<Stretch> {
+async function stretch(target: LoadTarget, connections: number, seconds: number, rate?: number): Promise<Stretch> {
   if (stopped) throw new Error('interrupted');
+  if (rate) return openStretch(target, rate, seconds);
   const latencies: number[] = [];
   current = autocannon({
     url: target.url,
@@ -86,6 +91,70 @@ async function stretch(target: LoadTarget, connections: number, seconds: number)
   } finally {
     current = undefined;
   }
+}
+
+/**
+ * An open loop: `rate` requests a second at evenly spaced planned times, each sent at its time whatever the earlier
+ * answers do (on as many keep-alive sockets as that needs), and each latency counted from its planned time, so a
+ * server that falls behind shows it in full. (autocannon's `overallRate` releases each second's requests in one
+ * burst on the connections it has: a latency under a burst of twenty, not under a steady load.)
+ */
+async function openStretch(target: LoadTarget, rate: number, seconds: number): Promise<Stretch> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1_000 });
+  const latencies: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  let ok = 0;
+  let bytes = 0;
+  let errors = 0;
+  let timeouts = 0;
+  let non2xx = 0;
+  const total = Math.round(rate * seconds);
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let index = 0; index < total && !stopped; index++) {
+    const planned = started + (index * 1000) / rate;
+    const wait = planned - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const built = target.request.setupRequest
+      ? { ...target.request, ...target.request.setupRequest({ ...target.request }, {}) }
+      : target.request;
+    pending.push(
+      new Promise<void>((resolve) => {
+        const sending = http.request(
+          new URL(built.path ?? target.request.path, target.url),
+          { method: built.method ?? target.request.method, headers: built.headers, agent, timeout: 10_000 },
+          (response) => {
+            response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+            response.on('end', () => {
+              const status = response.statusCode ?? 0;
+              latencies.push(performance.now() - planned);
+              statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+              if (status >= 200 && status < 300) ok++;
+              else non2xx++;
+              resolve();
+            });
+            response.on('error', () => (errors++, resolve()));
+          },
+        );
+        sending.on('timeout', () => (timeouts++, sending.destroy(new Error('timeout'))));
+        sending.on('error', () => (errors++, resolve()));
+        sending.end(built.body);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  return {
+    seconds: (performance.now() - started) / 1000,
+    requests: latencies.length,
+    ok,
+    bytes,
+    latencies,
+    errors,
+    timeouts,
+    non2xx,
+    statusCodes,
+  };
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
@@ -124,8 +193,12 @@ function summarise(stretches: Stretch[], connections: number): LoadFigures {
 
 /** Warm-up (discarded), then `seconds` of measurement. */
 export async function measure(target: LoadTarget, options: LoadOptions): Promise<LoadFigures> {
-  if (options.warmupSeconds > 0) await stretch(target, options.connections, options.warmupSeconds);
-  return summarise([await stretch(target, options.connections, options.seconds)], options.connections);
+  if (options.warmupSeconds > 0) await stretch(target, options.connections, options.warmupSeconds, options.rate);
+  const figures = summarise(
+    [await stretch(target, options.connections, options.seconds, options.rate)],
+    options.connections,
+  );
+  return options.rate ? { ...figures, offeredRate: options.rate } : figures;
 }
 
 /**

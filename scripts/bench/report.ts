@@ -64,7 +64,7 @@ function row(name: string, target: string, figures: LoadFigures, ratio: string):
   return [
     name,
     target,
-    String(figures.connections),
+    figures.offeredRate ? `@${fmt(figures.offeredRate)}/s` : String(figures.connections),
     fmt(figures.reqPerSec),
     fmt(figures.okPerSec),
     fmt(figures.latencyMs.p50, 1),

@@ -12,6 +12,12 @@ export interface Settings {
   connections: number;
   /** Connections for sign-in, where argon2id dominates (BENCH_LOGIN_CONNECTIONS, default 4). */
   loginConnections: number;
+  /**
+   * Requests per second offered to each load scenario at a million, in an open loop (BENCH_RATE; default none:
+   * BENCH_CONNECTIONS connections each sending again as soon as answered, which measures the machine at
+   * saturation). A rate measures the latency a user gets while the server carries that load.
+   */
+  rate: number | undefined;
   /** Only the scenarios named here, comma-separated (BENCH_ONLY; default all). Pages are always weighed. */
   only: string[] | undefined;
   /** Suara's LOG_LEVEL under load (BENCH_LOG_LEVEL, default info: a log line per request, as in production). */
@@ -35,6 +41,7 @@ export function loadSettings(): Settings {
     rounds: Math.round(positive('BENCH_ROUNDS', 2)),
     connections: Math.round(positive('BENCH_CONNECTIONS', 20)),
     loginConnections: Math.round(positive('BENCH_LOGIN_CONNECTIONS', 4)),
+    rate: process.env.BENCH_RATE ? positive('BENCH_RATE', 1) : undefined,
     only: process.env.BENCH_ONLY?.split(',')
       .map((name) => name.trim())
       .filter(Boolean),
