@@ -158,17 +158,6 @@ export const RollupCheckpoint = mongoose.model('RollupCheckpoint', checkpointSch
 export const settingsWrites = countWrites(analyticsSettingsSchema);
 export const AnalyticsSettings = mongoose.model('AnalyticsSettings', analyticsSettingsSchema);
 
-/** Which rollup collection an entry of a contribution goes to. */
-export type RollupTarget =
-  | 'tickets'
-  | 'surveys'
-  | 'officers'
-  | 'ticketsMonthly'
-  | 'surveysMonthly'
-  | 'ticketsUnitMonthly'
-  | 'ticketsUnitDaily'
-  | 'surveysTree'
-  | 'surveysTreeMonthly';
 export const rollupModels = {
   tickets: TicketRollup,
   surveys: SurveyRollup,
@@ -180,3 +169,5 @@ export const rollupModels = {
   surveysTree: SurveyTreeRollup,
   surveysTreeMonthly: SurveyTreeMonthRollup,
 } as const;
+/** Which rollup collection an entry of a contribution goes to. */
+export type RollupTarget = keyof typeof rollupModels;
