@@ -48,6 +48,8 @@ export interface DomainEvents {
     at: Date;
   };
   'finding.answered': { findingId: string; ticketId: string; officerId: string; at: Date };
+  /** A survey answer's rollups are written (all of them): figures read from rollups now count it. */
+  'survey.rolled_up': { surveyId: string; unitPath: string[] };
   'unit.changed': { unitId: string; code: string };
   'officer.changed': { officerId: string; nip: string };
   'user.signed_in': { userId: string };

@@ -28,7 +28,7 @@ async function startDisplayServer() {
   await ensureReferenceData();
   const http: HttpServer = createServer(createApp({ config, sessionSecret: 'display-test-secret-'.padEnd(48, 'x') }));
   const io = new Server(http, { serveClient: false });
-  const gateway: DisplayGateway = attachDisplayGateway(io, { throttleMs: 300, settleMs: 100 });
+  const gateway: DisplayGateway = attachDisplayGateway(io, { throttleMs: 300 });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   return {
     baseUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,

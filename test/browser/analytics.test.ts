@@ -37,7 +37,7 @@ describe('In a real browser: trends charts drawn by Chart.js, and the hall displ
     await ensureReferenceData();
     http = createServer(createApp({ config, sessionSecret: 'browser-analytics-secret-'.padEnd(48, 'x') }));
     io = new Server(http, { serveClient: false });
-    gateway = attachDisplayGateway(io, { throttleMs: 300, settleMs: 100 });
+    gateway = attachDisplayGateway(io, { throttleMs: 300 });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });

@@ -8,9 +8,12 @@ import { approvedShowcase, onShowcaseChange, type PublicShowcaseItem } from './s
 
 /**
  * The hall display over Socket.IO: public namespace `/display`, no sign-in, nothing personal ever sent. A screen
- * joins the room `display:<unitCode>` of its unit (handshake `auth.unitCode`); when a survey, a ticket or a
- * "you said, we did" item of that unit or any unit below it changes, the room gets `display:update` with fresh
- * figures — at most once per throttle window per unit, the last change always included.
+ * joins the room `display:<unitCode>` of its unit (handshake `auth.unitCode`); when a survey answer of that unit or
+ * any unit below it has been counted on the rollups (`survey.rolled_up`: the figures are read from them, so not
+ * before), or an approved "you said, we did" item or compliment of theirs changes, the room gets `display:update`
+ * with fresh figures — at most once per throttle window per unit, the last change always included. Tickets change
+ * nothing a screen shows until they are approved for it. If the rollups cannot be written the answer is not
+ * counted anywhere yet (`npm run rollups:rebuild` repairs it) and the screens keep their figures.
  *
  * With several processes (Redis adapter, set on the server before this runs) the process that saw the change tells
  * the others with a server-side emit; each refreshes only the rooms its own screens sit in.
@@ -18,7 +21,6 @@ import { approvedShowcase, onShowcaseChange, type PublicShowcaseItem } from './s
 export const DISPLAY_NAMESPACE = '/display';
 export const DISPLAY_UPDATE = 'display:update';
 export const DISPLAY_THROTTLE_MS = 2000;
-export const DISPLAY_SETTLE_MS = 250;
 const DIRTY = 'display:dirty';
 const SHOWCASE_ON_DISPLAY = 5;
 
@@ -59,8 +61,6 @@ export interface DisplayGatewayOptions {
   /** Several processes behind a Redis adapter: tell the others about changes (default false). */
   clustered?: boolean;
   throttleMs?: number;
-  /** How long after a change the figures are read: the rollup subscriber of the same event writes first. */
-  settleMs?: number;
 }
 
 export interface DisplayGateway {
@@ -71,7 +71,6 @@ export interface DisplayGateway {
 export function attachDisplayGateway(io: Server, options: DisplayGatewayOptions = {}): DisplayGateway {
   const nsp = io.of(DISPLAY_NAMESPACE);
   const throttleMs = options.throttleMs ?? DISPLAY_THROTTLE_MS;
-  const settleMs = options.settleMs ?? DISPLAY_SETTLE_MS;
 
   nsp.use(async (socket, next) => {
     const raw = (socket.handshake.auth as { unitCode?: unknown })?.unitCode ?? socket.handshake.query.unitCode;
@@ -124,7 +123,7 @@ export function attachDisplayGateway(io: Server, options: DisplayGatewayOptions 
       const entry = state.get(code) ?? { last: 0, timer: null };
       state.set(code, entry);
       if (entry.timer) continue;
-      const wait = Math.max(settleMs, entry.last + throttleMs - Date.now());
+      const wait = Math.max(0, entry.last + throttleMs - Date.now());
       entry.timer = setTimeout(() => void refresh(code), wait);
       entry.timer.unref();
     }
@@ -154,9 +153,7 @@ export function attachDisplayGateway(io: Server, options: DisplayGatewayOptions 
     });
 
   const unsubscribe = [
-    subscribe('survey.submitted', (event) => changed(event.unitPath)),
-    subscribe('ticket.created', (event) => changed(event.unitPath)),
-    subscribe('ticket.updated', (event) => changed(event.unitPath)),
+    subscribe('survey.rolled_up', (event) => changed(event.unitPath)),
     onShowcaseChange((unitPath) => void changed(unitPath).catch(() => undefined)),
   ];
 

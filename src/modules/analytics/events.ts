@@ -1,4 +1,4 @@
-import { subscribe } from '../../platform/events.js';
+import { publish, subscribe } from '../../platform/events.js';
 import { logger } from '../../platform/logger.js';
 import { Finding, Ticket } from '../feedback/model.js';
 import { SurveyResponse } from '../surveys/model.js';
@@ -75,10 +75,16 @@ function rollUpSoon(ticketId: string): Promise<void> {
   return pending.applied;
 }
 
+/**
+ * Counts a survey answer on its rollups (one bulk write per rollup collection, not one transaction: a reader in
+ * between may see it on the unit's documents and not yet on the subtree's), then says so with `survey.rolled_up`,
+ * so that what shows figures from rollups (the hall display) reads them once they all count it.
+ */
 export async function rollUpSurvey(surveyId: string): Promise<void> {
   const survey = await SurveyResponse.findById(surveyId).select(SURVEY_FIELDS).lean<SurveyLike>();
   if (!survey) return;
   await applyEntries(surveyContribution(survey, (await unitInfo(survey.unitId)).timeZone));
+  publish('survey.rolled_up', { surveyId, unitPath: survey.unitPath.map(String) });
 }
 
 export async function rollUpFinding(findingId: string): Promise<void> {
