@@ -137,6 +137,10 @@ describe('The hall display (/display/<unitCode>): live over Socket.IO, public, n
     // A burst of answers ends in the right count (updates are throttled per unit, the last change always sent).
     for (let index = 0; index < 3; index++) await submitSurvey();
     await until('the burst to be counted', 8000, () => (unit.last().todaySurveys === before + 4 ? true : undefined));
+    // Every update was read once the answers counted everywhere: today's count and the quarter's respondents always
+    // moved together (a screen refreshed between the unit's and the subtree's rollup writes would not).
+    const gap = (update: DisplayPayload) => update.respondents - update.todaySurveys;
+    expect(unit.updates.map(gap)).to.deep.equal(unit.updates.map(() => gap(unit.updates[0]!)));
   });
 
   it('refuses a screen for a unit that does not exist', async () => {
