@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
+import mongoose from 'mongoose';
 import request from 'supertest';
 import { AuditEntry } from '../../src/modules/accounts/model.js';
 import { useTestDatabase, resetRateLimits } from '../helpers/db.js';
@@ -123,6 +124,24 @@ describe('"You said, we did" moderation and the public transparency page', funct
       expect(text).not.to.include('Antrean pendaftaran pagi');
       expect(text).not.to.include(code);
     }
+  });
+
+  it('keeps no session for a visitor: the public pages set no cookie and store nothing; a page with a form does', async () => {
+    const sessions = () => mongoose.connection.collection('sessions').countDocuments();
+    const before = await sessions();
+    for (const path of ['/transparansi', '/transparency?lang=en', '/display/PKM-KEBUNHANDIL', '/']) {
+      const response = await request(app).get(path).expect(200);
+      expect(response.headers['set-cookie'] ?? [], path).not.to.satisfy((lines: string[]) =>
+        lines.some((line) => line.startsWith('suara.sid=')),
+      );
+      expect(response.headers['cache-control'] ?? '', path).not.to.include('private');
+    }
+    expect(await sessions()).to.equal(before);
+    // The sign-in form needs a token, so that page alone starts a session, and the token in it is the session's.
+    const login = await request(app).get('/login').expect(200);
+    expect(String(login.headers['set-cookie'])).to.match(/^suara\.sid=/);
+    expect(login.text).to.match(/name="_csrf" value="[\w-]{20,}"/);
+    expect(await sessions()).to.equal(before + 1);
   });
 
   it('publishes only what a unit head approved, scrubbed of contact data, and takes it down when withdrawn', async () => {
