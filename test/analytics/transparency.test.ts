@@ -137,7 +137,7 @@ describe('"You said, we did" moderation and the public transparency page', funct
       expect(response.headers['cache-control'] ?? '', path).not.to.include('private');
     }
     expect(await sessions()).to.equal(before);
-    // The sign-in form needs a token, so that page alone starts a session, and the token in it is the session's.
+    // The sign-in form needs a token, so that page alone starts a session (the login specs post with its token).
     const login = await request(app).get('/login').expect(200);
     expect(String(login.headers['set-cookie'])).to.match(/^suara\.sid=/);
     expect(login.text).to.match(/name="_csrf" value="[\w-]{20,}"/);
