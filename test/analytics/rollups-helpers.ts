@@ -85,6 +85,7 @@ const COUNTERS = [
   'kinds',
   'categories',
   'services',
+  'waits',
   'findings',
   'surveys',
 ];

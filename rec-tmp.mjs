@@ -1,0 +1,14 @@
+import { chromium } from 'playwright-core';
+const base = 'http://127.0.0.1:3900';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+const ctx = await b.newContext({ viewport: { width: 1280, height: 900 }, locale: 'id-ID' });
+const p = await ctx.newPage();
+await p.goto(base + '/login');
+await p.fill('input[name=email]', 'pembina.bkd@suara.test');
+await p.fill('input[name=password]', 'demo-pass-123');
+await Promise.all([p.waitForNavigation(), p.click('button[type=submit]')]);
+await p.goto(base + '/coaching');
+await Promise.all([p.waitForNavigation(), p.click('text=Maya Latuconsina')]);
+console.log(p.url());
+await p.screenshot({ path: '/tmp/shots/rec.png', fullPage: true });
+await b.close();

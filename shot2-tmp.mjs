@@ -1,0 +1,18 @@
+import { chromium } from 'playwright-core';
+const base = 'http://127.0.0.1:3900';
+const [who, path, selector, locale] = process.argv.slice(2);
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+const ctx = await b.newContext({ viewport: { width: Number(process.env.W || 1280), height: 900 }, locale: locale || 'id-ID' });
+const p = await ctx.newPage();
+await p.goto(base + '/login');
+await p.fill('input[name=email]', who);
+await p.fill('input[name=password]', 'demo-pass-123');
+await Promise.all([p.waitForNavigation(), p.click('button[type=submit]')]);
+await p.goto(base + path);
+await p.waitForTimeout(800);
+const els = await p.$$(selector);
+let i = 0;
+for (const el of els.slice(0, 4)) await el.screenshot({ path: `/tmp/shots/el${i++}.png` });
+const overflow = await p.evaluate(() => [...document.querySelectorAll('table')].map(t => [t.scrollWidth, t.parentElement.clientWidth, getComputedStyle(t.parentElement).overflowX]));
+console.log(els.length, overflow);
+await b.close();
