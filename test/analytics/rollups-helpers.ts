@@ -85,7 +85,6 @@ const COUNTERS = [
   'kinds',
   'categories',
   'services',
-  'waits',
   'findings',
   'surveys',
 ];

@@ -12,8 +12,6 @@ import {
   SurveyTreeMonthRollup,
   SurveyTreeRollup,
   TicketRollup,
-  TicketTreeDayRollup,
-  TicketTreeMonthRollup,
 } from '../../src/modules/analytics/model.js';
 import { applySourceState, ticketContribution } from '../../src/modules/analytics/rollups.js';
 import { Officer, Unit } from '../../src/modules/directory/model.js';
@@ -213,38 +211,6 @@ describe('Analytics rollups kept live from domain events', () => {
       expect(of(kebunhandil.path[0])!.respondents).to.equal(3);
       const perUnit = (await SurveyRollup.collection.find({ unitPath: dinas }).toArray()) as Doc[];
       expect(of(dinas)!.respondents).to.equal(sum(perUnit, (doc) => doc.respondents));
-    }
-  });
-
-  it('counts a ticket once on the subtree documents of its unit and of every unit above it, waits under its unit', async () => {
-    await fileTicket(app, { serviceCode: 'POLI-UMUM', waitMinutes: 45 });
-    await resetRateLimits();
-    await fileTicket(app, { unitCode: 'PKM-PUTRIAYU', kind: 'compliment', category: null });
-    await eventsSettled();
-    const kebunhandil = (await Unit.findOne({ code: 'PKM-KEBUNHANDIL' }).lean())!;
-    const putriayu = (await Unit.findOne({ code: 'PKM-PUTRIAYU' }).lean())!;
-    const month = `${today().slice(0, 7)}-01`;
-    for (const [model, day] of [
-      [TicketTreeDayRollup, today()],
-      [TicketTreeMonthRollup, month],
-    ] as const) {
-      const docs = (await model.collection.find({}).toArray()) as Doc[];
-      const of = (unitId: unknown) => docs.find((doc) => String(doc.unitId) === String(unitId))!;
-      expect(docs).to.have.length(new Set([...kebunhandil.path, ...putriayu.path].map(String)).size);
-      for (const doc of docs) expect(doc.day).to.equal(day);
-      const agency = of(kebunhandil.path[0]);
-      expect(agency.n).to.deep.equal({ received: 2 });
-      expect(agency.kinds).to.deep.equal({ complaint: 1, compliment: 1 });
-      expect(agency.categories).to.deep.equal({ waiting_time: 1, none: 1 });
-      expect(agency.waits).to.deep.equal({
-        [String(kebunhandil._id)]: {
-          'POLI-UMUM': { waitSum: 45, waitCount: 1, h: { wait: { [bucketOf(45, WAIT_MINUTES_BOUNDS)]: 1 } } },
-        },
-      });
-      expect(of(putriayu._id).n).to.deep.equal({ received: 1 });
-      expect(of(putriayu._id).waits).to.equal(undefined);
-      expect(of(kebunhandil._id).unitPath.map(String)).to.deep.equal(kebunhandil.path.map(String));
-      expect(of(kebunhandil._id).n).to.deep.equal({ received: 1 });
     }
   });
 

@@ -1,13 +1,6 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
-import {
-  RollupCheckpoint,
-  rollupModels,
-  TicketTreeDayRollup,
-  TicketTreeMonthRollup,
-} from '../../src/modules/analytics/model.js';
 import { rebuildRollups } from '../../src/modules/analytics/rebuild.js';
-import { ensureRollupLayout, layoutComplete } from '../../src/modules/analytics/rollups.js';
 import {
   bucketOf,
   countAtMost,
@@ -24,44 +17,11 @@ import {
 } from '../../src/modules/analytics/service.js';
 import { Unit, type UnitDoc } from '../../src/modules/directory/model.js';
 import { Ticket } from '../../src/modules/feedback/model.js';
-import { SharedAnswers } from '../../src/platform/shared-answers.js';
 import { clearCollections, useTestDatabase } from '../helpers/db.js';
 import { seedDirectory, testApp } from '../helpers/app.js';
 import { insertSurveys, rowsFor } from './rollups-helpers.js';
 
 const HOUR = 3_600_000;
-
-const staff = { kind: 'staff', userId: null, name: 'Kepala' };
-const citizen = { kind: 'citizen' };
-
-/** A ticket document as the intake stores it (inserted directly, to place it on any day). */
-const ticketDoc = (unit: UnitDoc, createdAt: Date, fields: Record<string, unknown>) => ({
-  _id: new Types.ObjectId(),
-  code: `T${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
-  tokenSalt: 'x',
-  kind: 'complaint',
-  category: 'waiting_time',
-  description: 'Antrean lama.',
-  unitId: unit._id,
-  unitCode: unit.code,
-  unitPath: unit.path,
-  agencyCode: unit.agencyCode,
-  timeZone: 'Asia/Jakarta',
-  serviceCode: null,
-  officerIds: [],
-  privacy: 'public',
-  status: 'received',
-  revision: 0,
-  waitMinutes: null,
-  resolvedAt: null,
-  closedAt: null,
-  rating: { score: null, at: null },
-  due: { verify: new Date(createdAt.getTime() + 72 * HOUR), followUp: null },
-  history: [{ at: createdAt, actor: citizen, action: 'created', to: 'received', public: true }],
-  createdAt,
-  updatedAt: createdAt,
-  ...fields,
-});
 
 describe('Histograms for medians and percentiles', () => {
   it('puts values in fixed buckets, the overflow last', () => {
@@ -118,7 +78,35 @@ describe('Trends from the rollups', () => {
     await seedDirectory();
     units = Object.fromEntries((await Unit.find({}).lean<UnitDoc[]>()).map((unit) => [unit.code, unit]));
     const unit = units['PKM-KEBUNHANDIL']!;
-    const ticket = (createdAt: Date, fields: Record<string, unknown>) => ticketDoc(unit, createdAt, fields);
+    const staff = { kind: 'staff', userId: null, name: 'Kepala' };
+    const citizen = { kind: 'citizen' };
+    const ticket = (createdAt: Date, fields: Record<string, unknown>) => ({
+      _id: new Types.ObjectId(),
+      code: `T${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
+      tokenSalt: 'x',
+      kind: 'complaint',
+      category: 'waiting_time',
+      description: 'Antrean lama.',
+      unitId: unit._id,
+      unitCode: unit.code,
+      unitPath: unit.path,
+      agencyCode: 'JAMBI',
+      timeZone: 'Asia/Jakarta',
+      serviceCode: null,
+      officerIds: [],
+      privacy: 'public',
+      status: 'received',
+      revision: 0,
+      waitMinutes: null,
+      resolvedAt: null,
+      closedAt: null,
+      rating: { score: null, at: null },
+      due: { verify: new Date(createdAt.getTime() + 72 * HOUR), followUp: null },
+      history: [{ at: createdAt, actor: citizen, action: 'created', to: 'received', public: true }],
+      createdAt,
+      updatedAt: createdAt,
+      ...fields,
+    });
     const t1 = new Date('2026-02-02T02:00:00Z'); // Monday 09:00 WIB
     const t2 = new Date('2026-02-03T02:00:00Z');
     const t4 = new Date('2026-03-02T02:00:00Z');
@@ -326,105 +314,5 @@ describe('Trends from the rollups', () => {
     });
     const all = await transparencyFigures(undefined, { from: '2026-02-01', to: '2026-03-31' });
     expect(all.map((row) => row.code)).to.include.members(['AMBON', 'AMB-DUKCAPIL', 'JAMBI']);
-  });
-});
-
-describe('Ticket subtree documents', () => {
-  useTestDatabase();
-  let units: Record<string, UnitDoc>;
-  let created: Date[];
-
-  before(async () => {
-    await clearCollections();
-    await testApp();
-    await seedDirectory();
-    units = Object.fromEntries((await Unit.find({}).lean<UnitDoc[]>()).map((unit) => [unit.code, unit]));
-    const after = (start: Date, hours: number) => new Date(start.getTime() + hours * HOUR);
-    const kebunhandil = units['PKM-KEBUNHANDIL']!;
-    const putriayu = units['PKM-PUTRIAYU']!;
-    const dinas = units['JAMBI-DINKES']!;
-    // Three units of one subtree, two services with waits, days in a partial month at each end and whole months.
-    const docs = [];
-    for (let i = 0; i < 24; i++) {
-      const at = new Date(Date.UTC(2026, 0, 20 + i * 4, 2 + (i % 5)));
-      const unit = [kebunhandil, putriayu, dinas][i % 3]!;
-      docs.push(
-        ticketDoc(unit, at, {
-          kind: i % 6 === 5 ? 'compliment' : 'complaint',
-          category: i % 6 === 5 ? null : i % 2 ? 'waiting_time' : 'slow_processing',
-          serviceCode: i % 4 === 0 ? 'POLI-UMUM' : null,
-          waitMinutes: i % 5 === 4 ? null : 10 + i * 7,
-          status: i % 2 ? 'verified' : 'received',
-          history: [
-            { at, actor: citizen, action: 'created', to: 'received', public: true },
-            ...(i % 2
-              ? [
-                  {
-                    at: after(at, 3 + i),
-                    actor: staff,
-                    action: 'status',
-                    from: 'received',
-                    to: 'verified',
-                    public: true,
-                  },
-                ]
-              : []),
-          ],
-        }),
-      );
-    }
-    await Ticket.collection.insertMany(docs as never[]);
-    created = docs.map((doc) => doc.createdAt);
-    await rebuildRollups();
-  });
-
-  const trendsOf = (unitCode: string, from: string, to: string, interval: 'week' | 'month') =>
-    ticketTrends(null, { unitCode, from, to, interval });
-  const questions: [string, string, string, 'week' | 'month'][] = [
-    ['JAMBI', '2026-01-25', '2026-04-10', 'month'],
-    ['JAMBI', '2026-02-03', '2026-03-29', 'week'],
-    ['JAMBI-DINKES', '2026-01-01', '2026-05-31', 'month'],
-    ['PKM-PUTRIAYU', '2026-02-14', '2026-03-14', 'month'],
-  ];
-
-  it('gives a subtree the same trends from its own documents as from every unit’s, also rolled up before them', async () => {
-    expect(await layoutComplete('ticketsTree')).to.equal(true);
-    // Read from the subtree documents: one per local day or month for each unit whose subtree had a ticket.
-    expect(await TicketTreeMonthRollup.countDocuments({ unitId: units.JAMBI!._id })).to.equal(4);
-    const fromTree = [];
-    for (const q of questions) fromTree.push(await trendsOf(...q));
-    const inWindow = created.filter(
-      (at) => at >= new Date('2026-01-25T00:00:00+07:00') && at < new Date('2026-04-11T00:00:00+07:00'),
-    );
-    expect(fromTree[0]!.tickets.total.reduce((a, b) => a + b)).to.equal(inWindow.length);
-    const rows = fromTree[0]!.waiting.byService;
-    expect(new Set(rows.map((row) => row.unitCode))).to.have.keys('PKM-KEBUNHANDIL', 'PKM-PUTRIAYU', 'JAMBI-DINKES');
-    expect(new Set(rows.map((row) => row.serviceCode ?? '-'))).to.have.keys('POLI-UMUM', '-');
-
-    // As an older version left it: unit summaries only, no subtree documents, no mark for them.
-    await TicketTreeDayRollup.collection.deleteMany({});
-    await TicketTreeMonthRollup.collection.deleteMany({});
-    await RollupCheckpoint.collection.updateOne({ _id: 'layout' as never }, { $unset: { ticketsTree: '' } });
-    SharedAnswers.forgetAll();
-    await ensureRollupLayout(); // a start: there are ticket rollups to rebuild, so nothing is marked
-    expect(await layoutComplete('ticketsTree')).to.equal(false);
-    for (const [index, q] of questions.entries())
-      expect(await trendsOf(...q), q.join(' ')).to.deep.equal(fromTree[index]);
-
-    await rebuildRollups();
-    expect(await layoutComplete('ticketsTree')).to.equal(true);
-    for (const [index, q] of questions.entries())
-      expect(await trendsOf(...q), q.join(' ')).to.deep.equal(fromTree[index]);
-  });
-
-  it('marks the subtree documents complete at the start of a database with no ticket rollups yet', async () => {
-    await RollupCheckpoint.collection.deleteMany({ _id: 'layout' as never });
-    SharedAnswers.forgetAll();
-    await ensureRollupLayout(); // tickets are rolled up: the subtree documents wait for a rebuild
-    expect(await layoutComplete('ticketsTree')).to.equal(false);
-    await Promise.all(Object.values(rollupModels).map((model) => model.collection.deleteMany({})));
-    await ensureRollupLayout(); // nothing rolled up yet: every ticket from now on is, subtree documents included
-    expect(await layoutComplete('ticketsTree')).to.equal(true);
-    await rebuildRollups();
   });
 });

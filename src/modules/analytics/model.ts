@@ -143,22 +143,7 @@ unitMonthSchema.index({ date: 1 });
 const unitDaySchema = unitMonthSchema.clone();
 unitDaySchema.set('collection', 'rollup_tickets_unit_daily');
 
-/**
- * Tickets per local day (and per calendar month) × unit *as the top of a subtree*, as the survey subtree documents
- * are for answers: a ticket's counts go once on its own unit's document and once on each unit above it (`unitId` is
- * that unit, `unitPath` its own path), with the counters of the unit summaries; the waiting times per service of each
- * unit below sit under `waits.<unitId>.<service code|->.{h.wait.<i>, waitSum, waitCount}`. A province's trends over
- * any year-long window are then about forty documents where the unit summaries were a few hundred (one per unit and
- * day at the ends of the window).
- */
-const ticketTreeDaySchema = new Schema({ ...shared }, { ...options, collection: 'rollup_tickets_tree_daily' });
-ticketTreeDaySchema.index({ unitId: 1, date: 1 });
-const ticketTreeMonthSchema = ticketTreeDaySchema.clone();
-ticketTreeMonthSchema.set('collection', 'rollup_tickets_tree_monthly');
-
 export const TicketRollup = mongoose.model('TicketRollup', ticketRollupSchema);
-export const TicketTreeDayRollup = mongoose.model('TicketTreeDayRollup', ticketTreeDaySchema);
-export const TicketTreeMonthRollup = mongoose.model('TicketTreeMonthRollup', ticketTreeMonthSchema);
 export const TicketUnitMonthRollup = mongoose.model('TicketUnitMonthRollup', unitMonthSchema);
 export const TicketUnitDayRollup = mongoose.model('TicketUnitDayRollup', unitDaySchema);
 export const SurveyRollup = mongoose.model('SurveyRollup', surveyRollupSchema);
@@ -183,8 +168,6 @@ export const rollupModels = {
   ticketsUnitDaily: TicketUnitDayRollup,
   surveysTree: SurveyTreeRollup,
   surveysTreeMonthly: SurveyTreeMonthRollup,
-  ticketsTreeDaily: TicketTreeDayRollup,
-  ticketsTreeMonthly: TicketTreeMonthRollup,
 } as const;
 /** Which rollup collection an entry of a contribution goes to. */
 export type RollupTarget = keyof typeof rollupModels;

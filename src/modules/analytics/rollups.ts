@@ -47,25 +47,12 @@ class Builder {
     if (!entry) this.entries.set(id, (entry = { t, k, m: m(), i: {} }));
     entry.i[path] = (entry.i[path] ?? 0) + value;
   }
-  /**
-   * A ticket day entry's share of a unit summary's day or month: every counter, plus kind, category and service
-   * breakdowns. The summary is of the ticket's unit, or with `top` of a unit above it (a subtree document: the
-   * waits per service are then kept per unit, `waits.<unitId>.<code>`).
-   */
-  private addUnitSummary(
-    target: RollupTarget,
-    entry: Entry,
-    grain: string,
-    first: string,
-    top?: { unitId: Types.ObjectId; unitPath: Types.ObjectId[] },
-  ): void {
+  /** A ticket day entry's share of its unit's day or month: every counter, plus kind, category and service breakdowns. */
+  private addUnitSummary(target: RollupTarget, entry: Entry, grain: string, first: string): void {
     const { unitId, unitPath, agencyCode, serviceCode, category, kind } = entry.m as Record<string, unknown>;
-    const owner = top ?? { unitId, unitPath };
-    const k = `${grain}|${String(owner.unitId)}`;
-    const meta = () => ({ day: first, date: dateOfDay(first), ...owner, agencyCode });
-    const service = top
-      ? `waits.${String(unitId)}.${fieldKey(serviceCode as string | null)}`
-      : `services.${fieldKey(serviceCode as string | null)}`;
+    const k = `${grain}|${String(unitId)}`;
+    const meta = () => ({ day: first, date: dateOfDay(first), unitId, unitPath, agencyCode });
+    const service = fieldKey(serviceCode as string | null);
     for (const [path, value] of Object.entries(entry.i)) {
       this.add(target, k, meta, path, value);
       if (path === 'n.received') {
@@ -73,19 +60,8 @@ class Builder {
         this.add(target, k, meta, `categories.${fieldKey((category as string | null) ?? 'none')}`, value);
       }
       if (path.startsWith('h.wait.') || path === 'waitSum' || path === 'waitCount')
-        this.add(target, k, meta, `${service}.${path}`, value);
+        this.add(target, k, meta, `services.${service}.${path}`, value);
     }
-  }
-
-  /** A ticket day entry's share of the subtree documents of its unit and of every unit above it (day and month). */
-  private addTicketTree(entry: Entry, month: string): void {
-    const { unitPath } = entry.m as { unitPath: Types.ObjectId[] };
-    const day = entry.k.slice(0, 10);
-    unitPath.forEach((top, depth) => {
-      const owner = { unitId: top, unitPath: unitPath.slice(0, depth + 1) };
-      this.addUnitSummary('ticketsTreeDaily', entry, day, day, owner);
-      this.addUnitSummary('ticketsTreeMonthly', entry, month, `${month}-01`, owner);
-    });
   }
 
   /** A survey day entry's share of the subtree documents of its unit and of every unit above it (day and month). */
@@ -107,7 +83,7 @@ class Builder {
 
   /**
    * The entries, plus the same increments on the monthly documents of the day-keyed tickets and surveys, the unit
-   * summaries of the tickets and the subtree documents of both.
+   * summaries of the tickets and the subtree documents of the surveys.
    */
   build(): Contribution {
     for (const entry of [...this.entries.values()]) {
@@ -121,7 +97,6 @@ class Builder {
       if (entry.t === 'tickets') {
         this.addUnitSummary('ticketsUnitMonthly', entry, month, first);
         this.addUnitSummary('ticketsUnitDaily', entry, entry.k.slice(0, 10), entry.k.slice(0, 10));
-        this.addTicketTree(entry, month);
       }
       if (entry.t === 'surveys') this.addSurveyTree(entry, month);
     }
@@ -709,53 +684,35 @@ export async function allUnitInfo(): Promise<Map<string, UnitInfo>> {
 // ---- Layouts a database may lack until a rebuild ------------------------------------------------------------------
 
 /**
- * The subtree documents (model.ts, `surveysTree*` and `ticketsTree*`) came after the other rollups: a database whose
- * answers or tickets were rolled up before has none for them, and a subtree's figures read from them would be short.
- * Each layout is complete once a rebuild has run with this code, or when the database had none of the rollups it is
- * made from when this code first started (everything from then on is rolled up with it). That is written down as a
- * mark (`rollup_checkpoints`, `_id: 'layout'`, a field per layout); until it is there, subtree questions read the
- * per-unit documents (the same answer, slower) and the start-up log asks for `npm run rollups:rebuild` once.
+ * The survey subtree documents (model.ts, `surveysTree*`) came after the other rollups: a database whose survey
+ * answers were rolled up before has none for them, and a subtree's IKM read from them would be short. They are
+ * complete once a rebuild has run with this code, or when the database had no survey rollups at all when this code
+ * first started (every answer from then on is rolled up with them). That is written down as a mark
+ * (`rollup_checkpoints`, `_id: 'layout'`); until it is there, subtree questions read the per-unit documents (the same
+ * answer, slower) and the start-up log asks for `npm run rollups:rebuild` once.
  */
 const LAYOUT_ID = 'layout';
-const layouts = {
-  surveysTree: { from: 'surveys', reads: 'subtree IKM' },
-  ticketsTree: { from: 'tickets', reads: 'subtree ticket trends' },
-} as const satisfies Record<string, { from: RollupTarget; reads: string }>;
-type Layout = keyof typeof layouts;
 const layoutMark = () => RollupCheckpoint.collection as unknown as mongoose.mongo.Collection<{ _id: string }>;
-const layoutLookups = keptLookups<boolean>(() => 0, Object.keys(layouts).length);
+const layoutLookups = keptLookups<boolean>(() => 0, 1);
 
-async function markLayouts(names: Layout[]): Promise<void> {
-  if (!names.length) return;
-  const set = Object.fromEntries(names.map((name) => [name, true]));
-  await layoutMark().updateOne({ _id: LAYOUT_ID }, { $set: { ...set, at: new Date() } }, { upsert: true });
+export async function markRollupLayoutComplete(): Promise<void> {
+  await layoutMark().updateOne({ _id: LAYOUT_ID }, { $set: { surveysTree: true, at: new Date() } }, { upsert: true });
   layoutLookups.clear();
 }
 
-/** Every layout is complete (a rebuild has written them all). */
-export const markRollupLayoutComplete = () => markLayouts(Object.keys(layouts) as Layout[]);
-
-/** Run at every start (reference-data.ts): marks a layout nothing needs rebuilding for, or says what is missing. */
+/** Run at every start (reference-data.ts): marks a database with no survey rollups yet, or says what is missing. */
 export async function ensureRollupLayout(): Promise<void> {
-  const missing: Layout[] = [];
-  for (const name of Object.keys(layouts) as Layout[]) if (!(await layoutComplete(name))) missing.push(name);
-  const empty: Layout[] = [];
-  for (const name of missing) {
-    if (!(await rollupModels[layouts[name].from].collection.findOne({}, { projection: { _id: 1 } }))) empty.push(name);
-    else
-      logger.warn(
-        `${name} rollups missing: ${layouts[name].reads} is read from the per-unit rollups (slower) until \`npm run rollups:rebuild\` has run once`,
-      );
-  }
-  await markLayouts(empty);
-}
-
-/** Whether a layout's documents are complete (read again at most every 5 s). */
-export function layoutComplete(name: Layout): Promise<boolean> {
-  return layoutLookups.get(name, async () =>
-    Boolean(await layoutMark().findOne({ _id: LAYOUT_ID, [name]: true }, { projection: { _id: 1 } })),
+  if (await surveyTreeComplete()) return;
+  if (!(await rollupModels.surveys.collection.findOne({}, { projection: { _id: 1 } })))
+    return markRollupLayoutComplete();
+  logger.warn(
+    'survey subtree rollups missing: subtree IKM is read from the per-unit rollups (slower) until `npm run rollups:rebuild` has run once',
   );
 }
 
-/** Whether the survey subtree documents are complete. */
-export const surveyTreeComplete = () => layoutComplete('surveysTree');
+/** Whether the survey subtree documents are complete (read again at most every 5 s). */
+export function surveyTreeComplete(): Promise<boolean> {
+  return layoutLookups.get(LAYOUT_ID, async () =>
+    Boolean(await layoutMark().findOne({ _id: LAYOUT_ID, surveysTree: true }, { projection: { _id: 1 } })),
+  );
+}

@@ -23,16 +23,8 @@ import {
   WAIT_MINUTES_BOUNDS,
   type Histogram,
 } from './histogram.js';
-import {
-  rollupModels,
-  SurveyRollup,
-  TicketRollup,
-  TicketTreeDayRollup,
-  TicketTreeMonthRollup,
-  TicketUnitDayRollup,
-  TicketUnitMonthRollup,
-} from './model.js';
-import { dateOfDay, layoutComplete, rollupWrites, surveyTreeComplete } from './rollups.js';
+import { rollupModels, SurveyRollup, TicketRollup, TicketUnitDayRollup, TicketUnitMonthRollup } from './model.js';
+import { dateOfDay, rollupWrites, surveyTreeComplete } from './rollups.js';
 import { weightsFor } from './settings.js';
 
 /**
@@ -519,65 +511,26 @@ interface UnitMonthDoc {
   waitCount?: number;
   kinds?: Record<string, number>;
   categories?: Record<string, number>;
-  /** A unit summary's waits per service code (`-`: none). */
-  services?: Record<string, ServiceWaits>;
-  /** A subtree document's waits per unit below and service code. */
-  waits?: Record<string, Record<string, ServiceWaits>>;
+  services?: Record<string, { h?: { wait?: Record<string, number> }; waitSum?: number; waitCount?: number }>;
 }
-type ServiceWaits = { h?: { wait?: Record<string, number> }; waitSum?: number; waitCount?: number };
-
-/** The waits per unit and service a summary document holds, whichever kind it is. */
-function serviceWaitsOf(doc: UnitMonthDoc): { unitId: string; serviceCode: string | null; figures: ServiceWaits }[] {
-  const rows = Object.entries(doc.services ?? {}).map(([code, figures]) => ({
-    unitId: String(doc.unitId),
-    code,
-    figures,
-  }));
-  for (const [unitId, services] of Object.entries(doc.waits ?? {}))
-    for (const [code, figures] of Object.entries(services)) rows.push({ unitId, code, figures });
-  return rows.map(({ unitId, code, figures }) => ({ unitId, serviceCode: code === '-' ? null : code, figures }));
-}
-
-const summaryModels = {
-  unit: { month: TicketUnitMonthRollup, day: TicketUnitDayRollup },
-  tree: { month: TicketTreeMonthRollup, day: TicketTreeDayRollup },
-} as const;
 
 /**
  * The unit summaries of a scope over the period: whole months from the unit-month documents (when `allowMonthly`),
- * the other days from the unit-day documents; or the same from the subtree documents (`tree`, scope `{ unitId }`).
- * Each carries its `day` (a month's first day for a month).
+ * the other days from the unit-day documents. Each carries its `day` (a month's first day for a month).
  */
-function unitSummaryDocs(
-  scope: Record<string, unknown>,
-  period: Period,
-  allowMonthly = true,
-  layout: keyof typeof summaryModels = 'unit',
-): Promise<UnitMonthDoc[]> {
-  const key = JSON.stringify(['summaries', layout, scope, period, allowMonthly]);
-  return rollupReads.get(key, () => readUnitSummaries(scope, period, allowMonthly, layout)) as Promise<UnitMonthDoc[]>;
-}
-
-/**
- * A subtree's summaries over the period: its own subtree documents when the database has them complete (rollups.ts
- * `layoutComplete`; about forty for any year-long window), else those of every unit in it (the same sums).
- */
-async function subtreeSummaryDocs(unit: UnitDoc, period: Period, allowMonthly: boolean): Promise<UnitMonthDoc[]> {
-  return (await layoutComplete('ticketsTree'))
-    ? unitSummaryDocs({ unitId: unit._id }, period, allowMonthly, 'tree')
-    : unitSummaryDocs({ unitPath: unit._id }, period, allowMonthly);
+function unitSummaryDocs(scope: Record<string, unknown>, period: Period, allowMonthly = true): Promise<UnitMonthDoc[]> {
+  const key = JSON.stringify(['summaries', scope, period, allowMonthly]);
+  return rollupReads.get(key, () => readUnitSummaries(scope, period, allowMonthly)) as Promise<UnitMonthDoc[]>;
 }
 
 async function readUnitSummaries(
   scope: Record<string, unknown>,
   period: Period,
   allowMonthly: boolean,
-  layout: keyof typeof summaryModels,
 ): Promise<UnitMonthDoc[]> {
-  const models = summaryModels[layout];
   const lists = await Promise.all(
     segmentsOf(period, allowMonthly).map((segment) =>
-      (segment.monthly ? models.month : models.day).collection
+      (segment.monthly ? TicketUnitMonthRollup : TicketUnitDayRollup).collection
         .find({
           ...scope,
           date: segment.monthly
@@ -700,7 +653,7 @@ async function computeTrends(
       ],
       monthly,
     ),
-    summary ? subtreeSummaryDocs(unit, period, monthly) : Promise.resolve([] as UnitMonthDoc[]),
+    summary ? unitSummaryDocs({ unitPath: unit._id }, period, monthly) : Promise.resolve([] as UnitMonthDoc[]),
   ]);
 
   const byDay: TicketGroup[] = [...byDayFine];
@@ -710,7 +663,7 @@ async function computeTrends(
     kindRows.push({ day: _id.day, kind: _id.kind, received });
     categoryRows.push({ day: _id.day, category: _id.category ?? 'none', received });
   }
-  const byService: (TicketGroup & { _id: { unitId: Types.ObjectId | string; serviceCode: string | null } })[] = [
+  const byService: (TicketGroup & { _id: { unitId: Types.ObjectId; serviceCode: string | null } })[] = [
     ...byServiceFine,
   ];
   for (const doc of summaries) {
@@ -720,14 +673,14 @@ async function computeTrends(
       for (const [category, received] of Object.entries(doc.categories ?? {}))
         categoryRows.push({ day: doc.day, category, received });
     }
-    for (const { unitId, serviceCode: code, figures } of serviceWaitsOf(doc)) {
+    for (const [code, figures] of Object.entries(doc.services ?? {})) {
       const group: Record<string, unknown> = {
-        _id: { unitId, serviceCode: code },
+        _id: { unitId: doc.unitId, serviceCode: code === '-' ? null : code },
         waitSum: figures.waitSum ?? 0,
         waitCount: figures.waitCount ?? 0,
       };
       for (const [index, value] of Object.entries(figures.h?.wait ?? {})) group[`h_wait_${index}`] = value;
-      byService.push(group as TicketGroup & { _id: { unitId: Types.ObjectId | string; serviceCode: string | null } });
+      byService.push(group as TicketGroup & { _id: { unitId: Types.ObjectId; serviceCode: string | null } });
     }
   }
   // The same unit and service from daily and monthly stretches is one row.
