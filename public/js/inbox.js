@@ -28,7 +28,7 @@
     tr.appendChild(cell(ticket.code, '/inbox/tickets/' + encodeURIComponent(ticket.code)));
     tr.appendChild(cell(ticket.status + (ticket.assignee ? ' · ' + ticket.assignee.name : '')));
     tr.appendChild(cell(ticket.unitCode));
-    tr.appendChild(cell(ticket.summary));
+    tr.appendChild(cell(ticket.named ? rows.getAttribute('data-named-label') : ticket.summary));
     tr.appendChild(cell(ticket.dueAt ? new Date(ticket.dueAt).toLocaleString() : ''));
     return tr;
   }

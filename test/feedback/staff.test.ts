@@ -172,7 +172,7 @@ describe('The staff side of a ticket (inbox API)', () => {
   });
 
   it('shows contact data to a verifier on request with a reason, and writes every view to the audit log', async () => {
-    const code = await file();
+    const code = await file({ privacy: 'confidential' });
     const before = await AuditEntry.countDocuments({ action: 'contact.view', target: code });
     const shown = (
       await siteHead
@@ -188,28 +188,50 @@ describe('The staff side of a ticket (inbox API)', () => {
     await siteHead.post(`/api/v1/tickets/${code}/contact`).set('X-CSRF-Token', siteCsrf).send({}).expect(400);
   });
 
-  it('never shows the officer named in a complaint who complained, even when they handle it', async () => {
-    const code = await file({ officerRef: await officerRef('198503152010012001') });
-    const { ticket } = await view(head, code);
-    const verified = (await act(head, headCsrf, code, { revision: ticket.revision, action: 'verify' }).expect(200))
+  it('never gives a complaint to the officer it names, and takes it back from a handler tagged later', async () => {
+    const named = await file({ officerRef: await officerRef('198503152010012001'), privacy: 'confidential' });
+    const { ticket } = await view(head, named);
+    const verified = (await act(head, headCsrf, named, { revision: ticket.revision, action: 'verify' }).expect(200))
       .body;
     const siti = (await User.findOne({ email: 'siti@suara.test' }).lean())!;
-    await act(head, headCsrf, code, {
+    expect(toActor(siti).officerNip).to.equal('198503152010012001');
+    expect(verified.assignable.map((user: { id: string }) => user.id)).not.to.include(String(siti._id));
+    const refused = await act(head, headCsrf, named, {
       revision: verified.ticket.revision,
       action: 'assign',
       assigneeId: String(siti._id),
-    }).expect(200);
+    }).expect(400);
+    expect(refused.body.error.fields).to.have.property('assigneeId');
+
+    // Assigned first, named afterwards: the tag takes the ticket back from her.
+    const code = await file({ privacy: 'confidential' });
+    const first = await view(head, code);
+    const ready = (await act(head, headCsrf, code, { revision: first.ticket.revision, action: 'verify' }).expect(200))
+      .body;
+    const assigned = (
+      await act(head, headCsrf, code, {
+        revision: ready.ticket.revision,
+        action: 'assign',
+        assigneeId: String(siti._id),
+      }).expect(200)
+    ).body;
+    const tagged = (
+      await act(head, headCsrf, code, {
+        revision: assigned.ticket.revision,
+        action: 'tag',
+        officerNip: '198503152010012001',
+      }).expect(200)
+    ).body;
+    expect(tagged.ticket.assignee).to.equal(null);
+    expect(tagged.ticket.status).to.equal('verified');
     const agent = request.agent(app);
     const csrf = await signIn(agent, 'siti@suara.test');
-    const seen = await view(agent, code);
-    expect(seen.contact).to.equal('hidden');
-    expect(seen.description).not.to.include('081298765432');
+    await agent.get(`/api/v1/tickets/${code}`).expect(403);
     await agent
-      .post(`/api/v1/tickets/${code}/contact`)
+      .post(`/api/v1/tickets/${code}/replies`)
       .set('X-CSRF-Token', csrf)
-      .send({ reason: 'follow_up' })
+      .send({ revision: tagged.ticket.revision, body: 'Mohon kirim alamat Anda.' })
       .expect(403);
-    expect(toActor(siti).officerNip).to.equal('198503152010012001');
   });
 
   it('records a finding for a tagged officer (the only way a complaint counts against them) and announces it', async () => {
@@ -297,7 +319,7 @@ describe('The staff side of a ticket (inbox API)', () => {
   });
 
   it('works as pages without JavaScript: the inbox lists it, the ticket page verifies it with a form', async () => {
-    const code = await file();
+    const code = await file({ privacy: 'confidential' });
     const list = await siteHead.get('/inbox?status=received').expect(200);
     expect(list.text).to.include(`/inbox/tickets/${code}`);
     const page = await siteHead.get(`/inbox/tickets/${code}`).expect(200);

@@ -203,3 +203,10 @@ export async function usersWithRoleOn(role: Role, unitId: string | Types.ObjectI
     .lean<Pick<UserDoc, '_id' | 'email' | 'name' | 'lang'>[]>();
   return users.map((user) => ({ id: String(user._id), email: user.email, name: user.name, lang: user.lang }));
 }
+
+/** The active accounts linked to these officers (by NIP): the people a ticket names, for the conflict rules. */
+export async function accountsOfOfficers(nips: readonly string[]): Promise<Actor[]> {
+  if (nips.length === 0) return [];
+  const users = await User.find({ disabled: false, officerNip: { $in: [...nips] } }).lean<UserDoc[]>();
+  return users.map(toActor);
+}

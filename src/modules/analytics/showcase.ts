@@ -9,6 +9,7 @@ import { unitCode as unitCodeSchema } from '../directory/schemas.js';
 import { findUnitByCode } from '../directory/service.js';
 import { Unit } from '../directory/model.js';
 import { normaliseTrackingCode } from '../feedback/codes.js';
+import { decisionScope, isNamed, officerIdOf } from '../feedback/conflict.js';
 import { Ticket, type TicketDoc } from '../feedback/model.js';
 import { scrubPersonalData } from '../feedback/text.js';
 import { ShowcaseItem, type ShowcaseDoc } from './follow-up-model.js';
@@ -61,6 +62,9 @@ export async function showcaseCandidates(actor: Actor | undefined, raw: unknown)
     mergedInto: null,
   };
   if (scope !== 'all') filter.unitPath = { $in: scope.map((id) => new mongoose.Types.ObjectId(id)) };
+  // A complaint's words never reach the officer it names, not even as a suggestion to publish.
+  const ownOfficerId = await officerIdOf(actor);
+  if (ownOfficerId) filter.officerIds = { $ne: new mongoose.Types.ObjectId(ownOfficerId) };
   if (query.unitCode) {
     const unit = await findUnitByCode(query.unitCode);
     if (!unit) throw AppError.validation({ unitCode: { key: 'feedback.unknown_unit' } });
@@ -104,7 +108,8 @@ export async function approveShowcase(actor: Actor | undefined, raw: unknown) {
   const code = normaliseTrackingCode(input.ticketCode);
   const ticket = code ? await Ticket.findOne({ code }).lean<TicketDoc>() : null;
   if (!ticket) throw new AppError('not_found');
-  assertCan(actor, 'tickets.triage', { unitPath: ticket.unitPath.map(String) });
+  assertCan(actor, 'tickets.triage', decisionScope(ticket));
+  if (await isNamed(actor, ticket)) throw new AppError('forbidden', 'feedback.named_refused');
   if (ticket.privacy !== 'public')
     throw AppError.validation({ ticketCode: { key: 'analytics.pages.showcase_not_public' } });
   if (!ANSWERED.includes(ticket.status) || ticket.rejectReason || ticket.mergedInto)

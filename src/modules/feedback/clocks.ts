@@ -9,6 +9,7 @@ import { usersWithRoleOn } from '../accounts/service.js';
 import { calendarFor, type BusinessCalendar } from '../calendar/service.js';
 import { findUnitByCode } from '../directory/service.js';
 import { queueMail } from '../notifications/service.js';
+import { decisionScope } from './conflict.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { eventOf } from './service.js';
 import { breachKey, statuses, statusType } from './statuses.js';
@@ -55,7 +56,7 @@ function wallClockLabel(instant: Date, timeZone: string, lang: Lang): string {
  * Whom a breach goes to: the heads of the parent unit; for an agency (a root unit), its own heads. When that unit
  * has no head, the nearest unit above that has one, so that a breach never goes nowhere.
  */
-async function escalationHeads(unitPath: TicketDoc['unitPath']) {
+async function escalationHeads(unitPath: readonly string[]) {
   const ancestors = unitPath.length > 1 ? unitPath.slice(0, -1) : unitPath;
   for (const unitId of [...ancestors].reverse()) {
     const heads = await usersWithRoleOn('unit_head', unitId);
@@ -76,7 +77,8 @@ async function escalate(ticket: TicketDoc, now: Date, config: ClockConfig): Prom
   const key = breachKey(clock, dueAt);
   const [unit, heads, calendar] = await Promise.all([
     findUnitByCode(ticket.unitCode),
-    escalationHeads(ticket.unitPath),
+    // Above where the ticket is decided: a ticket naming a unit's head is already decided one unit up.
+    escalationHeads(decisionScope(ticket).unitPath.map(String)),
     calendarFor(ticket),
   ]);
   const unitName = unit?.name ?? ticket.unitCode;

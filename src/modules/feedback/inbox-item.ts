@@ -22,6 +22,10 @@ export interface InboxItem {
   counter: string | null;
   summary: string;
   officerIds: string[];
+  /** The unit above that decides, when a named officer heads the ticket's unit; null for the unit itself. */
+  decisionUnitCode: string | null;
+  /** True in the copy sent to an officer the ticket names: the words are withheld (conflict.ts). */
+  named?: boolean;
   assignee: { userId: string; name: string } | null;
   attachments: number;
   dueAt: Date | null;
@@ -47,6 +51,7 @@ export function inboxItem(ticket: TicketDoc): InboxItem {
     counter: ticket.counterCode ?? null,
     summary: scrubPersonalData(ticket.description).slice(0, 200),
     officerIds: ticket.officerIds.map(String),
+    decisionUnitCode: ticket.decisionUnitCode ?? null,
     assignee: ticket.assignee?.userId
       ? { userId: String(ticket.assignee.userId), name: ticket.assignee.name ?? '' }
       : null,

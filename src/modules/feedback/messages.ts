@@ -199,6 +199,24 @@ const id = {
   'inbox.action.confirmed': 'Pelapor menyatakan selesai',
   'inbox.action.reopened': 'Dibuka kembali',
   'inbox.action.rating': 'Penilaian pelapor',
+  'inbox.action.decision_moved': 'Dialihkan ke unit atasan (konflik kepentingan)',
+  'inbox.action.unassigned': 'Disposisi dicabut',
+  'inbox.notice.decision_moved': 'Laporan {code} menyebut kepala unit di bawah Anda; keputusannya kini di tangan Anda.',
+  'inbox.named_banner':
+    'Laporan ini menyebut Anda. Anda melihat status dan kategorinya; isi laporan, lampiran dan identitas pelapor tidak ditampilkan, dan keputusan diambil oleh pejabat lain. Temuan yang tercatat muncul di catatan pembinaan Anda, dan Anda dapat menanggapinya di sana.',
+  'inbox.decided_by': 'Diputuskan oleh',
+  'inbox.named_row': 'Menyebut Anda',
+  'inbox.privacy': 'Kerahasiaan',
+  'inbox.privacy.public': 'Publik: isi boleh dipublikasikan setelah moderasi; kontak tidak pernah.',
+  'inbox.privacy.confidential':
+    'Rahasia: tidak dipublikasikan; verifikator dapat membuka kontak dengan alasan yang tercatat.',
+  'inbox.privacy.anonymous': 'Anonim: tidak seorang pun di instansi dapat membuka identitas pelapor.',
+  'inbox.contact_anonymous': 'Pelapor memilih anonim: identitasnya tidak dapat dibuka oleh siapa pun di instansi.',
+  'inbox.untag': 'Cabut tanda',
+  'inbox.untag_reason': 'Alasan mencabut tanda (tercatat di log audit)',
+  'feedback.named_refused': 'Laporan ini menyebut Anda, jadi keputusan atasnya diambil oleh pejabat lain.',
+  'feedback.assignee_named': 'Petugas ini disebut dalam laporan dan tidak dapat menanganinya.',
+  'feedback.contact_anonymous': 'Laporan anonim: identitas pelapor tidak dapat dibuka oleh siapa pun di instansi.',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -400,6 +418,24 @@ const en: Record<keyof typeof id, string> = {
   'inbox.action.confirmed': 'Citizen confirmed it is solved',
   'inbox.action.reopened': 'Reopened',
   'inbox.action.rating': 'Citizen rating',
+  'inbox.action.decision_moved': 'Moved to the unit above (conflict of interest)',
+  'inbox.action.unassigned': 'Assignment withdrawn',
+  'inbox.notice.decision_moved': 'Report {code} names the head of a unit below you; it is now yours to decide.',
+  'inbox.named_banner':
+    'This report names you. You see its status and category; its text, attachments and the complainant’s identity are not shown, and decisions on it are taken by someone else. A recorded finding appears in your coaching record, where you can answer it.',
+  'inbox.decided_by': 'Decided by',
+  'inbox.named_row': 'Names you',
+  'inbox.privacy': 'Privacy',
+  'inbox.privacy.public': 'Public: the text may be published after moderation; contact details never.',
+  'inbox.privacy.confidential':
+    'Confidential: nothing is published; a verifier may see the contact, with a logged reason.',
+  'inbox.privacy.anonymous': 'Anonymous: no one in the agency can see who filed it.',
+  'inbox.contact_anonymous': 'The complainant chose anonymity: no one in the agency can see who they are.',
+  'inbox.untag': 'Remove the name',
+  'inbox.untag_reason': 'Reason for removing the name (written to the audit log)',
+  'feedback.named_refused': 'This report names you, so decisions on it are taken by someone else.',
+  'feedback.assignee_named': 'This person is named in the report and cannot handle it.',
+  'feedback.contact_anonymous': 'Anonymous report: no one in the agency can see who filed it.',
 };
 
 export default { id, en };

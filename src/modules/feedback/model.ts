@@ -68,6 +68,9 @@ const ticketSchema = new Schema(
     serviceCode: { type: String, default: null },
     counterCode: { type: String, default: null },
     officerIds: { type: [Schema.Types.ObjectId], default: [] },
+    /** Set when a named officer heads the unit: decisions belong to this unit above it (conflict.ts). */
+    decisionUnitId: { type: Schema.Types.ObjectId, default: null },
+    decisionUnitCode: { type: String, default: null },
     privacy: { type: String, enum: privacies, required: true },
     reporter: { type: reporterSchema, default: () => ({}) },
     lang: { type: String, enum: ['id', 'en'], default: 'id' },

@@ -19,7 +19,7 @@ import {
   trackUrl,
   type CitizenView,
 } from './service.js';
-import { replyToTicket, staffView } from './staff.js';
+import { openTicket, replyToTicket, staffView } from './staff.js';
 import { kinds, privacies } from './statuses.js';
 
 const MINUTE = 60_000;
@@ -92,7 +92,7 @@ export function feedbackRoutes(config: Config): Router {
 
   // Signed-in staff get the staff view; anyone with the access token gets the citizen's.
   router.get('/api/v1/tickets/:code', trackLimit, async (req, res) => {
-    if (req.actor && !citizenToken(req)) return void res.json(await staffView(req.actor, req.params.code));
+    if (req.actor && !citizenToken(req)) return void res.json(await openTicket(req.actor, req.params.code));
     res.json(citizenView(await ticketForCitizen(req.params.code, citizenToken(req))));
   });
 

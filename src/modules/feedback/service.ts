@@ -7,10 +7,11 @@ import { publish, type TicketEvent } from '../../platform/events.js';
 import { t, type Lang } from '../../platform/i18n.js';
 import { check } from '../../platform/validate.js';
 import { calendarFor } from '../calendar/service.js';
-import { findOfficer, findUnitByCode } from '../directory/service.js';
+import { findOfficer, findUnitById, findUnitByCode } from '../directory/service.js';
 import { queueMail } from '../notifications/service.js';
 import { deleteAttachment, storeAttachment, type CleanAttachment, type StoredAttachment } from './attachments.js';
 import { activeCategories } from './categories.js';
+import { decisionUnitFor, tellDeciders } from './conflict.js';
 import {
   accessTokenFor,
   fingerprint,
@@ -131,12 +132,17 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
     throw AppError.validation({ occurredAt: { key: 'feedback.occurred_future' } });
 
   const calendar = await calendarFor(unit);
+  // A complaint naming the unit's head is decided by the unit above from the start (conflict.ts).
+  const decider = officer ? await decisionUnitFor(unit.path, [officer._id]) : null;
+  const decisionUnit = decider ? await findUnitById(decider) : null;
   const attachments: StoredAttachment[] = [];
   for (const file of context.files ?? [])
     attachments.push(await storeAttachment(file.buffer, { dataDir: context.dataDir, originalName: file.originalName }));
   const verifyBy = calendar.dueAfterWorkingDays(now, category?.verifyWorkingDays ?? clockDefaults.verifyWorkingDays);
   const email = input.reporter.email || null;
-  const phone = input.reporter.phone ? input.reporter.phone.replace(/[\s()-]/g, '') : null;
+  // Anonymous: only the address the system itself writes to is kept; a name or a phone would identify the citizen.
+  const anonymous = input.privacy === 'anonymous';
+  const phone = input.reporter.phone && !anonymous ? input.reporter.phone.replace(/[\s()-]/g, '') : null;
   const ticket = new Ticket({
     code: newTrackingCode(),
     tokenSalt: newTokenSalt(),
@@ -153,9 +159,11 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
     serviceCode: service?.code ?? null,
     counterCode: counter?.code ?? null,
     officerIds: officer ? [officer._id] : [],
+    decisionUnitId: decisionUnit?._id ?? null,
+    decisionUnitCode: decisionUnit?.code ?? null,
     privacy: input.privacy,
     reporter: {
-      name: input.reporter.name ? seal(input.reporter.name) : null,
+      name: input.reporter.name && !anonymous ? seal(input.reporter.name) : null,
       email: email ? seal(email) : null,
       phone: phone ? seal(phone) : null,
       emailHash: email ? lookupHash(email) : null,
@@ -163,7 +171,21 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
     },
     lang: context.lang,
     status: 'received',
-    history: [{ at: now, actor: { kind: 'citizen' }, action: 'created', to: 'received', public: true }],
+    history: [
+      { at: now, actor: { kind: 'citizen' }, action: 'created', to: 'received', public: true },
+      ...(decisionUnit
+        ? [
+            {
+              at: now,
+              actor: { kind: 'system' },
+              action: 'decision_moved',
+              from: unit.code,
+              to: decisionUnit.code,
+              public: false,
+            },
+          ]
+        : []),
+    ],
     dueAt: verifyBy,
     dueClock: 'verify',
     due: { verify: verifyBy },
@@ -211,6 +233,7 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
   }
   const saved = ticket.toObject() as TicketDoc;
   publish('ticket.created', eventOf(saved));
+  await tellDeciders({ to: decider }, saved);
   return receiptOf(saved, false);
 }
 

@@ -4,12 +4,12 @@ import { AppError, translateFields } from '../../platform/errors.js';
 import { requireActor } from '../accounts/middleware.js';
 import { unitsInScope } from '../directory/service.js';
 import { openAttachment, sendAttachment, type AttachmentType } from './attachments.js';
-import { Ticket, type TicketDoc } from './model.js';
 import {
   actOnTicket,
-  canRead,
+  attachmentFor,
   listInbox,
   mergeTicket,
+  openTicket,
   recordFinding,
   replyToTicket,
   revealContact,
@@ -67,8 +67,8 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
     });
   });
 
-  const renderTicket = async (req: Request, res: Response, extra: object = {}) => {
-    const view = await staffView(req.actor, req.params.code);
+  const renderTicket = async (req: Request, res: Response, extra: object = {}, opened = false) => {
+    const view = await (opened ? openTicket : staffView)(req.actor, req.params.code);
     res.render('pages/inbox/ticket', {
       title: `${view.ticket.code} · ${req.t('inbox.title')}`,
       view,
@@ -84,7 +84,7 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
       ...extra,
     });
   };
-  router.get('/inbox/tickets/:code', requireActor, (req, res) => renderTicket(req, res));
+  router.get('/inbox/tickets/:code', requireActor, (req, res) => renderTicket(req, res, {}, true));
 
   /** Runs a page action; a refusal the person can act on is shown on the ticket page, with what they typed. */
   const pageAction = (work: (req: Request) => Promise<unknown>) => async (req: Request, res: Response) => {
@@ -128,11 +128,7 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
   });
 
   router.get('/inbox/tickets/:code/attachments/:id', requireActor, async (req, res) => {
-    const ticket = await Ticket.findOne({ code: String(req.params.code).toUpperCase() }).lean<TicketDoc>();
-    if (!ticket) throw new AppError('not_found');
-    if (!canRead(req.actor, ticket)) throw new AppError('forbidden');
-    const attachment = ticket.attachments.find((candidate) => candidate.id === req.params.id);
-    if (!attachment) throw new AppError('not_found');
+    const { attachment } = await attachmentFor(req.actor, req.params.code, req.params.id);
     const { stream } = await openAttachment(attachment.storedName, config.dataDir);
     await sendAttachment(
       res,

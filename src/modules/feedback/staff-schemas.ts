@@ -25,10 +25,16 @@ export const ticketAction = Joi.object({
     )
     .required(),
   reason: Joi.when('action', {
-    is: 'reject',
-    then: Joi.string()
-      .valid(...rejectReasons)
-      .required(),
+    switch: [
+      {
+        is: 'reject',
+        then: Joi.string()
+          .valid(...rejectReasons)
+          .required(),
+      },
+      // Taking a name off a complaint is audited with the reason given (never by the person named).
+      { is: 'untag', then: Joi.string().trim().min(5).max(500).required() },
+    ],
     otherwise: Joi.forbidden(),
   }),
   unitCode: Joi.when('action', { is: 'forward', then: unitCode.required(), otherwise: Joi.forbidden() }),

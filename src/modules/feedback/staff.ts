@@ -5,14 +5,24 @@ import { AppError } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
 import { t, type Lang } from '../../platform/i18n.js';
 import { check } from '../../platform/validate.js';
-import { assertCan, can, scopeOf, type Actor, type Scoped } from '../accounts/permissions.js';
+import { can, scopeOf, type Actor, type Scoped } from '../accounts/permissions.js';
 import { actorForUserId, recordAudit, usersWhoCan } from '../accounts/service.js';
 import { calendarFor } from '../calendar/service.js';
-import { findOfficer, findOfficersByIds, findUnitByCode } from '../directory/service.js';
+import { findOfficer, findOfficersByIds, findUnitById, findUnitByCode } from '../directory/service.js';
 import { queueMail, type MailTemplate } from '../notifications/service.js';
 import { activeCategories } from './categories.js';
 import { templatesFor, templateText } from './templates.js';
 import { accessTokenFor, normaliseTrackingCode } from './codes.js';
+import {
+  decisionScope,
+  decisionUnitFor,
+  isNamed,
+  namedAccountIds,
+  names,
+  officerIdOf,
+  tellDeciders,
+  withheldFromNamed,
+} from './conflict.js';
 import { inboxItem } from './inbox-item.js';
 import { Finding, Ticket, type FindingDoc, type TicketDoc } from './model.js';
 import { eventOf, reopenedState, trackUrl } from './service.js';
@@ -50,18 +60,22 @@ export async function ticketScope(ticketId: string): Promise<TicketScope | null>
   return Ticket.findById(ticketId).select({ unitPath: 1, assignee: 1 }).lean<TicketScope>();
 }
 
-function canWork(actor: Actor, ticket: TicketDoc): boolean {
+/** Decisions (triage, findings, merges, contact): never by a person the ticket names, and only where it is decided. */
+function canDecide(actor: Actor, ticket: TicketDoc, named: boolean): boolean {
+  return !named && can(actor, 'tickets.triage', decisionScope(ticket));
+}
+
+/** Answering and resolving: whoever decides, or the handler it is assigned to, unless the ticket names them. */
+function canWork(actor: Actor, ticket: TicketDoc, named: boolean): boolean {
   return (
-    can(actor, 'tickets.triage', pathOf(ticket)) ||
-    (isAssignee(actor, ticket) && can(actor, 'tickets.work', pathOf(ticket)))
+    canDecide(actor, ticket, named) ||
+    (!named && isAssignee(actor, ticket) && can(actor, 'tickets.work', pathOf(ticket)))
   );
 }
 
-/** Is the actor one of the officers the ticket names? Then they never see who complained (DESIGN.md section 8). */
-async function isNamedOfficer(actor: Actor, ticket: TicketDoc): Promise<boolean> {
-  if (!actor.officerNip || ticket.officerIds.length === 0) return false;
-  const officer = await findOfficer({ nip: actor.officerNip });
-  return Boolean(officer && ticket.officerIds.some((id) => String(id) === String(officer._id)));
+/** Refuses a person the ticket names with a message that says why, so they know the decision is someone else's. */
+function refuseNamed(): never {
+  throw new AppError('forbidden', 'feedback.named_refused');
 }
 
 async function ticketFor(actor: Actor | undefined, code: unknown): Promise<TicketDoc> {
@@ -101,10 +115,16 @@ export async function listInbox(actor: Actor | undefined, raw: unknown) {
     const officer = await findOfficer({ nip: query.officerNip });
     filter.officerIds = officer?._id ?? null;
   }
+  const ownOfficerId = await officerIdOf(actor);
   if (query.q) {
     const code = normaliseTrackingCode(query.q);
     const tokens = searchTokens(query.q);
-    filter.$and = [code ? { code } : tokens.length ? { searchTokens: { $all: tokens } } : { _id: null }];
+    const match: Record<string, unknown>[] = [
+      code ? { code } : tokens.length ? { searchTokens: { $all: tokens } } : { _id: null },
+    ];
+    // Searching by words would let a named officer test guesses against the complaint about them.
+    if (!code && ownOfficerId) match.push({ officerIds: { $ne: new mongoose.Types.ObjectId(ownOfficerId) } });
+    filter.$and = match;
   }
   const withoutStatus = { ...filter };
   if (query.status === 'open')
@@ -127,7 +147,9 @@ export async function listInbox(actor: Actor | undefined, raw: unknown) {
     ]),
   ]);
   return {
-    items: tickets.map(inboxItem),
+    items: tickets.map((ticket) =>
+      names(ticket, ownOfficerId) ? withheldFromNamed(inboxItem(ticket)) : inboxItem(ticket),
+    ),
     total,
     page: query.page,
     pageSize: PAGE_SIZE,
@@ -137,22 +159,29 @@ export async function listInbox(actor: Actor | undefined, raw: unknown) {
 
 // ---- One ticket
 
-/** Everything staff may see of a ticket, for this actor: internal notes yes, contact data only on request. */
+/**
+ * Everything staff may see of a ticket, for this actor: internal notes yes, contact data only on request. An officer
+ * the ticket names sees that it names them, its category and its course, and none of the citizen's words: no text,
+ * no attachments, no bodies in the history (a scrubber cannot remove a name or an address from free text).
+ */
 export async function staffView(actor: Actor | undefined, code: unknown) {
   const ticket = await ticketFor(actor, code);
-  const named = await isNamedOfficer(actor!, ticket);
-  const [officers, findings, categories, templates] = await Promise.all([
+  const named = await isNamed(actor, ticket);
+  const [officers, findings, categories, templates, assignable] = await Promise.all([
     findOfficersByIds(ticket.officerIds.map(String)),
     Finding.find({ ticketId: ticket._id }).lean<FindingDoc[]>(),
     activeCategories(),
     templatesFor(ticket.category ?? null),
+    canDecide(actor!, ticket, named) ? assignableTo(ticket) : [],
   ]);
-  const triage = can(actor, 'tickets.triage', pathOf(ticket));
+  const decide = canDecide(actor!, ticket, named);
   const hasContact = Boolean(ticket.reporter?.name || ticket.reporter?.email || ticket.reporter?.phone);
+  const withheld = <T>(value: T): T | null => (named ? null : value);
   return {
-    ticket: inboxItem(ticket),
-    // The named officer gets the text scrubbed of personal data, like the public (DESIGN.md section 8).
-    description: named ? inboxItem(ticket).summary : ticket.description,
+    ticket: named ? withheldFromNamed(inboxItem(ticket)) : inboxItem(ticket),
+    named,
+    privacy: ticket.privacy,
+    description: withheld(ticket.description),
     occurredAt: ticket.occurredAt ?? null,
     waitMinutes: ticket.waitMinutes ?? null,
     timeZone: ticket.timeZone,
@@ -163,7 +192,7 @@ export async function staffView(actor: Actor | undefined, code: unknown) {
       action: entry.action,
       from: entry.from ?? null,
       to: entry.to ?? null,
-      body: entry.body ?? null,
+      body: withheld(entry.body ?? null),
       public: entry.public,
     })),
     officers: officers.map((officer) => ({
@@ -177,18 +206,17 @@ export async function staffView(actor: Actor | undefined, code: unknown) {
       id: String(finding._id),
       officerId: String(finding.officerId),
       outcome: finding.outcome,
-      note: finding.note,
+      note: withheld(finding.note) ?? '',
       by: finding.recordedBy?.name ?? '',
       at: finding.createdAt,
       answer: finding.answer?.body ?? null,
     })),
-    attachments: ticket.attachments.map((a) => ({
-      id: a.id,
-      name: a.originalName ?? null,
-      type: a.type,
-      size: a.size,
-    })),
-    rating: ticket.rating?.score ? { score: ticket.rating.score, comment: ticket.rating.comment ?? null } : null,
+    attachments: named
+      ? []
+      : ticket.attachments.map((a) => ({ id: a.id, name: a.originalName ?? null, type: a.type, size: a.size })),
+    rating: ticket.rating?.score
+      ? { score: ticket.rating.score, comment: withheld(ticket.rating.comment ?? null) }
+      : null,
     rejectReason: ticket.rejectReason ?? null,
     mergedInto: ticket.mergedInto ?? null,
     categories: categories.map((category) => ({
@@ -198,29 +226,55 @@ export async function staffView(actor: Actor | undefined, code: unknown) {
       officerRelated: category.officerRelated,
     })),
     templates: templates.map((template) => ({ code: template.code, usedFor: template.usedFor, title: template.title })),
-    assignable: triage
-      ? (await usersWhoCan('tickets.work', ticket.unitPath)).map((user) => ({ id: user.id, name: user.name }))
-      : [],
-    contact: hasContact ? (canSeeContact(actor!, ticket, named) ? 'on_request' : 'hidden') : 'none',
-    can: {
-      triage,
-      work: canWork(actor!, ticket),
-      finding: triage && !named,
-    },
+    assignable,
+    contact: !hasContact
+      ? 'none'
+      : ticket.privacy === 'anonymous'
+        ? 'anonymous'
+        : canSeeContact(actor!, ticket, named)
+          ? 'on_request'
+          : 'hidden',
+    can: { triage: decide, work: canWork(actor!, ticket, named), finding: decide },
   };
 }
 export type StaffView = Awaited<ReturnType<typeof staffView>>;
 
-/** Verifiers see contact data; never the officer the ticket names (any privacy), nor anyone else. */
+/**
+ * A person opens a ticket's page: the staff view, and for a confidential or anonymous ticket a line in the audit
+ * log first (the inspectorate sees who read a ticket the citizen asked to keep close).
+ */
+export async function openTicket(actor: Actor | undefined, code: unknown): Promise<StaffView> {
+  const view = await staffView(actor, code);
+  if (view.privacy !== 'public')
+    await recordAudit(actor!, 'ticket.open', view.ticket.code, { privacy: view.privacy, named: view.named });
+  return view;
+}
+
+/** Who may be given the ticket: staff who can work on its unit, never an account the ticket names. */
+async function assignableTo(ticket: TicketDoc) {
+  const [candidates, named] = await Promise.all([
+    usersWhoCan('tickets.work', ticket.unitPath),
+    namedAccountIds(ticket.officerIds),
+  ]);
+  return candidates.filter((user) => !named.has(user.id)).map((user) => ({ id: user.id, name: user.name }));
+}
+
+/**
+ * Verifiers where the ticket is decided see contact data; never on an anonymous ticket (no one in the agency may
+ * learn who filed it; the system alone uses the address for the citizen's own mail), never the person it names.
+ */
 function canSeeContact(actor: Actor, ticket: TicketDoc, named: boolean): boolean {
-  return !named && can(actor, 'tickets.contact', pathOf(ticket));
+  return !named && ticket.privacy !== 'anonymous' && can(actor, 'tickets.contact', decisionScope(ticket));
 }
 
 /** Shows the complainant's contact data to a verifier who gives a reason; every view is in the audit log. */
 export async function revealContact(actor: Actor | undefined, code: unknown, raw: unknown) {
   const ticket = await ticketFor(actor, code);
   const { reason } = check(contactInput, raw);
-  if (!canSeeContact(actor!, ticket, await isNamedOfficer(actor!, ticket))) throw new AppError('forbidden');
+  const named = await isNamed(actor, ticket);
+  if (named) refuseNamed();
+  if (ticket.privacy === 'anonymous') throw new AppError('forbidden', 'feedback.contact_anonymous');
+  if (!canSeeContact(actor!, ticket, named)) throw new AppError('forbidden');
   // Written before the data leaves: if the log cannot be written, nothing is shown.
   await recordAudit(actor!, 'contact.view', ticket.code, { privacy: ticket.privacy, grant: 'tickets.contact' }, reason);
   const open = (value: string | null | undefined) => (value ? unseal(value) : null);
@@ -229,6 +283,15 @@ export async function revealContact(actor: Actor | undefined, code: unknown, raw
     email: open(ticket.reporter?.email),
     phone: open(ticket.reporter?.phone),
   };
+}
+
+/** A ticket's attachment for staff who may read the citizen's words (never the officer the ticket names). */
+export async function attachmentFor(actor: Actor | undefined, code: unknown, id: unknown) {
+  const ticket = await ticketFor(actor, code);
+  if (await isNamed(actor, ticket)) refuseNamed();
+  const attachment = ticket.attachments.find((candidate) => candidate.id === id);
+  if (!attachment) throw new AppError('not_found');
+  return { ticket, attachment };
 }
 
 // ---- Changes
@@ -313,14 +376,51 @@ const statusStep = (from: string, to: Status, body?: string | null) => [
   ...(body ? [{ action: 'reply', body, public: true }] : []),
 ];
 
+interface DecisionMove {
+  set: Record<string, unknown>;
+  history: Change['history'];
+  /** The unit whose heads now decide, when it moved above the ticket's unit. */
+  to: string | null;
+}
+
+/**
+ * Where the ticket is decided once its unit or its named officers change: fields to set and an internal history
+ * line when that moves. The clocks run on unchanged; only who may decide moves.
+ */
+async function decisionMove(
+  ticket: TicketDoc,
+  unitPath: readonly Types.ObjectId[],
+  officerIds: readonly Types.ObjectId[],
+  ownUnitCode: string,
+): Promise<DecisionMove> {
+  const decider = await decisionUnitFor(unitPath, officerIds);
+  if (decider === (ticket.decisionUnitId ? String(ticket.decisionUnitId) : null))
+    return { set: {}, history: [], to: null };
+  const unit = decider ? await findUnitById(decider) : null;
+  return {
+    set: { decisionUnitId: unit?._id ?? null, decisionUnitCode: unit?.code ?? null },
+    history: [
+      {
+        action: 'decision_moved',
+        from: ticket.decisionUnitCode ?? ownUnitCode,
+        to: unit?.code ?? ownUnitCode,
+        public: false,
+      },
+    ],
+    to: unit ? String(unit._id) : null,
+  };
+}
+
 /** PATCH /api/v1/tickets/:code — verify, reject, forward, assign, prioritise, recategorise, tag, ask, resolve, close, reopen. */
 export async function actOnTicket(actor: Actor | undefined, code: unknown, raw: unknown): Promise<TicketDoc> {
   const ticket = await ticketFor(actor, code);
   const input = check(ticketAction, raw);
   const status = ticket.status as Status;
   const triage = ['verify', 'reject', 'forward', 'assign', 'priority', 'category', 'tag', 'untag', 'close', 'reopen'];
-  if (triage.includes(input.action)) assertCan(actor, 'tickets.triage', pathOf(ticket));
-  else if (!canWork(actor!, ticket)) throw new AppError('forbidden');
+  const named = await isNamed(actor, ticket);
+  if (named) refuseNamed();
+  if (!(triage.includes(input.action) ? canDecide(actor!, ticket, named) : canWork(actor!, ticket, named)))
+    throw new AppError('forbidden');
   const calendar = await calendarFor(ticket);
   const now = new Date();
   const refuse = () => {
@@ -357,7 +457,8 @@ export async function actOnTicket(actor: Actor | undefined, code: unknown, raw: 
       if (!unit || !unit.active) throw AppError.validation({ unitCode: { key: 'feedback.unknown_unit' } });
       if (String(unit._id) === String(ticket.unitId)) refuse();
       const verify = (await calendarFor(unit)).dueAfterWorkingDays(now, clockDefaults.verifyWorkingDays);
-      return apply(actor!, ticket, input.revision, {
+      const move = await decisionMove(ticket, unit.path, ticket.officerIds, unit.code);
+      const updated = await apply(actor!, ticket, input.revision, {
         set: {
           unitId: unit._id,
           unitCode: unit.code,
@@ -372,16 +473,21 @@ export async function actOnTicket(actor: Actor | undefined, code: unknown, raw: 
           dueAt: verify,
           dueClock: 'verify',
           escalated: [],
+          ...move.set,
         },
-        history: [{ action: 'forwarded', from: ticket.unitCode, to: unit.code, public: true }],
+        history: [{ action: 'forwarded', from: ticket.unitCode, to: unit.code, public: true }, ...move.history],
         change: 'forwarded',
       });
+      await tellDeciders(move, updated);
+      return updated;
     }
     case 'assign': {
       if (!['verified', 'assigned', 'in_progress'].includes(status)) refuse();
       const assignee = await actorForUserId(input.assigneeId);
       if (!assignee || !can(assignee, 'tickets.work', pathOf(ticket)))
         throw AppError.validation({ assigneeId: { key: 'feedback.not_assignable' } });
+      if ((await namedAccountIds(ticket.officerIds)).has(assignee.id))
+        throw AppError.validation({ assigneeId: { key: 'feedback.assignee_named' } });
       const followUp = calendar.dueAfterWorkingDays(now, clockDefaults.followUpWorkingDays);
       const started = status === 'in_progress';
       return apply(actor!, ticket, input.revision, {
@@ -424,11 +530,34 @@ export async function actOnTicket(actor: Actor | undefined, code: unknown, raw: 
         input.action === 'tag'
           ? [...ticket.officerIds, officer._id]
           : ticket.officerIds.filter((id) => String(id) !== String(officer._id));
-      return apply(actor!, ticket, input.revision, {
-        set: { officerIds },
-        history: [{ action: input.action, to: officer.name, public: false }],
+      const move = await decisionMove(ticket, ticket.unitPath, officerIds, ticket.unitCode);
+      // A handler the ticket now names gives it back: no one works on a complaint about themselves.
+      const assigneeId = ticket.assignee?.userId ? String(ticket.assignee.userId) : null;
+      const unassign =
+        input.action === 'tag' && assigneeId !== null && (await namedAccountIds([officer._id])).has(assigneeId);
+      const updated = await apply(actor!, ticket, input.revision, {
+        set: {
+          officerIds,
+          ...move.set,
+          ...(unassign ? { assignee: { userId: null, name: null } } : {}),
+          ...(unassign && status === 'assigned' ? { status: 'verified' } : {}),
+        },
+        history: [
+          {
+            action: input.action,
+            to: officer.name,
+            body: input.action === 'untag' ? input.reason : null,
+            public: false,
+          },
+          ...(unassign ? [{ action: 'unassigned', from: ticket.assignee?.name ?? null, public: false }] : []),
+          ...move.history,
+        ],
         change: input.action,
       });
+      if (input.action === 'untag')
+        await recordAudit(actor!, 'ticket.untag', ticket.code, { officerNip: officer.nip }, String(input.reason));
+      await tellDeciders(move, updated);
+      return updated;
     }
     case 'ask':
       if (!['verified', 'assigned', 'in_progress'].includes(status)) refuse();
@@ -490,7 +619,9 @@ async function textOfTemplate(code: string | undefined, ticket: TicketDoc): Prom
 export async function replyToTicket(actor: Actor | undefined, code: unknown, raw: unknown): Promise<TicketDoc> {
   const ticket = await ticketFor(actor, code);
   const input = check(staffReply, raw);
-  if (!canWork(actor!, ticket)) throw new AppError('forbidden');
+  const named = await isNamed(actor, ticket);
+  if (named) refuseNamed();
+  if (!canWork(actor!, ticket, named)) throw new AppError('forbidden');
   const body = input.body || (await textOfTemplate(input.template, ticket));
   if (!body) throw AppError.validation({ body: { key: 'validation.required' } });
   if (input.internal)
@@ -517,13 +648,14 @@ export async function replyToTicket(actor: Actor | undefined, code: unknown, raw
 export async function recordFinding(actor: Actor | undefined, code: unknown, raw: unknown): Promise<TicketDoc> {
   const ticket = await ticketFor(actor, code);
   const input = check(findingInput, raw);
-  assertCan(actor, 'tickets.triage', pathOf(ticket));
+  const named = await isNamed(actor, ticket);
+  if (named) refuseNamed();
+  if (!canDecide(actor!, ticket, named)) throw new AppError('forbidden');
   if (['received', 'rejected', 'merged'].includes(ticket.status) || ticket.kind !== 'complaint')
     throw new AppError('conflict', 'feedback.not_now');
   const officer = await findOfficer(input.officerNip ? { nip: input.officerNip } : { ref: input.officerRef });
   if (!officer || !ticket.officerIds.some((id) => String(id) === String(officer._id)))
     throw AppError.validation({ [input.officerNip ? 'officerNip' : 'officerRef']: { key: 'feedback.not_tagged' } });
-  if (await isNamedOfficer(actor!, ticket)) throw new AppError('forbidden');
   let findingId: Types.ObjectId | undefined;
   const updated = await apply(actor!, ticket, input.revision, {
     history: [{ action: 'finding', to: `${officer.name}: ${input.outcome}`, body: input.note || null, public: false }],
@@ -562,7 +694,9 @@ export async function recordFinding(actor: Actor | undefined, code: unknown, raw
 export async function mergeTicket(actor: Actor | undefined, code: unknown, raw: unknown): Promise<TicketDoc> {
   const ticket = await ticketFor(actor, code);
   const input = check(mergeInput, raw);
-  assertCan(actor, 'tickets.triage', pathOf(ticket));
+  const named = await isNamed(actor, ticket);
+  if (named) refuseNamed();
+  if (!canDecide(actor!, ticket, named)) throw new AppError('forbidden');
   const intoCode = normaliseTrackingCode(input.into);
   const target = intoCode ? await Ticket.findOne({ code: intoCode }).lean<TicketDoc>() : null;
   if (!target || target.code === ticket.code || !canRead(actor, target) || !isOpen(target.status as Status))

@@ -40,6 +40,8 @@ export const rooms = {
   unit: (unitId: string) => `unit:${unitId}`,
   everyUnit: 'unit:*',
   user: (userId: string) => `user:${userId}`,
+  /** The sockets of accounts linked to an officer: a ticket naming them reaches them without the citizen's words. */
+  officer: (officerId: string) => `officer:${officerId}`,
   ticket: (ticketId: string) => `ticket:${ticketId}`,
   isTicket: (room: string) => room.startsWith('ticket:'),
   ticketIdOf: (room: string) => room.slice('ticket:'.length),
@@ -106,6 +108,8 @@ export interface StaffSocketData {
   lang: Lang;
   /** Ids of the watched tickets this socket is typing on. */
   typing: string[];
+  /** The officer this account is, if linked (see `rooms.officer`). */
+  officerId: string | null;
 }
 
 export type StaffNamespace = Namespace<

@@ -6,6 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import { subscribe, type DomainEvents } from '../../platform/events.js';
 import { logger } from '../../platform/logger.js';
 import { actorForUserId } from '../accounts/service.js';
+import { officerIdOf, withheldFromNamed } from '../feedback/conflict.js';
 import { audienceOf, loadInboxItem } from '../feedback/inbox-item.js';
 import { mayRead, ticketScope, unitRoomsOf } from './access.js';
 import {
@@ -107,7 +108,12 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
       // A recovered connection must come back as the same person.
       if (!actor || (socket.recovered && socket.data.actor?.id !== actor.id))
         return refuse('inbox.sign_in', 'unauthenticated');
-      socket.data = { actor, lang, typing: socket.recovered ? (socket.data.typing ?? []) : [] };
+      socket.data = {
+        actor,
+        lang,
+        typing: socket.recovered ? (socket.data.typing ?? []) : [],
+        officerId: await officerIdOf(actor),
+      };
       next();
     } catch (error) {
       logger.warn({ err: error }, 'live inbox connection refused: could not check the session');
@@ -119,8 +125,8 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
   const syncRooms = (socket: StaffSocket) => {
     const { actor } = socket.data;
     const wanted = new Set([rooms.user(actor.id), ...unitRoomsOf(actor)]);
-    for (const room of socket.rooms)
-      if ((room.startsWith('unit:') || room.startsWith('user:')) && !wanted.has(room)) socket.leave(room);
+    if (socket.data.officerId) wanted.add(rooms.officer(socket.data.officerId));
+    for (const room of socket.rooms) if (/^(unit|user|officer):/.test(room) && !wanted.has(room)) socket.leave(room);
     socket.join([...wanted]);
   };
 
@@ -130,6 +136,7 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
     if (!actor) throw new AppError('unauthenticated', 'inbox.session_ended');
     const regranted = JSON.stringify(actor.grants) !== JSON.stringify(socket.data.actor.grants);
     socket.data.actor = actor;
+    socket.data.officerId = await officerIdOf(actor);
     syncRooms(socket);
     if (regranted) void recheckWatched(socket);
     return actor;
@@ -194,10 +201,21 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
       unitPath: event.unitPath.map((id) => new Types.ObjectId(id)),
       assignee: { userId: ticket.assignee ? new Types.ObjectId(ticket.assignee.userId) : null },
     });
-    // One emit to the union of rooms: a person in two of them gets it once.
-    const to = nsp.to([...audience, rooms.everyUnit]);
-    if (change === undefined) to.emit(ServerEvents.ticketCreated, { ticket });
-    else to.emit(ServerEvents.ticketUpdated, { ticket, change });
+    const listening = [...audience, rooms.everyUnit];
+    const named = ticket.officerIds.map(rooms.officer);
+    // One emit to the union of rooms (a person in two of them gets it once), except to the officers it names.
+    const send = (to: { emit: StaffNamespace['emit'] }, item: typeof ticket) =>
+      change === undefined
+        ? to.emit(ServerEvents.ticketCreated, { ticket: item })
+        : to.emit(ServerEvents.ticketUpdated, { ticket: item, change });
+    send(nsp.to(listening).except(named), ticket);
+    // The named officer still hears that a ticket names them, without its words; each of their sockets that would
+    // have heard it is asked for (on every process, through the adapter).
+    if (named.length) {
+      const withheld = withheldFromNamed(ticket);
+      for (const socket of await nsp.in(named).fetchSockets())
+        if (listening.some((room) => socket.rooms.has(room))) send(socket, withheld);
+    }
     return ticket;
   };
 
