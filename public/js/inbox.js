@@ -8,29 +8,36 @@
   var notice = document.getElementById('live-notice');
   var wasDisconnected = false;
 
-  function cell(text, href) {
-    var td = document.createElement('td');
-    if (href) {
-      var a = document.createElement('a');
-      a.href = href;
-      a.textContent = text;
-      td.appendChild(a);
-    } else td.textContent = text || '';
-    return td;
-  }
-
-  // Labels come from the rows the server rendered; a new row shows the raw code where no label is at hand.
-  function rowFor(ticket) {
-    var tr = document.createElement('tr');
-    tr.setAttribute('data-ticket', ticket.id);
-    tr.setAttribute('data-revision', String(ticket.revision));
-    tr.className = 'prio-' + ticket.priority + ' fresh';
-    tr.appendChild(cell(ticket.code, '/inbox/tickets/' + encodeURIComponent(ticket.code)));
-    tr.appendChild(cell(ticket.status + (ticket.assignee ? ' · ' + ticket.assignee.name : '')));
-    tr.appendChild(cell(ticket.unitCode));
-    tr.appendChild(cell(ticket.named ? rows.getAttribute('data-named-label') : ticket.summary));
-    tr.appendChild(cell(ticket.dueAt ? new Date(ticket.dueAt).toLocaleString() : ''));
-    return tr;
+  // Rows come from the server as it renders them (GET /inbox/rows with this page's filters), so a live row reads
+  // exactly like a row after a reload: labels, the agency's clock, the filters. Several events in a burst cost one
+  // request.
+  var refreshTimer = null;
+  var total = document.getElementById('inbox-total');
+  function refreshRows(announceCode) {
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(function () {
+      refreshTimer = null;
+      var known = {};
+      rows.querySelectorAll('tr[data-ticket]').forEach(function (tr) {
+        known[tr.getAttribute('data-ticket')] = true;
+      });
+      fetch('/inbox/rows' + window.location.search, { headers: { Accept: 'text/html' } })
+        .then(function (response) {
+          if (!response.ok) return null;
+          var count = response.headers.get('X-Inbox-Total');
+          if (total && count !== null) total.textContent = total.getAttribute('data-label').replace('{total}', count);
+          return response.text();
+        })
+        .then(function (html) {
+          if (html === null) return;
+          rows.innerHTML = html;
+          rows.querySelectorAll('tr[data-ticket]').forEach(function (tr) {
+            if (!known[tr.getAttribute('data-ticket')]) tr.classList.add('fresh');
+          });
+          if (announceCode && rows.querySelector('tr.fresh'))
+            announce(rows.getAttribute('data-new-label') + ': ' + announceCode);
+        });
+    }, 300);
   }
 
   // Desktop and sound notices only after the person asked for them (browsers require a click first).
@@ -68,32 +75,18 @@
 
   if (rows) {
     socket.on('ticket:created', function (payload) {
-      var empty = rows.querySelector('tr.empty');
-      if (empty) empty.remove();
-      rows.insertBefore(rowFor(payload.ticket), rows.firstChild);
-      announce(rows.getAttribute('data-new-label') + ': ' + payload.ticket.code);
+      refreshRows(payload.ticket.code);
     });
     socket.on('ticket:updated', function (payload) {
       var old = rows.querySelector('tr[data-ticket="' + payload.ticket.id + '"]');
       // Events can overtake each other; a row never goes back to an older revision.
-      if (old && Number(old.getAttribute('data-revision')) <= payload.ticket.revision)
-        rows.replaceChild(rowFor(payload.ticket), old);
+      if (!old || Number(old.getAttribute('data-revision')) < payload.ticket.revision) refreshRows(null);
     });
     // After being offline, fetch what was missed rather than trusting the gap.
     socket.on('connect', function () {
       if (!wasDisconnected) return;
       wasDisconnected = false;
-      fetch('/api/v1/inbox' + window.location.search, { headers: { Accept: 'application/json' } })
-        .then(function (response) {
-          return response.ok ? response.json() : null;
-        })
-        .then(function (inbox) {
-          if (!inbox) return;
-          rows.textContent = '';
-          inbox.items.forEach(function (ticket) {
-            rows.appendChild(rowFor(ticket));
-          });
-        });
+      refreshRows(null);
     });
   }
 

@@ -16,10 +16,14 @@ export function setupViews(app: Express, cache: boolean): void {
       t(key: string, options: { hash: Record<string, unknown>; data: { root: { lang?: Lang } } }) {
         return t(options.data.root.lang ?? 'id', key, options.hash);
       },
-      /** A date in the page's language and the time zone given to the page (default WIB), with its zone name. */
-      datetime(value: unknown, options: { data: { root: { lang?: Lang; timeZone?: string } } }) {
+      /** A date in the page's language and time zone (`zone=` for one value, else the page's; default WIB). */
+      datetime(
+        value: unknown,
+        options: { hash?: { zone?: string }; data: { root: { lang?: Lang; timeZone?: string } } },
+      ) {
         if (!value) return '';
-        const { lang = 'id', timeZone = 'Asia/Jakarta' } = options.data.root;
+        const lang = options.data.root.lang ?? 'id';
+        const timeZone = options.hash?.zone ?? options.data.root.timeZone ?? 'Asia/Jakarta';
         const date = new Date(value as string);
         const text = dateFormatter(lang === 'id' ? 'id-ID' : 'en-GB', {
           dateStyle: 'medium',

@@ -42,6 +42,7 @@ describe('In a real browser: a citizen files, the head sees it live, answers, an
     await head.waitForFunction('Boolean(window.io)');
     await head.waitForTimeout(500);
 
+    const countBefore = (await head.locator('#inbox-total').textContent())!;
     const citizenContext = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'id-ID' });
     const citizen = await citizenContext.newPage();
     await citizen.goto(`${server.baseUrl}/u/PKM-KEBUNHANDIL`);
@@ -55,6 +56,11 @@ describe('In a real browser: a citizen files, the head sees it live, answers, an
     // The head's page, never reloaded, shows the new row.
     const row = head.locator(`tr[data-ticket] a`, { hasText: code });
     await row.waitFor({ timeout: 10_000 });
+    // The live row reads like a row the server drew: labels, the unit's name, the agency's clock; the count moves.
+    const live = (await head.locator('tr[data-ticket]', { hasText: code }).textContent())!;
+    expect(live).to.include('Diterima').and.include('Puskesmas Kebun Handil').and.include('WIB');
+    expect(live).not.to.include('received');
+    expect(await head.locator('#inbox-total').textContent()).not.to.equal(countBefore);
     await mkdir('test-results', { recursive: true });
     await head.screenshot({ path: 'test-results/inbox-live.png', fullPage: true });
     await row.click();

@@ -18,6 +18,8 @@ export interface InboxItem {
   privacy: string;
   unitId: string;
   unitCode: string;
+  /** The agency's time zone: due times are shown on its wall clock. */
+  timeZone: string;
   serviceCode: string | null;
   counter: string | null;
   summary: string;
@@ -47,6 +49,7 @@ export function inboxItem(ticket: TicketDoc): InboxItem {
     privacy: ticket.privacy,
     unitId: String(ticket.unitId),
     unitCode: ticket.unitCode,
+    timeZone: ticket.timeZone,
     serviceCode: ticket.serviceCode ?? null,
     counter: ticket.counterCode ?? null,
     summary: scrubPersonalData(ticket.description).slice(0, 200),

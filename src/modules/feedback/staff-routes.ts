@@ -16,6 +16,7 @@ import {
   staffView,
 } from './staff.js';
 import { findingOutcomes, kinds, priorities, rejectReasons, statuses } from './statuses.js';
+import { ticketPage } from './ticket-page.js';
 
 /**
  * The staff inbox: JSON API (session + X-CSRF-Token, or an API token) and server-rendered pages that work without
@@ -45,26 +46,39 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
 
   // ---- Pages
 
-  router.get('/inbox', requireActor, async (req, res) => {
+  /** The inbox as the person filtered it, with unit names for its rows. */
+  const inboxModel = async (req: Request) => {
     const [inbox, units] = await Promise.all([
       listInbox(req.actor, req.query),
       unitsInScope(req.actor!, 'tickets.read'),
     ]);
+    const unitNames = Object.fromEntries(units.map((unit) => [unit.code, unit.name]));
+    return { inbox, units, unitNames, now: new Date() };
+  };
+
+  router.get('/inbox', requireActor, async (req, res) => {
+    const model = await inboxModel(req);
+    const { inbox } = model;
     const query = req.query as Record<string, string>;
     const pages = Math.max(1, Math.ceil(inbox.total / inbox.pageSize));
     const pageUrl = (page: number) => `/inbox?${new URLSearchParams({ ...query, page: String(page) }).toString()}`;
     res.render('pages/inbox/list', {
       title: req.t('inbox.title'),
-      inbox,
-      units,
+      ...model,
       query,
       statuses,
       kinds,
-      now: new Date(),
       prev: inbox.page > 1 ? pageUrl(inbox.page - 1) : null,
       next: inbox.page < pages ? pageUrl(inbox.page + 1) : null,
       pages,
     });
+  });
+
+  // The rows of the inbox as the page renders them, for the live script to swap in (one way to draw a row).
+  router.get('/inbox/rows', requireActor, async (req, res) => {
+    const model = await inboxModel(req);
+    res.set('X-Inbox-Total', String(model.inbox.total));
+    res.render('pages/inbox/rows', { layout: false, ...model });
   });
 
   const renderTicket = async (req: Request, res: Response, extra: object = {}, opened = false) => {
@@ -72,11 +86,9 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
     res.render('pages/inbox/ticket', {
       title: `${view.ticket.code} · ${req.t('inbox.title')}`,
       view,
+      page: await ticketPage(view, req.lang),
       timeZone: view.timeZone,
       statusLabel: req.t(`feedback.status.${view.ticket.status}`),
-      categoryLabel:
-        view.categories.find((category) => category.code === view.ticket.category)?.name?.[req.lang] ??
-        view.ticket.category,
       rejectReasons,
       priorities,
       findingOutcomes,
