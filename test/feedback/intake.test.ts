@@ -105,6 +105,32 @@ describe('Filing a ticket through the API (POST /api/v1/tickets)', () => {
     }
   });
 
+  it('refuses a NIP from the public in the same words whether or not the officer exists, in the request language', async () => {
+    const answers = [];
+    for (const [nip, lang] of [
+      ['198503152010012001', 'id'],
+      ['199912312020121001', 'id'], // well formed, nobody's
+      ['198503152010012001', 'en'],
+      ['199912312020121001', 'en'],
+    ] as const) {
+      const response = await request(app)
+        .post('/api/v1/tickets')
+        .set('Accept-Language', lang)
+        .send(complaint({ officerNip: nip }))
+        .expect(400);
+      answers.push(response.body);
+    }
+    expect(answers[0]).to.deep.equal(answers[1]);
+    expect(answers[2]).to.deep.equal(answers[3]);
+    expect(answers[0].error.fields).to.deep.equal({
+      officerNip: 'NIP hanya untuk petugas yang masuk atau integrasi dengan token API; gunakan officerRef.',
+    });
+    expect(answers[2].error.fields).to.deep.equal({
+      officerNip: 'A NIP is for signed-in staff or integrations with an API token; use officerRef.',
+    });
+    expect(await Ticket.countDocuments()).to.equal(0);
+  });
+
   it("refuses an officer of another unit, by NIP or by reference, in the same words as one who doesn't exist", async () => {
     const ambon = await Officer.findOne({ nip: '198807202012121001' }).lean();
     const staff = request.agent(app);
