@@ -133,8 +133,18 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
 
   const calendar = await calendarFor(unit);
   const attachments: StoredAttachment[] = [];
-  for (const file of context.files ?? [])
-    attachments.push(await storeAttachment(file.buffer, { dataDir: context.dataDir, originalName: file.originalName }));
+  const discardFiles = () =>
+    Promise.all(attachments.map((file) => deleteAttachment(file.storedName, context.dataDir).catch(() => undefined)));
+  try {
+    for (const file of context.files ?? [])
+      attachments.push(
+        await storeAttachment(file.buffer, { dataDir: context.dataDir, originalName: file.originalName }),
+      );
+  } catch (error) {
+    // A PDF that cannot be rewritten is refused at this point: the files stored before it belong to no ticket.
+    await discardFiles();
+    throw error;
+  }
   const verifyBy = calendar.dueAfterWorkingDays(now, category?.verifyWorkingDays ?? clockDefaults.verifyWorkingDays);
   const description = sealCitizenText(input.description);
   const email = input.reporter.email || null;
@@ -202,9 +212,7 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
     else await ticket.save();
   } catch (error) {
     // Nothing was saved, so the files belong to no ticket: remove them before answering.
-    await Promise.all(
-      attachments.map((file) => deleteAttachment(file.storedName, context.dataDir).catch(() => undefined)),
-    );
+    await discardFiles();
     // Two taps with one Idempotency-Key racing each other: the second finds the first's ticket.
     if ((error as { code?: number }).code === 11000 && idempotencyKey) {
       const earlier = await Ticket.findOne({ idempotencyKey }).lean<TicketDoc>();
