@@ -34,6 +34,7 @@ import {
   type LoadBenchResult,
 } from './analytics.js';
 import { formatFanout, loadFanoutSettings, runFanout, stopFanout, type FanoutResult } from './fanout.js';
+import { formatTextBench, runTextBench, TEXT_BENCH_NAME, type TextBenchResult } from './text.js';
 import { measure, measurePair, probe, stopLoad, type LoadFigures } from './load.js';
 import { weighPage, type PageWeight } from './page-weight.js';
 import { formatResults, writeResults, type BenchResults, type ScenarioResult } from './report.js';
@@ -166,7 +167,11 @@ async function main(): Promise<void> {
   const chosen = scenarios.filter((scenario) => !settings.only || settings.only.includes(scenario.name));
   const withFanout = !settings.only || settings.only.includes('fanout');
   const unknown = settings.only?.filter(
-    (name) => name !== 'fanout' && !loadScenarioNames.has(name) && !scenarios.some((s) => s.name === name),
+    (name) =>
+      name !== 'fanout' &&
+      name !== TEXT_BENCH_NAME &&
+      !loadScenarioNames.has(name) &&
+      !scenarios.some((s) => s.name === name),
   );
   if (unknown?.length) say(`  BENCH_ONLY names no scenario for: ${unknown.join(', ')}`);
 
@@ -229,6 +234,13 @@ async function main(): Promise<void> {
     results.push(result);
   }
 
+  // In this process, between the scenarios, while the servers are idle.
+  let text: TextBenchResult | undefined;
+  if (!settings.only || settings.only.includes(TEXT_BENCH_NAME)) {
+    text = runTextBench();
+    say(`  ${formatTextBench(text)}`);
+  }
+
   // Dashboards and the coaching record on the generated database (analytics.ts): only when named in BENCH_ONLY,
   // or, without BENCH_ONLY, when the generated data already exists.
   let load: LoadBenchResult | undefined;
@@ -278,7 +290,7 @@ async function main(): Promise<void> {
   for (const page of pages) weights.push(await weighPage(suara.url, page, PAGE_BUDGET_BYTES));
 
   await cleanUp();
-  const report: BenchResults & { fanout?: FanoutResult; load?: LoadBenchResult } = {
+  const report: BenchResults & { fanout?: FanoutResult; load?: LoadBenchResult; text?: TextBenchResult } = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     elapsedSeconds: seconds(runStart),
@@ -289,11 +301,13 @@ async function main(): Promise<void> {
     pages: weights,
     fanout,
     load,
+    text,
   };
   await writeResults(RESULTS_FILE, report);
   process.stdout.write('\n' + formatResults(report) + '\n');
   if (fanout) process.stdout.write('\n' + formatFanout(fanout) + '\n');
   if (load) process.stdout.write('\n' + formatLoad(load) + '\n');
+  if (text) process.stdout.write('\n' + formatTextBench(text) + '\n');
   say(`\nResults written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
 }
 

@@ -143,7 +143,12 @@ export async function seedDemoActivity(config: Config, heads: Map<string, Actor>
           occupation: ['private_employee', 'self_employed', 'student', 'other'][i % 4],
         },
       },
-      { channel: 'api', device: { hash: randomBytes(8).toString('hex'), fresh: true }, ip: `10.0.${i}.1` },
+      {
+        channel: 'api',
+        device: { hash: randomBytes(8).toString('hex'), fresh: true },
+        ip: `10.0.${i}.1`,
+        staff: true,
+      },
     );
   }
 }

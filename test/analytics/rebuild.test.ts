@@ -74,7 +74,7 @@ describe('Rebuilding the analytics rollups', () => {
       description: 'Pelayanan Bu Siti ramah dan cepat sekali.',
     });
     await postSurveys(app, rowsFor([30, 29, 28, 32, 30, 31, 30, 29, 32], 8), { serviceCode: 'POLI-UMUM' });
-    await postSurveys(app, rowsFor([9, 10, 11, 12, 9, 10, 11, 12, 9], 3), { officerNip: siti.nip });
+    await postSurveys(app, rowsFor([9, 10, 11, 12, 9, 10, 11, 12, 9], 3), { officerRef: siti.ref });
     await eventsSettled();
     live = await snapshotRollups();
   });

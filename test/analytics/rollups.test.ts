@@ -156,7 +156,7 @@ describe('Analytics rollups kept live from domain events', () => {
       .send({
         unitCode: 'PKM-KEBUNHANDIL',
         serviceCode: 'POLI-UMUM',
-        officerNip: siti.nip,
+        officerRef: siti.ref,
         answers: [4, 3, 3, 4, 3, 4, 4, 3, 3],
         respondent: PROFILE,
       })

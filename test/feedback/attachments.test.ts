@@ -6,13 +6,14 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import express, { type Express } from 'express';
 import jpeg from 'jpeg-js';
-import PDFDocument from 'pdfkit';
 import { PNG } from 'pngjs';
 import request from 'supertest';
 import {
   MAX_ATTACHMENT_BYTES,
   attachmentUpload,
+  MAX_IMAGE_SIDE,
   checkAttachment,
+  cleanAttachment,
   crc32,
   deleteAttachment,
   displayName,
@@ -26,7 +27,17 @@ import {
 import { AppError, errorHandler } from '../../src/platform/errors.js';
 import { languageMiddleware } from '../../src/platform/i18n.js';
 import { useBrowser } from '../helpers/browser.js';
-import { SECRET_CAMERA, SECRET_GPS, exifTiff, phoneJpeg, picture, plainJpeg } from '../helpers/files.js';
+import {
+  PDF_AUTHOR,
+  SECRET_CAMERA,
+  SECRET_GPS,
+  exifTiff,
+  pdfWithAuthor,
+  phoneJpeg,
+  picture,
+  plainJpeg,
+  readPdf,
+} from '../helpers/files.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures, made here byte by byte: what a phone camera and a few hostile senders would upload.
@@ -89,17 +100,6 @@ function metadataWebp(): Buffer {
   header.writeUInt32LE(4 + body.length, 4);
   header.write('WEBP', 8, 'latin1');
   return Buffer.concat([header, body]);
-}
-
-/** A real PDF with an author in its information dictionary. */
-async function pdfWithAuthor(): Promise<Buffer> {
-  const doc = new PDFDocument({ info: { Author: 'Budi Pelapor', Title: 'Kuitansi pungli' }, compress: false });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  doc.text('Kuitansi Rp 50.000 tanpa dasar hukum');
-  doc.end();
-  return done;
 }
 
 const contains = (buffer: Buffer, text: string) => buffer.includes(Buffer.from(text, 'latin1'));
@@ -205,6 +205,7 @@ describe('Ticket attachments: checked by content, stripped of metadata, stored o
     });
 
     it('refuses an empty file, a file over 5 MB, and a fourth file, naming the file in the error', () => {
+      const limits = { max: 3, maxMb: 5, maxMegapixels: 40, maxSide: 12_000 };
       expect(problemOf(Buffer.alloc(0))).to.equal('attachment.empty');
       const big = Buffer.concat([plainJpeg(), Buffer.alloc(MAX_ATTACHMENT_BYTES)]);
       expect(problemOf(big)).to.equal('attachment.too_large');
@@ -214,16 +215,105 @@ describe('Ticket attachments: checked by content, stripped of metadata, stored o
       expect(() => prepareAttachments([photo, photo, photo, photo]))
         .to.throw(AppError)
         .with.property('fields')
-        .that.deep.equals({ attachments: { key: 'attachment.too_many', params: { name: '', max: 3, maxMb: 5 } } });
+        .that.deep.equals({ attachments: { key: 'attachment.too_many', params: { ...limits, name: '' } } });
       try {
         prepareAttachments([photo, { buffer: Buffer.from('<html>'), originalname: 'C:\\Users\\budi\\bukti.png' }]);
         expect.fail('a disguised HTML file must be refused');
       } catch (error) {
         expect((error as AppError).fields?.attachments).to.deep.include({
           key: 'attachment.type',
-          params: { name: 'bukti.png', max: 3, maxMb: 5 },
+          params: { ...limits, name: 'bukti.png' },
         });
       }
+    });
+  });
+
+  describe('pictures that would take too much memory to draw (decompression bombs)', () => {
+    /** A valid PNG whose header claims another size (the IHDR CRC made right), the pixel data left as it is. */
+    const pngClaiming = (width: number, height: number) => {
+      const png = Buffer.from(plainPng());
+      png.writeUInt32BE(width, 16);
+      png.writeUInt32BE(height, 20);
+      png.writeUInt32BE(zlib.crc32(png.subarray(12, 29)), 29);
+      return png;
+    };
+    /** The plain JPEG with its frame header (SOF0) claiming another size. */
+    const jpegClaiming = (width: number, height: number) => {
+      const photo = Buffer.from(plainJpeg());
+      const sof = photo.indexOf(Buffer.from([0xff, 0xc0]));
+      photo.writeUInt16BE(height, sof + 5);
+      photo.writeUInt16BE(width, sof + 7);
+      return photo;
+    };
+    /** An extended WebP whose canvas (VP8X, stored minus one) claims another size. */
+    const webpClaiming = (width: number, height: number) => {
+      const webp = Buffer.from(metadataWebp());
+      webp.writeUIntLE(width - 1, 24, 3);
+      webp.writeUIntLE(height - 1, 27, 3);
+      return webp;
+    };
+    /** A lossless WebP whose VP8L header (14 bits a side, minus one) claims another size. */
+    const losslessClaiming = (width: number, height: number) => {
+      const chunk = Buffer.from(VP8L);
+      chunk.writeUInt32LE(((width - 1) | ((height - 1) << 14)) >>> 0, 9);
+      const header = Buffer.from('RIFF\0\0\0\0WEBP', 'latin1');
+      header.writeUInt32LE(4 + chunk.length, 4);
+      return Buffer.concat([header, chunk]);
+    };
+    /** A lossy WebP key frame header (VP8): frame tag, start code, 14 bits a side. */
+    const lossyClaiming = (width: number, height: number) => {
+      const frame = Buffer.alloc(10);
+      frame.set([0x9d, 0x01, 0x2a], 3);
+      frame.writeUInt16LE(width, 6);
+      frame.writeUInt16LE(height, 8);
+      const body = riffChunk('VP8 ', frame);
+      const header = Buffer.from('RIFF\0\0\0\0WEBP', 'latin1');
+      header.writeUInt32LE(4 + body.length, 4);
+      return Buffer.concat([header, body]);
+    };
+
+    it('refuses a JPEG, PNG or WebP whose header claims over 40 megapixels or a side over 12,000 pixels', () => {
+      const bombs: [string, Buffer][] = [
+        ['PNG 50,000 × 50,000', pngClaiming(50_000, 50_000)],
+        ['PNG 2³² − 1 wide', pngClaiming(0xffffffff, 1)],
+        ['PNG 12,001 × 10', pngClaiming(MAX_IMAGE_SIDE + 1, 10)],
+        ['JPEG 65,535 × 65,535', jpegClaiming(65_535, 65_535)],
+        ['JPEG 7,000 × 7,000 (49 MP)', jpegClaiming(7_000, 7_000)],
+        ['WebP canvas 16,383 × 16,383', webpClaiming(16_383, 16_383)],
+        ['lossless WebP 16,384 × 16,384', losslessClaiming(16_384, 16_384)],
+        ['lossy WebP 16,383 × 3,000', lossyClaiming(16_383, 3_000)],
+      ];
+      for (const [what, bomb] of bombs) expect(problemOf(bomb), what).to.equal('attachment.too_many_pixels');
+    });
+
+    it('reads the size before anything else, and lets pictures within the bounds through to the usual checks', () => {
+      // Within the bounds the claim is only a claim: the structure is then checked as for any picture.
+      expect(problemOf(pngClaiming(6_000, 6_000))).to.equal('accepted as image/png');
+      expect(problemOf(jpegClaiming(4_000, 3_000))).to.equal('accepted as image/jpeg');
+      expect(problemOf(lossyClaiming(16_383, 3_000).subarray(0, 24))).not.to.equal('attachment.too_many_pixels');
+      expect(problemOf(jpegClaiming(12_000, 3_333))).to.equal('accepted as image/jpeg');
+    });
+
+    it('says so in the citizen language, with the limits', async () => {
+      const app = express();
+      app.use(languageMiddleware);
+      app.post('/api/upload', attachmentUpload(), (req, res) => {
+        prepareAttachments(req.files as Express.Multer.File[]);
+        res.status(201).end();
+      });
+      app.use(errorHandler);
+      const send = (lang: string) =>
+        request(app)
+          .post('/api/upload')
+          .set('Accept-Language', lang)
+          .attach('attachments', pngClaiming(50_000, 50_000), 'bom.png')
+          .expect(400);
+      expect((await send('id')).body.error.fields.attachments).to.equal(
+        'Gambar "bom.png" terlalu besar: paling banyak 40 megapiksel dan 12000 piksel per sisi. Perkecil lalu kirim ulang.',
+      );
+      expect((await send('en')).body.error.fields.attachments).to.equal(
+        'The image "bom.png" is too large: at most 40 megapixels and 12000 pixels a side. Make it smaller and send it again.',
+      );
     });
   });
 
@@ -270,11 +360,50 @@ describe('Ticket attachments: checked by content, stripped of metadata, stored o
       expect(chunks[1]!.data.equals(VP8L.subarray(8, 8 + 13))).to.equal(true);
     });
 
-    it('PDF: kept exactly as sent and marked so, since it cannot be cleaned safely without a PDF library', async () => {
+    it('PDF: the information dictionary, XMP and what incremental updates left behind go; the pages stay readable', async () => {
       const pdf = await pdfWithAuthor();
-      const file = cleaned(pdf, 'kuitansi.pdf');
-      expect(file.buffer.equals(pdf)).to.equal(true);
-      expect(file.metadata).to.equal('kept');
+      expect(contains(pdf, PDF_AUTHOR)).to.equal(true);
+      const result = await cleanAttachment(pdf, 'kuitansi.pdf');
+      if (!result.ok) throw new Error(`refused: ${result.problem}`);
+      const { buffer, metadata } = result.file;
+      expect(metadata).to.equal('removed');
+      for (const secret of [PDF_AUTHOR, 'Budi', 'Kuitansi pungli', 'Writer', 'Editor 2.0', 'xmpmeta', 'D:2026'])
+        expect(contains(buffer, secret), secret).to.equal(false);
+      const opened = await readPdf(buffer);
+      expect(opened.pages).to.deep.equal(['Kuitansi Rp 50.000 tanpa dasar hukum']);
+      expect(opened.metadata).to.equal(null);
+      for (const key of ['Author', 'Title', 'Subject', 'Keywords', 'Creator', 'Producer', 'CreationDate', 'ModDate'])
+        expect(opened.info, key).not.to.have.property(key);
+      const again = await cleanAttachment(buffer);
+      expect(again.ok, 'a cleaned PDF is accepted again').to.equal(true);
+    });
+
+    it('PDF: refuses one that cannot be cleaned safely (password-locked, or objects that do not parse), never throwing', async () => {
+      const pdf = (await pdfWithAuthor()).toString('latin1');
+      const locked = pdf.replace(
+        /trailer\n<</g,
+        'trailer\n<< /Encrypt << /Filter /Standard /V 1 /R 2 /O (x) /U (y) /P -4 >>',
+      );
+      expect(await cleanAttachment(Buffer.from(locked, 'latin1'))).to.deep.equal({
+        ok: false,
+        problem: 'attachment.pdf_not_cleanable',
+      });
+      const garbled = pdf.replace('/Type /Page\n', '/Type /Page /Broken <<< ((\n');
+      expect(await cleanAttachment(Buffer.from(garbled, 'latin1'))).to.deep.include({ ok: false });
+
+      let seed = 20261206;
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      const original = Buffer.from(pdf, 'latin1');
+      const outcomes = new Set<string>();
+      for (let round = 0; round < 150; round++) {
+        const mangled = Buffer.from(original);
+        for (let flips = 1 + Math.floor(random() * 4); flips > 0; flips--)
+          mangled[Math.floor(random() * mangled.length)] = Math.floor(random() * 256);
+        const result = await cleanAttachment(mangled);
+        outcomes.add(result.ok ? 'accepted' : result.problem);
+        if (result.ok) expect(contains(result.file.buffer, PDF_AUTHOR)).to.equal(false);
+      }
+      expect(outcomes).to.include('accepted');
     });
 
     it('computes the same CRC-32 as zlib, which PNG chunks are checked against', () => {
@@ -390,7 +519,7 @@ describe('Ticket attachments: checked by content, stripped of metadata, stored o
       ).to.deep.equal([
         ['image/jpeg', 'foto loket.jpg', 'removed'],
         ['image/png', 'tangkapan layar.png', 'removed'],
-        ['application/pdf', 'kuitansi.pdf', 'kept'],
+        ['application/pdf', 'kuitansi.pdf', 'removed'],
       ]);
       expect(await storedFiles()).to.have.length(3);
     });

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import type { Express } from 'express';
@@ -8,7 +11,15 @@ import { subscribe, type TicketEvent } from '../../src/platform/events.js';
 import { unseal } from '../../src/platform/crypto.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { seedDirectory, signIn, testApp } from '../helpers/app.js';
-import { SECRET_CAMERA, SECRET_GPS, phoneJpeg } from '../helpers/files.js';
+import {
+  PDF_AUTHOR,
+  SECRET_CAMERA,
+  SECRET_GPS,
+  pdfWithAuthor,
+  phoneJpeg,
+  plainJpeg,
+  readPdf,
+} from '../helpers/files.js';
 
 const complaint = (overrides: Record<string, unknown> = {}) => ({
   kind: 'complaint',
@@ -105,6 +116,32 @@ describe('Filing a ticket through the API (POST /api/v1/tickets)', () => {
     }
   });
 
+  it('refuses a NIP from the public in the same words whether or not the officer exists, in the request language', async () => {
+    const answers = [];
+    for (const [nip, lang] of [
+      ['198503152010012001', 'id'],
+      ['199912312020121001', 'id'], // well formed, nobody's
+      ['198503152010012001', 'en'],
+      ['199912312020121001', 'en'],
+    ] as const) {
+      const response = await request(app)
+        .post('/api/v1/tickets')
+        .set('Accept-Language', lang)
+        .send(complaint({ officerNip: nip }))
+        .expect(400);
+      answers.push(response.body);
+    }
+    expect(answers[0]).to.deep.equal(answers[1]);
+    expect(answers[2]).to.deep.equal(answers[3]);
+    expect(answers[0].error.fields).to.deep.equal({
+      officerNip: 'NIP hanya untuk petugas yang masuk atau integrasi dengan token API; gunakan officerRef.',
+    });
+    expect(answers[2].error.fields).to.deep.equal({
+      officerNip: 'A NIP is for signed-in staff or integrations with an API token; use officerRef.',
+    });
+    expect(await Ticket.countDocuments()).to.equal(0);
+  });
+
   it("refuses an officer of another unit, by NIP or by reference, in the same words as one who doesn't exist", async () => {
     const ambon = await Officer.findOne({ nip: '198807202012121001' }).lean();
     const staff = request.agent(app);
@@ -190,11 +227,18 @@ describe('Filing a ticket through the API (POST /api/v1/tickets)', () => {
 describe('Filing with photos (multipart POST /api/v1/tickets)', () => {
   useTestDatabase();
   let app: Express;
+  let dataDir: string;
   before(async () => {
-    app = await testApp();
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'suara-intake-files-'));
+    app = await testApp({ DATA_DIR: dataDir });
     await seedDirectory();
   });
   beforeEach(resetRateLimits);
+
+  const storedFiles = async () =>
+    (await readdir(path.join(dataDir, 'attachments'), { recursive: true }).catch(() => [])).filter(
+      (name) => name.split('/').length === 3,
+    );
 
   const fields = (req: request.Test) =>
     req
@@ -233,6 +277,62 @@ describe('Filing with photos (multipart POST /api/v1/tickets)', () => {
     await request(app)
       .get(`/track/${body.code}/attachments/${view.attachments[0].id}?token=${'x'.repeat(32)}`)
       .expect(404);
+  });
+
+  it("stores a PDF without its author, and staff download it without the citizen's name and number", async () => {
+    const pdf = await pdfWithAuthor();
+    expect(pdf.includes(Buffer.from(PDF_AUTHOR, 'latin1'))).to.equal(true);
+    const { body } = await fields(request(app).post('/api/v1/tickets'))
+      .attach('attachments', pdf, { filename: 'kuitansi.pdf', contentType: 'application/pdf' })
+      .expect(201);
+    const head = request.agent(app);
+    await signIn(head, 'kepala.kebunhandil@suara.test');
+    const view = (await head.get(`/api/v1/tickets/${body.code}`).expect(200)).body;
+    expect(view.attachments).to.have.length(1);
+    const download = await head
+      .get(`/inbox/tickets/${body.code}/attachments/${view.attachments[0].id}`)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(download.headers['content-type']).to.equal('application/pdf');
+    const bytes = download.body as Buffer;
+    for (const secret of [PDF_AUTHOR, 'Budi Santoso', '0812-3456-7890'])
+      expect(bytes.includes(Buffer.from(secret, 'latin1')), secret).to.equal(false);
+    const opened = await readPdf(bytes);
+    expect(opened.info).not.to.have.property('Author');
+    expect(opened.metadata).to.equal(null);
+    expect(opened.pages).to.deep.equal(['Kuitansi Rp 50.000 tanpa dasar hukum']);
+  });
+
+  it('refuses a password-locked PDF, and a photo claiming 50,000 × 50,000 pixels, storing nothing', async () => {
+    const before = await Ticket.countDocuments();
+    const filesBefore = await storedFiles();
+    const locked = (await pdfWithAuthor())
+      .toString('latin1')
+      .replace(/trailer\n<</g, 'trailer\n<< /Encrypt << /Filter /Standard /V 1 /R 2 /O (x) /U (y) /P -4 >>');
+    const refused = await fields(request(app).post('/api/v1/tickets').set('Accept-Language', 'en'))
+      .attach('attachments', plainJpeg(), { filename: 'foto.jpg', contentType: 'image/jpeg' })
+      .attach('attachments', Buffer.from(locked, 'latin1'), {
+        filename: 'terkunci.pdf',
+        contentType: 'application/pdf',
+      })
+      .expect(400);
+    expect(refused.body.error.fields.attachments).to.match(/^The metadata of the PDF "terkunci\.pdf"/);
+
+    const bomb = Buffer.from(plainJpeg());
+    const sof = bomb.indexOf(Buffer.from([0xff, 0xc0]));
+    bomb.writeUInt16BE(50_000, sof + 5);
+    bomb.writeUInt16BE(50_000, sof + 7);
+    const tooBig = await fields(request(app).post('/api/v1/tickets'))
+      .attach('attachments', bomb, { filename: 'bom.jpg', contentType: 'image/jpeg' })
+      .expect(400);
+    expect(tooBig.body.error.fields.attachments).to.match(/^Gambar "bom\.jpg" terlalu besar/);
+    expect(await Ticket.countDocuments()).to.equal(before);
+    expect(await storedFiles()).to.deep.equal(filesBefore);
   });
 
   it('refuses a "PNG" that is really an HTML page, and stores neither ticket nor file', async () => {

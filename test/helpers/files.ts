@@ -1,4 +1,8 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import jpeg from 'jpeg-js';
+import PDFKit from 'pdfkit';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 /** Files made byte by byte for specs: what a phone camera uploads, with the metadata that must not survive. */
 
@@ -66,4 +70,62 @@ export function phoneJpeg(): Buffer {
     plain.subarray(2),
     Buffer.from(`ftypmp42 motion photo video ${SECRET_GPS}`, 'latin1'),
   ]);
+}
+
+/** What a citizen's PDF says about its author, in every place a PDF keeps such things. */
+export const PDF_AUTHOR = 'Budi Santoso 0812-3456-7890';
+
+/**
+ * A PDF from an office application (pdfkit here): the author in the information dictionary and in an XMP stream,
+ * and an incremental update, as an editor appends one, pointing the trailer to a new information dictionary while
+ * the old one stays in the file.
+ */
+export async function pdfWithAuthor(): Promise<Buffer> {
+  const doc = new PDFKit({
+    info: {
+      Author: PDF_AUTHOR,
+      Title: 'Kuitansi pungli',
+      Subject: 'Bukti',
+      Keywords: 'pungli, loket',
+      Creator: 'Writer',
+    },
+    compress: false,
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+  const xmp = doc.ref({ Type: 'Metadata', Subtype: 'XML' });
+  xmp.end(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>${PDF_AUTHOR}</dc:creator></x:xmpmeta>`);
+  (doc as unknown as { _root: { data: Record<string, unknown> } })._root.data.Metadata = xmp;
+  doc.text('Kuitansi Rp 50.000 tanpa dasar hukum');
+  doc.end();
+  const original = (await done).toString('latin1');
+
+  const size = Number(/\/Size (\d+)/.exec(original)![1]);
+  const root = /\/Root (\d+ \d+ R)/.exec(original)![1];
+  const previous = /startxref\s+(\d+)/.exec(original.slice(original.lastIndexOf('startxref')))![1];
+  const objectAt = original.length;
+  const object = `${size} 0 obj\n<< /Producer (Editor 2.0) /ModDate (D:20261120093000+07'00') >>\nendobj\n`;
+  const xrefAt = objectAt + object.length;
+  const update =
+    object +
+    `xref\n${size} 1\n${String(objectAt).padStart(10, '0')} 00000 n \n` +
+    `trailer\n<< /Size ${size + 1} /Root ${root} /Info ${size} 0 R /Prev ${previous} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
+  return Buffer.from(original + update, 'latin1');
+}
+
+const standardFontDataUrl =
+  path.join(path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'standard_fonts') + '/';
+
+/** A PDF as a reader opens it: the information dictionary, the XMP metadata and the text of every page. */
+export async function readPdf(pdf: Buffer) {
+  const doc = await getDocument({ data: new Uint8Array(pdf), standardFontDataUrl, verbosity: 0 }).promise;
+  const { info, metadata } = await doc.getMetadata();
+  const pages: string[] = [];
+  for (let number = 1; number <= doc.numPages; number++) {
+    const content = await (await doc.getPage(number)).getTextContent();
+    pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(''));
+  }
+  await doc.destroy();
+  return { info: info as Record<string, unknown>, metadata, pages };
 }

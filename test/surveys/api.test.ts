@@ -7,7 +7,7 @@ import { surveyResults } from '../../src/modules/surveys/service.js';
 import { computeIkm } from '../../src/modules/surveys/ikm.js';
 import { subscribe, type SurveyEvent } from '../../src/platform/events.js';
 import { useTestDatabase, resetRateLimits } from '../helpers/db.js';
-import { testApp } from '../helpers/app.js';
+import { signIn, testApp } from '../helpers/app.js';
 import { ANSWERS, cookieFrom, seedSurveyDirectory, setCookieLine, survey } from './fixtures.js';
 
 describe('POST /api/v1/surveys: a citizen rates a visit', () => {
@@ -28,7 +28,7 @@ describe('POST /api/v1/surveys: a citizen rates a visit', () => {
     try {
       const response = await request(app)
         .post('/api/v1/surveys')
-        .send(survey({ officerNip: fixtures.siti.nip, counter: 'L1', answers: Array(9).fill(4) }))
+        .send(survey({ officerRef: fixtures.siti.ref, counter: 'L1', answers: Array(9).fill(4) }))
         .expect(201);
       expect(response.body).to.have.keys('id');
 
@@ -85,7 +85,7 @@ describe('POST /api/v1/surveys: a citizen rates a visit', () => {
     }
   });
 
-  it('takes the public opaque officer reference as well as the NIP, and neither from another unit', async () => {
+  it('takes the public opaque officer reference, and no officer of another unit', async () => {
     const byRef = await request(app)
       .post('/api/v1/surveys')
       .send(survey({ officerRef: fixtures.siti.ref }))
@@ -98,12 +98,65 @@ describe('POST /api/v1/surveys: a citizen rates a visit', () => {
       .send(survey({ officerRef: fixtures.budi.ref }))
       .expect(400);
     expect(otherRef.body.error.fields).to.have.keys('officerRef');
-    const otherNip = await request(app)
+    expect(await SurveyResponse.countDocuments()).to.equal(1);
+  });
+
+  it('refuses a NIP from the public in the same words whether or not the officer exists, storing nothing', async () => {
+    const answers = [];
+    for (const [nip, lang] of [
+      [fixtures.siti.nip, 'id'],
+      ['199912312020121001', 'id'], // well formed, nobody's
+      [fixtures.siti.nip, 'en'],
+      ['199912312020121001', 'en'],
+    ] as const) {
+      const response = await request(app)
+        .post('/api/v1/surveys')
+        .set('Accept-Language', lang)
+        .send(survey({ officerNip: nip }))
+        .expect(400);
+      answers.push(response.body);
+    }
+    expect(answers[0]).to.deep.equal(answers[1]);
+    expect(answers[2]).to.deep.equal(answers[3]);
+    expect(answers[0].error.fields).to.deep.equal({
+      officerNip: 'NIP hanya untuk petugas yang masuk atau integrasi dengan token API; gunakan officerRef.',
+    });
+    expect(answers[2].error).to.deep.equal({
+      code: 'validation',
+      message: 'Some of the data sent is not right.',
+      fields: { officerNip: 'A NIP is for signed-in staff or integrations with an API token; use officerRef.' },
+    });
+    expect(await SurveyResponse.countDocuments()).to.equal(0);
+  });
+
+  it('lets signed-in staff and an integration with an API token name the officer by NIP, of their unit only', async () => {
+    const staff = request.agent(app);
+    const csrf = await signIn(staff, 'admin.jambi@suara.test');
+    const bySession = await staff
       .post('/api/v1/surveys')
+      .set('X-CSRF-Token', csrf)
+      .send(survey({ officerNip: fixtures.siti.nip }))
+      .expect(201);
+    const { token } = (
+      await staff.post('/api/v1/auth/tokens').set('X-CSRF-Token', csrf).send({ name: 'Kiosk SKM' }).expect(201)
+    ).body as { token: string };
+    const byToken = await request(app)
+      .post('/api/v1/surveys')
+      .set('Authorization', `Bearer ${token}`)
+      .send(survey({ officerNip: fixtures.siti.nip }))
+      .expect(201);
+    for (const { body } of [bySession, byToken]) {
+      const stored = await SurveyResponse.findById(body.id).lean();
+      expect(String(stored!.officerId)).to.equal(String(fixtures.siti._id));
+    }
+
+    const otherUnit = await request(app)
+      .post('/api/v1/surveys')
+      .set('Authorization', `Bearer ${token}`)
       .send(survey({ officerNip: fixtures.budi.nip }))
       .expect(400);
-    expect(otherNip.body.error.fields).to.have.keys('officerNip');
-    expect(await SurveyResponse.countDocuments()).to.equal(1);
+    expect(otherUnit.body.error.fields).to.have.keys('officerNip');
+    expect(await SurveyResponse.countDocuments()).to.equal(2);
   });
 
   describe('refuses bad input with a clear 4xx and stores nothing', () => {

@@ -8,6 +8,10 @@ const id = {
   'attachment.unexpected': 'Berkas dikirim lewat kolom yang tidak dikenal.',
   'attachment.malformed': 'Unggahan tidak dapat dibaca. Coba kirim ulang formulir.',
   'attachment.metadata_kept': 'Metadata PDF tidak dapat dihapus otomatis; periksa sebelum dibagikan.',
+  'attachment.pdf_not_cleanable':
+    'Metadata PDF "{name}" (nama penulis, aplikasi, tanggal) tidak dapat dihapus dengan aman, misalnya karena berkasnya terkunci sandi. Simpan ulang sebagai PDF baru tanpa sandi, atau kirim fotonya.',
+  'attachment.too_many_pixels':
+    'Gambar "{name}" terlalu besar: paling banyak {maxMegapixels} megapiksel dan {maxSide} piksel per sisi. Perkecil lalu kirim ulang.',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -19,6 +23,10 @@ const en: Record<keyof typeof id, string> = {
   'attachment.unexpected': 'A file was sent in an unknown field.',
   'attachment.malformed': 'The upload could not be read. Try sending the form again.',
   'attachment.metadata_kept': 'The metadata of a PDF cannot be removed automatically; check it before sharing.',
+  'attachment.pdf_not_cleanable':
+    'The metadata of the PDF "{name}" (author name, application, dates) cannot be removed safely, for instance because the file is password-protected. Save it again as a new PDF without a password, or send a photo of it.',
+  'attachment.too_many_pixels':
+    'The image "{name}" is too large: at most {maxMegapixels} megapixels and {maxSide} pixels a side. Make it smaller and send it again.',
 };
 
 export default { id, en };

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { RequestHandler, Response } from 'express';
 import multer from 'multer';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, PDFStream, type PDFContext, type PDFObject } from 'pdf-lib';
 import { AppError } from '../../platform/errors.js';
 
 /**
@@ -20,15 +21,27 @@ import { AppError } from '../../platform/errors.js';
 export const MAX_ATTACHMENTS = 3;
 export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 export const MAX_ATTACHMENT_NAME_LENGTH = 100;
+/** Decoding a picture takes about 4 bytes a pixel: bounds that fit any phone photo and refuse decompression bombs. */
+export const MAX_IMAGE_MEGAPIXELS = 40;
+export const MAX_IMAGE_SIDE = 12_000;
 
 export const attachmentTypes = ['image/jpeg', 'image/png', 'image/webp', 'application/pdf'] as const;
 export type AttachmentType = (typeof attachmentTypes)[number];
 
 /** Why a file was refused; each is a message key (attachment-messages.ts). */
 export type AttachmentProblem =
-  'attachment.empty' | 'attachment.too_large' | 'attachment.too_many' | 'attachment.type' | 'attachment.damaged';
+  | 'attachment.empty'
+  | 'attachment.too_large'
+  | 'attachment.too_many'
+  | 'attachment.type'
+  | 'attachment.damaged'
+  | 'attachment.pdf_not_cleanable'
+  | 'attachment.too_many_pixels';
 
-/** `removed`: the file was rebuilt without metadata; `kept`: a PDF, which cannot be cleaned safely here. */
+/**
+ * `removed`: the file was rebuilt without metadata; `kept`: a PDF checked but not rewritten yet (`cleanAttachment`
+ * rewrites it), or one stored as uploaded by an earlier version.
+ */
 export type MetadataHandling = 'removed' | 'kept';
 
 /** A file that passed the checks, already without its metadata. */
@@ -82,6 +95,73 @@ export function sniffType(buffer: Buffer): AttachmentType | null {
   if (/^%PDF-\d\.\d/.test(buffer.subarray(0, 8).toString('latin1'))) return 'application/pdf';
   return null;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pixel bounds, read from the headers before anything else touches the file
+
+export interface ImageSize {
+  width: number;
+  height: number;
+}
+
+/** Width and height from the first frame header (SOFn), walking the segments before it; null when there is none. */
+function jpegSize(input: Buffer): ImageSize | null {
+  let at = 2;
+  while (at + 4 <= input.length) {
+    if (input[at] !== 0xff) return null;
+    const marker = input[at + 1]!;
+    if (marker === 0xff) {
+      at++; // fill byte
+      continue;
+    }
+    if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      at += 2;
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9) return null; // a scan or the end before any frame
+    if (isStartOfFrame(marker))
+      return at + 9 <= input.length ? { height: input.readUInt16BE(at + 5), width: input.readUInt16BE(at + 7) } : null;
+    at += 2 + input.readUInt16BE(at + 2);
+  }
+  return null;
+}
+
+/** IHDR is the first chunk: width and height right after its type. */
+const pngSize = (input: Buffer): ImageSize | null =>
+  input.length >= 24 && input.toString('latin1', 12, 16) === 'IHDR'
+    ? { width: input.readUInt32BE(16), height: input.readUInt32BE(20) }
+    : null;
+
+/** From the first chunk: the VP8X canvas, the lossless (VP8L) or the lossy (VP8) key frame header. */
+function webpSize(input: Buffer): ImageSize | null {
+  const type = input.toString('latin1', 12, 16);
+  if (type === 'VP8X' && input.length >= 30)
+    return { width: input.readUIntLE(24, 3) + 1, height: input.readUIntLE(27, 3) + 1 };
+  if (type === 'VP8L' && input.length >= 25) {
+    const bits = input.readUInt32LE(21);
+    return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+  }
+  if (type === 'VP8 ' && input.length >= 30)
+    return { width: input.readUInt16LE(26) & 0x3fff, height: input.readUInt16LE(28) & 0x3fff };
+  return null;
+}
+
+/** The pixel size a picture's header declares; null for a PDF or a header too broken to say. */
+export function imageSize(input: Buffer, type: AttachmentType): ImageSize | null {
+  switch (type) {
+    case 'image/jpeg':
+      return jpegSize(input);
+    case 'image/png':
+      return pngSize(input);
+    case 'image/webp':
+      return webpSize(input);
+    case 'application/pdf':
+      return null;
+  }
+}
+
+const tooManyPixels = ({ width, height }: ImageSize) =>
+  width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || width * height > MAX_IMAGE_MEGAPIXELS * 1_000_000;
 
 // ---------------------------------------------------------------------------------------------------------------
 // JPEG
@@ -337,15 +417,84 @@ export function cleanWebp(input: Buffer): Buffer | null {
 // PDF
 
 /**
- * A PDF is checked (header, and the trailer a complete file ends with) and kept as it is: its metadata lives in
- * the document information dictionary, XMP streams, embedded images and incremental updates, and removing that
- * without a full PDF library would too easily break the file or leave copies behind. It is marked
- * `metadata: 'kept'` so that staff can be told, and it is served as a download, never shown inline.
+ * The structure a PDF must show before it is parsed: the header, and the trailer a complete file ends with. The
+ * metadata is removed later, by `cleanPdf` (asynchronous), when the file is stored.
  */
 export function checkPdf(input: Buffer): Buffer | null {
   if (!/^%PDF-\d\.\d/.test(input.subarray(0, 8).toString('latin1'))) return null;
   const tail = input.subarray(Math.max(0, input.length - 1024)).toString('latin1');
   return tail.includes('%%EOF') && tail.includes('startxref') ? input : null;
+}
+
+/** Dictionary keys that hold data about the document rather than the document: XMP streams and private app data. */
+const pdfMetadataKeys = new Set(['Metadata', 'PieceInfo']);
+const METADATA = PDFName.of('Metadata');
+const XML = PDFName.of('XML');
+
+/** An XMP stream, however the key that points to it is spelled. */
+function isMetadataStream(context: PDFContext, object: PDFObject): boolean {
+  const target = object instanceof PDFRef ? context.lookup(object) : object;
+  return (
+    target instanceof PDFStream &&
+    (target.dict.get(PDFName.of('Type')) === METADATA || target.dict.get(PDFName.of('Subtype')) === XML)
+  );
+}
+
+/**
+ * Every object reachable from the catalog, with the metadata entries of each dictionary on the way removed. What is
+ * left unreached (the information dictionary, XMP streams, objects that earlier incremental updates replaced) is
+ * not written out.
+ */
+function reachableObjects(context: PDFContext, root: PDFObject): Set<PDFRef> {
+  const reached = new Set<PDFRef>();
+  const pending: PDFObject[] = [root];
+  while (pending.length > 0) {
+    const object = pending.pop()!;
+    if (object instanceof PDFRef) {
+      if (reached.has(object)) continue;
+      reached.add(object);
+      const target = context.lookup(object);
+      if (target) pending.push(target);
+    } else if (object instanceof PDFDict || object instanceof PDFStream) {
+      const dict = object instanceof PDFStream ? object.dict : object;
+      for (const [key, value] of dict.entries()) {
+        if (pdfMetadataKeys.has(key.decodeText()) || isMetadataStream(context, value)) dict.delete(key);
+        else pending.push(value);
+      }
+    } else if (object instanceof PDFArray) {
+      // An XMP stream listed in an array is not written; its reference then reads as null.
+      pending.push(...object.asArray().filter((item) => !isMetadataStream(context, item)));
+    }
+  }
+  return reached;
+}
+
+/**
+ * Rewrites a PDF without its document information dictionary (Author, Creator, Producer, Title, Subject, Keywords,
+ * dates), its file identifier, XMP metadata streams anywhere in it, private application data and every object an
+ * incremental update left behind; the pages, their content and resources are copied as they are. The result is
+ * parsed again and must have its pages. Null when that cannot be done safely: an encrypted file (its metadata
+ * cannot be read, so it cannot be removed), an object the parser cannot read, or a result that does not open.
+ */
+export async function cleanPdf(input: Buffer): Promise<Buffer | null> {
+  const options = { updateMetadata: false, throwOnInvalidObject: true, parseSpeed: Infinity } as const;
+  try {
+    const document = await PDFDocument.load(input, options);
+    const pages = document.getPageCount();
+    const { context } = document;
+    if (pages < 1 || !context.trailerInfo.Root) return null;
+    context.trailerInfo.Info = undefined;
+    context.trailerInfo.ID = undefined;
+    const reached = reachableObjects(context, context.trailerInfo.Root);
+    for (const [ref] of context.enumerateIndirectObjects()) if (!reached.has(ref)) context.delete(ref);
+    const output = Buffer.from(
+      await document.save({ addDefaultPage: false, updateFieldAppearances: false, objectsPerTick: Infinity }),
+    );
+    const reread = await PDFDocument.load(output, options);
+    return reread.getPageCount() === pages && !reread.context.trailerInfo.Info ? output : null;
+  } catch {
+    return null;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -391,6 +540,9 @@ export function checkAttachment(buffer: Buffer, originalName?: string): Attachme
   if (buffer.length > MAX_ATTACHMENT_BYTES) return { ok: false, problem: 'attachment.too_large' };
   const type = sniffType(buffer);
   if (!type) return { ok: false, problem: 'attachment.type' };
+  // A small file can declare a picture that takes gigabytes to decode: refused before it is parsed any further.
+  const size = imageSize(buffer, type);
+  if (size && tooManyPixels(size)) return { ok: false, problem: 'attachment.too_many_pixels' };
   const clean = stripMetadata(buffer, type);
   if (!clean) return { ok: false, problem: 'attachment.damaged' };
   return {
@@ -405,10 +557,24 @@ export function checkAttachment(buffer: Buffer, originalName?: string): Attachme
   };
 }
 
+/**
+ * `checkAttachment`, and for a PDF the rewriting without metadata, which is asynchronous: every file is stored
+ * through this. A PDF that cannot be rewritten safely is refused rather than kept with its metadata.
+ */
+export async function cleanAttachment(buffer: Buffer, originalName?: string): Promise<AttachmentCheck> {
+  const checked = checkAttachment(buffer, originalName);
+  if (!checked.ok || checked.file.type !== 'application/pdf') return checked;
+  const clean = await cleanPdf(checked.file.buffer);
+  if (!clean) return { ok: false, problem: 'attachment.pdf_not_cleanable' };
+  return { ok: true, file: { ...checked.file, buffer: clean, size: clean.length, metadata: 'removed' } };
+}
+
 const problemParams = (name?: string) => ({
   name: name ?? '',
   max: MAX_ATTACHMENTS,
   maxMb: MAX_ATTACHMENT_BYTES / 1024 / 1024,
+  maxMegapixels: MAX_IMAGE_MEGAPIXELS,
+  maxSide: MAX_IMAGE_SIDE,
 });
 
 /**
@@ -444,14 +610,15 @@ function pathOf(storedName: string, dataDir: string): string {
 }
 
 /**
- * Checks a file (again: storing is the last gate, whoever calls it), removes its metadata and writes it. The write
+ * Checks a file (again: storing is the last gate, whoever calls it), removes its metadata (rewriting a PDF) and
+ * writes it. The write
  * goes to a temporary name first, so a crash never leaves a half file under the final name.
  */
 export async function storeAttachment(
   buffer: Buffer,
   options: { dataDir: string; originalName?: string; now?: Date },
 ): Promise<StoredAttachment> {
-  const result = checkAttachment(buffer, options.originalName);
+  const result = await cleanAttachment(buffer, options.originalName);
   if (!result.ok)
     throw AppError.validation({
       attachments: { key: result.problem, params: problemParams(displayName(options.originalName)) },
@@ -592,9 +759,9 @@ function contentDisposition(disposition: 'inline' | 'attachment', name: string |
  * Streams a stored attachment to someone the route has already allowed to see it.
  *
  * Images are shown inline: they were rebuilt from their decoding segments, are sent with their real type and
- * `nosniff`, and a browser only ever draws them as pictures. PDFs are downloads: they are kept as uploaded and may
- * carry scripts, forms and links, so they open in the reader on the staff's computer rather than in a tab of
- * this site. The response gets its own CSP that allows nothing and sandboxes the document, in case a browser
+ * `nosniff`, and a browser only ever draws them as pictures. PDFs are downloads: their pages are copied as
+ * uploaded and may carry scripts, forms and links, so they open in the reader on the staff's computer rather than
+ * in a tab of this site. The response gets its own CSP that allows nothing and sandboxes the document, in case a browser
  * does try to treat it as a page; it is never cached, because evidence of a confidential ticket must not stay on a
  * shared office computer.
  */

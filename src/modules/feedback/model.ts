@@ -20,6 +20,8 @@ const historySchema = new Schema(
     from: { type: String, default: null },
     to: { type: String, default: null },
     body: { type: String, default: null },
+    /** The citizen's own words, sealed; `body` is then the scrubbed copy (sealed-text.ts). */
+    bodySealed: { type: String, default: undefined },
     public: { type: Boolean, required: true },
   },
   { _id: true },
@@ -57,7 +59,10 @@ const ticketSchema = new Schema(
     tokenSalt: { type: String, required: true },
     kind: { type: String, enum: kinds, required: true },
     category: { type: String, default: null },
+    /** Scrubbed of phone numbers, e-mail addresses and NIKs: what every view reads. */
     description: { type: String, required: true },
+    /** The citizen's original text, sealed like contact data (sealed-text.ts); absent on tickets not yet sealed. */
+    descriptionSealed: { type: String, default: undefined },
     occurredAt: { type: Date, default: null },
     waitMinutes: { type: Number, default: null },
     unitId: { type: Schema.Types.ObjectId, required: true },
@@ -104,6 +109,7 @@ const ticketSchema = new Schema(
     rating: {
       score: { type: Number, default: null },
       comment: { type: String, default: null },
+      commentSealed: { type: String, default: undefined },
       at: { type: Date, default: null },
     },
     attachments: { type: [attachmentSchema], default: [] },

@@ -24,6 +24,7 @@ import { inboxItem } from './inbox-item.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { ratingInput, replyInput, similarQuery, ticketInput, type TicketInput } from './schemas.js';
 import { clockDefaults, isOpen, REOPEN_WINDOW_DAYS, statusType, type Status } from './statuses.js';
+import { originalBody, originalDescription, sealCitizenText } from './sealed-text.js';
 import { scrubPersonalData, searchTokens } from './text.js';
 
 export interface IntakeContext {
@@ -136,9 +137,20 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
   const decider = officer ? await decisionUnitFor(unit.path, [officer._id]) : null;
   const decisionUnit = decider ? await findUnitById(decider) : null;
   const attachments: StoredAttachment[] = [];
-  for (const file of context.files ?? [])
-    attachments.push(await storeAttachment(file.buffer, { dataDir: context.dataDir, originalName: file.originalName }));
+  const discardFiles = () =>
+    Promise.all(attachments.map((file) => deleteAttachment(file.storedName, context.dataDir).catch(() => undefined)));
+  try {
+    for (const file of context.files ?? [])
+      attachments.push(
+        await storeAttachment(file.buffer, { dataDir: context.dataDir, originalName: file.originalName }),
+      );
+  } catch (error) {
+    // A PDF that cannot be rewritten is refused at this point: the files stored before it belong to no ticket.
+    await discardFiles();
+    throw error;
+  }
   const verifyBy = calendar.dueAfterWorkingDays(now, category?.verifyWorkingDays ?? clockDefaults.verifyWorkingDays);
+  const description = sealCitizenText(input.description);
   const email = input.reporter.email || null;
   // Anonymous: only the address the system itself writes to is kept; a name or a phone would identify the citizen.
   const anonymous = input.privacy === 'anonymous';
@@ -148,7 +160,8 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
     tokenSalt: newTokenSalt(),
     kind: input.kind,
     category: category?.code ?? null,
-    description: input.description,
+    description: description.scrubbed,
+    descriptionSealed: description.sealed,
     occurredAt,
     waitMinutes: input.waitMinutes === '' || input.waitMinutes == null ? null : input.waitMinutes,
     unitId: unit._id,
@@ -221,9 +234,7 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
     else await ticket.save();
   } catch (error) {
     // Nothing was saved, so the files belong to no ticket: remove them before answering.
-    await Promise.all(
-      attachments.map((file) => deleteAttachment(file.storedName, context.dataDir).catch(() => undefined)),
-    );
+    await discardFiles();
     // Two taps with one Idempotency-Key racing each other: the second finds the first's ticket.
     if ((error as { code?: number }).code === 11000 && idempotencyKey) {
       const earlier = await Ticket.findOne({ idempotencyKey }).lean<TicketDoc>();
@@ -276,7 +287,8 @@ export function citizenView(ticket: TicketDoc) {
     counter: ticket.counterCode ?? null,
     category: ticket.category ?? null,
     privacy: ticket.privacy,
-    description: ticket.description,
+    // The citizen holds the access token: they read their own words as they wrote them.
+    description: originalDescription(ticket),
     occurredAt: ticket.occurredAt ?? null,
     waitMinutes: ticket.waitMinutes ?? null,
     createdAt: ticket.createdAt,
@@ -294,9 +306,14 @@ export function citizenView(ticket: TicketDoc) {
         action: entry.action,
         by: entry.actor.kind === 'staff' ? 'unit' : entry.actor.kind,
         status: entry.action === 'status' || entry.action === 'created' ? entry.to : null,
-        body: entry.body ?? null,
+        body: originalBody(entry),
       })),
-    rating: ticket.rating?.score ? { score: ticket.rating.score, comment: ticket.rating.comment ?? null } : null,
+    rating: ticket.rating?.score
+      ? {
+          score: ticket.rating.score,
+          comment: originalBody({ body: ticket.rating.comment, bodySealed: ticket.rating.commentSealed }),
+        }
+      : null,
     can: {
       reply: isOpen(ticket.status as Status) || ticket.status === 'resolved',
       confirm: ticket.status === 'resolved',
@@ -334,6 +351,13 @@ async function citizenChange(
   return updated;
 }
 
+/** A history entry's body from the citizen: the scrubbed copy that views read, and the sealed original. */
+function citizenBody(text: string | null | undefined): { body: string | null; bodySealed?: string } {
+  if (!text) return { body: null };
+  const { scrubbed, sealed } = sealCitizenText(text);
+  return { body: scrubbed, bodySealed: sealed };
+}
+
 /** The citizen adds information or answers a question; a ticket waiting for them goes back to the unit. */
 export async function citizenReply(ticket: TicketDoc, raw: unknown) {
   const { body } = check(replyInput, raw);
@@ -351,7 +375,7 @@ export async function citizenReply(ticket: TicketDoc, raw: unknown) {
     ticket,
     [...open, 'awaiting_citizen'],
     back,
-    { action: 'citizen_reply', body, from: ticket.status, to: resumed ? 'in_progress' : ticket.status },
+    { action: 'citizen_reply', ...citizenBody(body), from: ticket.status, to: resumed ? 'in_progress' : ticket.status },
     'citizen_reply',
   );
 }
@@ -390,18 +414,19 @@ export async function reopen(ticket: TicketDoc, raw: unknown) {
     ticket,
     ['resolved', 'closed'],
     reopenedState(followUp),
-    { action: 'reopened', from: ticket.status, to: 'in_progress', body: body || null },
+    { action: 'reopened', from: ticket.status, to: 'in_progress', ...citizenBody(body) },
     'reopened',
   );
 }
 
 export async function rateAnswer(ticket: TicketDoc, raw: unknown) {
   const input = check(ratingInput, raw);
+  const comment = citizenBody(input.comment);
   return citizenChange(
     ticket,
     ['resolved', 'closed'],
-    { rating: { score: input.score, comment: input.comment || null, at: new Date() } },
-    { action: 'rating', body: input.comment || null, to: String(input.score) },
+    { rating: { score: input.score, comment: comment.body, commentSealed: comment.bodySealed, at: new Date() } },
+    { action: 'rating', ...comment, to: String(input.score) },
     'rated',
   );
 }

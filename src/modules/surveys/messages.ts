@@ -45,6 +45,7 @@ const id = {
   'surveys.unknown_officer': 'Petugas ini tidak dikenal di unit tersebut.',
   'surveys.unknown_counter': 'Loket ini tidak ada di unit tersebut.',
   'surveys.officer_one_way': 'Isi officerNip atau officerRef, tidak keduanya.',
+  'surveys.nip_staff_only': 'NIP hanya untuk petugas yang masuk atau integrasi dengan token API; gunakan officerRef.',
   'surveys.idempotency_key':
     'Idempotency-Key harus 8–128 karakter huruf, angka, titik, titik dua, garis bawah, atau tanda hubung.',
   'surveys.weights_invalid': 'Bobot harus 9 angka tidak negatif yang jumlahnya 1.',
@@ -171,6 +172,7 @@ const en: Record<keyof typeof id, string> = {
   'surveys.unknown_officer': 'This officer is not known at that unit.',
   'surveys.unknown_counter': 'This counter does not exist at that unit.',
   'surveys.officer_one_way': 'Give officerNip or officerRef, not both.',
+  'surveys.nip_staff_only': 'A NIP is for signed-in staff or integrations with an API token; use officerRef.',
   'surveys.idempotency_key':
     'Idempotency-Key must be 8–128 characters: letters, digits, dot, colon, underscore or hyphen.',
   'surveys.weights_invalid': 'Weights must be 9 non-negative numbers that add up to 1.',

@@ -225,6 +225,7 @@ export function surveyRoutes(): Router {
       device: deviceOf(req),
       ip: req.ip,
       idempotencyKey: key,
+      staff: Boolean(req.actor),
     });
     if (result.replayed) res.set('Idempotent-Replayed', 'true');
     res.status(201).json({ id: result.id });

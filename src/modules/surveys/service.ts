@@ -24,6 +24,8 @@ export interface SubmitContext {
   ip: string | undefined;
   /** From an `Idempotency-Key` header, already checked for shape. */
   idempotencyKey?: string;
+  /** Signed-in staff or an integration's API token: only they may name an officer by NIP. */
+  staff?: boolean;
   /** The HTML form asks which service was received whenever the unit lists services. */
   requireService?: boolean;
   now?: Date;
@@ -71,7 +73,7 @@ const networkHashOf = (ip: string | undefined) => (ip ? addressKey(ip) : null);
 const unknown = (field: string, key: string) => AppError.validation({ [field]: { key } });
 
 /** The unit, service, counter and officer the answer is about, each checked against the unit. */
-async function resolveTarget(input: SurveyInput) {
+async function resolveTarget(input: SurveyInput, staff: boolean) {
   const unit = await findUnitByCode(input.unitCode);
   if (!unit || !unit.active) throw unknown('unitCode', 'surveys.unknown_unit');
   const serviceCode = input.serviceCode || null;
@@ -80,6 +82,9 @@ async function resolveTarget(input: SurveyInput) {
   const counterCode = input.counter || null;
   if (counterCode && !unit.counters.some((counter) => counter.code === counterCode))
     throw unknown('counter', 'surveys.unknown_counter');
+  // A NIP encodes a birth date, and answering "unknown officer" to anyone would confirm whose it is: the public
+  // names officers by their opaque reference only.
+  if (input.officerNip && !staff) throw unknown('officerNip', 'surveys.nip_staff_only');
   if (input.officerNip && input.officerRef) throw unknown('officerRef', 'surveys.officer_one_way');
   let officerId: Types.ObjectId | null = null;
   if (input.officerNip || input.officerRef) {
@@ -138,7 +143,7 @@ async function awaitAnswer(idempotencyKey: string): Promise<{ _id: Types.ObjectI
 export async function submitSurvey(raw: unknown, context: SubmitContext): Promise<Submitted> {
   const schema = context.requireService ? surveyInput.fork(['serviceCode'], (code) => code.required()) : surveyInput;
   const input = check(schema, raw ?? {}) as SurveyInput;
-  const { unit, serviceCode, counterCode, officerId } = await resolveTarget(input);
+  const { unit, serviceCode, counterCode, officerId } = await resolveTarget(input, context.staff ?? false);
   const now = context.now ?? new Date();
   const form = readFormToken(input.formToken, unit.code);
   const idempotencyKey = context.idempotencyKey ? `api:${context.idempotencyKey}` : form ? `form:${form.nonce}` : null;
