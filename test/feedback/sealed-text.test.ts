@@ -11,7 +11,8 @@ import { Ticket } from '../../src/modules/feedback/model.js';
 import { originalBody, originalDescription, sealUnsealedTickets } from '../../src/modules/feedback/sealed-text.js';
 import { projectRoot } from '../../src/platform/paths.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
-import { seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { createUser } from '../../src/modules/accounts/service.js';
 
 const PHONE = '0812-3456-7890';
 const EMAIL = 'rahmat.hidayat@contoh.id';
@@ -26,7 +27,15 @@ describe("The citizen's own words are sealed at rest, with a scrubbed copy for e
   let app: Express;
   before(async () => {
     app = await testApp();
-    await seedDirectory();
+    const { admin } = await seedDirectory();
+    // The inspectorate reads tickets but verifies none: it gets the scrubbed copy.
+    await createUser(admin, {
+      email: 'inspektorat@suara.test',
+      name: 'Inspektorat',
+      password: PASSWORD,
+      role: 'viewer',
+      unitCode: 'JAMBI',
+    });
   });
   beforeEach(async () => {
     await Ticket.deleteMany({});
@@ -61,7 +70,7 @@ describe("The citizen's own words are sealed at rest, with a scrubbed copy for e
     expect(raw.searchTokens).to.include.members(['tugas', 'loket', 'bentak']);
   });
 
-  it('shows the citizen their own words, and staff the scrubbed copy', async () => {
+  it('shows the citizen and a verifier their own words, and other staff the scrubbed copy', async () => {
     const { code, accessToken } = await file();
     expect((await citizenView(code, accessToken)).description).to.equal(WORDS);
     const page = await request(app).get(`/track/${code}?token=${accessToken}`).expect(200);
@@ -69,7 +78,12 @@ describe("The citizen's own words are sealed at rest, with a scrubbed copy for e
 
     const head = request.agent(app);
     await signIn(head, 'kepala.kebunhandil@suara.test');
-    const staff = (await head.get(`/api/v1/tickets/${code}`).expect(200)).body;
+    const verifier = (await head.get(`/api/v1/tickets/${code}`).expect(200)).body;
+    expect(verifier.description).to.equal(WORDS);
+    expect(verifier.ticket.summary).to.equal(SCRUBBED);
+    const viewer = request.agent(app);
+    await signIn(viewer, 'inspektorat@suara.test');
+    const staff = (await viewer.get(`/api/v1/tickets/${code}`).expect(200)).body;
     expect(staff.description).to.equal(SCRUBBED);
     expect(staff.ticket.summary).to.equal(SCRUBBED);
   });
@@ -107,9 +121,9 @@ describe("The citizen's own words are sealed at rest, with a scrubbed copy for e
     ]);
     expect(view.rating).to.deep.equal({ score: 2, comment: `Belum puas, tulis ke ${EMAIL}` });
 
-    const head = request.agent(app);
-    await signIn(head, 'kepala.kebunhandil@suara.test');
-    const staff = JSON.stringify((await head.get(`/api/v1/tickets/${code}`).expect(200)).body);
+    const viewer = request.agent(app);
+    await signIn(viewer, 'inspektorat@suara.test');
+    const staff = JSON.stringify((await viewer.get(`/api/v1/tickets/${code}`).expect(200)).body);
     for (const secret of [PHONE, 'rahmat.hidayat', NIK]) expect(staff).not.to.include(secret);
     expect(staff).to.include('Saya bisa dihubungi di [telepon].');
   });

@@ -188,6 +188,25 @@ describe('The staff side of a ticket (inbox API)', () => {
     await siteHead.post(`/api/v1/tickets/${code}/contact`).set('X-CSRF-Token', siteCsrf).send({}).expect(400);
   });
 
+  it('shows a verifier the citizen’s own words, and a handler the copy without the phone number', async () => {
+    const code = await file({ privacy: 'confidential' });
+    const stored = (await Ticket.findOne({ code }).lean())!;
+    expect(stored.description).not.to.include('081298765432');
+    const verifier = await view(siteHead, code);
+    expect(verifier.description).to.include('081298765432');
+    const verified = (
+      await act(siteHead, siteCsrf, code, { revision: verifier.ticket.revision, action: 'verify' }).expect(200)
+    ).body;
+    await act(siteHead, siteCsrf, code, {
+      revision: verified.ticket.revision,
+      action: 'assign',
+      assigneeId: handlerId,
+    }).expect(200);
+    const handled = await view(handler, code);
+    expect(handled.description).to.include('Petugas pendaftaran berkata kasar');
+    expect(handled.description).not.to.include('081298765432');
+  });
+
   it('never gives a complaint to the officer it names, and takes it back from a handler tagged later', async () => {
     const named = await file({ officerRef: await officerRef('198503152010012001'), privacy: 'confidential' });
     const { ticket } = await view(head, named);

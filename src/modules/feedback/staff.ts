@@ -24,6 +24,7 @@ import {
   withheldFromNamed,
 } from './conflict.js';
 import { inboxItem } from './inbox-item.js';
+import { originalBody, originalDescription } from './sealed-text.js';
 import { Finding, Ticket, type FindingDoc, type TicketDoc } from './model.js';
 import { eventOf, reopenedState, trackUrl } from './service.js';
 import { clockDefaults, isOpen, type Status } from './statuses.js';
@@ -177,11 +178,13 @@ export async function staffView(actor: Actor | undefined, code: unknown) {
   const decide = canDecide(actor!, ticket, named);
   const hasContact = Boolean(ticket.reporter?.name || ticket.reporter?.email || ticket.reporter?.phone);
   const withheld = <T>(value: T): T | null => (named ? null : value);
+  // A verifier reads the citizen's words as written; everyone else the copy scrubbed of phones, e-mails and NIKs.
+  const verifier = canSeeContact(actor!, ticket, named);
   return {
     ticket: named ? withheldFromNamed(inboxItem(ticket)) : inboxItem(ticket),
     named,
     privacy: ticket.privacy,
-    description: withheld(ticket.description),
+    description: withheld(verifier ? originalDescription(ticket) : ticket.description),
     occurredAt: ticket.occurredAt ?? null,
     waitMinutes: ticket.waitMinutes ?? null,
     timeZone: ticket.timeZone,
@@ -192,7 +195,7 @@ export async function staffView(actor: Actor | undefined, code: unknown) {
       action: entry.action,
       from: entry.from ?? null,
       to: entry.to ?? null,
-      body: withheld(entry.body ?? null),
+      body: withheld(verifier ? originalBody(entry) : (entry.body ?? null)),
       public: entry.public,
     })),
     officers: officers.map((officer) => ({
@@ -215,7 +218,14 @@ export async function staffView(actor: Actor | undefined, code: unknown) {
       ? []
       : ticket.attachments.map((a) => ({ id: a.id, name: a.originalName ?? null, type: a.type, size: a.size })),
     rating: ticket.rating?.score
-      ? { score: ticket.rating.score, comment: withheld(ticket.rating.comment ?? null) }
+      ? {
+          score: ticket.rating.score,
+          comment: withheld(
+            verifier
+              ? originalBody({ body: ticket.rating.comment, bodySealed: ticket.rating.commentSealed })
+              : (ticket.rating.comment ?? null),
+          ),
+        }
       : null,
     rejectReason: ticket.rejectReason ?? null,
     mergedInto: ticket.mergedInto ?? null,
