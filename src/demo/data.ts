@@ -305,7 +305,8 @@ export function demoOfficers() {
 export function demoStaffOfficers() {
   const staff: { email: string; nip: string; name: string; position: string; unitCode: string }[] = [];
   const collect = (unit: DemoUnit) => {
-    if (unit.head) staff.push({ email: unit.head.email, nip: '', name: unit.head.name, position: 'Kepala', unitCode: unit.code });
+    if (unit.head)
+      staff.push({ email: unit.head.email, nip: '', name: unit.head.name, position: 'Kepala', unitCode: unit.code });
     unit.children?.forEach(collect);
   };
   demoAgencies.forEach(collect);
@@ -319,7 +320,10 @@ export function demoStaffOfficers() {
   // Born 1975–1989, appointed at 25, sequence numbers from 901 up: none meets demoOfficers()'s.
   return staff.map((person, index) => {
     const birthYear = 1975 + (index % 15);
-    return { ...person, nip: `${birthYear}0${1 + (index % 9)}1${index % 10}${birthYear + 25}03${1 + (index % 2)}${901 + index}` };
+    return {
+      ...person,
+      nip: `${birthYear}0${1 + (index % 9)}1${index % 10}${birthYear + 25}03${1 + (index % 2)}${901 + index}`,
+    };
   });
 }
 

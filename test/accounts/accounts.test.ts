@@ -25,7 +25,13 @@ describe('Accounts are people: officer links, grants, disabling, import', () => 
   before(async () => {
     app = await testApp();
     const { admin } = await seedDirectory();
-    await createUser(admin, { email: 'admin.ambon@suara.test', name: 'Admin Ambon', password: PASSWORD, role: 'admin', unitCode: 'AMBON' });
+    await createUser(admin, {
+      email: 'admin.ambon@suara.test',
+      name: 'Admin Ambon',
+      password: PASSWORD,
+      role: 'admin',
+      unitCode: 'AMBON',
+    });
     jambi = request.agent(app);
     csrf = await signIn(jambi, 'admin.jambi@suara.test');
   });
@@ -34,7 +40,9 @@ describe('Accounts are people: officer links, grants, disabling, import', () => 
   it('an admin of Jambi cannot link an account to an officer of Ambon, even by adding the field by hand', async () => {
     const petugas = await idOf('petugas@suara.test');
     const refused = await patch(petugas, { officerNip: JOHANIS }).expect(400);
-    expect(refused.body.error.fields.officerNip).to.equal('NIP ini tidak ditemukan di antara pegawai dalam cakupan Anda.');
+    expect(refused.body.error.fields.officerNip).to.equal(
+      'NIP ini tidak ditemukan di antara pegawai dalam cakupan Anda.',
+    );
     const english = await patch(petugas, { officerNip: JOHANIS }, 'en').expect(400);
     expect(english.body.error.fields.officerNip).to.equal('This NIP is not among the officers in your scope.');
     // The same answer as for a NIP nobody has: whether Ambon has that officer stays Ambon's business.
@@ -43,7 +51,14 @@ describe('Accounts are people: officer links, grants, disabling, import', () => 
     const created = await jambi
       .post('/api/v1/accounts')
       .set('X-CSRF-Token', csrf)
-      .send({ email: 'baru@suara.test', name: 'Baru', password: PASSWORD, role: 'handler', unitCode: 'PKM-KEBUNHANDIL', officerNip: JOHANIS })
+      .send({
+        email: 'baru@suara.test',
+        name: 'Baru',
+        password: PASSWORD,
+        role: 'handler',
+        unitCode: 'PKM-KEBUNHANDIL',
+        officerNip: JOHANIS,
+      })
       .expect(400);
     expect(created.body.error.fields).to.have.property('officerNip');
     expect(await User.exists({ email: 'baru@suara.test' })).to.equal(null);
@@ -76,7 +91,9 @@ describe('Accounts are people: officer links, grants, disabling, import', () => 
       { role: 'coach', unitCode: 'JAMBI-DINKES' },
     ];
     const edited = await patch(head, { name: 'dr. Kepala Kebun Handil', grants }).expect(200);
-    expect(edited.body.grants.map((grant: { role: string; unitCode: string }) => [grant.role, grant.unitCode])).to.deep.equal([
+    expect(
+      edited.body.grants.map((grant: { role: string; unitCode: string }) => [grant.role, grant.unitCode]),
+    ).to.deep.equal([
       ['unit_head', 'PKM-KEBUNHANDIL'],
       ['coach', 'JAMBI-DINKES'],
     ]);
@@ -91,8 +108,12 @@ describe('Accounts are people: officer links, grants, disabling, import', () => 
 
     const removed = await patch(head, { grants: [grants[0]] }).expect(200);
     expect(removed.body.grants).to.have.length(1);
-    const audit = await AuditEntry.find({ action: 'user.grants', target: 'kepala.kebunhandil@suara.test' }).sort({ at: 1 }).lean();
-    expect(audit.map((entry) => (entry.details as { after: { grants: unknown[] } }).after.grants.length)).to.deep.equal([2, 1]);
+    const audit = await AuditEntry.find({ action: 'user.grants', target: 'kepala.kebunhandil@suara.test' })
+      .sort({ at: 1 })
+      .lean();
+    expect(audit.map((entry) => (entry.details as { after: { grants: unknown[] } }).after.grants.length)).to.deep.equal(
+      [2, 1],
+    );
     // Ambon's admin manages none of this.
     const ambon = request.agent(app);
     const ambonCsrf = await signIn(ambon, 'admin.ambon@suara.test');
@@ -118,12 +139,17 @@ describe('Accounts are people: officer links, grants, disabling, import', () => 
     expect(page.headers.location).to.match(/^\/login/);
     expect(await mongoose.connection.db!.collection('sessions').countDocuments({ userId: id })).to.equal(0);
     expect(ended).to.deep.equal([{ userId: id, sessionId: null }]);
-    const signInAgain = await request(app).post('/api/v1/auth/login').send({ email: 'petugas@suara.test', password: PASSWORD });
+    const signInAgain = await request(app)
+      .post('/api/v1/auth/login')
+      .send({ email: 'petugas@suara.test', password: PASSWORD });
     expect(signInAgain.status).to.equal(403);
 
     await patch(id, { disabled: false }).expect(200);
     await signIn(request.agent(app), 'petugas@suara.test');
-    const audit = await AuditEntry.find({ target: 'petugas@suara.test', action: { $in: ['user.disable', 'user.enable'] } }).lean();
+    const audit = await AuditEntry.find({
+      target: 'petugas@suara.test',
+      action: { $in: ['user.disable', 'user.enable'] },
+    }).lean();
     expect(audit.map((entry) => entry.action)).to.deep.equal(['user.disable', 'user.enable']);
     // Nobody disables themselves by mistake.
     const self = await patch(await idOf('admin.jambi@suara.test'), { disabled: true }).expect(400);

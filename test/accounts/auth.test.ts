@@ -80,7 +80,10 @@ describe('Staff sign-in, sessions and CSRF', () => {
     expect(lockoutSeconds(LOCKOUT_AFTER + 1)).to.equal(2 * lockoutSeconds(LOCKOUT_AFTER));
     expect(lockoutSeconds(100)).to.equal(3600);
     // Once the lock has passed, the right password works and the count from this address starts again.
-    await LoginFailure.updateMany({ lockedUntil: { $ne: null } }, { $set: { lockedUntil: new Date(Date.now() - 1000) } });
+    await LoginFailure.updateMany(
+      { lockedUntil: { $ne: null } },
+      { $set: { lockedUntil: new Date(Date.now() - 1000) } },
+    );
     await request(app).post('/api/v1/auth/login').send({ email, password: PASSWORD }).expect(200);
     expect(await LoginFailure.countDocuments({ _id: /^addr:/ })).to.equal(0);
     await LoginFailure.deleteMany({});

@@ -64,7 +64,10 @@ describe('Signing in: lockout per address, alike answers, password reset by e-ma
       ];
       expect(answers[0]).to.deep.equal(answers[1]);
     }
-    expect(answers[0]).to.deep.equal([401, { error: { code: 'unauthenticated', message: 'E-mail atau kata sandi salah.' } }]);
+    expect(answers[0]).to.deep.equal([
+      401,
+      { error: { code: 'unauthenticated', message: 'E-mail atau kata sandi salah.' } },
+    ]);
     // The same writes: a counter per address and one per e-mail, and an audit entry, for both.
     expect(await LoginFailure.countDocuments()).to.equal(4);
     expect(await AuditEntry.countDocuments({ action: 'auth.failed', target: 'tidak.ada@suara.test' })).to.equal(3);
@@ -81,8 +84,14 @@ describe('Signing in: lockout per address, alike answers, password reset by e-ma
   const pathOf = (link: string) => new URL(link).pathname + new URL(link).search;
 
   it('"forgot password" answers the same for known and unknown addresses and mails a single-use link that ends other sessions', async () => {
-    const known = await request(app).post('/api/v1/auth/forgot-password').send({ email: 'petugas@suara.test' }).expect(202);
-    const unknown = await request(app).post('/api/v1/auth/forgot-password').send({ email: 'siapa@suara.test' }).expect(202);
+    const known = await request(app)
+      .post('/api/v1/auth/forgot-password')
+      .send({ email: 'petugas@suara.test' })
+      .expect(202);
+    const unknown = await request(app)
+      .post('/api/v1/auth/forgot-password')
+      .send({ email: 'siapa@suara.test' })
+      .expect(202);
     expect(unknown.body).to.deep.equal(known.body);
     const before = mail.received.length;
     await processOutboxOnce();
@@ -96,9 +105,15 @@ describe('Signing in: lockout per address, alike answers, password reset by e-ma
     const form = await request(app).get(pathOf(link)).expect(200);
     expect(form.text).to.include('Buat kata sandi baru');
     const token = new URL(link).searchParams.get('token')!;
-    const tooShort = await request(app).post('/api/v1/auth/password-reset').send({ token, password: 'pendek' }).expect(400);
+    const tooShort = await request(app)
+      .post('/api/v1/auth/password-reset')
+      .send({ token, password: 'pendek' })
+      .expect(400);
     expect(tooShort.body.error.fields).to.have.property('password');
-    await request(app).post('/api/v1/auth/password-reset').send({ token, password: 'sandi-baru-yang-panjang' }).expect(204);
+    await request(app)
+      .post('/api/v1/auth/password-reset')
+      .send({ token, password: 'sandi-baru-yang-panjang' })
+      .expect(204);
     await elsewhere.get('/api/v1/auth/me').expect(401);
     await login('192.0.2.20', 'petugas@suara.test', PASSWORD).expect(401);
     await login('192.0.2.20', 'petugas@suara.test', 'sandi-baru-yang-panjang').expect(200);
@@ -107,11 +122,18 @@ describe('Signing in: lockout per address, alike answers, password reset by e-ma
       .post('/api/v1/auth/password-reset?lang=en')
       .send({ token, password: 'sandi-lain-yang-panjang' })
       .expect(400);
-    expect(again.body.error.fields.token).to.equal('This link no longer works: it was used or has expired. Ask for a new one.');
+    expect(again.body.error.fields.token).to.equal(
+      'This link no longer works: it was used or has expired. Ask for a new one.',
+    );
     expect((await request(app).get(pathOf(link)).expect(400)).text).to.include('Tautan ini tidak berlaku lagi');
-    const actions = (await AuditEntry.find({ target: 'petugas@suara.test', action: /^user\.reset/ }).lean()).map((e) => e.action);
+    const actions = (await AuditEntry.find({ target: 'petugas@suara.test', action: /^user\.reset/ }).lean()).map(
+      (e) => e.action,
+    );
     expect(actions).to.deep.equal(['user.reset_requested', 'user.reset_used']);
-    await User.updateOne({ email: 'petugas@suara.test' }, { $set: { passwordHash: (await User.findOne({ email: 'root@suara.test' }).lean())!.passwordHash } });
+    await User.updateOne(
+      { email: 'petugas@suara.test' },
+      { $set: { passwordHash: (await User.findOne({ email: 'root@suara.test' }).lean())!.passwordHash } },
+    );
   });
 
   it('an admin sends a reset link from the account page; an expired link sets nothing', async () => {
@@ -124,14 +146,23 @@ describe('Signing in: lockout per address, alike answers, password reset by e-ma
     await processOutboxOnce();
     const token = new URL(resetLinkIn('kepala.dinkes@suara.test')).searchParams.get('token')!;
     await PasswordReset.updateMany({ userId: head!._id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-    await request(app).post('/api/v1/auth/password-reset').send({ token, password: 'sandi-baru-yang-panjang' }).expect(400);
+    await request(app)
+      .post('/api/v1/auth/password-reset')
+      .send({ token, password: 'sandi-baru-yang-panjang' })
+      .expect(400);
     await login('192.0.2.30', 'kepala.dinkes@suara.test', PASSWORD).expect(200);
     // A person out of the admin's scope gets no link from them.
     const ambonHead = await User.create({
       email: 'kepala.ambon@suara.test',
       name: 'Kepala Ambon',
       passwordHash: head!.passwordHash,
-      grants: [{ role: 'unit_head', unitId: (await User.db.collection('units').findOne({ code: 'AMB-DUKCAPIL' }))!._id, unitCode: 'AMB-DUKCAPIL' }],
+      grants: [
+        {
+          role: 'unit_head',
+          unitId: (await User.db.collection('units').findOne({ code: 'AMB-DUKCAPIL' }))!._id,
+          unitCode: 'AMB-DUKCAPIL',
+        },
+      ],
     });
     await admin.post(`/api/v1/accounts/${ambonHead._id}/password-reset`).set('X-CSRF-Token', csrf).expect(403);
   });
@@ -144,8 +175,16 @@ describe('Signing in: lockout per address, alike answers, password reset by e-ma
     expect(english.text).to.include('Forgot password?');
     const page = await agent.get('/forgot-password?lang=id').expect(200);
     const token = page.text.match(/name="_csrf" value="([^"]+)"/)![1];
-    const known = await agent.post('/forgot-password').type('form').send({ _csrf: token, email: 'petugas@suara.test' }).expect(200);
-    const unknown = await agent.post('/forgot-password').type('form').send({ _csrf: token, email: 'siapa@suara.test' }).expect(200);
+    const known = await agent
+      .post('/forgot-password')
+      .type('form')
+      .send({ _csrf: token, email: 'petugas@suara.test' })
+      .expect(200);
+    const unknown = await agent
+      .post('/forgot-password')
+      .type('form')
+      .send({ _csrf: token, email: 'siapa@suara.test' })
+      .expect(200);
     const notice = (html: string) => html.match(/<p class="notice" role="status">([^<]*)<\/p>/)![1];
     expect(notice(known.text)).to.equal(notice(unknown.text));
   });

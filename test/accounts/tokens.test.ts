@@ -25,10 +25,29 @@ describe('API tokens carry one grant of their creator and an expiry', () => {
   before(async () => {
     app = await testApp();
     const { admin } = await seedDirectory();
-    await createUser(admin, { email: 'siti@suara.test', name: 'Siti', password: PASSWORD, role: 'officer', unitCode: 'PKM-KEBUNHANDIL', officerNip: SITI });
-    await createUser(admin, { email: 'admin.ambon@suara.test', name: 'Admin Ambon', password: PASSWORD, role: 'admin', unitCode: 'AMBON' });
+    await createUser(admin, {
+      email: 'siti@suara.test',
+      name: 'Siti',
+      password: PASSWORD,
+      role: 'officer',
+      unitCode: 'PKM-KEBUNHANDIL',
+      officerNip: SITI,
+    });
+    await createUser(admin, {
+      email: 'admin.ambon@suara.test',
+      name: 'Admin Ambon',
+      password: PASSWORD,
+      role: 'admin',
+      unitCode: 'AMBON',
+    });
     // A Jambi inspector who also heads Kebun Handil: two grants to choose from.
-    const multi = await createUser(admin, { email: 'ganda@suara.test', name: 'Ganda', password: PASSWORD, role: 'viewer', unitCode: 'JAMBI' });
+    const multi = await createUser(admin, {
+      email: 'ganda@suara.test',
+      name: 'Ganda',
+      password: PASSWORD,
+      role: 'viewer',
+      unitCode: 'JAMBI',
+    });
     await updateUser(admin, multi.id, {
       grants: [
         { role: 'viewer', unitCode: 'JAMBI' },
@@ -42,7 +61,11 @@ describe('API tokens carry one grant of their creator and an expiry', () => {
     const ambiguous = await mint('ganda@suara.test', { name: 'Dasbor' }, 400);
     expect(ambiguous.body.error.fields).to.have.property('role');
     await mint('ganda@suara.test', { name: 'Dasbor', role: 'admin', unitCode: 'JAMBI' }, 400);
-    const created = await mint('ganda@suara.test', { name: 'Dasbor', role: 'unit_head', unitCode: 'PKM-KEBUNHANDIL' }, 201);
+    const created = await mint(
+      'ganda@suara.test',
+      { name: 'Dasbor', role: 'unit_head', unitCode: 'PKM-KEBUNHANDIL' },
+      201,
+    );
     expect(created.body).to.include({ role: 'unit_head', unitCode: 'PKM-KEBUNHANDIL', expired: false });
     const days = (new Date(created.body.expiresAt).getTime() - Date.now()) / 86_400_000;
     expect(days).to.be.within(89.9, 90.1);
@@ -56,7 +79,11 @@ describe('API tokens carry one grant of their creator and an expiry', () => {
     // When its creator loses the grant, the token loses it too.
     const { agent, csrf } = await session('admin.jambi@suara.test');
     const id = me.body.id as string;
-    await agent.patch(`/api/v1/accounts/${id}`).set('X-CSRF-Token', csrf).send({ grants: [{ role: 'viewer', unitCode: 'JAMBI' }] }).expect(200);
+    await agent
+      .patch(`/api/v1/accounts/${id}`)
+      .set('X-CSRF-Token', csrf)
+      .send({ grants: [{ role: 'viewer', unitCode: 'JAMBI' }] })
+      .expect(200);
     await request(app).get('/api/v1/auth/me').set(bearer(created.body.token)).expect(401);
   });
 
@@ -64,7 +91,10 @@ describe('API tokens carry one grant of their creator and an expiry', () => {
     await mint('admin.jambi@suara.test', { name: 'Terlalu lama', expiresInDays: 400 }, 400);
     const created = await mint('admin.jambi@suara.test', { name: 'SIMPEG', expiresInDays: 365 }, 201);
     // Expiring in a second and a half, written behind this process's back so that nothing it keeps is dropped.
-    await ApiToken.collection.updateOne({ prefix: created.body.prefix }, { $set: { expiresAt: new Date(Date.now() + 1500) } });
+    await ApiToken.collection.updateOne(
+      { prefix: created.body.prefix },
+      { $set: { expiresAt: new Date(Date.now() + 1500) } },
+    );
     await request(app).get('/api/v1/officers').set(bearer(created.body.token)).expect(200);
     await new Promise((resolve) => setTimeout(resolve, 1600));
     const refused = await request(app).get('/api/v1/officers').set(bearer(created.body.token)).expect(401);
@@ -73,7 +103,11 @@ describe('API tokens carry one grant of their creator and an expiry', () => {
 
   it('is listed without its secret and revoked by its owner or an admin in scope, at once', async () => {
     const owner = await session('kepala.dinkes@suara.test');
-    const created = await owner.agent.post('/api/v1/auth/tokens').set('X-CSRF-Token', owner.csrf).send({ name: 'Laporan' }).expect(201);
+    const created = await owner.agent
+      .post('/api/v1/auth/tokens')
+      .set('X-CSRF-Token', owner.csrf)
+      .send({ name: 'Laporan' })
+      .expect(201);
     const listed = await owner.agent.get('/api/v1/auth/tokens').expect(200);
     expect(listed.body).to.have.length(1);
     expect(JSON.stringify(listed.body)).not.to.include(created.body.token.slice(12));
@@ -87,17 +121,31 @@ describe('API tokens carry one grant of their creator and an expiry', () => {
     const ownerId = (await owner.agent.get('/api/v1/auth/me')).body.id as string;
     const seen = await jambi.agent.get(`/api/v1/auth/tokens?userId=${ownerId}`).expect(200);
     expect(seen.body.map((token: { name: string }) => token.name)).to.deep.equal(['Laporan']);
-    const revoked = await jambi.agent.delete(`/api/v1/auth/tokens/${created.body.id}`).set('X-CSRF-Token', jambi.csrf).expect(200);
+    const revoked = await jambi.agent
+      .delete(`/api/v1/auth/tokens/${created.body.id}`)
+      .set('X-CSRF-Token', jambi.csrf)
+      .expect(200);
     expect(revoked.body.revokedAt).to.be.a('string');
     await request(app).get('/api/v1/officers').set(bearer(created.body.token)).expect(401);
-    const audit = await AuditEntry.find({ action: { $in: ['token.create', 'token.revoke'] }, target: created.body.prefix }).lean();
+    const audit = await AuditEntry.find({
+      action: { $in: ['token.create', 'token.revoke'] },
+      target: created.body.prefix,
+    }).lean();
     expect(audit.map((entry) => entry.action)).to.deep.equal(['token.create', 'token.revoke']);
 
     // The owner's own revocation, from the page.
-    const another = await owner.agent.post('/api/v1/auth/tokens').set('X-CSRF-Token', owner.csrf).send({ name: 'Cadangan' }).expect(201);
+    const another = await owner.agent
+      .post('/api/v1/auth/tokens')
+      .set('X-CSRF-Token', owner.csrf)
+      .send({ name: 'Cadangan' })
+      .expect(201);
     const page = await owner.agent.get('/account/tokens').expect(200);
     expect(page.text).to.include('Cadangan').and.to.include(`/account/tokens/${another.body.id}/revoke`);
-    await owner.agent.post(`/account/tokens/${another.body.id}/revoke`).type('form').send({ _csrf: owner.csrf }).expect(303);
+    await owner.agent
+      .post(`/account/tokens/${another.body.id}/revoke`)
+      .type('form')
+      .send({ _csrf: owner.csrf })
+      .expect(303);
     await request(app).get('/api/v1/officers').set(bearer(another.body.token)).expect(401);
   });
 

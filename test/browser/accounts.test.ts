@@ -23,8 +23,7 @@ describe('In a real browser: an admin links an account to its officer', function
     // The refused form comes back with status 400, which Chromium reports as a failed load; nothing else may.
     page.on(
       'console',
-      (message) =>
-        message.type() === 'error' && !/status of 400/.test(message.text()) && errors.push(message.text()),
+      (message) => message.type() === 'error' && !/status of 400/.test(message.text()) && errors.push(message.text()),
     );
 
     await page.goto(`${browser.baseUrl}/admin/accounts`);
@@ -38,7 +37,9 @@ describe('In a real browser: an admin links an account to its officer', function
     // Ambon's officer: refused beside the field, in Indonesian.
     await page.getByLabel('Pegawai (NIP) yang terhubung').fill('198807202012121001');
     await page.getByRole('button', { name: 'Simpan' }).click();
-    expect(await page.getByText('NIP ini tidak ditemukan di antara pegawai dalam cakupan Anda.').isVisible()).to.equal(true);
+    expect(await page.getByText('NIP ini tidak ditemukan di antara pegawai dalam cakupan Anda.').isVisible()).to.equal(
+      true,
+    );
 
     await page.getByLabel('Pegawai (NIP) yang terhubung').fill('19850315 201001 2 001');
     await page.getByRole('button', { name: 'Simpan' }).click();

@@ -13,7 +13,7 @@ import { Officer } from '../../src/modules/directory/model.js';
 import { importOfficers } from '../../src/modules/directory/service.js';
 import { Finding, Ticket } from '../../src/modules/feedback/model.js';
 import { SurveyResponse } from '../../src/modules/surveys/model.js';
-import { PASSWORD, seedDirectory, testApp } from '../helpers/app.js';
+import { seedDirectory, testApp } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import {
   act,

@@ -44,7 +44,8 @@ const id = {
     'Kolom: email, name, role, unitCode, officerNip. Akun baru menerima e-mail berisi tautan untuk membuat kata sandi.',
   'accounts.open': 'Buka',
   'tokens.title': 'Token API',
-  'tokens.lead': 'Token untuk integrasi (Authorization: Bearer …). Token bertindak dengan satu peran Anda, sampai kedaluwarsa atau dicabut.',
+  'tokens.lead':
+    'Token untuk integrasi (Authorization: Bearer …). Token bertindak dengan satu peran Anda, sampai kedaluwarsa atau dicabut.',
   'tokens.name': 'Nama token',
   'tokens.grant': 'Peran token',
   'tokens.days': 'Berlaku (hari, maksimal 365)',
@@ -110,7 +111,8 @@ const en: Record<keyof typeof id, string> = {
     'Columns: email, name, role, unitCode, officerNip. New accounts get an e-mail with a link to choose their password.',
   'accounts.open': 'Open',
   'tokens.title': 'API tokens',
-  'tokens.lead': 'Tokens for integrations (Authorization: Bearer …). A token acts with one of your roles until it expires or is revoked.',
+  'tokens.lead':
+    'Tokens for integrations (Authorization: Bearer …). A token acts with one of your roles until it expires or is revoked.',
   'tokens.name': 'Token name',
   'tokens.grant': 'Token role',
   'tokens.days': 'Valid for (days, at most 365)',

@@ -192,12 +192,12 @@ function noteTokenUse(tokenId: string): void {
   if (tokenUseWritten.size > 10_000)
     for (const [id, at] of tokenUseWritten) if (now - at >= 60_000) tokenUseWritten.delete(id);
   // The raw collection: a use is not a change of the token, and must not drop this process's kept token answers.
-  ApiToken.collection.updateOne({ _id: new mongoose.Types.ObjectId(tokenId) }, { $set: { lastUsedAt: new Date(now) } }).catch(
-    (error: unknown) => {
+  ApiToken.collection
+    .updateOne({ _id: new mongoose.Types.ObjectId(tokenId) }, { $set: { lastUsedAt: new Date(now) } })
+    .catch((error: unknown) => {
       tokenUseWritten.delete(tokenId);
       logger.warn({ err: error }, 'could not record an API token use');
-    },
-  );
+    });
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -399,7 +399,11 @@ export async function updateUser(actor: Actor, userId: string, raw: unknown) {
     if (nip !== (user.officerNip ?? null)) {
       if (nip) await officerToLink(actor, nip, String(user._id));
       set.officerNip = nip;
-      changes.push({ action: 'user.link', before: { officerNip: user.officerNip ?? null }, after: { officerNip: nip } });
+      changes.push({
+        action: 'user.link',
+        before: { officerNip: user.officerNip ?? null },
+        after: { officerNip: nip },
+      });
     }
   }
   if (input.grants) {
@@ -429,7 +433,11 @@ export async function updateUser(actor: Actor, userId: string, raw: unknown) {
   await User.updateOne({ _id: user._id }, { $set: set }).catch(linkRace);
   if (set.disabled === true) await endAllSessions(String(user._id));
   for (const change of changes)
-    await recordAudit(actor, change.action, user.email, { userId: String(user._id), before: change.before, after: change.after });
+    await recordAudit(actor, change.action, user.email, {
+      userId: String(user._id),
+      before: change.before,
+      after: change.after,
+    });
   return getUser(actor, userId);
 }
 
@@ -566,7 +574,11 @@ export async function importUsers(actor: Actor, csv: string, publicUrl: string):
       } else {
         const unusable = await hashPassword(randomBytes(32).toString('hex'));
         const created = await createUser(actor, input, { passwordHash: unusable });
-        await sendResetLink({ _id: new mongoose.Types.ObjectId(created.id), email: created.email, name: created.name, lang: 'id' }, actor, publicUrl);
+        await sendResetLink(
+          { _id: new mongoose.Types.ObjectId(created.id), email: created.email, name: created.name, lang: 'id' },
+          actor,
+          publicUrl,
+        );
         report.created++;
       }
     } catch (error) {
