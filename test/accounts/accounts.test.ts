@@ -79,6 +79,17 @@ describe('Accounts are people: officer links, grants, disabling, import', () => 
     ]);
     expect(race.map((response) => response.status).sort()).to.deep.equal([200, 400]);
     expect(await User.countDocuments({ officerNip: BUDI })).to.equal(1);
+    // The database itself refuses a second link, whatever path a write takes.
+    const second = await User.create({
+      email: 'kembar@suara.test',
+      name: 'Kembar',
+      passwordHash: 'x',
+      officerNip: BUDI,
+    }).then(
+      () => null,
+      (error: { code?: number }) => error.code,
+    );
+    expect(second).to.equal(11000);
 
     const audit = await AuditEntry.findOne({ action: 'user.link', target: 'petugas@suara.test' }).lean();
     expect(audit!.details).to.deep.include({ before: { officerNip: null }, after: { officerNip: SITI } });
