@@ -15,7 +15,7 @@ describe('In a real browser: an admin links an account to its officer', function
   const browser = useBrowser(this, () => app);
 
   it('opens the handler’s account, types Siti Rahmawati’s NIP, is told when it is another agency’s, and links it', async function () {
-    this.timeout(60_000);
+    this.timeout(120_000); // the first page of the run's first browser spec, on a busy shared machine
     const context = await browser.browser!.newContext({ viewport: { width: 390, height: 844 }, locale: 'id-ID' });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -30,7 +30,7 @@ describe('In a real browser: an admin links an account to its officer', function
     await page.getByLabel('E-mail').fill('admin.jambi@suara.test');
     await page.getByLabel('Kata sandi').fill(PASSWORD);
     await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.waitForURL(/\/admin\/accounts$/);
+    await page.waitForURL(/\/admin\/accounts$/, { timeout: 60_000 });
     await page.getByRole('link', { name: 'petugas@suara.test' }).click();
     await page.waitForURL(/\/admin\/accounts\/[0-9a-f]{24}$/);
 
