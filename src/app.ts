@@ -112,7 +112,7 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
   });
 
   app.use(homeRoutes());
-  app.use(accountRoutes());
+  app.use(accountRoutes(config));
   app.use(directoryRoutes());
   app.use(qrRoutes({ publicUrl: config.publicUrl }));
   app.use(calendarRoutes());

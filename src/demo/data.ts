@@ -298,6 +298,35 @@ export function demoOfficers() {
   return officers;
 }
 
+/**
+ * The officer records of the demo's staff who are officers: each unit head, and the handler at Kebun Handil, in
+ * their own unit (kept apart from demoOfficers(), which the demo's tickets and surveys pick from).
+ */
+export function demoStaffOfficers() {
+  const staff: { email: string; nip: string; name: string; position: string; unitCode: string }[] = [];
+  const collect = (unit: DemoUnit) => {
+    if (unit.head)
+      staff.push({ email: unit.head.email, nip: '', name: unit.head.name, position: 'Kepala', unitCode: unit.code });
+    unit.children?.forEach(collect);
+  };
+  demoAgencies.forEach(collect);
+  staff.push({
+    email: 'petugas.kebunhandil@suara.test',
+    nip: '',
+    name: 'Rina Marlina',
+    position: 'Petugas Pendaftaran',
+    unitCode: 'JAMBI-PKM-KEBUNHANDIL',
+  });
+  // Born 1975–1989, appointed at 25, sequence numbers from 901 up: none meets demoOfficers()'s.
+  return staff.map((person, index) => {
+    const birthYear = 1975 + (index % 15);
+    return {
+      ...person,
+      nip: `${birthYear}0${1 + (index % 9)}1${index % 10}${birthYear + 25}03${1 + (index % 2)}${901 + index}`,
+    };
+  });
+}
+
 export function servicesFor(unit: DemoUnit) {
   if (unit.kind === 'agency') return [];
   if (unit.code.includes('DPMPTSP')) return permitServices;

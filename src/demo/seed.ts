@@ -13,13 +13,15 @@ import { rebuildRecords } from '../modules/coaching/rebuild.js';
 import { rollupsSettledThenRebuild } from '../modules/analytics/rebuild.js';
 import { seedDemoActivity } from './activity.js';
 import { seedDemoCoaching } from './coaching.js';
-import { demoAgencies, demoOfficers, servicesFor, type DemoUnit } from './data.js';
+import { demoAgencies, demoOfficers, demoStaffOfficers, servicesFor, type DemoUnit } from './data.js';
 
 export interface DemoAccount {
   email: string;
   password: string;
   role: Role;
   unitCode: string | null;
+  /** The officer the account is linked to (unit heads, the handler, the officer of record). */
+  officerNip?: string;
 }
 
 export async function databaseIsEmpty(): Promise<boolean> {
@@ -70,22 +72,33 @@ export async function seedDemo(config: Config): Promise<{ accounts: DemoAccount[
   for (const officer of demoOfficers()) {
     if (!(await Officer.exists({ nip: officer.nip }))) await createOfficer(system, officer);
   }
+  // Heads and the handler are officers of their unit too: the conflict-of-interest guard knows them by this link.
+  const staffOfficers = demoStaffOfficers();
+  for (const { email: _email, ...officer } of staffOfficers) {
+    if (!(await Officer.exists({ nip: officer.nip }))) await createOfficer(system, officer);
+  }
+  const nipOf = (email: string) => staffOfficers.find((person) => person.email === email)?.nip;
 
   const account = async (email: string, name: string, role: Role, unitCode: string | null, officerNip?: string) => {
     if (!(await User.exists({ email })))
       await createUser(system, { email, name, password, role, unitCode, officerNip });
     else await User.updateOne({ email }, { $set: { passwordHash: await hashPassword(password) } });
-    accounts.push({ email, password, role, unitCode });
+    accounts.push({ email, password, role, unitCode, ...(officerNip ? { officerNip } : {}) });
     return toActor((await User.findOne({ email }).lean())!);
   };
   const heads = new Map<string, Actor>();
   const walk = async (unit: DemoUnit) => {
-    if (unit.head) heads.set(unit.code, await account(unit.head.email, unit.head.name, 'unit_head', unit.code));
+    if (unit.head)
+      heads.set(
+        unit.code,
+        await account(unit.head.email, unit.head.name, 'unit_head', unit.code, nipOf(unit.head.email)),
+      );
     for (const child of unit.children ?? []) await walk(child);
   };
   for (const agency of demoAgencies) await walk(agency);
   const officerOfRecord = demoOfficers().find((officer) => officer.unitCode === 'JAMBI-PKM-KEBUNHANDIL')!;
-  const handler = await account('petugas.kebunhandil@suara.test', 'Rina Marlina', 'handler', 'JAMBI-PKM-KEBUNHANDIL');
+  const handlerEmail = 'petugas.kebunhandil@suara.test';
+  const handler = await account(handlerEmail, 'Rina Marlina', 'handler', 'JAMBI-PKM-KEBUNHANDIL', nipOf(handlerEmail));
   await account('pembina.bkd@suara.test', 'Drs. Hendra Saputra', 'coach', 'JAMBI');
   await account('pegawai@suara.test', officerOfRecord.name, 'officer', officerOfRecord.unitCode, officerOfRecord.nip);
   await account('inspektorat@suara.test', 'Inspektorat Provinsi Jambi', 'viewer', 'JAMBI');

@@ -53,6 +53,7 @@ export interface DomainEvents {
   'unit.changed': { unitId: string; code: string };
   'officer.changed': { officerId: string; nip: string };
   'user.signed_in': { userId: string };
+  'user.sessions_ended': { userId: string | null; sessionId: string | null };
   'user.notice': { userId: string; kind: string; ticketCode: string; message: string };
 }
 

@@ -8,6 +8,8 @@ const sessionSchema = new Schema(
   {
     _id: { type: String, required: true },
     data: { type: String, required: true },
+    // Whose session it is, so that disabling an account or resetting its password can end them all.
+    userId: { type: String, default: null, index: true },
     // TTL: the server removes a session once it has expired.
     expiresAt: { type: Date, required: true, index: { expires: 0 } },
   },
@@ -47,7 +49,7 @@ class MongoSessionStore extends Store {
     this.touched.set(sid, sessionClock.now()); // a save moves the expiry too
     SessionModel.updateOne(
       { _id: sid },
-      { $set: { data: JSON.stringify(sess), expiresAt: this.expiry(sess) } },
+      { $set: { data: JSON.stringify(sess), expiresAt: this.expiry(sess), userId: sess.userId ?? null } },
       { upsert: true },
     ).then(() => callback?.(), callback);
   }
@@ -78,6 +80,16 @@ class MongoSessionStore extends Store {
     this.touched.delete(sid);
     SessionModel.deleteOne({ _id: sid }).then(() => callback?.(), callback);
   }
+}
+
+/**
+ * Ends every session of an account (but `keep`, the caller's own, when given), on every process: the documents go,
+ * and this process forgets its kept copies at once (the delete is a counted write).
+ */
+export async function endSessionsOf(userId: string, keep?: string): Promise<number> {
+  const filter = keep ? { userId, _id: { $ne: keep } } : { userId };
+  const { deletedCount } = await SessionModel.deleteMany(filter);
+  return deletedCount;
 }
 
 declare module 'express-session' {

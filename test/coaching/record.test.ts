@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { AuditEntry, User } from '../../src/modules/accounts/model.js';
 import type { Actor } from '../../src/modules/accounts/permissions.js';
-import { createUser } from '../../src/modules/accounts/service.js';
+import { updateUser } from '../../src/modules/accounts/service.js';
 import { eventsSettled } from '../../src/platform/events.js';
 import { SharedAnswers } from '../../src/platform/shared-answers.js';
 import { FeedItem, SummaryMonth, upsertFeedItem } from '../../src/modules/coaching/model.js';
@@ -13,7 +13,7 @@ import { Officer } from '../../src/modules/directory/model.js';
 import { importOfficers } from '../../src/modules/directory/service.js';
 import { Finding, Ticket } from '../../src/modules/feedback/model.js';
 import { SurveyResponse } from '../../src/modules/surveys/model.js';
-import { PASSWORD, seedDirectory, testApp } from '../helpers/app.js';
+import { seedDirectory, testApp } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import {
   act,
@@ -371,16 +371,11 @@ describe("The officer's coaching record", () => {
 
   describe('tickets the officer handled', () => {
     it('counts tickets assigned to the officer’s own account and whether the first follow-up came in time', async () => {
-      await createUser(admin, {
-        email: 'siti.loket@suara.test',
-        name: 'Siti (loket)',
-        password: PASSWORD,
-        role: 'handler',
-        unitCode: 'PKM-KEBUNHANDIL',
-        officerNip: SITI,
-      });
-      const desk = await signedIn(app, 'siti.loket@suara.test');
-      const deskId = String((await User.findOne({ email: 'siti.loket@suara.test' }).lean())!._id);
+      // An officer has one account; at the counter it holds a handler grant beside the officer one.
+      const deskId = String((await User.findOne({ email: 'siti@suara.test' }).lean())!._id);
+      const own = { role: 'officer', unitCode: 'PKM-KEBUNHANDIL' };
+      await updateUser(admin, deskId, { grants: [own, { role: 'handler', unitCode: 'PKM-KEBUNHANDIL' }] });
+      const desk = siti;
       const code = await fileTicket(app, { category: 'waiting_time' });
       await act(head, code, { action: 'verify' });
       await act(head, code, { action: 'assign', assigneeId: deskId });
@@ -394,6 +389,7 @@ describe("The officer's coaching record", () => {
         .expect(201);
       await act(desk, code, { action: 'resolve', body: 'Antrean sudah diatur ulang.' });
       const body = await record(coach, SITI);
+      await updateUser(admin, deskId, { grants: [own] });
       expect(body.summary.tickets).to.deep.equal({ handled: 1, withinTime: 1 });
     });
   });

@@ -8,7 +8,7 @@ import mongoose from 'mongoose';
 import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { roles } from '../../src/modules/accounts/model.js';
+import { roles, User } from '../../src/modules/accounts/model.js';
 import { Officer, Unit } from '../../src/modules/directory/model.js';
 import { parseNip } from '../../src/modules/directory/nip.js';
 import { databaseIsEmpty, seedDemo, type DemoAccount } from '../../src/demo/seed.js';
@@ -54,6 +54,21 @@ describe('Demo data', () => {
     expect(puskesmas.length).to.be.at.least(2);
     const heads = written.filter((account) => account.role === 'unit_head').map((account) => account.unitCode);
     for (const unit of [dinkes!, ...puskesmas]) expect(heads).to.include(unit.code);
+  });
+
+  it('links every unit head and the handler to a real officer record of their own unit, and says so in the file', async () => {
+    const linked = accounts.filter((account) => account.role === 'unit_head' || account.role === 'handler');
+    expect(linked.length).to.be.at.least(10);
+    for (const account of linked) {
+      expect(account.officerNip, account.email).to.be.a('string');
+      const officer = await Officer.findOne({ nip: account.officerNip }).lean();
+      expect(officer?.unitCode, account.email).to.equal(account.unitCode);
+      expect((await User.findOne({ email: account.email }).lean())!.officerNip).to.equal(account.officerNip);
+    }
+    const officerOfRecord = accounts.find((account) => account.role === 'officer')!;
+    expect(officerOfRecord.officerNip).to.be.a('string');
+    const nips = accounts.flatMap((account) => (account.officerNip ? [account.officerNip] : []));
+    expect(new Set(nips).size, 'one account per officer').to.equal(nips.length);
   });
 
   it('has about 60 officers, all with valid NIPs, in every service unit', async () => {

@@ -1,11 +1,27 @@
 import { Router, type Request, type Response } from 'express';
+import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
-import { rateLimiter } from '../../platform/security.js';
+import { clientAddressKey, rateLimiter } from '../../platform/security.js';
 import { csrfTokenFor } from '../../platform/security.js';
+import { csvText, csvUpload, translatedReport } from '../directory/routes.js';
 import { unitsInScope } from '../directory/service.js';
 import { roles } from './model.js';
 import { requireActor } from './middleware.js';
-import { authenticate, createApiToken, createUser, listUsers } from './service.js';
+import {
+  authenticate,
+  createApiToken,
+  createUser,
+  forgotPassword,
+  getUser,
+  importUsers,
+  listApiTokens,
+  listUsers,
+  requestPasswordReset,
+  resetLinkIsUsable,
+  resetPassword,
+  revokeApiToken,
+  updateUser,
+} from './service.js';
 import type { Actor } from './permissions.js';
 
 /** Only local paths after sign-in, so the `next` parameter cannot send people to another site. */
@@ -24,10 +40,31 @@ function startSession(req: Request, actor: Actor): Promise<string> {
   });
 }
 
-export function accountRoutes(): Router {
+/** Runs a form's change; on a validation error, the same page again with the messages and what was typed. */
+async function formOrRerender(
+  req: Request,
+  res: Response,
+  work: () => Promise<{ to: string; flash?: string }>,
+  rerender: (extra: object) => Promise<void>,
+) {
+  try {
+    const { to, flash } = await work();
+    req.session.flash = flash ?? req.t('admin.saved');
+    res.redirect(303, to);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'validation') throw error;
+    res.status(400);
+    await rerender({ values: req.body, errors: translateFields(req, error) });
+  }
+}
+
+const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
+
+export function accountRoutes(config: Config): Router {
   const router = Router();
-  // Per address; the per-account lockout in the service is the second line.
+  // Per address; the per-address lockout and the per-account delay in the service are the second line.
   const loginLimit = rateLimiter('login', 20, 60_000);
+  const resetLimit = rateLimiter('password-reset', 5, 15 * 60_000, clientAddressKey);
 
   router.get('/login', (req, res) => {
     if (req.actor) return res.redirect(303, safeNext(req.query.next));
@@ -35,11 +72,11 @@ export function accountRoutes(): Router {
   });
 
   router.post('/login', loginLimit, async (req: Request, res: Response) => {
-    const body = req.body as Record<string, unknown>;
+    const form = body(req);
     try {
-      const actor = await authenticate({ email: body.email, password: body.password }, req.ip);
+      const actor = await authenticate({ email: form.email, password: form.password }, req.ip);
       await startSession(req, actor);
-      res.redirect(303, safeNext(body.next));
+      res.redirect(303, safeNext(form.next));
     } catch (error) {
       if (
         !(error instanceof AppError) ||
@@ -48,8 +85,8 @@ export function accountRoutes(): Router {
         throw error;
       res.status(error.status).render('pages/auth/login', {
         title: req.t('auth.title'),
-        next: safeNext(body.next),
-        email: typeof body.email === 'string' ? body.email : '',
+        next: safeNext(form.next),
+        email: typeof form.email === 'string' ? form.email : '',
         error: req.t(error.messageKey, error.params),
       });
     }
@@ -80,32 +117,218 @@ export function accountRoutes(): Router {
     });
   });
 
-  router.post('/api/v1/auth/tokens', requireActor, async (req, res) => {
-    res.status(201).json(await createApiToken(req.actor!, req.body));
+  // Forgotten passwords: the same answer for every address, known or not.
+  router.get('/forgot-password', (req, res) => {
+    res.render('pages/auth/forgot', { title: req.t('auth.forgot_title') });
   });
-
-  router.get('/admin/accounts', requireActor, async (req, res) => {
-    const [users, units] = await Promise.all([listUsers(req.actor!), unitsInScope(req.actor!, 'accounts.manage')]);
-    res.render('pages/admin/accounts', { title: req.t('admin.accounts'), users, units, roles });
-  });
-
-  router.post('/admin/accounts', requireActor, async (req, res) => {
+  router.post('/forgot-password', resetLimit, async (req, res) => {
     try {
-      await createUser(req.actor!, req.body);
-      req.session.flash = req.t('admin.saved');
-      res.redirect(303, '/admin/accounts');
+      await forgotPassword({ email: body(req).email }, config.publicUrl);
+      res.render('pages/auth/forgot', { title: req.t('auth.forgot_title'), sent: true });
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'validation') throw error;
-      const [users, units] = await Promise.all([listUsers(req.actor!), unitsInScope(req.actor!, 'accounts.manage')]);
-      res.status(400).render('pages/admin/accounts', {
-        title: req.t('admin.accounts'),
-        users,
-        units,
-        roles,
+      res.status(400).render('pages/auth/forgot', {
+        title: req.t('auth.forgot_title'),
         values: req.body,
         errors: translateFields(req, error),
       });
     }
+  });
+  router.post('/api/v1/auth/forgot-password', resetLimit, async (req, res) => {
+    await forgotPassword(req.body, config.publicUrl);
+    res.status(202).json({ message: req.t('auth.forgot_sent') });
+  });
+
+  router.get('/password-reset', async (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    const usable = token !== '' && (await resetLinkIsUsable(token));
+    res.status(usable ? 200 : 400).render('pages/auth/reset', { title: req.t('auth.reset_title'), token, usable });
+  });
+  router.post('/password-reset', resetLimit, async (req, res) => {
+    try {
+      await resetPassword({ token: body(req).token, password: body(req).password }, req.sessionID);
+      req.session.flash = req.t('auth.reset_done');
+      res.redirect(303, '/login');
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'validation') throw error;
+      const errors = translateFields(req, error);
+      res.status(400).render('pages/auth/reset', {
+        title: req.t('auth.reset_title'),
+        token: body(req).token,
+        usable: !errors.token,
+        errors,
+      });
+    }
+  });
+  router.post('/api/v1/auth/password-reset', resetLimit, async (req, res) => {
+    await resetPassword(req.body, req.sessionID);
+    res.status(204).end();
+  });
+
+  // API tokens: one's own; an admin in scope may list another account's with ?userId= and revoke them.
+  router.get('/api/v1/auth/tokens', requireActor, async (req, res) => {
+    const userId = typeof req.query.userId === 'string' ? req.query.userId : undefined;
+    res.json(await listApiTokens(req.actor!, userId));
+  });
+  router.post('/api/v1/auth/tokens', requireActor, async (req, res) => {
+    res.status(201).json(await createApiToken(req.actor!, req.body, { viaToken: req.apiToken }));
+  });
+  router.delete('/api/v1/auth/tokens/:id', requireActor, async (req, res) => {
+    res.json(await revokeApiToken(req.actor!, String(req.params.id)));
+  });
+
+  const renderTokens = async (req: Request, res: Response, extra: object = {}) => {
+    const actor = req.actor!;
+    res.render('pages/account/tokens', {
+      title: req.t('tokens.title'),
+      tokens: await listApiTokens(actor),
+      grants: actor.grants.filter((grant) => grant.role !== 'officer'),
+      ...extra,
+    });
+  };
+  router.get('/account/tokens', requireActor, (req, res) => renderTokens(req, res));
+  router.post('/account/tokens', requireActor, async (req, res) => {
+    const form = body(req);
+    // The grant picker sends "role|unitCode", one value per grant.
+    const [role, unitCode] = typeof form.grant === 'string' ? form.grant.split('|') : [];
+    try {
+      const created = await createApiToken(req.actor!, {
+        name: form.name,
+        role,
+        unitCode,
+        expiresInDays: form.expiresInDays || undefined,
+      });
+      await renderTokens(req, res, { created: created.token });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'validation') throw error;
+      res.status(400);
+      await renderTokens(req, res, { values: form, errors: translateFields(req, error) });
+    }
+  });
+  router.post('/account/tokens/:id/revoke', requireActor, async (req, res) => {
+    await revokeApiToken(req.actor!, String(req.params.id));
+    req.session.flash = req.t('admin.saved');
+    res.redirect(303, '/account/tokens');
+  });
+
+  // Accounts, JSON.
+  router.get('/api/v1/accounts', requireActor, async (req, res) => {
+    res.json(await listUsers(req.actor!));
+  });
+  router.post('/api/v1/accounts', requireActor, async (req, res) => {
+    const created = await createUser(req.actor!, req.body);
+    res.status(201).json(await getUser(req.actor!, created.id));
+  });
+  router.post('/api/v1/accounts/import', requireActor, csvUpload.single('file'), async (req, res) => {
+    res.json(translatedReport(req, await importUsers(req.actor!, csvText(req), config.publicUrl)));
+  });
+  router.get('/api/v1/accounts/:id', requireActor, async (req, res) => {
+    res.json(await getUser(req.actor!, String(req.params.id)));
+  });
+  router.patch('/api/v1/accounts/:id', requireActor, async (req, res) => {
+    res.json(await updateUser(req.actor!, String(req.params.id), req.body));
+  });
+  router.post('/api/v1/accounts/:id/password-reset', requireActor, async (req, res) => {
+    await requestPasswordReset(req.actor!, String(req.params.id), config.publicUrl);
+    res.status(202).json({ ok: true });
+  });
+
+  // Accounts, pages.
+  const renderAccounts = async (req: Request, res: Response, extra: object = {}) => {
+    const [users, units] = await Promise.all([listUsers(req.actor!), unitsInScope(req.actor!, 'accounts.manage')]);
+    res.render('pages/admin/accounts', { title: req.t('admin.accounts'), users, units, roles, ...extra });
+  };
+  router.get('/admin/accounts', requireActor, (req, res) => renderAccounts(req, res));
+  router.post('/admin/accounts', requireActor, (req, res) =>
+    formOrRerender(
+      req,
+      res,
+      async () => ({ to: `/admin/accounts/${(await createUser(req.actor!, req.body)).id}` }),
+      (extra) => renderAccounts(req, res, extra),
+    ),
+  );
+  router.post('/admin/accounts/import', requireActor, csvUpload.single('file'), async (req, res) => {
+    const report = translatedReport(req, await importUsers(req.actor!, csvText(req), config.publicUrl));
+    await renderAccounts(req, res, { report });
+  });
+
+  const renderAccount = async (req: Request, res: Response, extra: object = {}) => {
+    const [account, units] = await Promise.all([
+      getUser(req.actor!, String(req.params.id)),
+      unitsInScope(req.actor!, 'accounts.manage'),
+    ]);
+    res.render('pages/admin/account', { title: account.name, account, units, roles, ...extra });
+  };
+  const accountUrl = (req: Request) => `/admin/accounts/${encodeURIComponent(String(req.params.id))}`;
+  /** The account's grants as {role, unitCode}, the shape updateUser takes. */
+  const currentGrants = async (req: Request) =>
+    (await getUser(req.actor!, String(req.params.id))).grants.map(({ role, unitCode }) => ({ role, unitCode }));
+
+  router.get('/admin/accounts/:id', requireActor, (req, res) => renderAccount(req, res));
+  router.post('/admin/accounts/:id', requireActor, (req, res) =>
+    formOrRerender(
+      req,
+      res,
+      async () => {
+        await updateUser(req.actor!, String(req.params.id), {
+          name: body(req).name,
+          officerNip: body(req).officerNip ?? '',
+        });
+        return { to: accountUrl(req) };
+      },
+      (extra) => renderAccount(req, res, extra),
+    ),
+  );
+  router.post('/admin/accounts/:id/grants', requireActor, (req, res) =>
+    formOrRerender(
+      req,
+      res,
+      async () => {
+        const grant = { role: body(req).role, unitCode: body(req).unitCode };
+        await updateUser(req.actor!, String(req.params.id), { grants: [...(await currentGrants(req)), grant] });
+        return { to: accountUrl(req) };
+      },
+      (extra) => renderAccount(req, res, { grantForm: extra }),
+    ),
+  );
+  router.post('/admin/accounts/:id/grants/remove', requireActor, (req, res) =>
+    formOrRerender(
+      req,
+      res,
+      async () => {
+        const index = Number(body(req).index);
+        const grants = (await currentGrants(req)).filter((_, at) => at !== index);
+        await updateUser(req.actor!, String(req.params.id), { grants });
+        return { to: accountUrl(req) };
+      },
+      (extra) => renderAccount(req, res, { grantForm: extra }),
+    ),
+  );
+  for (const [path, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const)
+    router.post(`/admin/accounts/:id/${path}`, requireActor, (req, res) =>
+      formOrRerender(
+        req,
+        res,
+        async () => {
+          await updateUser(req.actor!, String(req.params.id), { disabled });
+          return { to: accountUrl(req) };
+        },
+        (extra) => renderAccount(req, res, { statusForm: extra }),
+      ),
+    );
+  router.post('/admin/accounts/:id/reset', requireActor, async (req, res) => {
+    await requestPasswordReset(req.actor!, String(req.params.id), config.publicUrl);
+    const account = await getUser(req.actor!, String(req.params.id));
+    req.session.flash = req.t('accounts.reset_sent', { email: account.email });
+    res.redirect(303, accountUrl(req));
+  });
+  router.post('/admin/accounts/:id/tokens/:tokenId/revoke', requireActor, async (req, res) => {
+    await revokeApiToken(req.actor!, String(req.params.tokenId));
+    req.session.flash = req.t('admin.saved');
+    res.redirect(303, accountUrl(req));
   });
 
   return router;

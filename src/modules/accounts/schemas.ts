@@ -8,15 +8,48 @@ export const loginInput = Joi.object({
   password: Joi.string().min(1).max(200).required(),
 });
 
+export const newPassword = Joi.string().min(10).max(200);
+const role = Joi.string().valid(...roles);
+const unitCode = Joi.string().trim().uppercase().max(40).allow('', null);
+/** Spaces, dots and dashes are how NIPs are printed; an empty value unlinks. */
+const officerNip = Joi.string()
+  .trim()
+  .replace(/[\s.-]/g, '')
+  .max(40)
+  .allow('', null);
+
 export const createUserInput = Joi.object({
   email: email.required(),
   name: Joi.string().trim().min(2).max(200).required(),
-  password: Joi.string().min(10).max(200).required(),
-  role: Joi.string()
-    .valid(...roles)
-    .required(),
-  unitCode: Joi.string().trim().uppercase().max(40).allow('', null),
-  officerNip: Joi.string().trim().max(40).allow('', null),
+  password: newPassword.required(),
+  role: role.required(),
+  unitCode,
+  officerNip,
 });
 
-export const createTokenInput = Joi.object({ name: Joi.string().trim().min(2).max(100).required() });
+/** A line of an accounts CSV: no password (the person sets their own through the link they are sent). */
+export const importUserInput = createUserInput.keys({ password: Joi.any().strip() });
+
+export const grantInput = Joi.object({ role: role.required(), unitCode });
+
+export const updateUserInput = Joi.object({
+  name: Joi.string().trim().min(2).max(200),
+  officerNip,
+  grants: Joi.array().items(grantInput).min(1).max(20),
+  disabled: Joi.boolean(),
+});
+
+export const createTokenInput = Joi.object({
+  name: Joi.string().trim().min(2).max(100).required(),
+  /** Which of the creator's grants the token carries; may be left out by someone with only one. */
+  role,
+  unitCode,
+  expiresInDays: Joi.number().integer().min(1).max(365).default(90),
+});
+
+export const forgotPasswordInput = Joi.object({ email: email.required() });
+
+export const resetPasswordInput = Joi.object({
+  token: Joi.string().trim().max(200).required(),
+  password: newPassword.required(),
+});

@@ -21,13 +21,13 @@ import {
 } from './service.js';
 
 const CSV_LIMIT_BYTES = 2 * 1024 * 1024;
-const csvUpload = multer({
+export const csvUpload = multer({
   storage: multer.memoryStorage(),
   limits: { fileSize: CSV_LIMIT_BYTES, files: 1, fields: 10 },
 });
 
 /** The CSV text of an import: an uploaded file, a `csv` form/JSON field, or a text/csv body. */
-function csvText(req: Request): string {
+export function csvText(req: Request): string {
   if (req.file) return req.file.buffer.toString('utf8');
   if (typeof req.body === 'string') return req.body;
   const field = (req.body as Record<string, unknown> | undefined)?.csv;
@@ -35,7 +35,7 @@ function csvText(req: Request): string {
   throw AppError.validation({ file: { key: 'validation.required' } });
 }
 
-function translatedReport(req: Request, report: ImportReport) {
+export function translatedReport(req: Request, report: ImportReport) {
   return {
     created: report.created,
     updated: report.updated,

@@ -301,7 +301,7 @@ export interface ImportReport {
   rejected: { line: number; problem: Problem }[];
 }
 
-function firstProblem(error: unknown): Problem {
+export function firstProblem(error: unknown): Problem {
   if (error instanceof AppError && error.fields) {
     const [field] = Object.values(error.fields);
     if (field) return { key: field.key, params: field.params };

@@ -10,6 +10,7 @@ export const mailTemplates = [
   'staff.escalation',
   'staff.digest',
   'coaching.action_due',
+  'account.password_reset',
 ] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 

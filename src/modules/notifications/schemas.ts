@@ -58,6 +58,12 @@ export const mailData = {
     ownerLabel: label.required(),
     dueLabel: label.required(),
   }),
+  // `trackUrl` is the single-use reset link; the outbox keeps it sealed and clears it once sent.
+  'account.password_reset': Joi.object({
+    trackUrl: ticketMail.trackUrl,
+    name: label,
+    minutes: Joi.number().integer().min(1).required(),
+  }),
 } as const;
 
 export const queueMailInput = Joi.object({
