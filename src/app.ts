@@ -10,6 +10,7 @@ import { AppError, errorHandler, notFoundHandler } from './platform/errors.js';
 import { languageMiddleware } from './platform/i18n.js';
 import { logger } from './platform/logger.js';
 import { publicDir } from './platform/paths.js';
+import { requestContext } from './platform/request-context.js';
 import { csrfProtection, securityHeaders } from './platform/security.js';
 import { sessionMiddleware } from './platform/session.js';
 import { setupViews } from './platform/views.js';
@@ -53,6 +54,7 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
   setPublicUrl(config.publicUrl); // links in the e-mails staff actions send
   app.set('trust proxy', config.trustProxy);
   setupViews(app, config.env === 'production');
+  app.use(requestContext); // the client's address for the audit log, without every call site passing it
 
   app.use(
     pinoHttp({

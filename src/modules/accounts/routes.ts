@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError, translateFields } from '../../platform/errors.js';
+import { publish } from '../../platform/events.js';
 import { rateLimiter } from '../../platform/security.js';
 import { csrfTokenFor } from '../../platform/security.js';
 import { unitsInScope } from '../directory/service.js';
@@ -56,7 +57,12 @@ export function accountRoutes(): Router {
   });
 
   router.post('/logout', (req, res, next) => {
-    req.session.destroy((error) => (error ? next(error) : res.redirect(303, '/')));
+    const sessionId = req.sessionID;
+    req.session.destroy((error) => {
+      if (error) return next(error);
+      publish('user.sessions_ended', { userId: null, sessionId });
+      res.redirect(303, '/');
+    });
   });
 
   router.post('/api/v1/auth/login', loginLimit, async (req, res) => {
@@ -66,7 +72,12 @@ export function accountRoutes(): Router {
   });
 
   router.post('/api/v1/auth/logout', (req, res, next) => {
-    req.session.destroy((error) => (error ? next(error) : res.status(204).end()));
+    const sessionId = req.sessionID;
+    req.session.destroy((error) => {
+      if (error) return next(error);
+      publish('user.sessions_ended', { userId: null, sessionId });
+      res.status(204).end();
+    });
   });
 
   router.get('/api/v1/auth/me', requireActor, (req, res) => {

@@ -98,7 +98,7 @@ async function officerFor(
     if (self) throw new AppError('forbidden');
   } else if (!self) {
     assertCan(actor, 'coaching.read', scope);
-    await recordAudit(actor, 'coaching.read', officer.nip, { what });
+    await recordAudit(actor, 'coaching.read', officer.nip, { what }, null, scope);
   }
   return contextOf(officer, actor);
 }

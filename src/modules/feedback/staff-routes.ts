@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { requireActor } from '../accounts/middleware.js';
+import { recordAudit } from '../accounts/service.js';
 import { unitsInScope } from '../directory/service.js';
 import { openAttachment, sendAttachment, type AttachmentType } from './attachments.js';
 import { Ticket, type TicketDoc } from './model.js';
@@ -134,6 +135,13 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
     const attachment = ticket.attachments.find((candidate) => candidate.id === req.params.id);
     if (!attachment) throw new AppError('not_found');
     const { stream } = await openAttachment(attachment.storedName, config.dataDir);
+    // Written before the file leaves: a download the log cannot hold is not served.
+    await recordAudit(req.actor!, 'attachment.download', ticket.code, { attachmentId: attachment.id }, null, {
+      unitPath: ticket.unitPath,
+    }).catch((error: unknown) => {
+      stream.destroy();
+      throw error;
+    });
     await sendAttachment(
       res,
       {

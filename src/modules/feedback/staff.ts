@@ -222,7 +222,14 @@ export async function revealContact(actor: Actor | undefined, code: unknown, raw
   const { reason } = check(contactInput, raw);
   if (!canSeeContact(actor!, ticket, await isNamedOfficer(actor!, ticket))) throw new AppError('forbidden');
   // Written before the data leaves: if the log cannot be written, nothing is shown.
-  await recordAudit(actor!, 'contact.view', ticket.code, { privacy: ticket.privacy, grant: 'tickets.contact' }, reason);
+  await recordAudit(
+    actor!,
+    'contact.view',
+    ticket.code,
+    { privacy: ticket.privacy, grant: 'tickets.contact' },
+    reason,
+    pathOf(ticket),
+  );
   const open = (value: string | null | undefined) => (value ? unseal(value) : null);
   return {
     name: open(ticket.reporter?.name),
