@@ -16,6 +16,7 @@ import { sessionMiddleware } from './platform/session.js';
 import { setupViews } from './platform/views.js';
 import { loadActor } from './modules/accounts/middleware.js';
 import { accountRoutes } from './modules/accounts/routes.js';
+import { auditRoutes } from './modules/accounts/audit-routes.js';
 import { calendarRoutes } from './modules/calendar/routes.js';
 import { directoryRoutes } from './modules/directory/routes.js';
 import { qrRoutes } from './modules/directory/qr-routes.js';
@@ -115,6 +116,7 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
 
   app.use(homeRoutes());
   app.use(accountRoutes());
+  app.use(auditRoutes());
   app.use(directoryRoutes());
   app.use(qrRoutes({ publicUrl: config.publicUrl }));
   app.use(calendarRoutes());
