@@ -114,6 +114,16 @@ export function actionLabel(lang: Lang, action: string): string {
   return label === key ? action : label;
 }
 
+/** Actions whose reason is a code from a list, with the prefix of that list's labels; other reasons are free text. */
+const reasonLabels: Record<string, string> = { 'contact.view': 'inbox.contact_reason.' };
+
+function reasonLabel(lang: Lang, action: string, reason: string | null): string | null {
+  const prefix = reasonLabels[action];
+  if (!reason || !prefix) return reason;
+  const label = t(lang, prefix + reason);
+  return label === prefix + reason ? reason : label;
+}
+
 export function actionOptions(lang: Lang) {
   return auditActions
     .map((code) => ({ code, label: actionLabel(lang, code) }))
@@ -250,7 +260,7 @@ async function rowsOf(entries: EntryDoc[], reader: Reader, lang: Lang): Promise<
       actionLabel: actionLabel(lang, entry.action),
       target: entry.target,
       targetHref: targetHref(entry),
-      reason: entry.reason,
+      reason: reasonLabel(lang, entry.action, entry.reason),
       ip: entry.ip,
     };
   });
