@@ -57,7 +57,7 @@ const schema = Joi.object({
   TRUST_PROXY: Joi.string()
     .trim()
     .empty('')
-    .default('0')
+    .default(0)
     .custom((value: string, helpers) => parseTrustProxy(value) ?? helpers.error('trustProxy.invalid'))
     .messages({
       'trustProxy.invalid':
