@@ -10,11 +10,13 @@ import { AppError, errorHandler, notFoundHandler } from './platform/errors.js';
 import { languageMiddleware } from './platform/i18n.js';
 import { logger } from './platform/logger.js';
 import { publicDir } from './platform/paths.js';
+import { requestContext } from './platform/request-context.js';
 import { csrfProtection, securityHeaders } from './platform/security.js';
 import { sessionMiddleware } from './platform/session.js';
 import { setupViews } from './platform/views.js';
 import { loadActor } from './modules/accounts/middleware.js';
 import { accountRoutes } from './modules/accounts/routes.js';
+import { auditRoutes } from './modules/accounts/audit-routes.js';
 import { calendarRoutes } from './modules/calendar/routes.js';
 import { directoryRoutes } from './modules/directory/routes.js';
 import { qrRoutes } from './modules/directory/qr-routes.js';
@@ -53,6 +55,7 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
   setPublicUrl(config.publicUrl); // links in the e-mails staff actions send
   app.set('trust proxy', config.trustProxy);
   setupViews(app, config.env === 'production');
+  app.use(requestContext); // the client's address for the audit log, without every call site passing it
 
   app.use(
     pinoHttp({
@@ -113,6 +116,7 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
 
   app.use(homeRoutes());
   app.use(accountRoutes(config));
+  app.use(auditRoutes());
   app.use(directoryRoutes());
   app.use(qrRoutes({ publicUrl: config.publicUrl }));
   app.use(calendarRoutes());

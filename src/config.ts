@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { projectRoot } from './platform/paths.js';
 
@@ -17,7 +18,8 @@ export interface Config {
   sessionSecret: string | undefined;
   dataEncryptionKey: string | undefined;
   logLevel: string;
-  trustProxy: boolean;
+  /** Express's `trust proxy`: how many proxy hops to trust, or which proxy addresses (IPs, CIDRs). */
+  trustProxy: number | string[];
   secantusPython: string | undefined;
   /** WiredTiger cache of the embedded database, e.g. '1G' (its default) or '4G' for a database of millions. */
   embeddedDbCache: string | undefined;
@@ -52,7 +54,15 @@ const schema = Joi.object({
     .empty('')
     .when('NODE_ENV', { is: 'production', then: Joi.required() }),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').empty(''),
-  TRUST_PROXY: Joi.boolean().truthy('1').falsy('0').default(false),
+  TRUST_PROXY: Joi.string()
+    .trim()
+    .empty('')
+    .default(0)
+    .custom((value: string, helpers) => parseTrustProxy(value) ?? helpers.error('trustProxy.invalid'))
+    .messages({
+      'trustProxy.invalid':
+        '{#label} must be a number of proxy hops (0 for none) or a comma-separated list of proxy addresses or CIDRs',
+    }),
   SECANTUS_PYTHON: Joi.string().empty(''),
   EMBEDDED_DB_CACHE: Joi.string()
     .pattern(/^\d{1,5}[MG]$/)
@@ -74,6 +84,29 @@ const schema = Joi.object({
     'string.length': '{#label} must be {#limit} characters long',
     'boolean.base': '{#label} must be true/false (or 1/0)',
   });
+
+/** Names Express knows for address ranges, allowed in a TRUST_PROXY list. */
+const proxyRangeNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY → Express's setting, or undefined when it is neither hops nor addresses. `true` is one hop, never
+ * "trust every hop": that would make the client's own left-most X-Forwarded-For entry its address.
+ */
+export function parseTrustProxy(value: string): number | string[] | undefined {
+  const word = value.toLowerCase();
+  if (word === 'false') return 0;
+  if (word === 'true') return 1;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const valid = (entry: string) => {
+    if (proxyRangeNames.has(entry)) return true;
+    const [address = '', prefix, extra] = entry.split('/');
+    const version = isIP(address);
+    if (!version || extra !== undefined) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+  };
+  return entries.every(valid) ? entries : undefined;
+}
 
 export class ConfigError extends Error {
   constructor(

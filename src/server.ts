@@ -87,6 +87,7 @@ async function main(config: Config): Promise<void> {
     gateway = attachInboxGateway(io, {
       sessionMiddleware: session,
       redisUrl: config.redisUrl,
+      publicUrl: config.publicUrl,
     });
     attachDisplayGateway(io, { clustered: Boolean(config.redisUrl) }); // hall screens (public /display namespace)
     await new Promise<void>((resolve, reject) => {

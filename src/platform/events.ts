@@ -53,6 +53,7 @@ export interface DomainEvents {
   'unit.changed': { unitId: string; code: string };
   'officer.changed': { officerId: string; nip: string };
   'user.signed_in': { userId: string };
+  /** A session ended (sign-out), or every session of a user (disabled, password reset): live sockets stop. */
   'user.sessions_ended': { userId: string | null; sessionId: string | null };
   'user.notice': { userId: string; kind: string; ticketCode: string; message: string };
 }

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import platform from './locales/messages.js';
 import accounts from '../modules/accounts/messages.js';
+import audit from '../modules/accounts/audit-messages.js';
 import calendar from '../modules/calendar/messages.js';
 import directory from '../modules/directory/messages.js';
 import directoryQr from '../modules/directory/qr-messages.js';
@@ -21,6 +22,7 @@ export type Lang = (typeof languages)[number];
 export const bundles = [
   platform,
   accounts,
+  audit,
   calendar,
   directory,
   directoryQr,
@@ -36,6 +38,7 @@ export const bundles = [
 ];
 const id = Object.assign({}, ...bundles.map((bundle) => bundle.id)) as typeof platform.id &
   typeof accounts.id &
+  typeof audit.id &
   typeof calendar.id &
   typeof directory.id &
   typeof directoryQr.id &

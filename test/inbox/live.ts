@@ -35,6 +35,7 @@ export async function startLiveServer(options: { redisUrl?: string; sessionCheck
     sessionMiddleware: sessionMiddleware(config, SESSION_SECRET),
     redisUrl: options.redisUrl,
     sessionCheckMs: options.sessionCheckMs,
+    publicUrl: config.publicUrl,
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;

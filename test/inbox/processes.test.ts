@@ -1,10 +1,20 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { createClient } from 'redis';
-import type { PresenceUpdate, Reply, TicketBroadcast } from '../../src/modules/inbox/events.js';
+import type { Notice, PresenceUpdate, Reply, TicketBroadcast } from '../../src/modules/inbox/events.js';
 import { seedDirectory } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
-import { ask, closeSockets, fileTicket, record, signedInClient, until } from './live.js';
+import {
+  ask,
+  closeSockets,
+  connected,
+  fileTicket,
+  record,
+  signIn,
+  signedInClient,
+  staffClient,
+  until,
+} from './live.js';
 import {
   requireRedisServer,
   said,
@@ -102,6 +112,28 @@ describe('Two processes serving one live inbox through Redis', () => {
     await until('A to see B leave', 10_000, () =>
       JSON.stringify(names(seenOnA)) === JSON.stringify(['kepala.dinkes']) ? true : undefined,
     );
+  });
+
+  it('signing out through process A cuts off that session’s socket on process B within a second', async () => {
+    const session = await signIn(a.baseUrl, 'kepala.dinkes@suara.test');
+    const onB = staffClient(b.baseUrl, session);
+    await connected(onB);
+    const notices = record<Notice>(onB, 'notice');
+    const started = Date.now();
+    const gone = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`B still connected after 5 s${said(b.child)}`)), 5000);
+      onB.once('disconnect', () => {
+        clearTimeout(timer);
+        resolve(Date.now() - started);
+      });
+    });
+    const signOut = await fetch(`${a.baseUrl}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { Cookie: session.cookie, 'X-CSRF-Token': session.csrfToken, Accept: 'application/json' },
+    });
+    expect(signOut.status).to.equal(204);
+    expect(await gone).to.be.below(1000);
+    expect(notices.map((notice) => notice.kind)).to.deep.equal(['session_ended']);
   });
 
   it('keeps serving while Redis is down, and delivers across processes again once it is back', async function () {

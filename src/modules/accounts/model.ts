@@ -111,9 +111,14 @@ const auditSchema = new Schema(
     target: { type: String, default: null },
     reason: { type: String, default: null },
     ip: { type: String, default: null },
+    /** The unit path of what the entry concerns (agency first); none for sign-ins and platform-wide changes. */
+    unitPath: { type: [Schema.Types.ObjectId], default: undefined },
     details: { type: Schema.Types.Mixed, default: null },
   },
   { versionKey: false, collection: 'audit_log' },
 );
 auditSchema.index({ actorId: 1, at: -1 });
+// A reader scoped to a subtree reads the entries whose path holds their unit, newest first.
+auditSchema.index({ unitPath: 1, at: -1 });
+auditSchema.index({ target: 1, at: -1 });
 export const AuditEntry = mongoose.model('AuditEntry', auditSchema);

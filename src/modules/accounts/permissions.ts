@@ -22,7 +22,8 @@ export type Action =
   | 'tickets.contact' // see the complainant's contact data (the verifiers), each view audited
   | 'coaching.read' // officers' records (feed, summary, evaluations) in the subtree; each read audited
   | 'coaching.write' // hold coaching sessions, record training, draft and sign evaluations
-  | 'analytics.read'; // IKM reports, trends and exports of the subtree (the public page needs no grant)
+  | 'analytics.read' // IKM reports, trends and exports of the subtree (the public page needs no grant)
+  | 'audit.read'; // the audit log of the subtree (the inspectorate); entries about no unit need a grant everywhere
 
 /** Role → actions. Later modules add their actions here, so there is one table to read. */
 const actionsOf: Record<Role, readonly Action[]> = {
@@ -33,6 +34,7 @@ const actionsOf: Record<Role, readonly Action[]> = {
     'accounts.manage',
     'calendar.manage',
     'analytics.read',
+    'audit.read',
   ],
   unit_head: [
     'directory.read',
@@ -47,7 +49,7 @@ const actionsOf: Record<Role, readonly Action[]> = {
   coach: ['directory.read', 'officers.read', 'coaching.read', 'coaching.write', 'analytics.read'],
   handler: ['officers.read', 'tickets.work'],
   officer: [],
-  viewer: ['directory.read', 'tickets.read', 'analytics.read'],
+  viewer: ['directory.read', 'tickets.read', 'analytics.read', 'audit.read'],
 };
 
 /** A resource is located by its unit's path (root agency first, the unit itself last); [] is "a new agency". */

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
+import { publish } from '../../platform/events.js';
 import { clientAddressKey, rateLimiter } from '../../platform/security.js';
 import { csrfTokenFor } from '../../platform/security.js';
 import { csvText, csvUpload, translatedReport } from '../directory/routes.js';
@@ -93,7 +94,12 @@ export function accountRoutes(config: Config): Router {
   });
 
   router.post('/logout', (req, res, next) => {
-    req.session.destroy((error) => (error ? next(error) : res.redirect(303, '/')));
+    const sessionId = req.sessionID;
+    req.session.destroy((error) => {
+      if (error) return next(error);
+      publish('user.sessions_ended', { userId: null, sessionId });
+      res.redirect(303, '/');
+    });
   });
 
   router.post('/api/v1/auth/login', loginLimit, async (req, res) => {
@@ -103,7 +109,12 @@ export function accountRoutes(config: Config): Router {
   });
 
   router.post('/api/v1/auth/logout', (req, res, next) => {
-    req.session.destroy((error) => (error ? next(error) : res.status(204).end()));
+    const sessionId = req.sessionID;
+    req.session.destroy((error) => {
+      if (error) return next(error);
+      publish('user.sessions_ended', { userId: null, sessionId });
+      res.status(204).end();
+    });
   });
 
   router.get('/api/v1/auth/me', requireActor, (req, res) => {

@@ -10,6 +10,7 @@ import type { Lang } from '../../platform/i18n.js';
 import { logger } from '../../platform/logger.js';
 import { addressKey } from '../../platform/security.js';
 import { endSessionsOf } from '../../platform/session.js';
+import { currentRequest } from '../../platform/request-context.js';
 import { check } from '../../platform/validate.js';
 import { readCsv } from '../directory/csv-import.js';
 import { Officer, Unit, type OfficerDoc, type UnitDoc } from '../directory/model.js';
@@ -27,7 +28,7 @@ import {
   type Role,
   type UserDoc,
 } from './model.js';
-import { assertCan, can, scopeOf, type Action, type Actor } from './permissions.js';
+import { assertCan, can, scopeOf, type Action, type Actor, type Scoped } from './permissions.js';
 import {
   createTokenInput,
   createUserInput,
@@ -616,15 +617,32 @@ export async function listUsers(actor: Actor) {
   return users.map((user) => ({ ...toActor(user), lastLoginAt: user.lastLoginAt, disabled: user.disabled }));
 }
 
-/** The audit log: staff actions and every view of personal data. Written before the answer leaves the server. */
+/** Where an audit entry belongs: the unit path (agency first) of what it concerns, so readers in scope see it. */
+export interface AuditScope {
+  unitPath?: Scoped['unitPath'];
+}
+
+/**
+ * The audit log: staff actions and every view of personal data. Written before the answer leaves the server, with
+ * the client's address of the request being served (platform/request-context.ts).
+ */
 export async function recordAudit(
   actor: Actor | null,
   action: string,
   target: string | null,
   details: Record<string, unknown> | null = null,
   reason: string | null = null,
+  scope: AuditScope = {},
 ): Promise<void> {
-  const entry = new AuditEntry({ actorId: actor?.id ?? null, action, target, details, reason });
+  const entry = new AuditEntry({
+    actorId: actor?.id ?? null,
+    action,
+    target,
+    details,
+    reason,
+    ip: currentRequest()?.ip ?? null,
+    unitPath: scope.unitPath?.length ? scope.unitPath.map(String) : undefined,
+  });
   await entry.validate();
   await auditInserts.add(entry.toObject());
 }

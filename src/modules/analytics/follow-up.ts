@@ -111,7 +111,14 @@ export async function createFollowUp(actor: Actor | undefined, raw: unknown): Pr
     dueDate: input.dueDate,
     createdBy: byWhom(actor),
   });
-  await recordAudit(actor, 'follow_up.create', String(doc._id), { unitCode: period.unit.code, element: input.element });
+  await recordAudit(
+    actor,
+    'follow_up.create',
+    String(doc._id),
+    { unitCode: period.unit.code, element: input.element },
+    null,
+    { unitPath: period.unit.path },
+  );
   return followUpView(doc.toObject() as FollowUpDoc);
 }
 
@@ -129,7 +136,7 @@ export async function completeFollowUp(actor: Actor | undefined, id: unknown, ra
     { $set: { doneAt: new Date(), doneNote: input.note || null, doneBy: byWhom(actor) } },
     { returnDocument: 'after' },
   ).lean<FollowUpDoc>();
-  await recordAudit(actor, 'follow_up.done', String(doc._id));
+  await recordAudit(actor, 'follow_up.done', String(doc._id), null, null, { unitPath: doc.unitPath });
   return followUpView(done ?? doc);
 }
 

@@ -392,13 +392,14 @@ const shortcutsFor = (path: string, period: Period, extra: Record<string, string
 
 /** Who took which answers out, for the inspectorate (the files hold no personal data, but they leave the system). */
 const auditExport = (actor: Actor, period: Period, format: string) =>
-  recordAudit(actor, 'analytics.export', period.unit.code, {
-    format,
-    from: period.fromDay,
-    to: period.toDay,
-    serviceCode: period.serviceCode,
-    subtree: period.subtree,
-  });
+  recordAudit(
+    actor,
+    'analytics.export',
+    period.unit.code,
+    { format, from: period.fromDay, to: period.toDay, serviceCode: period.serviceCode, subtree: period.subtree },
+    null,
+    { unitPath: period.unit.path },
+  );
 
 const fixed = (value: number | null | undefined, places: number) =>
   value === null || value === undefined ? '' : value.toFixed(places);

@@ -62,6 +62,6 @@ export async function setWeights(actor: Actor | undefined, agencyCode: string, r
     { $set: { weights, updatedBy: actor!.id, updatedAt: new Date() } },
     { upsert: true },
   );
-  await recordAudit(actor!, 'analytics.weights', unit.code, { weights });
+  await recordAudit(actor!, 'analytics.weights', unit.code, { weights }, null, { unitPath: unit.path });
   return { agencyCode: unit.code, weights: [...(weights ?? EQUAL_WEIGHTS)], custom: Boolean(weights) };
 }

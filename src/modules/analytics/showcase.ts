@@ -136,7 +136,9 @@ export async function approveShowcase(actor: Actor | undefined, raw: unknown) {
     },
     { upsert: true, returnDocument: 'after', setDefaultsOnInsert: true },
   ).lean<ShowcaseDoc>();
-  await recordAudit(actor, 'showcase.approve', ticket.code, { itemId: String(item!._id) });
+  await recordAudit(actor, 'showcase.approve', ticket.code, { itemId: String(item!._id) }, null, {
+    unitPath: ticket.unitPath,
+  });
   changeCount++;
   changes.emit('change', ticket.unitPath.map(String));
   return publicItem(item!);
@@ -150,7 +152,7 @@ export async function withdrawShowcase(actor: Actor | undefined, id: unknown) {
   if (!item) throw new AppError('not_found');
   assertCan(actor, 'tickets.triage', { unitPath: item.unitPath.map(String) });
   await ShowcaseItem.updateOne({ _id: item._id }, { $set: { status: 'withdrawn' } });
-  await recordAudit(actor, 'showcase.withdraw', String(item._id));
+  await recordAudit(actor, 'showcase.withdraw', String(item._id), null, null, { unitPath: item.unitPath });
   changeCount++;
   changes.emit('change', item.unitPath.map(String));
   return { ...publicItem(item), status: 'withdrawn' };

@@ -421,12 +421,14 @@ export async function officerRecord(actor: Actor | undefined, nip: unknown, raw:
   const period = periodOf(query, unit?.timeZone ?? 'Asia/Jakarta');
   // Written before anything leaves: a read the log cannot hold is not served.
   if (!self)
-    await recordAudit(actor!, 'coaching.record.read', officer.nip, {
-      unitCode: officer.unitCode,
-      grant: 'coaching.read',
-      from: period.fromDay,
-      to: period.toDay,
-    });
+    await recordAudit(
+      actor!,
+      'coaching.record.read',
+      officer.nip,
+      { unitCode: officer.unitCode, grant: 'coaching.read', from: period.fromDay, to: period.toDay },
+      null,
+      { unitPath: officer.unitPath },
+    );
 
   const { summary, page, awaiting } = await sharedRecord(officer._id, period, query, self);
   const items = page.slice(0, query.limit);

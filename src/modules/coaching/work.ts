@@ -98,7 +98,7 @@ async function officerFor(
     if (self) throw new AppError('forbidden');
   } else if (!self) {
     assertCan(actor, 'coaching.read', scope);
-    await recordAudit(actor, 'coaching.read', officer.nip, { what });
+    await recordAudit(actor, 'coaching.read', officer.nip, { what }, null, scope);
   }
   return contextOf(officer, actor);
 }
@@ -223,7 +223,7 @@ export async function createSession(actor: Actor | undefined, nip: unknown, raw:
         remindAt: remindAtOf(action.dueDate, timeZone),
       })),
     );
-  await recordAudit(actor!, 'coaching.session.create', officer.nip, { sessionId: String(session!._id) });
+  await recordAudit(actor!, 'coaching.session.create', officer.nip, { sessionId: String(session!._id) }, null, officer);
   await refreshSessionFeed(session!.toObject() as SessionDoc);
   return sessionView(String(session!._id));
 }
@@ -393,7 +393,14 @@ export async function recordTraining(actor: Actor | undefined, nip: unknown, raw
       recordedBy: { userId: actor!.id, name: actor!.name },
     },
   ]);
-  await recordAudit(actor!, 'coaching.training.create', officer.nip, { trainingId: String(training!._id) });
+  await recordAudit(
+    actor!,
+    'coaching.training.create',
+    officer.nip,
+    { trainingId: String(training!._id) },
+    null,
+    officer,
+  );
   await upsertFeedItem({
     officerId: officer._id,
     unitPath: officer.unitPath,
@@ -484,9 +491,14 @@ export async function decideSuggestion(actor: Actor | undefined, id: unknown, ra
     { returnDocument: 'after' },
   ).lean<SuggestionDoc>();
   if (!updated) throw new AppError('conflict', 'coaching.work.already_decided');
-  await recordAudit(actor!, `coaching.suggestion.${input.decision}`, context.officer.nip, {
-    suggestionId: String(suggestion._id),
-  });
+  await recordAudit(
+    actor!,
+    `coaching.suggestion.${input.decision}`,
+    context.officer.nip,
+    { suggestionId: String(suggestion._id) },
+    null,
+    context.officer,
+  );
   return suggestionView(updated, lang);
 }
 
@@ -567,7 +579,9 @@ export async function setEvaluationPeriod(actor: Actor | undefined, agencyCode: 
     { $set: { evaluationPeriod: input.evaluationPeriod } },
     { upsert: true },
   );
-  await recordAudit(actor!, 'coaching.settings', unit.code, { evaluationPeriod: input.evaluationPeriod });
+  await recordAudit(actor!, 'coaching.settings', unit.code, { evaluationPeriod: input.evaluationPeriod }, null, {
+    unitPath: unit.path,
+  });
   return { agencyCode: unit.code, evaluationPeriod: input.evaluationPeriod };
 }
 
@@ -658,7 +672,14 @@ export async function draftEvaluation(actor: Actor | undefined, nip: unknown, ra
     if ((error as { code?: number }).code === 11000) throw new AppError('conflict', 'coaching.work.evaluation_exists');
     throw error;
   }
-  await recordAudit(actor!, 'coaching.evaluation.draft', officer.nip, { evaluationId: String(evaluation!._id) });
+  await recordAudit(
+    actor!,
+    'coaching.evaluation.draft',
+    officer.nip,
+    { evaluationId: String(evaluation!._id) },
+    null,
+    officer,
+  );
   return evaluationView(evaluation!.toObject() as EvaluationDoc, context, actor!);
 }
 
@@ -834,11 +855,14 @@ export async function signEvaluation(actor: Actor | undefined, id: unknown, raw:
     if (previous) await evaluationFeed(previous);
   }
   await evaluationFeed(signed);
-  await recordAudit(actor!, 'coaching.evaluation.sign', context.officer.nip, {
-    evaluationId: String(signed._id),
-    version: signed.version,
-    predikat: signed.predikat,
-  });
+  await recordAudit(
+    actor!,
+    'coaching.evaluation.sign',
+    context.officer.nip,
+    { evaluationId: String(signed._id), version: signed.version, predikat: signed.predikat },
+    null,
+    context.officer,
+  );
   return evaluationView(signed, context, actor!);
 }
 
@@ -869,10 +893,14 @@ export async function newEvaluationVersion(actor: Actor | undefined, id: unknown
     if ((error as { code?: number }).code === 11000) throw new AppError('conflict', 'coaching.work.version_exists');
     throw error;
   }
-  await recordAudit(actor!, 'coaching.evaluation.version', context.officer.nip, {
-    evaluationId: String(created!._id),
-    previousId: String(evaluation._id),
-  });
+  await recordAudit(
+    actor!,
+    'coaching.evaluation.version',
+    context.officer.nip,
+    { evaluationId: String(created!._id), previousId: String(evaluation._id) },
+    null,
+    context.officer,
+  );
   return evaluationView(created!.toObject() as EvaluationDoc, context, actor!);
 }
 

@@ -187,7 +187,7 @@ export async function createUnit(actor: Actor, raw: unknown): Promise<UnitDoc> {
   });
   unit.path = [...(parent?.path ?? []), unit._id];
   await unit.save();
-  await recordAudit(actor, 'unit.create', unit.code);
+  await recordAudit(actor, 'unit.create', unit.code, null, null, { unitPath: unit.path });
   publish('unit.changed', { unitId: String(unit._id), code: unit.code });
   return unit.toObject() as UnitDoc;
 }
@@ -204,7 +204,9 @@ export async function updateUnit(actor: Actor, code: string, raw: unknown): Prom
   // The time zone belongs to the agency; every unit below it follows.
   if (input.timeZone && !unit.parentId && input.timeZone !== unit.timeZone)
     await Unit.updateMany({ path: unit._id }, { $set: { timeZone: input.timeZone as TimeZone } });
-  await recordAudit(actor, 'unit.update', unit.code, { changes: Object.keys(changes) });
+  await recordAudit(actor, 'unit.update', unit.code, { changes: Object.keys(changes) }, null, {
+    unitPath: unitPathOf(unit),
+  });
   publish('unit.changed', { unitId: String(unit._id), code: unit.code });
   return (await findUnitByCode(unit.code))!;
 }
@@ -224,7 +226,7 @@ export async function saveService(actor: Actor, unitCode: string, raw: unknown):
   };
   const services = unit.services.filter((existing) => existing.code !== service.code);
   await Unit.updateOne({ _id: unit._id }, { $set: { services: [...services, service] } });
-  await recordAudit(actor, 'service.save', `${unit.code}/${service.code}`);
+  await recordAudit(actor, 'service.save', `${unit.code}/${service.code}`, null, null, { unitPath: unitPathOf(unit) });
 }
 
 export async function saveCounter(actor: Actor, unitCode: string, raw: unknown): Promise<void> {
@@ -233,7 +235,7 @@ export async function saveCounter(actor: Actor, unitCode: string, raw: unknown):
   const input = check(counterInput, raw);
   const counters = unit.counters.filter((existing) => existing.code !== input.code);
   await Unit.updateOne({ _id: unit._id }, { $set: { counters: [...counters, input] } });
-  await recordAudit(actor, 'counter.save', `${unit.code}/${input.code}`);
+  await recordAudit(actor, 'counter.save', `${unit.code}/${input.code}`, null, null, { unitPath: unitPathOf(unit) });
 }
 
 const newOfficerRef = () => randomBytes(8).toString('base64url');

@@ -184,6 +184,7 @@ export async function staffView(actor: Actor | undefined, code: unknown) {
     ticket: named ? withheldFromNamed(inboxItem(ticket)) : inboxItem(ticket),
     named,
     privacy: ticket.privacy,
+    unitPath: ticket.unitPath.map(String),
     description: withheld(verifier ? originalDescription(ticket) : ticket.description),
     occurredAt: ticket.occurredAt ?? null,
     waitMinutes: ticket.waitMinutes ?? null,
@@ -256,7 +257,9 @@ export type StaffView = Awaited<ReturnType<typeof staffView>>;
 export async function openTicket(actor: Actor | undefined, code: unknown): Promise<StaffView> {
   const view = await staffView(actor, code);
   if (view.privacy !== 'public')
-    await recordAudit(actor!, 'ticket.open', view.ticket.code, { privacy: view.privacy, named: view.named });
+    await recordAudit(actor!, 'ticket.open', view.ticket.code, { privacy: view.privacy, named: view.named }, null, {
+      unitPath: view.unitPath,
+    });
   return view;
 }
 
@@ -286,7 +289,14 @@ export async function revealContact(actor: Actor | undefined, code: unknown, raw
   if (ticket.privacy === 'anonymous') throw new AppError('forbidden', 'feedback.contact_anonymous');
   if (!canSeeContact(actor!, ticket, named)) throw new AppError('forbidden');
   // Written before the data leaves: if the log cannot be written, nothing is shown.
-  await recordAudit(actor!, 'contact.view', ticket.code, { privacy: ticket.privacy, grant: 'tickets.contact' }, reason);
+  await recordAudit(
+    actor!,
+    'contact.view',
+    ticket.code,
+    { privacy: ticket.privacy, grant: 'tickets.contact' },
+    reason,
+    pathOf(ticket),
+  );
   const open = (value: string | null | undefined) => (value ? unseal(value) : null);
   return {
     name: open(ticket.reporter?.name),
@@ -301,6 +311,10 @@ export async function attachmentFor(actor: Actor | undefined, code: unknown, id:
   if (await isNamed(actor, ticket)) refuseNamed();
   const attachment = ticket.attachments.find((candidate) => candidate.id === id);
   if (!attachment) throw new AppError('not_found');
+  // Written before the file is opened: a download the log cannot hold is not served.
+  await recordAudit(actor!, 'attachment.download', ticket.code, { attachmentId: attachment.id }, null, {
+    unitPath: ticket.unitPath.map(String),
+  });
   return { ticket, attachment };
 }
 
@@ -565,7 +579,9 @@ export async function actOnTicket(actor: Actor | undefined, code: unknown, raw: 
         change: input.action,
       });
       if (input.action === 'untag')
-        await recordAudit(actor!, 'ticket.untag', ticket.code, { officerNip: officer.nip }, String(input.reason));
+        await recordAudit(actor!, 'ticket.untag', ticket.code, { officerNip: officer.nip }, String(input.reason), {
+          unitPath: ticket.unitPath.map(String),
+        });
       await tellDeciders(move, updated);
       return updated;
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
 import type { InboxItem } from '../feedback/inbox-item.js';
 import type { Actor } from '../accounts/permissions.js';
@@ -42,6 +43,10 @@ export const rooms = {
   user: (userId: string) => `user:${userId}`,
   /** The sockets of accounts linked to an officer: a ticket naming them reaches them without the citizen's words. */
   officer: (officerId: string) => `officer:${officerId}`,
+  /** The sockets of one signed-in session, named by a hash: room names travel through Redis, session ids are secrets. */
+  session: (sessionId: string) => `session:${createHash('sha256').update(sessionId).digest('hex').slice(0, 32)}`,
+  /** The sockets that read in one language, so that one broadcast notice can reach each in its own. */
+  lang: (lang: Lang) => `lang:${lang}`,
   ticket: (ticketId: string) => `ticket:${ticketId}`,
   isTicket: (room: string) => room.startsWith('ticket:'),
   ticketIdOf: (room: string) => room.slice('ticket:'.length),

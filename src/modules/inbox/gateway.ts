@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import type { Server, ServerOptions } from 'socket.io';
 import { AppError } from '../../platform/errors.js';
 import { subscribe, type DomainEvents } from '../../platform/events.js';
+import { languages } from '../../platform/i18n.js';
 import { logger } from '../../platform/logger.js';
 import { actorForUserId } from '../accounts/service.js';
 import { officerIdOf, withheldFromNamed } from '../feedback/conflict.js';
@@ -45,6 +46,8 @@ export interface InboxGatewayOptions {
   redisUrl?: string;
   /** How often connected sockets are checked for a session that ended (sign-out, expiry) or a disabled account. */
   sessionCheckMs?: number;
+  /** The app's address (config.publicUrl): a browser's handshake must come from its origin (or the host it asked). */
+  publicUrl?: string;
 }
 
 export interface InboxGateway {
@@ -69,6 +72,24 @@ export function notifyUser<E extends keyof ServerToClientEvents>(
 
 type SessionRequest = IncomingMessage & Partial<Pick<Request, 'session' | 'sessionID' | 'sessionStore'>>;
 
+/**
+ * A browser names the page that opens a socket in `Origin`; the session cookie rides along whatever the page, so
+ * only Suara's own pages may use it: the public origin, or the host the request came to (local development). A
+ * client without Origin is no browser page and is judged by its session alone.
+ */
+function fromOwnOrigin(request: IncomingMessage, publicOrigin: string | undefined): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false; // `null` (a sandboxed frame, a file) or garbage
+  }
+  if (url.origin === publicOrigin) return true;
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.host === request.headers.host;
+}
+
 /** The user id the session holds in the store now: undefined once it has ended; throws when the store fails. */
 function sessionUserId(request: SessionRequest): Promise<string | undefined> {
   const { sessionStore, sessionID } = request;
@@ -86,6 +107,13 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
 
   const refusal = (socket: StaffSocket, key: string, code: string) =>
     Object.assign(new Error(say(langOfHandshake(socket.request), key)), { data: { code } });
+
+  const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
+  nsp.use((socket, next) =>
+    fromOwnOrigin(socket.request, publicOrigin)
+      ? next()
+      : next(refusal(socket, 'inbox.foreign_origin', 'unauthenticated')),
+  );
 
   // The handshake request goes through express-session as a page request would (it only reads the session).
   nsp.use((socket, next) =>
@@ -154,6 +182,10 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
 
   nsp.on('connection', (socket) => {
     syncRooms(socket);
+    // Named rooms, so that a sign-out on any process reaches the sockets of that session (user.sessions_ended).
+    const { sessionID } = socket.request as SessionRequest;
+    if (sessionID) socket.join(rooms.session(sessionID));
+    socket.join(rooms.lang(socket.data.lang));
     servePresence(socket, { nsp, currentActor, endSession });
     if (socket.recovered) void recheckWatched(socket);
   });
@@ -230,6 +262,26 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
           unitPath: event.unitPath,
           assigneeId: ticket.assignee?.userId ?? null,
         });
+    }),
+    // Signed out, disabled or reset: those sockets hear the notice and go at once, on every process.
+    subscribe('user.sessions_ended', (event) => {
+      const ended = [
+        event.sessionId ? rooms.session(event.sessionId) : null,
+        event.userId ? rooms.user(event.userId) : null,
+      ].filter((room): room is string => room !== null);
+      if (!ended.length) return;
+      const at = new Date().toISOString();
+      for (const lang of languages)
+        nsp
+          .to(ended)
+          .except(languages.filter((other) => other !== lang).map(rooms.lang))
+          .emit(ServerEvents.notice, {
+            kind: 'session_ended',
+            ticketCode: null,
+            message: say(lang, 'inbox.session_ended'),
+            at,
+          });
+      nsp.in(ended).disconnectSockets(true);
     }),
     subscribe('user.notice', (event) => {
       notifyUser(event.userId, ServerEvents.notice, {
