@@ -12,6 +12,7 @@ import { logger } from './platform/logger.js';
 import { publicDir } from './platform/paths.js';
 import { csrfProtection, securityHeaders } from './platform/security.js';
 import { sessionMiddleware } from './platform/session.js';
+import { bodyAlwaysPresent } from './platform/validate.js';
 import { setupViews } from './platform/views.js';
 import { loadActor } from './modules/accounts/middleware.js';
 import { accountRoutes } from './modules/accounts/routes.js';
@@ -101,6 +102,7 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
   app.use((_req, _res, next) => next(isDatabaseConnected() ? undefined : new AppError('unavailable')));
   app.use(express.json({ limit: JSON_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: JSON_LIMIT, parameterLimit: 200 }));
+  app.use(bodyAlwaysPresent);
   app.use(session ?? sessionMiddleware(config, sessionSecret));
   app.use(loadActor);
   app.use(csrfProtection);

@@ -109,7 +109,9 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, next) => {
   if (appError.code === 'unavailable') res.set('Retry-After', '5');
   res.status(appError.status);
   if (isApiRequest(req) || (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'))) {
-    res.json({ error: { code: appError.code, message, ...(fields ? { fields } : {}) } });
+    // A validation error always names its fields, none when the fault is the body as a whole (broken JSON).
+    const named = fields ?? (appError.code === 'validation' ? {} : undefined);
+    res.json({ error: { code: appError.code, message, ...(named ? { fields: named } : {}) } });
     return;
   }
   res.render('pages/error', { title: translate('error.title'), message, fields, status: appError.status });
