@@ -35,7 +35,11 @@ export function routesOf(app: Express): RouteEntry[] {
     }
   };
   walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
-  return routes;
+  // A gate on some routes (app.post(paths, gate)) lists them a second time.
+  const seen = new Set<string>();
+  return routes.filter(
+    (route) => !seen.has(`${route.method} ${route.path}`) && seen.add(`${route.method} ${route.path}`),
+  );
 }
 
 type Description = Joi.Description & {
