@@ -29,16 +29,12 @@ function watchEventLoop(): void {
   histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();
   const sample = setInterval(() => {
-    // The monitor's own timer fires every RESOLUTION_MS at best: what lies beyond that is lag.
-    eventLoopDelayMs = Math.max(0, histogram!.mean / 1e6 - RESOLUTION_MS);
+    // The monitor's own timer fires every RESOLUTION_MS at best: what lies beyond that is lag (no sample: none).
+    const meanMs = histogram!.count > 0 ? histogram!.mean / 1e6 : RESOLUTION_MS;
+    eventLoopDelayMs = Math.max(0, meanMs - RESOLUTION_MS);
     histogram!.reset();
   }, SAMPLE_MS);
   sample.unref();
-}
-
-/** The event loop's mean delay over the last sample, in milliseconds. */
-export function currentEventLoopDelayMs(): number {
-  return eventLoopDelayMs;
 }
 
 const sources = new Map<string, () => boolean>();
