@@ -9,7 +9,7 @@ import { logger } from './logger.js';
  * after the client has given up. Reads and staff work are never shed. Bounds are per process (config.ts).
  */
 export interface BackpressureBounds {
-  /** Mean event-loop delay, in ms, over the last sample above which intake is shed; 0 turns the signal off. */
+  /** Mean event-loop delay, in ms, in each of the last two half-second samples, above which intake is shed; 0: off. */
   maxEventLoopDelayMs: number;
   /** Requests in flight past the database gate above which intake is shed; 0 turns the signal off. */
   maxInFlight: number;
@@ -21,6 +21,8 @@ const SAMPLE_MS = 500;
 const RESOLUTION_MS = 10;
 
 let histogram: IntervalHistogram | undefined;
+let lastSampleMs = 0;
+/** The lower of the last two samples' mean delays: one long synchronous task is not a backlog, lag that lasts is. */
 let eventLoopDelayMs = 0;
 
 /** One monitor per process: the event loop is the process's, whichever app asks. */
@@ -29,9 +31,11 @@ function watchEventLoop(): void {
   histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();
   const sample = setInterval(() => {
-    // The monitor's own timer fires every RESOLUTION_MS at best: what lies beyond that is lag (no sample: none).
+    // The monitor's own timer fires every RESOLUTION_MS at best: what lies beyond that is lag (no reading: none).
     const meanMs = histogram!.count > 0 ? histogram!.mean / 1e6 : RESOLUTION_MS;
-    eventLoopDelayMs = Math.max(0, meanMs - RESOLUTION_MS);
+    const sampleMs = Math.max(0, meanMs - RESOLUTION_MS);
+    eventLoopDelayMs = Math.min(lastSampleMs, sampleMs);
+    lastSampleMs = sampleMs;
     histogram!.reset();
   }, SAMPLE_MS);
   sample.unref();

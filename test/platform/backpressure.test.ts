@@ -163,6 +163,15 @@ describe('Backpressure signals measured by the process itself', () => {
     await request(app).post('/api/v1/tickets').send(complaint()).expect(201);
   });
 
+  it('takes intake right after one long synchronous task: a single stall is not a backlog', async () => {
+    const app = await testApp({ BACKPRESSURE_MAX_LAG_MS: '50' });
+    await sleep(600);
+    const until = Date.now() + 1_200;
+    while (Date.now() < until);
+    await sleep(20);
+    await request(app).post('/api/v1/tickets').send(complaint()).expect(201);
+  });
+
   it('takes its bounds from the environment, with defaults, and stops the start on a wrong value', () => {
     expect(loadConfig({}).backpressure).to.deep.equal({
       maxEventLoopDelayMs: 200,
