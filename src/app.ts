@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Config } from './config.js';
+import { createBackpressure } from './platform/backpressure.js';
 import { isDatabaseConnected, pingDatabase } from './platform/db.js';
 import { AppError, errorHandler, notFoundHandler } from './platform/errors.js';
 import { languageMiddleware } from './platform/i18n.js';
@@ -13,6 +14,7 @@ import { publicDir } from './platform/paths.js';
 import { requestContext } from './platform/request-context.js';
 import { csrfProtection, securityHeaders } from './platform/security.js';
 import { sessionMiddleware } from './platform/session.js';
+import { bodyAlwaysPresent } from './platform/validate.js';
 import { setupViews } from './platform/views.js';
 import { loadActor } from './modules/accounts/middleware.js';
 import { accountRoutes } from './modules/accounts/routes.js';
@@ -37,6 +39,9 @@ const socketIoClient = path.join(
   'client-dist',
   'socket.io.min.js',
 );
+
+/** What citizens file without an account: shed first when the process cannot keep up (platform/backpressure.ts). */
+export const PUBLIC_INTAKE = ['/api/v1/tickets', '/api/v1/surveys', '/u/:unitCode', '/survey/:unitCode'];
 
 /** Body limits: JSON and forms are small; files come through multer with their own limits. */
 export const JSON_LIMIT = '100kb';
@@ -102,10 +107,14 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
   app.use(languageMiddleware);
   // Without a database nothing below can answer truthfully: say so at once (503) instead of hanging.
   app.use((_req, _res, next) => next(isDatabaseConnected() ? undefined : new AppError('unavailable')));
+  const backpressure = createBackpressure(config.backpressure);
+  app.use(backpressure.countInFlight);
   app.use(express.json({ limit: JSON_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: JSON_LIMIT, parameterLimit: 200 }));
+  app.use(bodyAlwaysPresent);
   app.use(session ?? sessionMiddleware(config, sessionSecret));
   app.use(loadActor);
+  app.post(PUBLIC_INTAKE, backpressure.shedIntake);
   app.use(csrfProtection);
   app.use((req, res, next) => {
     res.locals.path = req.path;

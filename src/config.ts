@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import type { BackpressureBounds } from './platform/backpressure.js';
 import { projectRoot } from './platform/paths.js';
 
 /** Environment → typed config. Every variable is listed in .env.example with a comment. */
@@ -23,6 +24,8 @@ export interface Config {
   secantusPython: string | undefined;
   /** WiredTiger cache of the embedded database, e.g. '1G' (its default) or '4G' for a database of millions. */
   embeddedDbCache: string | undefined;
+  /** When public intake answers 503 instead of taking more work (platform/backpressure.ts). */
+  backpressure: BackpressureBounds;
 }
 
 const schema = Joi.object({
@@ -68,6 +71,9 @@ const schema = Joi.object({
     .pattern(/^\d{1,5}[MG]$/)
     .empty('')
     .messages({ 'string.pattern.base': 'EMBEDDED_DB_CACHE must be a size like 512M or 4G' }),
+  BACKPRESSURE_MAX_LAG_MS: Joi.number().integer().min(0).empty('').default(200),
+  BACKPRESSURE_MAX_IN_FLIGHT: Joi.number().integer().min(0).empty('').default(200),
+  BACKPRESSURE_RETRY_AFTER: Joi.number().integer().min(1).max(3600).empty('').default(5),
 })
   .unknown(true)
   .messages({
@@ -148,5 +154,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: value.TRUST_PROXY,
     secantusPython: value.SECANTUS_PYTHON,
     embeddedDbCache: value.EMBEDDED_DB_CACHE,
+    backpressure: {
+      maxEventLoopDelayMs: value.BACKPRESSURE_MAX_LAG_MS,
+      maxInFlight: value.BACKPRESSURE_MAX_IN_FLIGHT,
+      retryAfterSeconds: value.BACKPRESSURE_RETRY_AFTER,
+    },
   };
 }

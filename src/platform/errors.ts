@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'rate_limited'
   | 'locked'
   | 'unavailable'
+  | 'overloaded'
   | 'internal';
 
 const statusOf: Record<ErrorCode, number> = {
@@ -27,6 +28,7 @@ const statusOf: Record<ErrorCode, number> = {
   rate_limited: 429,
   locked: 429,
   unavailable: 503,
+  overloaded: 503,
   internal: 500,
 };
 
@@ -107,9 +109,13 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, next) => {
     ? Object.fromEntries(Object.entries(appError.fields).map(([path, f]) => [path, translate(f.key, f.params)]))
     : undefined;
   if (appError.code === 'unavailable') res.set('Retry-After', '5');
+  if (typeof appError.params.retryAfterSeconds === 'number')
+    res.set('Retry-After', String(appError.params.retryAfterSeconds));
   res.status(appError.status);
   if (isApiRequest(req) || (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'))) {
-    res.json({ error: { code: appError.code, message, ...(fields ? { fields } : {}) } });
+    // A validation error always names its fields, none when the fault is the body as a whole (broken JSON).
+    const named = fields ?? (appError.code === 'validation' ? {} : undefined);
+    res.json({ error: { code: appError.code, message, ...(named ? { fields: named } : {}) } });
     return;
   }
   res.render('pages/error', { title: translate('error.title'), message, fields, status: appError.status });

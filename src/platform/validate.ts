@@ -49,12 +49,42 @@ export function fieldErrorsFrom(error: Joi.ValidationError): FieldErrors {
   return fields;
 }
 
-/** Validates a value against a schema or throws AppError('validation'); unknown keys are stripped. */
+/**
+ * Validates a value against a schema or throws AppError('validation'); unknown keys are stripped. A missing body
+ * checked against an object schema is an empty one, so the answer names the required fields.
+ */
 export function check<T>(schema: Joi.Schema<T>, value: unknown): T {
-  const { value: result, error } = schema.validate(value, { abortEarly: false, stripUnknown: true, convert: true });
+  const subject = value === undefined && schema.type === 'object' ? {} : value;
+  const { value: result, error } = schema.validate(subject, { abortEarly: false, stripUnknown: true, convert: true });
   if (error) throw AppError.validation(fieldErrorsFrom(error));
   return result as T;
 }
+
+/**
+ * An object that multipart bodies carry as JSON text (`reporter={"name":…}`): the text is parsed before the keys
+ * are checked, and text that is not JSON fails as "must be an object" like any other wrong type.
+ */
+const withJsonObjects: Joi.Root = Joi.extend({
+  type: 'object',
+  base: Joi.object(),
+  coerce: {
+    from: 'string',
+    method(value: string) {
+      try {
+        return { value: JSON.parse(value) as unknown };
+      } catch {
+        return { value };
+      }
+    },
+  },
+});
+export const jsonObject = (keys?: Joi.PartialSchemaMap): Joi.ObjectSchema => withJsonObjects.object(keys);
+
+/** Every request has a body to read: Express 5 leaves it undefined when no parser took the request. */
+export const bodyAlwaysPresent: RequestHandler = (req, _res, next) => {
+  req.body ??= {};
+  next();
+};
 
 type Part = 'body' | 'query' | 'params';
 

@@ -48,7 +48,11 @@ describe('HTTP behaviour every client relies on', () => {
       .set('Accept-Language', 'en-US,en;q=0.9')
       .send('{"email": "a@b.c", "password": ')
       .expect(400);
-    expect(response.body.error).to.deep.equal({ code: 'validation', message: 'The request body is not valid JSON.' });
+    expect(response.body.error).to.deep.equal({
+      code: 'validation',
+      message: 'The request body is not valid JSON.',
+      fields: {},
+    });
     expect(response.text).not.to.match(/at \w+ \(|node_modules/);
   });
 

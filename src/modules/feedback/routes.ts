@@ -71,10 +71,8 @@ export function feedbackRoutes(config: Config): Router {
   // ---- JSON API (DESIGN.md section 6)
 
   router.post('/api/v1/tickets', withDevice, intakeLimit, upload, contactLimit, async (req, res) => {
-    const body =
-      typeof req.body?.reporter === 'string' ? { ...req.body, reporter: JSON.parse(req.body.reporter) } : req.body;
     const idempotencyKey = req.get('idempotency-key')?.slice(0, 200) || undefined;
-    const receipt = await fileTicket(body, { ...context(req), idempotencyKey });
+    const receipt = await fileTicket(req.body, { ...context(req), idempotencyKey });
     res.status(receipt.replayed ? 200 : 201).json({
       code: receipt.code,
       accessToken: receipt.accessToken,

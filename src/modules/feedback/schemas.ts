@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { jsonObject } from '../../platform/validate.js';
 import { unitCode } from '../directory/schemas.js';
 import { kinds, privacies } from './statuses.js';
 
@@ -28,7 +29,7 @@ export const ticketInput = Joi.object({
     .pattern(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/)
     .allow('', null),
   waitMinutes: Joi.number().integer().min(0).max(1440).allow('', null),
-  reporter: Joi.object({
+  reporter: jsonObject({
     name: Joi.string().trim().max(100).allow(''),
     email: Joi.string().trim().lowercase().email({ tlds: false }).max(200).allow(''),
     phone: Joi.string()

@@ -28,6 +28,7 @@ const id = {
   'error.csrf': 'Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.',
   'error.rate_limited': 'Terlalu banyak permintaan. Coba lagi dalam beberapa saat.',
   'error.unavailable': 'Layanan sementara tidak dapat menjangkau basis data. Coba lagi sebentar lagi.',
+  'error.overloaded': 'Kiriman sedang sangat banyak. Coba kirim lagi dalam {retryAfterSeconds} detik.',
   'error.conflict': 'Data ini sudah ada.',
   'error.internal': 'Terjadi kesalahan di server. Tim kami sudah dicatat untuk memeriksanya.',
   'error.title': 'Terjadi masalah',
@@ -117,6 +118,8 @@ const en: Record<keyof typeof id, string> = {
   'error.csrf': 'The form has expired or is not valid. Reload the page and try again.',
   'error.rate_limited': 'Too many requests. Please try again in a moment.',
   'error.unavailable': 'The service cannot reach its database right now. Please try again shortly.',
+  'error.overloaded':
+    'Too many submissions are arriving right now. Please send it again in {retryAfterSeconds} seconds.',
   'error.conflict': 'This already exists.',
   'error.internal': 'Something went wrong on the server. It has been logged for our team.',
   'error.title': 'Something went wrong',
