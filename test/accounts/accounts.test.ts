@@ -160,7 +160,9 @@ describe('Accounts are people: officer links, grants, disabling, import', () => 
     const audit = await AuditEntry.find({
       target: 'petugas@suara.test',
       action: { $in: ['user.disable', 'user.enable'] },
-    }).lean();
+    })
+      .sort({ at: 1, _id: 1 })
+      .lean();
     expect(audit.map((entry) => entry.action)).to.deep.equal(['user.disable', 'user.enable']);
     // Nobody disables themselves by mistake.
     const self = await patch(await idOf('admin.jambi@suara.test'), { disabled: true }).expect(400);

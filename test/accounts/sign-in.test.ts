@@ -126,9 +126,11 @@ describe('Signing in: lockout per address, alike answers, password reset by e-ma
       'This link no longer works: it was used or has expired. Ask for a new one.',
     );
     expect((await request(app).get(pathOf(link)).expect(400)).text).to.include('Tautan ini tidak berlaku lagi');
-    const actions = (await AuditEntry.find({ target: 'petugas@suara.test', action: /^user\.reset/ }).lean()).map(
-      (e) => e.action,
-    );
+    const actions = (
+      await AuditEntry.find({ target: 'petugas@suara.test', action: /^user\.reset/ })
+        .sort({ at: 1, _id: 1 })
+        .lean()
+    ).map((e) => e.action);
     expect(actions).to.deep.equal(['user.reset_requested', 'user.reset_used']);
     await User.updateOne(
       { email: 'petugas@suara.test' },

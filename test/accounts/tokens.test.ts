@@ -130,7 +130,9 @@ describe('API tokens carry one grant of their creator and an expiry', () => {
     const audit = await AuditEntry.find({
       action: { $in: ['token.create', 'token.revoke'] },
       target: created.body.prefix,
-    }).lean();
+    })
+      .sort({ at: 1, _id: 1 })
+      .lean();
     expect(audit.map((entry) => entry.action)).to.deep.equal(['token.create', 'token.revoke']);
 
     // The owner's own revocation, from the page.

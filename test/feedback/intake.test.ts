@@ -59,7 +59,10 @@ describe('Filing a ticket through the API (POST /api/v1/tickets)', () => {
   });
 
   it('keeps contact details sealed at rest, findable by a keyed hash only', async () => {
-    const { body } = await request(app).post('/api/v1/tickets').send(complaint()).expect(201);
+    const { body } = await request(app)
+      .post('/api/v1/tickets')
+      .send(complaint({ privacy: 'confidential' }))
+      .expect(201);
     const raw = await mongoose.connection.db!.collection('tickets').findOne({ code: body.code });
     const stored = JSON.stringify(raw);
     expect(stored).not.to.include('rahmat@contoh.id');
