@@ -21,6 +21,7 @@ import { registerCoachingJobs } from './modules/coaching/reminders.js';
 import { registerCoachingSubscribers } from './modules/coaching/events.js';
 import { registerAnalyticsSubscribers } from './modules/analytics/events.js';
 import { attachDisplayGateway } from './modules/analytics/display-gateway.js';
+import { registerReconciliation } from './drift.js';
 
 /** One line to the terminal for the person starting Suara (the structured log goes to stdout as JSON). */
 const say = (line: string) => process.stderr.write(line + '\n');
@@ -106,6 +107,7 @@ async function main(config: Config): Promise<void> {
     startOutboxWorker(config);
     registerClockJobs(config);
     registerCoachingJobs(config);
+    registerReconciliation();
     startScheduler();
     say(
       `Suara is serving on http://localhost:${port}` +

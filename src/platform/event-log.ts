@@ -47,7 +47,7 @@ const eventRecordSchema = new Schema(
     at: { type: Date, required: true },
     /** Projectors that have not applied it yet. */
     pending: { type: [String], default: [] },
-    /** Per projector: `{ owner, token, until, attempts, lastError }` while claimed or waiting to be tried again. */
+    /** Per projector (dots as underscores): `{ owner, token, until, attempts, lastError }` while claimed or waiting to be tried again. */
     leases: { type: Schema.Types.Mixed, default: {} },
     /** When the last projector applied it; the TTL index removes it `RETENTION_DAYS` later. */
     doneAt: { type: Date, default: null },
@@ -86,6 +86,8 @@ export function registerProjector(projector: Projector): void {
 }
 
 const records = () => EventRecord.collection;
+/** A projector's field under `leases` (its name's dots would make nested fields). */
+const leaseKey = (name: string) => name.replace(/\./g, '_');
 
 /**
  * Writes the record of a domain event inside the caller's transaction. The inbox item of a ticket event is live
@@ -102,10 +104,9 @@ export async function recordEvent<K extends EventName>(
     .filter((projector) => projector.events.includes(name) && (projector.wants?.({ name, payload: stored }) ?? true))
     .map((projector) => projector.name);
   if (!pending.length) return;
-  await records().insertOne(
-    { name, payload: stored, at: new Date(), pending, leases: {}, doneAt: null } as never,
-    { session },
-  );
+  await records().insertOne({ name, payload: stored, at: new Date(), pending, leases: {}, doneAt: null } as never, {
+    session,
+  });
   // Once the transaction has ended (committed), this process's projectors look at once rather than at their next poll.
   session.once('ended', () => runner?.nudge());
 }
@@ -179,7 +180,12 @@ export interface ProjectorOptions {
   owner?: string;
   /** Only these projectors (default: every registered one). */
   only?: string[];
-  /** For specs: called after a batch is claimed and applied, before it is marked done; may throw to stop there. */
+  /** How long a claim holds (default `LEASE_MS`); a dead owner's events are claimed again after it. */
+  leaseMs?: number;
+  /**
+   * For specs: called after a batch is applied and before it is marked done. Throwing plays the process dying right
+   * there: the runner stops at once and writes nothing more (no done mark, no release).
+   */
   beforeDone?: (projector: string, events: StoredEvent[]) => void | Promise<void>;
 }
 
@@ -204,7 +210,9 @@ export class ProjectorRunner {
   }
 
   private selected(): Projector[] {
-    return [...projectors.values()].filter((projector) => !this.options.only || this.options.only.includes(projector.name));
+    return [...projectors.values()].filter(
+      (projector) => !this.options.only || this.options.only.includes(projector.name),
+    );
   }
 
   start(): void {
@@ -270,10 +278,15 @@ export class ProjectorRunner {
     if (!claim) return 0;
     try {
       await withRetries(() => projector.apply(claim.events));
-      await this.options.beforeDone?.(projector.name, claim.events);
+      if (this.options.beforeDone)
+        try {
+          await this.options.beforeDone(projector.name, claim.events);
+        } catch {
+          this.stopped = true;
+          return claim.events.length;
+        }
       await this.markDone(projector.name, claim.token, claim.events);
     } catch (error) {
-      if (this.stopped && !connected()) return claim.events.length;
       if (claim.events.length === 1) await this.release(projector.name, claim.token, claim.events, error);
       else
         // One bad event must not hold back the others: apply them one by one.
@@ -291,7 +304,12 @@ export class ProjectorRunner {
 
   private async claim(name: string): Promise<Claim | null> {
     const now = new Date();
-    const free = { $or: [{ [`leases.${name}.until`]: { $exists: false } }, { [`leases.${name}.until`]: { $lte: now } }] };
+    const free = {
+      $or: [
+        { [`leases.${leaseKey(name)}.until`]: { $exists: false } },
+        { [`leases.${leaseKey(name)}.until`]: { $lte: now } },
+      ],
+    };
     const candidates = await records()
       .find({ pending: name, ...free }, { projection: { _id: 1 } })
       .sort({ _id: 1 })
@@ -305,14 +323,17 @@ export class ProjectorRunner {
       { _id: { $in: ids }, pending: name, ...free },
       {
         $set: {
-          [`leases.${name}.owner`]: this.owner,
-          [`leases.${name}.token`]: token,
-          [`leases.${name}.until`]: new Date(now.getTime() + LEASE_MS),
+          [`leases.${leaseKey(name)}.owner`]: this.owner,
+          [`leases.${leaseKey(name)}.token`]: token,
+          [`leases.${leaseKey(name)}.until`]: new Date(now.getTime() + (this.options.leaseMs ?? LEASE_MS)),
         },
       },
     );
     const events = (await records()
-      .find({ _id: { $in: ids }, [`leases.${name}.token`]: token }, { projection: { name: 1, payload: 1, at: 1 } })
+      .find(
+        { _id: { $in: ids }, [`leases.${leaseKey(name)}.token`]: token },
+        { projection: { name: 1, payload: 1, at: 1 } },
+      )
       .sort({ _id: 1 })
       .toArray()) as unknown as StoredEvent[];
     return events.length ? { token, events } : null;
@@ -321,10 +342,10 @@ export class ProjectorRunner {
   private async markDone(name: string, token: string, events: StoredEvent[]): Promise<void> {
     const ids = events.map((event) => event._id);
     await withRetries(async () => {
-      await records().updateMany(
-        { _id: { $in: ids }, [`leases.${name}.token`]: token },
-        { $pull: { pending: name }, $unset: { [`leases.${name}`]: '' } } as never,
-      );
+      await records().updateMany({ _id: { $in: ids }, [`leases.${leaseKey(name)}.token`]: token }, {
+        $pull: { pending: name },
+        $unset: { [`leases.${leaseKey(name)}`]: '' },
+      } as never);
       await records().updateMany(
         { _id: { $in: ids }, 'pending.0': { $exists: false }, doneAt: null },
         { $set: { doneAt: new Date() } },
@@ -336,9 +357,9 @@ export class ProjectorRunner {
   private async release(name: string, token: string, events: StoredEvent[], error: unknown): Promise<void> {
     const ids = events.map((event) => event._id);
     const attempts = await records()
-      .find({ _id: { $in: ids } }, { projection: { [`leases.${name}.attempts`]: 1 } })
+      .find({ _id: { $in: ids } }, { projection: { [`leases.${leaseKey(name)}.attempts`]: 1 } })
       .toArray()
-      .then((docs) => Math.max(0, ...docs.map((doc) => Number(doc.leases?.[name]?.attempts ?? 0))))
+      .then((docs) => Math.max(0, ...docs.map((doc) => Number(doc.leases?.[leaseKey(name)]?.attempts ?? 0))))
       .catch(() => 0);
     const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** attempts);
     const level = isTransient(error) ? 'warn' : 'error';
@@ -348,13 +369,13 @@ export class ProjectorRunner {
     );
     await records()
       .updateMany(
-        { _id: { $in: ids }, [`leases.${name}.token`]: token },
+        { _id: { $in: ids }, [`leases.${leaseKey(name)}.token`]: token },
         {
           $set: {
-            [`leases.${name}.until`]: new Date(Date.now() + backoff),
-            [`leases.${name}.lastError`]: String((error as Error)?.message ?? error).slice(0, 500),
+            [`leases.${leaseKey(name)}.until`]: new Date(Date.now() + backoff),
+            [`leases.${leaseKey(name)}.lastError`]: String((error as Error)?.message ?? error).slice(0, 500),
           },
-          $inc: { [`leases.${name}.attempts`]: 1 },
+          $inc: { [`leases.${leaseKey(name)}.attempts`]: 1 },
         },
       )
       // Could not even say so: the lease runs out by itself and the events are claimed again.

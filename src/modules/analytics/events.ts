@@ -84,7 +84,8 @@ async function project(events: StoredEvent[]): Promise<void> {
       tickets.add((event.payload as DomainEvents['ticket.created']).ticketId);
   if (tickets.size) await rollUpTickets([...tickets]);
   for (const event of events) {
-    if (event.name === 'survey.submitted') await rollUpSurvey((event.payload as DomainEvents[typeof event.name]).surveyId);
+    if (event.name === 'survey.submitted')
+      await rollUpSurvey((event.payload as DomainEvents[typeof event.name]).surveyId);
     if (event.name === 'finding.recorded')
       await rollUpFinding((event.payload as DomainEvents[typeof event.name]).findingId);
   }

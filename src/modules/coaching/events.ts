@@ -37,9 +37,13 @@ function recordWork(event: StoredEvent): [string, () => Promise<void>] | null {
     }
     case 'ticket.created':
     case 'ticket.updated':
-      return payload.kind === 'compliment' ? [`ticket:${payload.ticketId}`, () => syncCompliment(payload.ticketId)] : null;
+      return payload.kind === 'compliment'
+        ? [`ticket:${payload.ticketId}`, () => syncCompliment(payload.ticketId)]
+        : null;
     case 'survey.submitted':
-      return payload.officerId ? [`survey:${String(payload.surveyId)}`, () => syncSurvey(String(payload.surveyId))] : null;
+      return payload.officerId
+        ? [`survey:${String(payload.surveyId)}`, () => syncSurvey(String(payload.surveyId))]
+        : null;
     case 'officer.changed':
       return [`officer:${String(payload.nip)}`, () => followOfficer(String(payload.nip))];
     default:
@@ -64,7 +68,14 @@ export function registerCoachingSubscribers(): void {
   registered = true;
   registerProjector({
     name: RECORD_PROJECTOR,
-    events: ['finding.recorded', 'finding.answered', 'ticket.created', 'ticket.updated', 'survey.submitted', 'officer.changed'],
+    events: [
+      'finding.recorded',
+      'finding.answered',
+      'ticket.created',
+      'ticket.updated',
+      'survey.submitted',
+      'officer.changed',
+    ],
     wants: (event) => recordWork({ name: event.name, payload: event.payload } as StoredEvent) !== null,
     apply: projectRecord,
   });

@@ -223,7 +223,8 @@ export async function autoCloseResolved(now = new Date(), signal?: AbortSignal):
         },
         { session },
       );
-      if (changed) await recordEvent(session, 'ticket.updated', { ...eventOf(changed), change: 'auto_closed', public: true });
+      if (changed)
+        await recordEvent(session, 'ticket.updated', { ...eventOf(changed), change: 'auto_closed', public: true });
       return changed;
     });
     if (!updated) continue; // changed since it was read: the next run looks again

@@ -213,25 +213,29 @@ export async function submitSurvey(raw: unknown, context: SubmitContext): Promis
       const [created] = await SurveyResponse.create(
         [
           {
-      unitId: unit._id,
-      unitCode: unit.code,
-      unitPath: unit.path,
-      agencyCode: unit.agencyCode,
-      serviceCode,
-      counterCode,
-      officerId,
-      answers: input.answers,
-      respondent: input.respondent,
-      comment: input.comment || null,
-      channel: context.channel,
-      submittedAt: now,
-      idempotencyKey,
-      integrity,
+            unitId: unit._id,
+            unitCode: unit.code,
+            unitPath: unit.path,
+            agencyCode: unit.agencyCode,
+            serviceCode,
+            counterCode,
+            officerId,
+            answers: input.answers,
+            respondent: input.respondent,
+            comment: input.comment || null,
+            channel: context.channel,
+            submittedAt: now,
+            idempotencyKey,
+            integrity,
           },
         ],
         { session },
       );
-      await recordEvent(session, 'survey.submitted', submittedEvent(created!._id, unit, serviceCode, officerId, input, now));
+      await recordEvent(
+        session,
+        'survey.submitted',
+        submittedEvent(created!._id, unit, serviceCode, officerId, input, now),
+      );
       return created!;
     });
   } catch (error) {
