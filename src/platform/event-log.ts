@@ -152,7 +152,8 @@ export function isTransient(error: unknown): boolean {
   if (!e) return false;
   if (e.code === 112) return true;
   const labels = [...(e.errorLabels ?? []), ...(e.errorLabelSet ?? [])];
-  if (labels.some((label) => ['TransientTransactionError', 'RetryableWriteError', 'RetryableError'].includes(label))) return true;
+  if (labels.some((label) => ['TransientTransactionError', 'RetryableWriteError', 'RetryableError'].includes(label)))
+    return true;
   if (e.hasErrorLabel?.('TransientTransactionError')) return true;
   return TRANSIENT_NAMES.includes(e.name ?? '');
 }
