@@ -90,8 +90,9 @@ const receiptOf = (ticket: TicketDoc, replayed: boolean): Receipt => ({
 });
 
 /**
- * A citizen files a complaint, compliment, suggestion or information request. The ticket and its receipt e-mail
- * are written in one transaction, so a crash in between loses neither; subscribers hear `ticket.created` after.
+ * A citizen files a complaint, compliment, suggestion or information request. The ticket, its receipt e-mail and
+ * the record of `ticket.created` are written in one transaction, so a crash in between loses none of them; live
+ * subscribers hear `ticket.created` after.
  */
 export async function fileTicket(raw: unknown, context: IntakeContext): Promise<Receipt> {
   const input = check(ticketInput, raw) as TicketInput;
