@@ -13,6 +13,7 @@ import { attachInboxGateway, staffSocketOptions, type InboxGateway } from './mod
 import { loadDemoIfEmpty } from './demo/seed.js';
 import { startScheduler, stopScheduler } from './platform/scheduler.js';
 import { eventsSettled } from './platform/events.js';
+import { startProjectors, stopProjectors } from './platform/event-log.js';
 import { startOutboxWorker, stopOutboxWorker } from './modules/notifications/worker.js';
 import { ensureReferenceData } from './reference-data.js';
 import { registerClockJobs } from './modules/feedback/clocks.js';
@@ -20,6 +21,7 @@ import { registerCoachingJobs } from './modules/coaching/reminders.js';
 import { registerCoachingSubscribers } from './modules/coaching/events.js';
 import { registerAnalyticsSubscribers } from './modules/analytics/events.js';
 import { attachDisplayGateway } from './modules/analytics/display-gateway.js';
+import { registerReconciliation } from './drift.js';
 
 /** One line to the terminal for the person starting Suara (the structured log goes to stdout as JSON). */
 const say = (line: string) => process.stderr.write(line + '\n');
@@ -44,7 +46,11 @@ async function main(config: Config): Promise<void> {
     await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
     http?.closeAllConnections();
     // Subscribers still updating records and rollups finish first (bounded: a stuck one must not block the exit).
-    await Promise.race([eventsSettled(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    await Promise.race([eventsSettled(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]).catch(
+      () => undefined,
+    );
+    // Events claimed and not yet done wait for their lease to run out, then any process applies them.
+    await stopProjectors();
     await database.close().catch((error: unknown) => logger.error({ err: error }, 'closing the database failed'));
     logger.info('stopped');
     process.exit(code);
@@ -75,9 +81,10 @@ async function main(config: Config): Promise<void> {
           );
       }
     }
-    // Coaching records and analytics rollups follow the domain events from here on.
+    // Coaching records and analytics rollups follow the durable domain events from here on (event-log.ts).
     registerCoachingSubscribers();
     registerAnalyticsSubscribers();
+    startProjectors();
     const secret = await sessionSecret(config);
     // One session middleware for HTTP and for the Socket.IO handshake.
     const session = sessionMiddleware(config, secret);
@@ -101,6 +108,7 @@ async function main(config: Config): Promise<void> {
     startOutboxWorker(config);
     registerClockJobs(config);
     registerCoachingJobs(config);
+    registerReconciliation();
     startScheduler();
     say(
       `Suara is serving on http://localhost:${port}` +

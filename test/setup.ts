@@ -7,6 +7,7 @@ import { setEncryptionKey } from '../src/platform/crypto.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/platform/embedded-db.js';
 import { registerAnalyticsSubscribers } from '../src/modules/analytics/events.js';
 import { registerCoachingSubscribers } from '../src/modules/coaching/events.js';
+import { startProjectors, stopProjectors } from '../src/platform/event-log.js';
 
 /**
  * One real database server for the whole run: the embedded SecantusDB on a throwaway directory, or the server at
@@ -17,6 +18,7 @@ setEncryptionKey('a1'.repeat(32)); // one key for the run: specs read back what 
 // As in the server: records and rollups follow the domain events that specs cause.
 registerCoachingSubscribers();
 registerAnalyticsSubscribers();
+startProjectors(); // idle while no test database is connected; `eventsSettled()` waits for them to drain
 let embedded: EmbeddedDatabase | undefined;
 let storage: string | undefined;
 
@@ -33,6 +35,7 @@ export const mochaHooks = {
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);
+    await stopProjectors();
     await mongoose.disconnect();
     await embedded?.stop();
     if (storage) await rm(storage, { recursive: true, force: true });

@@ -11,7 +11,8 @@
  *
  * Settings: see settings.ts (BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS, BENCH_LOGIN_CONNECTIONS,
  * BENCH_ONLY, BENCH_LOG_LEVEL) and fanout.ts (BENCH_FANOUT_SECONDS, BENCH_FANOUT_RATE, BENCH_FANOUT_SOCKETS,
- * BENCH_FANOUT_IDLE_SOCKETS, BENCH_FANOUT_WORKERS). `BENCH_ONLY=fanout` runs the fan-out alone.
+ * BENCH_FANOUT_IDLE_SOCKETS, BENCH_FANOUT_WORKERS) and soak.ts (BENCH_SOAK_CITIZENS, BENCH_SOAK_SECONDS).
+ * `BENCH_ONLY=fanout` runs the fan-out alone, `BENCH_ONLY=soak` the soak.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -37,6 +38,7 @@ import { formatFanout, loadFanoutSettings, runFanout, stopFanout, type FanoutRes
 import { formatTextBench, runTextBench, TEXT_BENCH_NAME, type TextBenchResult } from './text.js';
 import { measure, measurePair, probe, stopLoad, type LoadFigures } from './load.js';
 import { weighPage, type PageWeight } from './page-weight.js';
+import { formatSoak, runSoak, type SoakResult } from './soak.js';
 import { formatResults, writeResults, type BenchResults, type ScenarioResult } from './report.js';
 import {
   DATA_ENCRYPTION_KEY,
@@ -168,8 +170,7 @@ async function main(): Promise<void> {
   const withFanout = !settings.only || settings.only.includes('fanout');
   const unknown = settings.only?.filter(
     (name) =>
-      name !== 'fanout' &&
-      name !== TEXT_BENCH_NAME &&
+      !['fanout', 'soak', TEXT_BENCH_NAME].includes(name) &&
       !loadScenarioNames.has(name) &&
       !scenarios.some((s) => s.name === name),
   );
@@ -290,7 +291,14 @@ async function main(): Promise<void> {
   for (const page of pages) weights.push(await weighPage(suara.url, page, PAGE_BUDGET_BYTES));
 
   await cleanUp();
-  const report: BenchResults & { fanout?: FanoutResult; load?: LoadBenchResult; text?: TextBenchResult } = {
+  // Its own Suara and database, once everything above has stopped (soak.ts).
+  const soak = !settings.only || settings.only.includes('soak') ? await runSoak(say) : undefined;
+  const report: BenchResults & {
+    fanout?: FanoutResult;
+    load?: LoadBenchResult;
+    text?: TextBenchResult;
+    soak?: SoakResult;
+  } = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     elapsedSeconds: seconds(runStart),
@@ -302,12 +310,14 @@ async function main(): Promise<void> {
     fanout,
     load,
     text,
+    soak,
   };
   await writeResults(RESULTS_FILE, report);
   process.stdout.write('\n' + formatResults(report) + '\n');
   if (fanout) process.stdout.write('\n' + formatFanout(fanout) + '\n');
   if (load) process.stdout.write('\n' + formatLoad(load) + '\n');
   if (text) process.stdout.write('\n' + formatTextBench(text) + '\n');
+  if (soak) process.stdout.write('\n' + formatSoak(soak) + '\n');
   say(`\nResults written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
 }
 

@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { InboxItem } from '../modules/feedback/inbox-item.js';
+import { projectorsSettled } from './event-log.js';
 import { logger } from './logger.js';
 
 /**
- * The in-process domain event bus (DESIGN.md section 4). Services publish after their write has succeeded;
- * subscribers do side effects. A failing subscriber is logged and never fails the publisher's request: work that
- * must not be lost (mail) is written to the database by the subscriber before anything else can go wrong.
+ * The in-process domain event bus (DESIGN.md section 4), for live fan-out: services publish after their write has
+ * committed; subscribers do side effects (sockets). A failing subscriber is logged and never fails the publisher's
+ * request. What is stored from events (rollups, records) does not come from here: it comes from the event records
+ * written in the change's own transaction (event-log.ts).
  */
 /** What a ticket event carries: ids and codes for routing (rooms, rollups, records); never contact data. */
 export interface TicketEvent {
@@ -83,10 +85,12 @@ export function publish<K extends keyof DomainEvents>(event: K, payload: DomainE
 }
 
 /**
- * Resolves once every handler started so far (and any they started in turn) has finished: before the database
- * closes, so that no subscriber's transaction is cut off half-way (a rollup or record update would then drift
- * until a rebuild), and in specs before reading what subscribers write.
+ * Resolves once every handler started so far (and any they started in turn) has finished and this process's
+ * projectors have applied every event recorded so far (event-log.ts): before the database closes, and in specs
+ * before reading what subscribers and projectors write.
  */
 export async function eventsSettled(): Promise<void> {
+  while (inFlight.size) await Promise.all([...inFlight]);
+  await projectorsSettled();
   while (inFlight.size) await Promise.all([...inFlight]);
 }

@@ -1,9 +1,9 @@
-import { publish, subscribe } from '../../platform/events.js';
-import { logger } from '../../platform/logger.js';
+import { registerProjector, type StoredEvent } from '../../platform/event-log.js';
+import { publish, type DomainEvents } from '../../platform/events.js';
 import { Finding, Ticket } from '../feedback/model.js';
 import { SurveyResponse } from '../surveys/model.js';
 import {
-  applyEntries,
+  applyOnce,
   applySourceState,
   applySourceStates,
   findingContribution,
@@ -19,16 +19,16 @@ import {
 } from './rollups.js';
 
 /**
- * What the analytics module does when other modules publish domain events (DESIGN.md section 4): keeps the rollups
- * with `$inc` upserts. Registered once per process by the server and by the test set-up; calling it again does
- * nothing, so no event is counted twice.
+ * The analytics projector (platform/event-log.ts): keeps the rollups with `$inc` upserts from the durable event
+ * records, which every process applies in batches under a lease. Registered once per process by the server and by
+ * the test set-up; calling it again does nothing.
  *
- * Subscribers run after the publisher's write, fire-and-forget. When the database is down (or the process dies)
- * while one runs, its transaction is not committed and the error is logged: the rollups then lack that change (they
- * drift) until the next event for the same ticket (which applies the whole difference from the stored state) or
- * until `npm run rollups:rebuild`, which repairs everything from the source collections. A survey answer missed this
- * way is only repaired by the rebuild.
+ * Every application is idempotent, so an event applied twice (a lease that ran out, a process that died before
+ * marking it done) changes nothing: tickets and findings through their stored states and revisions, survey answers
+ * through their marker states. A failed application leaves the event pending and it is tried again (event-log.ts
+ * says when); `npm run verify` compares the rollups with a recomputation from the sources.
  */
+export const ANALYTICS_PROJECTOR = 'analytics.rollups';
 let registered = false;
 
 /** Applies the ticket as it is now (not as the event saw it): the state's revision decides what is new. */
@@ -54,36 +54,13 @@ export async function rollUpTickets(ticketIds: string[]): Promise<void> {
 }
 
 /**
- * Ticket events within one short window are applied together: at intake rates many tickets share their rollup
- * documents (same day, unit, category), so one transaction with one `$inc` per document replaces one transaction per
- * event, and intake keeps the database to itself for longer. The window is the only delay a dashboard sees; a crash
- * inside it loses nothing that the next event for the ticket or a rebuild does not repair (as with any subscriber).
- */
-const COALESCE_MS = 100;
-let pending: { ids: Set<string>; applied: Promise<void> } | null = null;
-
-function rollUpSoon(ticketId: string): Promise<void> {
-  if (!pending) {
-    const ids = new Set<string>();
-    const applied = new Promise((resolve) => setTimeout(resolve, COALESCE_MS)).then(() => {
-      pending = null;
-      return rollUpTickets([...ids]);
-    });
-    pending = { ids, applied };
-  }
-  pending.ids.add(ticketId);
-  return pending.applied;
-}
-
-/**
- * Counts a survey answer on its rollups (one bulk write per rollup collection, not one transaction: a reader in
- * between may see it on the unit's documents and not yet on the subtree's), then says so with `survey.rolled_up`,
- * so that what shows figures from rollups (the hall display) reads them once they all count it.
+ * Counts a survey answer on its rollups once (one transaction with its marker state; again it changes nothing),
+ * then says so with `survey.rolled_up`, so that what shows figures from rollups (the hall display) reads them now.
  */
 export async function rollUpSurvey(surveyId: string): Promise<void> {
   const survey = await SurveyResponse.findById(surveyId).select(SURVEY_FIELDS).lean<SurveyLike>();
   if (!survey) return;
-  await applyEntries(surveyContribution(survey, (await unitInfo(survey.unitId)).timeZone));
+  await applyOnce(`survey:${surveyId}`, surveyContribution(survey, (await unitInfo(survey.unitId)).timeZone));
   publish('survey.rolled_up', { surveyId, unitPath: survey.unitPath.map(String) });
 }
 
@@ -99,17 +76,27 @@ export async function rollUpFinding(findingId: string): Promise<void> {
   );
 }
 
-/** The bus waits for the returned work (`eventsSettled`); a failure is logged here with what it means. */
-const logged = (what: string, work: () => Promise<void>) => () =>
-  work().catch((error: unknown) => {
-    logger.error({ err: error, what }, 'rollup not updated; rollups drift until the next change or a rebuild');
-  });
+/** Applies a batch of event records: the batch's tickets together in one transaction, the rest one by one. */
+async function project(events: StoredEvent[]): Promise<void> {
+  const tickets = new Set<string>();
+  for (const event of events)
+    if (event.name === 'ticket.created' || event.name === 'ticket.updated')
+      tickets.add((event.payload as DomainEvents['ticket.created']).ticketId);
+  if (tickets.size) await rollUpTickets([...tickets]);
+  for (const event of events) {
+    if (event.name === 'survey.submitted')
+      await rollUpSurvey((event.payload as DomainEvents[typeof event.name]).surveyId);
+    if (event.name === 'finding.recorded')
+      await rollUpFinding((event.payload as DomainEvents[typeof event.name]).findingId);
+  }
+}
 
 export function registerAnalyticsSubscribers(): void {
   if (registered) return;
   registered = true;
-  subscribe('ticket.created', (event) => logged('ticket', () => rollUpSoon(event.ticketId))());
-  subscribe('ticket.updated', (event) => logged('ticket', () => rollUpSoon(event.ticketId))());
-  subscribe('survey.submitted', (event) => logged('survey', () => rollUpSurvey(event.surveyId))());
-  subscribe('finding.recorded', (event) => logged('finding', () => rollUpFinding(event.findingId))());
+  registerProjector({
+    name: ANALYTICS_PROJECTOR,
+    events: ['ticket.created', 'ticket.updated', 'survey.submitted', 'finding.recorded'],
+    apply: project,
+  });
 }

@@ -2,8 +2,10 @@ import { Types } from 'mongoose';
 import { Officer } from '../directory/model.js';
 import { Finding, Ticket } from '../feedback/model.js';
 import { SurveyResponse } from '../surveys/model.js';
+import { EventRecord } from '../../platform/event-log.js';
 import { eventsSettled } from '../../platform/events.js';
 import { readBySlices, type SlicePosition } from '../../platform/slices.js';
+import { ANALYTICS_PROJECTOR } from './events.js';
 import { ContributionState, RollupCheckpoint, rollupModels } from './model.js';
 import {
   Accumulator,
@@ -107,6 +109,15 @@ async function startOver(): Promise<CheckpointDoc> {
     ...Object.values(rollupModels).map((model) => model.collection.deleteMany({})),
     ContributionState.collection.deleteMany({}),
   ]);
+  // Survey answers stored by now are counted by this rebuild; their pending events would count them again (the
+  // marker states that say so are gone). Pending ticket and finding events stay: they apply by revision.
+  await EventRecord.collection.updateMany({ pending: ANALYTICS_PROJECTOR, name: 'survey.submitted' }, {
+    $pull: { pending: ANALYTICS_PROJECTOR },
+  } as never);
+  await EventRecord.collection.updateMany(
+    { name: 'survey.submitted', 'pending.0': { $exists: false }, doneAt: null },
+    { $set: { doneAt: new Date() } },
+  );
   // Answers stored from the next whole second on are the live path's (an ObjectId starts with its creation second).
   const boundary = Types.ObjectId.createFromTime(Math.floor(Date.now() / 1000) + 1);
   const checkpoint: CheckpointDoc = {

@@ -17,7 +17,8 @@ import { ContributionState, RollupCheckpoint, rollupModels, type RollupTarget } 
  * contribution computed, and only the difference `$inc`ed — in one transaction with the compare-and-set of the
  * state on its revision, so two events for one ticket never both apply, an older revision never overwrites a
  * newer one, and a crash leaves both writes or neither. Survey answers never change after they are stored, so their
- * contribution is applied once, on `survey.submitted`. Findings can be recorded again with another outcome and use
+ * contribution is applied once, on `survey.submitted`, with a marker state (`survey:<id>`) that makes a second
+ * application of the same event change nothing. Findings can be recorded again with another outcome and use
  * the same state scheme as tickets (state `finding:<id>`, revision = updatedAt).
  */
 
@@ -656,6 +657,24 @@ export async function applySourceState(
       if (isDuplicateKey(error) && attempt < 5) continue; // another writer got there first: read again
       throw error;
     }
+  }
+}
+
+/**
+ * Applies a contribution that never changes (a survey answer) once per source: in one transaction, a marker state
+ * (`stateId`, no contribution kept) is inserted and the increments written; a marker already there means it was
+ * applied before (by another process, or before a crash that left its event pending), and nothing is written.
+ */
+export async function applyOnce(stateId: string, contribution: Contribution): Promise<'applied' | 'current'> {
+  try {
+    return await inTransaction(async (session) => {
+      await states().insertOne({ _id: stateId as never, revision: 1, contribution: [] }, { session });
+      await applyEntries(contribution, session);
+      return 'applied' as const;
+    });
+  } catch (error) {
+    if (isDuplicateKey(error)) return 'current';
+    throw error;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
-import { subscribe } from '../../platform/events.js';
+import { registerProjector, type StoredEvent } from '../../platform/event-log.js';
+import type { DomainEvents } from '../../platform/events.js';
 import { findOfficer, findOfficersByIds, type OfficerDoc } from '../directory/service.js';
 import { Finding, Ticket, type FindingDoc, type TicketDoc } from '../feedback/model.js';
 import { scrubPersonalData } from '../feedback/text.js';
@@ -8,56 +9,79 @@ import { FeedItem, removeFeedItem, removeFeedItems, upsertFeedItem, type FeedIte
 import { registerCoachingWorkSubscribers } from './plan-events.js';
 
 /**
- * What the coaching module does when other modules publish domain events (DESIGN.md section 4). Registered once per
- * process by the server and by the test set-up; calling it again does nothing, so no event is counted twice.
+ * The coaching projectors (platform/event-log.ts): the record's feed follows the durable event records of other
+ * modules, and the development plan follows the findings. Registered once per process by the server and by the
+ * test set-up; calling it again does nothing.
  *
  * Fairness (DESIGN.md section 3): only a finding a unit head recorded as substantiated or partially substantiated
  * becomes an item. A `not_substantiated` finding is not shown at all (and an earlier item of that finding is
  * removed), so a cleared allegation can never be read as a negative, counted, or carried into an evaluation. A
  * complaint without a finding never reaches the record. Compliments count once staff verified the ticket.
  *
- * Every handler reads its source again rather than trusting the event's snapshot, and rebuild.ts writes the same
- * items from the same builders, so a missed or late event is repaired by a rebuild.
+ * Every handler reads its source again rather than trusting the event's snapshot and writes by upsert, so applying
+ * an event twice, or late, leaves the same items; rebuild.ts writes the same items from the same builders. Two
+ * processes applying events of the same compliment at the same moment can still cross (the older reading written
+ * last); the daily reconciliation (verify.ts) repairs that.
  */
+export const RECORD_PROJECTOR = 'coaching.record';
 let registered = false;
+
+/** The source an event is about, and the work that brings the record in line with it (null: nothing to do). */
+function recordWork(event: StoredEvent): [string, () => Promise<void>] | null {
+  const payload = event.payload as Record<string, unknown> & DomainEvents['ticket.created'];
+  switch (event.name) {
+    case 'finding.recorded':
+    case 'finding.answered': {
+      const id = String(payload.findingId);
+      return [`finding:${id}`, () => syncFinding(id)];
+    }
+    case 'ticket.created':
+    case 'ticket.updated':
+      return payload.kind === 'compliment'
+        ? [`ticket:${payload.ticketId}`, () => syncCompliment(payload.ticketId)]
+        : null;
+    case 'survey.submitted':
+      return payload.officerId
+        ? [`survey:${String(payload.surveyId)}`, () => syncSurvey(String(payload.surveyId))]
+        : null;
+    case 'officer.changed':
+      return [`officer:${String(payload.nip)}`, () => followOfficer(String(payload.nip))];
+    default:
+      return null;
+  }
+}
+
+/** Each source once per batch, in the order of its last event: every handler reads the source as it is now. */
+async function projectRecord(events: StoredEvent[]): Promise<void> {
+  const work = new Map<string, () => Promise<void>>();
+  for (const event of events) {
+    const item = recordWork(event);
+    if (!item) continue;
+    work.delete(item[0]);
+    work.set(item[0], item[1]);
+  }
+  for (const run of work.values()) await run();
+}
 
 export function registerCoachingSubscribers(): void {
   if (registered) return;
   registered = true;
-  subscribe('finding.recorded', (event) => track(`finding:${event.findingId}`, () => syncFinding(event.findingId)));
-  subscribe('finding.answered', (event) => track(`finding:${event.findingId}`, () => syncFinding(event.findingId)));
-  subscribe('ticket.created', (event) => {
-    if (event.kind === 'compliment' && event.officerIds.length)
-      return track(`ticket:${event.ticketId}`, () => syncCompliment(event.ticketId));
+  registerProjector({
+    name: RECORD_PROJECTOR,
+    events: [
+      'finding.recorded',
+      'finding.answered',
+      'ticket.created',
+      'ticket.updated',
+      'survey.submitted',
+      'officer.changed',
+    ],
+    wants: (event) => recordWork({ name: event.name, payload: event.payload } as StoredEvent) !== null,
+    apply: projectRecord,
   });
-  subscribe('ticket.updated', (event) => {
-    if (event.kind === 'compliment') return track(`ticket:${event.ticketId}`, () => syncCompliment(event.ticketId));
-  });
-  subscribe('survey.submitted', (event) => {
-    if (event.officerId) return track(`survey:${event.surveyId}`, () => syncSurvey(event.surveyId));
-  });
-  subscribe('officer.changed', (event) => track(`officer:${event.nip}`, () => followOfficer(event.nip)));
 
-  // Coaching work (sessions, actions, training, evaluations) registers its own subscribers below this line.
+  // Coaching work (sessions, actions, training, evaluations) registers its own projectors below this line.
   registerCoachingWorkSubscribers();
-}
-
-// ---- Serial work per source, and a way for specs to wait for it
-
-const queues = new Map<string, Promise<void>>();
-
-/**
- * Runs the work after any earlier work on the same source (a compliment verified then rejected a moment later must
- * end up removed, not re-added by the slower first handler), and remembers it until done.
- */
-function track(key: string, work: () => Promise<void>): Promise<void> {
-  const next = (queues.get(key) ?? Promise.resolve()).then(work, work);
-  queues.set(key, next);
-  const forget = () => {
-    if (queues.get(key) === next) queues.delete(key);
-  };
-  next.then(forget, forget);
-  return next;
 }
 
 // ---- Item builders: the one place that decides what the record shows (used live and by a rebuild)
@@ -200,7 +224,7 @@ export async function syncSurvey(surveyId: string): Promise<void> {
 }
 
 /** An officer moved to another unit: their record moves with them, so the new unit's coaches see it. */
-async function followOfficer(nip: string): Promise<void> {
+export async function followOfficer(nip: string): Promise<void> {
   const officer = await findOfficer({ nip });
   if (!officer) return;
   await FeedItem.updateMany(

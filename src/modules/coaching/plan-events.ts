@@ -1,14 +1,27 @@
-import { subscribe } from '../../platform/events.js';
+import { registerProjector } from '../../platform/event-log.js';
+import type { DomainEvents } from '../../platform/events.js';
 import { evaluateRules } from './rules.js';
 
 /**
  * The development plan follows the findings: each recorded finding that counts (substantiated or partially
- * substantiated) re-evaluates the rules for its officer. A `not_substantiated` finding changes nothing.
- * Called once from `registerCoachingSubscribers()` (events.ts), which guards against registering twice.
+ * substantiated) re-evaluates the rules for its officer, from the durable event record (platform/event-log.ts).
+ * Evaluating again suggests nothing new (a rule does not suggest while an earlier suggestion of it is open). A
+ * `not_substantiated` finding changes nothing. Called once from `registerCoachingSubscribers()` (events.ts), which
+ * guards against registering twice.
  */
+const counts = (payload: unknown) =>
+  ['substantiated', 'partially_substantiated'].includes((payload as DomainEvents['finding.recorded']).outcome);
+
 export function registerCoachingWorkSubscribers(): void {
-  subscribe('finding.recorded', async (event) => {
-    if (!['substantiated', 'partially_substantiated'].includes(event.outcome)) return;
-    await evaluateRules(event.officerId, event.at);
+  registerProjector({
+    name: 'coaching.plan',
+    events: ['finding.recorded'],
+    wants: (event) => counts(event.payload),
+    apply: async (events) => {
+      for (const event of events) {
+        const payload = event.payload as DomainEvents['finding.recorded'];
+        if (counts(payload)) await evaluateRules(payload.officerId, new Date(payload.at));
+      }
+    },
   });
 }

@@ -49,14 +49,7 @@ export async function rebuildRecords(options: { progress?: (progress: RebuildPro
 
   report.findings = await inBatches(
     eachBySlices<FindingDoc>(Finding.collection, 'officerId', officerIds),
-    async (findings) => {
-      const byId = await officers.load(findings.map((finding) => finding.officerId));
-      return findings.flatMap((finding) => {
-        const officer = byId.get(String(finding.officerId));
-        const item = officer ? findingItem(finding, officer) : null;
-        return item ? [item] : [];
-      });
-    },
+    (findings) => findingItemsOf(findings, officers),
     (done) => options.progress?.({ phase: 'findings', done }),
   );
 
@@ -65,15 +58,7 @@ export async function rebuildRecords(options: { progress?: (progress: RebuildPro
       projection: complimentFields,
       keep: (ticket) => ticket.kind === 'compliment' && ticket.officerIds?.length > 0,
     }),
-    async (tickets) => {
-      const byId = await officers.load(tickets.flatMap((ticket) => ticket.officerIds));
-      return tickets.flatMap((ticket) =>
-        complimentItems(
-          ticket,
-          ticket.officerIds.flatMap((id) => byId.get(String(id)) ?? []),
-        ),
-      );
-    },
+    (tickets) => complimentItemsOf(tickets, officers),
     (done) => options.progress?.({ phase: 'compliments', done }),
   );
 
@@ -82,13 +67,7 @@ export async function rebuildRecords(options: { progress?: (progress: RebuildPro
       projection: surveyFields,
       keep: (response) => (response.officerId as { _bsontype?: string } | null)?._bsontype === 'ObjectId',
     }),
-    async (responses) => {
-      const byId = await officers.load(responses.map((response) => response.officerId!));
-      return responses.flatMap((response) => {
-        const officer = byId.get(String(response.officerId));
-        return officer ? [surveyItem(response, officer)] : [];
-      });
-    },
+    (responses) => surveyItemsOf(responses, officers),
     (done) => options.progress?.({ phase: 'surveys', done }),
   );
 
@@ -102,6 +81,34 @@ export async function rebuildRecords(options: { progress?: (progress: RebuildPro
   await RecordVersion.updateMany({}, { $inc: { v: 1 } }); // records read before this are not shared after it
   options.progress?.({ phase: 'sweep', done: report.removed });
   return report;
+}
+
+/** The items a batch of findings gives (what a rebuild writes and the drift check expects). */
+export async function findingItemsOf(findings: FindingDoc[], officers: OfficerCache): Promise<FeedItemInput[]> {
+  const byId = await officers.load(findings.map((finding) => finding.officerId));
+  return findings.flatMap((finding) => {
+    const officer = byId.get(String(finding.officerId));
+    const item = officer ? findingItem(finding, officer) : null;
+    return item ? [item] : [];
+  });
+}
+
+export async function complimentItemsOf(tickets: ComplimentSource[], officers: OfficerCache): Promise<FeedItemInput[]> {
+  const byId = await officers.load(tickets.flatMap((ticket) => ticket.officerIds));
+  return tickets.flatMap((ticket) =>
+    complimentItems(
+      ticket,
+      ticket.officerIds.flatMap((id) => byId.get(String(id)) ?? []),
+    ),
+  );
+}
+
+export async function surveyItemsOf(responses: SurveySource[], officers: OfficerCache): Promise<FeedItemInput[]> {
+  const byId = await officers.load(responses.map((response) => response.officerId!));
+  return responses.flatMap((response) => {
+    const officer = byId.get(String(response.officerId));
+    return officer ? [surveyItem(response, officer)] : [];
+  });
 }
 
 /** Reads documents in batches, turns each batch into items and writes them in one unordered bulk write. */
@@ -127,8 +134,10 @@ async function inBatches<T>(
   return done;
 }
 
+export type OfficerCache = ReturnType<typeof officerCache>;
+
 /** Officers by id, read once per rebuild (a record belongs to the officer's current unit). */
-function officerCache() {
+export function officerCache() {
   const known = new Map<string, Pick<OfficerDoc, '_id' | 'unitPath'> | null>();
   return {
     async load(ids: (Types.ObjectId | string)[]) {

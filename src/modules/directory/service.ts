@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { AppError } from '../../platform/errors.js';
+import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
 import { publish } from '../../platform/events.js';
 import { check } from '../../platform/validate.js';
 import { assertCan, can, scopeOf, type Action, type Actor } from '../accounts/permissions.js';
@@ -259,12 +260,17 @@ async function upsertOfficer(
     unitCode: unit.code,
     unitPath: unit.path,
   };
-  await Officer.updateOne(
-    { nip: input.nip },
-    { $set: fields, $setOnInsert: { nip: input.nip, ref: newOfficerRef(), active: true } },
-    { upsert: true },
-  );
-  publish('officer.changed', { officerId: String(existing?._id ?? ''), nip: input.nip });
+  const event = { officerId: String(existing?._id ?? ''), nip: input.nip };
+  // The officer and the record of the change: one transaction, so the coaching record follows a move.
+  await writeWithEvents(async (session) => {
+    await Officer.updateOne(
+      { nip: input.nip },
+      { $set: fields, $setOnInsert: { nip: input.nip, ref: newOfficerRef(), active: true } },
+      { upsert: true, session },
+    );
+    await recordEvent(session, 'officer.changed', event);
+  });
+  publish('officer.changed', event);
   return existing ? 'updated' : 'created';
 }
 

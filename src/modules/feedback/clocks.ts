@@ -1,6 +1,7 @@
 import { updateAndRead } from '../../platform/db.js';
 import mongoose from 'mongoose';
 import { dateFormatter, localDate, zoneName } from '../../platform/calendar.js';
+import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
 import { publish } from '../../platform/events.js';
 import { t, type Lang } from '../../platform/i18n.js';
 import { logger } from '../../platform/logger.js';
@@ -108,6 +109,7 @@ async function escalate(ticket: TicketDoc, now: Date, config: ClockConfig): Prom
       { session },
     );
     if (!claimed) return;
+    await recordEvent(session, 'ticket.updated', { ...eventOf(claimed), change: 'escalated', public: false });
     for (const head of heads) {
       const lang = head.lang as Lang;
       await queueMail(
@@ -210,17 +212,23 @@ export async function autoCloseResolved(now = new Date(), signal?: AbortSignal):
       (entry) => entry.action === 'citizen_reply' && ticket.resolvedAt && entry.at > ticket.resolvedAt,
     );
     if (answered) continue;
-    const updated = await updateAndRead<TicketDoc>(
-      Ticket,
-      { _id: ticket._id, status: 'resolved', dueClock: 'autoClose', revision: ticket.revision, dueAt: { $lt: now } },
-      {
-        $set: { status: 'closed', closedAt: now, dueAt: null, dueClock: null },
-        $push: {
-          history: { at: now, actor: system, action: 'status', from: 'resolved', to: 'closed', public: true },
+    const updated = await writeWithEvents(async (session) => {
+      const changed = await updateAndRead<TicketDoc>(
+        Ticket,
+        { _id: ticket._id, status: 'resolved', dueClock: 'autoClose', revision: ticket.revision, dueAt: { $lt: now } },
+        {
+          $set: { status: 'closed', closedAt: now, dueAt: null, dueClock: null },
+          $push: {
+            history: { at: now, actor: system, action: 'status', from: 'resolved', to: 'closed', public: true },
+          },
+          $inc: { revision: 1 },
         },
-        $inc: { revision: 1 },
-      },
-    );
+        { session },
+      );
+      if (changed)
+        await recordEvent(session, 'ticket.updated', { ...eventOf(changed), change: 'auto_closed', public: true });
+      return changed;
+    });
     if (!updated) continue; // changed since it was read: the next run looks again
     closed++;
     publish('ticket.updated', { ...eventOf(updated), change: 'auto_closed', public: true });

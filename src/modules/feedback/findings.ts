@@ -2,6 +2,7 @@ import { updateAndRead } from '../../platform/db.js';
 import Joi from 'joi';
 import mongoose from 'mongoose';
 import { AppError } from '../../platform/errors.js';
+import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
 import { publish } from '../../platform/events.js';
 import { check } from '../../platform/validate.js';
 import type { Actor } from '../accounts/permissions.js';
@@ -36,17 +37,23 @@ export async function answerFinding(
   const { body } = check(findingAnswerInput, raw);
 
   const at = new Date();
-  const answered = await updateAndRead<FindingDoc>(
-    Finding,
-    { _id: finding._id, 'answer.body': null },
-    { $set: { 'answer.body': body, 'answer.at': at } },
-  );
-  if (!answered) throw new AppError('conflict', 'coaching.answer.already');
-  publish('finding.answered', {
+  const event = {
     findingId: String(finding._id),
     ticketId: String(finding.ticketId),
     officerId: String(finding.officerId),
     at,
+  };
+  const answered = await writeWithEvents(async (session) => {
+    const changed = await updateAndRead<FindingDoc>(
+      Finding,
+      { _id: finding._id, 'answer.body': null },
+      { $set: { 'answer.body': body, 'answer.at': at } },
+      { session },
+    );
+    if (changed) await recordEvent(session, 'finding.answered', event);
+    return changed;
   });
+  if (!answered) throw new AppError('conflict', 'coaching.answer.already');
+  publish('finding.answered', event);
   return { id: String(finding._id), answer: { body, at } };
 }

@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import { lookupHash, seal } from '../../platform/crypto.js';
 import { utcOffsetMs } from '../../platform/calendar.js';
 import { AppError } from '../../platform/errors.js';
+import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
 import { publish, type TicketEvent } from '../../platform/events.js';
 import { t, type Lang } from '../../platform/i18n.js';
 import { check } from '../../platform/validate.js';
@@ -91,8 +92,9 @@ const receiptOf = (ticket: TicketDoc, replayed: boolean): Receipt => ({
 });
 
 /**
- * A citizen files a complaint, compliment, suggestion or information request. The ticket and its receipt e-mail
- * are written in one transaction, so a crash in between loses neither; subscribers hear `ticket.created` after.
+ * A citizen files a complaint, compliment, suggestion or information request. The ticket, its receipt e-mail and
+ * the record of `ticket.created` are written in one transaction, so a crash in between loses none of them; live
+ * subscribers hear `ticket.created` after.
  */
 export async function fileTicket(raw: unknown, context: IntakeContext): Promise<Receipt> {
   const input = check(ticketInput, raw) as TicketInput;
@@ -210,10 +212,10 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
   });
 
   try {
-    if (email)
-      // The ticket and its receipt are two documents: one transaction, so a crash keeps both or neither.
-      await mongoose.connection.transaction(async (session) => {
-        await ticket.save({ session });
+    // The ticket, its receipt and the record of its event: one transaction, so a crash keeps all or none.
+    await mongoose.connection.transaction(async (session) => {
+      await ticket.save({ session });
+      if (email)
         await queueMail(
           {
             to: email,
@@ -229,9 +231,8 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
           },
           { session },
         );
-      });
-    // Without an address it is one document, which MongoDB writes atomically on its own.
-    else await ticket.save();
+      await recordEvent(session, 'ticket.created', eventOf(ticket.toObject() as TicketDoc));
+    });
   } catch (error) {
     // Nothing was saved, so the files belong to no ticket: remove them before answering.
     await discardFiles();
@@ -337,15 +338,20 @@ async function citizenChange(
   change: string,
 ) {
   const now = new Date();
-  const updated = await updateAndRead<TicketDoc>(
-    Ticket,
-    { _id: ticket._id, status: { $in: allowed } },
-    {
-      $set: set,
-      $inc: { revision: 1 },
-      $push: { history: { at: now, actor: { kind: 'citizen' }, public: true, ...entry } },
-    },
-  );
+  const updated = await writeWithEvents(async (session) => {
+    const changed = await updateAndRead<TicketDoc>(
+      Ticket,
+      { _id: ticket._id, status: { $in: allowed } },
+      {
+        $set: set,
+        $inc: { revision: 1 },
+        $push: { history: { at: now, actor: { kind: 'citizen' }, public: true, ...entry } },
+      },
+      { session },
+    );
+    if (changed) await recordEvent(session, 'ticket.updated', { ...eventOf(changed), change, public: true });
+    return changed;
+  });
   if (!updated) throw new AppError('conflict', 'feedback.not_now');
   publish('ticket.updated', { ...eventOf(updated), change, public: true });
   return updated;

@@ -2,7 +2,8 @@ import { updateAndRead } from '../../platform/db.js';
 import mongoose, { type ClientSession, type Types } from 'mongoose';
 import { unseal } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
-import { publish } from '../../platform/events.js';
+import { recordEvent } from '../../platform/event-log.js';
+import { publish, type DomainEvents } from '../../platform/events.js';
 import { t, type Lang } from '../../platform/i18n.js';
 import { check } from '../../platform/validate.js';
 import { can, scopeOf, type Actor, type Scoped } from '../accounts/permissions.js';
@@ -349,19 +350,21 @@ async function apply(actor: Actor, ticket: TicketDoc, revision: number, change: 
     $inc: { revision: 1 },
   };
   const email = change.mail && ticket.reporter?.email ? unseal(ticket.reporter.email) : null;
-  const write = async (session?: ClientSession) => {
-    const updated = await updateAndRead<TicketDoc>(Ticket, { _id: ticket._id, revision }, update, { session });
-    if (!updated) throw new AppError('conflict', 'feedback.stale');
-    if (email && change.mail) await queueMail(citizenMail(updated, change.mail, email), { session });
-    await change.also?.(session!);
-    return updated;
-  };
-  const updated = email || change.also ? await transaction(write) : await write();
-  publish('ticket.updated', {
+  const event = (updated: TicketDoc) => ({
     ...eventOf(updated),
     change: change.change,
     public: change.history.some((entry) => entry.public),
   });
+  // The change, the citizen's mail, any second document and the record of the event: one transaction.
+  const updated = await transaction(async (session) => {
+    const updated = await updateAndRead<TicketDoc>(Ticket, { _id: ticket._id, revision }, update, { session });
+    if (!updated) throw new AppError('conflict', 'feedback.stale');
+    if (email && change.mail) await queueMail(citizenMail(updated, change.mail, email), { session });
+    await change.also?.(session);
+    await recordEvent(session, 'ticket.updated', event(updated));
+    return updated;
+  });
+  publish('ticket.updated', event(updated));
   return updated;
 }
 
@@ -682,7 +685,7 @@ export async function recordFinding(actor: Actor | undefined, code: unknown, raw
   const officer = await findOfficer(input.officerNip ? { nip: input.officerNip } : { ref: input.officerRef });
   if (!officer || !ticket.officerIds.some((id) => String(id) === String(officer._id)))
     throw AppError.validation({ [input.officerNip ? 'officerNip' : 'officerRef']: { key: 'feedback.not_tagged' } });
-  let findingId: Types.ObjectId | undefined;
+  let recorded: DomainEvents['finding.recorded'] | undefined;
   const updated = await apply(actor!, ticket, input.revision, {
     history: [{ action: 'finding', to: `${officer.name}: ${input.outcome}`, body: input.note || null, public: false }],
     change: 'finding',
@@ -701,18 +704,19 @@ export async function recordFinding(actor: Actor | undefined, code: unknown, raw
         },
         { upsert: true, session },
       );
-      findingId = finding!._id;
+      recorded = {
+        findingId: String(finding!._id),
+        ticketId: String(ticket._id),
+        officerId: String(officer._id),
+        outcome: input.outcome,
+        category: ticket.category ?? null,
+        unitPath: ticket.unitPath.map(String),
+        at: new Date(),
+      };
+      await recordEvent(session, 'finding.recorded', recorded);
     },
   });
-  publish('finding.recorded', {
-    findingId: String(findingId),
-    ticketId: String(ticket._id),
-    officerId: String(officer._id),
-    outcome: input.outcome,
-    category: ticket.category ?? null,
-    unitPath: ticket.unitPath.map(String),
-    at: new Date(),
-  });
+  publish('finding.recorded', recorded!);
   return updated;
 }
 

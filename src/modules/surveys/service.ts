@@ -4,7 +4,8 @@ import { lookupHash } from '../../platform/crypto.js';
 import type { Device } from '../../platform/device.js';
 import { addressKey } from '../../platform/security.js';
 import { AppError } from '../../platform/errors.js';
-import { publish } from '../../platform/events.js';
+import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
+import { publish, type SurveyEvent } from '../../platform/events.js';
 import { logger } from '../../platform/logger.js';
 import { check } from '../../platform/validate.js';
 import { findOfficer, findUnitByCode, listPublicOfficers, type PublicOfficer } from '../directory/service.js';
@@ -135,6 +136,23 @@ async function awaitAnswer(idempotencyKey: string): Promise<{ _id: Types.ObjectI
   return null;
 }
 
+const submittedEvent = (
+  surveyId: Types.ObjectId,
+  unit: { _id: Types.ObjectId; path: Types.ObjectId[] },
+  serviceCode: string | null,
+  officerId: Types.ObjectId | null,
+  input: SurveyInput,
+  at: Date,
+): SurveyEvent => ({
+  surveyId: String(surveyId),
+  unitId: String(unit._id),
+  unitPath: unit.path.map(String),
+  serviceCode,
+  officerId: officerId ? String(officerId) : null,
+  answers: [...input.answers],
+  at,
+});
+
 /**
  * A citizen rates a visit (SKM). The answer is checked against the unit, refused when the same device already rated
  * the same service of the unit within the visit window, stored with its integrity evidence, and announced as
@@ -195,21 +213,35 @@ export async function submitSurvey(raw: unknown, context: SubmitContext): Promis
 
   let saved;
   try {
-    saved = await SurveyResponse.create({
-      unitId: unit._id,
-      unitCode: unit.code,
-      unitPath: unit.path,
-      agencyCode: unit.agencyCode,
-      serviceCode,
-      counterCode,
-      officerId,
-      answers: input.answers,
-      respondent: input.respondent,
-      comment: input.comment || null,
-      channel: context.channel,
-      submittedAt: now,
-      idempotencyKey,
-      integrity,
+    // The answer and the record of its event: one transaction, so the rollups and the record never miss it.
+    saved = await writeWithEvents(async (session) => {
+      const [created] = await SurveyResponse.create(
+        [
+          {
+            unitId: unit._id,
+            unitCode: unit.code,
+            unitPath: unit.path,
+            agencyCode: unit.agencyCode,
+            serviceCode,
+            counterCode,
+            officerId,
+            answers: input.answers,
+            respondent: input.respondent,
+            comment: input.comment || null,
+            channel: context.channel,
+            submittedAt: now,
+            idempotencyKey,
+            integrity,
+          },
+        ],
+        { session },
+      );
+      await recordEvent(
+        session,
+        'survey.submitted',
+        submittedEvent(created!._id, unit, serviceCode, officerId, input, now),
+      );
+      return created!;
     });
   } catch (error) {
     await SurveyVisit.deleteOne({ _id: visitId }).catch(() => undefined);
@@ -220,15 +252,7 @@ export async function submitSurvey(raw: unknown, context: SubmitContext): Promis
     throw error;
   }
 
-  publish('survey.submitted', {
-    surveyId: String(saved._id),
-    unitId: String(unit._id),
-    unitPath: unit.path.map(String),
-    serviceCode,
-    officerId: officerId ? String(officerId) : null,
-    answers: [...input.answers],
-    at: now,
-  });
+  publish('survey.submitted', submittedEvent(saved._id, unit, serviceCode, officerId, input, now));
   return { id: String(saved._id), unitCode: unit.code, replayed: false };
 }
 

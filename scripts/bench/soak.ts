@@ -1,0 +1,201 @@
+/**
+ * The soak scenario of `npm run bench` (`BENCH_ONLY=soak` runs it alone): Suara as `npm start` runs it, on a
+ * throwaway DATA_DIR with its own embedded database and the demo, while BENCH_SOAK_CITIZENS (default 40) citizens
+ * file complaints (and now and then a survey answer) for BENCH_SOAK_SECONDS (default 60). A third of the way in, the
+ * embedded database is killed with SIGKILL; Suara restarts it. A citizen whose POST failed tries again with the same
+ * Idempotency-Key, as the form and a careful client do.
+ *
+ * Afterwards: every acknowledged ticket is read back with its access token, the projectors are waited for, and the
+ * rollups and the coaching feed are compared with a recomputation from the sources (src/drift.ts, as `npm run
+ * verify`). Reported: tickets acknowledged and readable, 503s and other failures, differences per collection, and the
+ * POST latency p50/p99.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { checkDrift } from '../../src/drift.js';
+import { connectMongoose } from '../../src/platform/db.js';
+import { freePort } from '../../src/platform/embedded-db.js';
+import { projectorBacklog } from '../../src/platform/event-log.js';
+import { projectRoot } from './targets.js';
+
+export interface SoakResult {
+  citizens: number;
+  seconds: number;
+  acknowledged: number;
+  readable: number;
+  surveys: number;
+  unavailable503: number;
+  otherFailures: number;
+  databaseKilledAtSecond: number;
+  postLatencyMs: { p50: number; p99: number };
+  differences: Record<string, number>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!) : 0;
+
+export async function runSoak(say: (line: string) => void): Promise<SoakResult> {
+  const citizens = Number(process.env.BENCH_SOAK_CITIZENS ?? 40);
+  const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'suara-soak-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let stderr = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      MONGODB_URI: '',
+      TRUST_PROXY: '1',
+      LOG_LEVEL: 'error',
+      DEMO_PASSWORD: 'soak-rahasia-123',
+      NODE_ENV: 'development',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  try {
+    for (const started = Date.now(); !/Suara is serving on/.test(stderr); await sleep(200))
+      if (Date.now() - started > 240_000 || child.exitCode !== null)
+        throw new Error(`soak: Suara did not start\n${stderr}`);
+    const units = (await (await fetch(`${base}/api/v1/units`)).json()) as { code: string; parentCode: string | null }[];
+    const unitCode = units.find((unit) => unit.parentCode)!.code;
+
+    const latencies: number[] = [];
+    const acknowledged: { code: string; accessToken: string }[] = [];
+    let surveys = 0;
+    let unavailable = 0;
+    let other = 0;
+    const started = Date.now();
+    const until = started + seconds * 1000;
+    const lock = async () =>
+      JSON.parse(await readFile(path.join(dataDir, 'db.lock'), 'utf8')) as { dbPid: number; port: number };
+    const killedAt = started + (seconds * 1000) / 3;
+
+    const post = async (url: string, body: unknown, headers: Record<string, string>) => {
+      const at = performance.now();
+      const response = await fetch(`${base}${url}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      }).catch(() => null);
+      latencies.push(performance.now() - at);
+      if (!response) other++;
+      else if (response.status === 503) unavailable++;
+      else if (response.status >= 400) other++;
+      return response;
+    };
+
+    const citizen = async (client: number) => {
+      for (let index = 0; Date.now() < until; index++) {
+        const key = randomUUID();
+        const from = `10.${client % 250}.${Math.floor(index / 250) % 250}.${(index % 250) + 1}`;
+        const ticket = {
+          kind: 'complaint',
+          unitCode,
+          category: 'waiting_time',
+          description: `Soak: warga ${client} menunggu lama di loket, pengaduan ke-${index + 1}.`,
+          waitMinutes: 15 + (index % 90),
+          reporter: {},
+          privacy: 'anonymous',
+          consent: true,
+        };
+        // The same Idempotency-Key until it is acknowledged, or the soak ends.
+        while (Date.now() < until + 30_000) {
+          const response = await post('/api/v1/tickets', ticket, { 'Idempotency-Key': key, 'X-Forwarded-For': from });
+          if (response?.status === 201) {
+            acknowledged.push((await response.json()) as { code: string; accessToken: string });
+            break;
+          }
+          await sleep(Number(response?.headers.get('retry-after') ?? 0.5) * 1000);
+        }
+        if (index % 5 === 4) {
+          const answered = await post(
+            '/api/v1/surveys',
+            {
+              unitCode,
+              answers: [4, 3, 3, 4, 3, 4, 4, 3, 3],
+              respondent: { gender: 'female', ageBand: '30_39', education: 'sma', occupation: 'self_employed' },
+            },
+            { 'X-Forwarded-For': from, 'Idempotency-Key': randomUUID() },
+          );
+          if (answered?.status === 201) surveys++;
+        }
+      }
+    };
+    const killer = (async () => {
+      await sleep(killedAt - Date.now());
+      const { dbPid } = await lock();
+      process.kill(dbPid, 'SIGKILL');
+      say(`  soak: embedded database (pid ${dbPid}) killed at ${Math.round((Date.now() - started) / 1000)} s`);
+    })();
+    await Promise.all([killer, ...Array.from({ length: citizens }, (_, client) => citizen(client))]);
+
+    let readable = 0;
+    for (const receipt of acknowledged) {
+      const response = await fetch(`${base}/api/v1/tickets/${receipt.code}`, {
+        headers: { 'X-Access-Token': receipt.accessToken },
+      });
+      if (response.status === 200) readable++;
+    }
+
+    await connectMongoose(`mongodb://127.0.0.1:${(await lock()).port}/suara?directConnection=true`);
+    for (const waiting = Date.now(); (await projectorBacklog()) > 0 && Date.now() - waiting < 180_000;)
+      await sleep(500);
+    const DAY_MS = 86_400_000;
+    const drift = await checkDrift({ from: new Date(Date.now() - 2 * DAY_MS), to: new Date(Date.now() + DAY_MS) });
+    await mongoose.disconnect();
+    const sorted = [...latencies].sort((a, b) => a - b);
+    return {
+      citizens,
+      seconds,
+      acknowledged: acknowledged.length,
+      readable,
+      surveys,
+      unavailable503: unavailable,
+      otherFailures: other,
+      databaseKilledAtSecond: Math.round((killedAt - started) / 1000),
+      postLatencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99) },
+      differences: Object.fromEntries(drift.collections.map((c) => [c.collection, c.differences])),
+    };
+  } finally {
+    child.kill('SIGINT');
+    await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
+  }
+}
+
+export function formatSoak(result: SoakResult): string {
+  const lost = result.acknowledged - result.readable;
+  const differences = Object.values(result.differences).reduce((sum, n) => sum + n, 0);
+  return [
+    `Soak: ${result.citizens} citizens for ${result.seconds} s, the embedded database killed (kill -9) at ${result.databaseKilledAtSecond} s`,
+    `  tickets acknowledged ${result.acknowledged}, readable afterwards ${result.readable} (lost ${lost})`,
+    `  survey answers ${result.surveys}; 503s sent ${result.unavailable503}; other failed POSTs ${result.otherFailures}`,
+    `  POST latency p50 ${result.postLatencyMs.p50} ms, p99 ${result.postLatencyMs.p99} ms`,
+    `  differences found by the verifier: ${differences} (${Object.entries(result.differences)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ')})`,
+  ].join('\n');
+}
+
+// Run on its own: `npx tsx scripts/bench/soak.ts`.
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(projectRoot, 'scripts/bench/soak.ts'))
+  runSoak((line) => process.stderr.write(line + '\n')).then(
+    (result) => {
+      process.stdout.write(formatSoak(result) + '\n');
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`soak failed: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
