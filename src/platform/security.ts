@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type Store, type IncrementResponse, type Options } from 'express-rate-limit';
 import helmet from 'helmet';
 import mongoose, { Schema } from 'mongoose';
@@ -140,7 +140,14 @@ export function rateLimiter(
   name: string,
   limit: number,
   windowMs: number,
-  keyOrOptions: ((req: Request) => string) | { key?: (req: Request) => string; skip?: (req: Request) => boolean } = {},
+  keyOrOptions:
+    | ((req: Request) => string)
+    | {
+        key?: (req: Request) => string;
+        skip?: (req: Request) => boolean;
+        /** Which finished requests stay counted (e.g. only accepted submissions); all of them when unset. */
+        counts?: (req: Request, res: Response) => boolean;
+      } = {},
 ): RequestHandler {
   const options = typeof keyOrOptions === 'function' ? { key: keyOrOptions } : keyOrOptions;
   return rateLimit({
@@ -154,9 +161,16 @@ export function rateLimiter(
     passOnStoreError: true,
     keyGenerator: options.key,
     skip: options.skip,
+    // Every request counts while it runs; one that `counts` rejects is taken back when its response ends.
+    skipFailedRequests: Boolean(options.counts),
+    ...(options.counts ? { requestWasSuccessful: options.counts } : {}),
     // Our keys go through addressKey(), which applies ipKeyGenerator; the library's source check can't see that.
     validate: { keyGeneratorIpFallback: false },
-    handler: (_req, _res, next) => next(new AppError('rate_limited')),
+    handler: (req, _res, next) => {
+      const resetAt = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const retryAfterSeconds = resetAt ? Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000)) : 60;
+      next(new AppError('rate_limited', 'error.rate_limited', { retryAfterSeconds }));
+    },
   });
 }
 
