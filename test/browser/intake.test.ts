@@ -38,7 +38,7 @@ describe('In a real browser: a citizen files a complaint from a QR link on a pho
       .fill('Antre dua jam di loket pendaftaran, nomor antrean tidak dipanggil urut.');
     await page.getByLabel('Berapa lama Anda menunggu (menit)?').fill('120');
     await page.getByLabel('E-mail').fill('warga@contoh.id');
-    await page.getByText('Rahasia — seluruh laporan').click();
+    await page.getByText('Rahasia — Laporan tidak ditampilkan').click();
     await page.getByText('Saya setuju data yang saya berikan').click();
     await mkdir('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/intake-form-phone.png', fullPage: true });

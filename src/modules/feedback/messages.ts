@@ -130,7 +130,7 @@ const id = {
   'feedback.privacy_explain.confidential':
     'Laporan tidak ditampilkan untuk umum. Hanya verifikator yang boleh melihat kontak Anda, dengan alasan yang dicatat.',
   'feedback.privacy_explain.anonymous':
-    'Tidak seorang pun di instansi dapat melihat siapa Anda. E-mail Anda hanya dipakai sistem untuk mengirim kabar laporan Anda sendiri.',
+    'Tidak seorang pun di instansi dapat melihat siapa Anda. Alamat surel Anda hanya dipakai sistem untuk mengirim kabar laporan Anda sendiri.',
   'feedback.privacy_notice_link': 'Baca pemberitahuan privasi',
   'feedback.track_unit': 'Unit layanan',
   'feedback.copy': 'Salin',
@@ -372,7 +372,7 @@ const en: Record<keyof typeof id, string> = {
   'feedback.privacy_explain.confidential':
     'The report is not shown publicly. Only a verifier may see your contact details, with a reason that is logged.',
   'feedback.privacy_explain.anonymous':
-    'No one in the agency can see who you are. Your e-mail is used only by the system to send you updates on your own report.',
+    'No one in the agency can see who you are. Your mail address is used only by the system to send you updates on your own report.',
   'feedback.privacy_notice_link': 'Read the privacy notice',
   'feedback.track_unit': 'Service unit',
   'feedback.copy': 'Copy',

@@ -4,6 +4,7 @@ import { lookupHash } from '../../platform/crypto.js';
 import { AppError, translateFields, type FieldErrors } from '../../platform/errors.js';
 import { deviceOf, withDevice } from '../../platform/device.js';
 import { clientAddressKey, rateLimiter } from '../../platform/security.js';
+import { qrSvg } from '../directory/qr.js';
 import { findPublicUnit, listPublicOfficers, listPublicUnits } from '../directory/service.js';
 import { zoneName, dateFormatter } from '../../platform/calendar.js';
 import {
@@ -338,31 +339,57 @@ export function feedbackRoutes(config: Config): Router {
         idempotencyKey: typeof body.formToken === 'string' ? `form:${body.formToken}` : undefined,
       });
       await discardStaged(stagingId);
+      const link = trackUrl(config.publicUrl, receipt.code, receipt.accessToken);
       res.status(receipt.replayed ? 200 : 201).render('pages/feedback/receipt', {
         title: req.t('feedback.receipt_title'),
         receipt,
         timeZone: receipt.timeZone,
         trackUrl: trackUrl('', receipt.code, receipt.accessToken),
+        fullTrackUrl: link,
+        qr: await qrSvg(link),
+        saveUrl: `/track/${receipt.code}/receipt.txt?token=${encodeURIComponent(receipt.accessToken)}`,
       });
     },
     showFormAgain,
   );
 
-  router.get('/track', (req, res) => {
-    res.render('pages/feedback/track-find', { title: req.t('feedback.track_title') });
-  });
+  const renderFind = (req: Request, res: Response, extra: object = {}) =>
+    res.render('pages/feedback/track-find', { title: req.t('feedback.track_title'), ...extra });
+
+  router.get('/track', (req, res) => renderFind(req, res));
 
   // The find form posts code and token as a GET, so the result page is bookmarkable like the e-mailed link.
   router.get('/track/find', (req, res) => {
     const code = String(req.query.code ?? '').trim();
     const token = String(req.query.token ?? '').trim();
+    if (!code || !token) {
+      const required = req.t('validation.required');
+      res.status(400);
+      return renderFind(req, res, {
+        values: { code, token },
+        errors: { ...(code ? {} : { code: required }), ...(token ? {} : { token: required }) },
+      });
+    }
     res.redirect(303, `/track/${encodeURIComponent(code)}?token=${encodeURIComponent(token)}`);
   });
 
-  const renderTrack = (req: Request, res: Response, view: CitizenView, token: string, extra: object = {}) =>
+  /** A ticket for a tracking page, or the find form again with the error when code and token do not match. */
+  const ticketOrFindAgain = async (req: Request, res: Response, code: string, token: string) => {
+    try {
+      return await ticketForCitizen(code, token);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'not_found') throw error;
+      res.status(404);
+      renderFind(req, res, { values: { code, token }, error: req.t(error.messageKey) });
+      return null;
+    }
+  };
+
+  const renderTrack = async (req: Request, res: Response, view: CitizenView, token: string, extra: object = {}) =>
     res.render('pages/feedback/track', {
       title: `${req.t('feedback.track_title')} ${view.code}`,
       view,
+      unitName: (await findPublicUnit(view.unitCode))?.name ?? view.unitCode,
       token,
       timeZone: view.timeZone,
       statusLabel: req.t(`feedback.status.${view.status}`),
@@ -380,9 +407,31 @@ export function feedbackRoutes(config: Config): Router {
     });
 
   router.get('/track/:code', trackLimit, async (req, res) => {
+    const token = String(req.query.token ?? '').trim();
+    const ticket = await ticketOrFindAgain(req, res, String(req.params.code), token);
+    if (ticket) await renderTrack(req, res, citizenView(ticket), token);
+  });
+
+  // The receipt as a small text file: "save" works without JavaScript, on any phone.
+  router.get('/track/:code/receipt.txt', trackLimit, async (req, res) => {
     const token = String(req.query.token ?? '');
     const ticket = await ticketForCitizen(req.params.code, token);
-    renderTrack(req, res, citizenView(ticket), token);
+    const unit = await findPublicUnit(ticket.unitCode);
+    const lines = [
+      req.t('feedback.receipt_file_title', { code: ticket.code }),
+      ...(unit ? [`${req.t('feedback.track_unit')}: ${unit.name}`] : []),
+      `${req.t('feedback.receipt_code')}: ${ticket.code}`,
+      `${req.t('feedback.receipt_token')}: ${token}`,
+      trackUrl(config.publicUrl, ticket.code, token),
+      '',
+      req.t('feedback.receipt_keep'),
+    ];
+    res.set({
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Disposition': `attachment; filename="suara-${ticket.code}.txt"`,
+      'Cache-Control': 'private, no-store',
+    });
+    res.send(lines.join('\r\n') + '\r\n');
   });
 
   router.get('/track/:code/attachments/:id', trackLimit, async (req, res) => {
@@ -408,7 +457,7 @@ export function feedbackRoutes(config: Config): Router {
       } catch (error) {
         if (!(error instanceof AppError) || !['validation', 'conflict'].includes(error.code)) throw error;
         res.status(error.status);
-        renderTrack(req, res, citizenView(await ticketForCitizen(ticket.code, token)), token, {
+        await renderTrack(req, res, citizenView(await ticketForCitizen(ticket.code, token)), token, {
           errors: translateFields(req, error),
           error: req.t(error.messageKey, error.params),
           values: req.body,
