@@ -141,6 +141,39 @@ const id = {
   'feedback.receipt_qr': 'Pindai kode QR ini untuk membuka halaman pemantauan di ponsel lain.',
   'feedback.receipt_qr_alt': 'Kode QR tautan pemantauan laporan {code}',
   'feedback.receipt_file_title': 'Tanda terima laporan {code}',
+  'privacy_notice.title': 'Pemberitahuan privasi',
+  'privacy_notice.lead':
+    'Halaman ini menjelaskan data apa yang kami kumpulkan saat Anda menyampaikan pengaduan, apresiasi, saran, permintaan informasi atau survei, untuk apa, siapa yang melihatnya, berapa lama disimpan, dan hak Anda menurut Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi.',
+  'privacy_notice.controller_title': 'Siapa yang bertanggung jawab',
+  'privacy_notice.controller':
+    'Instansi pemerintah daerah pemilik unit layanan yang Anda pilih adalah pengendali data pribadi Anda. Suara adalah sistem yang dipakai instansi itu untuk menerima dan menindaklanjuti laporan.',
+  'privacy_notice.collected_title': 'Data yang dikumpulkan',
+  'privacy_notice.collected_report':
+    'Isi laporan: jenis, unit, layanan, loket, petugas yang Anda sebut, kategori, cerita Anda, waktu kejadian, lama menunggu, dan lampiran. Data lokasi dan perangkat pada foto dihapus sebelum disimpan.',
+  'privacy_notice.collected_contact':
+    'Kontak, jika Anda mengisinya: nama, alamat e-mail, nomor telepon. Semuanya boleh dikosongkan.',
+  'privacy_notice.collected_technical':
+    'Data teknis: sidik acak dari alamat jaringan dan dari kuki perangkat (bukan alamat aslinya), untuk membatasi pengiriman berulang dan mengenali kecurangan survei.',
+  'privacy_notice.why_title': 'Untuk apa',
+  'privacy_notice.why':
+    'Untuk memeriksa dan menindaklanjuti laporan Anda, mengirim kode pemantauan dan kabar perkembangannya kepada Anda, menjaga layanan dari penyalahgunaan, dan menyusun statistik tanpa identitas (misalnya indeks kepuasan dan jumlah pengaduan per unit). Dasarnya adalah persetujuan Anda dan tugas pelayanan publik instansi.',
+  'privacy_notice.who_title': 'Siapa yang melihat',
+  'privacy_notice.who_public':
+    'Publik: isi laporan boleh ditampilkan untuk umum setelah diperiksa petugas, dengan nomor telepon, e-mail dan NIK dihapus dari teks. Nama dan kontak Anda tidak pernah ditampilkan.',
+  'privacy_notice.who_confidential':
+    'Rahasia: laporan tidak ditampilkan untuk umum. Hanya verifikator yang berwenang boleh membuka kontak Anda, dengan alasan yang dicatat.',
+  'privacy_notice.who_anonymous':
+    'Anonim: tidak seorang pun di instansi dapat membuka identitas Anda. Sistem tetap memakai alamat e-mail Anda, jika diisi, untuk mengirim kabar laporan Anda sendiri.',
+  'privacy_notice.who_named':
+    'Petugas yang Anda sebut dalam laporan tidak pernah melihat kontak Anda atau cerita Anda selama ia disebut. Setiap kali petugas membuka data kontak, hal itu dicatat dan dapat diperiksa inspektorat.',
+  'privacy_notice.how_long_title': 'Berapa lama disimpan',
+  'privacy_notice.how_long':
+    'Data kontak dan teks asli laporan disimpan terenkripsi selama laporan ditangani dan sesudahnya selama masa retensi arsip instansi, lalu dihapus. Lampiran dari formulir yang belum berhasil terkirim dihapus otomatis dalam 1 jam.',
+  'privacy_notice.rights_title': 'Hak Anda',
+  'privacy_notice.rights':
+    'Menurut UU 27/2022 Anda berhak mendapat informasi tentang pemrosesan data Anda, melengkapi atau memperbaiki data yang keliru, mendapat akses dan salinan data Anda, meminta pemrosesan diakhiri serta data dihapus atau dimusnahkan, menarik kembali persetujuan, dan mengajukan keberatan atau gugatan bila dirugikan.',
+  'privacy_notice.rights_how':
+    'Untuk memakai hak ini, sampaikan permintaan lewat halaman pemantauan laporan Anda (dengan kode dan token) atau langsung ke unit layanan yang bersangkutan.',
   'feedback.spam': 'Formulir tidak dapat diproses.',
   'feedback.idempotency_conflict': 'Kunci Idempotency-Key ini sudah dipakai untuk laporan lain.',
   'feedback.not_now': 'Tindakan ini tidak dapat dilakukan pada status laporan sekarang.',
@@ -383,6 +416,39 @@ const en: Record<keyof typeof id, string> = {
   'feedback.receipt_qr': 'Scan this QR code to open the tracking page on another phone.',
   'feedback.receipt_qr_alt': 'QR code of the tracking link of report {code}',
   'feedback.receipt_file_title': 'Receipt of report {code}',
+  'privacy_notice.title': 'Privacy notice',
+  'privacy_notice.lead':
+    'This page explains what data we collect when you send a complaint, compliment, suggestion, information request or survey, why, who sees it, how long it is kept, and your rights under Law No. 27 of 2022 on Personal Data Protection.',
+  'privacy_notice.controller_title': 'Who is responsible',
+  'privacy_notice.controller':
+    'The local government agency that runs the service unit you chose is the controller of your personal data. Suara is the system that agency uses to receive and follow up reports.',
+  'privacy_notice.collected_title': 'What is collected',
+  'privacy_notice.collected_report':
+    'The report: its type, unit, service, counter, the officer you name, category, your account of what happened, when it happened, how long you waited, and attachments. Location and device data in photos are removed before they are stored.',
+  'privacy_notice.collected_contact':
+    'Contact details, if you give them: name, e-mail address, phone number. All of them may be left empty.',
+  'privacy_notice.collected_technical':
+    'Technical data: a random fingerprint of your network address and of a device cookie (never the address itself), to limit repeated sending and detect survey fraud.',
+  'privacy_notice.why_title': 'Why',
+  'privacy_notice.why':
+    'To check and follow up your report, to send you the tracking code and news of its progress, to protect the service from abuse, and to compile statistics without identities (such as the satisfaction index and complaints per unit). The grounds are your consent and the agency’s public service duty.',
+  'privacy_notice.who_title': 'Who sees it',
+  'privacy_notice.who_public':
+    'Public: the text may be shown publicly after staff have checked it, with phone numbers, e-mail addresses and ID numbers removed from it. Your name and contact details are never shown.',
+  'privacy_notice.who_confidential':
+    'Confidential: the report is not shown publicly. Only an authorised verifier may open your contact details, with a reason that is logged.',
+  'privacy_notice.who_anonymous':
+    'Anonymous: no one in the agency can open your identity. The system still uses your e-mail address, if given, to send you news of your own report.',
+  'privacy_notice.who_named':
+    'An officer you name in a report never sees your contact details or your account while named. Every time staff open contact data it is logged, and the inspectorate can review the log.',
+  'privacy_notice.how_long_title': 'How long it is kept',
+  'privacy_notice.how_long':
+    'Contact details and the original text are stored encrypted while the report is handled and afterwards for the agency’s records retention period, then removed. Attachments of a form that was not sent successfully are removed automatically within 1 hour.',
+  'privacy_notice.rights_title': 'Your rights',
+  'privacy_notice.rights':
+    'Under Law 27/2022 you have the right to be informed about the processing of your data, to complete or correct wrong data, to access and get a copy of your data, to have processing ended and your data deleted or destroyed, to withdraw your consent, and to object or sue when you are harmed.',
+  'privacy_notice.rights_how':
+    'To use these rights, send a request from the tracking page of your report (with the code and token) or directly to the service unit concerned.',
   'feedback.spam': 'The form could not be processed.',
   'feedback.idempotency_conflict': 'This Idempotency-Key was already used for another report.',
   'feedback.not_now': 'This cannot be done in the current status of the report.',

@@ -339,19 +339,24 @@ export function feedbackRoutes(config: Config): Router {
         idempotencyKey: typeof body.formToken === 'string' ? `form:${body.formToken}` : undefined,
       });
       await discardStaged(stagingId);
-      const link = trackUrl(config.publicUrl, receipt.code, receipt.accessToken);
+      const link = trackUrl(config.publicUrl, receipt.code, receipt.shortToken);
       res.status(receipt.replayed ? 200 : 201).render('pages/feedback/receipt', {
         title: req.t('feedback.receipt_title'),
         receipt,
         timeZone: receipt.timeZone,
-        trackUrl: trackUrl('', receipt.code, receipt.accessToken),
+        trackUrl: trackUrl('', receipt.code, receipt.shortToken),
         fullTrackUrl: link,
         qr: await qrSvg(link),
-        saveUrl: `/track/${receipt.code}/receipt.txt?token=${encodeURIComponent(receipt.accessToken)}`,
+        saveUrl: `/track/${receipt.code}/receipt.txt?token=${encodeURIComponent(receipt.shortToken)}`,
       });
     },
     showFormAgain,
   );
+
+  // The privacy notice the consent on every public form links to (UU 27/2022).
+  router.get('/privasi', (req, res) => {
+    res.render('pages/feedback/privacy', { title: req.t('privacy_notice.title') });
+  });
 
   const renderFind = (req: Request, res: Response, extra: object = {}) =>
     res.render('pages/feedback/track-find', { title: req.t('feedback.track_title'), ...extra });

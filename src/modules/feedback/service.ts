@@ -18,6 +18,7 @@ import {
   newTokenSalt,
   newTrackingCode,
   normaliseTrackingCode,
+  shortAccessTokenFor,
 } from './codes.js';
 import { inboxItem } from './inbox-item.js';
 import { Ticket, type TicketDoc } from './model.js';
@@ -41,6 +42,8 @@ export interface IntakeContext {
 export interface Receipt {
   code: string;
   accessToken: string;
+  /** The same ticket's token in the short form a receipt page shows. */
+  shortToken: string;
   status: Status;
   dueAt: Date | null;
   /** True when an earlier request with the same Idempotency-Key made this ticket. */
@@ -81,6 +84,7 @@ function parseOccurredAt(value: string, timeZone: string): Date {
 const receiptOf = (ticket: TicketDoc, replayed: boolean): Receipt => ({
   code: ticket.code,
   accessToken: accessTokenFor(ticket.code, ticket.tokenSalt),
+  shortToken: shortAccessTokenFor(ticket.code, ticket.tokenSalt),
   status: ticket.status as Status,
   dueAt: ticket.dueAt ?? null,
   replayed,
