@@ -61,9 +61,13 @@ describe('The complaint form keeps everything across a refused submission', () =
     expect(summary).to.include('<a href="#email">E-mail: Tulis alamat e-mail yang benar');
     expect(summary).to.include('<a href="#consent">Persetujuan pemrosesan data diperlukan');
     expect(summary).not.to.include('Nilai tidak valid');
-    expect(page.text).to.match(/<select id="category" name="category" aria-describedby="category-hint category-error" aria-invalid="true">/);
+    expect(page.text).to.match(
+      /<select id="category" name="category" aria-describedby="category-hint category-error" aria-invalid="true">/,
+    );
     expect(page.text).to.include('<p class="field-error" id="category-error">Pilih kategori.</p>');
-    expect(page.text).to.match(/id="occurredAt"[^>]*value="2099-01-01T09:00" aria-invalid="true" aria-describedby="occurredAt-error"/);
+    expect(page.text).to.match(
+      /id="occurredAt"[^>]*value="2099-01-01T09:00" aria-invalid="true" aria-describedby="occurredAt-error"/,
+    );
     expect(page.text).to.match(/id="consent"[^>]*aria-invalid="true" aria-describedby="consent-error"/);
     expect(page.text).to.include('>Antrean di loket pendaftaran tidak dipanggil sesuai nomor.</textarea>');
     expect(page.text).to.match(/id="privacy-confidential" name="privacy" value="confidential" checked/);
@@ -158,7 +162,10 @@ describe('The complaint form keeps everything across a refused submission', () =
       .field('privacy', 'public')
       .field('consent', 'on')
       .attach('attachments', phoneJpeg(), { filename: 'toilet.jpg', contentType: 'image/jpeg' })
-      .attach('attachments', Buffer.from('<html>bukan foto</html>'), { filename: 'foto2.png', contentType: 'image/png' })
+      .attach('attachments', Buffer.from('<html>bukan foto</html>'), {
+        filename: 'foto2.png',
+        contentType: 'image/png',
+      })
       .expect(400);
     expect(page.text).to.include('<a href="#attachments">');
     expect(page.text).to.include('Berkas &quot;foto2.png&quot; bukan foto');
@@ -222,7 +229,9 @@ describe('Rate limits on the complaint form count accepted reports, per device a
     expect(retryAfter).to.be.within(1, 600);
     expect(limited.text).to.include('id="intake-form"');
     expect(limited.text).to.match(/Coba kirim lagi dalam \d+ menit, sekitar pukul \d{2}\.\d{2} WIB/);
-    expect(limited.text).to.include('>Lampu ruang tunggu mati sejak seminggu, pasien lansia kesulitan membaca nomor antrean.</textarea>');
+    expect(limited.text).to.include(
+      '>Lampu ruang tunggu mati sejak seminggu, pasien lansia kesulitan membaca nomor antrean.</textarea>',
+    );
     expect(limited.text).to.include('value="Rahmat"');
     expect(limited.text).to.match(/<option value="facilities" selected>/);
     expect(limited.text).to.match(/id="privacy-confidential" name="privacy" value="confidential" checked/);
@@ -286,7 +295,10 @@ describe('Finding a report again', () => {
       })
       .expect(201);
     const ticket = await Ticket.findOne({ code: body.code }).lean();
-    return { ...(body as { code: string; accessToken: string }), short: shortAccessTokenFor(body.code, ticket!.tokenSalt) };
+    return {
+      ...(body as { code: string; accessToken: string }),
+      short: shortAccessTokenFor(body.code, ticket!.tokenSalt),
+    };
   }
 
   it('shows the find form again with the error and what was typed when the token is wrong', async () => {
@@ -305,7 +317,9 @@ describe('Finding a report again', () => {
     expect(short).to.match(/^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$/);
     expect(accessToken).to.equal(accessTokenFor(code, (await Ticket.findOne({ code }).lean())!.tokenSalt));
     const typed = short.toLowerCase().replace(/-/g, ' ');
-    const page = await request(app).get(`/track/${code}?token=${encodeURIComponent(typed)}`).expect(200);
+    const page = await request(app)
+      .get(`/track/${code}?token=${encodeURIComponent(typed)}`)
+      .expect(200);
     expect(page.text).to.include('<dt>Unit layanan</dt><dd>Puskesmas Kebun Handil</dd>');
     await request(app).get(`/api/v1/tickets/${code}`).set('X-Access-Token', short).expect(200);
     await request(app).get(`/api/v1/tickets/${code}`).set('X-Access-Token', accessToken).expect(200);

@@ -72,6 +72,11 @@ const anchorOf: Record<string, string> = {
   privacy: 'privacy-public',
   consent: 'consent',
 };
+/** The summary lists mistakes in the order the page shows their fields. */
+const pageOrder = (path: string) => {
+  const at = Object.keys(anchorOf).indexOf(path);
+  return at < 0 ? -1 : at;
+};
 const labelOf: Record<string, string> = {
   kind: 'feedback.kind',
   serviceCode: 'feedback.service',
@@ -232,11 +237,13 @@ export function feedbackRoutes(config: Config): Router {
         name: file.name || req.t('feedback.attachment'),
         sizeLabel: sizeLabel(file.size),
       })),
-      errorSummary: Object.entries(errors).map(([path, message]) => ({
-        href: `#${anchorOf[path] ?? 'intake-form'}`,
-        label: labelOf[path] ? req.t(labelOf[path]) : '',
-        message,
-      })),
+      errorSummary: Object.entries(errors)
+        .sort(([a], [b]) => pageOrder(a) - pageOrder(b))
+        .map(([path, message]) => ({
+          href: `#${anchorOf[path] ?? 'intake-form'}`,
+          label: labelOf[path] ? req.t(labelOf[path]) : '',
+          message,
+        })),
     });
   };
 
@@ -269,7 +276,10 @@ export function feedbackRoutes(config: Config): Router {
     );
     return {
       seconds,
-      message: req.t('feedback.retry_limited', { minutes: Math.ceil(seconds / 60), time: `${at} ${zoneName(timeZone)}` }),
+      message: req.t('feedback.retry_limited', {
+        minutes: Math.ceil(seconds / 60),
+        time: `${at} ${zoneName(timeZone)}`,
+      }),
     };
   };
 
@@ -280,7 +290,8 @@ export function feedbackRoutes(config: Config): Router {
   const showFormAgain: ErrorRequestHandler = async (error, req, res, next) => {
     const appError = error instanceof AppError ? error : null;
     const again =
-      appError && (['validation', 'too_large'].includes(appError.code) ? Boolean(appError.fields) : isRetryLater(appError));
+      appError &&
+      (['validation', 'too_large'].includes(appError.code) ? Boolean(appError.fields) : isRetryLater(appError));
     if (!appError || !again || res.headersSent) return next(error);
     try {
       const { stagingId, problems } = await uploadsOf(req);
