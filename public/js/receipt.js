@@ -15,10 +15,10 @@
       field.style.opacity = '0';
       document.body.appendChild(field);
       field.select();
-      var done = false;
+      var done;
       try {
         done = document.execCommand('copy');
-      } catch (error) {
+      } catch {
         done = false;
       }
       document.body.removeChild(field);

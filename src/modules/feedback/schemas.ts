@@ -35,17 +35,12 @@ export const ticketInput = Joi.object({
     .pattern(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/)
     .allow('', null)
     .messages({ 'string.pattern.base': 'feedback.occurred_format' }),
-  waitMinutes: Joi.number()
-    .integer()
-    .min(0)
-    .max(1440)
-    .allow('', null)
-    .messages({
-      'number.base': 'feedback.wait_format',
-      'number.integer': 'feedback.wait_format',
-      'number.min': 'feedback.wait_format',
-      'number.max': 'feedback.wait_format',
-    }),
+  waitMinutes: Joi.number().integer().min(0).max(1440).allow('', null).messages({
+    'number.base': 'feedback.wait_format',
+    'number.integer': 'feedback.wait_format',
+    'number.min': 'feedback.wait_format',
+    'number.max': 'feedback.wait_format',
+  }),
   reporter: Joi.object({
     name: Joi.string().trim().max(100).allow(''),
     email: Joi.string()
