@@ -8,6 +8,7 @@ import mongoose, { Schema } from 'mongoose';
 import type { Config } from '../config.js';
 import { lookupHash } from './crypto.js';
 import { AppError, isApiRequest } from './errors.js';
+import { logger } from './logger.js';
 
 /** Security headers; the CSP allows no inline script, so pages work with the small files under /public only. */
 export function securityHeaders(config: Config): RequestHandler {
@@ -159,6 +160,11 @@ export function rateLimiter(
     // If the counter store is unreachable the request goes on: it needs the database anyway and will get its
     // own 503, so failing open here loses no protection that matters.
     passOnStoreError: true,
+    // The library's own complaints (a store error, a counter taken back after the database left) go to our log.
+    logger: {
+      error: (err, message) => logger.warn({ err, limit: name }, message ?? 'rate limiter error'),
+      warn: (err, message) => logger.warn({ err, limit: name }, message ?? 'rate limiter warning'),
+    },
     keyGenerator: options.key,
     skip: options.skip,
     // Every request counts while it runs; one that `counts` rejects is taken back when its response ends.

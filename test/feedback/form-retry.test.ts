@@ -175,8 +175,6 @@ describe('The complaint form keeps everything across a refused submission', () =
 });
 
 describe('Rate limits on the complaint form count accepted reports, per device and network', () => {
-  // A refused request is taken back from its counter just after its response: let that land before the drop.
-  after(() => new Promise((resolve) => setTimeout(resolve, 300)));
   useTestDatabase();
   let app: Express;
   before(async () => {
