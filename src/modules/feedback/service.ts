@@ -113,11 +113,13 @@ export async function checkTicketInput(raw: unknown, context: Pick<IntakeContext
   // A NIP encodes a birth date, and answering "unknown officer" to anyone would confirm whose it is: the public
   // names officers by their opaque reference only.
   if (input.officerNip && !context.staff) fields.officerNip = { key: 'feedback.nip_staff_only' };
+  const asText = (path: 'officerNip' | 'officerRef') =>
+    typeof input[path] === 'string' && input[path] !== '' && fine(path) ? input[path] : undefined;
   const officerQuery =
-    input.officerNip && context.staff
-      ? { nip: input.officerNip }
-      : input.officerRef && !input.officerNip
-        ? { ref: input.officerRef }
+    asText('officerNip') && context.staff
+      ? { nip: asText('officerNip') }
+      : asText('officerRef') && !input.officerNip
+        ? { ref: asText('officerRef') }
         : undefined;
   const officer = officerQuery && unit ? await findOfficer(officerQuery) : null;
   if (officerQuery && unit && (!officer || !officer.unitPath.map(String).includes(String(unit._id))))
