@@ -176,11 +176,13 @@ function renderAlreadyAnswered(req: Request, res: Response, form: SurveyForm, er
 /** SKM survey: the public page, its thank-you page, and `POST /api/v1/surveys` (DESIGN.md section 6). */
 export function surveyRoutes(): Router {
   const router = Router();
-  // Generous per network (many phones share a carrier NAT or a waiting-room Wi-Fi), tight per device; only
-  // accepted answers count, so a person completing a missed question is not counted twice.
+  // Generous per network (many phones share a carrier NAT or a waiting-room Wi-Fi), tight per device.
+  const perNetwork = rateLimiter('survey-ip', 30, 10 * 60_000);
+  const perDevice = rateLimiter('survey-device', 6, 60 * 60_000, (req) => `d:${deviceOf(req).hash}`);
+  // The page counts accepted answers only, so a person completing a missed question is not counted twice.
   const accepted = (_req: Request, res: Response) => res.statusCode < 400;
-  const perNetwork = rateLimiter('survey-ip', 30, 10 * 60_000, { counts: accepted });
-  const perDevice = rateLimiter('survey-device', 6, 60 * 60_000, {
+  const formPerNetwork = rateLimiter('survey-form-ip', 30, 10 * 60_000, { counts: accepted });
+  const formPerDevice = rateLimiter('survey-form-device', 6, 60 * 60_000, {
     key: (req) => `d:${deviceOf(req).hash}`,
     counts: accepted,
   });
@@ -212,7 +214,7 @@ export function surveyRoutes(): Router {
     res.render('pages/surveys/form', formView(req, form, prefillFrom(req, form), {}, issueFormToken(form.unit.code)));
   });
 
-  router.post('/survey/:unitCode', withDevice, perNetwork, perDevice, async (req, res) => {
+  router.post('/survey/:unitCode', withDevice, formPerNetwork, formPerDevice, async (req, res) => {
     const form = await surveyFormFor(String(req.params.unitCode));
     const values = formValues((req.body ?? {}) as Record<string, unknown>);
     try {
