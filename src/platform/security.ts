@@ -1,13 +1,14 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type Store, type IncrementResponse, type Options } from 'express-rate-limit';
 import helmet from 'helmet';
 import mongoose, { Schema } from 'mongoose';
 import type { Config } from '../config.js';
 import { lookupHash } from './crypto.js';
 import { AppError, isApiRequest } from './errors.js';
+import { logger } from './logger.js';
 
 /** Security headers; the CSP allows no inline script, so pages work with the small files under /public only. */
 export function securityHeaders(config: Config): RequestHandler {
@@ -140,7 +141,14 @@ export function rateLimiter(
   name: string,
   limit: number,
   windowMs: number,
-  keyOrOptions: ((req: Request) => string) | { key?: (req: Request) => string; skip?: (req: Request) => boolean } = {},
+  keyOrOptions:
+    | ((req: Request) => string)
+    | {
+        key?: (req: Request) => string;
+        skip?: (req: Request) => boolean;
+        /** Which finished requests stay counted (e.g. only accepted submissions); all of them when unset. */
+        counts?: (req: Request, res: Response) => boolean;
+      } = {},
 ): RequestHandler {
   const options = typeof keyOrOptions === 'function' ? { key: keyOrOptions } : keyOrOptions;
   return rateLimit({
@@ -152,11 +160,23 @@ export function rateLimiter(
     // If the counter store is unreachable the request goes on: it needs the database anyway and will get its
     // own 503, so failing open here loses no protection that matters.
     passOnStoreError: true,
+    // The library's own complaints (a store error, a counter taken back after the database left) go to our log.
+    logger: {
+      error: (err, message) => logger.warn({ err, limit: name }, message ?? 'rate limiter error'),
+      warn: (err, message) => logger.warn({ err, limit: name }, message ?? 'rate limiter warning'),
+    },
     keyGenerator: options.key,
     skip: options.skip,
+    // Every request counts while it runs; one that `counts` rejects is taken back when its response ends.
+    skipFailedRequests: Boolean(options.counts),
+    ...(options.counts ? { requestWasSuccessful: options.counts } : {}),
     // Our keys go through addressKey(), which applies ipKeyGenerator; the library's source check can't see that.
     validate: { keyGeneratorIpFallback: false },
-    handler: (_req, _res, next) => next(new AppError('rate_limited')),
+    handler: (req, _res, next) => {
+      const resetAt = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const retryAfterSeconds = resetAt ? Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000)) : 60;
+      next(new AppError('rate_limited', 'error.rate_limited', { retryAfterSeconds }));
+    },
   });
 }
 

@@ -41,6 +41,11 @@ export async function qrPng(url: string): Promise<Buffer> {
   return QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: ERROR_CORRECTION, margin: 4, width: 1200 });
 }
 
+/** A QR code as an SVG element to place in a page (no image request, nothing for the CSP to refuse). */
+export async function qrSvg(url: string): Promise<string> {
+  return QRCode.toString(url, { type: 'svg', errorCorrectionLevel: ERROR_CORRECTION, margin: 4 });
+}
+
 /** What a poster says. Names are shown as they are in the directory. */
 export interface Poster {
   agencyName?: string;

@@ -30,14 +30,34 @@ export function newTokenSalt(): string {
   return randomBytes(12).toString('base64url');
 }
 
+/** The token of the API (`accessToken`) and of e-mailed links: 32 hexadecimal characters. */
 export function accessTokenFor(code: string, salt: string): string {
   return lookupHash(`ticket-access:${code}:${salt}`).slice(0, 32);
 }
 
+/**
+ * The same ticket's token for people: 12 characters of the code's alphabet in three groups of four
+ * ("K7PQ-4XQ2-M9TD"), about 59 bits, short enough to copy by hand or read aloud, and read back like the code (any
+ * case, any spacing). Either token opens the ticket.
+ */
+export function shortAccessTokenFor(code: string, salt: string): string {
+  let value = BigInt(`0x${lookupHash(`ticket-access-short:${code}:${salt}`)}`);
+  let token = '';
+  for (let i = 0; i < 12; i++) {
+    token += ALPHABET[Number(value % BigInt(ALPHABET.length))];
+    value /= BigInt(ALPHABET.length);
+  }
+  return `${token.slice(0, 4)}-${token.slice(4, 8)}-${token.slice(8)}`;
+}
+
+const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
 export function isAccessToken(code: string, salt: string, candidate: unknown): boolean {
-  if (typeof candidate !== 'string' || candidate.length !== 32) return false;
-  const expected = Buffer.from(accessTokenFor(code, salt));
-  return timingSafeEqual(expected, Buffer.from(candidate));
+  if (typeof candidate !== 'string' || candidate.length > 64) return false;
+  if (/^[0-9a-f]{32}$/i.test(candidate)) return sameText(accessTokenFor(code, salt), candidate.toLowerCase());
+  const plain = candidate.toUpperCase().replace(/[\s-]/g, '');
+  if (plain.length !== 12) return false;
+  return sameText(shortAccessTokenFor(code, salt), `${plain.slice(0, 4)}-${plain.slice(4, 8)}-${plain.slice(8)}`);
 }
 
 /** An opaque fingerprint of a request body, so an Idempotency-Key reused with other content is refused. */

@@ -29,7 +29,6 @@ const id = {
   'feedback.wait_standard': 'Standar waktu tunggu {service}: {minutes} menit.',
   'feedback.attachments': 'Foto atau PDF (maks. 3 berkas, masing-masing 5 MB)',
   'feedback.attachments_hint': 'Data lokasi dan perangkat pada foto dihapus otomatis.',
-  'feedback.attachments_again': 'Berkas tidak bisa disimpan sementara; silakan pilih lagi.',
   'feedback.contact': 'Kontak Anda',
   'feedback.contact_hint': 'Boleh dikosongkan. Jika mengisi e-mail, kode pemantauan juga dikirim ke sana.',
   'feedback.name': 'Nama',
@@ -101,6 +100,79 @@ const id = {
   'feedback.category_for_kind': 'Kategori ini tidak berlaku untuk jenis laporan yang dipilih.',
   'feedback.consent_required': 'Persetujuan pemrosesan data diperlukan untuk mengirim laporan.',
   'feedback.occurred_future': 'Waktu kejadian tidak boleh di masa depan.',
+  'feedback.kind_required': 'Pilih jenis laporan.',
+  'feedback.category_required': 'Pilih kategori.',
+  'feedback.description_required': 'Ceritakan apa yang terjadi.',
+  'feedback.occurred_format': 'Tulis tanggal dan jam kejadian, misalnya 20/11/2026 09.30.',
+  'feedback.wait_format': 'Tulis lama menunggu dalam menit, angka 0 sampai 1440.',
+  'feedback.email_format': 'Tulis alamat e-mail yang benar, misalnya nama@contoh.id.',
+  'feedback.phone_format': 'Tulis nomor telepon dengan angka, misalnya 0812 3456 7890.',
+  'feedback.privacy_required': 'Pilih siapa yang boleh melihat laporan.',
+  'feedback.fix_errors': 'Ada yang perlu diperbaiki sebelum laporan dikirim:',
+  'feedback.required_mark': 'wajib',
+  'feedback.category_label': 'Kategori',
+  'feedback.staged': 'Lampiran yang sudah tersimpan',
+  'feedback.staged_hint': 'Berkas ini ikut terkirim tanpa perlu dipilih lagi. Tersimpan sementara selama 1 jam.',
+  'feedback.staged_remove': 'Hapus {name}',
+  'feedback.staged_more': 'Tambah berkas lain',
+  'feedback.staged_full': 'Penyimpanan sementara lampiran dari jaringan ini sedang penuh. Coba lagi nanti.',
+  'feedback.retry_limited':
+    'Sudah terlalu banyak laporan terkirim dari perangkat dan jaringan ini. Coba kirim lagi dalam {minutes} menit, sekitar pukul {time}. Isian dan lampiran Anda tetap tersimpan di bawah.',
+  'feedback.retry_busy':
+    'Layanan sedang sibuk dan laporan Anda belum terkirim. Coba kirim lagi dalam {seconds} detik. Isian dan lampiran Anda tetap tersimpan di bawah.',
+  'feedback.privacy_hint': 'Pilihan ini mengikuti ketentuan SP4N-LAPOR!.',
+  'feedback.privacy_title.public': 'Publik',
+  'feedback.privacy_title.confidential': 'Rahasia',
+  'feedback.privacy_title.anonymous': 'Anonim',
+  'feedback.privacy_explain.public':
+    'Isi laporan boleh ditampilkan untuk umum setelah diperiksa petugas. Nama dan kontak Anda tidak pernah ditampilkan.',
+  'feedback.privacy_explain.confidential':
+    'Laporan tidak ditampilkan untuk umum. Hanya verifikator yang boleh melihat kontak Anda, dengan alasan yang dicatat.',
+  'feedback.privacy_explain.anonymous':
+    'Tidak seorang pun di instansi dapat melihat siapa Anda. Alamat surel Anda hanya dipakai sistem untuk mengirim kabar laporan Anda sendiri.',
+  'feedback.privacy_notice_link': 'Baca pemberitahuan privasi',
+  'feedback.track_unit': 'Unit layanan',
+  'feedback.copy': 'Salin',
+  'feedback.copied': 'Tersalin.',
+  'feedback.copy_failed': 'Tidak bisa menyalin; silakan salin manual.',
+  'feedback.save': 'Simpan sebagai berkas',
+  'feedback.share': 'Bagikan',
+  'feedback.receipt_qr': 'Pindai kode QR ini untuk membuka halaman pemantauan di ponsel lain.',
+  'feedback.receipt_qr_alt': 'Kode QR tautan pemantauan laporan {code}',
+  'feedback.receipt_file_title': 'Tanda terima laporan {code}',
+  'privacy_notice.title': 'Pemberitahuan privasi',
+  'privacy_notice.lead':
+    'Halaman ini menjelaskan data apa yang kami kumpulkan saat Anda menyampaikan pengaduan, apresiasi, saran, permintaan informasi atau survei, untuk apa, siapa yang melihatnya, berapa lama disimpan, dan hak Anda menurut Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi.',
+  'privacy_notice.controller_title': 'Siapa yang bertanggung jawab',
+  'privacy_notice.controller':
+    'Instansi pemerintah daerah pemilik unit layanan yang Anda pilih adalah pengendali data pribadi Anda. Suara adalah sistem yang dipakai instansi itu untuk menerima dan menindaklanjuti laporan.',
+  'privacy_notice.collected_title': 'Data yang dikumpulkan',
+  'privacy_notice.collected_report':
+    'Isi laporan: jenis, unit, layanan, loket, petugas yang Anda sebut, kategori, cerita Anda, waktu kejadian, lama menunggu, dan lampiran. Data lokasi dan perangkat pada foto dihapus sebelum disimpan.',
+  'privacy_notice.collected_contact':
+    'Kontak, jika Anda mengisinya: nama, alamat e-mail, nomor telepon. Semuanya boleh dikosongkan.',
+  'privacy_notice.collected_technical':
+    'Data teknis: sidik acak dari alamat jaringan dan dari kuki perangkat (bukan alamat aslinya), untuk membatasi pengiriman berulang dan mengenali kecurangan survei.',
+  'privacy_notice.why_title': 'Untuk apa',
+  'privacy_notice.why':
+    'Untuk memeriksa dan menindaklanjuti laporan Anda, mengirim kode pemantauan dan kabar perkembangannya kepada Anda, menjaga layanan dari penyalahgunaan, dan menyusun statistik tanpa identitas (misalnya indeks kepuasan dan jumlah pengaduan per unit). Dasarnya adalah persetujuan Anda dan tugas pelayanan publik instansi.',
+  'privacy_notice.who_title': 'Siapa yang melihat',
+  'privacy_notice.who_public':
+    'Publik: isi laporan boleh ditampilkan untuk umum setelah diperiksa petugas, dengan nomor telepon, e-mail dan NIK dihapus dari teks. Nama dan kontak Anda tidak pernah ditampilkan.',
+  'privacy_notice.who_confidential':
+    'Rahasia: laporan tidak ditampilkan untuk umum. Hanya verifikator yang berwenang boleh membuka kontak Anda, dengan alasan yang dicatat.',
+  'privacy_notice.who_anonymous':
+    'Anonim: tidak seorang pun di instansi dapat membuka identitas Anda. Sistem tetap memakai alamat e-mail Anda, jika diisi, untuk mengirim kabar laporan Anda sendiri.',
+  'privacy_notice.who_named':
+    'Petugas yang Anda sebut dalam laporan tidak pernah melihat kontak Anda atau cerita Anda selama ia disebut. Setiap kali petugas membuka data kontak, hal itu dicatat dan dapat diperiksa inspektorat.',
+  'privacy_notice.how_long_title': 'Berapa lama disimpan',
+  'privacy_notice.how_long':
+    'Data kontak dan teks asli laporan disimpan terenkripsi selama laporan ditangani dan sesudahnya selama masa retensi arsip instansi, lalu dihapus. Lampiran dari formulir yang belum berhasil terkirim dihapus otomatis dalam 1 jam.',
+  'privacy_notice.rights_title': 'Hak Anda',
+  'privacy_notice.rights':
+    'Menurut UU 27/2022 Anda berhak mendapat informasi tentang pemrosesan data Anda, melengkapi atau memperbaiki data yang keliru, mendapat akses dan salinan data Anda, meminta pemrosesan diakhiri serta data dihapus atau dimusnahkan, menarik kembali persetujuan, dan mengajukan keberatan atau gugatan bila dirugikan.',
+  'privacy_notice.rights_how':
+    'Untuk memakai hak ini, sampaikan permintaan lewat halaman pemantauan laporan Anda (dengan kode dan token) atau langsung ke unit layanan yang bersangkutan.',
   'feedback.spam': 'Formulir tidak dapat diproses.',
   'feedback.idempotency_conflict': 'Kunci Idempotency-Key ini sudah dipakai untuk laporan lain.',
   'feedback.not_now': 'Tindakan ini tidak dapat dilakukan pada status laporan sekarang.',
@@ -266,7 +338,6 @@ const en: Record<keyof typeof id, string> = {
   'feedback.wait_standard': 'The waiting-time standard for {service}: {minutes} minutes.',
   'feedback.attachments': 'Photos or PDFs (at most 3 files, 5 MB each)',
   'feedback.attachments_hint': 'Location and device data in photos are removed automatically.',
-  'feedback.attachments_again': 'Files cannot be kept between attempts; please choose them again.',
   'feedback.contact': 'Your contact details',
   'feedback.contact_hint': 'Optional. If you give an e-mail address, the tracking code is sent there too.',
   'feedback.name': 'Name',
@@ -337,6 +408,79 @@ const en: Record<keyof typeof id, string> = {
   'feedback.category_for_kind': 'This category does not apply to the chosen type of report.',
   'feedback.consent_required': 'Consent to the processing of your data is needed to send the report.',
   'feedback.occurred_future': 'The time it happened cannot be in the future.',
+  'feedback.kind_required': 'Choose the type of report.',
+  'feedback.category_required': 'Choose a category.',
+  'feedback.description_required': 'Tell us what happened.',
+  'feedback.occurred_format': 'Enter the date and time it happened, for example 20/11/2026 09:30.',
+  'feedback.wait_format': 'Enter the waiting time in minutes, a number from 0 to 1440.',
+  'feedback.email_format': 'Enter a correct e-mail address, for example name@example.id.',
+  'feedback.phone_format': 'Enter the phone number in digits, for example 0812 3456 7890.',
+  'feedback.privacy_required': 'Choose who may see the report.',
+  'feedback.fix_errors': 'Please fix the following before the report can be sent:',
+  'feedback.required_mark': 'required',
+  'feedback.category_label': 'Category',
+  'feedback.staged': 'Attachments already kept',
+  'feedback.staged_hint': 'These files are sent without choosing them again. They are kept for 1 hour.',
+  'feedback.staged_remove': 'Remove {name}',
+  'feedback.staged_more': 'Add other files',
+  'feedback.staged_full': 'Temporary storage for attachments from this network is full. Please try again later.',
+  'feedback.retry_limited':
+    'Too many reports have been sent from this device and network. Try sending again in {minutes} minutes, at about {time}. What you entered and your attachments are kept below.',
+  'feedback.retry_busy':
+    'The service is busy and your report has not been sent yet. Try sending again in {seconds} seconds. What you entered and your attachments are kept below.',
+  'feedback.privacy_hint': 'These choices follow the rules of SP4N-LAPOR!.',
+  'feedback.privacy_title.public': 'Public',
+  'feedback.privacy_title.confidential': 'Confidential',
+  'feedback.privacy_title.anonymous': 'Anonymous',
+  'feedback.privacy_explain.public':
+    'The text of the report may be shown publicly after staff have checked it. Your name and contact details are never shown.',
+  'feedback.privacy_explain.confidential':
+    'The report is not shown publicly. Only a verifier may see your contact details, with a reason that is logged.',
+  'feedback.privacy_explain.anonymous':
+    'No one in the agency can see who you are. Your mail address is used only by the system to send you updates on your own report.',
+  'feedback.privacy_notice_link': 'Read the privacy notice',
+  'feedback.track_unit': 'Service unit',
+  'feedback.copy': 'Copy',
+  'feedback.copied': 'Copied.',
+  'feedback.copy_failed': 'Could not copy; please copy it by hand.',
+  'feedback.save': 'Save as a file',
+  'feedback.share': 'Share',
+  'feedback.receipt_qr': 'Scan this QR code to open the tracking page on another phone.',
+  'feedback.receipt_qr_alt': 'QR code of the tracking link of report {code}',
+  'feedback.receipt_file_title': 'Receipt of report {code}',
+  'privacy_notice.title': 'Privacy notice',
+  'privacy_notice.lead':
+    'This page explains what data we collect when you send a complaint, compliment, suggestion, information request or survey, why, who sees it, how long it is kept, and your rights under Law No. 27 of 2022 on Personal Data Protection.',
+  'privacy_notice.controller_title': 'Who is responsible',
+  'privacy_notice.controller':
+    'The local government agency that runs the service unit you chose is the controller of your personal data. Suara is the system that agency uses to receive and follow up reports.',
+  'privacy_notice.collected_title': 'What is collected',
+  'privacy_notice.collected_report':
+    'The report: its type, unit, service, counter, the officer you name, category, your account of what happened, when it happened, how long you waited, and attachments. Location and device data in photos are removed before they are stored.',
+  'privacy_notice.collected_contact':
+    'Contact details, if you give them: name, e-mail address, phone number. All of them may be left empty.',
+  'privacy_notice.collected_technical':
+    'Technical data: a random fingerprint of your network address and of a device cookie (never the address itself), to limit repeated sending and detect survey fraud.',
+  'privacy_notice.why_title': 'Why',
+  'privacy_notice.why':
+    'To check and follow up your report, to send you the tracking code and news of its progress, to protect the service from abuse, and to compile statistics without identities (such as the satisfaction index and complaints per unit). The grounds are your consent and the agency’s public service duty.',
+  'privacy_notice.who_title': 'Who sees it',
+  'privacy_notice.who_public':
+    'Public: the text may be shown publicly after staff have checked it, with phone numbers, e-mail addresses and ID numbers removed from it. Your name and contact details are never shown.',
+  'privacy_notice.who_confidential':
+    'Confidential: the report is not shown publicly. Only an authorised verifier may open your contact details, with a reason that is logged.',
+  'privacy_notice.who_anonymous':
+    'Anonymous: no one in the agency can open your identity. The system still uses your e-mail address, if given, to send you news of your own report.',
+  'privacy_notice.who_named':
+    'An officer you name in a report never sees your contact details or your account while named. Every time staff open contact data it is logged, and the inspectorate can review the log.',
+  'privacy_notice.how_long_title': 'How long it is kept',
+  'privacy_notice.how_long':
+    'Contact details and the original text are stored encrypted while the report is handled and afterwards for the agency’s records retention period, then removed. Attachments of a form that was not sent successfully are removed automatically within 1 hour.',
+  'privacy_notice.rights_title': 'Your rights',
+  'privacy_notice.rights':
+    'Under Law 27/2022 you have the right to be informed about the processing of your data, to complete or correct wrong data, to access and get a copy of your data, to have processing ended and your data deleted or destroyed, to withdraw your consent, and to object or sue when you are harmed.',
+  'privacy_notice.rights_how':
+    'To use these rights, send a request from the tracking page of your report (with the code and token) or directly to the service unit concerned.',
   'feedback.spam': 'The form could not be processed.',
   'feedback.idempotency_conflict': 'This Idempotency-Key was already used for another report.',
   'feedback.not_now': 'This cannot be done in the current status of the report.',

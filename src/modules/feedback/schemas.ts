@@ -10,7 +10,8 @@ const checkbox = Joi.boolean().truthy('on', '1', 'yes', 'ya').falsy('', '0', 'of
 export const ticketInput = Joi.object({
   kind: Joi.string()
     .valid(...kinds)
-    .required(),
+    .required()
+    .messages({ 'any.only': 'feedback.kind_required', 'any.required': 'feedback.kind_required' }),
   unitCode: unitCode.required(),
   serviceCode: optionalCode,
   counter: optionalCode,
@@ -21,25 +22,45 @@ export const ticketInput = Joi.object({
     .lowercase()
     .max(40)
     .allow('', null)
-    .when('kind', { is: 'complaint', then: Joi.invalid('', null).required() }),
-  description: Joi.string().trim().min(10).max(4000).required(),
+    .when('kind', { is: 'complaint', then: Joi.invalid('', null).required() })
+    .messages({ 'any.invalid': 'feedback.category_required', 'any.required': 'feedback.category_required' }),
+  description: Joi.string()
+    .trim()
+    .min(10)
+    .max(4000)
+    .required()
+    .messages({ 'any.required': 'feedback.description_required', 'string.empty': 'feedback.description_required' }),
   // A form's datetime-local has no zone: it is read in the unit's local time by the service.
   occurredAt: Joi.string()
     .trim()
     .pattern(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/)
-    .allow('', null),
-  waitMinutes: Joi.number().integer().min(0).max(1440).allow('', null),
+    .allow('', null)
+    .messages({ 'string.pattern.base': 'feedback.occurred_format' }),
+  waitMinutes: Joi.number().integer().min(0).max(1440).allow('', null).messages({
+    'number.base': 'feedback.wait_format',
+    'number.integer': 'feedback.wait_format',
+    'number.min': 'feedback.wait_format',
+    'number.max': 'feedback.wait_format',
+  }),
   reporter: jsonObject({
     name: Joi.string().trim().max(100).allow(''),
-    email: Joi.string().trim().lowercase().email({ tlds: false }).max(200).allow(''),
+    email: Joi.string()
+      .trim()
+      .lowercase()
+      .email({ tlds: false })
+      .max(200)
+      .allow('')
+      .messages({ 'string.email': 'feedback.email_format' }),
     phone: Joi.string()
       .trim()
       .pattern(/^\+?[0-9][0-9 ()-]{6,19}$/)
-      .allow(''),
+      .allow('')
+      .messages({ 'string.pattern.base': 'feedback.phone_format' }),
   }).default({}),
   privacy: Joi.string()
     .valid(...privacies)
-    .required(),
+    .required()
+    .messages({ 'any.only': 'feedback.privacy_required', 'any.required': 'feedback.privacy_required' }),
   consent: checkbox
     .valid(true)
     .required()

@@ -2,11 +2,11 @@ import { updateAndRead } from '../../platform/db.js';
 import mongoose from 'mongoose';
 import { lookupHash, seal } from '../../platform/crypto.js';
 import { utcOffsetMs } from '../../platform/calendar.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, type FieldErrors } from '../../platform/errors.js';
 import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
 import { publish, type TicketEvent } from '../../platform/events.js';
 import { t, type Lang } from '../../platform/i18n.js';
-import { check } from '../../platform/validate.js';
+import { check, fieldErrorsFrom } from '../../platform/validate.js';
 import { calendarFor } from '../calendar/service.js';
 import { findOfficer, findUnitById, findUnitByCode } from '../directory/service.js';
 import { queueMail } from '../notifications/service.js';
@@ -20,6 +20,7 @@ import {
   newTokenSalt,
   newTrackingCode,
   normaliseTrackingCode,
+  shortAccessTokenFor,
 } from './codes.js';
 import { inboxItem } from './inbox-item.js';
 import { Ticket, type TicketDoc } from './model.js';
@@ -44,6 +45,8 @@ export interface IntakeContext {
 export interface Receipt {
   code: string;
   accessToken: string;
+  /** The same ticket's token in the short form a receipt page shows. */
+  shortToken: string;
   status: Status;
   dueAt: Date | null;
   /** True when an earlier request with the same Idempotency-Key made this ticket. */
@@ -84,6 +87,7 @@ function parseOccurredAt(value: string, timeZone: string): Date {
 const receiptOf = (ticket: TicketDoc, replayed: boolean): Receipt => ({
   code: ticket.code,
   accessToken: accessTokenFor(ticket.code, ticket.tokenSalt),
+  shortToken: shortAccessTokenFor(ticket.code, ticket.tokenSalt),
   status: ticket.status as Status,
   dueAt: ticket.dueAt ?? null,
   replayed,
@@ -92,47 +96,65 @@ const receiptOf = (ticket: TicketDoc, replayed: boolean): Receipt => ({
 });
 
 /**
+ * Everything that makes an intake request unfit to file, found in one pass: the schema, then the unit, service,
+ * counter, officer, category and time of the event, each judged as far as the rest allows. Throws one validation
+ * error naming every field, so a form shows all its mistakes at once; returns what filing needs otherwise.
+ */
+export async function checkTicketInput(raw: unknown, context: Pick<IntakeContext, 'staff'>) {
+  const { value, error } = ticketInput.validate(raw, { abortEarly: false, stripUnknown: true, convert: true });
+  const fields: FieldErrors = error ? fieldErrorsFrom(error) : {};
+  const input = (value ?? {}) as Partial<TicketInput>;
+  const fine = (path: string) => !fields[path];
+  const unit = typeof input.unitCode === 'string' && fine('unitCode') ? await findUnitByCode(input.unitCode) : null;
+  if (fine('unitCode') && (!unit || !unit.active)) fields.unitCode = { key: 'feedback.unknown_unit' };
+  const service =
+    unit && input.serviceCode ? unit.services.find((s) => s.code === input.serviceCode && s.active) : undefined;
+  if (unit && input.serviceCode && !service && fine('serviceCode'))
+    fields.serviceCode = { key: 'feedback.unknown_service' };
+  const counter = unit && input.counter ? unit.counters.find((c) => c.code === input.counter) : undefined;
+  if (unit && input.counter && !counter && fine('counter')) fields.counter = { key: 'feedback.unknown_counter' };
+  // A NIP encodes a birth date, and answering "unknown officer" to anyone would confirm whose it is: the public
+  // names officers by their opaque reference only.
+  if (input.officerNip && !context.staff) fields.officerNip = { key: 'feedback.nip_staff_only' };
+  const asText = (path: 'officerNip' | 'officerRef') =>
+    typeof input[path] === 'string' && input[path] !== '' && fine(path) ? input[path] : undefined;
+  const officerQuery =
+    asText('officerNip') && context.staff
+      ? { nip: asText('officerNip') }
+      : asText('officerRef') && !input.officerNip
+        ? { ref: asText('officerRef') }
+        : undefined;
+  const officer = officerQuery && unit ? await findOfficer(officerQuery) : null;
+  if (officerQuery && unit && (!officer || !officer.unitPath.map(String).includes(String(unit._id))))
+    fields[input.officerNip ? 'officerNip' : 'officerRef'] = { key: 'feedback.unknown_officer' };
+  const categories = await activeCategories();
+  const categoryCode = input.category || (input.kind === 'information_request' ? 'information' : null);
+  const category = categoryCode ? categories.find((c) => c.code === categoryCode) : undefined;
+  if (categoryCode && fine('category') && (!category || (input.kind && !category.kinds.includes(input.kind))))
+    fields.category = { key: category ? 'feedback.category_for_kind' : 'feedback.category_required' };
+  const occurredAt =
+    input.occurredAt && fine('occurredAt') ? parseOccurredAt(input.occurredAt, unit?.timeZone ?? 'Asia/Jakarta') : null;
+  if (occurredAt && Number.isNaN(occurredAt.getTime())) fields.occurredAt = { key: 'feedback.occurred_format' };
+  else if (occurredAt && occurredAt.getTime() > Date.now() + 5 * 60_000)
+    fields.occurredAt = { key: 'feedback.occurred_future' };
+  if (Object.keys(fields).length > 0 || !unit) throw AppError.validation(fields);
+  return { input: input as TicketInput, unit, service, counter, officer, category, occurredAt };
+}
+
+/**
  * A citizen files a complaint, compliment, suggestion or information request. The ticket, its receipt e-mail and
  * the record of `ticket.created` are written in one transaction, so a crash in between loses none of them; live
  * subscribers hear `ticket.created` after.
  */
 export async function fileTicket(raw: unknown, context: IntakeContext): Promise<Receipt> {
-  const input = check(ticketInput, raw) as TicketInput;
+  const { input, unit, service, counter, officer, category, occurredAt } = await checkTicketInput(raw, context);
   const idempotencyKey = context.idempotencyKey ? lookupHash(`idempotency:${context.idempotencyKey}`) : undefined;
   const requestFingerprint = fingerprint(input);
   if (idempotencyKey) {
     const earlier = await Ticket.findOne({ idempotencyKey }).lean<TicketDoc>();
     if (earlier) return replay(earlier, requestFingerprint);
   }
-
-  const unit = await findUnitByCode(input.unitCode);
-  if (!unit || !unit.active) throw AppError.validation({ unitCode: { key: 'feedback.unknown_unit' } });
-  const service = input.serviceCode ? unit.services.find((s) => s.code === input.serviceCode && s.active) : undefined;
-  if (input.serviceCode && !service) throw AppError.validation({ serviceCode: { key: 'feedback.unknown_service' } });
-  const counter = input.counter ? unit.counters.find((c) => c.code === input.counter) : undefined;
-  if (input.counter && !counter) throw AppError.validation({ counter: { key: 'feedback.unknown_counter' } });
-  // A NIP encodes a birth date, and answering "unknown officer" to anyone would confirm whose it is: the public
-  // names officers by their opaque reference only.
-  if (input.officerNip && !context.staff) throw AppError.validation({ officerNip: { key: 'feedback.nip_staff_only' } });
-  const officerQuery = input.officerNip
-    ? { nip: input.officerNip }
-    : input.officerRef
-      ? { ref: input.officerRef }
-      : undefined;
-  const officer = officerQuery ? await findOfficer(officerQuery) : null;
-  if (officerQuery && (!officer || !officer.unitPath.map(String).includes(String(unit._id))))
-    throw AppError.validation({
-      [input.officerNip ? 'officerNip' : 'officerRef']: { key: 'feedback.unknown_officer' },
-    });
-  const categories = await activeCategories();
-  const categoryCode = input.category || (input.kind === 'information_request' ? 'information' : null);
-  const category = categoryCode ? categories.find((c) => c.code === categoryCode) : undefined;
-  if (categoryCode && (!category || !category.kinds.includes(input.kind)))
-    throw AppError.validation({ category: { key: category ? 'feedback.category_for_kind' : 'validation.invalid' } });
   const now = new Date();
-  const occurredAt = input.occurredAt ? parseOccurredAt(input.occurredAt, unit.timeZone) : null;
-  if (occurredAt && occurredAt.getTime() > now.getTime() + 5 * 60_000)
-    throw AppError.validation({ occurredAt: { key: 'feedback.occurred_future' } });
 
   const calendar = await calendarFor(unit);
   // A complaint naming the unit's head is decided by the unit above from the start (conflict.ts).

@@ -9,6 +9,10 @@ const id = {
   'surveys.privacy':
     'Survei ini anonim: kami tidak meminta nama atau kontak. Agar satu kunjungan dinilai satu kali, perangkat Anda diberi kode acak dalam cookie, dan kami hanya menyimpan sandi acak dari kode itu dan dari alamat jaringan Anda.',
   'surveys.fix_errors': 'Ada jawaban yang perlu dilengkapi. Lihat tanda di bawah.',
+  'surveys.retry_limited':
+    'Sudah terlalu banyak survei terkirim dari perangkat atau jaringan ini. Coba kirim lagi dalam {minutes} menit. Jawaban Anda tetap tersimpan di bawah.',
+  'surveys.retry_busy':
+    'Layanan sedang sibuk dan survei Anda belum terkirim. Coba kirim lagi dalam {seconds} detik. Jawaban Anda tetap tersimpan di bawah.',
   'surveys.your_visit': 'Kunjungan Anda',
   'surveys.service': 'Jenis layanan yang diterima',
   'surveys.service_choose': '— pilih layanan —',
@@ -137,6 +141,10 @@ const en: Record<keyof typeof id, string> = {
   'surveys.privacy':
     'This survey is anonymous: we ask for no name or contact details. So that each visit is rated once, your device gets a random code in a cookie, and we keep only a scrambled form of that code and of your network address.',
   'surveys.fix_errors': 'Some answers need your attention. See the marks below.',
+  'surveys.retry_limited':
+    'Too many surveys have been sent from this device or network. Try sending again in {minutes} minutes. Your answers are kept below.',
+  'surveys.retry_busy':
+    'The service is busy and your survey has not been sent yet. Try sending again in {seconds} seconds. Your answers are kept below.',
   'surveys.your_visit': 'Your visit',
   'surveys.service': 'Service received',
   'surveys.service_choose': '— choose a service —',

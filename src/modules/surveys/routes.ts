@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { rateLimiter } from '../../platform/security.js';
 import { deviceOf, withDevice } from '../../platform/device.js';
@@ -179,13 +179,42 @@ export function surveyRoutes(): Router {
   // Generous per network (many phones share a carrier NAT or a waiting-room Wi-Fi), tight per device.
   const perNetwork = rateLimiter('survey-ip', 30, 10 * 60_000);
   const perDevice = rateLimiter('survey-device', 6, 60 * 60_000, (req) => `d:${deviceOf(req).hash}`);
+  // The page counts accepted answers only, so a person completing a missed question is not counted twice.
+  const accepted = (_req: Request, res: Response) => res.statusCode < 400;
+  const formPerNetwork = rateLimiter('survey-form-ip', 30, 10 * 60_000, { counts: accepted });
+  const formPerDevice = rateLimiter('survey-form-device', 6, 60 * 60_000, {
+    key: (req) => `d:${deviceOf(req).hash}`,
+    counts: accepted,
+  });
+
+  /** A limited or busy submission shows the survey again with every answer kept and when to try again. */
+  const showSurveyAgain: ErrorRequestHandler = async (error, req, res, next) => {
+    if (!(error instanceof AppError) || ![429, 503].includes(error.status) || res.headersSent) return next(error);
+    try {
+      const form = await surveyFormFor(String(req.params.unitCode));
+      const values = formValues((req.body ?? {}) as Record<string, unknown>);
+      const formToken = readFormToken(values.formToken, form.unit.code)
+        ? values.formToken
+        : issueFormToken(form.unit.code);
+      const seconds =
+        Number(error.params.retryAfterSeconds) > 0 ? Math.ceil(Number(error.params.retryAfterSeconds)) : 5;
+      const retry =
+        error.status === 503
+          ? req.t('surveys.retry_busy', { seconds })
+          : req.t('surveys.retry_limited', { minutes: Math.ceil(seconds / 60) });
+      res.set('Retry-After', String(seconds)).status(error.status);
+      res.render('pages/surveys/form', { ...formView(req, form, values, {}, formToken), retry });
+    } catch (failure) {
+      next(failure);
+    }
+  };
 
   router.get('/survey/:unitCode', withDevice, async (req, res) => {
     const form = await surveyFormFor(String(req.params.unitCode));
     res.render('pages/surveys/form', formView(req, form, prefillFrom(req, form), {}, issueFormToken(form.unit.code)));
   });
 
-  router.post('/survey/:unitCode', withDevice, perNetwork, perDevice, async (req, res) => {
+  router.post('/survey/:unitCode', withDevice, formPerNetwork, formPerDevice, async (req, res) => {
     const form = await surveyFormFor(String(req.params.unitCode));
     const values = formValues((req.body ?? {}) as Record<string, unknown>);
     try {
@@ -210,6 +239,11 @@ export function surveyRoutes(): Router {
       res.status(400).render('pages/surveys/form', formView(req, form, values, errors, formToken));
     }
   });
+
+  // Errors of the survey's own post only: a limit or a busy server keeps the answers on the page.
+  router.use('/survey/:unitCode', (error: unknown, req: Request, res: Response, next: (error?: unknown) => void) =>
+    req.method === 'POST' && req.path === '/' ? showSurveyAgain(error, req, res, next) : next(error),
+  );
 
   router.get('/survey/:unitCode/thanks', async (req, res) => {
     const form = await surveyFormFor(String(req.params.unitCode));
