@@ -6,11 +6,11 @@ import { unitsInScope } from '../directory/service.js';
 import { roles } from './model.js';
 import { requireActor } from './middleware.js';
 import { authenticate, createApiToken, createUser, listUsers } from './service.js';
-import type { Actor } from './permissions.js';
+import { startPageFor, type Actor } from './permissions.js';
 
-/** Only local paths after sign-in, so the `next` parameter cannot send people to another site. */
+/** Only local paths after sign-in, so the `next` parameter cannot send people to another site; '' when none. */
 function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/(?!\/)[\w\-./?=&%]*$/.test(value) ? value : '/admin';
+  return typeof value === 'string' && /^\/(?!\/)[\w\-./?=&%]*$/.test(value) ? value : '';
 }
 
 /** A new session id on sign-in (no fixation), carrying the user and a fresh CSRF token. */
@@ -30,7 +30,7 @@ export function accountRoutes(): Router {
   const loginLimit = rateLimiter('login', 20, 60_000);
 
   router.get('/login', (req, res) => {
-    if (req.actor) return res.redirect(303, safeNext(req.query.next));
+    if (req.actor) return res.redirect(303, safeNext(req.query.next) || startPageFor(req.actor));
     res.render('pages/auth/login', { title: req.t('auth.title'), next: safeNext(req.query.next) });
   });
 
@@ -39,7 +39,7 @@ export function accountRoutes(): Router {
     try {
       const actor = await authenticate({ email: body.email, password: body.password }, req.ip);
       await startSession(req, actor);
-      res.redirect(303, safeNext(body.next));
+      res.redirect(303, safeNext(body.next) || startPageFor(actor));
     } catch (error) {
       if (
         !(error instanceof AppError) ||
