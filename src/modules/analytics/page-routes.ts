@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { SharedAnswers } from '../../platform/shared-answers.js';
-import { assertCan, type Actor } from '../accounts/permissions.js';
+import { assertCan, scopeOf, type Actor } from '../accounts/permissions.js';
 import { requireActor } from '../accounts/middleware.js';
 import { recordAudit } from '../accounts/service.js';
 import { activeAgencies, findPublicUnit, unitsInScope } from '../directory/service.js';
@@ -37,6 +37,12 @@ import type { SkmElement } from '../surveys/ikm.js';
  */
 export function analyticsPageRoutes(_config: Config): Router {
   const router = Router();
+  // The report tabs offer "you said, we did" only to those who may approve it.
+  router.use('/analytics', (req, res, next) => {
+    const scope = scopeOf(req.actor, 'tickets.triage');
+    res.locals.canShowcase = scope === 'all' || scope.length > 0;
+    next();
+  });
 
   /** The unit picker (limited to the actor's scope); without a unit chosen, the first unit of that scope. */
   const withDefaultUnit = async (req: Request, action: 'analytics.read' | 'tickets.triage' = 'analytics.read') => {

@@ -1,0 +1,272 @@
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { Server } from 'socket.io';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { seedDemo, type DemoAccount } from '../../src/demo/seed.js';
+import { attachDisplayGateway, type DisplayGateway } from '../../src/modules/analytics/display-gateway.js';
+import { attachInboxGateway, staffSocketOptions, type InboxGateway } from '../../src/modules/inbox/gateway.js';
+import { sessionMiddleware } from '../../src/platform/session.js';
+import { ensureReferenceData } from '../../src/reference-data.js';
+import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
+import { CHROMIUM } from '../helpers/browser.js';
+
+const PHONE = { width: 390, height: 844 };
+const LAPTOP = { width: 1366, height: 768 };
+const SCREENS = process.env.SCREENSHOTS === '1' ? '/tmp/suara-screens' : undefined;
+
+/** Codes that mean nothing to a reader: a page in Indonesian shows their labels instead. */
+const CODE_WORDS = [
+  'received',
+  'verified',
+  'assigned',
+  'resolved',
+  'closed',
+  'rejected',
+  'merged',
+  'complaint',
+  'compliment',
+  'suggestion',
+  'substantiated',
+  'confidential',
+  'anonymous',
+  'citizen',
+  'handler',
+  'coach',
+  'viewer',
+  'draft',
+  'signed',
+];
+
+/** The demo accounts walked, each with the page its working day starts on. */
+const ONLY = process.env.JOURNEY;
+const JOURNEYS_ALL: { email: string; role: string; start: RegExp }[] = [
+  { email: 'kepala.dinkes.jambi@suara.test', role: 'unit head', start: /\/inbox$/ },
+  { email: 'petugas.kebunhandil@suara.test', role: 'handler', start: /\/inbox$/ },
+  { email: 'pembina.bkd@suara.test', role: 'coach', start: /\/coaching$/ },
+  { email: 'pegawai@suara.test', role: 'officer', start: /\/coaching\/(me|officers\/\d{18})$/ },
+  { email: 'inspektorat@suara.test', role: 'viewer', start: /\/(analytics\/ikm|admin\/audit)$/ },
+  { email: 'admin@suara.test', role: 'admin', start: /\/admin(\/units)?$/ },
+];
+const JOURNEYS = JOURNEYS_ALL.filter((journey) => !ONLY || journey.role === ONLY);
+
+/** One visit per kind of page: ids, NIPs, ticket and unit codes and query values do not make a new kind. */
+function pageKind(url: URL): string {
+  const segments = url.pathname
+    .split('/')
+    .map((segment) =>
+      /^[0-9a-f]{24}$/.test(segment)
+        ? ':id'
+        : /^\d{8,}$/.test(segment)
+          ? ':nip'
+          : /[A-Z0-9]/.test(segment) && /^[A-Z0-9-]{3,}$/.test(segment)
+            ? ':code'
+            : segment,
+    );
+  return `${segments.join('/')}?${[...new Set(url.searchParams.keys())].sort().join('&')}`;
+}
+
+/** What a page gets wrong for a reader on a phone: horizontal scroll and code values shown as words. */
+async function pageProblems(page: Page): Promise<string[]> {
+  return page.evaluate((codeWords: string[]) => {
+    const problems: string[] = [];
+    const width = document.documentElement.scrollWidth;
+    if (width > window.innerWidth) {
+      // Name the widest culprits whose box itself sticks out, so that a failure says where to look.
+      const culprits = [...document.querySelectorAll<HTMLElement>('body *')]
+        .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+        .filter((element) => ![...element.children].some((child) => child.getBoundingClientRect().right > window.innerWidth + 1))
+        .slice(0, 3)
+        .map((element) => `${element.tagName.toLowerCase()}${element.className ? '.' + String(element.className).split(' ')[0] : ''}`);
+      problems.push(`scrolls sideways (${width} px wide at ${window.innerWidth} px: ${culprits.join(', ')})`);
+    }
+    if (document.documentElement.lang === 'id') {
+      const text = document.body.innerText
+        .replace(/\S+@\S+/g, ' ')
+        .replace(/https?:\/\/\S+/g, ' ')
+        .replace(/\/\S*/g, ' ');
+      const codes = new Set<string>();
+      for (const match of text.matchAll(/\b[a-z]+(?:_[a-z]+)+\b/g)) codes.add(match[0]);
+      for (const word of codeWords) if (new RegExp(`(^|[^\\w.-])${word}([^\\w.-]|$)`).test(text)) codes.add(word);
+      if (codes.size) problems.push(`shows codes: ${[...codes].join(', ')}`);
+    }
+    return problems;
+  }, CODE_WORDS);
+}
+
+describe('Every role’s working day in a real browser, on the demo', function () {
+  useTestDatabase();
+  let http: HttpServer;
+  let io: Server;
+  let inbox: InboxGateway;
+  let display: DisplayGateway;
+  let baseUrl: string;
+  let browser: Browser;
+  let accounts: DemoAccount[];
+
+  before(async function () {
+    this.timeout(180_000);
+    if (!existsSync(CHROMIUM)) {
+      if (process.env.CI) throw new Error(`Chromium not found at ${CHROMIUM}`);
+      process.stderr.write(`  (browser specs skipped: no Chromium at ${CHROMIUM})\n`);
+      this.skip();
+    }
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'suara-journeys-'));
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DEMO_PASSWORD: 'demo-sandi-2026' });
+    await ensureReferenceData();
+    ({ accounts } = await seedDemo(config));
+    const secret = 'browser-journeys-secret-'.padEnd(48, 'x');
+    const session = sessionMiddleware(config, secret);
+    http = createServer(createApp({ config, sessionSecret: secret, session }));
+    io = new Server(http, { serveClient: false, ...staffSocketOptions });
+    inbox = attachInboxGateway(io, { sessionMiddleware: session });
+    display = attachDisplayGateway(io, { throttleMs: 300 });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    if (SCREENS) await mkdir(SCREENS, { recursive: true });
+  });
+  beforeEach(() => resetRateLimits());
+  after(async function () {
+    this.timeout(30_000);
+    await browser?.close();
+    await display?.close();
+    await inbox?.close();
+    if (io) {
+      const closing = io.close();
+      http.closeAllConnections();
+      await closing;
+    }
+  });
+
+  const passwordOf = (email: string) => accounts.find((account) => account.email === email)!.password;
+
+  async function signIn(context: BrowserContext, email: string): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/login`);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Kata sandi').fill(passwordOf(email));
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page
+      .waitForURL((url) => url.pathname !== '/login', { waitUntil: 'commit', timeout: 10_000 })
+      .catch(() => undefined);
+    if (new URL(page.url()).pathname === '/login')
+      throw new Error(`${email} stays on the sign-in page: ${await page.locator('main').innerText()}`);
+    return page;
+  }
+
+  async function screenshot(page: Page, name: string) {
+    if (!SCREENS) return;
+    const file = name.replace(/[^\w-]+/g, '_').replace(/^_+|_+$/g, '') || 'home';
+    await page.setViewportSize(LAPTOP);
+    await page.screenshot({ path: `${SCREENS}/${file}-1366.png`, fullPage: true });
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: `${SCREENS}/${file}-390.png`, fullPage: true });
+  }
+
+  /**
+   * Opens a same-site address as a person would: a page in the tab, a download (CSV, PDF, workbook) by a request with
+   * the same cookies. Returns the problems found, and for pages the links and GET forms they offer.
+   */
+  async function visit(page: Page, href: string) {
+    const problems: string[] = [];
+    const links: string[] = [];
+    const forms: string[] = [];
+    const download = /\.(csv|xlsx|pdf|png|json)$/.test(new URL(href).pathname) || /\/api\//.test(href);
+    if (download) {
+      const response = await page.context().request.get(href, { maxRedirects: 5 });
+      if (response.status() >= 400) problems.push(`answers ${response.status()}`);
+      return { problems, links, forms };
+    }
+    const response = await page.goto(href);
+    const status = response?.status() ?? 0;
+    if (status >= 400) problems.push(`answers ${status}`);
+    problems.push(...(await pageProblems(page)));
+    const found = await page.evaluate(() => ({
+      links: [...document.querySelectorAll<HTMLAnchorElement>('main a[href]')]
+        .filter((link) => !link.hasAttribute('download'))
+        .map((link) => link.href),
+      forms: [...document.querySelectorAll<HTMLFormElement>('main form')]
+        .filter((form) => (form.getAttribute('method') ?? 'get').toLowerCase() === 'get')
+        .map((form) => {
+          const query = new URLSearchParams();
+          for (const [name, value] of new FormData(form)) if (typeof value === 'string') query.append(name, value);
+          const action = new URL(form.action || location.href);
+          action.search = query.toString();
+          return action.href;
+        }),
+    }));
+    links.push(...found.links);
+    forms.push(...found.forms);
+    return { problems, links, forms };
+  }
+
+  const sameSite = (href: string) => {
+    const url = new URL(href);
+    return (
+      url.origin === baseUrl &&
+      !url.pathname.startsWith('/static/') &&
+      url.pathname !== '/logout' &&
+      !url.searchParams.has('lang')
+    );
+  };
+
+  for (const journey of JOURNEYS)
+    it(`a ${journey.role} lands on their start page, and every page one click from the menu answers, fits a 390 px phone and names things in Indonesian`, async function () {
+      this.timeout(300_000);
+      const context = await browser.newContext({ locale: 'id-ID', viewport: PHONE });
+      const page = await signIn(context, journey.email);
+      expect(new URL(page.url()).pathname).to.match(journey.start);
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+
+      const failures: string[] = [];
+      const seen = new Set<string>();
+      const report = (href: string, problems: string[]) => {
+        for (const problem of problems) failures.push(`${new URL(href).pathname}${new URL(href).search}: ${problem}`);
+      };
+      const landing = await visit(page, page.url());
+      report(page.url(), landing.problems);
+      const menu = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLAnchorElement>('header nav a[href]:not(.lang)')].map((link) => link.href),
+      );
+      const second: string[] = [];
+      const forms: string[] = [...landing.forms];
+      for (const href of [page.url(), ...menu].filter(sameSite)) {
+        const kind = pageKind(new URL(href));
+        if (seen.has(kind)) continue;
+        seen.add(kind);
+        const result = await visit(page, href);
+        report(href, result.problems);
+        await screenshot(page, `${journey.role}-${new URL(href).pathname}`);
+        second.push(...result.links.filter(sameSite));
+        forms.push(...result.forms.filter(sameSite));
+      }
+      for (const href of second) {
+        const kind = pageKind(new URL(href));
+        if (seen.has(kind)) continue;
+        seen.add(kind);
+        const result = await visit(page, href);
+        report(href, result.problems);
+        forms.push(...result.forms.filter(sameSite));
+      }
+      // Every GET filter form, submitted exactly as rendered (one per kind of result).
+      const submitted = new Set<string>();
+      for (const href of forms) {
+        const kind = pageKind(new URL(href));
+        if (submitted.has(kind)) continue;
+        submitted.add(kind);
+        report(href, (await visit(page, href)).problems);
+      }
+      expect(seen.size, 'pages visited').to.be.greaterThan(0);
+      expect(failures, failures.join('\n')).to.deep.equal([]);
+      expect(pageErrors).to.deep.equal([]);
+      await context.close();
+    });
+});
