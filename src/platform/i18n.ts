@@ -62,6 +62,26 @@ export function t(lang: Lang, key: MessageKey | string, params: Record<string, u
   return template.replace(/\{(\w+)\}/g, (_, name: string) => (name in params ? String(params[name]) : `{${name}}`));
 }
 
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * The one number format for people: a decimal comma and dot thousands in Indonesian ("91,48", "1.250"), the
+ * reverse in English; '' for a missing value. Files for machines (CSV, JSON) keep plain numbers.
+ */
+export function formatNumber(lang: Lang, value: number | null | undefined, places = 0): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '';
+  const key = `${lang}:${places}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(lang === 'id' ? 'id-ID' : 'en-GB', {
+      minimumFractionDigits: places,
+      maximumFractionDigits: places,
+    });
+    numberFormats.set(key, format);
+  }
+  return format.format(value);
+}
+
 /** Picks the first supported language of an Accept-Language header, by quality. */
 export function langFromAcceptLanguage(header: string | undefined): Lang | undefined {
   if (!header) return undefined;

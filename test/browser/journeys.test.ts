@@ -72,33 +72,46 @@ function pageKind(url: URL): string {
   return `${segments.join('/')}?${[...new Set(url.searchParams.keys())].sort().join('&')}`;
 }
 
-/** What a page gets wrong for a reader on a phone: horizontal scroll and code values shown as words. */
-async function pageProblems(page: Page): Promise<string[]> {
-  return page.evaluate((codeWords: string[]) => {
-    const problems: string[] = [];
-    const width = document.documentElement.scrollWidth;
-    if (width > window.innerWidth) {
-      // Name the widest culprits whose box itself sticks out, so that a failure says where to look.
-      const culprits = [...document.querySelectorAll<HTMLElement>('body *')]
-        .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
-        .filter((element) => ![...element.children].some((child) => child.getBoundingClientRect().right > window.innerWidth + 1))
-        .slice(0, 3)
-        .map((element) => `${element.tagName.toLowerCase()}${element.className ? '.' + String(element.className).split(' ')[0] : ''}`);
-      problems.push(`scrolls sideways (${width} px wide at ${window.innerWidth} px: ${culprits.join(', ')})`);
-    }
-    if (document.documentElement.lang === 'id') {
-      const text = document.body.innerText
-        .replace(/\S+@\S+/g, ' ')
-        .replace(/https?:\/\/\S+/g, ' ')
-        .replace(/\/\S*/g, ' ');
-      const codes = new Set<string>();
-      for (const match of text.matchAll(/\b[a-z]+(?:_[a-z]+)+\b/g)) codes.add(match[0]);
-      for (const word of codeWords) if (new RegExp(`(^|[^\\w.-])${word}([^\\w.-]|$)`).test(text)) codes.add(word);
-      if (codes.size) problems.push(`shows codes: ${[...codes].join(', ')}`);
-    }
-    return problems;
-  }, CODE_WORDS);
-}
+/**
+ * What a page gets wrong for a reader on a phone: horizontal scroll (naming the boxes that stick out) and code values
+ * shown as words. Runs in the page, so it is a script (the specs are typed without the DOM library).
+ */
+const PAGE_PROBLEMS = `((codeWords) => {
+  const problems = [];
+  const width = document.documentElement.scrollWidth;
+  if (width > window.innerWidth) {
+    const out = (element) => element.getBoundingClientRect().right > window.innerWidth + 1;
+    const culprits = [...document.querySelectorAll('body *')]
+      .filter((element) => out(element) && ![...element.children].some(out))
+      .slice(0, 3)
+      .map((element) => element.tagName.toLowerCase() + (element.className ? '.' + String(element.className).split(' ')[0] : ''));
+    problems.push('scrolls sideways (' + width + ' px wide at ' + window.innerWidth + ' px: ' + culprits.join(', ') + ')');
+  }
+  if (document.documentElement.lang === 'id') {
+    const text = document.body.innerText.replace(/\\S+@\\S+/g, ' ').replace(/https?:\\/\\/\\S+/g, ' ').replace(/\\/\\S*/g, ' ');
+    const codes = new Set();
+    for (const match of text.matchAll(/\\b[a-z]+(?:_[a-z]+)+\\b/g)) codes.add(match[0]);
+    for (const word of codeWords) if (new RegExp('(^|[^\\\\w.-])' + word + '([^\\\\w.-]|$)').test(text)) codes.add(word);
+    if (codes.size) problems.push('shows codes: ' + [...codes].join(', '));
+  }
+  return problems;
+})(${JSON.stringify(CODE_WORDS)})`;
+
+/** The links and GET forms (as the URL a submit would open) in a page's main part. */
+const LINKS_AND_FORMS = `(() => ({
+  links: [...document.querySelectorAll('main a[href]')].filter((link) => !link.hasAttribute('download')).map((link) => link.href),
+  forms: [...document.querySelectorAll('main form')]
+    .filter((form) => (form.getAttribute('method') || 'get').toLowerCase() === 'get')
+    .map((form) => {
+      const query = new URLSearchParams();
+      for (const [name, value] of new FormData(form)) if (typeof value === 'string') query.append(name, value);
+      const action = new URL(form.action || location.href);
+      action.search = query.toString();
+      return action.href;
+    }),
+}))()`;
+
+const MENU_LINKS = `[...document.querySelectorAll('header nav a[href]:not(.lang)')].map((link) => link.href)`;
 
 describe('Every role’s working day in a real browser, on the demo', function () {
   useTestDatabase();
@@ -187,21 +200,8 @@ describe('Every role’s working day in a real browser, on the demo', function (
     const response = await page.goto(href);
     const status = response?.status() ?? 0;
     if (status >= 400) problems.push(`answers ${status}`);
-    problems.push(...(await pageProblems(page)));
-    const found = await page.evaluate(() => ({
-      links: [...document.querySelectorAll<HTMLAnchorElement>('main a[href]')]
-        .filter((link) => !link.hasAttribute('download'))
-        .map((link) => link.href),
-      forms: [...document.querySelectorAll<HTMLFormElement>('main form')]
-        .filter((form) => (form.getAttribute('method') ?? 'get').toLowerCase() === 'get')
-        .map((form) => {
-          const query = new URLSearchParams();
-          for (const [name, value] of new FormData(form)) if (typeof value === 'string') query.append(name, value);
-          const action = new URL(form.action || location.href);
-          action.search = query.toString();
-          return action.href;
-        }),
-    }));
+    problems.push(...(await page.evaluate<string[]>(PAGE_PROBLEMS)));
+    const found = await page.evaluate<{ links: string[]; forms: string[] }>(LINKS_AND_FORMS);
     links.push(...found.links);
     forms.push(...found.forms);
     return { problems, links, forms };
@@ -233,9 +233,7 @@ describe('Every role’s working day in a real browser, on the demo', function (
       };
       const landing = await visit(page, page.url());
       report(page.url(), landing.problems);
-      const menu = await page.evaluate(() =>
-        [...document.querySelectorAll<HTMLAnchorElement>('header nav a[href]:not(.lang)')].map((link) => link.href),
-      );
+      const menu = await page.evaluate<string[]>(MENU_LINKS);
       const second: string[] = [];
       const forms: string[] = [...landing.forms];
       for (const href of [page.url(), ...menu].filter(sameSite)) {
