@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import { create } from 'express-handlebars';
 import path from 'node:path';
+import { assetUrl } from './assets.js';
 import { dateFormatter, isLocalDate, zoneName } from './calendar.js';
 import { formatNumber, t, type Lang } from './i18n.js';
 import { viewsDir } from './paths.js';
@@ -28,6 +29,11 @@ export function setupViews(app: Express, cache: boolean): void {
         }).format(date);
         return `${text} ${zoneName(timeZone)}`;
       },
+      /** A fingerprinted address for a file under /static, cached for a year: `{{asset "/static/css/app.css"}}`. */
+      asset: (urlPath: unknown) =>
+        new (hbs.handlebars as unknown as { SafeString: new (text: string) => object }).SafeString(
+          typeof urlPath === 'string' ? assetUrl(urlPath) : '',
+        ),
       /** A number in the page's language: `{{num value 2}}` gives "91,48" in Indonesian. */
       num(value: unknown, ...rest: unknown[]) {
         const options = rest.pop() as { data: { root: { lang?: Lang } } };

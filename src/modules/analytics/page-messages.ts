@@ -118,8 +118,12 @@ const id = {
     'Indeks Kepuasan Masyarakat dan penanganan pengaduan per unit layanan, periode berjalan. Tanpa data pribadi.',
   'analytics.pages.transparency_notes':
     'Tepat waktu: bagian pengaduan yang diverifikasi dan ditindaklanjuti dalam batas waktu (PermenPANRB 62/2018). Waktu penyelesaian: median dari diterima sampai selesai.',
-  'analytics.pages.transparency_truncated': 'Menampilkan {shown} unit pertama; data lengkap tersedia dalam JSON.',
-  'analytics.pages.transparency_json': 'Data dalam format JSON',
+  'analytics.pages.transparency_truncated': 'Menampilkan {shown} unit pertama; pilih instansi untuk melihat unit lainnya.',
+  'analytics.pages.transparency_provisional': 'sementara: responden di bawah sampel minimal ({minimum})',
+  'analytics.pages.transparency_no_answers': 'Belum ada survei pada periode ini',
+  'analytics.pages.transparency_sample_notes':
+    'IKM dihitung dari survei kepuasan masyarakat (PermenPANRB 14/2017). Mutu dianggap sementara selama jumlah responden belum mencapai sampel minimal Krejcie–Morgan untuk jumlah penerima layanan unit itu.',
+  'analytics.pages.unknown_minimum': 'belum diketahui',
   'analytics.pages.received': 'Diterima',
   'analytics.pages.resolved': 'Selesai',
   'analytics.pages.in_time': 'Tepat waktu',
@@ -281,8 +285,12 @@ const en: Record<keyof typeof id, string> = {
     'Community satisfaction index and complaint handling per service unit, current period. No personal data.',
   'analytics.pages.transparency_notes':
     'In time: the share of complaints verified and followed up within the legal limits (PermenPANRB 62/2018). Time to resolve: median from receipt to resolution.',
-  'analytics.pages.transparency_truncated': 'Showing the first {shown} units; the full data is in the JSON.',
-  'analytics.pages.transparency_json': 'Data as JSON',
+  'analytics.pages.transparency_truncated': 'Showing the first {shown} units; choose an agency to see the others.',
+  'analytics.pages.transparency_provisional': 'provisional: respondents below the minimum sample ({minimum})',
+  'analytics.pages.transparency_no_answers': 'No surveys in this period yet',
+  'analytics.pages.transparency_sample_notes':
+    'The IKM comes from the community satisfaction survey (PermenPANRB 14/2017). A grade is provisional while the respondents are fewer than the Krejcie–Morgan minimum sample for the unit’s number of service users.',
+  'analytics.pages.unknown_minimum': 'not known',
   'analytics.pages.received': 'Received',
   'analytics.pages.resolved': 'Resolved',
   'analytics.pages.in_time': 'In time',

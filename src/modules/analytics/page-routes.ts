@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
+import { formatNumber } from '../../platform/i18n.js';
 import { SharedAnswers } from '../../platform/shared-answers.js';
 import { assertCan, scopeOf, type Actor } from '../accounts/permissions.js';
 import { requireActor } from '../accounts/middleware.js';
@@ -80,11 +81,11 @@ export function analyticsPageRoutes(_config: Config): Router {
       services: period.unit.services ?? [],
       period,
       report,
-      ikmText: fixed(report.ikm, 2),
+      ikmText: fixed(req.lang, report.ikm, 2),
       table,
       rows: table.rows.map((row) => ({
         ...row,
-        meanText: fixed(row.mean, 4),
+        meanText: fixed(req.lang, row.mean, 4),
         weak: weakest.includes(row.element as SkmElement),
       })),
       weakest,
@@ -92,10 +93,10 @@ export function analyticsPageRoutes(_config: Config): Router {
         ...followUps,
         previous: followUps.previous.map((entry) => ({
           ...entry,
-          previousMeanText: fixed(entry.previousMean, 4) || '—',
-          currentMeanText: fixed(entry.currentMean, 4) || '—',
+          previousMeanText: fixed(req.lang, entry.previousMean, 4) || '—',
+          currentMeanText: fixed(req.lang, entry.currentMean, 4) || '—',
           changeText:
-            entry.change === null ? '' : `${entry.change >= 0 ? '+' : '−'}${Math.abs(entry.change).toFixed(4)}`,
+            entry.change === null ? '' : `${entry.change >= 0 ? '+' : '−'}${fixed(req.lang, Math.abs(entry.change), 4)}`,
           changeSign: entry.change === null ? 'none' : entry.change > 0 ? 'up' : entry.change < 0 ? 'down' : 'same',
         })),
       },
@@ -129,13 +130,13 @@ export function analyticsPageRoutes(_config: Config): Router {
       title: req.t('analytics.pages.ikm_title'),
       period,
       report,
-      ikmText: fixed(report.ikm, 2),
+      ikmText: fixed(req.lang, report.ikm, 2),
       table,
       rows: table.rows.map((row) => ({
         ...row,
-        meanText: fixed(row.mean, 4),
-        weightText: fixed(row.weight, 4),
-        weightedText: fixed(row.weighted, 4),
+        meanText: fixed(req.lang, row.mean, 4),
+        weightText: fixed(req.lang, row.weight, 4),
+        weightedText: fixed(req.lang, row.weighted, 4),
       })),
       profile: profileGroups.map(([group, prefix]) => ({
         label: profileGroupLabel[group],
@@ -361,14 +362,15 @@ export function analyticsPageRoutes(_config: Config): Router {
       title: req.t('analytics.pages.transparency_title'),
       rows: figures.units.slice(0, TRANSPARENCY_ROWS).map((unit) => ({
         ...unit,
-        ikmText: fixed(unit.ikm, 2) || '—',
-        inTimeText: unit.answeredInTimeShare === null ? '—' : `${Math.round(unit.answeredInTimeShare * 100)}%`,
+        ikmText: formatNumber(req.lang, unit.ikm, 2) || '—',
+        inTimeText:
+          unit.answeredInTimeShare === null ? '—' : `${formatNumber(req.lang, unit.answeredInTimeShare * 100)}%`,
         medianText:
           unit.medianResolveHours === null
             ? '—'
             : unit.medianResolveHours >= 48
-              ? req.t('analytics.pages.days', { n: (unit.medianResolveHours / 24).toFixed(1) })
-              : req.t('analytics.pages.hours', { n: Math.round(unit.medianResolveHours) }),
+              ? req.t('analytics.pages.days', { n: formatNumber(req.lang, unit.medianResolveHours / 24, 1) })
+              : req.t('analytics.pages.hours', { n: formatNumber(req.lang, unit.medianResolveHours) }),
       })),
       truncated: figures.units.length > TRANSPARENCY_ROWS,
       youSaidWeDid: figures.youSaidWeDid,
@@ -406,8 +408,9 @@ const auditExport = (actor: Actor, period: Period, format: string) =>
     subtree: period.subtree,
   });
 
-const fixed = (value: number | null | undefined, places: number) =>
-  value === null || value === undefined ? '' : value.toFixed(places);
+
+/** Figures on pages follow the page's language (decimal comma in Indonesian); '' for a missing one. */
+const fixed = formatNumber;
 
 function withoutCsrf(body: unknown): Record<string, string> {
   const { _csrf, ...rest } = (body ?? {}) as Record<string, unknown>;
