@@ -114,6 +114,8 @@ const id = {
   'analytics.pages.display_none': 'Belum ada.',
   'analytics.pages.display_foot': 'Isi survei dengan memindai kode QR di loket.',
   'analytics.pages.display_live': 'Diperbarui',
+  'analytics.pages.display_qr_title': 'Nilai layanan kami',
+  'analytics.pages.display_qr_lead': 'Pindai kode ini untuk mengisi survei kepuasan (1 menit, tanpa akun).',
   'analytics.pages.transparency_lead':
     'Indeks Kepuasan Masyarakat dan penanganan pengaduan per unit layanan, periode berjalan. Tanpa data pribadi.',
   'analytics.pages.transparency_notes':
@@ -281,6 +283,8 @@ const en: Record<keyof typeof id, string> = {
   'analytics.pages.display_none': 'None yet.',
   'analytics.pages.display_foot': 'Rate our service by scanning the QR code at the counter.',
   'analytics.pages.display_live': 'Updated',
+  'analytics.pages.display_qr_title': 'Rate our service',
+  'analytics.pages.display_qr_lead': 'Scan this code to answer the satisfaction survey (1 minute, no account).',
   'analytics.pages.transparency_lead':
     'Community satisfaction index and complaint handling per service unit, current period. No personal data.',
   'analytics.pages.transparency_notes':

@@ -6,6 +6,7 @@ import { SharedAnswers } from '../../platform/shared-answers.js';
 import { assertCan, scopeOf, type Actor } from '../accounts/permissions.js';
 import { requireActor } from '../accounts/middleware.js';
 import { recordAudit } from '../accounts/service.js';
+import { citizenUrl, printedUrl, qrSvg } from '../directory/qr.js';
 import { activeAgencies, findPublicUnit, unitsInScope } from '../directory/service.js';
 import { displayPayload } from './display-gateway.js';
 import {
@@ -36,7 +37,7 @@ import type { SkmElement } from '../surveys/ikm.js';
  * Analytics pages: the IKM report with its exports and follow-up plans, trends, "you said, we did" moderation,
  * the hall display and the public transparency page. Thin: validate → service → view, file or JSON.
  */
-export function analyticsPageRoutes(_config: Config): Router {
+export function analyticsPageRoutes(config: Config): Router {
   const router = Router();
   // The report tabs offer "you said, we did" only to those who may approve it.
   router.use('/analytics', (req, res, next) => {
@@ -324,10 +325,13 @@ export function analyticsPageRoutes(_config: Config): Router {
       ? await findPublicUnit(req.params.unitCode)
       : null;
     if (!unit) throw new AppError('not_found');
+    const surveyUrl = citizenUrl(config.publicUrl, 'survey', { unitCode: unit.code });
     res.render('pages/display/unit', {
       layout: false,
       title: `${unit.name} · ${req.t('analytics.pages.display_title')}`,
       display: await displayPayload(unit.code),
+      surveyQr: await qrSvg(surveyUrl),
+      surveyAddress: printedUrl(surveyUrl),
       timeZone: unit.timeZone,
     });
   });

@@ -190,6 +190,8 @@ export async function createSession(actor: Actor | undefined, nip: unknown, raw:
   const context = await officerFor(actor, nip, 'coaching.write');
   const input = check<SessionInput>(sessionInput, raw);
   const errors: FieldErrors = {};
+  // A dialog leaves a trace: what was said, or what was agreed.
+  if (!input.notes && input.actions.length === 0) errors.notes = { key: 'coaching.work.session.empty' };
   input.actions.forEach((action, index) => {
     if (action.dueDate < input.date) errors[`actions.${index}.dueDate`] = { key: 'coaching.work.due_before_session' };
   });
