@@ -908,7 +908,10 @@ async function evaluationFeed(evaluation: EvaluationDoc): Promise<void> {
 export async function evaluationForExport(actor: Actor | undefined, id: unknown, format: 'pdf' | 'csv') {
   const view = await getEvaluation(actor, id);
   await recordAudit(actor!, 'coaching.evaluation.export', view.officer.nip, { evaluationId: view.id, format });
-  return view;
+  // The printed copy carries the agency's name at its head.
+  const unit = await findUnitByCode(view.officer.unitCode);
+  const agency = unit && unit.agencyCode !== unit.code ? await findUnitByCode(unit.agencyCode) : unit;
+  return { ...view, agencyName: agency?.name ?? null };
 }
 
 const csvCell = (value: unknown) => {
