@@ -16,6 +16,7 @@ import { sessionMiddleware } from '../../src/platform/session.js';
 import { ensureReferenceData } from '../../src/reference-data.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { CHROMIUM } from '../helpers/browser.js';
+import { berakhlakValues } from '../../src/modules/coaching/work-model.js';
 
 const PHONE = { width: 390, height: 844 };
 const LAPTOP = { width: 1366, height: 768 };
@@ -82,7 +83,7 @@ const PAGE_PROBLEMS = `((codeWords) => {
   if (width > window.innerWidth) {
     const out = (element) => element.getBoundingClientRect().right > window.innerWidth + 1;
     const culprits = [...document.querySelectorAll('body *')]
-      .filter((element) => out(element) && ![...element.children].some(out))
+      .filter((element) => (out(element) && ![...element.children].some(out)) || element.scrollWidth > element.clientWidth + 1 && getComputedStyle(element).overflowX === 'visible' && element.clientWidth > 0)
       .slice(0, 3)
       .map((element) => element.tagName.toLowerCase() + (element.className ? '.' + String(element.className).split(' ')[0] : ''));
     problems.push('scrolls sideways (' + width + ' px wide at ' + window.innerWidth + ' px: ' + culprits.join(', ') + ')');
@@ -267,4 +268,110 @@ describe('Every role’s working day in a real browser, on the demo', function (
       expect(pageErrors).to.deep.equal([]);
       await context.close();
     });
+
+  it('a coach holds a coaching session (an empty one is refused at the notes) and signs an evaluation', async function () {
+    this.timeout(120_000);
+    const context = await browser.newContext({ locale: 'id-ID', viewport: LAPTOP });
+    const page = await signIn(context, 'pembina.bkd@suara.test');
+    await page.locator('main a[href^="/coaching/officers/"]').first().click();
+    await page.waitForURL(/\/coaching\/officers\/\d{18}$/);
+    const record = page.url();
+    await page.getByRole('link', { name: 'Catat dialog kinerja' }).click();
+    await page.waitForURL(/\/sessions\/new$/);
+    await page.getByRole('button', { name: 'Simpan dialog' }).click();
+    await page.locator('#notes-error').waitFor();
+    expect(await page.locator('#notes').getAttribute('aria-invalid')).to.equal('true');
+    expect(await page.locator('#notes').getAttribute('aria-describedby')).to.equal('notes-error');
+    await page.locator('#notes').fill('Membahas sikap di loket pendaftaran dan antrean pagi.');
+    await page.getByRole('button', { name: 'Simpan dialog' }).click();
+    await page.waitForURL(/\/coaching\/sessions\/[0-9a-f]{24}$/);
+
+    await page.goto(record);
+    await page.getByRole('link', { name: 'Evaluasi berkala' }).click();
+    await page.waitForURL(/\/evaluations$/);
+    const draft = page.getByRole('button', { name: 'Susun draf evaluasi' });
+    if (await draft.count()) await draft.click();
+    else await page.locator('main a[href^="/coaching/evaluations/"]').first().click();
+    await page.waitForURL(/\/coaching\/evaluations\/[0-9a-f]{24}$/);
+    await page.locator('#rate-results input[value="as_expected"]').check();
+    await page.locator('#reason_results').fill('Target layanan tercapai');
+    for (const value of berakhlakValues) {
+      await page.locator(`#rate-${value} input[value="above"]`).check();
+      await page.locator(`#reason_${value}`).fill('Sesuai pengamatan pembina');
+    }
+    const text = await page.locator('main').innerText();
+    expect(text).to.include('Di atas ekspektasi');
+    expect(text).to.include('Di bawah ekspektasi');
+    expect(text).not.to.match(/Dibawah|Diatas|Pujian/);
+    await page.getByRole('button', { name: 'Tandatangani dan kunci' }).click();
+    await page.locator('#status').filter({ hasText: 'Ditandatangani' }).waitFor();
+    expect((await page.locator('#predikat').textContent())!.trim()).to.equal('Baik');
+    await screenshot(page, 'coach-evaluation-signed');
+    await context.close();
+  });
+
+  it('the public reads /transparansi on a phone: respondents and the minimum sample beside every index, no JSON link', async function () {
+    this.timeout(60_000);
+    const context = await browser.newContext({ locale: 'id-ID', viewport: PHONE });
+    const page = await context.newPage();
+    expect((await page.goto(`${baseUrl}/transparansi`))!.status()).to.equal(200);
+    const problems = await page.evaluate<string[]>(PAGE_PROBLEMS);
+    expect(problems, problems.join('; ')).to.deep.equal([]);
+    expect(await page.locator('a[href*="/api/"]').count()).to.equal(0);
+    const rows = await page.evaluate<
+      { ikm: string; grade: string; respondents: string }[]
+    >(`[...document.querySelectorAll('table.transparency tbody tr')].map((row) => ({
+      ikm: row.querySelector('td[data-label="IKM"]')?.textContent.trim() ?? '',
+      grade: row.querySelector('td:nth-of-type(2)')?.textContent.trim() ?? '',
+      respondents: row.querySelector('td:nth-of-type(3)')?.textContent.trim() ?? '',
+    }))`);
+    expect(rows.length).to.be.greaterThan(3);
+    for (const row of rows) {
+      expect(row.respondents, JSON.stringify(row)).to.match(/^\d[\d.]*$/);
+      // No index, and no grade, without a single answer.
+      if (row.respondents === '0')
+        expect(row)
+          .to.include({ ikm: '—' })
+          .and.to.have.property('grade')
+          .that.not.match(/^[A-D] ·/);
+      // Decimal comma in Indonesian.
+      if (row.ikm !== '—') expect(row.ikm).to.match(/^\d{2,3},\d{2}$/);
+    }
+    // A card per unit: the first unit's figures sit one under the other, each with its label.
+    const card = await page.locator('table.transparency tbody tr').first().boundingBox();
+    expect(card!.width).to.be.at.most(PHONE.width);
+    await screenshot(page, 'public-transparansi');
+    await context.close();
+  });
+
+  it('the hall display fits a 1920×1080 screen without scrolling, with a QR code inviting people to the survey', async function () {
+    this.timeout(60_000);
+    const context = await browser.newContext({ locale: 'id-ID', viewport: { width: 1920, height: 1080 } });
+    const page = await context.newPage();
+    expect((await page.goto(`${baseUrl}/display/JAMBI-PKM-KEBUNHANDIL`))!.status()).to.equal(200);
+    const fit = await page.evaluate<{
+      width: number;
+      height: number;
+      bottom: number;
+      qr: number;
+      qrBottom: number;
+    }>(`(() => {
+      const qr = document.querySelector('.qr-box svg').getBoundingClientRect();
+      return {
+        width: document.documentElement.scrollWidth,
+        height: document.documentElement.scrollHeight,
+        bottom: document.querySelector('.display-foot').getBoundingClientRect().bottom,
+        qr: qr.height,
+        qrBottom: qr.bottom,
+      };
+    })()`);
+    expect(fit.width).to.be.at.most(1920);
+    expect(fit.height).to.be.at.most(1080);
+    expect(fit.bottom).to.be.at.most(1080);
+    expect(fit.qr).to.be.greaterThan(200);
+    expect(fit.qrBottom).to.be.at.most(1080);
+    expect(await page.locator('.qr-address').innerText()).to.match(/\/survey\/JAMBI-PKM-KEBUNHANDIL$/);
+    if (SCREENS) await page.screenshot({ path: `${SCREENS}/display-1920.png` });
+    await context.close();
+  });
 });
