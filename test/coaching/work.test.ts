@@ -126,10 +126,12 @@ describe('Coaching sessions (dialog kinerja) and their actions', () => {
     const empty = (await post(coach, `/api/v1/officers/${SITI}/sessions`, { date: wibDate(0) }).expect(400)).body;
     expect(empty.error.fields.notes).to.include('catatan dialog');
     expect(await CoachingSession.countDocuments({ notes: '' })).to.equal(0);
-    await post(coach, `/api/v1/officers/${SITI}/sessions`, { date: wibDate(0), notes: 'Membahas antrean.' }).expect(201);
+    await post(coach, `/api/v1/officers/${SITI}/sessions`, { date: wibDate(0), notes: 'Membahas antrean.' }).expect(
+      201,
+    );
   });
 
-    it('scopes sessions: coach out of scope 403, unit head and the officer read but cannot write, a handler nothing', async () => {
+  it('scopes sessions: coach out of scope 403, unit head and the officer read but cannot write, a handler nothing', async () => {
     const body = { date: wibDate(0), notes: 'Catatan', actions: [] };
     await post(farCoach, `/api/v1/officers/${SITI}/sessions`, body).expect(403);
     await post(head, `/api/v1/officers/${SITI}/sessions`, body).expect(403);

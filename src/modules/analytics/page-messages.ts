@@ -120,7 +120,8 @@ const id = {
     'Indeks Kepuasan Masyarakat dan penanganan pengaduan per unit layanan, periode berjalan. Tanpa data pribadi.',
   'analytics.pages.transparency_notes':
     'Tepat waktu: bagian pengaduan yang diverifikasi dan ditindaklanjuti dalam batas waktu (PermenPANRB 62/2018). Waktu penyelesaian: median dari diterima sampai selesai.',
-  'analytics.pages.transparency_truncated': 'Menampilkan {shown} unit pertama; pilih instansi untuk melihat unit lainnya.',
+  'analytics.pages.transparency_truncated':
+    'Menampilkan {shown} unit pertama; pilih instansi untuk melihat unit lainnya.',
   'analytics.pages.transparency_provisional': 'sementara: responden di bawah sampel minimal ({minimum})',
   'analytics.pages.transparency_no_answers': 'Belum ada survei pada periode ini',
   'analytics.pages.transparency_sample_notes':

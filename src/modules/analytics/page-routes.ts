@@ -97,7 +97,9 @@ export function analyticsPageRoutes(config: Config): Router {
           previousMeanText: fixed(req.lang, entry.previousMean, 4) || '—',
           currentMeanText: fixed(req.lang, entry.currentMean, 4) || '—',
           changeText:
-            entry.change === null ? '' : `${entry.change >= 0 ? '+' : '−'}${fixed(req.lang, Math.abs(entry.change), 4)}`,
+            entry.change === null
+              ? ''
+              : `${entry.change >= 0 ? '+' : '−'}${fixed(req.lang, Math.abs(entry.change), 4)}`,
           changeSign: entry.change === null ? 'none' : entry.change > 0 ? 'up' : entry.change < 0 ? 'down' : 'same',
         })),
       },
@@ -411,7 +413,6 @@ const auditExport = (actor: Actor, period: Period, format: string) =>
     serviceCode: period.serviceCode,
     subtree: period.subtree,
   });
-
 
 /** Figures on pages follow the page's language (decimal comma in Indonesian); '' for a missing one. */
 const fixed = formatNumber;
