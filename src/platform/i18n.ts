@@ -68,14 +68,15 @@ const numberFormats = new Map<string, Intl.NumberFormat>();
  * The one number format for people: a decimal comma and dot thousands in Indonesian ("91,48", "1.250"), the
  * reverse in English; '' for a missing value. Files for machines (CSV, JSON) keep plain numbers.
  */
-export function formatNumber(lang: Lang, value: number | null | undefined, places = 0): string {
+export function formatNumber(lang: Lang, value: number | null | undefined, places?: number): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '';
-  const key = `${lang}:${places}`;
+  const key = `${lang}:${places ?? 'as-is'}`;
   let format = numberFormats.get(key);
   if (!format) {
+    // Without `places`, the decimals the value already has (up to 4): a figure rounded upstream stays as rounded.
     format = new Intl.NumberFormat(lang === 'id' ? 'id-ID' : 'en-GB', {
-      minimumFractionDigits: places,
-      maximumFractionDigits: places,
+      minimumFractionDigits: places ?? 0,
+      maximumFractionDigits: places ?? 4,
     });
     numberFormats.set(key, format);
   }

@@ -37,9 +37,10 @@ export function setupViews(app: Express, cache: boolean): void {
       /** A number in the page's language: `{{num value 2}}` gives "91,48" in Indonesian. */
       num(value: unknown, ...rest: unknown[]) {
         const options = rest.pop() as { data: { root: { lang?: Lang } } };
-        const places = typeof rest[0] === 'number' ? rest[0] : 0;
-        const number = typeof value === 'string' && value !== '' ? Number(value) : value;
-        return typeof number === 'number' ? formatNumber(options.data.root.lang ?? 'id', number, places) : '';
+        const places = typeof rest[0] === 'number' ? rest[0] : undefined;
+        const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+        if (typeof number !== 'number' || !Number.isFinite(number)) return value ?? '';
+        return formatNumber(options.data.root.lang ?? 'id', number, places);
       },
       /** A local day ("2026-12-06") in the one date format of the pages: "6 Des 2026". */
       day(value: unknown, options: { data: { root: { lang?: Lang } } }) {

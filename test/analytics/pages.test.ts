@@ -155,7 +155,7 @@ describe('Analytics pages: the IKM report and the trends page for staff', functi
     expect(page.text).not.to.match(/<script>(?!<\/script>)/); // no inline script (CSP)
     // The IKM table carries the month of the surveys.
     expect(page.text).to.match(
-      /<tr><td>2026-08<\/td><td class="num">91\.48<\/td><td class="num">A<\/td><td class="num">29<\/td><\/tr>/,
+      /<tr><td>2026-08<\/td><td class="num">91,48<\/td><td class="num">A<\/td><td class="num">29<\/td><\/tr>/,
     );
     const data = JSON.parse(page.text.match(/id="trends-data">([^<]*)<\/script>/)![1]!) as {
       id: string;
