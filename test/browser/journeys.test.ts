@@ -168,7 +168,7 @@ describe('Every role’s working day in a real browser, on the demo', function (
     await page.getByLabel('Kata sandi').fill(passwordOf(email));
     await page.getByRole('button', { name: 'Masuk' }).click();
     await page
-      .waitForURL((url) => url.pathname !== '/login', { waitUntil: 'commit', timeout: 10_000 })
+      .waitForURL((url) => url.pathname !== '/login', { waitUntil: 'commit', timeout: 30_000 })
       .catch(() => undefined);
     if (new URL(page.url()).pathname === '/login')
       throw new Error(`${email} stays on the sign-in page: ${await page.locator('main').innerText()}`);
