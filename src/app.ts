@@ -1,12 +1,12 @@
+import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import type { Config } from './config.js';
 import { createBackpressure } from './platform/backpressure.js';
 import { isDatabaseConnected, pingDatabase } from './platform/db.js';
+import { setAssetCaching, vendorFiles } from './platform/assets.js';
 import { AppError, errorHandler, notFoundHandler } from './platform/errors.js';
 import { languageMiddleware } from './platform/i18n.js';
 import { logger } from './platform/logger.js';
@@ -32,13 +32,6 @@ import { coachingRoutes } from './modules/coaching/routes.js';
 import { analyticsRoutes } from './modules/analytics/routes.js';
 import { coachingWorkRoutes } from './modules/coaching/work-routes.js';
 import { analyticsPageRoutes } from './modules/analytics/page-routes.js';
-
-// The package exports only its entry point, so find the client bundle beside it.
-const socketIoClient = path.join(
-  path.dirname(createRequire(import.meta.url).resolve('socket.io/package.json')),
-  'client-dist',
-  'socket.io.min.js',
-);
 
 /** What citizens file without an account: shed first when the process cannot keep up (platform/backpressure.ts). */
 export const PUBLIC_INTAKE = ['/api/v1/tickets', '/api/v1/surveys', '/u/:unitCode', '/survey/:unitCode'];
@@ -84,6 +77,8 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
     }),
   );
   app.use(securityHeaders(config));
+  // Pages, JSON, CSS and scripts go out compressed (phones on slow 3G); the `compression` filter picks the types.
+  app.use(compression());
 
   // Liveness and readiness come before anything that needs the database.
   app.get('/healthz', (_req, res) => {
@@ -93,15 +88,17 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
     const ready = await pingDatabase();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', database: ready ? 'up' : 'down' });
   });
-  // The Socket.IO browser client, from the package itself (same origin, so the CSP allows it).
-  app.get('/static/vendor/socket.io.min.js', (_req, res) => res.sendFile(socketIoClient, { maxAge: '7d' }));
-  app.get('/static/vendor/chart.umd.min.js', (_req, res) =>
-    res.sendFile(path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'), {
-      maxAge: '7d',
-    }),
-  );
+  // The Socket.IO and Chart.js browser files, from their packages.
+  for (const [urlPath, file] of Object.entries(vendorFiles))
+    app.get(urlPath, (_req, res) => {
+      setAssetCaching(res);
+      res.sendFile(file, { cacheControl: false });
+    });
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
-  app.use('/static', express.static(publicDir, { maxAge: config.env === 'production' ? '7d' : 0, index: false }));
+  app.use(
+    '/static',
+    express.static(publicDir, { index: false, cacheControl: false, setHeaders: (res) => setAssetCaching(res) }),
+  );
 
   app.use(cookieParser());
   app.use(languageMiddleware);

@@ -8,6 +8,8 @@ export interface AssetWeight {
   status: number;
   rawBytes: number;
   gzipBytes: number;
+  /** Bytes on the wire when the browser accepts gzip and br, as Suara sends them. */
+  sentBytes: number;
 }
 
 export interface PageWeight {
@@ -18,8 +20,10 @@ export interface PageWeight {
   files: AssetWeight[];
   rawBytes: number;
   gzipBytes: number;
+  /** The page and its files as sent to a browser that accepts compression. */
+  sentBytes: number;
   budgetBytes: number;
-  /** Judged on raw bytes, because Suara itself sends them uncompressed (see servedCompressed). */
+  /** Judged on the bytes sent, compressed when Suara compresses (see servedCompressed). */
   withinBudget: boolean;
   /** Whether Suara answered the HTML gzip-compressed when asked to (if not, raw is what goes over the wire). */
   servedCompressed: boolean;
@@ -104,6 +108,7 @@ export async function weighPage(baseUrl: string, page: PageSpec, budgetBytes: nu
       status: html.status,
       rawBytes: html.body.length,
       gzipBytes: gzipSync(html.body).length,
+      sentBytes: compressed.body.length,
     },
   ];
   const seen = new Set<string>([pageUrl.href]);
@@ -113,7 +118,7 @@ export async function weighPage(baseUrl: string, page: PageSpec, budgetBytes: nu
     const url = queue.shift();
     if (!url || seen.has(url.href)) continue;
     seen.add(url.href);
-    const asset = await get(url.href);
+    const [asset, sent] = await Promise.all([get(url.href), get(url.href, { 'accept-encoding': 'gzip, br' })]);
     const kind = kindOf(url.pathname, asset.headers['content-type']);
     if (kind === 'js') scripts++;
     files.push({
@@ -122,11 +127,13 @@ export async function weighPage(baseUrl: string, page: PageSpec, budgetBytes: nu
       status: asset.status,
       rawBytes: asset.body.length,
       gzipBytes: gzipSync(asset.body).length,
+      sentBytes: sent.body.length,
     });
     if (kind === 'css') queue.push(...referencedByCss(asset.body.toString('utf8')).map((ref) => sameOrigin(ref, url)));
   }
   const rawBytes = files.reduce((sum, file) => sum + file.rawBytes, 0);
   const gzipBytes = files.reduce((sum, file) => sum + file.gzipBytes, 0);
+  const sentBytes = files.reduce((sum, file) => sum + file.sentBytes, 0);
   return {
     name: page.name,
     path: page.path,
@@ -134,8 +141,9 @@ export async function weighPage(baseUrl: string, page: PageSpec, budgetBytes: nu
     files,
     rawBytes,
     gzipBytes,
+    sentBytes,
     budgetBytes,
-    withinBudget: rawBytes <= budgetBytes,
+    withinBudget: sentBytes <= budgetBytes,
     servedCompressed: Boolean(compressed.headers['content-encoding']),
     scripts,
   };

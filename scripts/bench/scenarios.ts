@@ -195,6 +195,8 @@ export const pages: PageSpec[] = [
   { name: 'intake form', path: '/u/JAMBI-PKM-KEBUNHANDIL' },
   { name: 'survey form', path: '/survey/JAMBI-PKM-KEBUNHANDIL' },
   { name: 'track (find)', path: '/track' },
+  { name: 'transparency', path: '/transparansi' },
+  { name: 'hall display', path: '/display/JAMBI-PKM-KEBUNHANDIL' },
 ];
 
 export const PAGE_BUDGET_BYTES = 60 * 1024;

@@ -51,7 +51,7 @@ export async function seedDemoCoaching(): Promise<void> {
   const previous = quarter === 1 ? { year: year - 1, part: 4 } : { year, part: quarter - 1 };
   const draft = await draftEvaluation(coach, nip, previous);
   const reasons: Record<string, string> = {
-    berorientasi_pelayanan: 'Ramah dan sigap di loket; pujian warga pada triwulan ini.',
+    berorientasi_pelayanan: 'Ramah dan sigap di loket; apresiasi warga pada triwulan ini.',
     kompeten: 'Menguasai alur pendaftaran dan rujukan.',
     kolaboratif: 'Membantu rekan di ruang KIA saat antrean panjang.',
   };

@@ -65,6 +65,27 @@ export function t(lang: Lang, key: MessageKey | string, params: Record<string, u
   return template.replace(/\{(\w+)\}/g, (_, name: string) => (name in params ? String(params[name]) : `{${name}}`));
 }
 
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * The one number format for people: a decimal comma and dot thousands in Indonesian ("91,48", "1.250"), the
+ * reverse in English; '' for a missing value. Files for machines (CSV, JSON) keep plain numbers.
+ */
+export function formatNumber(lang: Lang, value: number | null | undefined, places?: number): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '';
+  const key = `${lang}:${places ?? 'as-is'}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    // Without `places`, the decimals the value already has (up to 4): a figure rounded upstream stays as rounded.
+    format = new Intl.NumberFormat(lang === 'id' ? 'id-ID' : 'en-GB', {
+      minimumFractionDigits: places ?? 0,
+      maximumFractionDigits: places ?? 4,
+    });
+    numberFormats.set(key, format);
+  }
+  return format.format(value);
+}
+
 /** Picks the first supported language of an Accept-Language header, by quality. */
 export function langFromAcceptLanguage(header: string | undefined): Lang | undefined {
   if (!header) return undefined;

@@ -26,6 +26,20 @@ const keyByType: Record<string, string> = {
   'array.base': 'validation.array',
 };
 
+/**
+ * A form checkbox that defaults to on: a hidden "0" placed before the box makes an unchecked box say so, and a checked
+ * one then sends the field twice ("0", "1"), so the last value wins. Plain "1"/"0", "on", "true"/"false" also pass.
+ */
+const checkboxJoi = Joi.extend((joi) => ({
+  type: 'checkbox',
+  base: joi.boolean().truthy('1', 'on', 'true', 'yes').falsy('0', 'off', 'false', 'no', ''),
+  prepare: (value: unknown) => (Array.isArray(value) && value.length ? { value: value[value.length - 1] } : undefined),
+}));
+
+export function checkbox(defaultValue: boolean): Joi.BooleanSchema {
+  return (checkboxJoi as unknown as { checkbox(): Joi.BooleanSchema }).checkbox().default(defaultValue);
+}
+
 /** Turns a Joi error into field errors keyed by dotted path; a custom `nip.*`-style message key passes through. */
 export function fieldErrorsFrom(error: Joi.ValidationError): FieldErrors {
   const fields: FieldErrors = {};

@@ -1,8 +1,9 @@
 import type { Express } from 'express';
 import { create } from 'express-handlebars';
 import path from 'node:path';
-import { dateFormatter, zoneName } from './calendar.js';
-import { t, type Lang } from './i18n.js';
+import { assetUrl } from './assets.js';
+import { dateFormatter, isLocalDate, zoneName } from './calendar.js';
+import { formatNumber, t, type Lang } from './i18n.js';
 import { viewsDir } from './paths.js';
 
 /** Handlebars with the helpers every page uses; `{{t "key" name=value}}` translates in the request's language. */
@@ -32,6 +33,29 @@ export function setupViews(app: Express, cache: boolean): void {
         }).format(date);
         return `${text} ${zoneName(timeZone)}`;
       },
+      /** A fingerprinted address for a file under /static, cached for a year: `{{asset "/static/css/app.css"}}`. */
+      asset: (urlPath: unknown) =>
+        new (hbs.handlebars as unknown as { SafeString: new (text: string) => object }).SafeString(
+          typeof urlPath === 'string' ? assetUrl(urlPath) : '',
+        ),
+      /** A number in the page's language: `{{num value 2}}` gives "91,48" in Indonesian. */
+      num(value: unknown, ...rest: unknown[]) {
+        const options = rest.pop() as { data: { root: { lang?: Lang } } };
+        const places = typeof rest[0] === 'number' ? rest[0] : undefined;
+        const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+        if (typeof number !== 'number' || !Number.isFinite(number)) return value ?? '';
+        return formatNumber(options.data.root.lang ?? 'id', number, places);
+      },
+      /** A local day ("2026-12-06") in the one date format of the pages: "6 Des 2026". */
+      day(value: unknown, options: { data: { root: { lang?: Lang } } }) {
+        if (!isLocalDate(value)) return value ?? '';
+        return dateFormatter(options.data.root.lang === 'en' ? 'en-GB' : 'id-ID', {
+          dateStyle: 'medium',
+          timeZone: 'UTC',
+        }).format(new Date(`${value}T00:00:00Z`));
+      },
+      /** The name people use for a time zone: WIB, WITA, WIT. */
+      zone: (value: unknown) => (typeof value === 'string' ? zoneName(value) : ''),
       before: (a: unknown, b: unknown) => Boolean(a && b) && new Date(a as string) < new Date(b as string),
       iso: (value: unknown) => (value ? new Date(value as string).toISOString() : ''),
       range: (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index),

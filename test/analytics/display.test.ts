@@ -100,10 +100,10 @@ describe('The hall display (/display/<unitCode>): live over Socket.IO, public, n
     expect(page.status).to.equal(200);
     const html = await page.text();
     expect(html).to.include('<noscript><meta http-equiv="refresh" content="60"></noscript>');
-    expect(html).to.include('<script src="/static/vendor/socket.io.min.js" defer></script>');
-    expect(html).to.include('<script src="/static/js/display.js" defer></script>');
+    expect(html).to.match(/<script src="\/static\/vendor\/socket\.io\.min\.js\?v=[\w-]+" defer><\/script>/);
+    expect(html).to.match(/<script src="\/static\/js\/display\.js\?v=[\w-]+" defer><\/script>/);
     expect(html).to.include('data-unit-code="PKM-KEBUNHANDIL"');
-    expect(html).to.include('<p class="display-number" id="d-ikm">91.48</p>');
+    expect(html).to.include('<p class="display-number" id="d-ikm">91,48</p>');
     expect(html).not.to.include('<nav'); // no staff menu, no sign-in link on a hall screen
     expect((await fetch(`${server.baseUrl}/display/NOPE-UNIT`)).status).to.equal(404);
     expect((await fetch(`${server.baseUrl}/display/%3Cscript%3E`)).status).to.equal(404);
@@ -116,7 +116,7 @@ describe('The hall display (/display/<unitCode>): live over Socket.IO, public, n
     const ambon = await screen('AMB-DUKCAPIL');
     expect(unit.last()).to.deep.include({
       ikm: 91.48,
-      ikmText: '91.48',
+      ikmText: '91,48',
       grade: 'A',
       label: 'Sangat Baik',
       respondents: 29,

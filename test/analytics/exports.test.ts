@@ -137,7 +137,7 @@ describe('IKM exports: the workbook agencies file, CSV and the printable page', 
     expect(page.text).to.include('Cetak / Print');
     expect(page.text).to.include('id="print-button"');
     expect(page.text).to.include('/static/css/analytics.css');
-    expect(page.text).to.include('91.48');
+    expect(page.text).to.include('91,48');
     expect(page.text).not.to.include('<nav');
     const css = await request(app).get('/static/css/analytics.css').expect(200);
     expect(css.text).to.include('@media print');

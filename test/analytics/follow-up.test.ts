@@ -142,12 +142,12 @@ describe('Follow-up of survey results (rencana tindak lanjut)', function () {
     expect(table).to.include('Buka loket pendaftaran pukul 07.00 dan tambah satu petugas.');
     expect(table).to.include('Waktu penyelesaian');
     expect(table).to.include(
-      '<span class="mean-before">2.0000</span> → <span class="mean-after">3.0000</span> (+1.0000)',
+      '<span class="mean-before">2,0000</span> → <span class="mean-after">3,0000</span> (+1,0000)',
     );
     expect(table).to.include('Selesai');
     // Facilities (planned by the Dinas head, not done) shows its change too: 2 → 3, still open.
     expect(table).to.match(
-      /Sarana dan prasarana[\s\S]*Belum selesai[\s\S]*2\.0000<\/span> → <span class="mean-after">3\.0000/,
+      /Sarana dan prasarana[\s\S]*Belum selesai[\s\S]*2,0000<\/span> → <span class="mean-after">3,0000/,
     );
   });
 

@@ -53,11 +53,11 @@ describe('Analytics pages: the IKM report and the trends page for staff', functi
 
   it('shows a unit head the 9 element means with grades, the IKM with its grade, the sample warning and the integrity indicators', async () => {
     const page = await siteHead.get(`/analytics/ikm?unitCode=PKM-KEBUNHANDIL&${QUERY}`).expect(200);
-    expect(page.text).to.include('<strong id="ikm-value">91.48</strong>');
+    expect(page.text).to.include('<strong id="ikm-value">91,48</strong>');
     expect(page.text).to.include('A · Sangat Baik');
     expect(page.text).to.include('<dd id="respondents">29</dd>');
     expect(page.text).to.match(
-      /<td>U1<\/td><td>Persyaratan<\/td><td class="num">105<\/td><td class="num">3\.6207<\/td><td>A<\/td>/,
+      /<td>U1<\/td><td>Persyaratan<\/td><td class="num">105<\/td><td class="num">3,6207<\/td><td>A<\/td>/,
     );
     expect((page.text.match(/<td>U\d<\/td>/g) ?? []).length).to.equal(9);
     expect(page.text).to.include('id="sample-warning"');
@@ -151,11 +151,11 @@ describe('Analytics pages: the IKM report and the trends page for staff', functi
       expect(page.text).to.include(`id="table-${id}"`);
     expect(page.text).to.include('<canvas id="chart-ikm"');
     expect(page.text).to.include('<script type="application/json" id="trends-data">');
-    expect(page.text).to.include('<script src="/static/vendor/chart.umd.min.js" defer></script>');
+    expect(page.text).to.match(/<script src="\/static\/vendor\/chart\.umd\.min\.js\?v=[\w-]+" defer><\/script>/);
     expect(page.text).not.to.match(/<script>(?!<\/script>)/); // no inline script (CSP)
     // The IKM table carries the month of the surveys.
     expect(page.text).to.match(
-      /<tr><td>2026-08<\/td><td class="num">91\.48<\/td><td class="num">A<\/td><td class="num">29<\/td><\/tr>/,
+      /<tr><td>2026-08<\/td><td class="num">91,48<\/td><td class="num">A<\/td><td class="num">29<\/td><\/tr>/,
     );
     const data = JSON.parse(page.text.match(/id="trends-data">([^<]*)<\/script>/)![1]!) as {
       id: string;

@@ -80,13 +80,13 @@ describe('In a real browser: trends charts drawn by Chart.js, and the hall displ
       return inked;
     })()`);
     expect(painted).to.be.greaterThan(100);
-    expect(await page.locator('table#table-ikm td').filter({ hasText: '91.48' }).count()).to.equal(1);
+    expect(await page.locator('table#table-ikm td').filter({ hasText: '91,48' }).count()).to.equal(1);
     expect(await page.locator('canvas[data-rendered="1"]').count()).to.be.greaterThan(5);
     await mkdir('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/analytics-trends.png', fullPage: true });
     // The report of the same unit: the index, its grade, the sample warning, and the follow-up form.
     await page.getByRole('link', { name: 'Laporan IKM' }).click();
-    await page.locator('#ikm-value', { hasText: '91.48' }).waitFor();
+    await page.locator('#ikm-value', { hasText: '91,48' }).waitFor();
     await page.screenshot({ path: 'test-results/analytics-ikm.png', fullPage: true });
     expect(problems).to.deep.equal([]);
     await context.close();
@@ -103,7 +103,7 @@ describe('In a real browser: trends charts drawn by Chart.js, and the hall displ
     // Connected once the first live update has arrived.
     await page.locator('body[data-updated]').waitFor({ state: 'attached', timeout: 10_000 });
     const before = Number(await page.locator('#d-today').textContent());
-    expect(await page.locator('#d-ikm').textContent()).to.equal('91.48');
+    expect(await page.locator('#d-ikm').textContent()).to.equal('91,48');
 
     await resetRateLimits();
     const response = await fetch(`${baseUrl}/api/v1/surveys`, {

@@ -195,6 +195,29 @@ describe('Periodic evaluations: draft, rate, sign, version, export', () => {
     expect(await AuditEntry.countDocuments({ action: 'coaching.evaluation.export', target: SITI })).to.equal(2);
   });
 
+  it('prints the evaluation on the agency letterhead with signature blocks, marked DRAF across every page until signed', async () => {
+    const draft = (await post(coach, `/api/v1/officers/${SITI}/evaluations`, { year: 2021, part: 1 }).expect(201)).body;
+    const draftPdf = await coach.agent.get(`/coaching/evaluations/${draft.id}.pdf`).buffer(true).parse(binary);
+    const draftText = await pdfText(draftPdf.body as Buffer);
+    expect(draftText).to.include('PEMERINTAH PROVINSI JAMBI');
+    expect(draftText).to.include('Pejabat penilai kinerja');
+    expect(draftText).to.include('Pegawai yang dinilai');
+    expect(draftText).to.include(`NIP ${SITI}`);
+    expect(draftText).to.include('DRAF');
+    const rated = await rateAll(draft.id, draft.revision, 'as_expected', 'as_expected');
+    await post(coach, `/api/v1/evaluations/${draft.id}/sign`, { revision: rated.revision }).expect(200);
+    const signed = await coach.agent.get(`/coaching/evaluations/${draft.id}.pdf`).buffer(true).parse(binary);
+    const signedText = await pdfText(signed.body as Buffer);
+    expect(signedText).to.include('PEMERINTAH PROVINSI JAMBI');
+    expect(signedText).not.to.include('DRAF');
+    const english = await coach.agent
+      .get(`/coaching/evaluations/${draft.id}.pdf`)
+      .set('Accept-Language', 'en')
+      .buffer(true)
+      .parse(binary);
+    expect(await pdfText(english.body as Buffer)).to.include('Performance assessor');
+  });
+
   it('scopes evaluations: coach out of scope 403, unit head reads only, the officer reads own signed ones, handler none', async () => {
     const draft = (await post(coach, `/api/v1/officers/${SITI}/evaluations`, { year: 2024, part: 4 }).expect(201)).body;
     await post(farCoach, `/api/v1/officers/${SITI}/evaluations`, { year: 2024, part: 3 }).expect(403);

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { AuditEntry } from '../../src/modules/accounts/model.js';
 import { FeedItem } from '../../src/modules/coaching/model.js';
 import { coachingFigures } from '../../src/modules/coaching/work.js';
-import { CoachingAction } from '../../src/modules/coaching/work-model.js';
+import { CoachingAction, CoachingSession } from '../../src/modules/coaching/work-model.js';
 import { Officer } from '../../src/modules/directory/model.js';
 import { Finding } from '../../src/modules/feedback/model.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
@@ -90,6 +90,7 @@ describe('Coaching sessions (dialog kinerja) and their actions', () => {
     const refused = (
       await post(coach, `/api/v1/officers/${SITI}/sessions`, {
         date: wibDate(0),
+        notes: 'Membahas temuan.',
         topics: [
           { kind: 'finding', id: String(other._id) },
           { kind: 'ticket', id: budiFinding },
@@ -119,6 +120,15 @@ describe('Coaching sessions (dialog kinerja) and their actions', () => {
       }).expect(400)
     ).body;
     expect(early.error.fields['actions.0.dueDate']).to.include('sebelum tanggal dialog');
+  });
+
+  it('a coach cannot save an empty coaching session: no notes and no action is refused at the notes field', async () => {
+    const empty = (await post(coach, `/api/v1/officers/${SITI}/sessions`, { date: wibDate(0) }).expect(400)).body;
+    expect(empty.error.fields.notes).to.include('catatan dialog');
+    expect(await CoachingSession.countDocuments({ notes: '' })).to.equal(0);
+    await post(coach, `/api/v1/officers/${SITI}/sessions`, { date: wibDate(0), notes: 'Membahas antrean.' }).expect(
+      201,
+    );
   });
 
   it('scopes sessions: coach out of scope 403, unit head and the officer read but cannot write, a handler nothing', async () => {

@@ -85,3 +85,13 @@ export function scopeOf(actor: Actor | undefined, action: Action): 'all' | strin
 export function hasAnyRole(actor: Actor | undefined, ...wanted: Role[]): boolean {
   return Boolean(actor?.grants.some((grant) => wanted.includes(grant.role)));
 }
+
+/** Where a person's working day starts after sign-in: the page of the role that has daily work first. */
+export function startPageFor(actor: Actor): string {
+  if (hasAnyRole(actor, 'unit_head', 'handler')) return '/inbox';
+  if (hasAnyRole(actor, 'coach')) return '/coaching';
+  if (hasAnyRole(actor, 'viewer')) return '/analytics/ikm';
+  if (hasAnyRole(actor, 'admin')) return '/admin';
+  if (actor.officerNip) return '/coaching/me';
+  return '/';
+}

@@ -23,11 +23,11 @@ import {
   revokeApiToken,
   updateUser,
 } from './service.js';
-import type { Actor } from './permissions.js';
+import { startPageFor, type Actor } from './permissions.js';
 
-/** Only local paths after sign-in, so the `next` parameter cannot send people to another site. */
+/** Only local paths after sign-in, so the `next` parameter cannot send people to another site; '' when none. */
 function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/(?!\/)[\w\-./?=&%]*$/.test(value) ? value : '/admin';
+  return typeof value === 'string' && /^\/(?!\/)[\w\-./?=&%]*$/.test(value) ? value : '';
 }
 
 /** A new session id on sign-in (no fixation), carrying the user and a fresh CSRF token. */
@@ -68,7 +68,7 @@ export function accountRoutes(config: Config): Router {
   const resetLimit = rateLimiter('password-reset', 5, 15 * 60_000, clientAddressKey);
 
   router.get('/login', (req, res) => {
-    if (req.actor) return res.redirect(303, safeNext(req.query.next));
+    if (req.actor) return res.redirect(303, safeNext(req.query.next) || startPageFor(req.actor));
     res.render('pages/auth/login', { title: req.t('auth.title'), next: safeNext(req.query.next) });
   });
 
@@ -77,7 +77,7 @@ export function accountRoutes(config: Config): Router {
     try {
       const actor = await authenticate({ email: form.email, password: form.password }, req.ip);
       await startSession(req, actor);
-      res.redirect(303, safeNext(form.next));
+      res.redirect(303, safeNext(form.next) || startPageFor(actor));
     } catch (error) {
       if (
         !(error instanceof AppError) ||

@@ -1,5 +1,6 @@
 import type { Namespace, Server } from 'socket.io';
 import { subscribe } from '../../platform/events.js';
+import { formatNumber } from '../../platform/i18n.js';
 import { logger } from '../../platform/logger.js';
 import { Unit } from '../directory/model.js';
 import { findUnitByCode } from '../directory/service.js';
@@ -46,7 +47,8 @@ export async function displayPayload(unitCode: string) {
     unit: { code: figures.unit.code, name: figures.unit.name },
     todaySurveys: figures.todaySurveys,
     ikm: figures.ikm,
-    ikmText: figures.ikm === null || figures.ikm === undefined ? '—' : figures.ikm.toFixed(2),
+    // The hall screen speaks the agency's language: one text for every screen in the room.
+    ikmText: formatNumber('id', figures.ikm, 2) || '—',
     grade: figures.grade,
     label: figures.label,
     respondents: figures.respondents,

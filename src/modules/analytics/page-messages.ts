@@ -114,12 +114,19 @@ const id = {
   'analytics.pages.display_none': 'Belum ada.',
   'analytics.pages.display_foot': 'Isi survei dengan memindai kode QR di loket.',
   'analytics.pages.display_live': 'Diperbarui',
+  'analytics.pages.display_qr_title': 'Nilai layanan kami',
+  'analytics.pages.display_qr_lead': 'Pindai kode ini untuk mengisi survei kepuasan (1 menit, tanpa akun).',
   'analytics.pages.transparency_lead':
     'Indeks Kepuasan Masyarakat dan penanganan pengaduan per unit layanan, periode berjalan. Tanpa data pribadi.',
   'analytics.pages.transparency_notes':
     'Tepat waktu: bagian pengaduan yang diverifikasi dan ditindaklanjuti dalam batas waktu (PermenPANRB 62/2018). Waktu penyelesaian: median dari diterima sampai selesai.',
-  'analytics.pages.transparency_truncated': 'Menampilkan {shown} unit pertama; data lengkap tersedia dalam JSON.',
-  'analytics.pages.transparency_json': 'Data dalam format JSON',
+  'analytics.pages.transparency_truncated':
+    'Menampilkan {shown} unit pertama; pilih instansi untuk melihat unit lainnya.',
+  'analytics.pages.transparency_provisional': 'sementara: responden di bawah sampel minimal ({minimum})',
+  'analytics.pages.transparency_no_answers': 'Belum ada survei pada periode ini',
+  'analytics.pages.transparency_sample_notes':
+    'IKM dihitung dari survei kepuasan masyarakat (PermenPANRB 14/2017). Mutu dianggap sementara selama jumlah responden belum mencapai sampel minimal Krejcie–Morgan untuk jumlah penerima layanan unit itu.',
+  'analytics.pages.unknown_minimum': 'belum diketahui',
   'analytics.pages.received': 'Diterima',
   'analytics.pages.resolved': 'Selesai',
   'analytics.pages.in_time': 'Tepat waktu',
@@ -277,12 +284,18 @@ const en: Record<keyof typeof id, string> = {
   'analytics.pages.display_none': 'None yet.',
   'analytics.pages.display_foot': 'Rate our service by scanning the QR code at the counter.',
   'analytics.pages.display_live': 'Updated',
+  'analytics.pages.display_qr_title': 'Rate our service',
+  'analytics.pages.display_qr_lead': 'Scan this code to answer the satisfaction survey (1 minute, no account).',
   'analytics.pages.transparency_lead':
     'Community satisfaction index and complaint handling per service unit, current period. No personal data.',
   'analytics.pages.transparency_notes':
     'In time: the share of complaints verified and followed up within the legal limits (PermenPANRB 62/2018). Time to resolve: median from receipt to resolution.',
-  'analytics.pages.transparency_truncated': 'Showing the first {shown} units; the full data is in the JSON.',
-  'analytics.pages.transparency_json': 'Data as JSON',
+  'analytics.pages.transparency_truncated': 'Showing the first {shown} units; choose an agency to see the others.',
+  'analytics.pages.transparency_provisional': 'provisional: respondents below the minimum sample ({minimum})',
+  'analytics.pages.transparency_no_answers': 'No surveys in this period yet',
+  'analytics.pages.transparency_sample_notes':
+    'The IKM comes from the community satisfaction survey (PermenPANRB 14/2017). A grade is provisional while the respondents are fewer than the Krejcie–Morgan minimum sample for the unit’s number of service users.',
+  'analytics.pages.unknown_minimum': 'not known',
   'analytics.pages.received': 'Received',
   'analytics.pages.resolved': 'Resolved',
   'analytics.pages.in_time': 'In time',

@@ -1,10 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
+import { formatNumber } from '../../platform/i18n.js';
 import { SharedAnswers } from '../../platform/shared-answers.js';
-import { assertCan, type Actor } from '../accounts/permissions.js';
+import { assertCan, scopeOf, type Actor } from '../accounts/permissions.js';
 import { requireActor } from '../accounts/middleware.js';
 import { recordAudit } from '../accounts/service.js';
+import { citizenUrl, printedUrl, qrSvg } from '../directory/qr.js';
 import { activeAgencies, findPublicUnit, unitsInScope } from '../directory/service.js';
 import { displayPayload } from './display-gateway.js';
 import {
@@ -35,8 +37,14 @@ import type { SkmElement } from '../surveys/ikm.js';
  * Analytics pages: the IKM report with its exports and follow-up plans, trends, "you said, we did" moderation,
  * the hall display and the public transparency page. Thin: validate → service → view, file or JSON.
  */
-export function analyticsPageRoutes(_config: Config): Router {
+export function analyticsPageRoutes(config: Config): Router {
   const router = Router();
+  // The report tabs offer "you said, we did" only to those who may approve it.
+  router.use('/analytics', (req, res, next) => {
+    const scope = scopeOf(req.actor, 'tickets.triage');
+    res.locals.canShowcase = scope === 'all' || scope.length > 0;
+    next();
+  });
 
   /** The unit picker (limited to the actor's scope); without a unit chosen, the first unit of that scope. */
   const withDefaultUnit = async (req: Request, action: 'analytics.read' | 'tickets.triage' = 'analytics.read') => {
@@ -74,11 +82,11 @@ export function analyticsPageRoutes(_config: Config): Router {
       services: period.unit.services ?? [],
       period,
       report,
-      ikmText: fixed(report.ikm, 2),
+      ikmText: fixed(req.lang, report.ikm, 2),
       table,
       rows: table.rows.map((row) => ({
         ...row,
-        meanText: fixed(row.mean, 4),
+        meanText: fixed(req.lang, row.mean, 4),
         weak: weakest.includes(row.element as SkmElement),
       })),
       weakest,
@@ -86,10 +94,12 @@ export function analyticsPageRoutes(_config: Config): Router {
         ...followUps,
         previous: followUps.previous.map((entry) => ({
           ...entry,
-          previousMeanText: fixed(entry.previousMean, 4) || '—',
-          currentMeanText: fixed(entry.currentMean, 4) || '—',
+          previousMeanText: fixed(req.lang, entry.previousMean, 4) || '—',
+          currentMeanText: fixed(req.lang, entry.currentMean, 4) || '—',
           changeText:
-            entry.change === null ? '' : `${entry.change >= 0 ? '+' : '−'}${Math.abs(entry.change).toFixed(4)}`,
+            entry.change === null
+              ? ''
+              : `${entry.change >= 0 ? '+' : '−'}${fixed(req.lang, Math.abs(entry.change), 4)}`,
           changeSign: entry.change === null ? 'none' : entry.change > 0 ? 'up' : entry.change < 0 ? 'down' : 'same',
         })),
       },
@@ -123,13 +133,13 @@ export function analyticsPageRoutes(_config: Config): Router {
       title: req.t('analytics.pages.ikm_title'),
       period,
       report,
-      ikmText: fixed(report.ikm, 2),
+      ikmText: fixed(req.lang, report.ikm, 2),
       table,
       rows: table.rows.map((row) => ({
         ...row,
-        meanText: fixed(row.mean, 4),
-        weightText: fixed(row.weight, 4),
-        weightedText: fixed(row.weighted, 4),
+        meanText: fixed(req.lang, row.mean, 4),
+        weightText: fixed(req.lang, row.weight, 4),
+        weightedText: fixed(req.lang, row.weighted, 4),
       })),
       profile: profileGroups.map(([group, prefix]) => ({
         label: profileGroupLabel[group],
@@ -317,10 +327,13 @@ export function analyticsPageRoutes(_config: Config): Router {
       ? await findPublicUnit(req.params.unitCode)
       : null;
     if (!unit) throw new AppError('not_found');
+    const surveyUrl = citizenUrl(config.publicUrl, 'survey', { unitCode: unit.code });
     res.render('pages/display/unit', {
       layout: false,
       title: `${unit.name} · ${req.t('analytics.pages.display_title')}`,
       display: await displayPayload(unit.code),
+      surveyQr: await qrSvg(surveyUrl),
+      surveyAddress: printedUrl(surveyUrl),
       timeZone: unit.timeZone,
     });
   });
@@ -355,14 +368,15 @@ export function analyticsPageRoutes(_config: Config): Router {
       title: req.t('analytics.pages.transparency_title'),
       rows: figures.units.slice(0, TRANSPARENCY_ROWS).map((unit) => ({
         ...unit,
-        ikmText: fixed(unit.ikm, 2) || '—',
-        inTimeText: unit.answeredInTimeShare === null ? '—' : `${Math.round(unit.answeredInTimeShare * 100)}%`,
+        ikmText: formatNumber(req.lang, unit.ikm, 2) || '—',
+        inTimeText:
+          unit.answeredInTimeShare === null ? '—' : `${formatNumber(req.lang, unit.answeredInTimeShare * 100)}%`,
         medianText:
           unit.medianResolveHours === null
             ? '—'
             : unit.medianResolveHours >= 48
-              ? req.t('analytics.pages.days', { n: (unit.medianResolveHours / 24).toFixed(1) })
-              : req.t('analytics.pages.hours', { n: Math.round(unit.medianResolveHours) }),
+              ? req.t('analytics.pages.days', { n: formatNumber(req.lang, unit.medianResolveHours / 24, 1) })
+              : req.t('analytics.pages.hours', { n: formatNumber(req.lang, unit.medianResolveHours) }),
       })),
       truncated: figures.units.length > TRANSPARENCY_ROWS,
       youSaidWeDid: figures.youSaidWeDid,
@@ -401,8 +415,8 @@ const auditExport = (actor: Actor, period: Period, format: string) =>
     { unitPath: period.unit.path },
   );
 
-const fixed = (value: number | null | undefined, places: number) =>
-  value === null || value === undefined ? '' : value.toFixed(places);
+/** Figures on pages follow the page's language (decimal comma in Indonesian); '' for a missing one. */
+const fixed = formatNumber;
 
 function withoutCsrf(body: unknown): Record<string, string> {
   const { _csrf, ...rest } = (body ?? {}) as Record<string, unknown>;

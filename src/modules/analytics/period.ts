@@ -1,7 +1,7 @@
 import Joi from 'joi';
 import { AppError } from '../../platform/errors.js';
 import { addDays, localDate, startOfLocalDay, type LocalDate } from '../../platform/calendar.js';
-import { check } from '../../platform/validate.js';
+import { check, checkbox } from '../../platform/validate.js';
 import { unitCode } from '../directory/schemas.js';
 import { findUnitByCode, type UnitDoc } from '../directory/service.js';
 
@@ -26,7 +26,7 @@ export const reportQuery = Joi.object({
   from: day.allow(''),
   to: day.allow(''),
   serviceCode: Joi.string().trim().max(40).allow(''),
-  subtree: Joi.boolean().truthy('1', 'on', 'true').falsy('0', 'false', '').default(true),
+  subtree: checkbox(true),
   interval: Joi.string().valid('week', 'month').default('month'),
 });
 

@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import { ELEMENT_COUNT } from '../surveys/ikm.js';
+import { checkbox } from '../../platform/validate.js';
 
 /** Request shapes of the analytics API. Dates are agency-local days, 'YYYY-MM-DD'; `to` is inclusive. */
 
@@ -22,7 +23,7 @@ export const ikmQuery = Joi.object({
   from: localDay,
   to: localDay,
   serviceCode,
-  subtree: Joi.boolean().truthy('1', 'yes').falsy('0', 'no').default(true),
+  subtree: checkbox(true),
 });
 
 export const trendsQuery = Joi.object({

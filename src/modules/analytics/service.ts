@@ -823,6 +823,10 @@ export interface TransparencyUnit {
   grade: Grade | null;
   label: string | null;
   respondents: number;
+  /** Krejcie–Morgan minimum sample for the unit's yearly service users; null when that number is not known. */
+  minimumSample: number | null;
+  /** Fewer answers than the minimum sample: the index is provisional, not a final grade. */
+  sampleTooSmall: boolean;
   received: number;
   resolved: number;
   /** Share of first follow-ups given within the legal limit (of those with a known due time); null when none. */
@@ -843,8 +847,8 @@ export async function transparencyFigures(
 ): Promise<TransparencyFigures> {
   const root = unitCode ? await unitOr404(unitCode) : null;
   const units = await Unit.find(root ? { path: root._id, active: true } : { active: true })
-    .select({ code: 1, name: 1, agencyCode: 1, path: 1, timeZone: 1 })
-    .lean<Pick<UnitDoc, '_id' | 'code' | 'name' | 'agencyCode' | 'path' | 'timeZone'>[]>();
+    .select({ code: 1, name: 1, agencyCode: 1, path: 1, timeZone: 1, population: 1 })
+    .lean<Pick<UnitDoc, '_id' | 'code' | 'name' | 'agencyCode' | 'path' | 'timeZone' | 'population'>[]>();
   units.sort((a, b) => a.path.map(String).join('/').localeCompare(b.path.map(String).join('/')));
   // The latest local today among the units' zones: a unit in WIT is already on tomorrow while WIB is not.
   const zones = new Set([root?.timeZone ?? 'Asia/Jakarta', ...units.map((unit) => unit.timeZone)]);
@@ -914,16 +918,21 @@ export async function transparencyFigures(
       surveyGroups.reduce((sum, group) => sum + (group[`s${i}`] ?? 0), 0),
     );
     const result = ikmFrom(totals, respondents, agencyWeights.get(unit.agencyCode) ?? EQUAL_WEIGHTS);
+    const minimum = unit.population ? minimumSample(unit.population) : null;
+    // No answers, no index: a grade is never shown for an empty period.
+    const answered = respondents > 0;
     return {
       code: unit.code,
       name: unit.name,
       agencyCode: unit.agencyCode,
       from: period.from,
       to: period.to,
-      ikm: result.display,
-      grade: result.grade,
-      label: result.label,
+      ikm: answered ? result.display : null,
+      grade: answered ? result.grade : null,
+      label: answered ? result.label : null,
       respondents,
+      minimumSample: minimum,
+      sampleTooSmall: answered && minimum !== null && respondents < minimum,
       received: ticketGroup.n_received ?? 0,
       resolved: ticketGroup.n_resolved ?? 0,
       answeredInTimeShare: round(share(ticketGroup.c_followUp_ok ?? 0, ticketGroup.c_followUp_n ?? 0), 4),

@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { dateFormatter } from '../../platform/calendar.js';
-import { t, type Lang } from '../../platform/i18n.js';
+import { formatNumber, t, type Lang } from '../../platform/i18n.js';
 import { berakhlakValues } from './work-model.js';
 import type { EvaluationView } from './work.js';
 
@@ -8,7 +8,11 @@ import type { EvaluationView } from './work.js';
  * An evaluation as an A4 PDF for the officer's SKP file: officer (name, NIP — a staff-only document), unit, period,
  * the period's figures, each rating with its reason, the predikat, who signed and when, and the version.
  */
-export async function evaluationPdf(view: EvaluationView, lang: Lang, timeZone: string): Promise<Buffer> {
+export async function evaluationPdf(
+  view: EvaluationView & { agencyName?: string | null },
+  lang: Lang,
+  timeZone: string,
+): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margin: 50,
@@ -25,8 +29,47 @@ export async function evaluationPdf(view: EvaluationView, lang: Lang, timeZone: 
     doc.on('error', reject);
   });
   const tr = (key: string, params: Record<string, unknown> = {}) => t(lang, key, params);
+  // Until it is signed, every page says it is a draft, across the page and behind the text.
+  const signed = view.status === 'signed';
+  const watermark = () => {
+    if (signed) return;
+    const { width, height } = doc.page;
+    doc.save();
+    doc.rotate(-45, { origin: [width / 2, height / 2] });
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(120)
+      .fillColor('#d9d9d9')
+      .fillOpacity(0.5)
+      .text(tr('coaching.work.evaluation.watermark'), 0, height / 2 - 60, { width, align: 'center', lineBreak: false });
+    doc.restore();
+    doc.fillOpacity(1).fillColor('#111111');
+    doc.x = doc.page.margins.left;
+    doc.y = doc.page.margins.top;
+  };
+  doc.on('pageAdded', watermark);
+  watermark();
+
+  // Letterhead: the agency, the unit, a double rule.
+  const left = doc.page.margins.left;
+  const right = doc.page.width - doc.page.margins.right;
+  if (view.agencyName)
+    doc.font('Helvetica-Bold').fontSize(14).text(view.agencyName.toUpperCase(), left, doc.y, { align: 'center' });
+  doc.font('Helvetica').fontSize(11).text(view.officer.unitName, { align: 'center' });
+  doc.moveDown(0.3);
+  doc.lineWidth(2).moveTo(left, doc.y).lineTo(right, doc.y).stroke('#111111');
+  doc
+    .lineWidth(0.7)
+    .moveTo(left, doc.y + 3)
+    .lineTo(right, doc.y + 3)
+    .stroke('#111111');
+  doc.moveDown(1);
   const rating = (value: string | null) =>
     value ? tr(`coaching.work.rating.${value}`) : tr('coaching.work.rating.none');
+  const day = (date: string) =>
+    dateFormatter(lang === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(
+      new Date(`${date}T00:00:00Z`),
+    );
   const line = (label: string, value: string) =>
     doc.font('Helvetica-Bold').fontSize(10).text(`${label}: `, { continued: true }).font('Helvetica').text(value);
 
@@ -42,7 +85,7 @@ export async function evaluationPdf(view: EvaluationView, lang: Lang, timeZone: 
   line(tr('coaching.work.unit'), view.officer.unitName);
   line(
     tr('coaching.work.evaluation.period'),
-    `${view.period.label[lang]} (${view.period.fromDate} – ${view.period.toDate})`,
+    `${view.period.label[lang]} (${day(view.period.fromDate)} – ${day(view.period.toDate)})`,
   );
   line(
     tr('coaching.work.evaluation.version'),
@@ -57,7 +100,10 @@ export async function evaluationPdf(view: EvaluationView, lang: Lang, timeZone: 
   line(tr('coaching.work.evaluation.findings'), String(findings?.total ?? view.evidence.length));
   line(tr('coaching.work.evaluation.compliments'), String(figures.compliments ?? 0));
   if (survey?.index !== null && survey?.index !== undefined)
-    line(tr('coaching.work.evaluation.survey_index'), `${survey.index.toFixed(2)} (n = ${survey.respondents ?? 0})`);
+    line(
+      tr('coaching.work.evaluation.survey_index'),
+      `${formatNumber(lang, survey.index, 2)} (n = ${survey.respondents ?? 0})`,
+    );
   line(tr('coaching.work.evaluation.sessions'), String(figures.sessionsHeld ?? 0));
   line(tr('coaching.work.evaluation.open_actions'), String(figures.openActions ?? 0));
   if (training)
@@ -93,12 +139,32 @@ export async function evaluationPdf(view: EvaluationView, lang: Lang, timeZone: 
     );
     doc.text(tr('coaching.work.evaluation.signed_by', { name: view.signedBy, date }));
   } else doc.text(tr('coaching.work.evaluation.status.draft'));
+
+  // Signature blocks: the assessor on the left, the officer on the right, each with room to sign by hand.
+  if (doc.y > doc.page.height - doc.page.margins.bottom - 130) doc.addPage();
+  doc.moveDown(1.5);
+  const top = doc.y;
+  const column = (right - left) / 2 - 10;
+  const block = (x: number, title: string, name: string, id?: string) => {
+    doc.font('Helvetica').fontSize(10).fillColor('#111111').text(title, x, top, { width: column, align: 'center' });
+    doc
+      .moveTo(x + 20, top + 70)
+      .lineTo(x + column - 20, top + 70)
+      .lineWidth(0.7)
+      .stroke('#111111');
+    doc.font('Helvetica-Bold').text(name, x, top + 75, { width: column, align: 'center' });
+    if (id) doc.font('Helvetica').text(id, x, doc.y, { width: column, align: 'center' });
+  };
+  block(left, tr('coaching.work.evaluation.assessor'), view.signedBy ?? view.createdBy);
+  block(left + column + 20, tr('coaching.work.evaluation.assessed'), view.officer.name, `NIP ${view.officer.nip}`);
+  doc.x = left;
+  doc.moveDown(1);
   doc
     .moveDown(1)
     .font('Helvetica-Oblique')
     .fontSize(8)
     .fillColor('#777777')
-    .text(tr('coaching.work.evaluation.generated'));
+    .text(tr('coaching.work.evaluation.generated'), left, doc.y);
   doc.end();
   return finished;
 }

@@ -190,6 +190,8 @@ export async function createSession(actor: Actor | undefined, nip: unknown, raw:
   const context = await officerFor(actor, nip, 'coaching.write');
   const input = check<SessionInput>(sessionInput, raw);
   const errors: FieldErrors = {};
+  // A dialog leaves a trace: what was said, or what was agreed.
+  if (!input.notes && input.actions.length === 0) errors.notes = { key: 'coaching.work.session.empty' };
   input.actions.forEach((action, index) => {
     if (action.dueDate < input.date) errors[`actions.${index}.dueDate`] = { key: 'coaching.work.due_before_session' };
   });
@@ -934,7 +936,10 @@ async function evaluationFeed(evaluation: EvaluationDoc): Promise<void> {
 export async function evaluationForExport(actor: Actor | undefined, id: unknown, format: 'pdf' | 'csv') {
   const view = await getEvaluation(actor, id);
   await recordAudit(actor!, 'coaching.evaluation.export', view.officer.nip, { evaluationId: view.id, format });
-  return view;
+  // The printed copy carries the agency's name at its head.
+  const unit = await findUnitByCode(view.officer.unitCode);
+  const agency = unit && unit.agencyCode !== unit.code ? await findUnitByCode(unit.agencyCode) : unit;
+  return { ...view, agencyName: agency?.name ?? null };
 }
 
 const csvCell = (value: unknown) => {

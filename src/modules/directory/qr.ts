@@ -41,9 +41,10 @@ export async function qrPng(url: string): Promise<Buffer> {
   return QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: ERROR_CORRECTION, margin: 4, width: 1200 });
 }
 
-/** A QR code as an SVG element to place in a page (no image request, nothing for the CSP to refuse). */
+/** A QR code as an SVG element for a page (no script, so the CSP allows it), scaling to its box. */
 export async function qrSvg(url: string): Promise<string> {
-  return QRCode.toString(url, { type: 'svg', errorCorrectionLevel: ERROR_CORRECTION, margin: 4 });
+  const svg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: ERROR_CORRECTION, margin: 2 });
+  return svg.replace('<svg ', '<svg role="img" focusable="false" ');
 }
 
 /** What a poster says. Names are shown as they are in the directory. */
