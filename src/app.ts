@@ -4,7 +4,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
-import { createBackpressure } from './platform/backpressure.js';
+import { createBackpressure, useIntakeGate } from './platform/backpressure.js';
 import { isDatabaseConnected, pingDatabase } from './platform/db.js';
 import { setAssetCaching, vendorFiles } from './platform/assets.js';
 import { AppError, errorHandler, notFoundHandler } from './platform/errors.js';
@@ -33,8 +33,12 @@ import { analyticsRoutes } from './modules/analytics/routes.js';
 import { coachingWorkRoutes } from './modules/coaching/work-routes.js';
 import { analyticsPageRoutes } from './modules/analytics/page-routes.js';
 
-/** What citizens file without an account: shed first when the process cannot keep up (platform/backpressure.ts). */
-export const PUBLIC_INTAKE = ['/api/v1/tickets', '/api/v1/surveys', '/u/:unitCode', '/survey/:unitCode'];
+/**
+ * What citizens file without an account: shed first when the process cannot keep up (platform/backpressure.ts). The
+ * complaint and survey forms shed in their own routes (`shedIntakeHere`), where they can show the form again with
+ * everything kept.
+ */
+export const PUBLIC_INTAKE = ['/api/v1/tickets', '/api/v1/surveys'];
 
 /** Body limits: JSON and forms are small; files come through multer with their own limits. */
 export const JSON_LIMIT = '100kb';
@@ -105,6 +109,7 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
   // Without a database nothing below can answer truthfully: say so at once (503) instead of hanging.
   app.use((_req, _res, next) => next(isDatabaseConnected() ? undefined : new AppError('unavailable')));
   const backpressure = createBackpressure(config.backpressure);
+  useIntakeGate(app.locals, backpressure);
   app.use(backpressure.countInFlight);
   app.use(express.json({ limit: JSON_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: JSON_LIMIT, parameterLimit: 200 }));

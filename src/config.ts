@@ -74,6 +74,7 @@ const schema = Joi.object({
   BACKPRESSURE_MAX_LAG_MS: Joi.number().integer().min(0).empty('').default(200),
   BACKPRESSURE_MAX_IN_FLIGHT: Joi.number().integer().min(0).empty('').default(200),
   BACKPRESSURE_RETRY_AFTER: Joi.number().integer().min(1).max(3600).empty('').default(5),
+  BACKPRESSURE_MAX_BACKLOG: Joi.number().integer().min(0).empty('').default(5000),
 })
   .unknown(true)
   .messages({
@@ -158,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxEventLoopDelayMs: value.BACKPRESSURE_MAX_LAG_MS,
       maxInFlight: value.BACKPRESSURE_MAX_IN_FLIGHT,
       retryAfterSeconds: value.BACKPRESSURE_RETRY_AFTER,
+      maxProjectorBacklog: value.BACKPRESSURE_MAX_BACKLOG,
     },
   };
 }

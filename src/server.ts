@@ -13,7 +13,8 @@ import { attachInboxGateway, staffSocketOptions, type InboxGateway } from './mod
 import { loadDemoIfEmpty } from './demo/seed.js';
 import { startScheduler, stopScheduler } from './platform/scheduler.js';
 import { eventsSettled } from './platform/events.js';
-import { startProjectors, stopProjectors } from './platform/event-log.js';
+import { backlogGauge, startProjectors, stopProjectors } from './platform/event-log.js';
+import { registerPressureSource } from './platform/backpressure.js';
 import { startOutboxWorker, stopOutboxWorker } from './modules/notifications/worker.js';
 import { ensureReferenceData } from './reference-data.js';
 import { registerClockJobs } from './modules/feedback/clocks.js';
@@ -85,6 +86,11 @@ async function main(config: Config): Promise<void> {
     registerCoachingSubscribers();
     registerAnalyticsSubscribers();
     startProjectors();
+    // Intake waits while the projectors are far behind: figures would lag further with every ticket taken.
+    if (config.backpressure.maxProjectorBacklog > 0) {
+      const backlog = backlogGauge();
+      registerPressureSource('projector_backlog', () => backlog.value() > config.backpressure.maxProjectorBacklog);
+    }
     const secret = await sessionSecret(config);
     // One session middleware for HTTP and for the Socket.IO handshake.
     const session = sessionMiddleware(config, secret);

@@ -563,6 +563,8 @@ export function makeTicket(
     serviceCode: service?.code ?? null,
     counterCode: counter?.code ?? null,
     officerIds: officer ? [officer._id] : [],
+    decisionUnitId: null,
+    decisionUnitCode: null,
     privacy,
     reporter: {
       name: null,

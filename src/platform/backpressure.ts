@@ -15,6 +15,8 @@ export interface BackpressureBounds {
   maxInFlight: number;
   /** The least Retry-After sent; each answer adds up to as much again at random, so shed clients spread out. */
   retryAfterSeconds: number;
+  /** Domain events not yet applied by every projector above which intake is shed (server.ts); 0 turns it off. */
+  maxProjectorBacklog: number;
 }
 
 const SAMPLE_MS = 500;
@@ -72,6 +74,23 @@ export interface Backpressure {
   shedIntake: RequestHandler;
   /** Why intake would be shed now ('event_loop_delay', 'in_flight' or a source's name), or undefined. */
   pressure(): string | undefined;
+}
+
+const SHED_INTAKE = 'shedIntake';
+
+/**
+ * The app's `shedIntake` at a point a route chooses: a page form that reads its upload first sheds after it, so the
+ * form can be shown again with everything the citizen typed and chose (an app-level shed runs before a multipart
+ * body is read). The app puts its gate in `app.locals` (`useIntakeGate`); without one, nothing is shed.
+ */
+export const shedIntakeHere: RequestHandler = (req, res, next) => {
+  const gate = req.app.locals[SHED_INTAKE] as RequestHandler | undefined;
+  if (gate) gate(req, res, next);
+  else next();
+};
+
+export function useIntakeGate(locals: Record<string, unknown>, backpressure: Backpressure): void {
+  locals[SHED_INTAKE] = backpressure.shedIntake;
 }
 
 export function createBackpressure(bounds: BackpressureBounds): Backpressure {

@@ -128,6 +128,22 @@ export async function projectorBacklog(): Promise<number> {
   return records().countDocuments({ 'pending.0': { $exists: true } });
 }
 
+/**
+ * The projector backlog as a gauge that intake backpressure can read synchronously: counted every `everyMs` in the
+ * background; a count that fails keeps the last value (the database being away sheds intake by its own 503).
+ */
+export function backlogGauge(everyMs = 2000): { value(): number; stop(): void } {
+  let pending = 0;
+  const timer = setInterval(() => {
+    projectorBacklog().then(
+      (count) => (pending = count),
+      () => undefined,
+    );
+  }, everyMs);
+  timer.unref();
+  return { value: () => pending, stop: () => clearInterval(timer) };
+}
+
 // ---- Errors -----------------------------------------------------------------------------------------------------
 
 const TRANSIENT_NAMES = [

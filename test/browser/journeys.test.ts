@@ -106,7 +106,8 @@ const LINKS_AND_FORMS = `(() => ({
     .map((form) => {
       const query = new URLSearchParams();
       for (const [name, value] of new FormData(form)) if (typeof value === 'string') query.append(name, value);
-      const action = new URL(form.action || location.href);
+      // The attribute, not form.action: a field named "action" (the audit filter) shadows that property.
+      const action = new URL(form.getAttribute('action') || location.href, location.href);
       action.search = query.toString();
       return action.href;
     }),

@@ -87,9 +87,17 @@ describe('Backpressure: public intake answers 503 with Retry-After when the proc
       .field('privacy', 'anonymous')
       .field('consent', 'on')
       .expect(503);
+    // The form comes back with what was typed and when to try again, not a dead-end page.
     const seconds = form.headers['retry-after'];
     expect(form.text).to.include(`Coba kirim lagi dalam ${seconds} detik.`);
-    await citizen.post('/survey/PKM-KEBUNHANDIL').type('form').send({ _csrf: csrf, answer1: '4' }).expect(503);
+    expect(form.text).to.include('Isian dan lampiran Anda tetap tersimpan');
+    expect(form.text).to.include('Antrean di loket pendaftaran tidak bergerak selama dua jam.');
+    const survey = await citizen
+      .post('/survey/PKM-KEBUNHANDIL')
+      .type('form')
+      .send({ _csrf: csrf, answer1: '4' })
+      .expect(503);
+    expect(survey.text).to.include('Jawaban Anda tetap tersimpan');
     expect(await Ticket.countDocuments()).to.equal(0);
     expect(await SurveyResponse.countDocuments()).to.equal(0);
   });

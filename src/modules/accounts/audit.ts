@@ -8,7 +8,7 @@ import { csvCell } from '../analytics/exports.js';
 import { findUnitById } from '../directory/service.js';
 import { normaliseTrackingCode } from '../feedback/codes.js';
 import { AuditEntry, User } from './model.js';
-import { scopeOf, type Actor } from './permissions.js';
+import { can, scopeOf, type Actor } from './permissions.js';
 import { recordAudit } from './service.js';
 
 /**
@@ -171,13 +171,16 @@ type EntryDoc = {
 const TICKET_CODE = /^[A-Z2-9]{4}-[A-Z2-9]{4}$/;
 const ticketActions = new Set(['contact.view', 'attachment.download', 'showcase.approve']);
 
-function targetHref(entry: Pick<EntryDoc, 'action' | 'target'>): string | null {
+/** A link to what the entry is about, only where the reader may open it (no link to a 403). */
+function targetHref(entry: Pick<EntryDoc, 'action' | 'target' | 'unitPath'>, reader: Actor): string | null {
   const target = entry.target;
   if (!target) return null;
-  if (/^\d{18}$/.test(target)) return `/coaching/officers/${target}`;
+  const where = { unitPath: (entry.unitPath ?? []).map(String) };
+  if (/^\d{18}$/.test(target)) return can(reader, 'coaching.read', where) ? `/coaching/officers/${target}` : null;
   if ((ticketActions.has(entry.action) || entry.action.startsWith('ticket.')) && TICKET_CODE.test(target))
-    return `/inbox/tickets/${target}`;
-  if (entry.action.startsWith('unit.')) return `/admin/units/${encodeURIComponent(target)}`;
+    return can(reader, 'tickets.read', where) ? `/inbox/tickets/${target}` : null;
+  if (entry.action.startsWith('unit.'))
+    return can(reader, 'directory.read', where) ? `/admin/units/${encodeURIComponent(target)}` : null;
   return null;
 }
 
@@ -271,7 +274,7 @@ async function rowsOf(entries: EntryDoc[], reader: Reader, lang: Lang): Promise<
       action: entry.action,
       actionLabel: actionLabel(lang, entry.action),
       target: entry.target,
-      targetHref: targetHref(entry),
+      targetHref: targetHref(entry, reader.actor),
       reason: reasonLabel(lang, entry.action, entry.reason),
       ip: entry.ip,
     };

@@ -1,6 +1,7 @@
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { lookupHash } from '../../platform/crypto.js';
+import { shedIntakeHere } from '../../platform/backpressure.js';
 import { AppError, translateFields, type FieldErrors } from '../../platform/errors.js';
 import { deviceOf, withDevice } from '../../platform/device.js';
 import { clientAddressKey, rateLimiter } from '../../platform/security.js';
@@ -322,6 +323,7 @@ export function feedbackRoutes(config: Config): Router {
     '/u/:unitCode',
     withDevice,
     upload,
+    shedIntakeHere,
     formNetworkLimit,
     formLimit,
     contactLimit,

@@ -1,4 +1,5 @@
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import { shedIntakeHere } from '../../platform/backpressure.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { rateLimiter } from '../../platform/security.js';
 import { deviceOf, withDevice } from '../../platform/device.js';
@@ -214,7 +215,7 @@ export function surveyRoutes(): Router {
     res.render('pages/surveys/form', formView(req, form, prefillFrom(req, form), {}, issueFormToken(form.unit.code)));
   });
 
-  router.post('/survey/:unitCode', withDevice, formPerNetwork, formPerDevice, async (req, res) => {
+  router.post('/survey/:unitCode', withDevice, shedIntakeHere, formPerNetwork, formPerDevice, async (req, res) => {
     const form = await surveyFormFor(String(req.params.unitCode));
     const values = formValues((req.body ?? {}) as Record<string, unknown>);
     try {
