@@ -167,12 +167,21 @@ describe('Every role’s working day in a real browser, on the demo', function (
     await page.goto(`${baseUrl}/login`);
     await page.getByLabel('E-mail').fill(email);
     await page.getByLabel('Kata sandi').fill(passwordOf(email));
+    // The answer to the post says what happened if the page stays (a refusal, a limit, or nothing in time).
+    const answer = page
+      .waitForResponse((response) => response.request().method() === 'POST' && /\/login$/.test(response.url()), {
+        timeout: 30_000,
+      })
+      .then((response) => String(response.status()))
+      .catch(() => 'no answer within 30 s');
     await page.getByRole('button', { name: 'Masuk' }).click();
     await page
       .waitForURL((url) => url.pathname !== '/login', { waitUntil: 'commit', timeout: 30_000 })
       .catch(() => undefined);
     if (new URL(page.url()).pathname === '/login')
-      throw new Error(`${email} stays on the sign-in page: ${await page.locator('main').innerText()}`);
+      throw new Error(
+        `${email} stays on the sign-in page (POST /login: ${await answer}): ${await page.locator('main').innerText()}`,
+      );
     return page;
   }
 
