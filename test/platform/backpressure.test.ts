@@ -185,11 +185,16 @@ describe('Backpressure signals measured by the process itself', () => {
       maxEventLoopDelayMs: 200,
       maxInFlight: 200,
       retryAfterSeconds: 5,
+      maxProjectorBacklog: 5000,
     });
     expect(
-      loadConfig({ BACKPRESSURE_MAX_LAG_MS: '0', BACKPRESSURE_MAX_IN_FLIGHT: '50', BACKPRESSURE_RETRY_AFTER: '30' })
-        .backpressure,
-    ).to.deep.equal({ maxEventLoopDelayMs: 0, maxInFlight: 50, retryAfterSeconds: 30 });
+      loadConfig({
+        BACKPRESSURE_MAX_LAG_MS: '0',
+        BACKPRESSURE_MAX_IN_FLIGHT: '50',
+        BACKPRESSURE_RETRY_AFTER: '30',
+        BACKPRESSURE_MAX_BACKLOG: '0',
+      }).backpressure,
+    ).to.deep.equal({ maxEventLoopDelayMs: 0, maxInFlight: 50, retryAfterSeconds: 30, maxProjectorBacklog: 0 });
     expect(() => loadConfig({ BACKPRESSURE_MAX_IN_FLIGHT: 'lots' }))
       .to.throw(ConfigError)
       .with.property('variable', 'BACKPRESSURE_MAX_IN_FLIGHT');
