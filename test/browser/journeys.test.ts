@@ -170,13 +170,13 @@ describe('Every role’s working day in a real browser, on the demo', function (
     // The answer to the post says what happened if the page stays (a refusal, a limit, or nothing in time).
     const answer = page
       .waitForResponse((response) => response.request().method() === 'POST' && /\/login$/.test(response.url()), {
-        timeout: 30_000,
+        timeout: 55_000,
       })
       .then((response) => String(response.status()))
-      .catch(() => 'no answer within 30 s');
+      .catch(() => 'no answer within 55 s');
     await page.getByRole('button', { name: 'Masuk' }).click();
     await page
-      .waitForURL((url) => url.pathname !== '/login', { waitUntil: 'commit', timeout: 30_000 })
+      .waitForURL((url) => url.pathname !== '/login', { waitUntil: 'commit', timeout: 55_000 })
       .catch(() => undefined);
     if (new URL(page.url()).pathname === '/login')
       throw new Error(
