@@ -5,7 +5,7 @@
  * embedded database is killed with SIGKILL; Suara restarts it. A citizen whose POST failed tries again with the same
  * Idempotency-Key, as the form and a careful client do.
  *
- * Afterwards: every acknowledged ticket is read back with its access token, the projectors are waited for, and the
+ * Afterwards: every acknowledged ticket is looked up in the database, the projectors are waited for, and the
  * rollups and the coaching feed are compared with a recomputation from the sources (src/drift.ts, as `npm run
  * verify`). Reported: tickets acknowledged and readable, 503s and other failures, differences per collection, and the
  * POST latency p50/p99.
