@@ -13,8 +13,8 @@ import { endSessionsOf } from '../../platform/session.js';
 import { currentRequest } from '../../platform/request-context.js';
 import { check } from '../../platform/validate.js';
 import { readCsv } from '../directory/csv-import.js';
-import { Officer, Unit, type OfficerDoc, type UnitDoc } from '../directory/model.js';
-import { firstProblem, type ImportReport } from '../directory/service.js';
+import { Unit, type OfficerDoc, type UnitDoc } from '../directory/model.js';
+import { findOfficer, firstProblem, type ImportReport } from '../directory/service.js';
 import { queueMail } from '../notifications/service.js';
 import {
   actorLookups,
@@ -296,7 +296,7 @@ async function grantFor(actor: Actor, input: { role: string; unitCode?: string |
  * another account. An officer out of scope gets the same answer as an unknown NIP, so nothing leaks across agencies.
  */
 async function officerToLink(actor: Actor, nip: string, userId?: string): Promise<OfficerDoc> {
-  const officer = await Officer.findOne({ nip, active: true }).lean<OfficerDoc>();
+  const officer = await findOfficer({ nip });
   if (!officer || !can(actor, 'accounts.manage', { unitPath: officer.unitPath.map(String) }))
     throw AppError.validation({ officerNip: { key: 'accounts.officer_unknown' } });
   if (await User.exists({ officerNip: nip, ...(userId ? { _id: { $ne: userId } } : {}) }))
@@ -367,7 +367,7 @@ const grantsSummary = (grants: UserDoc['grants']) =>
 export async function getUser(actor: Actor, userId: string) {
   const user = await managedUser(actor, userId);
   const [officer, tokens] = await Promise.all([
-    user.officerNip ? Officer.findOne({ nip: user.officerNip }).lean<OfficerDoc>() : null,
+    user.officerNip ? findOfficer({ nip: user.officerNip }) : null,
     listApiTokens(actor, String(user._id)),
   ]);
   return {
