@@ -38,11 +38,11 @@ describe('In a real browser: an admin links an account to its officer', function
     await page.getByLabel('Pegawai (NIP) yang terhubung').fill('198807202012121001');
     await page.getByRole('button', { name: 'Simpan' }).click();
     // The form comes back at the same address either way: wait for what the answer says, not for the URL.
-    await page.getByText('NIP ini tidak ditemukan di antara pegawai dalam cakupan Anda.').waitFor();
+    await page.getByText('NIP ini tidak ditemukan di antara pegawai dalam cakupan Anda.').waitFor({ timeout: 55_000 });
 
     await page.getByLabel('Pegawai (NIP) yang terhubung').fill('19850315 201001 2 001');
     await page.getByRole('button', { name: 'Simpan' }).click();
-    await page.getByText('Tersimpan.').waitFor();
+    await page.getByText('Tersimpan.').waitFor({ timeout: 55_000 }); // a loaded CI machine has taken over 30 s here
     expect(await page.getByText('Siti Rahmawati · PKM-KEBUNHANDIL').isVisible()).to.equal(true);
     expect((await User.findOne({ email: 'petugas@suara.test' }).lean())!.officerNip).to.equal('198503152010012001');
     expect(errors, 'no script or CSP errors in the console').to.deep.equal([]);
