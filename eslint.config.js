@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import suara from './scripts/lint/module-boundaries.js';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', '.secantus/', 'test-results/', 'scripts/bench/results/'] },
@@ -13,6 +14,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  { files: ['src/**/*.ts'], plugins: { suara }, rules: { 'suara/module-boundaries': 'error' } },
   { files: ['public/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
   {
     files: ['test/**/*.ts'],

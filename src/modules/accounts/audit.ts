@@ -4,9 +4,9 @@ import { dateFormatter, endOfLocalDay, isLocalDate, startOfLocalDay, zoneName } 
 import { AppError } from '../../platform/errors.js';
 import { t, type Lang } from '../../platform/i18n.js';
 import { check } from '../../platform/validate.js';
-import { csvCell } from '../analytics/exports.js';
-import { findUnitById } from '../directory/service.js';
-import { normaliseTrackingCode } from '../feedback/codes.js';
+import { csvCell } from '../analytics/index.js';
+import { findUnitById } from '../directory/index.js';
+import { normaliseTrackingCode } from '../feedback/index.js';
 import { AuditEntry, User } from './model.js';
 import { can, scopeOf, type Actor } from './permissions.js';
 import { recordAudit } from './service.js';

@@ -4,8 +4,8 @@ import { AppError, translateFields } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
 import { clientAddressKey, rateLimiter } from '../../platform/security.js';
 import { csrfTokenFor } from '../../platform/security.js';
-import { csvText, csvUpload, translatedReport } from '../directory/routes.js';
-import { unitsInScope } from '../directory/service.js';
+import { csvText, csvUpload, translatedReport } from '../directory/index.js';
+import { unitsInScope } from '../directory/index.js';
 import { roles } from './model.js';
 import { requireActor } from './middleware.js';
 import {

@@ -12,10 +12,10 @@ import { addressKey } from '../../platform/security.js';
 import { endSessionsOf } from '../../platform/session.js';
 import { currentRequest } from '../../platform/request-context.js';
 import { check } from '../../platform/validate.js';
-import { readCsv } from '../directory/csv-import.js';
-import { Unit, type OfficerDoc, type UnitDoc } from '../directory/model.js';
-import { findOfficer, firstProblem, type ImportReport } from '../directory/service.js';
-import { queueMail } from '../notifications/service.js';
+import { readCsv } from '../directory/index.js';
+import { Unit, type OfficerDoc, type UnitDoc } from '../directory/index.js';
+import { findOfficer, firstProblem, type ImportReport } from '../directory/index.js';
+import { queueMail } from '../notifications/index.js';
 import {
   actorLookups,
   ApiToken,

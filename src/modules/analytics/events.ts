@@ -1,7 +1,7 @@
 import { registerProjector, type StoredEvent } from '../../platform/event-log.js';
 import { publish, type DomainEvents } from '../../platform/events.js';
-import { Finding, Ticket } from '../feedback/model.js';
-import { SurveyResponse } from '../surveys/model.js';
+import { Finding, Ticket } from '../feedback/index.js';
+import { SurveyResponse } from '../surveys/index.js';
 import {
   applyOnce,
   applySourceState,

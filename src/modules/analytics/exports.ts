@@ -1,10 +1,10 @@
 import ExcelJS from 'exceljs';
 import { AppError } from '../../platform/errors.js';
 import { localDate } from '../../platform/calendar.js';
-import { assertCan, type Actor } from '../accounts/permissions.js';
-import { scrubPersonalData } from '../feedback/text.js';
-import { SKM_ELEMENTS } from '../surveys/ikm.js';
-import { SurveyResponse } from '../surveys/model.js';
+import { assertCan, type Actor } from '../accounts/index.js';
+import { scrubPersonalData } from '../feedback/index.js';
+import { SKM_ELEMENTS } from '../surveys/index.js';
+import { SurveyResponse } from '../surveys/index.js';
 import type { Period } from './period.js';
 import type { IkmReport } from './service.js';
 

@@ -1,5 +1,5 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
-import { SKM_ELEMENTS } from '../surveys/ikm.js';
+import { SKM_ELEMENTS } from '../surveys/index.js';
 
 const byWhom = new Schema(
   { userId: { type: Schema.Types.ObjectId, required: true }, name: { type: String, required: true } },

@@ -3,11 +3,11 @@ import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { formatNumber } from '../../platform/i18n.js';
 import { SharedAnswers } from '../../platform/shared-answers.js';
-import { assertCan, scopeOf, type Actor } from '../accounts/permissions.js';
-import { requireActor } from '../accounts/middleware.js';
-import { recordAudit } from '../accounts/service.js';
-import { citizenUrl, printedUrl, qrSvg } from '../directory/qr.js';
-import { activeAgencies, findPublicUnit, unitsInScope } from '../directory/service.js';
+import { assertCan, scopeOf, type Actor } from '../accounts/index.js';
+import { requireActor } from '../accounts/index.js';
+import { recordAudit } from '../accounts/index.js';
+import { citizenUrl, printedUrl, qrSvg } from '../directory/index.js';
+import { activeAgencies, findPublicUnit, unitsInScope } from '../directory/index.js';
 import { displayPayload } from './display-gateway.js';
 import {
   answersCsv,
@@ -31,7 +31,7 @@ import {
   type PublicShowcaseItem,
 } from './showcase.js';
 import { chartData, trendsCsv, trendsView } from './trends-view.js';
-import type { SkmElement } from '../surveys/ikm.js';
+import type { SkmElement } from '../surveys/index.js';
 
 /**
  * Analytics pages: the IKM report with its exports and follow-up plans, trends, "you said, we did" moderation,

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
-import { Officer } from '../directory/model.js';
-import { Finding, Ticket } from '../feedback/model.js';
-import { SurveyResponse } from '../surveys/model.js';
+import { Officer } from '../directory/index.js';
+import { Finding, Ticket } from '../feedback/index.js';
+import { SurveyResponse } from '../surveys/index.js';
 import { EventRecord } from '../../platform/event-log.js';
 import { eventsSettled } from '../../platform/events.js';
 import { readBySlices, type SlicePosition } from '../../platform/slices.js';

@@ -2,9 +2,9 @@ import mongoose, { Types, type ClientSession } from 'mongoose';
 import { localDate } from '../../platform/calendar.js';
 import { logger } from '../../platform/logger.js';
 import { keptLookups } from '../../platform/shared-answers.js';
-import { Unit } from '../directory/model.js';
-import { findUnitById } from '../directory/service.js';
-import { ELEMENT_COUNT } from '../surveys/ikm.js';
+import { Unit } from '../directory/index.js';
+import { findUnitById } from '../directory/index.js';
+import { ELEMENT_COUNT } from '../surveys/index.js';
 import { bucketOf, DURATION_HOURS_BOUNDS, WAIT_MINUTES_BOUNDS } from './histogram.js';
 import { ContributionState, RollupCheckpoint, rollupModels, type RollupTarget } from './model.js';
 

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { ELEMENT_COUNT } from '../surveys/ikm.js';
+import { ELEMENT_COUNT } from '../surveys/index.js';
 import { checkbox } from '../../platform/validate.js';
 
 /** Request shapes of the analytics API. Dates are agency-local days, 'YYYY-MM-DD'; `to` is inclusive. */

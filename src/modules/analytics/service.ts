@@ -2,10 +2,10 @@ import type { PipelineStage, Types } from 'mongoose';
 import { addDays, dayOfWeek, localDate } from '../../platform/calendar.js';
 import { AppError } from '../../platform/errors.js';
 import { deepFreeze, freezeRows, SharedAnswers } from '../../platform/shared-answers.js';
-import { assertCan, type Actor } from '../accounts/permissions.js';
-import { Unit, type UnitDoc } from '../directory/model.js';
-import { findUnitByCode } from '../directory/service.js';
-import { clockDefaults, kinds } from '../feedback/statuses.js';
+import { assertCan, type Actor } from '../accounts/index.js';
+import { Unit, type UnitDoc } from '../directory/index.js';
+import { findUnitByCode } from '../directory/index.js';
+import { clockDefaults, kinds } from '../feedback/index.js';
 import {
   computeIkm,
   ELEMENT_COUNT,
@@ -13,8 +13,8 @@ import {
   minimumSample,
   type Grade,
   type SkmElement,
-} from '../surveys/ikm.js';
-import { ageBands, educations, genders, integrityFlags, occupations, type IntegrityFlag } from '../surveys/model.js';
+} from '../surveys/index.js';
+import { ageBands, educations, genders, integrityFlags, occupations, type IntegrityFlag } from '../surveys/index.js';
 import {
   countAtMost,
   countOf,

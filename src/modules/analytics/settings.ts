@@ -1,10 +1,10 @@
 import { AppError } from '../../platform/errors.js';
 import { keptLookups } from '../../platform/shared-answers.js';
 import { check } from '../../platform/validate.js';
-import { assertCan, type Actor } from '../accounts/permissions.js';
-import { recordAudit } from '../accounts/service.js';
-import { findUnitByCode } from '../directory/service.js';
-import { assertWeights, EQUAL_WEIGHTS } from '../surveys/ikm.js';
+import { assertCan, type Actor } from '../accounts/index.js';
+import { recordAudit } from '../accounts/index.js';
+import { findUnitByCode } from '../directory/index.js';
+import { assertWeights, EQUAL_WEIGHTS } from '../surveys/index.js';
 import { AnalyticsSettings, settingsWrites } from './model.js';
 import { weightsInput } from './schemas.js';
 

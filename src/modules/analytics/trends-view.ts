@@ -1,5 +1,5 @@
-import type { Actor } from '../accounts/permissions.js';
-import { activeCategories } from '../feedback/categories.js';
+import type { Actor } from '../accounts/index.js';
+import { activeCategories } from '../feedback/index.js';
 import { toCsv } from './exports.js';
 import type { Period } from './period.js';
 import { ticketTrends, type DurationFigures, type TrendsReport } from './service.js';

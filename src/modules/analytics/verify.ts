@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
 import { eachBySlices } from '../../platform/slices.js';
-import { Officer } from '../directory/model.js';
-import { Finding, Ticket } from '../feedback/model.js';
-import { SurveyResponse } from '../surveys/model.js';
+import { Officer } from '../directory/index.js';
+import { Finding, Ticket } from '../feedback/index.js';
+import { SurveyResponse } from '../surveys/index.js';
 import { rollupModels, type RollupTarget } from './model.js';
 import {
   Accumulator,

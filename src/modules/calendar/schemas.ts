@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { isLocalDate } from '../../platform/calendar.js';
-import { unitCode } from '../directory/schemas.js';
+import { unitCode } from '../directory/index.js';
 import { holidayKinds } from './model.js';
 
 export const MIN_YEAR = 2000;

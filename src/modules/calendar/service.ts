@@ -10,9 +10,9 @@ import {
 import { AppError } from '../../platform/errors.js';
 import { logger } from '../../platform/logger.js';
 import { check } from '../../platform/validate.js';
-import { assertCan, can, scopeOf, type Action, type Actor } from '../accounts/permissions.js';
-import { recordAudit } from '../accounts/service.js';
-import { findUnitByCode, unitsInScope } from '../directory/service.js';
+import { assertCan, can, scopeOf, type Action, type Actor } from '../accounts/index.js';
+import { recordAudit } from '../accounts/index.js';
+import { findUnitByCode, unitsInScope } from '../directory/index.js';
 import { nationalHolidays } from './holidays-data.js';
 import { Holiday, type HolidayDoc, type HolidayKind } from './model.js';
 import { holidayInput, holidaysQuery, type HolidayInput } from './schemas.js';

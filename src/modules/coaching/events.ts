@@ -1,10 +1,10 @@
 import type { Types } from 'mongoose';
 import { registerProjector, type StoredEvent } from '../../platform/event-log.js';
 import type { DomainEvents } from '../../platform/events.js';
-import { findOfficer, findOfficersByIds, type OfficerDoc } from '../directory/service.js';
-import { Finding, Ticket, type FindingDoc, type TicketDoc } from '../feedback/model.js';
-import { scrubPersonalData } from '../feedback/text.js';
-import { SurveyResponse, type SurveyResponseDoc } from '../surveys/model.js';
+import { findOfficer, findOfficersByIds, type OfficerDoc } from '../directory/index.js';
+import { Finding, Ticket, type FindingDoc, type TicketDoc } from '../feedback/index.js';
+import { scrubPersonalData } from '../feedback/index.js';
+import { SurveyResponse, type SurveyResponseDoc } from '../surveys/index.js';
 import { FeedItem, removeFeedItem, removeFeedItems, upsertFeedItem, type FeedItemInput } from './model.js';
 import { registerCoachingWorkSubscribers } from './plan-events.js';
 

@@ -1,9 +1,9 @@
 import type { Types } from 'mongoose';
 import { eachBySlices } from '../../platform/slices.js';
-import { Officer, Unit } from '../directory/model.js';
-import { findOfficersByIds, type OfficerDoc } from '../directory/service.js';
-import { Finding, Ticket, type FindingDoc } from '../feedback/model.js';
-import { SurveyResponse } from '../surveys/model.js';
+import { Officer, Unit } from '../directory/index.js';
+import { findOfficersByIds, type OfficerDoc } from '../directory/index.js';
+import { Finding, Ticket, type FindingDoc } from '../feedback/index.js';
+import { SurveyResponse } from '../surveys/index.js';
 import {
   complimentFields,
   complimentItems,

@@ -4,14 +4,14 @@ import { addDays, endOfLocalDay, isLocalDate, localDate, startOfLocalDay } from 
 import { AppError } from '../../platform/errors.js';
 import { SharedAnswers } from '../../platform/shared-answers.js';
 import { check } from '../../platform/validate.js';
-import { User } from '../accounts/model.js';
-import { can, scopeOf, type Actor } from '../accounts/permissions.js';
-import { recordAudit } from '../accounts/service.js';
-import { Officer } from '../directory/model.js';
-import { findOfficer, findOfficersByIds, findUnitByCode, type OfficerDoc } from '../directory/service.js';
-import { Ticket } from '../feedback/model.js';
-import { scrubPersonalData } from '../feedback/text.js';
-import { ikmGrade, roundTo, type Grade } from '../surveys/ikm.js';
+import { User } from '../accounts/index.js';
+import { can, scopeOf, type Actor } from '../accounts/index.js';
+import { recordAudit } from '../accounts/index.js';
+import { Officer } from '../directory/index.js';
+import { findOfficer, findOfficersByIds, findUnitByCode, type OfficerDoc } from '../directory/index.js';
+import { Ticket } from '../feedback/index.js';
+import { scrubPersonalData } from '../feedback/index.js';
+import { ikmGrade, roundTo, type Grade } from '../surveys/index.js';
 import { COUNTED_OUTCOMES } from './events.js';
 import {
   FeedItem,

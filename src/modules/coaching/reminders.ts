@@ -3,9 +3,9 @@ import { dateFormatter, zoneName } from '../../platform/calendar.js';
 import { t, type Lang } from '../../platform/i18n.js';
 import { logger } from '../../platform/logger.js';
 import { registerJob, type Job } from '../../platform/scheduler.js';
-import { User, type UserDoc } from '../accounts/model.js';
-import { Officer, type OfficerDoc } from '../directory/model.js';
-import { queueMail } from '../notifications/service.js';
+import { User, type UserDoc } from '../accounts/index.js';
+import { Officer, type OfficerDoc } from '../directory/index.js';
+import { queueMail } from '../notifications/index.js';
 import { reevaluateRules } from './rules.js';
 import { CoachingAction, CoachingSession, type ActionDoc, type SessionDoc } from './work-model.js';
 

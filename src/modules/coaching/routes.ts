@@ -1,11 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
-import { scopeOf } from '../accounts/permissions.js';
-import { requireActor } from '../accounts/middleware.js';
-import { unitsInScope } from '../directory/service.js';
-import { activeCategories } from '../feedback/categories.js';
-import { answerFinding } from '../feedback/findings.js';
+import { scopeOf } from '../accounts/index.js';
+import { requireActor } from '../accounts/index.js';
+import { unitsInScope } from '../directory/index.js';
+import { activeCategories } from '../feedback/index.js';
+import { answerFinding } from '../feedback/index.js';
 import { coachingOverview, NO_CATEGORY, officerRecord } from './record.js';
 import { coachingTrends } from './trends.js';
 

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
-import { Finding } from '../feedback/model.js';
-import type { FindingOutcome } from '../feedback/statuses.js';
-import { Officer } from '../directory/model.js';
+import { Finding } from '../feedback/index.js';
+import type { FindingOutcome } from '../feedback/index.js';
+import { Officer } from '../directory/index.js';
 import { CoachingRule, PlanSuggestion, type RuleDoc } from './work-model.js';
 
 /**

@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
 import { eachBySlices } from '../../platform/slices.js';
-import { Officer, Unit } from '../directory/model.js';
-import { Finding, Ticket, type FindingDoc } from '../feedback/model.js';
-import { SurveyResponse } from '../surveys/model.js';
+import { Officer, Unit } from '../directory/index.js';
+import { Finding, Ticket, type FindingDoc } from '../feedback/index.js';
+import { SurveyResponse } from '../surveys/index.js';
 import { complimentFields, surveyFields, type ComplimentSource, type SurveySource } from './events.js';
 import { FeedItem, removeFeedItem, upsertFeedItem, type FeedItemDoc, type FeedItemInput } from './model.js';
 import { complimentItemsOf, findingItemsOf, officerCache, surveyItemsOf } from './rebuild.js';

@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
-import { requireActor } from '../accounts/middleware.js';
-import { activeCategories } from '../feedback/categories.js';
+import { requireActor } from '../accounts/index.js';
+import { activeCategories } from '../feedback/index.js';
 import { evaluationPdf } from './evaluation-pdf.js';
 import { berakhlakValues, evaluationPeriods, ratings } from './work-model.js';
 import {

@@ -2,7 +2,7 @@ import express, { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { validate } from '../../platform/validate.js';
-import { requireActor } from '../accounts/middleware.js';
+import { requireActor } from '../accounts/index.js';
 import { timeZones, unitKinds } from './model.js';
 import { officerQuery } from './schemas.js';
 import {

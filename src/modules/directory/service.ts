@@ -4,8 +4,8 @@ import { AppError } from '../../platform/errors.js';
 import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
 import { publish } from '../../platform/events.js';
 import { check } from '../../platform/validate.js';
-import { assertCan, can, scopeOf, type Action, type Actor } from '../accounts/permissions.js';
-import { recordAudit } from '../accounts/service.js';
+import { assertCan, can, scopeOf, type Action, type Actor } from '../accounts/index.js';
+import { recordAudit } from '../accounts/index.js';
 import { officerColumns, readCsv, timeZoneFromText, unitColumns, type Problem } from './csv-import.js';
 import {
   agencyLookups,

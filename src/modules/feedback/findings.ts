@@ -5,8 +5,8 @@ import { AppError } from '../../platform/errors.js';
 import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
 import { publish } from '../../platform/events.js';
 import { check } from '../../platform/validate.js';
-import type { Actor } from '../accounts/permissions.js';
-import { findOfficersByIds } from '../directory/service.js';
+import type { Actor } from '../accounts/index.js';
+import { findOfficersByIds } from '../directory/index.js';
 import { Finding, type FindingDoc } from './model.js';
 
 /** The officer's answer to a finding (hak jawab): plain text, shown beside the finding on their record. */

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { jsonObject } from '../../platform/validate.js';
-import { unitCode } from '../directory/schemas.js';
+import { unitCode } from '../directory/index.js';
 import { kinds, privacies } from './statuses.js';
 
 const optionalCode = Joi.string().trim().uppercase().max(40).allow('', null);

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { unitCode } from '../directory/schemas.js';
+import { unitCode } from '../directory/index.js';
 import { findingOutcomes, kinds, priorities, rejectReasons, statuses } from './statuses.js';
 
 const revision = Joi.number().integer().min(0).required();

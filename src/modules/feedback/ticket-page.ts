@@ -1,5 +1,5 @@
 import { t, type Lang } from '../../platform/i18n.js';
-import { findUnitByCode, listPublicOfficers, listPublicUnits } from '../directory/service.js';
+import { findUnitByCode, listPublicOfficers, listPublicUnits } from '../directory/index.js';
 import type { StaffView } from './staff.js';
 import { findingOutcomes } from './statuses.js';
 

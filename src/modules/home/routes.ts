@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { listPublicUnits } from '../directory/service.js';
+import { listPublicUnits } from '../directory/index.js';
 
 export function homeRoutes(): Router {
   const router = Router();

@@ -1,5 +1,5 @@
-import { can, type Actor } from '../accounts/permissions.js';
-import { canRead, ticketScope as feedbackTicketScope } from '../feedback/staff.js';
+import { can, type Actor } from '../accounts/index.js';
+import { canRead, ticketScope as feedbackTicketScope } from '../feedback/index.js';
 import { rooms } from './events.js';
 
 /**

@@ -6,9 +6,9 @@ import { AppError } from '../../platform/errors.js';
 import { subscribe, type DomainEvents } from '../../platform/events.js';
 import { languages } from '../../platform/i18n.js';
 import { logger } from '../../platform/logger.js';
-import { actorForUserId } from '../accounts/service.js';
-import { officerIdOf, withheldFromNamed } from '../feedback/conflict.js';
-import { audienceOf, loadInboxItem } from '../feedback/inbox-item.js';
+import { actorForUserId } from '../accounts/index.js';
+import { officerIdOf, withheldFromNamed } from '../feedback/index.js';
+import { audienceOf, loadInboxItem } from '../feedback/index.js';
 import { mayRead, ticketScope, unitRoomsOf } from './access.js';
 import {
   STAFF_NAMESPACE,

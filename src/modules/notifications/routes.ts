@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { requireActor } from '../accounts/middleware.js';
+import { requireActor } from '../accounts/index.js';
 import { outboxStatus } from './service.js';
 
 export function notificationRoutes(): Router {

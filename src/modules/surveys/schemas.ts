@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { nip, unitCode } from '../directory/schemas.js';
+import { nip, unitCode } from '../directory/index.js';
 import { ELEMENT_COUNT } from './ikm.js';
 import { ageBands, educations, genders, occupations } from './model.js';
 

@@ -8,7 +8,7 @@ import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
 import { publish, type SurveyEvent } from '../../platform/events.js';
 import { logger } from '../../platform/logger.js';
 import { check } from '../../platform/validate.js';
-import { findOfficer, findUnitByCode, listPublicOfficers, type PublicOfficer } from '../directory/service.js';
+import { findOfficer, findUnitByCode, listPublicOfficers, type PublicOfficer } from '../directory/index.js';
 import { computeIkm, ELEMENT_COUNT, minimumSample, type IkmResult } from './ikm.js';
 import { INTEGRITY_RULES, integrityOf } from './integrity.js';
 import { integrityFlags, SurveyResponse, SurveyVisit, type IntegrityFlag, type SurveyResponseDoc } from './model.js';
