@@ -70,7 +70,8 @@ for (const file of files(src)) {
   }
 }
 
-const top = <T>(list: T[], key: (item: T) => number, n: number) => [...list].sort((a, b) => key(b) - key(a)).slice(0, n);
+const top = <T>(list: T[], key: (item: T) => number, n: number) =>
+  [...list].sort((a, b) => key(b) - key(a)).slice(0, n);
 const out = (line: string) => process.stdout.write(line + '\n');
 out('Largest files (lines):');
 for (const entry of top(sizes, (s) => s.lines, 5)) out(`  ${String(entry.lines).padStart(5)}  ${entry.file}`);

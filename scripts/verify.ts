@@ -12,8 +12,8 @@ import { EmbeddedDatabaseError } from '../src/platform/embedded-db.js';
 import { startProjectors, stopProjectors } from '../src/platform/event-log.js';
 import { eventsSettled } from '../src/platform/events.js';
 import { setLogLevel } from '../src/platform/logger.js';
-import { registerAnalyticsSubscribers } from '../src/modules/analytics/events.js';
-import { registerCoachingSubscribers } from '../src/modules/coaching/events.js';
+import { modules } from '../src/modules/index.js';
+import { installModules, registerModuleSubscribers } from '../src/platform/modules.js';
 import { checkDrift, type DriftReport } from '../src/drift.js';
 
 const say = (line: string) => process.stdout.write(line + '\n');
@@ -53,8 +53,8 @@ async function main(): Promise<number> {
   if (from >= to) throw new ConfigError('--from', '--from must be before --to');
   const database = await openDatabase(config, (line) => process.stderr.write(line + '\n'));
   try {
-    registerCoachingSubscribers();
-    registerAnalyticsSubscribers();
+    installModules(modules, config);
+    registerModuleSubscribers(modules);
     startProjectors();
     await eventsSettled();
     await stopProjectors();

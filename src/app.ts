@@ -16,22 +16,8 @@ import { csrfProtection, securityHeaders } from './platform/security.js';
 import { sessionMiddleware } from './platform/session.js';
 import { bodyAlwaysPresent } from './platform/validate.js';
 import { setupViews } from './platform/views.js';
-import { loadActor } from './modules/accounts/middleware.js';
-import { accountRoutes } from './modules/accounts/routes.js';
-import { auditRoutes } from './modules/accounts/audit-routes.js';
-import { calendarRoutes } from './modules/calendar/routes.js';
-import { directoryRoutes } from './modules/directory/routes.js';
-import { qrRoutes } from './modules/directory/qr-routes.js';
-import { feedbackRoutes } from './modules/feedback/routes.js';
-import { setPublicUrl } from './modules/feedback/staff.js';
-import { staffRoutes } from './modules/feedback/staff-routes.js';
-import { notificationRoutes } from './modules/notifications/routes.js';
-import { surveyRoutes } from './modules/surveys/routes.js';
-import { homeRoutes } from './modules/home/routes.js';
-import { coachingRoutes } from './modules/coaching/routes.js';
-import { analyticsRoutes } from './modules/analytics/routes.js';
-import { coachingWorkRoutes } from './modules/coaching/work-routes.js';
-import { analyticsPageRoutes } from './modules/analytics/page-routes.js';
+import { modules } from './modules/index.js';
+import { installModules, mountModuleRoutes, useModuleMiddleware } from './platform/modules.js';
 
 /**
  * What citizens file without an account: shed first when the process cannot keep up (platform/backpressure.ts). The
@@ -54,7 +40,7 @@ export interface AppOptions {
 export function createApp({ config, sessionSecret, session }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  setPublicUrl(config.publicUrl); // links in the e-mails staff actions send
+  installModules(modules, config); // strings and settings, once per process
   app.set('trust proxy', config.trustProxy);
   setupViews(app, config.env === 'production');
   app.use(requestContext); // the client's address for the audit log, without every call site passing it
@@ -115,7 +101,7 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
   app.use(express.urlencoded({ extended: false, limit: JSON_LIMIT, parameterLimit: 200 }));
   app.use(bodyAlwaysPresent);
   app.use(session ?? sessionMiddleware(config, sessionSecret));
-  app.use(loadActor);
+  useModuleMiddleware(app, modules); // who is signed in
   app.post(PUBLIC_INTAKE, backpressure.shedIntake);
   app.use(csrfProtection);
   app.use((req, res, next) => {
@@ -125,20 +111,7 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
     next();
   });
 
-  app.use(homeRoutes());
-  app.use(accountRoutes(config));
-  app.use(auditRoutes());
-  app.use(directoryRoutes());
-  app.use(qrRoutes({ publicUrl: config.publicUrl }));
-  app.use(calendarRoutes());
-  app.use(feedbackRoutes(config));
-  app.use(staffRoutes(config));
-  app.use(surveyRoutes());
-  app.use(notificationRoutes());
-  app.use(coachingRoutes(config));
-  app.use(coachingWorkRoutes(config));
-  app.use(analyticsRoutes(config));
-  app.use(analyticsPageRoutes(config));
+  mountModuleRoutes(app, modules, config);
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -7,21 +7,26 @@ import { openDatabase, type DatabaseHandle } from './platform/db.js';
 import { EmbeddedDatabaseError } from './platform/embedded-db.js';
 import { logger, setLogLevel } from './platform/logger.js';
 import { initEncryption } from './platform/crypto.js';
-import { sessionSecret } from './platform/security.js';
+import { sessionSecret } from './platform/secrets.js';
 import { sessionMiddleware } from './platform/session.js';
-import { attachInboxGateway, staffSocketOptions, type InboxGateway } from './modules/inbox/gateway.js';
+import { staffSocketOptions } from './modules/inbox/index.js';
 import { loadDemoIfEmpty } from './demo/seed.js';
 import { startScheduler, stopScheduler } from './platform/scheduler.js';
 import { eventsSettled } from './platform/events.js';
 import { backlogGauge, startProjectors, stopProjectors } from './platform/event-log.js';
 import { registerPressureSource } from './platform/backpressure.js';
-import { startOutboxWorker, stopOutboxWorker } from './modules/notifications/worker.js';
 import { ensureReferenceData } from './reference-data.js';
-import { registerClockJobs } from './modules/feedback/clocks.js';
-import { registerCoachingJobs } from './modules/coaching/reminders.js';
-import { registerCoachingSubscribers } from './modules/coaching/events.js';
-import { registerAnalyticsSubscribers } from './modules/analytics/events.js';
-import { attachDisplayGateway } from './modules/analytics/display-gateway.js';
+import { modules } from './modules/index.js';
+import {
+  attachModuleGateways,
+  installModules,
+  registerModuleJobs,
+  registerModuleSubscribers,
+  startModules,
+  stopModules,
+  type Gateway,
+} from './platform/modules.js';
+import { useRedisAdapter, type RedisLink } from './platform/socket-adapter.js';
 import { registerReconciliation } from './drift.js';
 
 /** One line to the terminal for the person starting Suara (the structured log goes to stdout as JSON). */
@@ -30,6 +35,7 @@ const say = (line: string) => process.stderr.write(line + '\n');
 async function main(config: Config): Promise<void> {
   setLogLevel(config.logLevel);
   await initEncryption(config);
+  installModules(modules, config);
   const database: DatabaseHandle = await openDatabase(config, say);
   let shuttingDown = false;
 
@@ -41,8 +47,9 @@ async function main(config: Config): Promise<void> {
     const force = setTimeout(() => process.exit(code || 1), 40_000);
     force.unref();
     await stopScheduler(); // lets running jobs finish (they are told to stop) before anything closes
-    await stopOutboxWorker();
-    await gateway?.close();
+    await stopModules(modules); // background work (the mail outbox worker)
+    for (const gateway of gateways) await gateway.close();
+    await redis?.close();
     io?.close();
     await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
     http?.closeAllConnections();
@@ -69,7 +76,8 @@ async function main(config: Config): Promise<void> {
 
   let http: ReturnType<typeof createServer> | undefined;
   let io: SocketServer | undefined;
-  let gateway: InboxGateway | undefined;
+  let gateways: Gateway[] = [];
+  let redis: RedisLink | undefined;
   try {
     await ensureReferenceData();
     if (database.embedded) {
@@ -83,8 +91,7 @@ async function main(config: Config): Promise<void> {
       }
     }
     // Coaching records and analytics rollups follow the durable domain events from here on (event-log.ts).
-    registerCoachingSubscribers();
-    registerAnalyticsSubscribers();
+    registerModuleSubscribers(modules);
     startProjectors();
     // Intake waits while the projectors are far behind: figures would lag further with every ticket taken.
     if (config.backpressure.maxProjectorBacklog > 0) {
@@ -97,12 +104,9 @@ async function main(config: Config): Promise<void> {
     const app = createApp({ config, sessionSecret: secret, session });
     http = createServer(app);
     io = new SocketServer(http, { serveClient: false, ...staffSocketOptions });
-    gateway = attachInboxGateway(io, {
-      sessionMiddleware: session,
-      redisUrl: config.redisUrl,
-      publicUrl: config.publicUrl,
-    });
-    attachDisplayGateway(io, { clustered: Boolean(config.redisUrl) }); // hall screens (public /display namespace)
+    // The adapter before any namespace exists: a namespace keeps the adapter it was created with.
+    if (config.redisUrl) redis = useRedisAdapter(io, config.redisUrl);
+    gateways = attachModuleGateways(modules, io, { config, sessionMiddleware: session });
     await new Promise<void>((resolve, reject) => {
       http!.once('error', reject);
       http!.listen(config.port, config.host, resolve);
@@ -111,10 +115,10 @@ async function main(config: Config): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port }, 'listening');
     // Mail and scheduled work start once the app serves; shutdown stops them first.
-    startOutboxWorker(config);
-    registerClockJobs(config);
-    registerCoachingJobs(config);
-    registerReconciliation();
+    startModules(modules, config);
+    registerModuleJobs(modules, config);
+    registerReconciliation(); // spans analytics and coaching: src/drift.ts
+
     startScheduler();
     say(
       `Suara is serving on http://localhost:${port}` +

@@ -5,8 +5,8 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { setEncryptionKey } from '../src/platform/crypto.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/platform/embedded-db.js';
-import { registerAnalyticsSubscribers } from '../src/modules/analytics/events.js';
-import { registerCoachingSubscribers } from '../src/modules/coaching/events.js';
+import { modules } from '../src/modules/index.js';
+import { installModules, registerModuleSubscribers } from '../src/platform/modules.js';
 import { startProjectors, stopProjectors } from '../src/platform/event-log.js';
 
 /**
@@ -16,8 +16,8 @@ import { startProjectors, stopProjectors } from '../src/platform/event-log.js';
  */
 setEncryptionKey('a1'.repeat(32)); // one key for the run: specs read back what they sealed
 // As in the server: records and rollups follow the domain events that specs cause.
-registerCoachingSubscribers();
-registerAnalyticsSubscribers();
+installModules(modules);
+registerModuleSubscribers(modules);
 startProjectors(); // idle while no test database is connected; `eventsSettled()` waits for them to drain
 let embedded: EmbeddedDatabase | undefined;
 let storage: string | undefined;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
-import type { Actor } from '../modules/accounts/permissions.js';
+import type { Actor } from '../platform/access.js';
 import { fileTicket } from '../modules/feedback/service.js';
 import { actOnTicket, recordFinding, replyToTicket, staffView } from '../modules/feedback/staff.js';
 import { submitSurvey } from '../modules/surveys/service.js';

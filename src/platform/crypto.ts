@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
-import { secretFromEnvOrDataDir } from './security.js';
+import { secretFromEnvOrDataDir } from './secrets.js';
 
 /**
  * Personal data at rest (UU 27/2022): AES-256-GCM with the key from DATA_ENCRYPTION_KEY (64 hex characters;

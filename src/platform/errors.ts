@@ -49,7 +49,7 @@ export class AppError extends Error {
     this.status = statusOf[code];
   }
 
-  static validation(fields: FieldErrors, messageKey: MessageKey = 'error.validation'): AppError {
+  static validation(fields: FieldErrors, messageKey: MessageKey | string = 'error.validation'): AppError {
     return new AppError('validation', messageKey, {}, fields);
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mongoose, { Schema, type ClientSession, type Types } from 'mongoose';
-import type { DomainEvents } from './events.js';
+import type { DomainEvents } from './domain-events.js';
 import { logger } from './logger.js';
 import { defaultOwner } from './scheduler.js';
 

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
-import type { InboxItem } from '../modules/feedback/inbox-item.js';
+import type { DomainEvents } from './domain-events.js';
 import { projectorsSettled } from './event-log.js';
 import { logger } from './logger.js';
+
+export type { DomainEvents, SurveyEvent, TicketEvent } from './domain-events.js';
 
 /**
  * The in-process domain event bus (DESIGN.md section 4), for live fan-out: services publish after their write has
@@ -9,57 +11,6 @@ import { logger } from './logger.js';
  * request. What is stored from events (rollups, records) does not come from here: it comes from the event records
  * written in the change's own transaction (event-log.ts).
  */
-/** What a ticket event carries: ids and codes for routing (rooms, rollups, records); never contact data. */
-export interface TicketEvent {
-  ticketId: string;
-  code: string;
-  kind: string;
-  status: string;
-  category: string | null;
-  privacy: string;
-  unitId: string;
-  unitPath: string[];
-  serviceCode: string | null;
-  officerIds: string[];
-  /** The staff-safe projection at the moment of the change, so the live inbox need not read the ticket again. */
-  item?: InboxItem;
-  at: Date;
-}
-
-export interface SurveyEvent {
-  surveyId: string;
-  unitId: string;
-  unitPath: string[];
-  serviceCode: string | null;
-  officerId: string | null;
-  answers: number[];
-  at: Date;
-}
-
-export interface DomainEvents {
-  'ticket.created': TicketEvent;
-  'ticket.updated': TicketEvent & { change: string; public: boolean };
-  'survey.submitted': SurveyEvent;
-  'finding.recorded': {
-    findingId: string;
-    ticketId: string;
-    officerId: string;
-    outcome: string;
-    category: string | null;
-    unitPath: string[];
-    at: Date;
-  };
-  'finding.answered': { findingId: string; ticketId: string; officerId: string; at: Date };
-  /** A survey answer's rollups are written (all of them): figures read from rollups now count it. */
-  'survey.rolled_up': { surveyId: string; unitPath: string[] };
-  'unit.changed': { unitId: string; code: string };
-  'officer.changed': { officerId: string; nip: string };
-  'user.signed_in': { userId: string };
-  /** A session ended (sign-out), or every session of a user (disabled, password reset): live sockets stop. */
-  'user.sessions_ended': { userId: string | null; sessionId: string | null };
-  'user.notice': { userId: string; kind: string; ticketCode: string; message: string };
-}
-
 type Handler<K extends keyof DomainEvents> = (payload: DomainEvents[K]) => void | Promise<void>;
 
 const emitter = new EventEmitter();

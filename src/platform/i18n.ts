@@ -1,59 +1,35 @@
 import type { NextFunction, Request, Response } from 'express';
 import platform from './locales/messages.js';
-import accounts from '../modules/accounts/messages.js';
-import audit from '../modules/accounts/audit-messages.js';
-import calendar from '../modules/calendar/messages.js';
-import directory from '../modules/directory/messages.js';
-import directoryQr from '../modules/directory/qr-messages.js';
-import feedback from '../modules/feedback/messages.js';
-import attachments from '../modules/feedback/attachment-messages.js';
-import clocks from '../modules/feedback/clock-messages.js';
-import notifications from '../modules/notifications/messages.js';
-import surveys from '../modules/surveys/messages.js';
-import coaching from '../modules/coaching/messages.js';
-import analytics from '../modules/analytics/messages.js';
-import coachingWork from '../modules/coaching/work-messages.js';
-import analyticsPages from '../modules/analytics/page-messages.js';
 
 export const languages = ['id', 'en'] as const;
 export type Lang = (typeof languages)[number];
 
-/** Each module keeps its own strings beside its code; here they become one dictionary per language. */
-export const bundles = [
-  platform,
-  accounts,
-  audit,
-  calendar,
-  directory,
-  directoryQr,
-  feedback,
-  attachments,
-  clocks,
-  surveys,
-  notifications,
-  coaching,
-  coachingWork,
-  analytics,
-  analyticsPages,
-];
-const id = Object.assign({}, ...bundles.map((bundle) => bundle.id)) as typeof platform.id &
-  typeof accounts.id &
-  typeof audit.id &
-  typeof calendar.id &
-  typeof directory.id &
-  typeof directoryQr.id &
-  typeof feedback.id &
-  typeof attachments.id &
-  typeof clocks.id &
-  typeof surveys.id &
-  typeof notifications.id &
-  typeof coaching.id &
-  typeof coachingWork.id &
-  typeof analytics.id &
-  typeof analyticsPages.id;
-export type MessageKey = keyof typeof id;
-const en = Object.assign({}, ...bundles.map((bundle) => bundle.en)) as Record<MessageKey, string>;
-const dictionaries: Record<Lang, Record<MessageKey, string>> = { id, en };
+/** A module's strings: Bahasa Indonesia first; English has every key (the i18n spec checks it). */
+export interface MessageBundle {
+  id: Record<string, string>;
+  en: Record<string, string>;
+}
+
+/** The platform's own keys; modules add theirs at start-up through their manifests (platform/modules.ts). */
+export type MessageKey = keyof typeof platform.id;
+
+const registered: MessageBundle[] = [platform];
+const dictionaries: Record<Lang, Record<string, string>> = { id: { ...platform.id }, en: { ...platform.en } };
+
+/** Adds bundles to the dictionaries; a bundle given twice is added once. */
+export function registerMessages(...bundles: MessageBundle[]): void {
+  for (const bundle of bundles) {
+    if (registered.includes(bundle)) continue;
+    registered.push(bundle);
+    Object.assign(dictionaries.id, bundle.id);
+    Object.assign(dictionaries.en, bundle.en);
+  }
+}
+
+/** Every bundle registered so far, the platform's first. */
+export function messageBundles(): readonly MessageBundle[] {
+  return registered;
+}
 
 export function isLang(value: unknown): value is Lang {
   return typeof value === 'string' && (languages as readonly string[]).includes(value);
@@ -61,7 +37,7 @@ export function isLang(value: unknown): value is Lang {
 
 /** Translates a key, filling {name} placeholders. Unknown keys come back as the key, so a gap is visible. */
 export function t(lang: Lang, key: MessageKey | string, params: Record<string, unknown> = {}): string {
-  const template = dictionaries[lang][key as MessageKey] ?? dictionaries.id[key as MessageKey] ?? key;
+  const template = dictionaries[lang][key] ?? dictionaries.id[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (_, name: string) => (name in params ? String(params[name]) : `{${name}}`));
 }
 

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
-import { AUDIT_PAGE_SIZE } from '../../src/modules/accounts/audit.js';
-import { AuditEntry } from '../../src/modules/accounts/model.js';
-import { createUser, recordAudit } from '../../src/modules/accounts/service.js';
+import { AUDIT_PAGE_SIZE } from '../../src/modules/audit/service.js';
+import { AuditEntry, recordAudit } from '../../src/platform/audit-log.js';
+import { createUser } from '../../src/modules/accounts/service.js';
 import { findUnitByCode } from '../../src/modules/directory/service.js';
 import { plainJpeg } from '../helpers/files.js';
 import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';

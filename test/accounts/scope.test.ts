@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
-import { can, scopeOf, type Actor } from '../../src/modules/accounts/permissions.js';
+import { can, scopeOf, type Actor } from '../../src/platform/access.js';
 import { useTestDatabase } from '../helpers/db.js';
 import { seedDirectory, signIn, testApp } from '../helpers/app.js';
 

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
-import { AuditEntry, LoginFailure, PasswordReset, User } from '../../src/modules/accounts/model.js';
+import { AuditEntry } from '../../src/platform/audit-log.js';
+import { LoginFailure, PasswordReset, User } from '../../src/modules/accounts/model.js';
 import { LOCKOUT_AFTER } from '../../src/modules/accounts/service.js';
 import { configureMailTransport, processOutboxOnce } from '../../src/modules/notifications/worker.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
-import { ApiToken, AuditEntry } from '../../src/modules/accounts/model.js';
+import { ApiToken } from '../../src/modules/accounts/model.js';
+import { AuditEntry } from '../../src/platform/audit-log.js';
 import { createUser, updateUser } from '../../src/modules/accounts/service.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import type { Express } from 'express';
 import request from 'supertest';
-import { AuditEntry } from '../../src/modules/accounts/model.js';
+import { AuditEntry } from '../../src/platform/audit-log.js';
 import { Unit } from '../../src/modules/directory/model.js';
 import { useTestDatabase } from '../helpers/db.js';
 import { seedDirectory, signIn, testApp } from '../helpers/app.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
 import request from 'supertest';
-import { AuditEntry } from '../../src/modules/accounts/model.js';
+import { AuditEntry } from '../../src/platform/audit-log.js';
 import { createUser } from '../../src/modules/accounts/service.js';
 import { useTestDatabase } from '../helpers/db.js';
 import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Express } from 'express';
 import mongoose from 'mongoose';
 import request from 'supertest';
-import { AuditEntry } from '../../src/modules/accounts/model.js';
+import { AuditEntry } from '../../src/platform/audit-log.js';
 import { useTestDatabase, resetRateLimits } from '../helpers/db.js';
 import { seedDirectory, signIn, testApp } from '../helpers/app.js';
 import { insertWorkedExample } from './pages-helpers.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Actor } from '../../src/modules/accounts/permissions.js';
+import type { Actor } from '../../src/platform/access.js';
 import { nationalHolidays } from '../../src/modules/calendar/holidays-data.js';
 import { Holiday } from '../../src/modules/calendar/model.js';
 import {

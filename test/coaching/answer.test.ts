@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
-import { eventsSettled } from '../../src/platform/events.js';
+import { eventsSettled, subscribe } from '../../src/platform/events.js';
 import { Finding } from '../../src/modules/feedback/model.js';
-import { subscribe } from '../../src/platform/events.js';
 import { seedDirectory, testApp } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { complaintWithFinding, record, seedCoachingAccounts, signedIn, SITI, type Signed } from './record-fixtures.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import request from 'supertest';
-import { AuditEntry } from '../../src/modules/accounts/model.js';
+import { AuditEntry } from '../../src/platform/audit-log.js';
 import { FeedItem } from '../../src/modules/coaching/model.js';
 import { periodOf } from '../../src/modules/coaching/work.js';
 import { berakhlakValues, Evaluation } from '../../src/modules/coaching/work-model.js';

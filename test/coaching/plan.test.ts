@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import type { Express } from 'express';
-import { AuditEntry } from '../../src/modules/accounts/model.js';
+import { AuditEntry } from '../../src/platform/audit-log.js';
 import { evaluateRules, reevaluateRules } from '../../src/modules/coaching/rules.js';
 import { CoachingRule, PlanSuggestion } from '../../src/modules/coaching/work-model.js';
 import { Officer } from '../../src/modules/directory/model.js';

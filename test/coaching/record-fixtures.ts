@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { Express } from 'express';
-import type { Actor } from '../../src/modules/accounts/permissions.js';
+import type { Actor } from '../../src/platform/access.js';
 import { createUser } from '../../src/modules/accounts/service.js';
 import { eventsSettled } from '../../src/platform/events.js';
 import { Officer } from '../../src/modules/directory/model.js';

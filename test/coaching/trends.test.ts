@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
-import { AuditEntry } from '../../src/modules/accounts/model.js';
+import { AuditEntry } from '../../src/platform/audit-log.js';
 import { localDate } from '../../src/platform/calendar.js';
 import { seedDirectory, testApp } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
 import request from 'supertest';
-import { AuditEntry } from '../../src/modules/accounts/model.js';
+import { AuditEntry } from '../../src/platform/audit-log.js';
 import { FeedItem } from '../../src/modules/coaching/model.js';
 import { coachingFigures } from '../../src/modules/coaching/work.js';
 import { CoachingAction, CoachingSession } from '../../src/modules/coaching/work-model.js';

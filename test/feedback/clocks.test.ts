@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { User } from '../../src/modules/accounts/model.js';
 import { createUser } from '../../src/modules/accounts/service.js';
-import type { Actor } from '../../src/modules/accounts/permissions.js';
+import type { Actor } from '../../src/platform/access.js';
 import { calendarFor } from '../../src/modules/calendar/service.js';
 import {
   autoCloseResolved,

@@ -6,10 +6,9 @@ import type { Express } from 'express';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { ensureReferenceData } from '../../src/reference-data.js';
-import type { Role } from '../../src/modules/accounts/model.js';
-import { createUser, toActor } from '../../src/modules/accounts/service.js';
+import type { Role } from '../../src/platform/access.js';
+import { createUser, hashPassword, toActor } from '../../src/modules/accounts/service.js';
 import { User } from '../../src/modules/accounts/model.js';
-import { hashPassword } from '../../src/modules/accounts/service.js';
 import { createOfficer, createUnit, saveCounter, saveService } from '../../src/modules/directory/service.js';
 
 export const PASSWORD = 'rahasia-sekali-123';

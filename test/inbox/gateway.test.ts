@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { User } from '../../src/modules/accounts/model.js';
 import { createUser } from '../../src/modules/accounts/service.js';
 import type { InboxItem } from '../../src/modules/feedback/inbox-item.js';

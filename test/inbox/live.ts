@@ -7,6 +7,7 @@ import { Server } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { useRedisAdapter } from '../../src/platform/socket-adapter.js';
 import { attachInboxGateway, staffSocketOptions, type InboxGateway } from '../../src/modules/inbox/gateway.js';
 import { sessionMiddleware } from '../../src/platform/session.js';
 import { ensureReferenceData } from '../../src/reference-data.js';
@@ -31,9 +32,10 @@ export async function startLiveServer(options: { redisUrl?: string; sessionCheck
   await ensureReferenceData();
   const http: HttpServer = createServer(createApp({ config, sessionSecret: SESSION_SECRET }));
   const io = new Server(http, { serveClient: false, ...staffSocketOptions });
+  // Several processes: the adapter first, as the server sets it before any namespace exists.
+  const redis = options.redisUrl ? useRedisAdapter(io, options.redisUrl) : undefined;
   const gateway = attachInboxGateway(io, {
     sessionMiddleware: sessionMiddleware(config, SESSION_SECRET),
-    redisUrl: options.redisUrl,
     sessionCheckMs: options.sessionCheckMs,
     publicUrl: config.publicUrl,
   });
@@ -44,6 +46,7 @@ export async function startLiveServer(options: { redisUrl?: string; sessionCheck
     gateway,
     async close() {
       await gateway.close();
+      await redis?.close();
       const closing = io.close(); // closes the HTTP server too, once its kept-alive connections are gone
       http.closeAllConnections();
       await closing;

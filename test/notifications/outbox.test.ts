@@ -6,7 +6,7 @@ import mongoose from 'mongoose';
 import '../helpers/app.js'; // the run's encryption key
 import { lookupHash } from '../../src/platform/crypto.js';
 import { freePort } from '../../src/platform/embedded-db.js';
-import type { Actor } from '../../src/modules/accounts/permissions.js';
+import type { Actor } from '../../src/platform/access.js';
 import { Outbox } from '../../src/modules/notifications/model.js';
 import { outboxStatus, queueMail, type QueueMailInput } from '../../src/modules/notifications/service.js';
 import {

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { GroupedInserts } from '../../src/platform/grouped-inserts.js';
-import { recordAudit } from '../../src/modules/accounts/service.js';
-import { AuditEntry } from '../../src/modules/accounts/model.js';
+import { AuditEntry, recordAudit } from '../../src/platform/audit-log.js';
 import { useTestDatabase } from '../helpers/db.js';
 
 describe('Grouped inserts (group commit for the audit log)', () => {

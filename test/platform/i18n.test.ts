@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { bundles, langFromAcceptLanguage, t } from '../../src/platform/i18n.js';
+import { langFromAcceptLanguage, messageBundles, t } from '../../src/platform/i18n.js';
 
 describe('Languages', () => {
   it('picks the best supported language from Accept-Language, by quality', () => {
@@ -18,7 +18,7 @@ describe('Languages', () => {
 
   it('has every string in both languages, each key owned by one module, none left empty', () => {
     const owners = new Map<string, number>();
-    bundles.forEach((bundle, index) => {
+    messageBundles().forEach((bundle, index) => {
       expect(Object.keys(bundle.en).sort()).to.deep.equal(Object.keys(bundle.id).sort());
       for (const key of Object.keys(bundle.id)) {
         expect(owners.has(key), `${key} is defined twice`).to.equal(false);

@@ -1,20 +1,31 @@
 /**
  * The accounts module's public face: what other modules may use. Everything else in this folder is internal.
  */
-export { loadActor, requireActor } from './middleware.js';
+import type { ModuleManifest } from '../../platform/modules.js';
+import messages from './messages.js';
+import { loadActor as actorMiddleware } from './middleware.js';
+import { accountRoutes as routes } from './routes.js';
+export { loadActor } from './middleware.js';
 export { accountRoutes } from './routes.js';
-export { auditRoutes } from './audit-routes.js';
-export { assertCan, can, scopeOf } from './permissions.js';
-export type { Action, Actor, Scoped } from './permissions.js';
+// TEMP-REEXPORT (removed once every import reads platform/access.ts)
+export { assertCan, can, requireActor, scopeOf } from '../../platform/access.js';
+export type { Action, Actor, Role, Scoped } from '../../platform/access.js';
+export { recordAudit } from '../../platform/audit-log.js';
 export { User } from './model.js';
-export type { Role, UserDoc } from './model.js';
+export type { UserDoc } from './model.js';
 export {
   accountsOfOfficers,
   actorForUserId,
   createUser,
   hashPassword,
-  recordAudit,
   toActor,
   usersWhoCan,
   usersWithRoleOn,
 } from './service.js';
+
+export const accounts: ModuleManifest = {
+  name: 'accounts',
+  messages: [messages],
+  middleware: [actorMiddleware],
+  routes: (config) => [routes(config)],
+};

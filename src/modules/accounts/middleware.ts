@@ -1,15 +1,8 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { AppError, isApiRequest } from '../../platform/errors.js';
+import type { RequestHandler } from 'express';
+import { AppError } from '../../platform/errors.js';
 import { csrfTokenFor } from '../../platform/security.js';
-import { hasAnyRole, type Actor } from './permissions.js';
+import { hasAnyRole } from '../../platform/access.js';
 import { actorForApiToken, actorForUserId } from './service.js';
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    actor?: Actor;
-    apiToken?: boolean;
-  }
-}
 
 /**
  * Who is asking: an API token (`Authorization: Bearer …`) or the session's user. Sets `req.actor` and, for
@@ -38,10 +31,3 @@ export const loadActor: RequestHandler = async (req, res, next) => {
   res.locals.csrfToken = () => csrfTokenFor(req.session);
   next();
 };
-
-/** Sign-in required: 401 JSON for the API, a redirect to the sign-in page for pages. */
-export function requireActor(req: Request, res: Response, next: NextFunction): void {
-  if (req.actor) return next();
-  if (isApiRequest(req)) return next(new AppError('unauthenticated'));
-  res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
-}

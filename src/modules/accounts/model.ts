@@ -1,9 +1,6 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 import { countWrites, keptLookups } from '../../platform/shared-answers.js';
-import type { Actor } from './permissions.js';
-
-export const roles = ['admin', 'unit_head', 'handler', 'coach', 'officer', 'viewer'] as const;
-export type Role = (typeof roles)[number];
+import { roles, type Actor, type Role } from '../../platform/access.js';
 
 /** A role granted on a unit subtree; `unitId` null means every agency (the platform administrator). */
 const grantSchema = new Schema(
@@ -101,24 +98,3 @@ const passwordResetSchema = new Schema(
   { versionKey: false, timestamps: true, collection: 'password_resets' },
 );
 export const PasswordReset = mongoose.model('PasswordReset', passwordResetSchema);
-
-/** Who did what to whom: staff actions and every view of personal data (read by the inspectorate). */
-const auditSchema = new Schema(
-  {
-    at: { type: Date, default: () => new Date(), index: true },
-    actorId: { type: Schema.Types.ObjectId, ref: 'User', default: null },
-    action: { type: String, required: true },
-    target: { type: String, default: null },
-    reason: { type: String, default: null },
-    ip: { type: String, default: null },
-    /** The unit path of what the entry concerns (agency first); none for sign-ins and platform-wide changes. */
-    unitPath: { type: [Schema.Types.ObjectId], default: undefined },
-    details: { type: Schema.Types.Mixed, default: null },
-  },
-  { versionKey: false, collection: 'audit_log' },
-);
-auditSchema.index({ actorId: 1, at: -1 });
-// A reader scoped to a subtree reads the entries whose path holds their unit, newest first.
-auditSchema.index({ unitPath: 1, at: -1 });
-auditSchema.index({ target: 1, at: -1 });
-export const AuditEntry = mongoose.model('AuditEntry', auditSchema);

@@ -2,12 +2,10 @@ import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
-import { clientAddressKey, rateLimiter } from '../../platform/security.js';
-import { csrfTokenFor } from '../../platform/security.js';
-import { csvText, csvUpload, translatedReport } from '../directory/index.js';
+import { clientAddressKey, csrfTokenFor, rateLimiter } from '../../platform/security.js';
+import { csvText, csvUpload, translatedReport } from '../../platform/csv.js';
 import { unitsInScope } from '../directory/index.js';
-import { roles } from './model.js';
-import { requireActor } from './middleware.js';
+import { type Actor, requireActor, roles, startPageFor } from '../../platform/access.js';
 import {
   authenticate,
   createApiToken,
@@ -23,7 +21,6 @@ import {
   revokeApiToken,
   updateUser,
 } from './service.js';
-import { startPageFor, type Actor } from './permissions.js';
 
 /** Only local paths after sign-in, so the `next` parameter cannot send people to another site; '' when none. */
 function safeNext(value: unknown): string {

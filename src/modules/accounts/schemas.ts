@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { roles } from './model.js';
+import { roles } from '../../platform/access.js';
 
 export const email = Joi.string().trim().lowercase().email({ tlds: false }).max(200);
 

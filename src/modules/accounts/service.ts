@@ -5,30 +5,26 @@ import mongoose, { type Types } from 'mongoose';
 import { lookupHash } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
-import { GroupedInserts } from '../../platform/grouped-inserts.js';
 import type { Lang } from '../../platform/i18n.js';
 import { logger } from '../../platform/logger.js';
 import { addressKey } from '../../platform/security.js';
 import { endSessionsOf } from '../../platform/session.js';
-import { currentRequest } from '../../platform/request-context.js';
 import { check } from '../../platform/validate.js';
-import { readCsv } from '../directory/index.js';
-import { Unit, type OfficerDoc, type UnitDoc } from '../directory/index.js';
-import { findOfficer, firstProblem, type ImportReport } from '../directory/index.js';
+import { firstProblem, type ImportReport, readCsv } from '../../platform/csv.js';
+import { findOfficer, type OfficerDoc, Unit, type UnitDoc } from '../directory/index.js';
 import { queueMail } from '../notifications/index.js';
 import {
   actorLookups,
   ApiToken,
-  AuditEntry,
   LoginFailure,
   PasswordReset,
   tokenLookups,
   User,
   type ApiTokenDoc,
-  type Role,
   type UserDoc,
 } from './model.js';
-import { assertCan, can, scopeOf, type Action, type Actor, type Scoped } from './permissions.js';
+import { recordAudit } from '../../platform/audit-log.js';
+import { type Action, type Actor, assertCan, can, type Role, scopeOf } from '../../platform/access.js';
 import {
   createTokenInput,
   createUserInput,
@@ -616,46 +612,6 @@ export async function listUsers(actor: Actor) {
   const users = await User.find(filter).sort({ email: 1 }).limit(1000).lean<UserDoc[]>();
   return users.map((user) => ({ ...toActor(user), lastLoginAt: user.lastLoginAt, disabled: user.disabled }));
 }
-
-/** Where an audit entry belongs: the unit path (agency first) of what it concerns, so readers in scope see it. */
-export interface AuditScope {
-  unitPath?: Scoped['unitPath'];
-}
-
-/**
- * The audit log: staff actions and every view of personal data. Written before the answer leaves the server, with
- * the client's address of the request being served (platform/request-context.ts).
- */
-export async function recordAudit(
-  actor: Actor | null,
-  action: string,
-  target: string | null,
-  details: Record<string, unknown> | null = null,
-  reason: string | null = null,
-  scope: AuditScope = {},
-): Promise<void> {
-  const entry = new AuditEntry({
-    actorId: actor?.id ?? null,
-    action,
-    target,
-    details,
-    reason,
-    ip: currentRequest()?.ip ?? null,
-    unitPath: scope.unitPath?.length ? scope.unitPath.map(String) : undefined,
-  });
-  await entry.validate();
-  await auditInserts.add(entry.toObject());
-}
-
-/**
- * The audit log's writes, grouped while one is in flight (platform/grouped-inserts.ts): a read that must be logged
- * before it is served waits for its own entry to be durable either way, but twenty coaches reading records at once
- * cost a commit or two instead of twenty. If the log cannot be written, every caller in the batch gets the error and
- * serves nothing.
- */
-const auditInserts = new GroupedInserts<Record<string, unknown>>((docs) =>
-  AuditEntry.collection.insertMany(docs, { ordered: true }),
-);
 
 /** The active accounts holding `role` on exactly this unit (its heads, for escalations and digests). */
 export async function usersWithRoleOn(role: Role, unitId: string | Types.ObjectId) {

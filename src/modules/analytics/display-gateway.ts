@@ -2,8 +2,7 @@ import type { Namespace, Server } from 'socket.io';
 import { subscribe } from '../../platform/events.js';
 import { formatNumber } from '../../platform/i18n.js';
 import { logger } from '../../platform/logger.js';
-import { Unit } from '../directory/index.js';
-import { findUnitByCode } from '../directory/index.js';
+import { findUnitByCode, Unit } from '../directory/index.js';
 import { displayFigures } from './service.js';
 import { approvedShowcase, onShowcaseChange, type PublicShowcaseItem } from './showcase.js';
 

@@ -1,10 +1,9 @@
 import ExcelJS from 'exceljs';
 import { AppError } from '../../platform/errors.js';
 import { localDate } from '../../platform/calendar.js';
-import { assertCan, type Actor } from '../accounts/index.js';
+import { assertCan, type Actor } from '../../platform/access.js';
 import { scrubPersonalData } from '../feedback/index.js';
-import { SKM_ELEMENTS } from '../surveys/index.js';
-import { SurveyResponse } from '../surveys/index.js';
+import { SKM_ELEMENTS, SurveyResponse } from '../surveys/index.js';
 import type { Period } from './period.js';
 import type { IkmReport } from './service.js';
 

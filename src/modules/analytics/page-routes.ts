@@ -3,11 +3,9 @@ import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { formatNumber } from '../../platform/i18n.js';
 import { SharedAnswers } from '../../platform/shared-answers.js';
-import { assertCan, scopeOf, type Actor } from '../accounts/index.js';
-import { requireActor } from '../accounts/index.js';
-import { recordAudit } from '../accounts/index.js';
-import { citizenUrl, printedUrl, qrSvg } from '../directory/index.js';
-import { activeAgencies, findPublicUnit, unitsInScope } from '../directory/index.js';
+import { type Actor, assertCan, requireActor, scopeOf } from '../../platform/access.js';
+import { recordAudit } from '../../platform/audit-log.js';
+import { activeAgencies, citizenUrl, findPublicUnit, printedUrl, qrSvg, unitsInScope } from '../directory/index.js';
 import { displayPayload } from './display-gateway.js';
 import {
   answersCsv,

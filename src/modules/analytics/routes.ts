@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Config } from '../../config.js';
 import { check } from '../../platform/validate.js';
-import { requireActor } from '../accounts/index.js';
+import { requireActor } from '../../platform/access.js';
 import { ikmQuery, trendsQuery } from './schemas.js';
 import { defaultPeriod, ikmReport, ticketTrends, type Interval } from './service.js';
 import { getWeights, setWeights } from './settings.js';

@@ -2,19 +2,23 @@ import type { PipelineStage, Types } from 'mongoose';
 import { addDays, dayOfWeek, localDate } from '../../platform/calendar.js';
 import { AppError } from '../../platform/errors.js';
 import { deepFreeze, freezeRows, SharedAnswers } from '../../platform/shared-answers.js';
-import { assertCan, type Actor } from '../accounts/index.js';
-import { Unit, type UnitDoc } from '../directory/index.js';
-import { findUnitByCode } from '../directory/index.js';
+import { assertCan, type Actor } from '../../platform/access.js';
+import { findUnitByCode, Unit, type UnitDoc } from '../directory/index.js';
 import { clockDefaults, kinds } from '../feedback/index.js';
 import {
+  ageBands,
   computeIkm,
+  educations,
   ELEMENT_COUNT,
   EQUAL_WEIGHTS,
-  minimumSample,
+  genders,
   type Grade,
+  type IntegrityFlag,
+  integrityFlags,
+  minimumSample,
+  occupations,
   type SkmElement,
 } from '../surveys/index.js';
-import { ageBands, educations, genders, integrityFlags, occupations, type IntegrityFlag } from '../surveys/index.js';
 import {
   countAtMost,
   countOf,

@@ -1,8 +1,8 @@
 import { AppError } from '../../platform/errors.js';
 import { keptLookups } from '../../platform/shared-answers.js';
 import { check } from '../../platform/validate.js';
-import { assertCan, type Actor } from '../accounts/index.js';
-import { recordAudit } from '../accounts/index.js';
+import { assertCan, type Actor } from '../../platform/access.js';
+import { recordAudit } from '../../platform/audit-log.js';
 import { findUnitByCode } from '../directory/index.js';
 import { assertWeights, EQUAL_WEIGHTS } from '../surveys/index.js';
 import { AnalyticsSettings, settingsWrites } from './model.js';

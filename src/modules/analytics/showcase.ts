@@ -3,15 +3,18 @@ import Joi from 'joi';
 import mongoose from 'mongoose';
 import { AppError } from '../../platform/errors.js';
 import { check } from '../../platform/validate.js';
-import { assertCan, scopeOf, type Actor } from '../accounts/index.js';
-import { recordAudit } from '../accounts/index.js';
-import { unitCode as unitCodeSchema } from '../directory/index.js';
-import { findUnitByCode } from '../directory/index.js';
-import { Unit } from '../directory/index.js';
-import { normaliseTrackingCode } from '../feedback/index.js';
-import { decisionScope, isNamed, officerIdOf } from '../feedback/index.js';
-import { Ticket, type TicketDoc } from '../feedback/index.js';
-import { scrubPersonalData } from '../feedback/index.js';
+import { assertCan, scopeOf, type Actor } from '../../platform/access.js';
+import { recordAudit } from '../../platform/audit-log.js';
+import { findUnitByCode, Unit, unitCode as unitCodeSchema } from '../directory/index.js';
+import {
+  decisionScope,
+  isNamed,
+  normaliseTrackingCode,
+  officerIdOf,
+  scrubPersonalData,
+  Ticket,
+  type TicketDoc,
+} from '../feedback/index.js';
 import { ShowcaseItem, type ShowcaseDoc } from './follow-up-model.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Actor } from '../accounts/index.js';
+import type { Actor } from '../../platform/access.js';
 import { activeCategories } from '../feedback/index.js';
 import { toCsv } from './exports.js';
 import type { Period } from './period.js';

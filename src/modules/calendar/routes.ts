@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { formatLocalDate, isLocalDate } from '../../platform/calendar.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { validate } from '../../platform/validate.js';
-import { requireActor } from '../accounts/index.js';
+import { requireActor } from '../../platform/access.js';
 import { holidayKinds } from './model.js';
 import { yearQuery } from './schemas.js';
 import { addHoliday, currentYear, listHolidays, listPublicHolidays, removeHoliday } from './service.js';

@@ -10,8 +10,8 @@ import {
 import { AppError } from '../../platform/errors.js';
 import { logger } from '../../platform/logger.js';
 import { check } from '../../platform/validate.js';
-import { assertCan, can, scopeOf, type Action, type Actor } from '../accounts/index.js';
-import { recordAudit } from '../accounts/index.js';
+import { assertCan, can, scopeOf, type Action, type Actor } from '../../platform/access.js';
+import { recordAudit } from '../../platform/audit-log.js';
 import { findUnitByCode, unitsInScope } from '../directory/index.js';
 import { nationalHolidays } from './holidays-data.js';
 import { Holiday, type HolidayDoc, type HolidayKind } from './model.js';

@@ -1,7 +1,6 @@
 import type { Types } from 'mongoose';
 import { eachBySlices } from '../../platform/slices.js';
-import { Officer, Unit } from '../directory/index.js';
-import { findOfficersByIds, type OfficerDoc } from '../directory/index.js';
+import { findOfficersByIds, Officer, type OfficerDoc, Unit } from '../directory/index.js';
 import { Finding, Ticket, type FindingDoc } from '../feedback/index.js';
 import { SurveyResponse } from '../surveys/index.js';
 import {

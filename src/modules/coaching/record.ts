@@ -5,12 +5,10 @@ import { AppError } from '../../platform/errors.js';
 import { SharedAnswers } from '../../platform/shared-answers.js';
 import { check } from '../../platform/validate.js';
 import { User } from '../accounts/index.js';
-import { can, scopeOf, type Actor } from '../accounts/index.js';
-import { recordAudit } from '../accounts/index.js';
-import { Officer } from '../directory/index.js';
-import { findOfficer, findOfficersByIds, findUnitByCode, type OfficerDoc } from '../directory/index.js';
-import { Ticket } from '../feedback/index.js';
-import { scrubPersonalData } from '../feedback/index.js';
+import { can, scopeOf, type Actor } from '../../platform/access.js';
+import { recordAudit } from '../../platform/audit-log.js';
+import { findOfficer, findOfficersByIds, findUnitByCode, Officer, type OfficerDoc } from '../directory/index.js';
+import { scrubPersonalData, Ticket } from '../feedback/index.js';
 import { ikmGrade, roundTo, type Grade } from '../surveys/index.js';
 import { COUNTED_OUTCOMES } from './events.js';
 import {

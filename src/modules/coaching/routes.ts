@@ -1,11 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
-import { scopeOf } from '../accounts/index.js';
-import { requireActor } from '../accounts/index.js';
+import { requireActor, scopeOf } from '../../platform/access.js';
 import { unitsInScope } from '../directory/index.js';
-import { activeCategories } from '../feedback/index.js';
-import { answerFinding } from '../feedback/index.js';
+import { activeCategories, answerFinding } from '../feedback/index.js';
 import { coachingOverview, NO_CATEGORY, officerRecord } from './record.js';
 import { coachingTrends } from './trends.js';
 

@@ -1,6 +1,5 @@
 import type { Types } from 'mongoose';
-import { Finding } from '../feedback/index.js';
-import type { FindingOutcome } from '../feedback/index.js';
+import { Finding, type FindingOutcome } from '../feedback/index.js';
 import { Officer } from '../directory/index.js';
 import { CoachingRule, PlanSuggestion, type RuleDoc } from './work-model.js';
 

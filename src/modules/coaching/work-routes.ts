@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
-import { requireActor } from '../accounts/index.js';
+import { requireActor } from '../../platform/access.js';
 import { activeCategories } from '../feedback/index.js';
 import { evaluationPdf } from './evaluation-pdf.js';
 import { berakhlakValues, evaluationPeriods, ratings } from './work-model.js';

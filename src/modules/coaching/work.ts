@@ -3,13 +3,17 @@ import { addDays, endOfLocalDay, localDate, startOfLocalDay, type LocalDate } fr
 import { AppError, type FieldErrors } from '../../platform/errors.js';
 import { t, type Lang } from '../../platform/i18n.js';
 import { check } from '../../platform/validate.js';
-import { assertCan, can, type Actor } from '../accounts/index.js';
-import { recordAudit } from '../accounts/index.js';
-import { Officer, Unit, type OfficerDoc, type UnitDoc } from '../directory/index.js';
-import { findOfficer, findUnitByCode } from '../directory/index.js';
-import { activeCategories } from '../feedback/index.js';
-import { normaliseTrackingCode } from '../feedback/index.js';
-import { Finding, Ticket, type FindingDoc, type TicketDoc } from '../feedback/index.js';
+import { assertCan, can, type Actor } from '../../platform/access.js';
+import { recordAudit } from '../../platform/audit-log.js';
+import { findOfficer, findUnitByCode, Officer, type OfficerDoc, Unit, type UnitDoc } from '../directory/index.js';
+import {
+  activeCategories,
+  Finding,
+  type FindingDoc,
+  normaliseTrackingCode,
+  Ticket,
+  type TicketDoc,
+} from '../feedback/index.js';
 import { recordChanged, upsertFeedItem } from './model.js';
 import { behaviourRating, predikat } from './predikat.js';
 import { recordSummary } from './record.js';

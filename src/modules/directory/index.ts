@@ -1,7 +1,12 @@
 /**
  * The directory module's public face: what other modules may use. Everything else in this folder is internal.
  */
-export { csvText, csvUpload, directoryRoutes, translatedReport } from './routes.js';
+import type { ModuleManifest } from '../../platform/modules.js';
+import messages from './messages.js';
+import qrMessages from './qr-messages.js';
+import { qrRoutes } from './qr-routes.js';
+import { directoryRoutes as routes } from './routes.js';
+export { directoryRoutes } from './routes.js';
 export { qrRoutes } from './qr-routes.js';
 export { Officer, Unit } from './model.js';
 export type { OfficerDoc, UnitDoc } from './model.js';
@@ -14,14 +19,18 @@ export {
   findPublicUnit,
   findUnitByCode,
   findUnitById,
-  firstProblem,
   listPublicOfficers,
   listPublicUnits,
   saveCounter,
   saveService,
   unitsInScope,
 } from './service.js';
-export type { ImportReport, PublicOfficer } from './service.js';
-export { readCsv } from './csv-import.js';
+export type { PublicOfficer } from './service.js';
 export { citizenUrl, printedUrl, qrSvg } from './qr.js';
 export { nip, unitCode } from './schemas.js';
+
+export const directory: ModuleManifest = {
+  name: 'directory',
+  messages: [messages, qrMessages],
+  routes: (config) => [routes(), qrRoutes({ publicUrl: config.publicUrl })],
+};

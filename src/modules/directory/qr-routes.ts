@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import Joi from 'joi';
 import { validate } from '../../platform/validate.js';
-import { requireActor } from '../accounts/index.js';
+import { requireActor } from '../../platform/access.js';
 import { qrChoices, qrKinds, unitPoster, unitQrCode } from './qr.js';
 
 /** Counter codes and officer references as they come in a query; unknown ones are a 404 from the use case. */

@@ -2,7 +2,7 @@ import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { AppError } from '../../platform/errors.js';
 import { t } from '../../platform/i18n.js';
-import { assertCan, type Actor } from '../accounts/index.js';
+import { assertCan, type Actor } from '../../platform/access.js';
 import { findOfficer, findUnitByCode, listPublicOfficers, type PublicOfficer, type UnitDoc } from './service.js';
 
 /**

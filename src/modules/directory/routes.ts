@@ -1,8 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
-import multer from 'multer';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { validate } from '../../platform/validate.js';
-import { requireActor } from '../accounts/index.js';
+import { requireActor } from '../../platform/access.js';
 import { timeZones, unitKinds } from './model.js';
 import { officerQuery } from './schemas.js';
 import {
@@ -17,34 +16,8 @@ import {
   saveService,
   unitsInScope,
   updateUnit,
-  type ImportReport,
 } from './service.js';
-
-const CSV_LIMIT_BYTES = 2 * 1024 * 1024;
-export const csvUpload = multer({
-  storage: multer.memoryStorage(),
-  limits: { fileSize: CSV_LIMIT_BYTES, files: 1, fields: 10 },
-});
-
-/** The CSV text of an import: an uploaded file, a `csv` form/JSON field, or a text/csv body. */
-export function csvText(req: Request): string {
-  if (req.file) return req.file.buffer.toString('utf8');
-  if (typeof req.body === 'string') return req.body;
-  const field = (req.body as Record<string, unknown> | undefined)?.csv;
-  if (typeof field === 'string' && field.trim()) return field;
-  throw AppError.validation({ file: { key: 'validation.required' } });
-}
-
-export function translatedReport(req: Request, report: ImportReport) {
-  return {
-    created: report.created,
-    updated: report.updated,
-    rejected: report.rejected.map((entry) => ({
-      line: entry.line,
-      reason: req.t(entry.problem.key, entry.problem.params),
-    })),
-  };
-}
+import { CSV_LIMIT_BYTES, csvText, csvUpload, translatedReport } from '../../platform/csv.js';
 
 /** On a validation error, show the same page again with the messages beside the fields and what was typed. */
 async function formOrRerender(

@@ -4,9 +4,10 @@ import { AppError } from '../../platform/errors.js';
 import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
 import { publish } from '../../platform/events.js';
 import { check } from '../../platform/validate.js';
-import { assertCan, can, scopeOf, type Action, type Actor } from '../accounts/index.js';
-import { recordAudit } from '../accounts/index.js';
-import { officerColumns, readCsv, timeZoneFromText, unitColumns, type Problem } from './csv-import.js';
+import { assertCan, can, scopeOf, type Action, type Actor } from '../../platform/access.js';
+import { recordAudit } from '../../platform/audit-log.js';
+import { officerColumns, timeZoneFromText, unitColumns } from './csv-import.js';
+import { firstProblem, readCsv, type ImportReport } from '../../platform/csv.js';
 import {
   agencyLookups,
   Officer,
@@ -301,21 +302,6 @@ export async function listOfficers(actor: Actor, query: { unitCode?: string }) {
     position: officer.position,
     unitCode: officer.unitCode,
   }));
-}
-
-export interface ImportReport {
-  created: number;
-  updated: number;
-  rejected: { line: number; problem: Problem }[];
-}
-
-export function firstProblem(error: unknown): Problem {
-  if (error instanceof AppError && error.fields) {
-    const [field] = Object.values(error.fields);
-    if (field) return { key: field.key, params: field.params };
-  }
-  if (error instanceof AppError) return { key: error.messageKey, params: error.params };
-  throw error;
 }
 
 /** Officers from a spreadsheet export; each line is checked on its own and a bad line never stops the rest. */

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { publish } from '../../platform/events.js';
 import { t, type Lang } from '../../platform/i18n.js';
-import type { Actor, Scoped } from '../accounts/index.js';
+import type { Actor, Scoped } from '../../platform/access.js';
 import { accountsOfOfficers, usersWithRoleOn } from '../accounts/index.js';
 import { findOfficer, findOfficersByIds } from '../directory/index.js';
 import type { InboxItem } from './inbox-item.js';

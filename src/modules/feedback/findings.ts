@@ -5,7 +5,7 @@ import { AppError } from '../../platform/errors.js';
 import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
 import { publish } from '../../platform/events.js';
 import { check } from '../../platform/validate.js';
-import type { Actor } from '../accounts/index.js';
+import type { Actor } from '../../platform/access.js';
 import { findOfficersByIds } from '../directory/index.js';
 import { Finding, type FindingDoc } from './model.js';
 

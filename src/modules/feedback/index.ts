@@ -1,6 +1,16 @@
 /**
  * The feedback module's public face: what other modules may use. Everything else in this folder is internal.
  */
+import type { ModuleManifest } from '../../platform/modules.js';
+import attachmentMessages from './attachment-messages.js';
+import { ensureCategories } from './categories.js';
+import clockMessages from './clock-messages.js';
+import { registerClockJobs } from './clocks.js';
+import messages from './messages.js';
+import { feedbackRoutes } from './routes.js';
+import { setPublicUrl as usePublicUrl } from './staff.js';
+import { staffRoutes } from './staff-routes.js';
+import { ensureResponseTemplates } from './templates.js';
 export { feedbackRoutes } from './routes.js';
 export { actOnTicket, canRead, recordFinding, replyToTicket, setPublicUrl, staffView, ticketScope } from './staff.js';
 export { staffRoutes } from './staff-routes.js';
@@ -18,3 +28,15 @@ export { audienceOf, loadInboxItem } from './inbox-item.js';
 export type { InboxItem } from './inbox-item.js';
 export { ensureResponseTemplates } from './templates.js';
 export { registerClockJobs } from './clocks.js';
+
+export const feedback: ModuleManifest = {
+  name: 'feedback',
+  messages: [messages, attachmentMessages, clockMessages],
+  configure: (config) => usePublicUrl(config.publicUrl), // links in the e-mails staff actions send
+  routes: (config) => [feedbackRoutes(config), staffRoutes(config)],
+  jobs: (config) => registerClockJobs(config),
+  referenceData: async () => {
+    await ensureCategories();
+    await ensureResponseTemplates();
+  },
+};

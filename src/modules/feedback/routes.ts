@@ -5,8 +5,7 @@ import { shedIntakeHere } from '../../platform/backpressure.js';
 import { AppError, translateFields, type FieldErrors } from '../../platform/errors.js';
 import { deviceOf, withDevice } from '../../platform/device.js';
 import { clientAddressKey, rateLimiter } from '../../platform/security.js';
-import { qrSvg } from '../directory/index.js';
-import { findPublicUnit, listPublicOfficers, listPublicUnits } from '../directory/index.js';
+import { findPublicUnit, listPublicOfficers, listPublicUnits, qrSvg } from '../directory/index.js';
 import { zoneName, dateFormatter } from '../../platform/calendar.js';
 import {
   attachmentUpload,

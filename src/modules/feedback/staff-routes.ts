@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError, translateFields } from '../../platform/errors.js';
-import { requireActor } from '../accounts/index.js';
+import { requireActor } from '../../platform/access.js';
 import { unitsInScope } from '../directory/index.js';
 import { openAttachment, sendAttachment, type AttachmentType } from './attachments.js';
 import {

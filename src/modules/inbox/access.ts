@@ -1,4 +1,4 @@
-import { can, type Actor } from '../accounts/index.js';
+import { can, type Actor } from '../../platform/access.js';
 import { canRead, ticketScope as feedbackTicketScope } from '../feedback/index.js';
 import { rooms } from './events.js';
 

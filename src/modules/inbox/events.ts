@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
 import type { InboxItem } from '../feedback/index.js';
-import type { Actor } from '../accounts/index.js';
+import type { Actor } from '../../platform/access.js';
 import type { Lang } from '../../platform/i18n.js';
 
 /**

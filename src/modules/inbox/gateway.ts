@@ -7,8 +7,7 @@ import { subscribe, type DomainEvents } from '../../platform/events.js';
 import { languages } from '../../platform/i18n.js';
 import { logger } from '../../platform/logger.js';
 import { actorForUserId } from '../accounts/index.js';
-import { officerIdOf, withheldFromNamed } from '../feedback/index.js';
-import { audienceOf, loadInboxItem } from '../feedback/index.js';
+import { audienceOf, loadInboxItem, officerIdOf, withheldFromNamed, type InboxItem } from '../feedback/index.js';
 import { mayRead, ticketScope, unitRoomsOf } from './access.js';
 import {
   STAFF_NAMESPACE,
@@ -20,7 +19,6 @@ import {
 } from './events.js';
 import { langOfHandshake, say } from './language.js';
 import { broadcastPresence, dropWatchersWhoLostAccess, servePresence } from './presence.js';
-import { useRedisAdapter, type RedisLink } from './redis.js';
 
 /**
  * The live staff inbox over Socket.IO (DESIGN.md section 4): namespace `/staff`, signed in by the same session
@@ -42,8 +40,6 @@ export const staffSocketOptions: Partial<ServerOptions> = {
 export interface InboxGatewayOptions {
   /** The app's express-session middleware (the same store and secret as the pages). */
   sessionMiddleware: RequestHandler;
-  /** Several processes: broadcasts and presence go through Redis. Unset: the in-memory adapter. */
-  redisUrl?: string;
   /** How often connected sockets are checked for a session that ended (sign-out, expiry) or a disabled account. */
   sessionCheckMs?: number;
   /** The app's address (config.publicUrl): a browser's handshake must come from its origin (or the host it asked). */
@@ -100,8 +96,6 @@ function sessionUserId(request: SessionRequest): Promise<string | undefined> {
 }
 
 export function attachInboxGateway(io: Server, options: InboxGatewayOptions): InboxGateway {
-  // Before the namespace exists: a namespace keeps the adapter it was created with.
-  const redis: RedisLink | undefined = options.redisUrl ? useRedisAdapter(io, options.redisUrl) : undefined;
   // The server is typed by whoever creates it; this namespace speaks the protocol of events.ts.
   const nsp = io.of(STAFF_NAMESPACE) as unknown as StaffNamespace;
 
@@ -226,7 +220,7 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
   /** The ticket once, as the staff-safe projection, to its unit rooms, every unit above, `unit:*` and its handler. */
   const broadcastTicket = async (event: DomainEvents['ticket.created'], change?: string) => {
     // The event carries the projection as it was written; only an event without one costs a read.
-    const ticket = event.item ?? (await loadInboxItem(event.ticketId));
+    const ticket = (event.item as InboxItem | undefined) ?? (await loadInboxItem(event.ticketId));
     // Moved to another unit since this event: the event of that move tells the right rooms about it.
     if (!ticket || ticket.unitId !== event.unitId) return;
     const audience = audienceOf({
@@ -301,7 +295,6 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
       for (const stop of unsubscribe) stop();
       if (attached === nsp) attached = undefined;
       nsp.local.disconnectSockets(true);
-      await redis?.close();
     },
   };
 }

@@ -4,7 +4,7 @@ import { AppError, toAppError } from '../../platform/errors.js';
 import type { Lang } from '../../platform/i18n.js';
 import { logger } from '../../platform/logger.js';
 import { check } from '../../platform/validate.js';
-import type { Actor } from '../accounts/index.js';
+import type { Actor } from '../../platform/access.js';
 import { mayRead, ticketScope, type TicketScope } from './access.js';
 import {
   ClientEvents,

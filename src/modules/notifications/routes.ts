@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { requireActor } from '../accounts/index.js';
+import { requireActor } from '../../platform/access.js';
 import { outboxStatus } from './service.js';
 
 export function notificationRoutes(): Router {

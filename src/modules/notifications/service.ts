@@ -4,7 +4,7 @@ import type { Lang } from '../../platform/i18n.js';
 import { lookupHash, seal } from '../../platform/crypto.js';
 import { logger } from '../../platform/logger.js';
 import { check } from '../../platform/validate.js';
-import { scopeOf, type Actor } from '../accounts/index.js';
+import { scopeOf, type Actor } from '../../platform/access.js';
 import { Outbox, outboxStatuses, type MailTemplate, type OutboxDoc, type OutboxStatus } from './model.js';
 import { queueMailInput } from './schemas.js';
 

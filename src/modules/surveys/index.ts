@@ -1,6 +1,9 @@
 /**
  * The surveys module's public face: what other modules may use. Everything else in this folder is internal.
  */
+import type { ModuleManifest } from '../../platform/modules.js';
+import messages from './messages.js';
+import { surveyRoutes as routes } from './routes.js';
 export { surveyRoutes } from './routes.js';
 export { submitSurvey } from './service.js';
 export { SurveyResponse, ageBands, educations, genders, integrityFlags, occupations } from './model.js';
@@ -16,3 +19,9 @@ export {
   roundTo,
 } from './ikm.js';
 export type { Grade, SkmElement } from './ikm.js';
+
+export const surveys: ModuleManifest = {
+  name: 'surveys',
+  messages: [messages],
+  routes: () => [routes()],
+};

@@ -87,6 +87,9 @@ const id = {
   'admin.none': 'Belum ada data.',
   'admin.subunits': 'Sub-unit',
   'admin.officer_count': 'Pegawai',
+  'import.missing_column': 'Kolom wajib "{column}" tidak ada di baris judul.',
+  'import.empty_file': 'Berkas kosong.',
+  'import.too_many_rows': 'Berkas terlalu besar: maksimal {limit} baris.',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -178,6 +181,9 @@ const en: Record<keyof typeof id, string> = {
   'admin.none': 'Nothing yet.',
   'admin.subunits': 'Sub-units',
   'admin.officer_count': 'Officers',
+  'import.missing_column': 'The required column "{column}" is missing from the header row.',
+  'import.empty_file': 'The file is empty.',
+  'import.too_many_rows': 'The file is too large: at most {limit} rows.',
 };
 
 export default { id, en };

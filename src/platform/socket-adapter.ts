@@ -1,7 +1,7 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import type { Server } from 'socket.io';
-import { logger } from '../../platform/logger.js';
+import { logger } from './logger.js';
 
 /** The Redis side of the Socket.IO adapter: what the gateway needs to know and to stop. */
 export interface RedisLink {

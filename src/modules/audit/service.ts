@@ -7,9 +7,9 @@ import { check } from '../../platform/validate.js';
 import { csvCell } from '../analytics/index.js';
 import { findUnitById } from '../directory/index.js';
 import { normaliseTrackingCode } from '../feedback/index.js';
-import { AuditEntry, User } from './model.js';
-import { can, scopeOf, type Actor } from './permissions.js';
-import { recordAudit } from './service.js';
+import { AuditEntry, recordAudit } from '../../platform/audit-log.js';
+import { User } from '../accounts/index.js';
+import { can, scopeOf, type Actor } from '../../platform/access.js';
 
 /**
  * The audit log as the inspectorate reads it (`/admin/audit`, `GET /api/v1/audit`, CSV): who did what, when, to

@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { AppError, isApiRequest, translateFields } from '../../platform/errors.js';
-import { actionOptions, exportAuditLog, readAuditLog } from './audit.js';
-import { requireActor } from './middleware.js';
+import { actionOptions, exportAuditLog, readAuditLog } from './service.js';
+import { requireActor } from '../../platform/access.js';
 
 /** The audit log for the inspectorate: a page that works without JavaScript, its JSON twin and a CSV export. */
 export function auditRoutes(): Router {

@@ -1,5 +1,20 @@
-import { AppError } from '../../platform/errors.js';
-import type { Role } from './model.js';
+import type { NextFunction, Request, Response } from 'express';
+import { AppError, isApiRequest } from './errors.js';
+
+/**
+ * Who may do what: roles, the actions they grant, and the one check every module makes. The accounts module stores
+ * users and their grants and sets `req.actor`; everything else reads it through here (docs/architecture.md).
+ */
+export const roles = ['admin', 'unit_head', 'handler', 'coach', 'officer', 'viewer'] as const;
+export type Role = (typeof roles)[number];
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The signed-in person or API token holder; set by the accounts module's `loadActor`. */
+    actor?: Actor;
+    apiToken?: boolean;
+  }
+}
 
 /** What a signed-in person may do: their id and their role grants, each on a unit subtree (null = everywhere). */
 export interface Actor {
@@ -94,4 +109,11 @@ export function startPageFor(actor: Actor): string {
   if (hasAnyRole(actor, 'admin')) return '/admin';
   if (actor.officerNip) return '/coaching/me';
   return '/';
+}
+
+/** Sign-in required: 401 JSON for the API, a redirect to the sign-in page for pages. */
+export function requireActor(req: Request, res: Response, next: NextFunction): void {
+  if (req.actor) return next();
+  if (isApiRequest(req)) return next(new AppError('unauthenticated'));
+  res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
 }
