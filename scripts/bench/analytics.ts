@@ -1,5 +1,5 @@
 /**
- * The dashboards and the coaching record at scale (issues #5 and #6, DESIGN.md section 7): Suara on a database
+ * The dashboards and the coaching record at scale (docs/benchmarks.md#targets): Suara on a database
  * filled by `npm run generate:load` (a million tickets and a million survey answers by default), kept on disk so
  * that it is generated once, not per run.
  *

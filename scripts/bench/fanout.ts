@@ -1,5 +1,5 @@
 /**
- * The live fan-out figure of DESIGN.md section 7 and issue 4: a new ticket reaches 500 connected staff sockets with
+ * The live fan-out figure of docs/benchmarks.md#targets: a new ticket reaches 500 connected staff sockets with
  * p99 under 100 ms at 100 tickets/s, losing none; and Suara's memory with 1,000 sockets connected.
  *
  * Against a Suara already running as the bench runs it (child process, production mode, the bench's database):

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: Suara's performance figures (DESIGN.md section 7), measured on this machine in one run.
+ * `npm run bench`: Suara's performance figures (docs/benchmarks.md#targets), measured on this machine in one run.
  *
  * 1. Starts its own embedded SecantusDB in a throwaway directory and seeds the demo into a fresh database.
  * 2. Starts each server under test (Suara as `npm start` runs it; the bare Express + raw driver floor) in a child

@@ -82,7 +82,7 @@ const rejectReasons = new Weighted([
   ['duplicate', 15],
 ] as const);
 
-/** Working days to verify, by the unit's quality; the legal limit is 3 (DESIGN.md section 3): 4 and more breach. */
+/** Working days to verify, by the unit's quality; the legal limit is 3 (docs/domain.md#clocks): 4 and more breach. */
 const verifyDays: Record<Quality, Weighted<number>> = {
   A: new Weighted([
     [0, 60],

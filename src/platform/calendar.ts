@@ -1,5 +1,5 @@
 /**
- * The business calendar (DESIGN.md section 3, "Clocks"): pure date math on working days in an agency's time zone.
+ * The business calendar (docs/domain.md#working-days): pure date math on working days in an agency's time zone.
  * No database, no machine time zone: every conversion goes through Intl with an explicit IANA zone, so the result is
  * the same on a UTC test machine and on a server in Jayapura.
  *

@@ -11,7 +11,7 @@ export interface Device {
 export const deviceHashOf = (token: string) => lookupHash(`device:${token}`);
 
 /**
- * The per-device token of public forms (DESIGN.md section 8): a long-lived random value in an httpOnly, SameSite=Lax
+ * The per-device token of public forms (docs/domain.md#malicious-complaints): a long-lived random value in an httpOnly, SameSite=Lax
  * cookie. Only its keyed hash is ever stored or used as a rate-limit key. It holds no identity; clearing cookies
  * makes a "fresh" device, which the integrity flags record.
  */

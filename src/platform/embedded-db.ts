@@ -8,7 +8,7 @@ import { MongoClient } from 'mongodb';
 import { projectRoot } from './paths.js';
 
 /**
- * SecantusDB, the MongoDB wire-protocol server we run when MONGODB_URI is unset (DESIGN.md section 5).
+ * SecantusDB, the MongoDB wire-protocol server we run when MONGODB_URI is unset (docs/operations.md#development-the-embedded-server).
  * It is GPL-2.0 and a beta: we install it from PyPI into a project-local virtual environment and run it as a
  * separate child process — never bundled, never linked, and never what production data should live on.
  */

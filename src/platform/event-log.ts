@@ -8,7 +8,7 @@ import { defaultOwner } from './scheduler.js';
  * Durable domain events (the event outbox) and the projectors that read them.
  *
  * A service writes its change and the record of the domain event in ONE transaction (`recordEvent`), so the record
- * exists exactly when the change does: a crash, a lost connection or a failing subscriber can no longer lose an
+ * exists exactly when the change does: a crash, a lost connection or a failing subscriber cannot lose an
  * event for what is stored from it. After the commit the service still calls `publish` for live fan-out (sockets),
  * which stays best-effort.
  *

@@ -6,7 +6,7 @@ import { logger } from './logger.js';
 export type { DomainEvents, SurveyEvent, TicketEvent } from './domain-events.js';
 
 /**
- * The in-process domain event bus (DESIGN.md section 4), for live fan-out: services publish after their write has
+ * The in-process domain event bus (docs/architecture.md#events-and-projections), for live fan-out: services publish after their write has
  * committed; subscribers do side effects (sockets). A failing subscriber is logged and never fails the publisher's
  * request. What is stored from events (rollups, records) does not come from here: it comes from the event records
  * written in the change's own transaction (event-log.ts).

@@ -14,7 +14,7 @@ export interface RedisLink {
 const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, 2000) + Math.floor(Math.random() * 200);
 
 /**
- * Makes `io` use the Redis adapter (DESIGN.md section 4: several processes serve one inbox) with two clients,
+ * Makes `io` use the Redis adapter (docs/architecture.md#live-fan-out: several processes serve one inbox) with two clients,
  * one to publish and one in subscriber mode. Call it before the namespace is created: a namespace keeps the adapter
  * it was born with.
  *

@@ -9,7 +9,7 @@ import {
 } from '../../src/modules/surveys/ikm.js';
 import { AppError } from '../../src/platform/errors.js';
 
-/** A published quarterly result: 29 respondents and their element totals (DESIGN.md section 3). */
+/** A published quarterly result: 29 respondents and their element totals (docs/domain.md#skm-and-ikm). */
 const WORKED = { totals: [105, 101, 100, 116, 102, 105, 106, 105, 115], respondents: 29 };
 
 describe('IKM after PermenPANRB 14/2017', () => {

@@ -40,7 +40,7 @@ async function renderHolidays(req: Request, res: Response, year: number, extra: 
 export function calendarRoutes(): Router {
   const router = Router();
 
-  // Public: holidays are public information (DESIGN.md section 3).
+  // Public: holidays are public information (docs/domain.md#working-days).
   router.get('/api/v1/holidays', async (req, res) => {
     res.json(await listPublicHolidays(req.query));
   });

@@ -8,7 +8,7 @@ import { findOfficer, findUnitByCode, listPublicOfficers, type PublicOfficer, ty
 /**
  * QR codes and printable posters that take a citizen from a counter to the intake form or the survey with the
  * unit (and the counter or officer) already chosen. A link names an officer only by the opaque `ref`, never the
- * NIP, which encodes the birth date (DESIGN.md section 6).
+ * NIP, which encodes the birth date (docs/domain.md#officers-and-nip).
  */
 
 export const qrKinds = ['form', 'survey'] as const;

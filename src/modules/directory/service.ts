@@ -25,7 +25,7 @@ export type { UnitDoc, OfficerDoc };
 
 const unitPathOf = (unit: Pick<UnitDoc, 'path'>) => unit.path.map(String);
 
-/** A unit as the public sees it (DESIGN.md section 6): no staff data; services with their waiting standard. */
+/** A unit as the public sees it (README.md#api): no staff data; services with their waiting standard. */
 function toPublicUnit(unit: UnitDoc, parentCode: string | null) {
   return {
     code: unit.code,
@@ -282,7 +282,7 @@ export async function createOfficer(actor: Actor, raw: unknown): Promise<void> {
   await recordAudit(actor, 'officer.create', input.nip);
 }
 
-/** Staff directory look-up (DESIGN.md section 6): officers of units in the caller's scope. */
+/** Staff directory look-up (README.md#api): officers of units in the caller's scope. */
 export async function listOfficers(actor: Actor, query: { unitCode?: string }) {
   const scope = scopeOf(actor, 'officers.read');
   if (scope !== 'all' && scope.length === 0) throw new AppError('forbidden');

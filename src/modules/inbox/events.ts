@@ -5,7 +5,7 @@ import type { Actor } from '../../platform/access.js';
 import type { Lang } from '../../platform/i18n.js';
 
 /**
- * Every Socket.IO name of the live staff inbox in one place (DESIGN.md sections 4 and 6): the namespace, the rooms,
+ * Every Socket.IO name of the live staff inbox in one place (docs/architecture.md#live-fan-out): the namespace, the rooms,
  * what clients ask and what the server broadcasts, with the shape of each payload. A browser script or a test reads
  * this file to know the whole protocol.
  */

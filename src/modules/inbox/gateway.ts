@@ -21,7 +21,7 @@ import { langOfHandshake, say } from './language.js';
 import { broadcastPresence, dropWatchersWhoLostAccess, servePresence } from './presence.js';
 
 /**
- * The live staff inbox over Socket.IO (DESIGN.md section 4): namespace `/staff`, signed in by the same session
+ * The live staff inbox over Socket.IO (docs/architecture.md#live-fan-out): namespace `/staff`, signed in by the same session
  * cookie as the pages. A socket joins the rooms of the units its grants read and its personal room; ticket events
  * from the domain bus go to the rooms of the ticket's unit and every unit above it, as the staff-safe projection.
  */

@@ -20,7 +20,7 @@ export const outboxStatuses = ['queued', 'retry', 'sent', 'failed'] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];
 
 /**
- * The outbox: every e-mail is a document here before anyone tries to send it (DESIGN.md section 4), written in
+ * The outbox: every e-mail is a document here before anyone tries to send it (docs/architecture.md#mail-outbox), written in
  * the same transaction as the change it tells about, so a crash or an SMTP outage loses nothing.
  *
  * The recipient is personal data (UU 27/2022): only sealed (AES-GCM) plus a keyed hash for look-ups. The template

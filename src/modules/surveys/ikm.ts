@@ -3,7 +3,7 @@ import { AppError } from '../../platform/errors.js';
 /**
  * The SKM index (IKM) after PermenPANRB 14/2017. Pure functions: no database, no clock.
  *
- * The 9 elements, in the order answers arrive (DESIGN.md section 3): persyaratan; sistem, mekanisme, dan
+ * The 9 elements, in the order answers arrive (docs/domain.md#skm-and-ikm): persyaratan; sistem, mekanisme, dan
  * prosedur; waktu penyelesaian; biaya/tarif; produk spesifikasi jenis pelayanan; kompetensi pelaksana; perilaku
  * pelaksana; penanganan pengaduan, saran dan masukan; sarana dan prasarana.
  */

@@ -2,7 +2,7 @@ import { utcOffsetMs } from '../../platform/calendar.js';
 import type { IntegrityFlag } from './model.js';
 
 /**
- * Integrity evidence for one survey answer (DESIGN.md section 8, "gaming the index"). A unit judged by its IKM may
+ * Integrity evidence for one survey answer (docs/domain.md#gaming-the-index). A unit judged by its IKM may
  * fill in its own surveys from a counter tablet or staff phones; none of these signals proves that, so nothing
  * here refuses or drops an answer. Each response keeps the raw evidence plus flags, and the share of flagged answers
  * is shown beside the IKM for people to judge. Pure: the service gathers the counts and passes them in.

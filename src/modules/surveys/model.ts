@@ -17,7 +17,7 @@ export const occupations = [
 export const channels = ['form', 'api'] as const;
 
 /**
- * Integrity indicators (DESIGN.md section 8, "gaming the index"): evidence kept on every response and shown
+ * Integrity indicators (docs/domain.md#gaming-the-index): evidence kept on every response and shown
  * beside the IKM, never a reason to drop an answer silently. See `integrityOf` in integrity.ts for each rule.
  */
 export const integrityFlags = [

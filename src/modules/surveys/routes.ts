@@ -174,7 +174,7 @@ function renderAlreadyAnswered(req: Request, res: Response, form: SurveyForm, er
   });
 }
 
-/** SKM survey: the public page, its thank-you page, and `POST /api/v1/surveys` (DESIGN.md section 6). */
+/** SKM survey: the public page, its thank-you page, and `POST /api/v1/surveys` (README.md#api). */
 export function surveyRoutes(): Router {
   const router = Router();
   // Generous per network (many phones share a carrier NAT or a waiting-room Wi-Fi), tight per device.

@@ -8,7 +8,7 @@ const answer = Joi.number().integer().min(1).max(4).strict();
 
 const optionalCode = unitCode.allow(null, '');
 
-/** What `POST /api/v1/surveys` takes (DESIGN.md section 6), and what the HTML form is mapped onto. */
+/** What `POST /api/v1/surveys` takes (README.md#api), and what the HTML form is mapped onto. */
 export const surveyInput = Joi.object({
   unitCode: unitCode.required(),
   serviceCode: optionalCode,

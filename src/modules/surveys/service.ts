@@ -287,7 +287,7 @@ export interface SurveyResults {
   ikm: IkmResult;
   /** Krejcie–Morgan minimum for the unit's yearly service users; null when the population is unknown. */
   minimumSample: number | null;
-  /** Evidence beside the index (DESIGN.md section 8): how many answers carry each flag, none dropped. */
+  /** Evidence beside the index (docs/domain.md#gaming-the-index): how many answers carry each flag, none dropped. */
   integrity: { flagged: number; byFlag: Record<IntegrityFlag, number> };
 }
 
