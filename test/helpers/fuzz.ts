@@ -61,15 +61,17 @@ export async function fieldsOfSchemas(): Promise<Map<string, Description[]>> {
     }
     for (const item of description.items ?? []) visit(item, depth + 1);
   };
-  const modulesDir = path.join(projectRoot, 'src', 'modules');
-  for (const moduleName of readdirSync(modulesDir)) {
-    for (const file of readdirSync(path.join(modulesDir, moduleName))) {
-      const full = path.join(modulesDir, moduleName, file);
-      if (!file.endsWith('.ts') || !readFileSync(full, 'utf8').includes('Joi.object')) continue;
-      const exported = requireHere(full.replace(/\.ts$/, '.js')) as Record<string, unknown>;
-      for (const value of Object.values(exported))
-        if (Joi.isSchema(value)) visit((value as Joi.Schema).describe() as Description, 0);
-    }
+  // Every schema file of every module, sub-folders included.
+  const schemaFiles = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return schemaFiles(full);
+      return entry.name.endsWith('.ts') && readFileSync(full, 'utf8').includes('Joi.object') ? [full] : [];
+    });
+  for (const full of schemaFiles(path.join(projectRoot, 'src', 'modules'))) {
+    const exported = requireHere(full.replace(/\.ts$/, '.js')) as Record<string, unknown>;
+    for (const value of Object.values(exported))
+      if (Joi.isSchema(value)) visit((value as Joi.Schema).describe() as Description, 0);
   }
   return fields;
 }
