@@ -3,8 +3,6 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { SurveyResponse, SurveyVisit } from '../../src/modules/surveys/model.js';
 import { deviceHashOf } from '../../src/platform/device.js';
-import { surveyResults } from '../../src/modules/surveys/service.js';
-import { computeIkm } from '../../src/modules/surveys/ikm.js';
 import { subscribe, type SurveyEvent } from '../../src/platform/events.js';
 import { useTestDatabase, resetRateLimits } from '../helpers/db.js';
 import { signIn, testApp } from '../helpers/app.js';
@@ -318,32 +316,5 @@ describe('POST /api/v1/surveys: a citizen rates a visit', () => {
       message: 'Too many requests. Please try again in a moment.',
     });
     expect(await SurveyResponse.countDocuments()).to.equal(2);
-  });
-
-  it('sums a unit’s answers into its IKM, with the minimum sample and the integrity indicators beside it', async () => {
-    const rows = [
-      [4, 4, 4, 4, 4, 4, 4, 4, 4],
-      [3, 3, 2, 4, 3, 3, 4, 4, 4],
-      [4, 3, 3, 4, 3, 4, 4, 3, 3],
-    ];
-    for (const answers of rows) await request(app).post('/api/v1/surveys').send(survey({ answers })).expect(201);
-    await request(app)
-      .post('/api/v1/surveys')
-      .send(survey({ unitCode: 'PKM-PUTRIAYU', serviceCode: 'GIGI' }))
-      .expect(201);
-
-    const results = await surveyResults('PKM-KEBUNHANDIL');
-    expect(results.ikm).to.deep.equal(computeIkm(rows));
-    expect(results.ikm.respondents).to.equal(3);
-    expect(results.minimumSample).to.equal(null); // population unknown
-    expect(results.integrity.flagged).to.equal(3);
-    expect(results.integrity.byFlag.fresh_device).to.equal(3);
-    expect(results.integrity.byFlag.all_top).to.equal(1);
-
-    const dinkes = await surveyResults('JAMBI-DINKES', { subtree: true });
-    expect(dinkes.ikm.respondents).to.equal(4);
-    const poli = await surveyResults('PKM-KEBUNHANDIL', { serviceCode: 'KIA' });
-    expect(poli.ikm.respondents).to.equal(0);
-    expect(poli.ikm.display).to.equal(null);
   });
 });

@@ -9,9 +9,8 @@ import { publish, type SurveyEvent } from '../../platform/events.js';
 import { logger } from '../../platform/logger.js';
 import { check } from '../../platform/validate.js';
 import { findOfficer, findUnitByCode, listPublicOfficers, type PublicOfficer } from '../directory/index.js';
-import { computeIkm, ELEMENT_COUNT, minimumSample, type IkmResult } from './ikm.js';
 import { INTEGRITY_RULES, integrityOf } from './integrity.js';
-import { integrityFlags, SurveyResponse, SurveyVisit, type IntegrityFlag, type SurveyResponseDoc } from './model.js';
+import { SurveyResponse, SurveyVisit, type SurveyResponseDoc } from './model.js';
 import { surveyInput, type SurveyInput } from './schemas.js';
 
 /** One answer per visit: the same device, unit and service are refused for this long. */
@@ -277,66 +276,6 @@ export async function surveyFormFor(unitCode: string): Promise<SurveyForm> {
       .map((service) => ({ code: service.code, name: service.name })),
     counters: unit.counters.map((counter) => ({ code: counter.code, name: counter.name })),
     officers: await listPublicOfficers(unit.code),
-  };
-}
-
-// --- Results -----------------------------------------------------------------------------------------------------
-
-export interface SurveyResults {
-  unit: { code: string; name: string; population: number | null };
-  ikm: IkmResult;
-  /** Krejcie–Morgan minimum for the unit's yearly service users; null when the population is unknown. */
-  minimumSample: number | null;
-  /** Evidence beside the index (docs/domain.md#gaming-the-index): how many answers carry each flag, none dropped. */
-  integrity: { flagged: number; byFlag: Record<IntegrityFlag, number> };
-}
-
-/**
- * The IKM of a unit (and, with `subtree`, every unit below it) over a period, with the minimum sample and the
- * integrity indicators to show beside it. Public figures only: counts and means, no answer-level data.
- */
-export async function surveyResults(
-  unitCode: string,
-  options: { from?: Date; to?: Date; serviceCode?: string; subtree?: boolean } = {},
-): Promise<SurveyResults> {
-  const unit = await findUnitByCode(unitCode);
-  if (!unit) throw new AppError('not_found');
-  const match: Record<string, unknown> = options.subtree ? { unitPath: unit._id } : { unitId: unit._id };
-  if (options.serviceCode) match.serviceCode = options.serviceCode;
-  if (options.from || options.to)
-    match.submittedAt = { ...(options.from && { $gte: options.from }), ...(options.to && { $lt: options.to }) };
-  const elementSums = Object.fromEntries(
-    Array.from({ length: ELEMENT_COUNT }, (_, index) => [`e${index}`, { $sum: { $arrayElemAt: ['$answers', index] } }]),
-  );
-  const [[totals], flagCounts] = await Promise.all([
-    SurveyResponse.aggregate<Record<string, number>>([
-      { $match: match },
-      {
-        $group: {
-          _id: null,
-          respondents: { $sum: 1 },
-          flagged: { $sum: { $cond: [{ $gt: [{ $size: '$integrity.flags' }, 0] }, 1, 0] } },
-          ...elementSums,
-        },
-      },
-    ]),
-    SurveyResponse.aggregate<{ _id: IntegrityFlag; count: number }>([
-      { $match: match },
-      { $unwind: '$integrity.flags' },
-      { $group: { _id: '$integrity.flags', count: { $sum: 1 } } },
-    ]),
-  ]);
-  const respondents = totals?.respondents ?? 0;
-  const byFlag = Object.fromEntries(integrityFlags.map((flag) => [flag, 0])) as Record<IntegrityFlag, number>;
-  for (const { _id, count } of flagCounts) byFlag[_id] = count;
-  return {
-    unit: { code: unit.code, name: unit.name, population: unit.population ?? null },
-    ikm: computeIkm({
-      totals: Array.from({ length: ELEMENT_COUNT }, (_, index) => totals?.[`e${index}`] ?? 0),
-      respondents,
-    }),
-    minimumSample: unit.population ? minimumSample(unit.population) : null,
-    integrity: { flagged: totals?.flagged ?? 0, byFlag },
   };
 }
 
