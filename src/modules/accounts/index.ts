@@ -18,3 +18,5 @@ export {
   usersWhoCan,
   usersWithRoleOn,
 } from './service.js';
+export { accountContact, accountIdsOfOfficer } from './people.js';
+export type { AccountContact } from './people.js';

@@ -2,9 +2,16 @@ import type { Types } from 'mongoose';
 import { registerProjector, type StoredEvent } from '../../platform/event-log.js';
 import type { DomainEvents } from '../../platform/events.js';
 import { findOfficer, findOfficersByIds, type OfficerDoc } from '../directory/index.js';
-import { Finding, Ticket, type FindingDoc, type TicketDoc } from '../feedback/index.js';
-import { scrubPersonalData } from '../feedback/index.js';
-import { SurveyResponse, type SurveyResponseDoc } from '../surveys/index.js';
+import {
+  countedOutcomes,
+  findComplimentFacts,
+  findFinding,
+  scrubPersonalData,
+  unverifiedStatuses,
+  type ComplimentFacts,
+  type FindingDoc,
+} from '../feedback/index.js';
+import { findOfficerAnswer, type OfficerAnswer } from '../surveys/index.js';
 import { FeedItem, removeFeedItem, removeFeedItems, upsertFeedItem, type FeedItemInput } from './model.js';
 import { registerCoachingWorkSubscribers } from './plan-events.js';
 
@@ -86,16 +93,10 @@ export function registerCoachingSubscribers(): void {
 
 // ---- Item builders: the one place that decides what the record shows (used live and by a rebuild)
 
-/** Finding outcomes that count against an officer; `not_substantiated` never does. */
-export const COUNTED_OUTCOMES = ['substantiated', 'partially_substantiated'] as const;
-
-/** A compliment counts once staff verified the ticket: never while received, nor when rejected or merged. */
-const UNVERIFIED_STATUSES = ['received', 'rejected', 'merged'];
-
 type ItemOfficer = Pick<OfficerDoc, '_id' | 'unitPath'>;
 
 export function findingItem(finding: FindingDoc, officer: ItemOfficer): FeedItemInput | null {
-  if (!(COUNTED_OUTCOMES as readonly string[]).includes(finding.outcome)) return null;
+  if (!countedOutcomes.includes(finding.outcome)) return null;
   return {
     officerId: officer._id,
     unitPath: officer.unitPath,
@@ -115,25 +116,9 @@ export function findingItem(finding: FindingDoc, officer: ItemOfficer): FeedItem
   };
 }
 
-export type ComplimentSource = Pick<
-  TicketDoc,
-  '_id' | 'code' | 'kind' | 'status' | 'category' | 'serviceCode' | 'unitCode' | 'officerIds' | 'description'
-> & { createdAt: Date };
-
-export const complimentFields = {
-  code: 1,
-  kind: 1,
-  status: 1,
-  category: 1,
-  serviceCode: 1,
-  unitCode: 1,
-  officerIds: 1,
-  description: 1,
-  createdAt: 1,
-} as const;
-
-export function complimentItems(ticket: ComplimentSource, officers: readonly ItemOfficer[]): FeedItemInput[] {
-  if (ticket.kind !== 'compliment' || UNVERIFIED_STATUSES.includes(ticket.status)) return [];
+/** A compliment counts once staff verified the ticket: never while received, nor when rejected or merged. */
+export function complimentItems(ticket: ComplimentFacts, officers: readonly ItemOfficer[]): FeedItemInput[] {
+  if (ticket.kind !== 'compliment' || unverifiedStatuses.includes(ticket.status)) return [];
   const named = new Set(ticket.officerIds.map(String));
   return officers
     .filter((officer) => named.has(String(officer._id)))
@@ -154,22 +139,8 @@ export function complimentItems(ticket: ComplimentSource, officers: readonly Ite
     }));
 }
 
-export type SurveySource = Pick<
-  SurveyResponseDoc,
-  '_id' | 'answers' | 'unitCode' | 'serviceCode' | 'submittedAt' | 'integrity'
-> & { officerId?: Types.ObjectId | null };
-
-export const surveyFields = {
-  answers: 1,
-  unitCode: 1,
-  serviceCode: 1,
-  submittedAt: 1,
-  officerId: 1,
-  'integrity.flags': 1,
-} as const;
-
 /** The officer-specific part of an SKM answer: element 6 (kompetensi pelaksana) and 7 (perilaku pelaksana). */
-export function surveyItem(response: SurveySource, officer: ItemOfficer): FeedItemInput {
+export function surveyItem(response: OfficerAnswer, officer: ItemOfficer): FeedItemInput {
   return {
     officerId: officer._id,
     unitPath: officer.unitPath,
@@ -194,7 +165,7 @@ async function officerById(id: Types.ObjectId | string): Promise<OfficerDoc | un
 }
 
 export async function syncFinding(findingId: string): Promise<void> {
-  const finding = await Finding.findById(findingId).lean<FindingDoc>();
+  const finding: FindingDoc | null = await findFinding(findingId);
   if (!finding) return;
   const officer = await officerById(finding.officerId);
   if (!officer) return;
@@ -204,7 +175,7 @@ export async function syncFinding(findingId: string): Promise<void> {
 }
 
 export async function syncCompliment(ticketId: string): Promise<void> {
-  const ticket = await Ticket.findById(ticketId).select(complimentFields).lean<ComplimentSource>();
+  const ticket = await findComplimentFacts(ticketId);
   if (!ticket || ticket.kind !== 'compliment') return;
   const items = complimentItems(ticket, await findOfficersByIds(ticket.officerIds.map(String)));
   // A compliment rejected as spam, merged, sent back to another unit, or untagged from an officer leaves the record.
@@ -217,7 +188,7 @@ export async function syncCompliment(ticketId: string): Promise<void> {
 }
 
 export async function syncSurvey(surveyId: string): Promise<void> {
-  const response = await SurveyResponse.findById(surveyId).select(surveyFields).lean<SurveySource>();
+  const response = await findOfficerAnswer(surveyId);
   if (!response?.officerId) return;
   const officer = await officerById(response.officerId);
   if (officer) await upsertFeedItem(surveyItem(response, officer));

@@ -1,5 +1,6 @@
 import { registerProjector } from '../../platform/event-log.js';
 import type { DomainEvents } from '../../platform/events.js';
+import { countedOutcomes } from '../feedback/index.js';
 import { evaluateRules } from './rules.js';
 
 /**
@@ -10,7 +11,7 @@ import { evaluateRules } from './rules.js';
  * guards against registering twice.
  */
 const counts = (payload: unknown) =>
-  ['substantiated', 'partially_substantiated'].includes((payload as DomainEvents['finding.recorded']).outcome);
+  (countedOutcomes as readonly string[]).includes((payload as DomainEvents['finding.recorded']).outcome);
 
 export function registerCoachingWorkSubscribers(): void {
   registerProjector({

@@ -4,15 +4,17 @@ import { addDays, endOfLocalDay, isLocalDate, localDate, startOfLocalDay } from 
 import { AppError } from '../../platform/errors.js';
 import { SharedAnswers } from '../../platform/shared-answers.js';
 import { check } from '../../platform/validate.js';
-import { User } from '../accounts/index.js';
-import { can, scopeOf, type Actor } from '../accounts/index.js';
-import { recordAudit } from '../accounts/index.js';
-import { Officer } from '../directory/index.js';
-import { findOfficer, findOfficersByIds, findUnitByCode, type OfficerDoc } from '../directory/index.js';
-import { Ticket } from '../feedback/index.js';
-import { scrubPersonalData } from '../feedback/index.js';
+import { accountIdsOfOfficer, can, recordAudit, scopeOf, type Actor } from '../accounts/index.js';
+import {
+  activeOfficersUnder,
+  countActiveOfficersUnder,
+  findOfficer,
+  findOfficersByIds,
+  findUnitByCode,
+  type OfficerDoc,
+} from '../directory/index.js';
+import { countedOutcomes, scrubPersonalData, ticketsHandledBy, type FindingOutcome } from '../feedback/index.js';
 import { ikmGrade, roundTo, type Grade } from '../surveys/index.js';
-import { COUNTED_OUTCOMES } from './events.js';
 import {
   FeedItem,
   monthOf,
@@ -133,8 +135,8 @@ function totalsOf(items: SummaryItem[]): ItemTotals {
   const totals = emptyTotals();
   for (const item of items) {
     if (item.type === 'finding') {
-      const outcome = item.data.outcome ?? '';
-      if (!(COUNTED_OUTCOMES as readonly string[]).includes(outcome)) continue;
+      const outcome = (item.data.outcome ?? '') as FindingOutcome;
+      if (!countedOutcomes.includes(outcome)) continue;
       const bucket = outcome === 'substantiated' ? totals.substantiated : totals.partial;
       const category = item.data.category || NO_CATEGORY;
       bucket[category] = (bucket[category] ?? 0) + 1;
@@ -244,36 +246,11 @@ export function officerIndex(totals: {
   };
 }
 
-interface HandledTicket {
-  due?: { followUp?: Date | null };
-  history?: { at: Date; action: string; to?: string | null }[];
-}
-
-/**
- * Tickets assigned to the officer's own account(s) and resolved in the period; "within time" when the first
- * follow-up (the ticket moving on to in progress or resolved) came by the follow-up due time stored on the ticket.
- */
+/** Tickets assigned to the officer's own account(s) and resolved in the period, and how many were followed up in time. */
 async function handledTickets(officerId: Types.ObjectId, period: { from: Date; to: Date }) {
   const [officer] = await findOfficersByIds([String(officerId)]);
   if (!officer) return { handled: 0, withinTime: 0 };
-  const accounts = await User.find({ officerNip: officer.nip }).select({ _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
-  if (!accounts.length) return { handled: 0, withinTime: 0 };
-  const tickets = await Ticket.find({
-    'assignee.userId': { $in: accounts.map((account) => account._id) },
-    resolvedAt: { $gte: period.from, $lte: period.to },
-  })
-    .select({ 'due.followUp': 1, 'history.at': 1, 'history.action': 1, 'history.to': 1 })
-    .limit(5000)
-    .lean<HandledTicket[]>();
-  let withinTime = 0;
-  for (const ticket of tickets) {
-    const followUp = (ticket.history ?? []).find(
-      (entry) => entry.action === 'status' && ['in_progress', 'resolved'].includes(entry.to ?? ''),
-    );
-    const due = ticket.due?.followUp;
-    if (followUp && (!due || new Date(followUp.at) <= new Date(due))) withinTime++;
-  }
-  return { handled: tickets.length, withinTime };
+  return ticketsHandledBy(await accountIdsOfOfficer(officer.nip), period);
 }
 
 // ---- Periods in the agency's time zone
@@ -492,26 +469,25 @@ async function computeRecord(officerId: Types.ObjectId, period: Period, query: R
 // ---- Officers in scope
 
 /**
- * The officers filter for the actor's `coaching.read` scope, narrowed to one unit's subtree when asked (a unit
+ * The units whose officers the actor may read (`coaching.read`), narrowed to one unit's subtree when asked (a unit
  * outside the scope is not found), and the time zone its periods are read in.
  */
 export async function officersInScope(actor: Actor, unitCode?: string) {
   const scope = scopeOf(actor, 'coaching.read');
   if (scope !== 'all' && scope.length === 0) throw new AppError('forbidden');
-  const filter: Record<string, unknown> = { active: true };
-  if (scope !== 'all') filter.unitPath = { $in: scope.map((id) => new mongoose.Types.ObjectId(id)) };
+  let under: 'all' | Types.ObjectId[] = scope === 'all' ? 'all' : scope.map((id) => new mongoose.Types.ObjectId(id));
   let timeZone = 'Asia/Jakarta';
   if (unitCode) {
     const unit = await findUnitByCode(unitCode);
     if (!unit || !can(actor, 'coaching.read', { unitPath: unit.path })) throw new AppError('not_found');
-    filter.unitPath = unit._id;
+    under = [unit._id];
     timeZone = unit.timeZone;
   } else if (scope !== 'all') {
     const grant = actor.grants.find((candidate) => candidate.unitId === scope[0]);
     const unit = grant?.unitCode ? await findUnitByCode(grant.unitCode) : null;
     timeZone = unit?.timeZone ?? timeZone;
   }
-  return { filter, timeZone };
+  return { under, timeZone };
 }
 
 export const overviewQuery = Joi.object({
@@ -524,19 +500,15 @@ const OVERVIEW_PAGE = 50;
 export async function coachingOverview(actor: Actor | undefined, raw: unknown) {
   if (!actor) throw new AppError('unauthenticated');
   const query = check(overviewQuery, raw ?? {}) as { unitCode?: string; page: number };
-  const { filter, timeZone } = await officersInScope(actor, query.unitCode);
+  const { under, timeZone } = await officersInScope(actor, query.unitCode);
   const period = periodOf({}, timeZone);
   await recordAudit(actor, 'coaching.overview.read', query.unitCode || null, {
     grant: 'coaching.read',
     page: query.page,
   });
   const [officers, total] = await Promise.all([
-    Officer.find(filter)
-      .sort({ unitCode: 1, name: 1 })
-      .skip((query.page - 1) * OVERVIEW_PAGE)
-      .limit(OVERVIEW_PAGE)
-      .lean<OfficerDoc[]>(),
-    Officer.countDocuments(filter),
+    activeOfficersUnder(under, { skip: (query.page - 1) * OVERVIEW_PAGE, limit: OVERVIEW_PAGE }),
+    countActiveOfficersUnder(under),
   ]);
   const counts = await FeedItem.aggregate<{ _id: { officerId: Types.ObjectId; type: string }; n: number }>([
     {

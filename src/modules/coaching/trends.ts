@@ -5,8 +5,7 @@ import { AppError } from '../../platform/errors.js';
 import { check } from '../../platform/validate.js';
 import type { Actor } from '../accounts/index.js';
 import { recordAudit } from '../accounts/index.js';
-import { Officer } from '../directory/index.js';
-import type { OfficerDoc } from '../directory/index.js';
+import { activeOfficersUnder } from '../directory/index.js';
 import { FeedItem } from './model.js';
 import { localDay, NO_CATEGORY, officerIndex, officersInScope, periodOf, type RecordSummary } from './record.js';
 import { coachingFigures, type CoachingFigures } from './work.js';
@@ -90,7 +89,7 @@ function defaultFrom(timeZone: string, now = new Date()) {
 export async function coachingTrends(actor: Actor | undefined, raw: unknown) {
   if (!actor) throw new AppError('unauthenticated');
   const query = check(trendsQuery, raw ?? {}) as { unitCode?: string; from?: string; to?: string; minCases: number };
-  const { filter, timeZone } = await officersInScope(actor, query.unitCode);
+  const { under, timeZone } = await officersInScope(actor, query.unitCode);
   const period = periodOf(
     {
       from: query.from || (query.to ? undefined : defaultFrom(timeZone)),
@@ -105,7 +104,7 @@ export async function coachingTrends(actor: Actor | undefined, raw: unknown) {
     to: period.toDay,
   });
   const months = monthsBetween(period.fromDay, period.toDay);
-  const officers = await Officer.find(filter).sort({ unitCode: 1, name: 1 }).limit(MAX_OFFICERS).lean<OfficerDoc[]>();
+  const officers = await activeOfficersUnder(under, { limit: MAX_OFFICERS });
 
   const rows = await FeedItem.aggregate<Row>([
     {

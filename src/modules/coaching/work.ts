@@ -5,11 +5,24 @@ import { t, type Lang } from '../../platform/i18n.js';
 import { check } from '../../platform/validate.js';
 import { assertCan, can, type Actor } from '../accounts/index.js';
 import { recordAudit } from '../accounts/index.js';
-import { Officer, Unit, type OfficerDoc, type UnitDoc } from '../directory/index.js';
-import { findOfficer, findUnitByCode } from '../directory/index.js';
-import { activeCategories } from '../feedback/index.js';
-import { normaliseTrackingCode } from '../feedback/index.js';
-import { Finding, Ticket, type FindingDoc, type TicketDoc } from '../feedback/index.js';
+import {
+  findOfficer,
+  findOfficersByIds,
+  findUnitByCode,
+  findUnitById,
+  officerTimeZone,
+  type OfficerDoc,
+  type UnitDoc,
+} from '../directory/index.js';
+import {
+  activeCategories,
+  countedOutcomes,
+  findFinding,
+  findingsOfOfficer,
+  findTicketTopic,
+  latestFindingsOf,
+  latestTicketsNaming,
+} from '../feedback/index.js';
 import { recordChanged, upsertFeedItem } from './model.js';
 import { behaviourRating, predikat } from './predikat.js';
 import { recordSummary } from './record.js';
@@ -73,7 +86,7 @@ const isSelf = (actor: Actor, officer: Pick<OfficerDoc, 'nip'>) =>
   Boolean(actor.officerNip) && actor.officerNip === officer.nip;
 
 async function contextOf(officer: OfficerDoc, actor: Actor): Promise<OfficerContext> {
-  const unit = await Unit.findById(officer.unitId).lean<UnitDoc>();
+  const unit: UnitDoc | null = await findUnitById(String(officer.unitId));
   if (!unit) throw new AppError('not_found');
   return { officer, unit, timeZone: unit.timeZone, self: isSelf(actor, officer) };
 }
@@ -111,7 +124,7 @@ async function officerOf(
   what: string,
 ): Promise<OfficerContext> {
   if (!actor) throw new AppError('unauthenticated');
-  const officer = await Officer.findById(officerId).lean<OfficerDoc>();
+  const [officer] = await findOfficersByIds([String(officerId)]);
   if (!officer) throw new AppError('not_found');
   return officerFor(actor, officer.nip, action, what);
 }
@@ -150,7 +163,7 @@ async function resolveTopics(officer: OfficerDoc, topics: SessionInput['topics']
   const resolved = [];
   for (const [index, topic] of topics.entries()) {
     if (topic.kind === 'finding') {
-      const finding = isObjectId(topic.id) ? await Finding.findById(topic.id).lean<FindingDoc>() : null;
+      const finding = isObjectId(topic.id) ? await findFinding(topic.id) : null;
       if (!finding || String(finding.officerId) !== String(officer._id)) {
         errors[`topics.${index}.id`] = { key: 'coaching.work.topic_not_officer' };
         continue;
@@ -161,12 +174,7 @@ async function resolveTopics(officer: OfficerDoc, topics: SessionInput['topics']
         label: `${finding.code} · ${await categoryName(finding.category)}`,
       });
     } else {
-      const code = normaliseTrackingCode(topic.id);
-      const ticket = code
-        ? await Ticket.findOne({ code }).select({ code: 1, category: 1, officerIds: 1 }).lean<TicketDoc>()
-        : isObjectId(topic.id)
-          ? await Ticket.findById(topic.id).select({ code: 1, category: 1, officerIds: 1 }).lean<TicketDoc>()
-          : null;
+      const ticket = await findTicketTopic(topic.id);
       if (!ticket || !ticket.officerIds.some((id) => String(id) === String(officer._id))) {
         errors[`topics.${index}.id`] = { key: 'coaching.work.topic_not_officer' };
         continue;
@@ -307,7 +315,7 @@ export async function completeAction(actor: Actor | undefined, sessionId: unknow
       : null;
   if (!action) throw new AppError('not_found');
   if (!actor) throw new AppError('unauthenticated');
-  const officer = await Officer.findById(action.officerId).lean<OfficerDoc>();
+  const [officer] = await findOfficersByIds([String(action.officerId)]);
   if (!officer) throw new AppError('not_found');
   const ownAction = isSelf(actor, officer) && action.owner === 'officer';
   if (!ownAction) await officerFor(actor, officer.nip, 'coaching.write');
@@ -325,12 +333,8 @@ export async function completeAction(actor: Actor | undefined, sessionId: unknow
 export async function sessionForm(actor: Actor | undefined, nip: unknown) {
   const context = await officerFor(actor, nip, 'coaching.write');
   const [findings, tickets] = await Promise.all([
-    Finding.find({ officerId: context.officer._id }).sort({ createdAt: -1 }).limit(30).lean<FindingDoc[]>(),
-    Ticket.find({ officerIds: context.officer._id })
-      .sort({ createdAt: -1 })
-      .limit(30)
-      .select({ code: 1, category: 1, kind: 1, createdAt: 1 })
-      .lean<TicketDoc[]>(),
+    latestFindingsOf(context.officer._id, 30),
+    latestTicketsNaming(context.officer._id, 30),
   ]);
   return {
     officer: officerSummary(context),
@@ -523,9 +527,7 @@ export async function coachingFigures(
   officerId: string | Types.ObjectId,
   period: { from: Date; to: Date },
 ): Promise<CoachingFigures> {
-  const officer = await Officer.findById(officerId).select({ unitId: 1 }).lean<Pick<OfficerDoc, '_id' | 'unitId'>>();
-  const unit = officer ? await Unit.findById(officer.unitId).select({ timeZone: 1 }).lean<UnitDoc>() : null;
-  const timeZone = unit?.timeZone ?? 'Asia/Jakarta';
+  const timeZone = (await officerTimeZone(officerId)) ?? 'Asia/Jakarta';
   const year = Number(localDate(period.to, timeZone).slice(0, 4));
   const [sessionsHeld, actions, jp] = await Promise.all([
     CoachingSession.countDocuments({ officerId: oid(officerId), at: { $gte: period.from, $lte: period.to } }),
@@ -620,14 +622,7 @@ export function periodLabel(period: { kind: string; key: string }, lang: Lang): 
 
 /** Substantiated and partially substantiated findings of the period: the evidence an evaluation links to. */
 async function evidenceOf(officerId: Types.ObjectId, period: { from: Date; to: Date }) {
-  const findings = await Finding.find({
-    officerId,
-    outcome: { $in: ['substantiated', 'partially_substantiated'] },
-    updatedAt: { $gte: period.from, $lte: period.to },
-  })
-    .sort({ updatedAt: 1 })
-    .limit(200)
-    .lean<FindingDoc[]>();
+  const findings = await findingsOfOfficer(officerId, { outcomes: countedOutcomes, changed: period, limit: 200 });
   return findings.map((finding) => ({
     findingId: finding._id,
     code: finding.code,

@@ -25,3 +25,10 @@ export type { ImportReport, PublicOfficer } from './service.js';
 export { readCsv } from './csv-import.js';
 export { citizenUrl, printedUrl, qrSvg } from './qr.js';
 export { nip, unitCode } from './schemas.js';
+export {
+  activeOfficersUnder,
+  countActiveOfficersUnder,
+  everyOfficerId,
+  everyUnitId,
+  officerTimeZone,
+} from './officer-facts.js';
