@@ -13,7 +13,7 @@ import { startProjectors, stopProjectors } from '../src/platform/event-log.js';
 import { eventsSettled } from '../src/platform/events.js';
 import { setLogLevel } from '../src/platform/logger.js';
 import { registerAnalyticsSubscribers } from '../src/modules/analytics/events.js';
-import { registerCoachingSubscribers } from '../src/modules/coaching/events.js';
+import { registerCoachingSubscribers } from '../src/modules/coaching/index.js';
 import { checkDrift, type DriftReport } from '../src/drift.js';
 
 const say = (line: string) => process.stdout.write(line + '\n');

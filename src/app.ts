@@ -28,9 +28,9 @@ import { staffRoutes } from './modules/feedback/staff-routes.js';
 import { notificationRoutes } from './modules/notifications/routes.js';
 import { surveyRoutes } from './modules/surveys/routes.js';
 import { homeRoutes } from './modules/home/routes.js';
-import { coachingRoutes } from './modules/coaching/routes.js';
+import { coachingRoutes } from './modules/coaching/index.js';
 import { analyticsRoutes } from './modules/analytics/routes.js';
-import { coachingWorkRoutes } from './modules/coaching/work-routes.js';
+import { coachingWorkRoutes } from './modules/coaching/index.js';
 import { analyticsPageRoutes } from './modules/analytics/page-routes.js';
 
 /**

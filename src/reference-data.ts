@@ -1,6 +1,6 @@
 import { ensureRollupLayout } from './modules/analytics/rollups.js';
 import { ensureNationalHolidays } from './modules/calendar/service.js';
-import { ensureCoachingRules } from './modules/coaching/rules.js';
+import { ensureCoachingRules } from './modules/coaching/index.js';
 import { ensureCategories } from './modules/feedback/categories.js';
 import { ensureResponseTemplates } from './modules/feedback/templates.js';
 

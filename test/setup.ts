@@ -6,7 +6,7 @@ import mongoose from 'mongoose';
 import { setEncryptionKey } from '../src/platform/crypto.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/platform/embedded-db.js';
 import { registerAnalyticsSubscribers } from '../src/modules/analytics/events.js';
-import { registerCoachingSubscribers } from '../src/modules/coaching/events.js';
+import { registerCoachingSubscribers } from '../src/modules/coaching/index.js';
 import { startProjectors, stopProjectors } from '../src/platform/event-log.js';
 
 /**

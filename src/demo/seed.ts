@@ -9,7 +9,7 @@ import type { Role } from '../modules/accounts/model.js';
 import { Officer, Unit } from '../modules/directory/model.js';
 import { createOfficer, createUnit, saveCounter, saveService } from '../modules/directory/service.js';
 import type { Actor } from '../modules/accounts/permissions.js';
-import { rebuildRecords } from '../modules/coaching/rebuild.js';
+import { rebuildRecords } from '../modules/coaching/index.js';
 import { rollupsSettledThenRebuild } from '../modules/analytics/rebuild.js';
 import { seedDemoActivity } from './activity.js';
 import { seedDemoCoaching } from './coaching.js';

@@ -1,12 +1,14 @@
 /**
  * The coaching module's public face: what other modules may use. Everything else in this folder is internal.
  */
-export { coachingRoutes } from './routes.js';
+export { coachingRoutes } from './record/routes.js';
 export { coachingWorkRoutes } from './work-routes.js';
-export { berakhlakValues } from './work-model.js';
-export { createSession, draftEvaluation, recordTraining, signEvaluation, updateEvaluation } from './work.js';
-export { rebuildRecords } from './rebuild.js';
-export { checkFeed, repairFeed } from './verify.js';
-export { ensureCoachingRules } from './rules.js';
-export { registerCoachingJobs } from './reminders.js';
-export { registerCoachingSubscribers } from './events.js';
+export { berakhlakValues } from './evaluations/model.js';
+export { draftEvaluation, signEvaluation, updateEvaluation } from './evaluations/evaluations.js';
+export { createSession } from './sessions/sessions.js';
+export { recordTraining } from './training/training.js';
+export { rebuildRecords } from './record/rebuild.js';
+export { checkFeed, repairFeed } from './record/verify.js';
+export { ensureCoachingRules } from './plan/rules.js';
+export { registerCoachingJobs } from './jobs.js';
+export { registerCoachingSubscribers } from './record/projector.js';

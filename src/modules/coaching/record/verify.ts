@@ -1,19 +1,19 @@
 import { Types } from 'mongoose';
-import { everyOfficerId, everyUnitId } from '../directory/index.js';
+import { everyOfficerId, everyUnitId } from '../../directory/index.js';
 import {
   eachComplimentNamingOfficers,
   eachFindingOf,
   type ComplimentFacts,
   type FindingDoc,
-} from '../feedback/index.js';
-import { eachOfficerAnswer, type OfficerAnswer } from '../surveys/index.js';
-import { FeedItem, removeFeedItem, upsertFeedItem, type FeedItemDoc, type FeedItemInput } from './model.js';
+} from '../../feedback/index.js';
+import { eachOfficerAnswer, type OfficerAnswer } from '../../surveys/index.js';
+import { FeedItem, removeFeedItem, upsertFeedItem, type FeedItemDoc, type FeedItemInput } from './feed-model.js';
 import { complimentItemsOf, findingItemsOf, officerCache, surveyItemsOf } from './rebuild.js';
 
 /**
  * The drift check of the coaching records' feed (`npm run verify`, and the daily reconciliation): the finding,
  * compliment and survey items whose time (`at`) falls in the window, recomputed from the source collections with the
- * builders the projector and the rebuild use (events.ts, rebuild.ts), against the items stored. An item differs
+ * builders the projector and the rebuild use (feed-items.ts, rebuild.ts), against the items stored. An item differs
  * when it is missing, when no source backs it, or when its officer, unit path, time or data differ.
  */
 

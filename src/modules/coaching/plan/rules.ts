@@ -1,12 +1,17 @@
 import type { Types } from 'mongoose';
-import { findOfficersByIds } from '../directory/index.js';
-import { countedOutcomes, findingIdsOfOfficer, officersWithFindings, type FindingOutcome } from '../feedback/index.js';
-import { CoachingRule, PlanSuggestion, type RuleDoc } from './work-model.js';
+import { findOfficersByIds } from '../../directory/index.js';
+import {
+  countedOutcomes,
+  findingIdsOfOfficer,
+  officersWithFindings,
+  type FindingOutcome,
+} from '../../feedback/index.js';
+import { CoachingRule, PlanSuggestion, type RuleDoc } from './model.js';
 
 /**
  * The development plan's rules, kept as data (the `coaching_rules` collection): a category that recurs among an
  * officer's findings suggests a competency and a training. Only findings count — never a complaint without a
- * finding, never a `not_substantiated` one (DESIGN.md section 3, "Findings and fairness"). The competency areas
+ * finding, never a `not_substantiated` one (docs/domain.md, "Findings and fairness"). The competency areas
  * follow the category mapping of src/modules/feedback/categories.ts.
  */
 export const defaultRules = [

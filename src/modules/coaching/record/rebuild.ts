@@ -1,14 +1,14 @@
 import type { Types } from 'mongoose';
-import { everyOfficerId, everyUnitId, findOfficersByIds, type OfficerDoc } from '../directory/index.js';
+import { everyOfficerId, everyUnitId, findOfficersByIds, type OfficerDoc } from '../../directory/index.js';
 import {
   eachComplimentNamingOfficers,
   eachFindingOf,
   type ComplimentFacts,
   type FindingDoc,
-} from '../feedback/index.js';
-import { eachOfficerAnswer, type OfficerAnswer } from '../surveys/index.js';
-import { complimentItems, findingItem, surveyItem } from './events.js';
-import { FeedItem, feedItemUpsert, RecordVersion, SummaryMonth, type FeedItemInput } from './model.js';
+} from '../../feedback/index.js';
+import { eachOfficerAnswer, type OfficerAnswer } from '../../surveys/index.js';
+import { complimentItems, findingItem, surveyItem } from './feed-items.js';
+import { FeedItem, feedItemUpsert, RecordVersion, SummaryMonth, type FeedItemInput } from './feed-model.js';
 
 export type RebuildPhase = 'findings' | 'compliments' | 'surveys' | 'sweep';
 export interface RebuildProgress {
@@ -28,7 +28,7 @@ const BATCH = 1000;
 
 /**
  * Writes the finding, compliment and survey items of every officer's record again from the source collections,
- * with the same builders the live subscribers use (events.ts), then removes the items of those kinds that neither
+ * with the same builders the live projector uses (feed-items.ts), then removes the items of those kinds that neither
  * this rebuild nor a live event wrote since it started. Safe while the application runs: every write is the same
  * idempotent upsert, and what events write during the rebuild is kept. Sessions, training and evaluations are the
  * coaching work's own documents and are left alone.
@@ -64,7 +64,7 @@ export async function rebuildRecords(options: { progress?: (progress: RebuildPro
     $or: [{ syncedAt: null }, { syncedAt: { $lt: started } }],
   });
   report.removed = swept.deletedCount;
-  // The monthly summaries are computed from the items: all of them again after this (model.ts).
+  // The monthly summaries are computed from the items: all of them again after this (feed-model.ts).
   await SummaryMonth.updateMany({}, { $inc: { gen: 1 } });
   await RecordVersion.updateMany({}, { $inc: { v: 1 } }); // records read before this are not shared after it
   options.progress?.({ phase: 'sweep', done: report.removed });
