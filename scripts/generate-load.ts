@@ -21,7 +21,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { databaseIsEmpty, seedDemo } from '../src/demo/seed.js';
-import '../src/modules/coaching/model.js';
+import '../src/modules/coaching/record/feed-model.js';
 import { initEncryption } from '../src/platform/crypto.js';
 import { ensureIndexes, openDatabase } from '../src/platform/db.js';
 import { addDays, isLocalDate, localDate } from '../src/platform/calendar.js';

@@ -2,7 +2,7 @@ import { eventsSettled } from './platform/events.js';
 import { logger } from './platform/logger.js';
 import { registerJob } from './platform/scheduler.js';
 import { checkRollups, monthWindow, repairRollups, type CollectionDrift } from './modules/analytics/verify.js';
-import { checkFeed, repairFeed } from './modules/coaching/verify.js';
+import { checkFeed, repairFeed } from './modules/coaching/index.js';
 
 /**
  * What is stored from domain events (analytics rollups, the coaching records' feed) against a recomputation from

@@ -3,7 +3,7 @@ import { ensureIndexes } from '../../src/platform/db.js';
 /**
  * Runs the rebuild functions of the analytics and coaching modules when they exist in this checkout (they are
  * built alongside the generator): `rebuildRollups` (src/modules/analytics/rebuild.ts) and `rebuildRecords`
- * (src/modules/coaching/rebuild.ts). Looked up at run time, so the generator works before and after they land.
+ * (src/modules/coaching/record/rebuild.ts). Looked up at run time, so the generator works before and after they land.
  */
 export interface RebuildTiming {
   name: string;
@@ -16,7 +16,7 @@ type RebuildFunction = (options: { progress?: (...args: unknown[]) => void; resu
 
 const rebuilds = [
   { name: 'rebuildRollups', module: '../../src/modules/analytics/rebuild.js' },
-  { name: 'rebuildRecords', module: '../../src/modules/coaching/rebuild.js' },
+  { name: 'rebuildRecords', module: '../../src/modules/coaching/index.js' },
 ] as const;
 
 async function find(specifier: string, name: string): Promise<RebuildFunction | undefined> {

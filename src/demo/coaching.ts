@@ -2,14 +2,14 @@ import { User } from '../modules/accounts/model.js';
 import { toActor } from '../modules/accounts/service.js';
 import { Officer } from '../modules/directory/model.js';
 import { localDate, addDays } from '../platform/calendar.js';
-import { berakhlakValues } from '../modules/coaching/work-model.js';
 import {
+  berakhlakValues,
   createSession,
   draftEvaluation,
   recordTraining,
   signEvaluation,
   updateEvaluation,
-} from '../modules/coaching/work.js';
+} from '../modules/coaching/index.js';
 
 /**
  * The coaching work in the demo, for the officer behind pegawai@suara.test: a coaching session with one open

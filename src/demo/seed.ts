@@ -8,7 +8,7 @@ import { createUser, hashPassword, toActor } from '../modules/accounts/service.j
 import type { Actor, Role } from '../platform/access.js';
 import { Officer, Unit } from '../modules/directory/model.js';
 import { createOfficer, createUnit, saveCounter, saveService } from '../modules/directory/service.js';
-import { rebuildRecords } from '../modules/coaching/rebuild.js';
+import { rebuildRecords } from '../modules/coaching/index.js';
 import { rollupsSettledThenRebuild } from '../modules/analytics/rebuild.js';
 import { seedDemoActivity } from './activity.js';
 import { seedDemoCoaching } from './coaching.js';

@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import { useTestDatabase } from '../helpers/db.js';
 import { PASSWORD } from '../helpers/app.js';
 import { useBrowser } from '../helpers/browser.js';
-import { berakhlakValues } from '../../src/modules/coaching/work-model.js';
+import { berakhlakValues } from '../../src/modules/coaching/evaluations/model.js';
 import { coachingWorld, findingAbout, SITI } from '../coaching/work-helpers.js';
 
 describe('In a real browser: a coach opens a record, logs a session with actions, drafts and signs an evaluation', function () {

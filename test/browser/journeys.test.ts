@@ -16,7 +16,7 @@ import { sessionMiddleware } from '../../src/platform/session.js';
 import { ensureReferenceData } from '../../src/reference-data.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { CHROMIUM } from '../helpers/browser.js';
-import { berakhlakValues } from '../../src/modules/coaching/work-model.js';
+import { berakhlakValues } from '../../src/modules/coaching/evaluations/model.js';
 
 const PHONE = { width: 390, height: 844 };
 const LAPTOP = { width: 1366, height: 768 };

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { behaviourRating, predikat, predikatTable } from '../../src/modules/coaching/predikat.js';
-import { berakhlakValues, ratings, type Rating } from '../../src/modules/coaching/work-model.js';
+import { behaviourRating, predikat, predikatTable } from '../../src/modules/coaching/evaluations/predikat.js';
+import { berakhlakValues, ratings, type Rating } from '../../src/modules/coaching/evaluations/model.js';
 
 describe('The predikat (PermenPANRB 6/2022, DESIGN.md section 3)', () => {
   // results × behaviour → predikat, the table exactly as DESIGN.md prints it.

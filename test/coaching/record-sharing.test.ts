@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import type { Express } from 'express';
 import { AuditEntry } from '../../src/platform/audit-log.js';
-import { FeedItem, recordChanged, upsertFeedItem } from '../../src/modules/coaching/model.js';
+import { FeedItem, recordChanged, upsertFeedItem } from '../../src/modules/coaching/record/feed-model.js';
 import { Officer } from '../../src/modules/directory/model.js';
 import { seedDirectory, testApp } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';

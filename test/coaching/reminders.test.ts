@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { User } from '../../src/modules/accounts/model.js';
-import { sendActionReminders } from '../../src/modules/coaching/reminders.js';
-import { CoachingAction } from '../../src/modules/coaching/work-model.js';
+import { sendActionReminders } from '../../src/modules/coaching/sessions/reminders.js';
+import { CoachingAction } from '../../src/modules/coaching/sessions/model.js';
 import { Outbox } from '../../src/modules/notifications/model.js';
 import { configureMailTransport, processOutboxOnce } from '../../src/modules/notifications/worker.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';

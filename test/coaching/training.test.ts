@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { FeedItem } from '../../src/modules/coaching/model.js';
-import { coachingFigures, jpInYear } from '../../src/modules/coaching/work.js';
-import { PlanSuggestion } from '../../src/modules/coaching/work-model.js';
+import { FeedItem } from '../../src/modules/coaching/record/feed-model.js';
+import { coachingFigures } from '../../src/modules/coaching/record/coaching-figures.js';
+import { jpInYear } from '../../src/modules/coaching/training/training.js';
+import { PlanSuggestion } from '../../src/modules/coaching/plan/model.js';
 import { Officer } from '../../src/modules/directory/model.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { BUDI, coachingWorld, JOHANIS, SITI, type Signed } from './work-helpers.js';

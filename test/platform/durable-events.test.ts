@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import request from 'supertest';
 import { checkDrift, reconcile } from '../../src/drift.js';
 import { TicketRollup, SurveyRollup } from '../../src/modules/analytics/model.js';
-import { FeedItem } from '../../src/modules/coaching/model.js';
+import { FeedItem } from '../../src/modules/coaching/record/feed-model.js';
 import { Officer } from '../../src/modules/directory/model.js';
 import { Ticket } from '../../src/modules/feedback/model.js';
 import {

@@ -22,6 +22,8 @@ export {
   usersWhoCan,
   usersWithRoleOn,
 } from './service.js';
+export { accountContact, accountIdsOfOfficer } from './people.js';
+export type { AccountContact } from './people.js';
 
 export const accounts: ModuleManifest = {
   name: 'accounts',

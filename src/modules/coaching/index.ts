@@ -2,22 +2,20 @@
  * The coaching module's public face: what other modules may use. Everything else in this folder is internal.
  */
 import type { ModuleManifest } from '../../platform/modules.js';
-import { registerCoachingSubscribers } from './events.js';
+import { registerCoachingJobs } from './jobs.js';
 import messages from './messages.js';
-import { registerCoachingJobs } from './reminders.js';
-import { coachingRoutes } from './routes.js';
-import { ensureCoachingRules } from './rules.js';
+import { ensureCoachingRules } from './plan/rules.js';
+import { registerCoachingSubscribers } from './record/projector.js';
+import { coachingRoutes } from './record/routes.js';
 import workMessages from './work-messages.js';
 import { coachingWorkRoutes } from './work-routes.js';
-export { coachingRoutes } from './routes.js';
-export { coachingWorkRoutes } from './work-routes.js';
-export { berakhlakValues } from './work-model.js';
-export { createSession, draftEvaluation, recordTraining, signEvaluation, updateEvaluation } from './work.js';
-export { rebuildRecords } from './rebuild.js';
-export { checkFeed, repairFeed } from './verify.js';
-export { ensureCoachingRules } from './rules.js';
-export { registerCoachingJobs } from './reminders.js';
-export { registerCoachingSubscribers } from './events.js';
+
+export { berakhlakValues } from './evaluations/model.js';
+export { draftEvaluation, signEvaluation, updateEvaluation } from './evaluations/evaluations.js';
+export { createSession } from './sessions/sessions.js';
+export { recordTraining } from './training/training.js';
+export { rebuildRecords } from './record/rebuild.js';
+export { checkFeed, repairFeed } from './record/verify.js';
 
 export const coaching: ModuleManifest = {
   name: 'coaching',

@@ -28,6 +28,13 @@ export {
 export type { PublicOfficer } from './service.js';
 export { citizenUrl, printedUrl, qrSvg } from './qr.js';
 export { nip, unitCode } from './schemas.js';
+export {
+  activeOfficersUnder,
+  countActiveOfficersUnder,
+  everyOfficerId,
+  everyUnitId,
+  officerTimeZone,
+} from './officer-facts.js';
 
 export const directory: ModuleManifest = {
   name: 'directory',

@@ -28,6 +28,21 @@ export { audienceOf, loadInboxItem } from './inbox-item.js';
 export type { InboxItem } from './inbox-item.js';
 export { ensureResponseTemplates } from './templates.js';
 export { registerClockJobs } from './clocks.js';
+export { countedOutcomes, followUpStatuses, unverifiedStatuses } from './statuses.js';
+export {
+  eachComplimentNamingOfficers,
+  eachFindingOf,
+  findComplimentFacts,
+  findFinding,
+  findingIdsOfOfficer,
+  findingsOfOfficer,
+  findTicketTopic,
+  latestFindingsOf,
+  latestTicketsNaming,
+  officersWithFindings,
+  ticketsHandledBy,
+} from './officer-facts.js';
+export type { ComplimentFacts, TicketTopic } from './officer-facts.js';
 
 export const feedback: ModuleManifest = {
   name: 'feedback',

@@ -52,3 +52,12 @@ export type RejectReason = (typeof rejectReasons)[number];
 
 /** The key of one breach: the same clock due at the same instant is escalated once, a new due time again. */
 export const breachKey = (clock: string, dueAt: Date) => `${clock}:${dueAt.toISOString()}`;
+
+/** Finding outcomes that count against an officer (records, plan rules, evaluations); `not_substantiated` never does. */
+export const countedOutcomes: readonly FindingOutcome[] = ['substantiated', 'partially_substantiated'];
+
+/** Statuses of a ticket staff have not verified: not yet (received), or never (rejected, merged). */
+export const unverifiedStatuses: readonly Status[] = ['received', 'rejected', 'merged'];
+
+/** The statuses a ticket's first follow-up moves it to: the follow-up clock is met by the first of them. */
+export const followUpStatuses: readonly Status[] = ['in_progress', 'resolved'];

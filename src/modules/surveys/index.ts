@@ -19,6 +19,8 @@ export {
   roundTo,
 } from './ikm.js';
 export type { Grade, SkmElement } from './ikm.js';
+export { eachOfficerAnswer, findOfficerAnswer } from './officer-answers.js';
+export type { OfficerAnswer } from './officer-answers.js';
 
 export const surveys: ModuleManifest = {
   name: 'surveys',

@@ -1,27 +1,31 @@
 import Joi from 'joi';
 import type { Types } from 'mongoose';
-import { localDate } from '../../platform/calendar.js';
-import { AppError } from '../../platform/errors.js';
-import { check } from '../../platform/validate.js';
-import type { Actor } from '../../platform/access.js';
-import { recordAudit } from '../../platform/audit-log.js';
-import { Officer, type OfficerDoc } from '../directory/index.js';
-import { FeedItem } from './model.js';
-import { localDay, NO_CATEGORY, officerIndex, officersInScope, periodOf, type RecordSummary } from './record.js';
-import { coachingFigures, type CoachingFigures } from './work.js';
+import { localDate } from '../../../platform/calendar.js';
+import { AppError } from '../../../platform/errors.js';
+import { check } from '../../../platform/validate.js';
+import { type Actor } from '../../../platform/access.js';
+import { recordAudit } from '../../../platform/audit-log.js';
+import { activeOfficersUnder, type OfficerDoc } from '../../directory/index.js';
+import { coachingFigures, type CoachingFigures } from './coaching-figures.js';
+import { FeedItem } from './feed-model.js';
+import { officersInScope } from './overview.js';
+import { localDay, periodOf } from './periods.js';
+import { NO_CATEGORY, officerIndex, type RecordSummary } from './summary.js';
 
 /**
- * Trends for coaches (issue #5): per unit and per officer in scope, findings by category per month, compliments,
+ * Trends for coaches: per unit and per officer in scope, findings by category per month, compliments,
  * the officers' survey index, open actions and JP progress, and a "needs attention" list.
  *
- * Fairness (DESIGN.md section 3): the list names only officers with at least `minCases` cases in the period — a
- * case is an item of their record: a substantiated or partially substantiated finding, a verified compliment, a
- * survey answer naming them — and ranks by findings per 100 survey answers naming the officer, the service volume
- * we know for one person. Where no survey answer names them the volume is unknown: the rate is left empty and they
- * rank after those with a rate, by their count of findings.
+ * Fairness (docs/domain.md, "Findings and fairness"): the list names only officers with at least `minCases` cases in
+ * the period — a case is an item of their record: a substantiated or partially substantiated finding, a verified
+ * compliment, a survey answer naming them — and ranks by findings per 100 survey answers naming the officer, the
+ * service volume we know for one person. Where no survey answer names them the volume is unknown: the rate is left
+ * empty and they rank after those with a rate, by their count of findings.
  */
 export const DEFAULT_MIN_CASES = 3;
-/** Below this index (the lower bound of grade B, "Baik") with enough answers, an officer's survey index needs a look. */
+/**
+ * Below this index (the lower bound of grade B, "Baik") with enough answers, an officer's survey index needs a look.
+ */
 export const LOW_INDEX = 76.61;
 const MAX_OFFICERS = 2000;
 
@@ -89,7 +93,7 @@ function defaultFrom(timeZone: string, now = new Date()) {
 export async function coachingTrends(actor: Actor | undefined, raw: unknown) {
   if (!actor) throw new AppError('unauthenticated');
   const query = check(trendsQuery, raw ?? {}) as { unitCode?: string; from?: string; to?: string; minCases: number };
-  const { filter, timeZone } = await officersInScope(actor, query.unitCode);
+  const { under, timeZone } = await officersInScope(actor, query.unitCode);
   const period = periodOf(
     {
       from: query.from || (query.to ? undefined : defaultFrom(timeZone)),
@@ -104,14 +108,42 @@ export async function coachingTrends(actor: Actor | undefined, raw: unknown) {
     to: period.toDay,
   });
   const months = monthsBetween(period.fromDay, period.toDay);
-  const officers = await Officer.find(filter).sort({ unitCode: 1, name: 1 }).limit(MAX_OFFICERS).lean<OfficerDoc[]>();
+  const officers = await activeOfficersUnder(under, { limit: MAX_OFFICERS });
 
+  const rowsOf = await itemRowsByOfficer(
+    officers.map((officer) => officer._id),
+    period,
+    timeZone,
+  );
+  const figures = await figuresOf(officers, period);
+  const perOfficer = officers.map((officer) =>
+    officerTrend(officer, rowsOf.get(String(officer._id)) ?? [], figures.get(String(officer._id))!, months),
+  );
+
+  return {
+    period: { from: period.fromDay, to: period.toDay, timeZone },
+    unitCode: query.unitCode || null,
+    minCases: query.minCases,
+    months,
+    normalisedBy: 'survey_answers' as const,
+    units: unitTrends(perOfficer, months),
+    officers: perOfficer,
+    needsAttention: needsAttention(perOfficer, query.minCases),
+  };
+}
+
+/** The record items of these officers in the period, summed per officer, type, month (in the zone) and category. */
+async function itemRowsByOfficer(
+  officerIds: Types.ObjectId[],
+  period: { from: Date; to: Date },
+  timeZone: string,
+): Promise<Map<string, Row[]>> {
   const rows = await FeedItem.aggregate<Row>([
     {
       $match: {
-        // No type filter: with one, SecantusDB read every item of those types of every officer (record.ts,
+        // No type filter: with one, SecantusDB read every item of those types of every officer (summary.ts,
         // itemsBetween); sessions, training and evaluations group into rows of their own, left out below.
-        officerId: { $in: officers.map((officer) => officer._id) },
+        officerId: { $in: officerIds },
         at: { $gte: period.from, $lte: period.to },
       },
     },
@@ -135,65 +167,62 @@ export async function coachingTrends(actor: Actor | undefined, raw: unknown) {
     const key = String(row._id.officerId);
     rowsOf.set(key, [...(rowsOf.get(key) ?? []), row]);
   }
+  return rowsOf;
+}
 
+/** Each officer's coaching figures, twenty at a time. */
+async function figuresOf(
+  officers: OfficerDoc[],
+  period: { from: Date; to: Date },
+): Promise<Map<string, CoachingFigures>> {
   const figures = new Map<string, CoachingFigures>();
   for (let start = 0; start < officers.length; start += 20) {
     const chunk = officers.slice(start, start + 20);
     const results = await Promise.all(chunk.map((officer) => coachingFigures(officer._id, period)));
     chunk.forEach((officer, index) => figures.set(String(officer._id), results[index]!));
   }
+  return figures;
+}
 
-  const perOfficer: OfficerTrend[] = officers.map((officer) => {
-    const trend = {
-      findingsByMonth: Object.fromEntries(months.map((month) => [month, 0])) as Record<string, number>,
-      findingsByCategory: {} as Record<string, number>,
-      findings: 0,
-      compliments: 0,
-      survey: { respondents: 0, competence: 0, conduct: 0, flagged: 0 },
-    };
-    for (const row of rowsOf.get(String(officer._id)) ?? []) {
-      if (row._id.type === 'finding') {
-        trend.findings += row.n;
-        trend.findingsByMonth[row._id.month] = (trend.findingsByMonth[row._id.month] ?? 0) + row.n;
-        const category = row._id.category || NO_CATEGORY;
-        trend.findingsByCategory[category] = (trend.findingsByCategory[category] ?? 0) + row.n;
-      } else if (row._id.type === 'compliment') trend.compliments += row.n;
-      else if (row._id.type === 'survey') {
-        trend.survey.respondents += row.n;
-        trend.survey.competence += row.competence;
-        trend.survey.conduct += row.conduct;
-        trend.survey.flagged += row.flagged;
-      }
+/** One officer's trend from their rows and coaching figures. */
+function officerTrend(officer: OfficerDoc, rows: Row[], work: CoachingFigures, months: string[]): OfficerTrend {
+  const trend = {
+    findingsByMonth: Object.fromEntries(months.map((month) => [month, 0])) as Record<string, number>,
+    findingsByCategory: {} as Record<string, number>,
+    findings: 0,
+    compliments: 0,
+    survey: { respondents: 0, competence: 0, conduct: 0, flagged: 0 },
+  };
+  for (const row of rows) {
+    if (row._id.type === 'finding') {
+      trend.findings += row.n;
+      trend.findingsByMonth[row._id.month] = (trend.findingsByMonth[row._id.month] ?? 0) + row.n;
+      const category = row._id.category || NO_CATEGORY;
+      trend.findingsByCategory[category] = (trend.findingsByCategory[category] ?? 0) + row.n;
+    } else if (row._id.type === 'compliment') trend.compliments += row.n;
+    else if (row._id.type === 'survey') {
+      trend.survey.respondents += row.n;
+      trend.survey.competence += row.competence;
+      trend.survey.conduct += row.conduct;
+      trend.survey.flagged += row.flagged;
     }
-    const work = figures.get(String(officer._id))!;
-    const answers = trend.survey.respondents;
-    return {
-      nip: officer.nip,
-      name: officer.name,
-      unitCode: officer.unitCode,
-      findingsByMonth: trend.findingsByMonth,
-      findingsByCategory: trend.findingsByCategory,
-      findings: trend.findings,
-      compliments: trend.compliments,
-      survey: officerIndex(trend.survey),
-      surveyTotals: trend.survey,
-      cases: trend.findings + trend.compliments + answers,
-      findingsPer100: answers ? Math.round((trend.findings / answers) * 10_000) / 100 : null,
-      openActions: work.openActions.length,
-      overdueActions: work.openActions.filter((action) => action.overdue).length,
-      training: work.training,
-    };
-  });
-
+  }
+  const answers = trend.survey.respondents;
   return {
-    period: { from: period.fromDay, to: period.toDay, timeZone },
-    unitCode: query.unitCode || null,
-    minCases: query.minCases,
-    months,
-    normalisedBy: 'survey_answers' as const,
-    units: unitTrends(perOfficer, months),
-    officers: perOfficer,
-    needsAttention: needsAttention(perOfficer, query.minCases),
+    nip: officer.nip,
+    name: officer.name,
+    unitCode: officer.unitCode,
+    findingsByMonth: trend.findingsByMonth,
+    findingsByCategory: trend.findingsByCategory,
+    findings: trend.findings,
+    compliments: trend.compliments,
+    survey: officerIndex(trend.survey),
+    surveyTotals: trend.survey,
+    cases: trend.findings + trend.compliments + answers,
+    findingsPer100: answers ? Math.round((trend.findings / answers) * 10_000) / 100 : null,
+    openActions: work.openActions.length,
+    overdueActions: work.openActions.filter((action) => action.overdue).length,
+    training: work.training,
   };
 }
 export type CoachingTrends = Awaited<ReturnType<typeof coachingTrends>>;

@@ -1,8 +1,8 @@
-import { berakhlakValues, type BerakhlakValue, type Rating } from './work-model.js';
+import { berakhlakValues, type BerakhlakValue, type Rating } from './model.js';
 
 /**
- * The predikat of an evaluation (PermenPANRB 6/2022, DESIGN.md section 3): work results (rows) against work
- * behaviour (columns).
+ * The predikat of an evaluation (PermenPANRB 6/2022, docs/domain.md "Evaluations and predikat"): work results (rows)
+ * against work behaviour (columns).
  *
  * | results \ behaviour | below               | as expected     | above           |
  * |---------------------|---------------------|-----------------|-----------------|

@@ -1,18 +1,19 @@
-import { registerProjector } from '../../platform/event-log.js';
-import type { DomainEvents } from '../../platform/events.js';
+import { registerProjector } from '../../../platform/event-log.js';
+import type { DomainEvents } from '../../../platform/events.js';
+import { countedOutcomes } from '../../feedback/index.js';
 import { evaluateRules } from './rules.js';
 
 /**
  * The development plan follows the findings: each recorded finding that counts (substantiated or partially
  * substantiated) re-evaluates the rules for its officer, from the durable event record (platform/event-log.ts).
  * Evaluating again suggests nothing new (a rule does not suggest while an earlier suggestion of it is open). A
- * `not_substantiated` finding changes nothing. Called once from `registerCoachingSubscribers()` (events.ts), which
- * guards against registering twice.
+ * `not_substantiated` finding changes nothing. Called once from `registerCoachingSubscribers()` (record/projector.ts),
+ * which guards against registering twice.
  */
 const counts = (payload: unknown) =>
-  ['substantiated', 'partially_substantiated'].includes((payload as DomainEvents['finding.recorded']).outcome);
+  (countedOutcomes as readonly string[]).includes((payload as DomainEvents['finding.recorded']).outcome);
 
-export function registerCoachingWorkSubscribers(): void {
+export function registerPlanProjector(): void {
   registerProjector({
     name: 'coaching.plan',
     events: ['finding.recorded'],

@@ -1,8 +1,8 @@
 import PDFDocument from 'pdfkit';
-import { dateFormatter } from '../../platform/calendar.js';
-import { formatNumber, t, type Lang } from '../../platform/i18n.js';
-import { berakhlakValues } from './work-model.js';
-import type { EvaluationView } from './work.js';
+import { dateFormatter } from '../../../platform/calendar.js';
+import { formatNumber, t, type Lang } from '../../../platform/i18n.js';
+import { berakhlakValues } from './model.js';
+import type { EvaluationView } from './evaluations.js';
 
 /**
  * An evaluation as an A4 PDF for the officer's SKP file: officer (name, NIP — a staff-only document), unit, period,
@@ -28,31 +28,57 @@ export async function evaluationPdf(
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  const tr = (key: string, params: Record<string, unknown> = {}) => t(lang, key, params);
+  const page = pageOf(doc, lang);
   // Until it is signed, every page says it is a draft, across the page and behind the text.
-  const signed = view.status === 'signed';
-  const watermark = () => {
-    if (signed) return;
-    const { width, height } = doc.page;
-    doc.save();
-    doc.rotate(-45, { origin: [width / 2, height / 2] });
-    doc
-      .font('Helvetica-Bold')
-      .fontSize(120)
-      .fillColor('#d9d9d9')
-      .fillOpacity(0.5)
-      .text(tr('coaching.work.evaluation.watermark'), 0, height / 2 - 60, { width, align: 'center', lineBreak: false });
-    doc.restore();
-    doc.fillOpacity(1).fillColor('#111111');
-    doc.x = doc.page.margins.left;
-    doc.y = doc.page.margins.top;
-  };
-  doc.on('pageAdded', watermark);
-  watermark();
+  if (view.status !== 'signed') {
+    doc.on('pageAdded', () => watermark(page));
+    watermark(page);
+  }
+  letterhead(page, view);
+  heading(page, view);
+  figures(page, view);
+  ratings(page, view);
+  signatures(page, view, timeZone);
+  doc.end();
+  return finished;
+}
 
-  // Letterhead: the agency, the unit, a double rule.
-  const left = doc.page.margins.left;
-  const right = doc.page.width - doc.page.margins.right;
+type Doc = InstanceType<typeof PDFDocument>;
+
+/** The document with what every section writes with: the language, the text column, a bold "label: value" line. */
+function pageOf(doc: Doc, lang: Lang) {
+  const tr = (key: string, params: Record<string, unknown> = {}) => t(lang, key, params);
+  return {
+    doc,
+    lang,
+    tr,
+    left: doc.page.margins.left,
+    right: doc.page.width - doc.page.margins.right,
+    line: (label: string, value: string) =>
+      doc.font('Helvetica-Bold').fontSize(10).text(`${label}: `, { continued: true }).font('Helvetica').text(value),
+    rating: (value: string | null) => (value ? tr(`coaching.work.rating.${value}`) : tr('coaching.work.rating.none')),
+  };
+}
+type Page = ReturnType<typeof pageOf>;
+
+function watermark({ doc, tr }: Page): void {
+  const { width, height } = doc.page;
+  doc.save();
+  doc.rotate(-45, { origin: [width / 2, height / 2] });
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(120)
+    .fillColor('#d9d9d9')
+    .fillOpacity(0.5)
+    .text(tr('coaching.work.evaluation.watermark'), 0, height / 2 - 60, { width, align: 'center', lineBreak: false });
+  doc.restore();
+  doc.fillOpacity(1).fillColor('#111111');
+  doc.x = doc.page.margins.left;
+  doc.y = doc.page.margins.top;
+}
+
+/** The agency, the unit, a double rule. */
+function letterhead({ doc, left, right }: Page, view: EvaluationView & { agencyName?: string | null }): void {
   if (view.agencyName)
     doc.font('Helvetica-Bold').fontSize(14).text(view.agencyName.toUpperCase(), left, doc.y, { align: 'center' });
   doc.font('Helvetica').fontSize(11).text(view.officer.unitName, { align: 'center' });
@@ -64,15 +90,14 @@ export async function evaluationPdf(
     .lineTo(right, doc.y + 3)
     .stroke('#111111');
   doc.moveDown(1);
-  const rating = (value: string | null) =>
-    value ? tr(`coaching.work.rating.${value}`) : tr('coaching.work.rating.none');
+}
+
+/** The title, the officer and the period. */
+function heading({ doc, lang, tr, line }: Page, view: EvaluationView): void {
   const day = (date: string) =>
     dateFormatter(lang === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(
       new Date(`${date}T00:00:00Z`),
     );
-  const line = (label: string, value: string) =>
-    doc.font('Helvetica-Bold').fontSize(10).text(`${label}: `, { continued: true }).font('Helvetica').text(value);
-
   doc
     .font('Helvetica-Bold')
     .fontSize(16)
@@ -91,7 +116,10 @@ export async function evaluationPdf(
     tr('coaching.work.evaluation.version'),
     `${view.version} · ${tr(`coaching.work.evaluation.status.${view.status}`)}`,
   );
+}
 
+/** The period's figures as they were when the evaluation was drafted. */
+function figures({ doc, lang, tr, line }: Page, view: EvaluationView): void {
   const figures = (view.figures ?? {}) as Record<string, unknown>;
   doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).text(tr('coaching.work.evaluation.figures'));
   const findings = figures.findings as { total?: number } | undefined;
@@ -113,7 +141,10 @@ export async function evaluationPdf(
     );
   if (view.evidence.length)
     line(tr('coaching.work.evaluation.evidence'), view.evidence.map((item) => item.code).join(', '));
+}
 
+/** Each rating with its reason, the behaviour rating and the predikat. */
+function ratings({ doc, tr, line, rating }: Page, view: EvaluationView): void {
   doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).text(tr('coaching.work.evaluation.ratings'));
   const rated = (label: string, value: { rating: string | null; reason: string }) => {
     doc.moveDown(0.3);
@@ -126,12 +157,15 @@ export async function evaluationPdf(
   for (const value of berakhlakValues) rated(tr(`coaching.work.value.${value}`), view.values[value]);
   doc.moveDown(0.3);
   line(tr('coaching.work.evaluation.behaviour'), rating(view.behaviour));
-
   doc
     .moveDown(0.8)
     .font('Helvetica-Bold')
     .fontSize(14)
     .text(`${tr('coaching.work.evaluation.predikat')}: ${view.predikat ?? '—'}`);
+}
+
+/** Who signed and when; then the assessor on the left, the officer on the right, each with room to sign by hand. */
+function signatures({ doc, lang, tr, left, right }: Page, view: EvaluationView, timeZone: string): void {
   doc.moveDown(0.8).font('Helvetica').fontSize(10);
   if (view.signedBy && view.signedAt) {
     const date = dateFormatter(lang === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'long', timeZone }).format(
@@ -140,7 +174,6 @@ export async function evaluationPdf(
     doc.text(tr('coaching.work.evaluation.signed_by', { name: view.signedBy, date }));
   } else doc.text(tr('coaching.work.evaluation.status.draft'));
 
-  // Signature blocks: the assessor on the left, the officer on the right, each with room to sign by hand.
   if (doc.y > doc.page.height - doc.page.margins.bottom - 130) doc.addPage();
   doc.moveDown(1.5);
   const top = doc.y;
@@ -165,6 +198,4 @@ export async function evaluationPdf(
     .fontSize(8)
     .fillColor('#777777')
     .text(tr('coaching.work.evaluation.generated'), left, doc.y);
-  doc.end();
-  return finished;
 }

@@ -1,16 +1,19 @@
 import { Types } from 'mongoose';
-import { eachBySlices } from '../../platform/slices.js';
-import { Officer, Unit } from '../directory/index.js';
-import { Finding, Ticket, type FindingDoc } from '../feedback/index.js';
-import { SurveyResponse } from '../surveys/index.js';
-import { complimentFields, surveyFields, type ComplimentSource, type SurveySource } from './events.js';
-import { FeedItem, removeFeedItem, upsertFeedItem, type FeedItemDoc, type FeedItemInput } from './model.js';
+import { everyOfficerId, everyUnitId } from '../../directory/index.js';
+import {
+  eachComplimentNamingOfficers,
+  eachFindingOf,
+  type ComplimentFacts,
+  type FindingDoc,
+} from '../../feedback/index.js';
+import { eachOfficerAnswer, type OfficerAnswer } from '../../surveys/index.js';
+import { FeedItem, removeFeedItem, upsertFeedItem, type FeedItemDoc, type FeedItemInput } from './feed-model.js';
 import { complimentItemsOf, findingItemsOf, officerCache, surveyItemsOf } from './rebuild.js';
 
 /**
  * The drift check of the coaching records' feed (`npm run verify`, and the daily reconciliation): the finding,
  * compliment and survey items whose time (`at`) falls in the window, recomputed from the source collections with the
- * builders the projector and the rebuild use (events.ts, rebuild.ts), against the items stored. An item differs
+ * builders the projector and the rebuild use (feed-items.ts, rebuild.ts), against the items stored. An item differs
  * when it is missing, when no source backs it, or when its officer, unit path, time or data differ.
  */
 
@@ -49,33 +52,21 @@ export async function checkFeed(window: { from: Date; to: Date }): Promise<FeedD
   const { from, to } = window;
   const within = (at: Date | null | undefined) => Boolean(at && at >= from && at < to);
   const officers = officerCache();
-  const unitIds = (await Unit.find({}).select({ _id: 1 }).lean()).map((unit) => unit._id);
-  const officerIds = (await Officer.find({}).select({ _id: 1 }).lean()).map((officer) => officer._id);
+  const [unitIds, officerIds] = await Promise.all([everyUnitId(), everyOfficerId()]);
   const expected = new Map<string, FeedItemInput>();
   const take = (items: FeedItemInput[]) => {
     for (const item of items) if (within(item.at)) expected.set(keyOf(item), item);
   };
 
   const findings: FindingDoc[] = [];
-  for await (const finding of eachBySlices<FindingDoc>(Finding.collection, 'officerId', officerIds, {
-    keep: (doc) => within(doc.createdAt),
-  }))
-    findings.push(finding);
+  for await (const finding of eachFindingOf(officerIds, (doc) => within(doc.createdAt))) findings.push(finding);
   take(await findingItemsOf(findings, officers));
-  const compliments: ComplimentSource[] = [];
-  for await (const ticket of eachBySlices<ComplimentSource>(Ticket.collection, 'unitId', unitIds, {
-    projection: complimentFields,
-    keep: (doc) => doc.kind === 'compliment' && doc.officerIds?.length > 0 && within(doc.createdAt),
-  }))
+  const compliments: ComplimentFacts[] = [];
+  for await (const ticket of eachComplimentNamingOfficers(unitIds, (doc) => within(doc.createdAt)))
     compliments.push(ticket);
   take(await complimentItemsOf(compliments, officers));
-  const surveys: SurveySource[] = [];
-  for await (const response of eachBySlices<SurveySource>(SurveyResponse.collection, 'unitId', unitIds, {
-    projection: surveyFields,
-    keep: (doc) =>
-      (doc.officerId as { _bsontype?: string } | null)?._bsontype === 'ObjectId' && within(doc.submittedAt),
-  }))
-    surveys.push(response);
+  const surveys: OfficerAnswer[] = [];
+  for await (const response of eachOfficerAnswer(unitIds, (doc) => within(doc.submittedAt))) surveys.push(response);
   take(await surveyItemsOf(surveys, officers));
 
   const stored = await FeedItem.find({

@@ -1,12 +1,17 @@
 import type { Types } from 'mongoose';
-import { Finding, type FindingOutcome } from '../feedback/index.js';
-import { Officer } from '../directory/index.js';
-import { CoachingRule, PlanSuggestion, type RuleDoc } from './work-model.js';
+import { findOfficersByIds } from '../../directory/index.js';
+import {
+  countedOutcomes,
+  findingIdsOfOfficer,
+  officersWithFindings,
+  type FindingOutcome,
+} from '../../feedback/index.js';
+import { CoachingRule, PlanSuggestion, type RuleDoc } from './model.js';
 
 /**
  * The development plan's rules, kept as data (the `coaching_rules` collection): a category that recurs among an
  * officer's findings suggests a competency and a training. Only findings count — never a complaint without a
- * finding, never a `not_substantiated` one (DESIGN.md section 3, "Findings and fairness"). The competency areas
+ * finding, never a `not_substantiated` one (docs/domain.md, "Findings and fairness"). The competency areas
  * follow the category mapping of src/modules/feedback/categories.ts.
  */
 export const defaultRules = [
@@ -76,7 +81,7 @@ export async function ensureCoachingRules(): Promise<void> {
         update: {
           $setOnInsert: {
             ...rule,
-            outcomes: ['substantiated', 'partially_substantiated'],
+            outcomes: [...countedOutcomes],
             competency: { ...rule.competency },
             training: { ...rule.training },
             active: true,
@@ -89,7 +94,6 @@ export async function ensureCoachingRules(): Promise<void> {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const COUNTING: readonly string[] = ['substantiated', 'partially_substantiated'] satisfies FindingOutcome[];
 
 /**
  * Evaluates the active rules for one officer at `now` and stores a suggestion for each rule that fires. A rule
@@ -97,22 +101,19 @@ const COUNTING: readonly string[] = ['substantiated', 'partially_substantiated']
  * decided one (accepted or dismissed): the same findings do not nag twice. Returns the suggestions it created.
  */
 export async function evaluateRules(officerId: string | Types.ObjectId, now = new Date()) {
-  const officer = await Officer.findById(officerId).select({ unitPath: 1 }).lean();
+  const [officer] = await findOfficersByIds([String(officerId)]);
   if (!officer) return [];
   const rules = await CoachingRule.find({ active: true }).lean<RuleDoc[]>();
   const created = [];
   for (const rule of rules) {
     const since = new Date(now.getTime() - rule.windowDays * DAY_MS);
-    const outcomes = rule.outcomes.filter((outcome) => COUNTING.includes(outcome)) as FindingOutcome[];
-    const findings = await Finding.find({
-      officerId: officer._id,
+    const outcomes = (rule.outcomes as FindingOutcome[]).filter((outcome) => countedOutcomes.includes(outcome));
+    const findingIds = await findingIdsOfOfficer(officer._id, {
       category: rule.category,
-      outcome: { $in: outcomes },
-      updatedAt: { $gte: since, $lte: now },
-    })
-      .select({ _id: 1 })
-      .lean<{ _id: Types.ObjectId }[]>();
-    if (findings.length < rule.minCount) continue;
+      outcomes,
+      changed: { from: since, to: now },
+    });
+    if (findingIds.length < rule.minCount) continue;
     const blocking = await PlanSuggestion.exists({
       officerId: officer._id,
       ruleCode: rule.code,
@@ -125,7 +126,7 @@ export async function evaluateRules(officerId: string | Types.ObjectId, now = ne
         unitPath: officer.unitPath,
         ruleCode: rule.code,
         category: rule.category,
-        findingIds: findings.map((finding) => finding._id),
+        findingIds,
         competency: rule.competency,
         training: rule.training,
       }),
@@ -143,10 +144,7 @@ export async function reevaluateRules(now = new Date(), signal?: AbortSignal): P
   const rules = await CoachingRule.find({ active: true }).select({ windowDays: 1 }).lean<RuleDoc[]>();
   if (rules.length === 0) return { suggested: 0 };
   const since = new Date(now.getTime() - Math.max(...rules.map((rule) => rule.windowDays)) * DAY_MS);
-  const officerIds = (await Finding.distinct('officerId', {
-    outcome: { $in: COUNTING as FindingOutcome[] },
-    updatedAt: { $gte: since, $lte: now },
-  })) as Types.ObjectId[];
+  const officerIds = await officersWithFindings({ outcomes: countedOutcomes, changed: { from: since, to: now } });
   let suggested = 0;
   for (const officerId of officerIds) {
     if (signal?.aborted) break;

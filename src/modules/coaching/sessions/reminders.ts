@@ -1,13 +1,11 @@
 import mongoose from 'mongoose';
-import { dateFormatter, zoneName } from '../../platform/calendar.js';
-import { t, type Lang } from '../../platform/i18n.js';
-import { logger } from '../../platform/logger.js';
-import { registerJob, type Job } from '../../platform/scheduler.js';
-import { User, type UserDoc } from '../accounts/index.js';
-import { Officer, type OfficerDoc } from '../directory/index.js';
-import { queueMail } from '../notifications/index.js';
-import { reevaluateRules } from './rules.js';
-import { CoachingAction, CoachingSession, type ActionDoc, type SessionDoc } from './work-model.js';
+import { dateFormatter, zoneName } from '../../../platform/calendar.js';
+import { t, type Lang } from '../../../platform/i18n.js';
+import { logger } from '../../../platform/logger.js';
+import { accountContact } from '../../accounts/index.js';
+import { findOfficersByIds, type OfficerDoc } from '../../directory/index.js';
+import { queueMail } from '../../notifications/index.js';
+import { CoachingAction, CoachingSession, type ActionDoc, type SessionDoc } from './model.js';
 
 /**
  * Reminders for agreed actions of coaching sessions: on the due day (from 07:00 on the agency's wall clock) the
@@ -39,13 +37,13 @@ type Recipient = { email: string; name: string; lang: Lang; key: string };
 
 async function recipientsFor(action: ActionDoc, officer: OfficerDoc | null): Promise<Recipient[]> {
   const [officerUser, coach] = await Promise.all([
-    officer ? User.findOne({ officerNip: officer.nip, disabled: false }).lean<UserDoc>() : Promise.resolve(null),
-    User.findOne({ _id: action.coachUserId, disabled: false }).lean<UserDoc>(),
+    officer ? accountContact({ officerNip: officer.nip }) : Promise.resolve(null),
+    accountContact({ userId: action.coachUserId }),
   ]);
   const list: Recipient[] = [];
   for (const user of [officerUser, coach]) {
     if (!user || list.some((other) => other.email === user.email)) continue;
-    list.push({ email: user.email, name: user.name, lang: (user.lang as Lang) ?? 'id', key: String(user._id) });
+    list.push({ email: user.email, name: user.name, lang: user.lang, key: user.id });
   }
   return list;
 }
@@ -63,8 +61,8 @@ export async function sendActionReminders(
     .lean<ActionDoc[]>();
   for (const action of due) {
     if (signal?.aborted) break;
-    const [officer, session] = await Promise.all([
-      Officer.findById(action.officerId).lean<OfficerDoc>(),
+    const [[officer = null], session] = await Promise.all([
+      findOfficersByIds([String(action.officerId)]),
       CoachingSession.findById(action.sessionId).select({ timeZone: 1 }).lean<SessionDoc>(),
     ]);
     const timeZone = session?.timeZone ?? 'Asia/Jakarta';
@@ -103,25 +101,4 @@ export async function sendActionReminders(
   }
   if (reminded > 0) logger.info({ reminded }, 'coaching action reminders queued');
   return { reminded };
-}
-
-export function reminderJobs(config: ReminderConfig): Job[] {
-  return [
-    {
-      name: 'coaching.action_reminders',
-      everyMs: 5 * 60_000,
-      run: async ({ startedAt, signal }) => void (await sendActionReminders(config, startedAt, signal)),
-    },
-    {
-      // The development plan's safety net for a missed finding event.
-      name: 'coaching.plan_rules',
-      everyMs: 60 * 60_000,
-      run: async ({ startedAt, signal }) => void (await reevaluateRules(startedAt, signal)),
-    },
-  ];
-}
-
-/** Registers the reminder job (and the plan rules' safety net) on the process's scheduler (server.ts calls this once, before starting it). */
-export function registerCoachingJobs(config: ReminderConfig): void {
-  for (const job of reminderJobs(config)) registerJob(job);
 }

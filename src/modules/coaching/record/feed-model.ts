@@ -1,11 +1,11 @@
-import { updateAndRead } from '../../platform/db.js';
+import { updateAndRead } from '../../../platform/db.js';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 /**
- * One entry of an officer's record (the continuous-feedback file, DESIGN.md section 3), newest first. Items are
- * written by event subscribers (findings, compliments, survey answers) and by the coaching services (sessions,
- * training, evaluations), always through `upsertFeedItem`, keyed by (type, sourceId): delivering an event twice
- * changes nothing, and a changed source (a finding re-recorded) updates its one item.
+ * One entry of an officer's record (the continuous-feedback file, docs/domain.md "Coaching record"), newest first.
+ * Items are written by event subscribers (findings, compliments, survey answers) and by the coaching services
+ * (sessions, training, evaluations), always through `upsertFeedItem`, keyed by (type, sourceId): delivering an event
+ * twice changes nothing, and a changed source (a finding re-recorded) updates its one item.
  *
  * `data` is what the record shows: never the complainant's identity or contact data, never unscrubbed text.
  */
@@ -96,7 +96,7 @@ export async function removeFeedItem(
 
 /**
  * The summary of an officer's findings, compliments and survey answers per calendar month (UTC), so that a record
- * over two years reads 24 of these and the items of the partial months at its ends instead of every item (record.ts).
+ * over two years reads 24 of these and the items of the partial months at its ends instead of every item (summary.ts).
  * They are a cache computed from the items, never the truth: every write of such an item bumps `gen` of its month
  * (and of its old month when its time moved), and a summary counts only while `summaryGen` equals `gen`. A reader
  * stores what it computed on the condition that `gen` has not moved since it began, so a write racing a read can
@@ -144,13 +144,14 @@ async function bump(
   await once().catch((error: { code?: number }) => (error?.code === 11000 ? once() : Promise.reject(error)));
 }
 
-// ---- Record versions --------------------------------------------------------------------------------------------------
+// ---- Record versions
+// --------------------------------------------------------------------------------------------------
 
 /**
  * Each officer's record version, moved by every write the record shows (an item written or removed, a session's
- * actions, an action done), after that write: record.ts shares a computed record between readers only while the
+ * actions, an action done), after that write: officer-record.ts shares a computed record between readers only while the
  * version it was computed at is still the stored one, in every process. A crash between a write and its bump leaves
- * the old answer shared until it ages out (a minute, record.ts). A rebuild moves every version.
+ * the old answer shared until it ages out (a minute, officer-record.ts). A rebuild moves every version.
  */
 const recordVersionSchema = new Schema(
   { _id: { type: Schema.Types.ObjectId, required: true }, v: { type: Number, default: 0 } },

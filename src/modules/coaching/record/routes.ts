@@ -1,15 +1,17 @@
 import { Router, type Request, type Response } from 'express';
-import type { Config } from '../../config.js';
-import { AppError, translateFields } from '../../platform/errors.js';
-import { requireActor, scopeOf } from '../../platform/access.js';
-import { unitsInScope } from '../directory/index.js';
-import { activeCategories, answerFinding } from '../feedback/index.js';
-import { coachingOverview, NO_CATEGORY, officerRecord } from './record.js';
-import { coachingTrends } from './trends.js';
+import type { Config } from '../../../config.js';
+import { AppError, translateFields } from '../../../platform/errors.js';
+import { requireActor, scopeOf } from '../../../platform/access.js';
+import { unitsInScope } from '../../directory/index.js';
+import { activeCategories, answerFinding } from '../../feedback/index.js';
+import { officerRecord } from './officer-record.js';
+import { coachingOverview } from './overview.js';
+import { NO_CATEGORY } from './summary.js';
+import { coachingTrends, type CoachingTrends } from './trends.js';
 
 /**
  * Pages and JSON API of the officer's record (thin: validate → service → view or JSON). The coaching work (sessions,
- * training, plan, evaluations) has its own routes in work-routes.ts; the record page links to them.
+ * training, plan, evaluations) has its own routes (../work-routes.ts); the record page links to them.
  */
 export function coachingRoutes(_config: Config): Router {
   const router = Router();
@@ -37,16 +39,7 @@ export function coachingRoutes(_config: Config): Router {
       coachingOverview(req.actor, req.query),
       unitsInScope(req.actor!, 'coaching.read'),
     ]);
-    const pageUrl = (page: number) =>
-      `/coaching?${new URLSearchParams({ ...(overview.unitCode ? { unitCode: overview.unitCode } : {}), page: String(page) }).toString()}`;
-    res.render('pages/coaching/record-list', {
-      title: req.t('coaching.title'),
-      overview,
-      units,
-      timeZone: overview.period.timeZone,
-      prev: overview.page > 1 ? pageUrl(overview.page - 1) : null,
-      next: overview.page < overview.pages ? pageUrl(overview.page + 1) : null,
-    });
+    res.render('pages/coaching/record-list', { title: req.t('coaching.title'), ...overviewPage(overview), units });
   });
 
   router.get('/coaching/me', requireActor, (req, res) => {
@@ -82,34 +75,49 @@ export function coachingRoutes(_config: Config): Router {
       unitsInScope(req.actor!, 'coaching.read'),
       categoryNames(req.lang),
     ]);
-    const categoriesOf = (counts: Record<string, number>) =>
-      Object.entries(counts)
-        .sort((a, b) => b[1] - a[1])
-        .map(([code, n]) => `${names[code] ?? code}: ${n}`)
-        .join(', ');
-    res.render('pages/coaching/trends', {
-      title: req.t('coaching.trends'),
-      trends,
-      units,
-      timeZone: trends.period.timeZone,
-      attentionRows: trends.needsAttention.map((officer) => ({
-        ...officer,
-        per100: officer.findingsPer100 === null ? null : String(officer.findingsPer100),
-      })),
-      unitRows: trends.units.map((unit) => ({
-        ...unit,
-        months: trends.months.map((month) => unit.findingsByMonth[month] ?? 0),
-        categories: categoriesOf(unit.findingsByCategory),
-      })),
-      officerRows: trends.officers.map((officer) => ({
-        ...officer,
-        months: trends.months.map((month) => officer.findingsByMonth[month] ?? 0),
-        categories: categoriesOf(officer.findingsByCategory),
-      })),
-    });
+    res.render('pages/coaching/trends', { title: req.t('coaching.trends'), ...trendsPage(trends, names), units });
   });
 
   return router;
+}
+
+/** The overview page: the overview, its time zone, and links to the pages before and after. */
+function overviewPage(overview: Awaited<ReturnType<typeof coachingOverview>>) {
+  const pageUrl = (page: number) =>
+    `/coaching?${new URLSearchParams({ ...(overview.unitCode ? { unitCode: overview.unitCode } : {}), page: String(page) }).toString()}`;
+  return {
+    overview,
+    timeZone: overview.period.timeZone,
+    prev: overview.page > 1 ? pageUrl(overview.page - 1) : null,
+    next: overview.page < overview.pages ? pageUrl(overview.page + 1) : null,
+  };
+}
+
+/** The trends page: rows per officer needing attention, per unit and per officer, with month columns and categories. */
+function trendsPage(trends: CoachingTrends, names: Record<string, string>) {
+  const categoriesOf = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .sort((a, b) => b[1] - a[1])
+      .map(([code, n]) => `${names[code] ?? code}: ${n}`)
+      .join(', ');
+  return {
+    trends,
+    timeZone: trends.period.timeZone,
+    attentionRows: trends.needsAttention.map((officer) => ({
+      ...officer,
+      per100: officer.findingsPer100 === null ? null : String(officer.findingsPer100),
+    })),
+    unitRows: trends.units.map((unit) => ({
+      ...unit,
+      months: trends.months.map((month) => unit.findingsByMonth[month] ?? 0),
+      categories: categoriesOf(unit.findingsByCategory),
+    })),
+    officerRows: trends.officers.map((officer) => ({
+      ...officer,
+      months: trends.months.map((month) => officer.findingsByMonth[month] ?? 0),
+      categories: categoriesOf(officer.findingsByCategory),
+    })),
+  };
 }
 
 /** Category code → name in the page's language (findings of a ticket without a category show as "none"). */

@@ -1,18 +1,14 @@
 import type { Types } from 'mongoose';
-import { eachBySlices } from '../../platform/slices.js';
-import { findOfficersByIds, Officer, type OfficerDoc, Unit } from '../directory/index.js';
-import { Finding, Ticket, type FindingDoc } from '../feedback/index.js';
-import { SurveyResponse } from '../surveys/index.js';
+import { everyOfficerId, everyUnitId, findOfficersByIds, type OfficerDoc } from '../../directory/index.js';
 import {
-  complimentFields,
-  complimentItems,
-  findingItem,
-  surveyFields,
-  surveyItem,
-  type ComplimentSource,
-  type SurveySource,
-} from './events.js';
-import { FeedItem, feedItemUpsert, RecordVersion, SummaryMonth, type FeedItemInput } from './model.js';
+  eachComplimentNamingOfficers,
+  eachFindingOf,
+  type ComplimentFacts,
+  type FindingDoc,
+} from '../../feedback/index.js';
+import { eachOfficerAnswer, type OfficerAnswer } from '../../surveys/index.js';
+import { complimentItems, findingItem, surveyItem } from './feed-items.js';
+import { FeedItem, feedItemUpsert, RecordVersion, SummaryMonth, type FeedItemInput } from './feed-model.js';
 
 export type RebuildPhase = 'findings' | 'compliments' | 'surveys' | 'sweep';
 export interface RebuildProgress {
@@ -32,7 +28,7 @@ const BATCH = 1000;
 
 /**
  * Writes the finding, compliment and survey items of every officer's record again from the source collections,
- * with the same builders the live subscribers use (events.ts), then removes the items of those kinds that neither
+ * with the same builders the live projector uses (feed-items.ts), then removes the items of those kinds that neither
  * this rebuild nor a live event wrote since it started. Safe while the application runs: every write is the same
  * idempotent upsert, and what events write during the rebuild is kept. Sessions, training and evaluations are the
  * coaching work's own documents and are left alone.
@@ -43,29 +39,22 @@ export async function rebuildRecords(options: { progress?: (progress: RebuildPro
   const officers = officerCache();
   // Unit by unit and officer by officer (platform/slices.ts): one cursor over a large collection would be held
   // whole, decoded, in the embedded database's memory.
-  const unitIds = (await Unit.find({}).select({ _id: 1 }).lean()).map((unit) => unit._id);
-  const officerIds = (await Officer.find({}).select({ _id: 1 }).lean()).map((officer) => officer._id);
+  const [unitIds, officerIds] = await Promise.all([everyUnitId(), everyOfficerId()]);
 
   report.findings = await inBatches(
-    eachBySlices<FindingDoc>(Finding.collection, 'officerId', officerIds),
+    eachFindingOf(officerIds),
     (findings) => findingItemsOf(findings, officers),
     (done) => options.progress?.({ phase: 'findings', done }),
   );
 
   report.compliments = await inBatches(
-    eachBySlices<ComplimentSource>(Ticket.collection, 'unitId', unitIds, {
-      projection: complimentFields,
-      keep: (ticket) => ticket.kind === 'compliment' && ticket.officerIds?.length > 0,
-    }),
+    eachComplimentNamingOfficers(unitIds),
     (tickets) => complimentItemsOf(tickets, officers),
     (done) => options.progress?.({ phase: 'compliments', done }),
   );
 
   report.surveys = await inBatches(
-    eachBySlices<SurveySource>(SurveyResponse.collection, 'unitId', unitIds, {
-      projection: surveyFields,
-      keep: (response) => (response.officerId as { _bsontype?: string } | null)?._bsontype === 'ObjectId',
-    }),
+    eachOfficerAnswer(unitIds),
     (responses) => surveyItemsOf(responses, officers),
     (done) => options.progress?.({ phase: 'surveys', done }),
   );
@@ -75,7 +64,7 @@ export async function rebuildRecords(options: { progress?: (progress: RebuildPro
     $or: [{ syncedAt: null }, { syncedAt: { $lt: started } }],
   });
   report.removed = swept.deletedCount;
-  // The monthly summaries are computed from the items: all of them again after this (model.ts).
+  // The monthly summaries are computed from the items: all of them again after this (feed-model.ts).
   await SummaryMonth.updateMany({}, { $inc: { gen: 1 } });
   await RecordVersion.updateMany({}, { $inc: { v: 1 } }); // records read before this are not shared after it
   options.progress?.({ phase: 'sweep', done: report.removed });
@@ -92,7 +81,7 @@ export async function findingItemsOf(findings: FindingDoc[], officers: OfficerCa
   });
 }
 
-export async function complimentItemsOf(tickets: ComplimentSource[], officers: OfficerCache): Promise<FeedItemInput[]> {
+export async function complimentItemsOf(tickets: ComplimentFacts[], officers: OfficerCache): Promise<FeedItemInput[]> {
   const byId = await officers.load(tickets.flatMap((ticket) => ticket.officerIds));
   return tickets.flatMap((ticket) =>
     complimentItems(
@@ -102,7 +91,7 @@ export async function complimentItemsOf(tickets: ComplimentSource[], officers: O
   );
 }
 
-export async function surveyItemsOf(responses: SurveySource[], officers: OfficerCache): Promise<FeedItemInput[]> {
+export async function surveyItemsOf(responses: OfficerAnswer[], officers: OfficerCache): Promise<FeedItemInput[]> {
   const byId = await officers.load(responses.map((response) => response.officerId!));
   return responses.flatMap((response) => {
     const officer = byId.get(String(response.officerId));

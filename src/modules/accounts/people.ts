@@ -1,0 +1,32 @@
+import type { Types } from 'mongoose';
+import type { Lang } from '../../platform/i18n.js';
+import { User } from './model.js';
+
+/**
+ * Accounts as other modules need them for the people they concern (docs/architecture.md, "Modules"): the accounts
+ * linked to an officer, and where to write to someone. Read here, never through the model.
+ */
+
+/** Every account linked to the officer (by NIP), a disabled one too: the work they did stays theirs. */
+export async function accountIdsOfOfficer(nip: string): Promise<Types.ObjectId[]> {
+  const accounts = await User.find({ officerNip: nip }).select({ _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+  return accounts.map((account) => account._id);
+}
+
+export interface AccountContact {
+  id: string;
+  email: string;
+  name: string;
+  lang: Lang;
+}
+
+/** Where to write to an active account, by its id or by the officer it is linked to; null when there is none. */
+export async function accountContact(
+  by: { userId: string | Types.ObjectId } | { officerNip: string },
+): Promise<AccountContact | null> {
+  const filter = 'userId' in by ? { _id: by.userId } : { officerNip: by.officerNip };
+  const user = await User.findOne({ ...filter, disabled: false })
+    .select({ email: 1, name: 1, lang: 1 })
+    .lean<{ _id: Types.ObjectId; email: string; name: string; lang?: string | null }>();
+  return user ? { id: String(user._id), email: user.email, name: user.name, lang: (user.lang as Lang) ?? 'id' } : null;
+}
