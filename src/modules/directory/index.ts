@@ -25,3 +25,5 @@ export type { ImportReport, PublicOfficer } from './service.js';
 export { readCsv } from './csv-import.js';
 export { citizenUrl, printedUrl, qrSvg } from './qr.js';
 export { nip, unitCode } from './schemas.js';
+export { activeUnitsUnder, unitsNamed, unitZones } from './unit-facts.js';
+export type { UnitFigureHead, UnitNaming, UnitZone } from './unit-facts.js';

@@ -52,3 +52,8 @@ export type RejectReason = (typeof rejectReasons)[number];
 
 /** The key of one breach: the same clock due at the same instant is escalated once, a new due time again. */
 export const breachKey = (clock: string, dueAt: Date) => `${clock}:${dueAt.toISOString()}`;
+
+/** Statuses of a ticket that has an answer: resolved, or closed after a resolution (not rejected or merged). */
+export const answeredStatuses: readonly Status[] = ['resolved', 'closed'];
+/** Statuses that end a ticket without it staying resolved (closed, rejected, merged): the type 'closed'. */
+export const closedStatuses: readonly Status[] = statuses.filter((status) => statusType(status) === 'closed');

@@ -16,3 +16,11 @@ export {
   roundTo,
 } from './ikm.js';
 export type { Grade, SkmElement } from './ikm.js';
+export {
+  answerFactsById,
+  answerFactSlices,
+  answerFactsIn,
+  answersForExport,
+  estimatedAnswerCount,
+} from './answer-facts.js';
+export type { AnswerFacts, ExportedAnswer } from './answer-facts.js';
