@@ -20,8 +20,8 @@ import { ensureReferenceData } from './reference-data.js';
 import { registerClockJobs } from './modules/feedback/clocks.js';
 import { registerCoachingJobs } from './modules/coaching/reminders.js';
 import { registerCoachingSubscribers } from './modules/coaching/events.js';
-import { registerAnalyticsSubscribers } from './modules/analytics/events.js';
-import { attachDisplayGateway } from './modules/analytics/display-gateway.js';
+import { registerAnalyticsSubscribers } from './modules/analytics/index.js';
+import { attachDisplayGateway } from './modules/analytics/index.js';
 import { registerReconciliation } from './drift.js';
 
 /** One line to the terminal for the person starting Suara (the structured log goes to stdout as JSON). */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { setEncryptionKey } from '../src/platform/crypto.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/platform/embedded-db.js';
-import { registerAnalyticsSubscribers } from '../src/modules/analytics/events.js';
+import { registerAnalyticsSubscribers } from '../src/modules/analytics/index.js';
 import { registerCoachingSubscribers } from '../src/modules/coaching/events.js';
 import { startProjectors, stopProjectors } from '../src/platform/event-log.js';
 

@@ -10,7 +10,7 @@ import { Officer, Unit } from '../modules/directory/model.js';
 import { createOfficer, createUnit, saveCounter, saveService } from '../modules/directory/service.js';
 import type { Actor } from '../modules/accounts/permissions.js';
 import { rebuildRecords } from '../modules/coaching/rebuild.js';
-import { rollupsSettledThenRebuild } from '../modules/analytics/rebuild.js';
+import { rollupsSettledThenRebuild } from '../modules/analytics/index.js';
 import { seedDemoActivity } from './activity.js';
 import { seedDemoCoaching } from './coaching.js';
 import { demoAgencies, demoOfficers, demoStaffOfficers, servicesFor, type DemoUnit } from './data.js';

@@ -3,10 +3,10 @@
  */
 export { analyticsRoutes } from './routes.js';
 export { analyticsPageRoutes } from './page-routes.js';
-export { rollupsSettledThenRebuild } from './rebuild.js';
-export { checkRollups, monthWindow, repairRollups } from './verify.js';
-export type { CollectionDrift } from './verify.js';
-export { csvCell } from './exports.js';
-export { ensureRollupLayout } from './rollups.js';
-export { registerAnalyticsSubscribers } from './events.js';
-export { attachDisplayGateway } from './display-gateway.js';
+export { rollupsSettledThenRebuild } from './rollups/rebuild.js';
+export { checkRollups, monthWindow, repairRollups } from './rollups/verify.js';
+export type { CollectionDrift } from './rollups/verify.js';
+export { csvCell } from './ikm/exports.js';
+export { ensureRollupLayout } from './rollups/layout.js';
+export { registerAnalyticsSubscribers } from './rollups/projector.js';
+export { attachDisplayGateway } from './display/gateway.js';

@@ -3,8 +3,11 @@ import type { Config } from '../../config.js';
 import { check } from '../../platform/validate.js';
 import { requireActor } from '../accounts/index.js';
 import { ikmQuery, trendsQuery } from './schemas.js';
-import { defaultPeriod, ikmReport, ticketTrends, type Interval } from './service.js';
-import { getWeights, setWeights } from './settings.js';
+import { findUnitByCode } from '../directory/index.js';
+import { ikmReport } from './ikm/report.js';
+import { quarterToDate, todayIn, type Period } from './shared/days.js';
+import { getWeights, setWeights } from './shared/settings.js';
+import { ticketTrends, type Interval } from './trends/report.js';
 
 /**
  * JSON API of the analytics module (thin: validate → service → JSON). Dates are agency-local days 'YYYY-MM-DD',
@@ -70,4 +73,10 @@ export function analyticsRoutes(_config: Config): Router {
   });
 
   return router;
+}
+
+/** The default period of the API: this quarter to date in the unit's time zone. */
+async function defaultPeriod(unitCode: string): Promise<Period> {
+  const unit = await findUnitByCode(unitCode);
+  return quarterToDate(todayIn(unit?.timeZone ?? 'Asia/Jakarta'));
 }

@@ -1,9 +1,9 @@
 import Joi from 'joi';
-import { AppError } from '../../platform/errors.js';
-import { addDays, localDate, startOfLocalDay, type LocalDate } from '../../platform/calendar.js';
-import { check, checkbox } from '../../platform/validate.js';
-import { unitCode } from '../directory/index.js';
-import { findUnitByCode, type UnitDoc } from '../directory/index.js';
+import { AppError } from '../../../platform/errors.js';
+import { addDays, localDate, startOfLocalDay, type LocalDate } from '../../../platform/calendar.js';
+import { check, checkbox } from '../../../platform/validate.js';
+import { unitCode } from '../../directory/index.js';
+import { findUnitByCode, type UnitDoc } from '../../directory/index.js';
 
 /**
  * The period of a report page: local days in the unit's time zone, both ends inclusive as people write them

@@ -1,12 +1,11 @@
 import ExcelJS from 'exceljs';
-import { AppError } from '../../platform/errors.js';
-import { localDate } from '../../platform/calendar.js';
-import { assertCan, type Actor } from '../accounts/index.js';
-import { scrubPersonalData } from '../feedback/index.js';
-import { SKM_ELEMENTS } from '../surveys/index.js';
-import { SurveyResponse } from '../surveys/index.js';
-import type { Period } from './period.js';
-import type { IkmReport } from './service.js';
+import { AppError } from '../../../platform/errors.js';
+import { localDate } from '../../../platform/calendar.js';
+import { assertCan, type Actor } from '../../accounts/index.js';
+import { scrubPersonalData } from '../../feedback/index.js';
+import { answersForExport, SKM_ELEMENTS, type ExportedAnswer } from '../../surveys/index.js';
+import type { Period } from '../shared/period.js';
+import type { IkmReport } from './report.js';
 
 /**
  * The IKM report as agencies file it (PermenPANRB 14/2017): an Excel workbook with a summary, the per-element table
@@ -17,14 +16,7 @@ import type { IkmReport } from './service.js';
 /** More rows than this do not fit a report a person reads; the workbook says so instead of growing without bound. */
 export const RAW_ANSWER_LIMIT = 50_000;
 
-export interface RawAnswer {
-  submittedAt: Date;
-  unitCode: string;
-  serviceCode: string | null;
-  answers: number[];
-  respondent: { gender: string; ageBand: string; education: string; occupation: string };
-  comment: string | null;
-}
+export type RawAnswer = ExportedAnswer;
 
 /** The answers of the period for the unit (and its subtree), oldest first, for staff who may read its analytics. */
 export async function rawAnswers(
@@ -34,15 +26,14 @@ export async function rawAnswers(
 ): Promise<{ rows: RawAnswer[]; truncated: boolean }> {
   if (!actor) throw new AppError('unauthenticated');
   assertCan(actor, 'analytics.read', { unitPath: period.unit.path.map(String) });
-  const filter: Record<string, unknown> = period.subtree ? { unitPath: period.unit._id } : { unitId: period.unit._id };
-  filter.submittedAt = { $gte: period.from, $lt: period.to };
-  if (period.serviceCode) filter.serviceCode = period.serviceCode;
-  const docs = await SurveyResponse.find(filter)
-    .sort({ submittedAt: 1 })
-    .limit(limit + 1)
-    // What may leave: no integrity block (hashes), no officer, no idempotency key.
-    .select({ submittedAt: 1, unitCode: 1, serviceCode: 1, answers: 1, respondent: 1, comment: 1 })
-    .lean<RawAnswer[]>();
+  const docs = await answersForExport({
+    unitId: period.unit._id,
+    subtree: period.subtree,
+    from: period.from,
+    to: period.to,
+    serviceCode: period.serviceCode,
+    limit: limit + 1,
+  });
   return {
     rows: docs.slice(0, limit).map((doc) => ({
       submittedAt: doc.submittedAt,

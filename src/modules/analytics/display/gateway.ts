@@ -1,11 +1,10 @@
 import type { Namespace, Server } from 'socket.io';
-import { subscribe } from '../../platform/events.js';
-import { formatNumber } from '../../platform/i18n.js';
-import { logger } from '../../platform/logger.js';
-import { Unit } from '../directory/index.js';
-import { findUnitByCode } from '../directory/index.js';
-import { displayFigures } from './service.js';
-import { approvedShowcase, onShowcaseChange, type PublicShowcaseItem } from './showcase.js';
+import { subscribe } from '../../../platform/events.js';
+import { formatNumber } from '../../../platform/i18n.js';
+import { logger } from '../../../platform/logger.js';
+import { findUnitByCode, unitsNamed } from '../../directory/index.js';
+import { displayFigures } from './figures.js';
+import { approvedShowcase, onShowcaseChange, type PublicShowcaseItem } from '../transparency/showcase.js';
 
 /**
  * The hall display over Socket.IO: public namespace `/display`, no sign-in, nothing personal ever sent. A screen
@@ -136,9 +135,7 @@ export function attachDisplayGateway(io: Server, options: DisplayGatewayOptions 
   const codesOf = async (unitPath: readonly string[]) => {
     const missing = unitPath.filter((id) => !codeById.has(id));
     if (missing.length) {
-      const units = await Unit.find({ _id: { $in: missing } })
-        .select({ code: 1 })
-        .lean<{ _id: unknown; code: string }[]>();
+      const units = await unitsNamed(missing);
       for (const unit of units) codeById.set(String(unit._id), unit.code);
     }
     return unitPath.map((id) => codeById.get(id)).filter((code): code is string => Boolean(code));

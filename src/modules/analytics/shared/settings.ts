@@ -1,12 +1,12 @@
-import { AppError } from '../../platform/errors.js';
-import { keptLookups } from '../../platform/shared-answers.js';
-import { check } from '../../platform/validate.js';
-import { assertCan, type Actor } from '../accounts/index.js';
-import { recordAudit } from '../accounts/index.js';
-import { findUnitByCode } from '../directory/index.js';
-import { assertWeights, EQUAL_WEIGHTS } from '../surveys/index.js';
-import { AnalyticsSettings, settingsWrites } from './model.js';
-import { weightsInput } from './schemas.js';
+import { AppError } from '../../../platform/errors.js';
+import { keptLookups } from '../../../platform/shared-answers.js';
+import { check } from '../../../platform/validate.js';
+import { assertCan, type Actor } from '../../accounts/index.js';
+import { recordAudit } from '../../accounts/index.js';
+import { findUnitByCode } from '../../directory/index.js';
+import { assertWeights, EQUAL_WEIGHTS } from '../../surveys/index.js';
+import { AnalyticsSettings, settingsWrites } from './settings-model.js';
+import { weightsInput } from '../schemas.js';
 
 /**
  * Custom SKM element weights per agency (DESIGN.md section 3: they must sum to 1). Read by every IKM figure of the
