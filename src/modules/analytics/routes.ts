@@ -11,7 +11,7 @@ import { ticketTrends, type Interval } from './trends/report.js';
 
 /**
  * JSON API of the analytics module (thin: validate → service → JSON). Dates are agency-local days 'YYYY-MM-DD',
- * `to` inclusive; without them, this quarter to date. The pages live in page-routes.ts.
+ * `to` inclusive; without them, this quarter to date. The pages live in each capability's pages.ts.
  */
 export function analyticsRoutes(_config: Config): Router {
   const router = Router();

@@ -69,10 +69,8 @@ export interface DisplayGateway {
   close(): Promise<void>;
 }
 
-export function attachDisplayGateway(io: Server, options: DisplayGatewayOptions = {}): DisplayGateway {
-  const nsp = io.of(DISPLAY_NAMESPACE);
-  const throttleMs = options.throttleMs ?? DISPLAY_THROTTLE_MS;
-
+/** Lets a screen in for an active unit (by code) and sends it the figures at once. */
+function admitScreens(nsp: Namespace): void {
   nsp.use(async (socket, next) => {
     const raw = (socket.handshake.auth as { unitCode?: unknown })?.unitCode ?? socket.handshake.query.unitCode;
     const code = typeof raw === 'string' ? raw.trim().toUpperCase() : '';
@@ -97,6 +95,13 @@ export function attachDisplayGateway(io: Server, options: DisplayGatewayOptions 
       logger.warn({ err: error, unitCode: code }, 'display figures failed');
     }
   });
+}
+
+export function attachDisplayGateway(io: Server, options: DisplayGatewayOptions = {}): DisplayGateway {
+  const nsp = io.of(DISPLAY_NAMESPACE);
+  const throttleMs = options.throttleMs ?? DISPLAY_THROTTLE_MS;
+
+  admitScreens(nsp);
 
   // ---- Refresh, throttled per unit
 

@@ -74,17 +74,16 @@ export function elementTable(report: IkmReport, t: Translate) {
 
 const sheetName = (t: Translate, key: string) => t(key).slice(0, 31);
 
-/** The workbook: "Ringkasan" (summary), the per-element table, the raw answers. */
-export async function ikmWorkbook(
-  report: IkmReport,
-  period: Pick<Period, 'fromDay' | 'toDay' | 'unit'>,
-  answers: { rows: RawAnswer[]; truncated: boolean },
-  t: Translate,
-): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
-  workbook.creator = 'Suara';
-  workbook.created = new Date();
+type Workbook = InstanceType<typeof ExcelJS.Workbook>;
+type Answers = { rows: RawAnswer[]; truncated: boolean };
 
+/** "Ringkasan": the unit, period, index and grade, sample, integrity flags and the respondents' profile. */
+function addSummarySheet(
+  workbook: Workbook,
+  report: IkmReport,
+  period: Pick<Period, 'fromDay' | 'toDay'>,
+  t: Translate,
+) {
   const summary = workbook.addWorksheet('Ringkasan');
   summary.columns = [{ width: 42 }, { width: 48 }];
   const line = (label: string, value: string | number | null) => summary.addRow([label, value ?? '']);
@@ -108,7 +107,10 @@ export async function ikmWorkbook(
   for (const [group, prefix] of profileGroups)
     for (const [code, count] of Object.entries(report.profile[group]))
       line(`${t(groupLabel[group])}: ${t(`${prefix}.${code}`)}`, count);
+}
 
+/** The per-element table with weights, the total and the IKM row. */
+function addElementSheet(workbook: Workbook, report: IkmReport, t: Translate) {
   const table = elementTable(report, t);
   const elements = workbook.addWorksheet(sheetName(t, 'analytics.pages.sheet_elements'));
   elements.columns = [
@@ -143,7 +145,10 @@ export async function ikmWorkbook(
   ]);
   ikmRow.font = { bold: true };
   elements.addRow(['', t('analytics.pages.respondents'), report.respondents]);
+}
 
+/** The raw answers, one row each, dated on the unit's local day. */
+function addAnswerSheet(workbook: Workbook, answers: Answers, timeZone: string, t: Translate) {
   const raw = workbook.addWorksheet(sheetName(t, 'analytics.pages.sheet_answers'));
   raw.columns = [
     { header: t('analytics.pages.col_number'), width: 6 },
@@ -161,7 +166,7 @@ export async function ikmWorkbook(
   answers.rows.forEach((row, index) =>
     raw.addRow([
       index + 1,
-      localDate(row.submittedAt, period.unit.timeZone),
+      localDate(row.submittedAt, timeZone),
       row.unitCode,
       row.serviceCode ?? '',
       ...row.answers,
@@ -173,7 +178,21 @@ export async function ikmWorkbook(
     ]),
   );
   if (answers.truncated) raw.addRow(['', t('analytics.pages.truncated', { limit: RAW_ANSWER_LIMIT })]);
+}
 
+/** The workbook: "Ringkasan" (summary), the per-element table, the raw answers. */
+export async function ikmWorkbook(
+  report: IkmReport,
+  period: Pick<Period, 'fromDay' | 'toDay' | 'unit'>,
+  answers: Answers,
+  t: Translate,
+): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'Suara';
+  workbook.created = new Date();
+  addSummarySheet(workbook, report, period, t);
+  addElementSheet(workbook, report, t);
+  addAnswerSheet(workbook, answers, period.unit.timeZone, t);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 

@@ -1,7 +1,7 @@
 import mongoose, { Schema } from 'mongoose';
 
 /**
- * Rollup documents (DESIGN.md section 5): dashboards over a million tickets read these, kept by `$inc` upserts on
+ * Rollup documents (docs/architecture.md): dashboards over a million tickets read these, kept by `$inc` upserts on
  * write and rebuildable from the source collections (rebuild.ts). Every rollup document has
  *
  * - `_id`: its key as a string, e.g. `2026-11-20|<unitId>|POLI-UMUM|waiting_time|complaint`, so one upsert finds it;

@@ -7,6 +7,7 @@ import {
   integrityFlags,
   occupations,
 } from '../../surveys/index.js';
+import { closedStatuses } from '../../feedback/index.js';
 import { DURATION_HOURS_BOUNDS, WAIT_MINUTES_BOUNDS, type Histogram } from './histogram.js';
 import type { UnitMonthDoc } from './rollup-reads.js';
 
@@ -46,7 +47,8 @@ const boundsOf = (kind: (typeof HIST_KINDS)[number]) => (kind === 'wait' ? WAIT_
 /** $group fields for every counter of the ticket rollups, with histograms bucket by bucket. */
 export function ticketSums(): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
-  for (const count of ['received', 'verified', 'resolved', 'closed', 'rejected', 'merged', 'reopened'])
+  // The counts contribution.ts writes: `n.<status>` for the statuses that end a ticket, the steps by name.
+  for (const count of ['received', 'verified', 'resolved', ...closedStatuses, 'reopened'])
     fields[`n_${count}`] = { $sum: `$n.${count}` };
   for (const kind of HIST_KINDS)
     boundsOf(kind).forEach((_, index) => (fields[`h_${kind}_${index}`] = { $sum: `$h.${kind}.${index}` }));

@@ -94,19 +94,6 @@ export async function periodOf(raw: unknown, now = new Date()): Promise<Period> 
   };
 }
 
-/** The period of the same length just before this one (for the change beside a follow-up). */
-export function previousPeriod(period: Period): Period {
-  const toDay = addDays(period.fromDay, -1);
-  const fromDay = addDays(period.fromDay, -period.lengthDays);
-  return {
-    ...period,
-    fromDay,
-    toDay,
-    from: startOfLocalDay(fromDay, period.unit.timeZone),
-    to: period.from,
-  };
-}
-
 /** The query string of a period, for links and redirects. */
 export function periodQuery(period: Pick<Period, 'unit' | 'fromDay' | 'toDay' | 'serviceCode'>, extra = {}): string {
   return new URLSearchParams({

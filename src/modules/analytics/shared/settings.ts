@@ -9,7 +9,7 @@ import { AnalyticsSettings, settingsWrites } from './settings-model.js';
 import { weightsInput } from '../schemas.js';
 
 /**
- * Custom SKM element weights per agency (DESIGN.md section 3: they must sum to 1). Read by every IKM figure of the
+ * Custom SKM element weights per agency (docs/domain.md: they must sum to 1). Read by every IKM figure of the
  * agency's units; absent means the regulation's equal weights, 1/9 each (exactly, never 0.111).
  */
 

@@ -14,7 +14,7 @@ import { scrubPersonalData } from '../../feedback/index.js';
 import { ShowcaseItem, type ShowcaseDoc } from './showcase-model.js';
 
 /**
- * "You said, we did" (DESIGN.md section 3, privacy `public`): a unit head turns a resolved public ticket into a
+ * "You said, we did" (docs/domain.md, privacy `public`): a unit head turns a resolved public ticket into a
  * short, moderated pair of sentences. The ticket's own text never leaves the staff side; what is published is
  * what the head wrote or approved, scrubbed of phone numbers, e-mail addresses and NIKs once more on the way in.
  */
@@ -23,7 +23,7 @@ export const SHOWCASE_TEXT_MAX = 300;
 
 const changes = new EventEmitter();
 changes.setMaxListeners(20);
-/** How many times this process changed the showcase: the cached transparency figures follow it (page-routes.ts). */
+/** How many times this process changed the showcase: the cached transparency figures follow it (pages.ts). */
 let changeCount = 0;
 export const showcaseChanges = () => changeCount;
 
