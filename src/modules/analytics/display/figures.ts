@@ -5,6 +5,8 @@ import { SurveyRollup } from '../rollups/model.js';
 import { dateOfDay, quarterToDate, todayIn } from '../shared/days.js';
 import { unitOr404 } from '../shared/rollup-reads.js';
 
+/** What the hall display shows, from the rollups: public figures, no sign-in, no personal data. */
+
 export interface DisplayFigures {
   unit: { code: string; name: string; timeZone: string };
   /** The agency-local day the count is for. */

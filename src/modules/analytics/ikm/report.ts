@@ -20,6 +20,11 @@ import {
 import { aggregateRollups, authorise, surveyScope, unitOr404 } from '../shared/rollup-reads.js';
 import { weightsFor } from '../shared/settings.js';
 
+/**
+ * The IKM report (PermenPANRB 14/2017) of a unit and its subtree over a period: element means and grades, the
+ * index, the sample against the minimum, the respondents' profile and integrity flags, from the survey rollups.
+ */
+
 export interface IkmReportQuery {
   unitCode: string;
   from: Date | string;
