@@ -1,6 +1,6 @@
 /**
  * `npm run rollups:rebuild [-- --resume] [-- --batch 250000]` (source documents summed in memory per write): rebuilds every analytics rollup from the source
- * collections (tickets, survey answers, findings) of the configured database (MONGODB_URI, or the embedded one under
+ * collections (tickets, survey answers) of the configured database (MONGODB_URI, or the embedded one under
  * DATA_DIR), with one progress line per batch. After a crash, `--resume` continues from the last checkpoint.
  */
 import 'dotenv/config';
@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/platform/db.js';
 import { EmbeddedDatabaseError } from '../src/platform/embedded-db.js';
 import { setLogLevel } from '../src/platform/logger.js';
-import { rebuildRollups } from '../src/modules/analytics/rebuild.js';
+import { rebuildRollups } from '../src/modules/analytics/rollups/rebuild.js';
 
 const say = (line: string) => process.stderr.write(line + '\n');
 
@@ -31,8 +31,8 @@ async function main(): Promise<number> {
   try {
     const result = await rebuildRollups({ resume, progress: say, ...(size ? { batchSize: size } : {}) });
     say(
-      `Rollups rebuilt${result.resumed ? ' (resumed)' : ''}: ${result.tickets} tickets, ${result.surveys} survey answers, ` +
-        `${result.findings} findings in ${(result.ms / 1000).toFixed(1)} s.`,
+      `Rollups rebuilt${result.resumed ? ' (resumed)' : ''}: ${result.tickets} tickets, ${result.surveys} survey answers ` +
+        `in ${(result.ms / 1000).toFixed(1)} s.`,
     );
     return 0;
   } finally {

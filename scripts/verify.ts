@@ -33,7 +33,7 @@ export function printReport(report: DriftReport, print: (line: string) => void):
   const iso = (date: Date) => date.toISOString().slice(0, 10);
   print(
     `Window ${iso(report.window.from)} to ${iso(report.window.to)} (whole months): ` +
-      `${report.sources.tickets} tickets, ${report.sources.surveys} survey answers, ${report.sources.findings} findings read.`,
+      `${report.sources.tickets} tickets, ${report.sources.surveys} survey answers read.`,
   );
   print(`${'collection'.padEnd(32)} ${'checked'.padStart(9)} ${'differences'.padStart(12)}`);
   for (const drift of report.collections) {

@@ -1,7 +1,7 @@
 import { eventsSettled } from './platform/events.js';
 import { logger } from './platform/logger.js';
 import { registerJob } from './platform/scheduler.js';
-import { checkRollups, monthWindow, repairRollups, type CollectionDrift } from './modules/analytics/verify.js';
+import { checkRollups, monthWindow, repairRollups, type CollectionDrift } from './modules/analytics/index.js';
 import { checkFeed, repairFeed } from './modules/coaching/index.js';
 
 /**
@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000;
 
 export interface DriftReport {
   window: { from: Date; to: Date };
-  sources: { tickets: number; surveys: number; findings: number };
+  sources: { tickets: number; surveys: number };
   collections: CollectionDrift[];
   differences: number;
 }

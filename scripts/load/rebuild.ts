@@ -2,7 +2,7 @@ import { ensureIndexes } from '../../src/platform/db.js';
 
 /**
  * Runs the rebuild functions of the analytics and coaching modules when they exist in this checkout (they are
- * built alongside the generator): `rebuildRollups` (src/modules/analytics/rebuild.ts) and `rebuildRecords`
+ * built alongside the generator): `rebuildRollups` (src/modules/analytics/rollups/rebuild.ts) and `rebuildRecords`
  * (src/modules/coaching/record/rebuild.ts). Looked up at run time, so the generator works before and after they land.
  */
 export interface RebuildTiming {
@@ -15,7 +15,7 @@ export interface RebuildTiming {
 type RebuildFunction = (options: { progress?: (...args: unknown[]) => void; resume?: boolean }) => Promise<unknown>;
 
 const rebuilds = [
-  { name: 'rebuildRollups', module: '../../src/modules/analytics/rebuild.js' },
+  { name: 'rebuildRollups', module: '../../src/modules/analytics/index.js' },
   { name: 'rebuildRecords', module: '../../src/modules/coaching/index.js' },
 ] as const;
 

@@ -9,7 +9,7 @@ import type { Actor, Role } from '../platform/access.js';
 import { Officer, Unit } from '../modules/directory/model.js';
 import { createOfficer, createUnit, saveCounter, saveService } from '../modules/directory/service.js';
 import { rebuildRecords } from '../modules/coaching/index.js';
-import { rollupsSettledThenRebuild } from '../modules/analytics/rebuild.js';
+import { rollupsSettledThenRebuild } from '../modules/analytics/index.js';
 import { seedDemoActivity } from './activity.js';
 import { seedDemoCoaching } from './coaching.js';
 import { demoAgencies, demoOfficers, demoStaffOfficers, servicesFor, type DemoUnit } from './data.js';

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
-import { rebuildRollups } from '../../src/modules/analytics/rebuild.js';
-import { ikmReport, ticketTrends } from '../../src/modules/analytics/service.js';
+import { rebuildRollups } from '../../src/modules/analytics/rollups/rebuild.js';
+import { ikmReport } from '../../src/modules/analytics/ikm/report.js';
+import { ticketTrends } from '../../src/modules/analytics/trends/report.js';
 import { createUser, toActor } from '../../src/modules/accounts/service.js';
 import { User } from '../../src/modules/accounts/model.js';
 import { Unit, type UnitDoc } from '../../src/modules/directory/model.js';

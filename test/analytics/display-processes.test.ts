@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { createClient } from 'redis';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
-import { DISPLAY_NAMESPACE, DISPLAY_UPDATE, type DisplayPayload } from '../../src/modules/analytics/display-gateway.js';
+import { DISPLAY_NAMESPACE, DISPLAY_UPDATE, type DisplayPayload } from '../../src/modules/analytics/display/gateway.js';
 import { seedDirectory } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { until } from '../inbox/live.js';

@@ -14,7 +14,7 @@ import {
   DISPLAY_UPDATE,
   type DisplayGateway,
   type DisplayPayload,
-} from '../../src/modules/analytics/display-gateway.js';
+} from '../../src/modules/analytics/display/gateway.js';
 import { ensureReferenceData } from '../../src/reference-data.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { seedDirectory } from '../helpers/app.js';

@@ -2,10 +2,14 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
 import { addDays, localDate } from '../../src/platform/calendar.js';
-import { RollupCheckpoint, SurveyTreeMonthRollup, SurveyTreeRollup } from '../../src/modules/analytics/model.js';
-import { rebuildRollups } from '../../src/modules/analytics/rebuild.js';
-import { ensureRollupLayout, surveyTreeComplete } from '../../src/modules/analytics/rollups.js';
-import { ikmReport } from '../../src/modules/analytics/service.js';
+import {
+  RollupCheckpoint,
+  SurveyTreeMonthRollup,
+  SurveyTreeRollup,
+} from '../../src/modules/analytics/rollups/model.js';
+import { rebuildRollups } from '../../src/modules/analytics/rollups/rebuild.js';
+import { ensureRollupLayout, surveyTreeComplete } from '../../src/modules/analytics/rollups/layout.js';
+import { ikmReport } from '../../src/modules/analytics/ikm/report.js';
 import { Unit, type UnitDoc } from '../../src/modules/directory/model.js';
 import { SharedAnswers } from '../../src/platform/shared-answers.js';
 import { clearCollections, resetRateLimits, useTestDatabase } from '../helpers/db.js';

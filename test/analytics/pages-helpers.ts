@@ -1,6 +1,6 @@
 import { Unit } from '../../src/modules/directory/model.js';
 import { SurveyResponse } from '../../src/modules/surveys/model.js';
-import { rollUpSurvey } from '../../src/modules/analytics/events.js';
+import { rollUpSurvey } from '../../src/modules/analytics/rollups/projector.js';
 
 /**
  * Survey answers for the analytics page specs, on any date: stored as the survey service stores them (with

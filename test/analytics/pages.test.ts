@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Express } from 'express';
 import request from 'supertest';
 import { Unit } from '../../src/modules/directory/model.js';
-import { periodShortcuts } from '../../src/modules/analytics/period.js';
+import { periodShortcuts } from '../../src/modules/analytics/shared/period.js';
 import { createUser } from '../../src/modules/accounts/service.js';
 import { useTestDatabase } from '../helpers/db.js';
 import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';

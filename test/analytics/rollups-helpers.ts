@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
-import { rollupModels } from '../../src/modules/analytics/model.js';
+import { rollupModels } from '../../src/modules/analytics/rollups/model.js';
 import { eventsSettled } from '../../src/platform/events.js';
 import { SurveyResponse } from '../../src/modules/surveys/model.js';
 import { resetRateLimits } from '../helpers/db.js';
@@ -81,12 +81,9 @@ const COUNTERS = [
   'profile',
   'flagged',
   'flags',
-  'compliments',
   'kinds',
   'categories',
   'services',
-  'findings',
-  'surveys',
 ];
 
 /** Every rollup document, normalised and sorted; documents with no counter left are dropped. */

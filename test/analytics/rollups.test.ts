@@ -2,18 +2,19 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
 import { User } from '../../src/modules/accounts/model.js';
-import { rollUpTicket } from '../../src/modules/analytics/events.js';
+import { rollUpTicket } from '../../src/modules/analytics/rollups/projector.js';
 import { eventsSettled } from '../../src/platform/events.js';
-import { bucketOf, WAIT_MINUTES_BOUNDS } from '../../src/modules/analytics/histogram.js';
+import { bucketOf, WAIT_MINUTES_BOUNDS } from '../../src/modules/analytics/shared/histogram.js';
 import {
   ContributionState,
-  OfficerRollup,
   SurveyRollup,
   SurveyTreeMonthRollup,
   SurveyTreeRollup,
   TicketRollup,
-} from '../../src/modules/analytics/model.js';
-import { applySourceState, ticketContribution } from '../../src/modules/analytics/rollups.js';
+} from '../../src/modules/analytics/rollups/model.js';
+import { ticketContribution } from '../../src/modules/analytics/rollups/contribution.js';
+import { applySourceState } from '../../src/modules/analytics/rollups/writes.js';
+import { ticketFactsOf } from '../../src/modules/feedback/index.js';
 import { Officer, Unit } from '../../src/modules/directory/model.js';
 import { Ticket } from '../../src/modules/feedback/model.js';
 import { localDate } from '../../src/platform/calendar.js';
@@ -112,20 +113,6 @@ describe('Analytics rollups kept live from domain events', () => {
     expect(state.revision).to.equal((await Ticket.findOne({ code }).lean())!.revision);
   });
 
-  it('counts a compliment naming an officer on the officer’s day rollup', async () => {
-    const siti = (await Officer.findOne({ nip: '198503152010012001' }).lean())!;
-    await fileTicket(app, {
-      kind: 'compliment',
-      category: undefined,
-      officerRef: siti.ref,
-      description: 'Bu Siti sangat sabar menjelaskan alur pendaftaran kepada ibu saya.',
-    });
-    await eventsSettled();
-    const officer = (await OfficerRollup.collection.findOne({ officerId: siti._id })) as Doc;
-    expect(officer).to.deep.include({ day: today(), compliments: 1 });
-    expect((await ticketDocs())[0]).to.deep.include({ kind: 'compliment' });
-  });
-
   it('never counts one ticket twice when its events are handled at the same time', async () => {
     const { code } = await fileTicket(app);
     await eventsSettled();
@@ -144,12 +131,14 @@ describe('Analytics rollups kept live from domain events', () => {
     await act(code, { action: 'verify' });
     await eventsSettled();
     const ticket = (await Ticket.findOne({ code }).lean())!;
-    const older = ticketContribution({ ...ticket, status: 'received', history: ticket.history.slice(0, 1) } as never);
+    const older = ticketContribution(
+      ticketFactsOf({ ...ticket, status: 'received', history: ticket.history.slice(0, 1) } as never),
+    );
     expect(await applySourceState(ticket._id, ticket.revision - 1, older)).to.equal('current');
     expect(sum(await ticketDocs(), (doc) => doc.n?.verified)).to.equal(1);
   });
 
-  it('keeps survey answers per day, unit and service, with profile, flags and the officer named', async () => {
+  it('keeps survey answers per day, unit and service, with profile and flags', async () => {
     const siti = (await Officer.findOne({ nip: '198503152010012001' }).lean())!;
     await request(app)
       .post('/api/v1/surveys')
@@ -174,9 +163,6 @@ describe('Analytics rollups kept live from domain events', () => {
     // An API answer without a device cookie carries the fresh-device flag: counted, never dropped.
     expect(doc.flagged).to.equal(1);
     expect(doc.flags.fresh_device).to.equal(1);
-    const officer = (await OfficerRollup.collection.findOne({ officerId: siti._id })) as Doc;
-    expect(officer.surveys.respondents).to.equal(1);
-    expect(officer.surveys.sums['5']).to.equal(4);
   });
 
   it('counts a survey answer once on the subtree documents of its unit and of every unit above it, by day and month', async () => {
@@ -212,22 +198,5 @@ describe('Analytics rollups kept live from domain events', () => {
       const perUnit = (await SurveyRollup.collection.find({ unitPath: dinas }).toArray()) as Doc[];
       expect(of(dinas)!.respondents).to.equal(sum(perUnit, (doc) => doc.respondents));
     }
-  });
-
-  it('moves a finding recorded again with another outcome instead of counting it twice', async () => {
-    const siti = (await Officer.findOne({ nip: '198503152010012001' }).lean())!;
-    const { code } = await fileTicket(app, { category: 'officer_conduct', officerRef: siti.ref });
-    await act(code, { action: 'verify' });
-    for (const outcome of ['substantiated', 'not_substantiated']) {
-      const { ticket } = (await head.get(`/api/v1/tickets/${code}`).expect(200)).body;
-      await head
-        .post(`/api/v1/tickets/${code}/findings`)
-        .set('X-CSRF-Token', csrf)
-        .send({ revision: ticket.revision, officerRef: siti.ref, outcome, note: 'Diperiksa.' })
-        .expect(201);
-      await eventsSettled();
-    }
-    const officer = (await OfficerRollup.collection.findOne({ officerId: siti._id })) as Doc;
-    expect(officer.findings).to.deep.equal({ substantiated: 0, not_substantiated: 1 });
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
-import { displayFigures } from '../../src/modules/analytics/service.js';
+import { displayFigures } from '../../src/modules/analytics/display/figures.js';
 import { localDate } from '../../src/platform/calendar.js';
 import { eventsSettled } from '../../src/platform/events.js';
 import { useTestDatabase } from '../helpers/db.js';

@@ -1,20 +1,18 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
-import { rebuildRollups } from '../../src/modules/analytics/rebuild.js';
+import { rebuildRollups } from '../../src/modules/analytics/rollups/rebuild.js';
 import {
   bucketOf,
   countAtMost,
   DURATION_HOURS_BOUNDS,
   quantile,
   WAIT_MINUTES_BOUNDS,
-} from '../../src/modules/analytics/histogram.js';
-import {
-  bucketsOf,
-  ikmReport,
-  segmentsOf,
-  ticketTrends,
-  transparencyFigures,
-} from '../../src/modules/analytics/service.js';
+} from '../../src/modules/analytics/shared/histogram.js';
+import { ikmReport } from '../../src/modules/analytics/ikm/report.js';
+import { segmentsOf } from '../../src/modules/analytics/shared/days.js';
+import { transparencyFigures } from '../../src/modules/analytics/transparency/figures.js';
+import { bucketsOf } from '../../src/modules/analytics/trends/buckets.js';
+import { ticketTrends } from '../../src/modules/analytics/trends/report.js';
 import { Unit, type UnitDoc } from '../../src/modules/directory/model.js';
 import { Ticket } from '../../src/modules/feedback/model.js';
 import { clearCollections, useTestDatabase } from '../helpers/db.js';

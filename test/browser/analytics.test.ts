@@ -9,7 +9,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { Server } from 'socket.io';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { attachDisplayGateway, type DisplayGateway } from '../../src/modules/analytics/display-gateway.js';
+import { attachDisplayGateway, type DisplayGateway } from '../../src/modules/analytics/display/gateway.js';
 import { ensureReferenceData } from '../../src/reference-data.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { PASSWORD, seedDirectory } from '../helpers/app.js';

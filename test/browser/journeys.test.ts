@@ -10,7 +10,7 @@ import { Server } from 'socket.io';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { seedDemo, type DemoAccount } from '../../src/demo/seed.js';
-import { attachDisplayGateway, type DisplayGateway } from '../../src/modules/analytics/display-gateway.js';
+import { attachDisplayGateway, type DisplayGateway } from '../../src/modules/analytics/display/gateway.js';
 import { attachInboxGateway, staffSocketOptions, type InboxGateway } from '../../src/modules/inbox/gateway.js';
 import { sessionMiddleware } from '../../src/platform/session.js';
 import { ensureReferenceData } from '../../src/reference-data.js';

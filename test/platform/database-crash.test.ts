@@ -6,7 +6,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { checkDrift } from '../../src/drift.js';
-import { TicketRollup } from '../../src/modules/analytics/model.js';
+import { TicketRollup } from '../../src/modules/analytics/rollups/model.js';
 import { Ticket } from '../../src/modules/feedback/model.js';
 import { connectMongoose } from '../../src/platform/db.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/platform/embedded-db.js';

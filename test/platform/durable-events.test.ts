@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import request from 'supertest';
 import { checkDrift, reconcile } from '../../src/drift.js';
-import { TicketRollup, SurveyRollup } from '../../src/modules/analytics/model.js';
+import { TicketRollup, SurveyRollup } from '../../src/modules/analytics/rollups/model.js';
 import { FeedItem } from '../../src/modules/coaching/record/feed-model.js';
 import { Officer } from '../../src/modules/directory/model.js';
 import { Ticket } from '../../src/modules/feedback/model.js';
@@ -145,7 +145,6 @@ describe('Exact figures from durable domain events', () => {
     expect(drift.collections.map((collection) => collection.collection)).to.include.members([
       'rollup_tickets',
       'rollup_surveys',
-      'rollup_officers',
       'coaching_feed',
     ]);
     for (const collection of drift.collections)

@@ -2,22 +2,18 @@
  * The analytics module's public face: what other modules may use. Everything else in this folder is internal.
  */
 import type { ModuleManifest } from '../../platform/modules.js';
-import { attachDisplayGateway } from './display-gateway.js';
-import { registerAnalyticsSubscribers } from './events.js';
+import { attachDisplayGateway } from './display/gateway.js';
 import messages from './messages.js';
 import pageMessages from './page-messages.js';
 import { analyticsPageRoutes } from './page-routes.js';
-import { ensureRollupLayout } from './rollups.js';
+import { ensureRollupLayout } from './rollups/layout.js';
+import { registerAnalyticsSubscribers } from './rollups/projector.js';
 import { analyticsRoutes } from './routes.js';
-export { analyticsRoutes } from './routes.js';
-export { analyticsPageRoutes } from './page-routes.js';
-export { rollupsSettledThenRebuild } from './rebuild.js';
-export { checkRollups, monthWindow, repairRollups } from './verify.js';
-export type { CollectionDrift } from './verify.js';
-export { csvCell } from './exports.js';
-export { ensureRollupLayout } from './rollups.js';
-export { registerAnalyticsSubscribers } from './events.js';
-export { attachDisplayGateway } from './display-gateway.js';
+
+export { rollupsSettledThenRebuild } from './rollups/rebuild.js';
+export { checkRollups, monthWindow, repairRollups } from './rollups/verify.js';
+export type { CollectionDrift } from './rollups/verify.js';
+export { csvCell } from './ikm/exports.js';
 
 export const analytics: ModuleManifest = {
   name: 'analytics',

@@ -3,12 +3,15 @@ import type { Config } from '../../config.js';
 import { check } from '../../platform/validate.js';
 import { requireActor } from '../../platform/access.js';
 import { ikmQuery, trendsQuery } from './schemas.js';
-import { defaultPeriod, ikmReport, ticketTrends, type Interval } from './service.js';
-import { getWeights, setWeights } from './settings.js';
+import { findUnitByCode } from '../directory/index.js';
+import { ikmReport } from './ikm/report.js';
+import { quarterToDate, todayIn, type Period } from './shared/days.js';
+import { getWeights, setWeights } from './shared/settings.js';
+import { ticketTrends, type Interval } from './trends/report.js';
 
 /**
  * JSON API of the analytics module (thin: validate → service → JSON). Dates are agency-local days 'YYYY-MM-DD',
- * `to` inclusive; without them, this quarter to date. The pages live in page-routes.ts.
+ * `to` inclusive; without them, this quarter to date. The pages live in each capability's pages.ts.
  */
 export function analyticsRoutes(_config: Config): Router {
   const router = Router();
@@ -70,4 +73,10 @@ export function analyticsRoutes(_config: Config): Router {
   });
 
   return router;
+}
+
+/** The default period of the API: this quarter to date in the unit's time zone. */
+async function defaultPeriod(unitCode: string): Promise<Period> {
+  const unit = await findUnitByCode(unitCode);
+  return quarterToDate(todayIn(unit?.timeZone ?? 'Asia/Jakarta'));
 }

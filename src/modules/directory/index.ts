@@ -28,6 +28,8 @@ export {
 export type { PublicOfficer } from './service.js';
 export { citizenUrl, printedUrl, qrSvg } from './qr.js';
 export { nip, unitCode } from './schemas.js';
+export { activeUnitsUnder, unitsNamed, unitZones } from './unit-facts.js';
+export type { UnitFigureHead, UnitNaming, UnitZone } from './unit-facts.js';
 export {
   activeOfficersUnder,
   countActiveOfficersUnder,

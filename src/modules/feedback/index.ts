@@ -28,6 +28,18 @@ export { audienceOf, loadInboxItem } from './inbox-item.js';
 export type { InboxItem } from './inbox-item.js';
 export { ensureResponseTemplates } from './templates.js';
 export { registerClockJobs } from './clocks.js';
+export { answeredStatuses, closedStatuses } from './statuses.js';
+export {
+  answeredPublicTickets,
+  estimatedTicketCount,
+  findTicketByCode,
+  isAnswered,
+  ticketFactsByIds,
+  ticketFactsChangedIn,
+  ticketFactSlices,
+  ticketFactsOf,
+} from './ticket-facts.js';
+export type { AnsweredTicket, ClockedStep, TicketFacts } from './ticket-facts.js';
 export { countedOutcomes, followUpStatuses, unverifiedStatuses } from './statuses.js';
 export {
   eachComplimentNamingOfficers,

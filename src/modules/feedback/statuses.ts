@@ -61,3 +61,7 @@ export const unverifiedStatuses: readonly Status[] = ['received', 'rejected', 'm
 
 /** The statuses a ticket's first follow-up moves it to: the follow-up clock is met by the first of them. */
 export const followUpStatuses: readonly Status[] = ['in_progress', 'resolved'];
+/** Statuses of a ticket that has an answer: resolved, or closed after a resolution (not rejected or merged). */
+export const answeredStatuses: readonly Status[] = ['resolved', 'closed'];
+/** Statuses that end a ticket without it staying resolved (closed, rejected, merged): the type 'closed'. */
+export const closedStatuses: readonly Status[] = statuses.filter((status) => statusType(status) === 'closed');

@@ -19,6 +19,14 @@ export {
   roundTo,
 } from './ikm.js';
 export type { Grade, SkmElement } from './ikm.js';
+export {
+  answerFactsById,
+  answerFactSlices,
+  answerFactsIn,
+  answersForExport,
+  estimatedAnswerCount,
+} from './answer-facts.js';
+export type { AnswerFacts, ExportedAnswer } from './answer-facts.js';
 export { eachOfficerAnswer, findOfficerAnswer } from './officer-answers.js';
 export type { OfficerAnswer } from './officer-answers.js';
 

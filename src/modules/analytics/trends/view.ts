@@ -1,8 +1,8 @@
-import type { Actor } from '../../platform/access.js';
-import { activeCategories } from '../feedback/index.js';
-import { toCsv } from './exports.js';
-import type { Period } from './period.js';
-import { ticketTrends, type DurationFigures, type TrendsReport } from './service.js';
+import { type Actor } from '../../../platform/access.js';
+import { activeCategories } from '../../feedback/index.js';
+import { toCsv } from '../ikm/exports.js';
+import type { Period } from '../shared/period.js';
+import { ticketTrends, type DurationFigures, type TrendsReport } from './report.js';
 
 /**
  * The trends page as tables, each with the chart drawn from it: the table is what the page says without JavaScript
@@ -50,13 +50,26 @@ export async function trendsView(actor: Actor, period: Period, t: Translate, lan
   return { report, tables: tablesOf(report, t, categoryName) };
 }
 
-export function tablesOf(report: TrendsReport, t: Translate, categoryName: (code: string) => string): TrendTable[] {
-  const labels = report.buckets.map((bucket) => bucket.label);
-  const period = t('analytics.pages.col_period');
-  const tables: TrendTable[] = [];
+/** What every table is drawn from: the report, the translations, the buckets' labels and the period column's title. */
+interface TableContext {
+  report: TrendsReport;
+  t: Translate;
+  labels: string[];
+  period: string;
+  categoryName: (code: string) => string;
+}
 
+/** The three legal clocks, with their names. */
+const clocksOf = (t: Translate): ['verify' | 'followUp' | 'resolve', string][] => [
+  ['verify', t('analytics.pages.clock_verify')],
+  ['followUp', t('analytics.pages.clock_follow_up')],
+  ['resolve', t('analytics.pages.clock_resolve')],
+];
+
+/** Tickets received per bucket by kind, with the total and those resolved. */
+function ticketsTable({ report, t, labels, period }: TableContext): TrendTable {
   const kinds = Object.keys(report.tickets.byKind);
-  tables.push({
+  return {
     id: 'tickets',
     title: t('analytics.pages.trend_tickets'),
     columns: [
@@ -78,10 +91,13 @@ export function tablesOf(report: TrendsReport, t: Translate, categoryName: (code
       labels,
       datasets: kinds.map((kind) => ({ label: t(`feedback.kind.${kind}`), data: report.tickets.byKind[kind]! })),
     },
-  });
+  };
+}
 
+/** Tickets received per bucket by category. */
+function categoriesTable({ report, t, labels, period, categoryName }: TableContext): TrendTable {
   const categories = Object.keys(report.tickets.byCategory);
-  tables.push({
+  return {
     id: 'categories',
     title: t('analytics.pages.trend_categories'),
     columns: [period, ...categories.map(categoryName)],
@@ -96,9 +112,12 @@ export function tablesOf(report: TrendsReport, t: Translate, categoryName: (code
       labels,
       datasets: categories.map((code) => ({ label: categoryName(code), data: report.tickets.byCategory[code]! })),
     },
-  });
+  };
+}
 
-  tables.push({
+/** Compliments per bucket. */
+function complimentsTable({ report, t, labels, period }: TableContext): TrendTable {
+  return {
     id: 'compliments',
     title: t('analytics.pages.trend_compliments'),
     columns: [period, t('feedback.kind.compliment')],
@@ -109,9 +128,12 @@ export function tablesOf(report: TrendsReport, t: Translate, categoryName: (code
       labels,
       datasets: [{ label: t('feedback.kind.compliment'), data: report.compliments }],
     },
-  });
+  };
+}
 
-  tables.push({
+/** Citizens’ reported waiting per bucket: reports, median and 90th percentile minutes. */
+function waitingTable({ report, t, labels, period }: TableContext): TrendTable {
+  return {
     id: 'waiting',
     title: t('analytics.pages.trend_waiting'),
     columns: [
@@ -133,9 +155,12 @@ export function tablesOf(report: TrendsReport, t: Translate, categoryName: (code
         { label: t('analytics.pages.col_p90_min'), data: report.waiting.perBucket.map((bucket) => bucket.p90) },
       ],
     },
-  });
+  };
+}
 
-  tables.push({
+/** Waiting per unit and service against the service’s standard. */
+function waitingServicesTable({ report, t }: TableContext): TrendTable {
+  return {
     id: 'waiting_services',
     title: t('analytics.pages.trend_waiting_services'),
     columns: [
@@ -174,13 +199,12 @@ export function tablesOf(report: TrendsReport, t: Translate, categoryName: (code
           ],
         }
       : null,
-  });
+  };
+}
 
-  const clocks: ['verify' | 'followUp' | 'resolve', string][] = [
-    ['verify', t('analytics.pages.clock_verify')],
-    ['followUp', t('analytics.pages.clock_follow_up')],
-    ['resolve', t('analytics.pages.clock_resolve')],
-  ];
+/** Times to verify, to the first response and to resolve, against the legal limits. */
+function durationsTable({ report, t, labels }: TableContext): TrendTable {
+  const clocks = clocksOf(t);
   const durationRow = (name: string, figures: DurationFigures): Cell[] => [
     name,
     figures.count,
@@ -189,7 +213,7 @@ export function tablesOf(report: TrendsReport, t: Translate, categoryName: (code
     figures.limitWorkingDays ?? '',
     pct(figures.withinLimitShare),
   ];
-  tables.push({
+  return {
     id: 'durations',
     title: t('analytics.pages.trend_durations'),
     columns: [
@@ -210,8 +234,13 @@ export function tablesOf(report: TrendsReport, t: Translate, categoryName: (code
         data: report.durations[key].perBucket.map((bucket) => bucket.median),
       })),
     },
-  });
-  tables.push({
+  };
+}
+
+/** Share within the legal limit per bucket, clock by clock. */
+function inTimeTable({ report, t, labels, period }: TableContext): TrendTable {
+  const clocks = clocksOf(t);
+  return {
     id: 'in_time',
     title: t('analytics.pages.trend_in_time'),
     columns: [period, ...clocks.map(([, name]) => `${name} (%)`)],
@@ -230,9 +259,12 @@ export function tablesOf(report: TrendsReport, t: Translate, categoryName: (code
         ),
       })),
     },
-  });
+  };
+}
 
-  tables.push({
+/** Reopen rate per bucket and over the period. */
+function reopenTable({ report, t, labels, period }: TableContext): TrendTable {
+  return {
     id: 'reopen',
     title: t('analytics.pages.trend_reopen'),
     columns: [period, t('analytics.pages.col_reopen_rate')],
@@ -251,9 +283,12 @@ export function tablesOf(report: TrendsReport, t: Translate, categoryName: (code
         },
       ],
     },
-  });
+  };
+}
 
-  tables.push({
+/** Citizens’ rating per bucket and over the period. */
+function ratingTable({ report, t, labels, period }: TableContext): TrendTable {
+  return {
     id: 'rating',
     title: t('analytics.pages.trend_rating'),
     columns: [period, t('analytics.pages.col_count'), t('analytics.pages.col_rating')],
@@ -272,9 +307,12 @@ export function tablesOf(report: TrendsReport, t: Translate, categoryName: (code
         { label: t('analytics.pages.col_rating'), data: report.rating.perBucket.map((bucket) => bucket.mean) },
       ],
     },
-  });
+  };
+}
 
-  tables.push({
+/** IKM per bucket. */
+function ikmTable({ report, t, labels, period }: TableContext): TrendTable {
+  return {
     id: 'ikm',
     title: t('analytics.pages.trend_ikm'),
     columns: [period, 'IKM', t('analytics.pages.grade'), t('analytics.pages.respondents')],
@@ -288,8 +326,27 @@ export function tablesOf(report: TrendsReport, t: Translate, categoryName: (code
       labels,
       datasets: [{ label: 'IKM', data: report.ikm.map((bucket) => bucket.ikm) }],
     },
-  });
-  return tables;
+  };
+}
+
+const TABLES = [
+  ticketsTable,
+  categoriesTable,
+  complimentsTable,
+  waitingTable,
+  waitingServicesTable,
+  durationsTable,
+  inTimeTable,
+  reopenTable,
+  ratingTable,
+  ikmTable,
+];
+
+/** Every table of the trends page, in the page's order. */
+export function tablesOf(report: TrendsReport, t: Translate, categoryName: (code: string) => string): TrendTable[] {
+  const labels = report.buckets.map((bucket) => bucket.label);
+  const context: TableContext = { report, t, labels, period: t('analytics.pages.col_period'), categoryName };
+  return TABLES.map((table) => table(context));
 }
 
 /** One table as CSV, or null when there is no table of that name. */

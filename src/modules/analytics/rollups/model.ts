@@ -1,8 +1,7 @@
 import mongoose, { Schema } from 'mongoose';
-import { countWrites } from '../../platform/shared-answers.js';
 
 /**
- * Rollup documents (DESIGN.md section 5): dashboards over a million tickets read these, kept by `$inc` upserts on
+ * Rollup documents (docs/architecture.md): dashboards over a million tickets read these, kept by `$inc` upserts on
  * write and rebuildable from the source collections (rebuild.ts). Every rollup document has
  *
  * - `_id`: its key as a string, e.g. `2026-11-20|<unitId>|POLI-UMUM|waiting_time|complaint`, so one upsert finds it;
@@ -57,19 +56,8 @@ surveyRollupSchema.index({ unitPath: 1, date: 1 });
 surveyRollupSchema.index({ date: 1 });
 
 /**
- * Per day × officer, where an officer is named: survey answers naming them (surveys.respondents,
- * surveys.sums.<0..8>), compliments naming them, findings about them (findings.<outcome>).
- */
-const officerRollupSchema = new Schema(
-  { ...shared, officerId: { type: Schema.Types.ObjectId, required: true } },
-  { ...options, collection: 'rollup_officers' },
-);
-officerRollupSchema.index({ officerId: 1, date: 1 });
-officerRollupSchema.index({ unitPath: 1, date: 1 });
-
-/**
- * What each source document last added to the rollups, so that a change adds only the difference (rollups.ts):
- * `_id` is the ticket's id (or `finding:<id>`), `revision` the source's revision that contribution was computed
+ * What each source document last added to the rollups, so that a change adds only the difference (contribution.ts):
+ * `_id` is the ticket's id (or `survey:<id>`, a marker that the answer is counted), `revision` the source's revision that contribution was computed
  * from, `contribution` the entries themselves.
  */
 const contributionStateSchema = new Schema(
@@ -94,17 +82,6 @@ const checkpointSchema = new Schema(
     finishedAt: { type: Date, default: null },
   },
   { versionKey: false, collection: 'rollup_checkpoints' },
-);
-
-/** Analytics settings per agency: custom SKM element weights (settings.ts). */
-const analyticsSettingsSchema = new Schema(
-  {
-    _id: { type: String, required: true }, // the agency code
-    weights: { type: [Number], default: null },
-    updatedBy: { type: String, default: null },
-    updatedAt: { type: Date, default: null },
-  },
-  { versionKey: false, collection: 'analytics_settings' },
 );
 
 /**
@@ -151,17 +128,12 @@ export const TicketMonthRollup = mongoose.model('TicketMonthRollup', ticketMonth
 export const SurveyMonthRollup = mongoose.model('SurveyMonthRollup', surveyMonthSchema);
 export const SurveyTreeRollup = mongoose.model('SurveyTreeRollup', surveyTreeSchema);
 export const SurveyTreeMonthRollup = mongoose.model('SurveyTreeMonthRollup', surveyTreeMonthSchema);
-export const OfficerRollup = mongoose.model('OfficerRollup', officerRollupSchema);
 export const ContributionState = mongoose.model('ContributionState', contributionStateSchema);
 export const RollupCheckpoint = mongoose.model('RollupCheckpoint', checkpointSchema);
-/** This process's writes of the settings (settings.ts keeps the weights it read until one). */
-export const settingsWrites = countWrites(analyticsSettingsSchema);
-export const AnalyticsSettings = mongoose.model('AnalyticsSettings', analyticsSettingsSchema);
 
 export const rollupModels = {
   tickets: TicketRollup,
   surveys: SurveyRollup,
-  officers: OfficerRollup,
   ticketsMonthly: TicketMonthRollup,
   surveysMonthly: SurveyMonthRollup,
   ticketsUnitMonthly: TicketUnitMonthRollup,

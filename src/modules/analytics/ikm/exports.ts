@@ -1,11 +1,11 @@
 import ExcelJS from 'exceljs';
-import { AppError } from '../../platform/errors.js';
-import { localDate } from '../../platform/calendar.js';
-import { assertCan, type Actor } from '../../platform/access.js';
-import { scrubPersonalData } from '../feedback/index.js';
-import { SKM_ELEMENTS, SurveyResponse } from '../surveys/index.js';
-import type { Period } from './period.js';
-import type { IkmReport } from './service.js';
+import { AppError } from '../../../platform/errors.js';
+import { localDate } from '../../../platform/calendar.js';
+import { assertCan, type Actor } from '../../../platform/access.js';
+import { scrubPersonalData } from '../../feedback/index.js';
+import { answersForExport, SKM_ELEMENTS, type ExportedAnswer } from '../../surveys/index.js';
+import type { Period } from '../shared/period.js';
+import type { IkmReport } from './report.js';
 
 /**
  * The IKM report as agencies file it (PermenPANRB 14/2017): an Excel workbook with a summary, the per-element table
@@ -16,14 +16,7 @@ import type { IkmReport } from './service.js';
 /** More rows than this do not fit a report a person reads; the workbook says so instead of growing without bound. */
 export const RAW_ANSWER_LIMIT = 50_000;
 
-export interface RawAnswer {
-  submittedAt: Date;
-  unitCode: string;
-  serviceCode: string | null;
-  answers: number[];
-  respondent: { gender: string; ageBand: string; education: string; occupation: string };
-  comment: string | null;
-}
+export type RawAnswer = ExportedAnswer;
 
 /** The answers of the period for the unit (and its subtree), oldest first, for staff who may read its analytics. */
 export async function rawAnswers(
@@ -33,15 +26,14 @@ export async function rawAnswers(
 ): Promise<{ rows: RawAnswer[]; truncated: boolean }> {
   if (!actor) throw new AppError('unauthenticated');
   assertCan(actor, 'analytics.read', { unitPath: period.unit.path.map(String) });
-  const filter: Record<string, unknown> = period.subtree ? { unitPath: period.unit._id } : { unitId: period.unit._id };
-  filter.submittedAt = { $gte: period.from, $lt: period.to };
-  if (period.serviceCode) filter.serviceCode = period.serviceCode;
-  const docs = await SurveyResponse.find(filter)
-    .sort({ submittedAt: 1 })
-    .limit(limit + 1)
-    // What may leave: no integrity block (hashes), no officer, no idempotency key.
-    .select({ submittedAt: 1, unitCode: 1, serviceCode: 1, answers: 1, respondent: 1, comment: 1 })
-    .lean<RawAnswer[]>();
+  const docs = await answersForExport({
+    unitId: period.unit._id,
+    subtree: period.subtree,
+    from: period.from,
+    to: period.to,
+    serviceCode: period.serviceCode,
+    limit: limit + 1,
+  });
   return {
     rows: docs.slice(0, limit).map((doc) => ({
       submittedAt: doc.submittedAt,
@@ -82,17 +74,16 @@ export function elementTable(report: IkmReport, t: Translate) {
 
 const sheetName = (t: Translate, key: string) => t(key).slice(0, 31);
 
-/** The workbook: "Ringkasan" (summary), the per-element table, the raw answers. */
-export async function ikmWorkbook(
-  report: IkmReport,
-  period: Pick<Period, 'fromDay' | 'toDay' | 'unit'>,
-  answers: { rows: RawAnswer[]; truncated: boolean },
-  t: Translate,
-): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
-  workbook.creator = 'Suara';
-  workbook.created = new Date();
+type Workbook = InstanceType<typeof ExcelJS.Workbook>;
+type Answers = { rows: RawAnswer[]; truncated: boolean };
 
+/** "Ringkasan": the unit, period, index and grade, sample, integrity flags and the respondents' profile. */
+function addSummarySheet(
+  workbook: Workbook,
+  report: IkmReport,
+  period: Pick<Period, 'fromDay' | 'toDay'>,
+  t: Translate,
+) {
   const summary = workbook.addWorksheet('Ringkasan');
   summary.columns = [{ width: 42 }, { width: 48 }];
   const line = (label: string, value: string | number | null) => summary.addRow([label, value ?? '']);
@@ -116,7 +107,10 @@ export async function ikmWorkbook(
   for (const [group, prefix] of profileGroups)
     for (const [code, count] of Object.entries(report.profile[group]))
       line(`${t(groupLabel[group])}: ${t(`${prefix}.${code}`)}`, count);
+}
 
+/** The per-element table with weights, the total and the IKM row. */
+function addElementSheet(workbook: Workbook, report: IkmReport, t: Translate) {
   const table = elementTable(report, t);
   const elements = workbook.addWorksheet(sheetName(t, 'analytics.pages.sheet_elements'));
   elements.columns = [
@@ -151,7 +145,10 @@ export async function ikmWorkbook(
   ]);
   ikmRow.font = { bold: true };
   elements.addRow(['', t('analytics.pages.respondents'), report.respondents]);
+}
 
+/** The raw answers, one row each, dated on the unit's local day. */
+function addAnswerSheet(workbook: Workbook, answers: Answers, timeZone: string, t: Translate) {
   const raw = workbook.addWorksheet(sheetName(t, 'analytics.pages.sheet_answers'));
   raw.columns = [
     { header: t('analytics.pages.col_number'), width: 6 },
@@ -169,7 +166,7 @@ export async function ikmWorkbook(
   answers.rows.forEach((row, index) =>
     raw.addRow([
       index + 1,
-      localDate(row.submittedAt, period.unit.timeZone),
+      localDate(row.submittedAt, timeZone),
       row.unitCode,
       row.serviceCode ?? '',
       ...row.answers,
@@ -181,7 +178,21 @@ export async function ikmWorkbook(
     ]),
   );
   if (answers.truncated) raw.addRow(['', t('analytics.pages.truncated', { limit: RAW_ANSWER_LIMIT })]);
+}
 
+/** The workbook: "Ringkasan" (summary), the per-element table, the raw answers. */
+export async function ikmWorkbook(
+  report: IkmReport,
+  period: Pick<Period, 'fromDay' | 'toDay' | 'unit'>,
+  answers: Answers,
+  t: Translate,
+): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'Suara';
+  workbook.created = new Date();
+  addSummarySheet(workbook, report, period, t);
+  addElementSheet(workbook, report, t);
+  addAnswerSheet(workbook, answers, period.unit.timeZone, t);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 

@@ -1,15 +1,15 @@
-import { AppError } from '../../platform/errors.js';
-import { keptLookups } from '../../platform/shared-answers.js';
-import { check } from '../../platform/validate.js';
-import { assertCan, type Actor } from '../../platform/access.js';
-import { recordAudit } from '../../platform/audit-log.js';
-import { findUnitByCode } from '../directory/index.js';
-import { assertWeights, EQUAL_WEIGHTS } from '../surveys/index.js';
-import { AnalyticsSettings, settingsWrites } from './model.js';
-import { weightsInput } from './schemas.js';
+import { AppError } from '../../../platform/errors.js';
+import { keptLookups } from '../../../platform/shared-answers.js';
+import { check } from '../../../platform/validate.js';
+import { assertCan, type Actor } from '../../../platform/access.js';
+import { recordAudit } from '../../../platform/audit-log.js';
+import { findUnitByCode } from '../../directory/index.js';
+import { assertWeights, EQUAL_WEIGHTS } from '../../surveys/index.js';
+import { AnalyticsSettings, settingsWrites } from './settings-model.js';
+import { weightsInput } from '../schemas.js';
 
 /**
- * Custom SKM element weights per agency (DESIGN.md section 3: they must sum to 1). Read by every IKM figure of the
+ * Custom SKM element weights per agency (docs/domain.md: they must sum to 1). Read by every IKM figure of the
  * agency's units; absent means the regulation's equal weights, 1/9 each (exactly, never 0.111).
  */
 

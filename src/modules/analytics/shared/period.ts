@@ -1,8 +1,8 @@
 import Joi from 'joi';
-import { AppError } from '../../platform/errors.js';
-import { addDays, localDate, startOfLocalDay, type LocalDate } from '../../platform/calendar.js';
-import { check, checkbox } from '../../platform/validate.js';
-import { findUnitByCode, unitCode, type UnitDoc } from '../directory/index.js';
+import { AppError } from '../../../platform/errors.js';
+import { addDays, localDate, startOfLocalDay, type LocalDate } from '../../../platform/calendar.js';
+import { check, checkbox } from '../../../platform/validate.js';
+import { findUnitByCode, unitCode, type UnitDoc } from '../../directory/index.js';
 
 /**
  * The period of a report page: local days in the unit's time zone, both ends inclusive as people write them
@@ -90,19 +90,6 @@ export async function periodOf(raw: unknown, now = new Date()): Promise<Period> 
     subtree: query.subtree,
     interval: query.interval as 'week' | 'month',
     lengthDays,
-  };
-}
-
-/** The period of the same length just before this one (for the change beside a follow-up). */
-export function previousPeriod(period: Period): Period {
-  const toDay = addDays(period.fromDay, -1);
-  const fromDay = addDays(period.fromDay, -period.lengthDays);
-  return {
-    ...period,
-    fromDay,
-    toDay,
-    from: startOfLocalDay(fromDay, period.unit.timeZone),
-    to: period.from,
   };
 }
 

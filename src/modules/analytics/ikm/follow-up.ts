@@ -1,13 +1,13 @@
 import Joi from 'joi';
 import mongoose from 'mongoose';
-import { AppError } from '../../platform/errors.js';
-import { check } from '../../platform/validate.js';
-import { assertCan, can, type Actor } from '../../platform/access.js';
-import { recordAudit } from '../../platform/audit-log.js';
-import { SKM_ELEMENTS, type SkmElement } from '../surveys/index.js';
+import { AppError } from '../../../platform/errors.js';
+import { check } from '../../../platform/validate.js';
+import { assertCan, can, type Actor } from '../../../platform/access.js';
+import { recordAudit } from '../../../platform/audit-log.js';
+import { SKM_ELEMENTS, type SkmElement } from '../../surveys/index.js';
 import { FollowUp, type FollowUpDoc } from './follow-up-model.js';
-import { daysBetween, periodOf, reportQuery, type Period } from './period.js';
-import { ikmReport } from './service.js';
+import { daysBetween, periodOf, reportQuery, type Period } from '../shared/period.js';
+import { ikmReport } from './report.js';
 
 /**
  * Follow-up of survey results (rencana tindak lanjut): for the weakest elements of a period the unit head records

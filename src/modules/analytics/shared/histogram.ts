@@ -1,5 +1,5 @@
 /**
- * Fixed-bucket histograms for medians and percentiles over rollups (DESIGN.md section 5). Pure functions.
+ * Fixed-bucket histograms for medians and percentiles over rollups (docs/architecture.md). Pure functions.
  *
  * A histogram is one count per bucket; bucket i holds values v with bounds[i] ≤ v < bounds[i + 1], and the last
  * bucket everything ≥ its lower bound (the overflow). Rollup documents keep the counts as an object keyed by the
@@ -51,11 +51,6 @@ export function dense(stored: StoredHistogram, bounds: readonly number[]): Histo
     if (Number.isInteger(index) && index >= 0 && index < bounds.length) histogram[index]! += count ?? 0;
   }
   return histogram;
-}
-
-export function addInto(target: Histogram, other: readonly number[]): Histogram {
-  other.forEach((count, index) => (target[index] = (target[index] ?? 0) + count));
-  return target;
 }
 
 export const countOf = (histogram: readonly number[]) => histogram.reduce((sum, count) => sum + count, 0);

@@ -1,10 +1,10 @@
 import type { Namespace, Server } from 'socket.io';
-import { subscribe } from '../../platform/events.js';
-import { formatNumber } from '../../platform/i18n.js';
-import { logger } from '../../platform/logger.js';
-import { findUnitByCode, Unit } from '../directory/index.js';
-import { displayFigures } from './service.js';
-import { approvedShowcase, onShowcaseChange, type PublicShowcaseItem } from './showcase.js';
+import { subscribe } from '../../../platform/events.js';
+import { formatNumber } from '../../../platform/i18n.js';
+import { logger } from '../../../platform/logger.js';
+import { findUnitByCode, unitsNamed } from '../../directory/index.js';
+import { displayFigures } from './figures.js';
+import { approvedShowcase, onShowcaseChange, type PublicShowcaseItem } from '../transparency/showcase.js';
 
 /**
  * The hall display over Socket.IO: public namespace `/display`, no sign-in, nothing personal ever sent. A screen
@@ -69,10 +69,8 @@ export interface DisplayGateway {
   close(): Promise<void>;
 }
 
-export function attachDisplayGateway(io: Server, options: DisplayGatewayOptions = {}): DisplayGateway {
-  const nsp = io.of(DISPLAY_NAMESPACE);
-  const throttleMs = options.throttleMs ?? DISPLAY_THROTTLE_MS;
-
+/** Lets a screen in for an active unit (by code) and sends it the figures at once. */
+function admitScreens(nsp: Namespace): void {
   nsp.use(async (socket, next) => {
     const raw = (socket.handshake.auth as { unitCode?: unknown })?.unitCode ?? socket.handshake.query.unitCode;
     const code = typeof raw === 'string' ? raw.trim().toUpperCase() : '';
@@ -97,6 +95,13 @@ export function attachDisplayGateway(io: Server, options: DisplayGatewayOptions 
       logger.warn({ err: error, unitCode: code }, 'display figures failed');
     }
   });
+}
+
+export function attachDisplayGateway(io: Server, options: DisplayGatewayOptions = {}): DisplayGateway {
+  const nsp = io.of(DISPLAY_NAMESPACE);
+  const throttleMs = options.throttleMs ?? DISPLAY_THROTTLE_MS;
+
+  admitScreens(nsp);
 
   // ---- Refresh, throttled per unit
 
@@ -135,9 +140,7 @@ export function attachDisplayGateway(io: Server, options: DisplayGatewayOptions 
   const codesOf = async (unitPath: readonly string[]) => {
     const missing = unitPath.filter((id) => !codeById.has(id));
     if (missing.length) {
-      const units = await Unit.find({ _id: { $in: missing } })
-        .select({ code: 1 })
-        .lean<{ _id: unknown; code: string }[]>();
+      const units = await unitsNamed(missing);
       for (const unit of units) codeById.set(String(unit._id), unit.code);
     }
     return unitPath.map((id) => codeById.get(id)).filter((code): code is string => Boolean(code));

@@ -1,35 +1,34 @@
 import { EventEmitter } from 'node:events';
 import Joi from 'joi';
 import mongoose from 'mongoose';
-import { AppError } from '../../platform/errors.js';
-import { check } from '../../platform/validate.js';
-import { assertCan, scopeOf, type Actor } from '../../platform/access.js';
-import { recordAudit } from '../../platform/audit-log.js';
-import { findUnitByCode, Unit, unitCode as unitCodeSchema } from '../directory/index.js';
+import { AppError } from '../../../platform/errors.js';
+import { check } from '../../../platform/validate.js';
+import { assertCan, scopeOf, type Actor } from '../../../platform/access.js';
+import { recordAudit } from '../../../platform/audit-log.js';
+import { findUnitByCode, findUnitById, unitCode as unitCodeSchema } from '../../directory/index.js';
 import {
+  answeredPublicTickets,
   decisionScope,
+  findTicketByCode,
+  isAnswered,
   isNamed,
   normaliseTrackingCode,
   officerIdOf,
   scrubPersonalData,
-  Ticket,
-  type TicketDoc,
-} from '../feedback/index.js';
-import { ShowcaseItem, type ShowcaseDoc } from './follow-up-model.js';
+} from '../../feedback/index.js';
+import { ShowcaseItem, type ShowcaseDoc } from './showcase-model.js';
 
 /**
- * "You said, we did" (DESIGN.md section 3, privacy `public`): a unit head turns a resolved public ticket into a
+ * "You said, we did" (docs/domain.md, privacy `public`): a unit head turns a resolved public ticket into a
  * short, moderated pair of sentences. The ticket's own text never leaves the staff side; what is published is
  * what the head wrote or approved, scrubbed of phone numbers, e-mail addresses and NIKs once more on the way in.
  */
 
 export const SHOWCASE_TEXT_MAX = 300;
-/** Ticket statuses that count as answered: resolved, or closed after a resolution (not rejected or merged). */
-const ANSWERED = ['resolved', 'closed'];
 
 const changes = new EventEmitter();
 changes.setMaxListeners(20);
-/** How many times this process changed the showcase: the cached transparency figures follow it (page-routes.ts). */
+/** How many times this process changed the showcase: the cached transparency figures follow it (pages.ts). */
 let changeCount = 0;
 export const showcaseChanges = () => changeCount;
 
@@ -58,36 +57,22 @@ export async function showcaseCandidates(actor: Actor | undefined, raw: unknown)
   const query = check(listQuery, raw);
   const scope = scopeOf(actor, 'tickets.triage');
   if (scope !== 'all' && scope.length === 0) throw new AppError('forbidden');
-  const filter: Record<string, unknown> = {
-    privacy: 'public',
-    status: { $in: ANSWERED },
-    rejectReason: null,
-    mergedInto: null,
-  };
-  if (scope !== 'all') filter.unitPath = { $in: scope.map((id) => new mongoose.Types.ObjectId(id)) };
   // A complaint's words never reach the officer it names, not even as a suggestion to publish.
-  const ownOfficerId = await officerIdOf(actor);
-  if (ownOfficerId) filter.officerIds = { $ne: new mongoose.Types.ObjectId(ownOfficerId) };
+  const notNaming = await officerIdOf(actor);
+  let unitId: mongoose.Types.ObjectId | null = null;
   if (query.unitCode) {
     const unit = await findUnitByCode(query.unitCode);
     if (!unit) throw AppError.validation({ unitCode: { key: 'feedback.unknown_unit' } });
     assertCan(actor, 'tickets.triage', { unitPath: unit.path.map(String) });
-    filter.unitPath = unit._id;
+    unitId = unit._id;
   }
-  const tickets = await Ticket.find(filter)
-    .sort({ resolvedAt: -1, updatedAt: -1 })
-    .limit(100)
-    .select({ code: 1, kind: 1, category: 1, description: 1, unitCode: 1, resolvedAt: 1, history: 1 })
-    .lean<TicketDoc[]>();
+  const tickets = await answeredPublicTickets({ scope, unitId, notNaming, limit: 100 });
   const items = await ShowcaseItem.find({ ticketId: { $in: tickets.map((ticket) => ticket._id) } }).lean<
     ShowcaseDoc[]
   >();
   const itemOf = new Map(items.map((item) => [String(item.ticketId), item]));
   return tickets.map((ticket) => {
-    // The unit's last public answer (a resolution's message is a reply entry after the status step).
-    const resolution = [...ticket.history]
-      .reverse()
-      .find((entry) => entry.public && entry.action === 'reply' && entry.actor?.kind === 'staff' && entry.body)?.body;
+    const resolution = ticket.lastPublicAnswer;
     const item = itemOf.get(String(ticket._id));
     return {
       code: ticket.code,
@@ -109,17 +94,16 @@ export async function approveShowcase(actor: Actor | undefined, raw: unknown) {
   if (!actor) throw new AppError('unauthenticated');
   const input = check(showcaseInput, raw);
   const code = normaliseTrackingCode(input.ticketCode);
-  const ticket = code ? await Ticket.findOne({ code }).lean<TicketDoc>() : null;
+  const ticket = code ? await findTicketByCode(code) : null;
   if (!ticket) throw new AppError('not_found');
   assertCan(actor, 'tickets.triage', decisionScope(ticket));
   if (await isNamed(actor, ticket)) throw new AppError('forbidden', 'feedback.named_refused');
   if (ticket.privacy !== 'public')
     throw AppError.validation({ ticketCode: { key: 'analytics.pages.showcase_not_public' } });
-  if (!ANSWERED.includes(ticket.status) || ticket.rejectReason || ticket.mergedInto)
-    throw AppError.validation({ ticketCode: { key: 'analytics.pages.showcase_not_resolved' } });
+  if (!isAnswered(ticket)) throw AppError.validation({ ticketCode: { key: 'analytics.pages.showcase_not_resolved' } });
   const weDid = scrubbed(input.weDid ?? '');
   if (ticket.kind !== 'compliment' && !weDid) throw AppError.validation({ weDid: { key: 'validation.required' } });
-  const unit = await Unit.findById(ticket.unitId).select({ name: 1 }).lean<{ name: string }>();
+  const unit = await findUnitById(String(ticket.unitId));
   const now = new Date();
   const item = await ShowcaseItem.findOneAndUpdate(
     { ticketId: ticket._id },
