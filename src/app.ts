@@ -13,7 +13,7 @@ import { logger } from './platform/logger.js';
 import { publicDir } from './platform/paths.js';
 import { requestContext } from './platform/request-context.js';
 import { csrfProtection, securityHeaders } from './platform/security.js';
-import { sessionMiddleware } from './platform/session.js';
+import { saveSessionBeforeRedirect, sessionMiddleware } from './platform/session.js';
 import { bodyAlwaysPresent } from './platform/validate.js';
 import { setupViews } from './platform/views.js';
 import { modules } from './modules/index.js';
@@ -101,6 +101,7 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
   app.use(express.urlencoded({ extended: false, limit: JSON_LIMIT, parameterLimit: 200 }));
   app.use(bodyAlwaysPresent);
   app.use(session ?? sessionMiddleware(config, sessionSecret));
+  app.use(saveSessionBeforeRedirect);
   useModuleMiddleware(app, modules); // who is signed in
   app.post(PUBLIC_INTAKE, backpressure.shedIntake);
   app.use(csrfProtection);

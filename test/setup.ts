@@ -8,11 +8,12 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/platform/em
 import { modules } from '../src/modules/index.js';
 import { installModules, registerModuleSubscribers } from '../src/platform/modules.js';
 import { startProjectors, stopProjectors } from '../src/platform/event-log.js';
+import { dropRunDatabase } from './helpers/db.js';
 
 /**
  * One real database server for the whole run: the embedded SecantusDB on a throwaway directory, or the server at
  * TEST_MONGODB_URI when set (never MONGODB_URI, so that a developer's own database is never touched by tests).
- * Each test file gets its own database through `useTestDatabase()` in test/helpers/db.ts.
+ * The test files share one database, emptied before each file by `useTestDatabase()` in test/helpers/db.ts.
  */
 setEncryptionKey('a1'.repeat(32)); // one key for the run: specs read back what they sealed
 // As in the server: records and rollups follow the domain events that specs cause.
@@ -21,11 +22,13 @@ registerModuleSubscribers(modules);
 startProjectors(); // idle while no test database is connected; `eventsSettled()` waits for them to drain
 let embedded: EmbeddedDatabase | undefined;
 let storage: string | undefined;
+let outsideServer: string | undefined;
 
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(180_000); // the first run on a new machine installs SecantusDB (about 10 s)
-    if (process.env.TEST_MONGODB_URI) return;
+    outsideServer = process.env.TEST_MONGODB_URI;
+    if (outsideServer) return;
     storage = await mkdtemp(path.join(os.tmpdir(), 'suara-test-db-'));
     embedded = await startEmbeddedDatabase({
       storagePath: path.join(storage, 'db'),
@@ -37,6 +40,7 @@ export const mochaHooks = {
     this.timeout(60_000);
     await stopProjectors();
     await mongoose.disconnect();
+    if (outsideServer) await dropRunDatabase(outsideServer);
     await embedded?.stop();
     if (storage) await rm(storage, { recursive: true, force: true });
   },

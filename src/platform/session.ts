@@ -1,3 +1,4 @@
+import type { NextFunction, Request, Response } from 'express';
 import session, { Store, type SessionData } from 'express-session';
 import mongoose, { Schema } from 'mongoose';
 import type { Config } from '../config.js';
@@ -117,4 +118,25 @@ export function sessionMiddleware(config: Config, secret: string) {
       maxAge: 8 * 3600 * 1000,
     },
   });
+}
+
+/** What express-session compares to tell a changed session: everything but the cookie. */
+const contents = (sess: SessionData | undefined) =>
+  JSON.stringify(sess ?? null, (key, value: unknown) => (key === 'cookie' ? undefined : value));
+
+/**
+ * Saves a changed session before a redirect goes out (mounted after the session middleware). express-session sends
+ * a response's headers before its own save has finished, and a browser follows a 303 on its headers: on a loaded
+ * machine the next page was read from the session as it was before, so a sign-in landed back on the sign-in page
+ * and a saved form lost its "Saved." note.
+ */
+export function saveSessionBeforeRedirect(req: Request, res: Response, next: NextFunction): void {
+  const loadedId = req.sessionID;
+  const loaded = contents(req.session);
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = ((...args: unknown[]) => {
+    if (!req.session || (req.sessionID === loadedId && contents(req.session) === loaded)) return redirect(...args);
+    req.session.save((error) => (error ? next(error) : redirect(...args)));
+  }) as Response['redirect'];
+  next();
 }

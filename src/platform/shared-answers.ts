@@ -1,4 +1,5 @@
 import type { Schema } from 'mongoose';
+import { clock } from './clock.js';
 
 /**
  * Answers shared by every request that asks the same question while the answer is current: the first request
@@ -44,7 +45,7 @@ export class SharedAnswers<T> {
   get(key: string, compute: () => Promise<T>): Promise<T> {
     const version = this.options.version?.() ?? 0;
     const kept = this.kept.get(key);
-    const age = kept ? Date.now() - kept.at : Infinity;
+    const age = kept ? clock.now() - kept.at : Infinity;
     if (kept && age < this.options.ttlMs && kept.version === version) {
       if (age >= this.options.ttlMs / 2 && kept.settled && !kept.refreshing) this.refresh(key, kept, compute, version);
       return kept.answer;
@@ -58,7 +59,7 @@ export class SharedAnswers<T> {
   private start(compute: () => Promise<T>, version: number): Kept<T> {
     const seal = this.options.seal;
     const entry: Kept<T> = {
-      at: Date.now(),
+      at: clock.now(),
       version,
       settled: false,
       refreshing: false,

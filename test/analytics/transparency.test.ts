@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { AuditEntry } from '../../src/platform/audit-log.js';
+import { eventsSettled } from '../../src/platform/events.js';
 import { useTestDatabase, resetRateLimits } from '../helpers/db.js';
 import { seedDirectory, signIn, testApp } from '../helpers/app.js';
 import { insertWorkedExample } from './pages-helpers.js';
@@ -72,17 +73,9 @@ describe('"You said, we did" moderation and the public transparency page', funct
 
   it('shows per unit the IKM and grade, tickets received and resolved, without sign-in, in both languages, small', async () => {
     const code = await ticket();
-    // Rollups follow the ticket's events after the answer has gone out: wait until they have caught up.
-    const kebunHandil = async () => {
-      const { body } = await request(app).get('/api/v1/transparency').expect(200);
-      return { body, unit: body.units.find((entry: { code: string }) => entry.code === 'PKM-KEBUNHANDIL') };
-    };
-    const deadline = Date.now() + 10_000;
-    let { body, unit } = await kebunHandil();
-    while (unit.resolved < 1 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      ({ body, unit } = await kebunHandil());
-    }
+    await eventsSettled(); // rollups follow the ticket's events after the answer has gone out
+    const { body } = await request(app).get('/api/v1/transparency').expect(200);
+    const unit = body.units.find((entry: { code: string }) => entry.code === 'PKM-KEBUNHANDIL');
     expect(unit).to.deep.include({ name: 'Puskesmas Kebun Handil', ikm: 91.48, grade: 'A', received: 1, resolved: 1 });
     expect(body).to.have.keys('units', 'youSaidWeDid');
     expect(unit).to.include.keys(

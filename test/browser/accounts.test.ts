@@ -15,7 +15,7 @@ describe('In a real browser: an admin links an account to its officer', function
   const browser = useBrowser(this, () => app);
 
   it('opens the handler’s account, types Siti Rahmawati’s NIP, is told when it is another agency’s, and links it', async function () {
-    this.timeout(120_000); // the first page of the run's first browser spec, on a busy shared machine
+    this.timeout(60_000);
     const context = await browser.browser!.newContext({ viewport: { width: 390, height: 844 }, locale: 'id-ID' });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -30,7 +30,7 @@ describe('In a real browser: an admin links an account to its officer', function
     await page.getByLabel('E-mail').fill('admin.jambi@suara.test');
     await page.getByLabel('Kata sandi').fill(PASSWORD);
     await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.waitForURL(/\/admin\/accounts$/, { timeout: 60_000 });
+    await page.waitForURL(/\/admin\/accounts$/);
     await page.getByRole('link', { name: 'petugas@suara.test' }).click();
     await page.waitForURL(/\/admin\/accounts\/[0-9a-f]{24}$/);
 
@@ -38,11 +38,11 @@ describe('In a real browser: an admin links an account to its officer', function
     await page.getByLabel('Pegawai (NIP) yang terhubung').fill('198807202012121001');
     await page.getByRole('button', { name: 'Simpan' }).click();
     // The form comes back at the same address either way: wait for what the answer says, not for the URL.
-    await page.getByText('NIP ini tidak ditemukan di antara pegawai dalam cakupan Anda.').waitFor({ timeout: 55_000 });
+    await page.getByText('NIP ini tidak ditemukan di antara pegawai dalam cakupan Anda.').waitFor();
 
     await page.getByLabel('Pegawai (NIP) yang terhubung').fill('19850315 201001 2 001');
     await page.getByRole('button', { name: 'Simpan' }).click();
-    await page.getByText('Tersimpan.').waitFor({ timeout: 55_000 }); // a loaded CI machine has taken over 30 s here
+    await page.getByText('Tersimpan.').waitFor();
     expect(await page.getByText('Siti Rahmawati · PKM-KEBUNHANDIL').isVisible()).to.equal(true);
     expect((await User.findOne({ email: 'petugas@suara.test' }).lean())!.officerNip).to.equal('198503152010012001');
     expect(errors, 'no script or CSP errors in the console').to.deep.equal([]);

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser } from 'playwright-core';
 import { useTestDatabase } from '../helpers/db.js';
 import { PASSWORD, seedDirectory } from '../helpers/app.js';
-import { CHROMIUM } from '../helpers/browser.js';
+import { CHROMIUM, liveConnected } from '../helpers/browser.js';
 import { startLiveServer, type LiveServer } from '../inbox/live.js';
 
 describe('In a real browser: a citizen files, the head sees it live, answers, and the citizen reads the answer', function () {
@@ -36,11 +36,11 @@ describe('In a real browser: a citizen files, the head sees it live, answers, an
     await head.goto(`${server.baseUrl}/login?next=/inbox`);
     await head.getByLabel('E-mail').fill('kepala.dinkes@suara.test');
     await head.getByLabel('Kata sandi').fill(PASSWORD);
+    // The live connection opens with the inbox page (which keeps working without it).
+    const connected = liveConnected(head, '/staff');
     await head.getByRole('button', { name: 'Masuk' }).click();
     await head.waitForURL(/\/inbox$/);
-    // The live connection is up once the socket has connected (the page keeps working without it).
-    await head.waitForFunction('Boolean(window.io)');
-    await head.waitForTimeout(500);
+    await connected;
 
     const countBefore = (await head.locator('#inbox-total').textContent())!;
     const citizenContext = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'id-ID' });

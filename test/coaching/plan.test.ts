@@ -6,13 +6,9 @@ import { evaluateRules, reevaluateRules } from '../../src/modules/coaching/plan/
 import { CoachingRule, PlanSuggestion } from '../../src/modules/coaching/plan/model.js';
 import { Officer } from '../../src/modules/directory/model.js';
 import { Finding } from '../../src/modules/feedback/model.js';
+import { eventsSettled } from '../../src/platform/events.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { BUDI, coachingWorld, complaintAbout, findingAbout, SITI, type Signed } from './work-helpers.js';
-
-/** Waits for the fire-and-forget subscriber of `finding.recorded` to have done its work (at most ~3 s). */
-async function settled(check: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 60 && !(await check()); attempt++) await new Promise((r) => setTimeout(r, 50));
-}
 
 describe('Development plan: rules kept as data suggest training; the coach decides with a reason', () => {
   useTestDatabase();
@@ -59,7 +55,7 @@ describe('Development plan: rules kept as data suggest training; the coach decid
     expect(await PlanSuggestion.countDocuments({ officerId: officer._id })).to.equal(0);
 
     await findingAbout(app, head, SITI, 'partially_substantiated');
-    await settled(async () => Boolean(await PlanSuggestion.exists({ officerId: officer._id })));
+    await eventsSettled(); // the plan projector applies `finding.recorded` after the answer has gone out
     const suggestions = await PlanSuggestion.find({ officerId: officer._id }).lean();
     expect(suggestions).to.have.length(1);
     expect(suggestions[0]).to.include({ ruleCode: 'conduct_repeat', status: 'suggested' });
@@ -80,7 +76,8 @@ describe('Development plan: rules kept as data suggest training; the coach decid
     await findingAbout(app, head, BUDI, 'substantiated', 'officer_conduct', 'PKM-PUTRIAYU');
     await findingAbout(app, head, BUDI, 'substantiated', 'officer_conduct', 'PKM-PUTRIAYU');
     const budi = (await Officer.findOne({ nip: BUDI }).lean())!;
-    await settled(async () => Boolean(await PlanSuggestion.exists({ officerId: budi._id })));
+    await eventsSettled();
+    expect(await PlanSuggestion.countDocuments({ officerId: budi._id })).to.equal(1);
     await PlanSuggestion.deleteMany({ officerId: budi._id });
     // One finding 100 days ago, the other 20 days ago: today only one is inside the 90-day window.
     const [first, second] = await Finding.find({ officerId: budi._id }).sort({ createdAt: 1 }).lean();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium (never a test tool's own download). CI installs it; see .ci/run. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -32,4 +32,22 @@ export function useBrowser(context: Mocha.Suite, app: () => Express) {
     await new Promise((resolve) => (state.server ? state.server.close(resolve) : resolve(undefined)));
   });
   return state;
+}
+
+/**
+ * Resolves when the page's Socket.IO client has been let into `namespace` (the server's CONNECT packet has arrived:
+ * the server joins the socket's rooms before it sends that, so events from then on reach the page). Call it before
+ * the navigation that opens the socket; it fails with a clear message after `ms`.
+ */
+export function liveConnected(page: Page, namespace: string, ms = 15_000): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no live connection to ${namespace} within ${ms / 1000} s`)), ms);
+    page.on('websocket', (socket) =>
+      socket.on('framereceived', ({ payload }) => {
+        if (!String(payload).startsWith(`40${namespace},`)) return;
+        clearTimeout(timer);
+        resolve();
+      }),
+    );
+  });
 }

@@ -110,8 +110,13 @@ describe('The live inbox: only Suara’s own pages may open it, and it ends with
       { kind: 'session_ended', message: 'Sesi Anda sudah berakhir. Masuk kembali untuk melanjutkan.' },
     ]);
 
-    await fileTicket(server.baseUrl);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A witness still signed in hears the next ticket: by then the signed-out socket would have heard it too.
+    const { socket: witness } = await signedInClient(server.baseUrl, 'kepala.dinkes@suara.test');
+    const witnessed = record<TicketBroadcast>(witness, 'ticket:created');
+    const second = await fileTicket(server.baseUrl);
+    await until('the witness to hear of the second ticket', 5000, () =>
+      witnessed.some((event) => event.ticket.code === second) ? true : undefined,
+    );
     expect(tickets.map((event) => event.ticket.code)).to.deep.equal([first]);
   });
 

@@ -1,5 +1,9 @@
 import { expect } from 'chai';
 import { freezeRows, SharedAnswers } from '../../src/platform/shared-answers.js';
+import { useTestClock } from '../helpers/clock.js';
+
+/** Lets the promise callbacks already queued run (a refresh finishing behind the askers). */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A computation that counts its runs and finishes when told to. */
 function counted<T>(value: T) {
@@ -14,6 +18,7 @@ function counted<T>(value: T) {
 }
 
 describe('Answers shared between requests (dashboards under load)', () => {
+  const time = useTestClock();
   let version = 0;
   const make = (ttlMs = 60_000, maxEntries = 10) =>
     new SharedAnswers<unknown>({ ttlMs, maxEntries, version: () => version });
@@ -56,7 +61,7 @@ describe('Answers shared between requests (dashboards under load)', () => {
     let calls = 0;
     const compute = async () => ++calls;
     expect(await shared.get('q', compute)).to.equal(1);
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    time.advance(40);
     expect(await shared.get('q', compute)).to.equal(2);
   });
 
@@ -70,13 +75,13 @@ describe('Answers shared between requests (dashboards under load)', () => {
       return new Promise<string>((resolve) => (release = () => resolve('second')));
     };
     expect(await shared.get('q', compute)).to.equal('first');
-    await new Promise((resolve) => setTimeout(resolve, 600)); // past half of 1 s
+    time.advance(600); // past half of 1 s
     // Served at once although the refresh has not finished (it never will until released).
     expect(await shared.get('q', compute)).to.equal('first');
     expect(await shared.get('q', compute)).to.equal('first');
     expect(calls).to.equal(2); // one refresh, however many asked
     release();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await settled();
     expect(await shared.get('q', compute)).to.equal('second');
     expect(calls).to.equal(2);
   });
@@ -90,13 +95,13 @@ describe('Answers shared between requests (dashboards under load)', () => {
       return `answer ${calls}`;
     };
     expect(await shared.get('q', compute)).to.equal('answer 1');
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    time.advance(600);
     expect(await shared.get('q', compute)).to.equal('answer 1'); // starts the refresh, which fails
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await settled();
     expect(await shared.get('q', compute)).to.equal('answer 1'); // a new refresh: answer 3 replaces it
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await settled();
     expect(await shared.get('q', compute)).to.equal('answer 3');
-    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    time.advance(1_050);
     expect(await shared.get('q', compute)).to.equal('answer 4'); // aged out: computed while the asker waits
   });
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import argon2 from 'argon2';
 import mongoose, { type Types } from 'mongoose';
+import { clock } from '../../platform/clock.js';
 import { lookupHash } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
@@ -166,7 +167,7 @@ export async function actorForApiToken(secret: string): Promise<Actor | undefine
     };
   });
   // Checked on every use, not when kept: an expired token is refused the moment it expires.
-  if (!token || token.expiresAt <= new Date()) return undefined;
+  if (!token || token.expiresAt.getTime() <= clock.now()) return undefined;
   const owner = await actorForUserId(token.userId);
   if (!owner?.grants.some((grant) => sameGrant(grant, token.grant))) return undefined;
   noteTokenUse(token.id);
