@@ -98,10 +98,41 @@ function sessionUserId(request: SessionRequest): Promise<string | undefined> {
 export function attachInboxGateway(io: Server, options: InboxGatewayOptions): InboxGateway {
   // The server is typed by whoever creates it; this namespace speaks the protocol of events.ts.
   const nsp = io.of(STAFF_NAMESPACE) as unknown as StaffNamespace;
+  checkHandshakes(nsp, options);
+  const sessions = keepSessions(nsp);
 
-  const refusal = (socket: StaffSocket, key: string, code: string) =>
-    Object.assign(new Error(say(langOfHandshake(socket.request), key)), { data: { code } });
+  nsp.on('connection', (socket) => {
+    sessions.syncRooms(socket);
+    // Named rooms, so that a sign-out on any process reaches the sockets of that session (user.sessions_ended).
+    const { sessionID } = socket.request as SessionRequest;
+    if (sessionID) socket.join(rooms.session(sessionID));
+    socket.join(rooms.lang(socket.data.lang));
+    servePresence(socket, { nsp, currentActor: sessions.currentActor, endSession: sessions.endSession });
+    if (socket.recovered) void sessions.recheckWatched(socket);
+  });
 
+  // Signed out, expired or disabled: the socket stops hearing anything within one check.
+  const sessionTimer = setInterval(() => void sessions.checkAll(), options.sessionCheckMs ?? 60_000);
+  sessionTimer.unref();
+  const unsubscribe = followEvents(nsp);
+
+  attached = nsp;
+  return {
+    namespace: nsp,
+    async close() {
+      clearInterval(sessionTimer);
+      for (const stop of unsubscribe) stop();
+      if (attached === nsp) attached = undefined;
+      nsp.local.disconnectSockets(true);
+    },
+  };
+}
+
+const refusal = (socket: StaffSocket, key: string, code: string) =>
+  Object.assign(new Error(say(langOfHandshake(socket.request), key)), { data: { code } });
+
+/** Who may connect: a browser on Suara's own origin, with a session of a person who is still signed in. */
+function checkHandshakes(nsp: StaffNamespace, options: InboxGatewayOptions): void {
   const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
   nsp.use((socket, next) =>
     fromOwnOrigin(socket.request, publicOrigin)
@@ -142,7 +173,10 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
       refuse('error.unavailable', 'unavailable');
     }
   });
+}
 
+/** A connected person's rooms follow their grants, and their socket goes when their session ends. */
+function keepSessions(nsp: StaffNamespace) {
   /** Joins the person's own room and the rooms of the units their grants read; leaves rooms no longer granted. */
   const syncRooms = (socket: StaffSocket) => {
     const { actor } = socket.data;
@@ -150,6 +184,20 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
     if (socket.data.officerId) wanted.add(rooms.officer(socket.data.officerId));
     for (const room of socket.rooms) if (/^(unit|user|officer):/.test(room) && !wanted.has(room)) socket.leave(room);
     socket.join([...wanted]);
+  };
+
+  /** Back in the ticket rooms it had (recovered) or with other grants: keep those it may still read, and say so. */
+  const recheckWatched = async (socket: StaffSocket) => {
+    for (const room of [...socket.rooms].filter(rooms.isTicket)) {
+      const ticketId = rooms.ticketIdOf(room);
+      try {
+        const scope = await ticketScope(ticketId);
+        if (!scope || !mayRead(socket.data.actor, scope)) socket.leave(room);
+        await broadcastPresence(nsp, ticketId);
+      } catch (error) {
+        logger.warn({ err: error, ticketId }, 'presence after a recovered connection failed');
+      }
+    }
   };
 
   const currentActor = async (socket: StaffSocket) => {
@@ -174,33 +222,8 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
     socket.disconnect(true);
   };
 
-  nsp.on('connection', (socket) => {
-    syncRooms(socket);
-    // Named rooms, so that a sign-out on any process reaches the sockets of that session (user.sessions_ended).
-    const { sessionID } = socket.request as SessionRequest;
-    if (sessionID) socket.join(rooms.session(sessionID));
-    socket.join(rooms.lang(socket.data.lang));
-    servePresence(socket, { nsp, currentActor, endSession });
-    if (socket.recovered) void recheckWatched(socket);
-  });
-
-  /** Back in the ticket rooms it had (recovered) or with other grants: keep those it may still read, and say so. */
-  const recheckWatched = async (socket: StaffSocket) => {
-    for (const room of [...socket.rooms].filter(rooms.isTicket)) {
-      const ticketId = rooms.ticketIdOf(room);
-      try {
-        const scope = await ticketScope(ticketId);
-        if (!scope || !mayRead(socket.data.actor, scope)) socket.leave(room);
-        await broadcastPresence(nsp, ticketId);
-      } catch (error) {
-        logger.warn({ err: error, ticketId }, 'presence after a recovered connection failed');
-      }
-    }
-  };
-
-  // Signed out, expired or disabled: the socket stops hearing anything within one check.
   let checking = false;
-  const checkSessions = async () => {
+  const checkAll = async () => {
     if (checking) return;
     checking = true;
     try {
@@ -214,69 +237,74 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
       checking = false;
     }
   };
-  const sessionTimer = setInterval(() => void checkSessions(), options.sessionCheckMs ?? 60_000);
-  sessionTimer.unref();
 
-  /** The ticket once, as the staff-safe projection, to its unit rooms, every unit above, `unit:*` and its handler. */
-  const broadcastTicket = async (event: DomainEvents['ticket.created'], change?: string) => {
-    // The event carries the projection as it was written; only an event without one costs a read.
-    const ticket = (event.item as InboxItem | undefined) ?? (await loadInboxItem(event.ticketId));
-    // Moved to another unit since this event: the event of that move tells the right rooms about it.
-    if (!ticket || ticket.unitId !== event.unitId) return;
-    const audience = audienceOf({
-      unitPath: event.unitPath.map((id) => new Types.ObjectId(id)),
-      assignee: { userId: ticket.assignee ? new Types.ObjectId(ticket.assignee.userId) : null },
-    });
-    const listening = [...audience, rooms.everyUnit];
-    const named = ticket.officerIds.map(rooms.officer);
-    // One emit to the union of rooms (a person in two of them gets it once), except to the officers it names.
-    const send = (to: { emit: StaffNamespace['emit'] }, item: typeof ticket) =>
-      change === undefined
-        ? to.emit(ServerEvents.ticketCreated, { ticket: item })
-        : to.emit(ServerEvents.ticketUpdated, { ticket: item, change });
-    send(nsp.to(listening).except(named), ticket);
-    // The named officer still hears that a ticket names them, without its words; each of their sockets that would
-    // have heard it is asked for (on every process, through the adapter).
-    if (named.length) {
-      const withheld = withheldFromNamed(ticket);
-      for (const socket of await nsp.in(named).fetchSockets())
-        if (listening.some((room) => socket.rooms.has(room))) send(socket, withheld);
-    }
-    return ticket;
-  };
+  return { syncRooms, recheckWatched, currentActor, endSession, checkAll };
+}
 
-  const unsubscribe = [
+/** The ticket once, as the staff-safe projection, to its unit rooms, every unit above, `unit:*` and its handler. */
+async function broadcastTicket(nsp: StaffNamespace, event: DomainEvents['ticket.created'], change?: string) {
+  // The event carries the projection as it was written; only an event without one costs a read.
+  const ticket = (event.item as InboxItem | undefined) ?? (await loadInboxItem(event.ticketId));
+  // Moved to another unit since this event: the event of that move tells the right rooms about it.
+  if (!ticket || ticket.unitId !== event.unitId) return;
+  const audience = audienceOf({
+    unitPath: event.unitPath.map((id) => new Types.ObjectId(id)),
+    assignee: { userId: ticket.assignee ? new Types.ObjectId(ticket.assignee.userId) : null },
+  });
+  const listening = [...audience, rooms.everyUnit];
+  const named = ticket.officerIds.map(rooms.officer);
+  // One emit to the union of rooms (a person in two of them gets it once), except to the officers it names.
+  const send = (to: { emit: StaffNamespace['emit'] }, item: typeof ticket) =>
+    change === undefined
+      ? to.emit(ServerEvents.ticketCreated, { ticket: item })
+      : to.emit(ServerEvents.ticketUpdated, { ticket: item, change });
+  send(nsp.to(listening).except(named), ticket);
+  // The named officer still hears that a ticket names them, without its words; each of their sockets that would
+  // have heard it is asked for (on every process, through the adapter).
+  if (named.length) {
+    const withheld = withheldFromNamed(ticket);
+    for (const socket of await nsp.in(named).fetchSockets())
+      if (listening.some((room) => socket.rooms.has(room))) send(socket, withheld);
+  }
+  return ticket;
+}
+
+/** Signed out, disabled or reset: those sockets hear the notice and go at once, on every process. */
+function endSessions(nsp: StaffNamespace, event: DomainEvents['user.sessions_ended']): void {
+  const ended = [
+    event.sessionId ? rooms.session(event.sessionId) : null,
+    event.userId ? rooms.user(event.userId) : null,
+  ].filter((room): room is string => room !== null);
+  if (!ended.length) return;
+  const at = new Date().toISOString();
+  for (const lang of languages)
+    nsp
+      .to(ended)
+      .except(languages.filter((other) => other !== lang).map(rooms.lang))
+      .emit(ServerEvents.notice, {
+        kind: 'session_ended',
+        ticketCode: null,
+        message: say(lang, 'inbox.session_ended'),
+        at,
+      });
+  nsp.in(ended).disconnectSockets(true);
+}
+
+/** The domain events the live inbox passes on; returns the unsubscribers. */
+function followEvents(nsp: StaffNamespace): (() => void)[] {
+  return [
     subscribe('ticket.created', async (event) => {
-      await broadcastTicket(event);
+      await broadcastTicket(nsp, event);
     }),
     subscribe('ticket.updated', async (event) => {
-      const ticket = await broadcastTicket(event, event.change);
+      const ticket = await broadcastTicket(nsp, event, event.change);
       if (ticket)
         await dropWatchersWhoLostAccess(nsp, ticket.id, {
           unitPath: event.unitPath,
           assigneeId: ticket.assignee?.userId ?? null,
         });
     }),
-    // Signed out, disabled or reset: those sockets hear the notice and go at once, on every process.
-    subscribe('user.sessions_ended', (event) => {
-      const ended = [
-        event.sessionId ? rooms.session(event.sessionId) : null,
-        event.userId ? rooms.user(event.userId) : null,
-      ].filter((room): room is string => room !== null);
-      if (!ended.length) return;
-      const at = new Date().toISOString();
-      for (const lang of languages)
-        nsp
-          .to(ended)
-          .except(languages.filter((other) => other !== lang).map(rooms.lang))
-          .emit(ServerEvents.notice, {
-            kind: 'session_ended',
-            ticketCode: null,
-            message: say(lang, 'inbox.session_ended'),
-            at,
-          });
-      nsp.in(ended).disconnectSockets(true);
-    }),
+    subscribe('user.sessions_ended', (event) => endSessions(nsp, event)),
     subscribe('user.notice', (event) => {
       notifyUser(event.userId, ServerEvents.notice, {
         kind: event.kind,
@@ -286,15 +314,4 @@ export function attachInboxGateway(io: Server, options: InboxGatewayOptions): In
       });
     }),
   ];
-
-  attached = nsp;
-  return {
-    namespace: nsp,
-    async close() {
-      clearInterval(sessionTimer);
-      for (const stop of unsubscribe) stop();
-      if (attached === nsp) attached = undefined;
-      nsp.local.disconnectSockets(true);
-    },
-  };
 }
