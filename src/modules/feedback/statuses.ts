@@ -22,6 +22,25 @@ export const statuses = Object.keys(statusTable) as Status[];
 export const statusType = (status: Status): StatusType => statusTable[status].type;
 export const isOpen = (status: Status) => ['open', 'paused'].includes(statusType(status));
 
+/** Named sets of statuses, so that no other file spells a list of status names. */
+const statusesOfType = (...types: StatusType[]) => statuses.filter((status) => types.includes(statusType(status)));
+/** Still to be answered: the clock runs or is paused. */
+export const openStatuses: readonly Status[] = statusesOfType('open', 'paused');
+/** Waiting on the citizen: the clock is paused. */
+export const pausedStatuses: readonly Status[] = statusesOfType('paused');
+/** Answered: a citizen may still reopen it, staff may still reopen or close it. */
+export const answeredStatuses: readonly Status[] = ['resolved', 'closed'];
+/** Not yet verified or verified but not yet with anyone: a verifier may still turn it down. */
+export const undecidedStatuses: readonly Status[] = ['received', 'verified'];
+/** Verified and not yet given its first public answer: that answer is the follow-up the legal clock asks for. */
+export const awaitingFollowUpStatuses: readonly Status[] = ['verified', 'assigned'];
+/** Verified and being handled, with the clock running. */
+export const inHandStatuses: readonly Status[] = [...awaitingFollowUpStatuses, 'in_progress'];
+/** Verified and not yet answered (the clock may be paused). */
+export const acceptedOpenStatuses: readonly Status[] = openStatuses.filter((status) => status !== 'received');
+/** Taken on and not turned down: a finding about an officer has something to rest on. */
+export const acceptedStatuses: readonly Status[] = [...acceptedOpenStatuses, ...answeredStatuses];
+
 export const kinds = ['complaint', 'compliment', 'suggestion', 'information_request'] as const;
 export type Kind = (typeof kinds)[number];
 
