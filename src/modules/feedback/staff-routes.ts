@@ -1,7 +1,7 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import type { Config } from '../../config.js';
-import { AppError, translateFields } from '../../platform/errors.js';
-import { requireActor } from '../accounts/index.js';
+import { formRoute } from '../../platform/forms.js';
+import { requireActor, type Actor } from '../accounts/index.js';
 import { unitsInScope } from '../directory/index.js';
 import { openAttachment, sendAttachment, type AttachmentType } from './attachments.js';
 import {
@@ -56,13 +56,14 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
     return { inbox, units, unitNames, now: new Date() };
   };
 
-  router.get('/inbox', requireActor, async (req, res) => {
+  /** The inbox page: the filtered list, the filters as chosen, and links to the pages before and after. */
+  const inboxPageModel = async (req: Request) => {
     const model = await inboxModel(req);
     const { inbox } = model;
     const query = req.query as Record<string, string>;
     const pages = Math.max(1, Math.ceil(inbox.total / inbox.pageSize));
     const pageUrl = (page: number) => `/inbox?${new URLSearchParams({ ...query, page: String(page) }).toString()}`;
-    res.render('pages/inbox/list', {
+    return {
       title: req.t('inbox.title'),
       ...model,
       query,
@@ -71,7 +72,10 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
       prev: inbox.page > 1 ? pageUrl(inbox.page - 1) : null,
       next: inbox.page < pages ? pageUrl(inbox.page + 1) : null,
       pages,
-    });
+    };
+  };
+  router.get('/inbox', requireActor, async (req, res) => {
+    res.render('pages/inbox/list', await inboxPageModel(req));
   });
 
   // The rows of the inbox as the page renders them, for the live script to swap in (one way to draw a row).
@@ -81,9 +85,10 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
     res.render('pages/inbox/rows', { layout: false, ...model });
   });
 
-  const renderTicket = async (req: Request, res: Response, extra: object = {}, opened = false) => {
+  /** The staff ticket page's view model; `opened` when the person opens it (an audited read of a close ticket). */
+  const ticketModel = async (req: Request, opened = false) => {
     const view = await (opened ? openTicket : staffView)(req.actor, req.params.code);
-    res.render('pages/inbox/ticket', {
+    return {
       title: `${view.ticket.code} · ${req.t('inbox.title')}`,
       view,
       page: await ticketPage(view, req.lang),
@@ -93,50 +98,30 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
       priorities,
       findingOutcomes,
       now: new Date(),
-      ...extra,
-    });
+    };
   };
-  router.get('/inbox/tickets/:code', requireActor, (req, res) => renderTicket(req, res, {}, true));
+  router.get('/inbox/tickets/:code', requireActor, async (req, res) => {
+    res.render('pages/inbox/ticket', await ticketModel(req, true));
+  });
 
-  /** Runs a page action; a refusal the person can act on is shown on the ticket page, with what they typed. */
-  const pageAction = (work: (req: Request) => Promise<unknown>) => async (req: Request, res: Response) => {
-    try {
-      await work(req);
-      req.session.flash = req.t('admin.saved');
-      res.redirect(303, `/inbox/tickets/${encodeURIComponent(String(req.params.code))}`);
-    } catch (error) {
-      if (!(error instanceof AppError) || !['validation', 'conflict'].includes(error.code)) throw error;
-      res.status(error.status);
-      await renderTicket(req, res, {
-        error: req.t(error.messageKey, error.params),
-        errors: translateFields(req, error),
-        values: req.body,
-      });
-    }
-  };
-  router.post(
-    '/inbox/tickets/:code/act',
-    requireActor,
-    pageAction((req) => actOnTicket(req.actor, req.params.code, withoutCsrf(req.body))),
-  );
-  router.post(
-    '/inbox/tickets/:code/reply',
-    requireActor,
-    pageAction((req) => replyToTicket(req.actor, req.params.code, withoutCsrf(req.body))),
-  );
-  router.post(
-    '/inbox/tickets/:code/finding',
-    requireActor,
-    pageAction((req) => recordFinding(req.actor, req.params.code, withoutCsrf(req.body))),
-  );
-  router.post(
-    '/inbox/tickets/:code/merge',
-    requireActor,
-    pageAction((req) => mergeTicket(req.actor, req.params.code, withoutCsrf(req.body))),
-  );
+  /** A page action: back to the ticket page, or the page again with the refusal and what the person typed. */
+  const pageAction = (work: (actor: Actor | undefined, code: unknown, raw: unknown) => Promise<unknown>) =>
+    formRoute(
+      'pages/inbox/ticket',
+      (req) => ticketModel(req),
+      async (req) => {
+        await work(req.actor, req.params.code, withoutCsrf(req.body));
+        return `/inbox/tickets/${encodeURIComponent(String(req.params.code))}`;
+      },
+      { shows: ['validation', 'conflict'] },
+    );
+  router.post('/inbox/tickets/:code/act', requireActor, pageAction(actOnTicket));
+  router.post('/inbox/tickets/:code/reply', requireActor, pageAction(replyToTicket));
+  router.post('/inbox/tickets/:code/finding', requireActor, pageAction(recordFinding));
+  router.post('/inbox/tickets/:code/merge', requireActor, pageAction(mergeTicket));
   router.post('/inbox/tickets/:code/contact', requireActor, async (req, res) => {
     const contact = await revealContact(req.actor, req.params.code, withoutCsrf(req.body));
-    await renderTicket(req, res, { contact });
+    res.render('pages/inbox/ticket', { ...(await ticketModel(req)), contact });
   });
 
   router.get('/inbox/tickets/:code/attachments/:id', requireActor, async (req, res) => {
