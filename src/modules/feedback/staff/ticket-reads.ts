@@ -16,6 +16,16 @@ import { refuseNamed, ticketFor } from './access.js';
 
 const pathOf = (ticket: Pick<TicketDoc, 'unitPath'>): Scoped => ({ unitPath: ticket.unitPath.map(String) });
 
+/** A history entry as staff read it, without its body (which depends on who reads). */
+const historyEntry = (entry: TicketDoc['history'][number]) => ({
+  at: entry.at,
+  by: entry.actor.kind === 'staff' ? (entry.actor.name ?? '') : entry.actor.kind,
+  action: entry.action,
+  from: entry.from ?? null,
+  to: entry.to ?? null,
+  public: entry.public,
+});
+
 /**
  * Everything staff may see of a ticket, for this actor: internal notes yes, contact data only on request. An officer
  * the ticket names sees that it names them, its category and its course, and none of the citizen's words: no text,
@@ -47,21 +57,10 @@ export async function staffView(actor: Actor | undefined, code: unknown) {
     timeZone: ticket.timeZone,
     lang: ticket.lang,
     history: ticket.history.map((entry) => ({
-      at: entry.at,
-      by: entry.actor.kind === 'staff' ? (entry.actor.name ?? '') : entry.actor.kind,
-      action: entry.action,
-      from: entry.from ?? null,
-      to: entry.to ?? null,
+      ...historyEntry(entry),
       body: withheld(verifier ? originalBody(entry) : (entry.body ?? null)),
-      public: entry.public,
     })),
-    officers: officers.map((officer) => ({
-      id: String(officer._id),
-      nip: officer.nip,
-      ref: officer.ref,
-      name: officer.name,
-      position: officer.position,
-    })),
+    officers: officers.map(({ _id, nip, ref, name, position }) => ({ id: String(_id), nip, ref, name, position })),
     findings: findings.map((finding) => ({
       id: String(finding._id),
       officerId: String(finding.officerId),
@@ -86,12 +85,7 @@ export async function staffView(actor: Actor | undefined, code: unknown) {
       : null,
     rejectReason: ticket.rejectReason ?? null,
     mergedInto: ticket.mergedInto ?? null,
-    categories: categories.map((category) => ({
-      code: category.code,
-      name: category.name,
-      kinds: category.kinds,
-      officerRelated: category.officerRelated,
-    })),
+    categories: categories.map(({ code, name, kinds, officerRelated }) => ({ code, name, kinds, officerRelated })),
     templates: templates.map((template) => ({ code: template.code, usedFor: template.usedFor, title: template.title })),
     assignable,
     contact: !hasContact
