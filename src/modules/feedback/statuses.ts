@@ -26,6 +26,10 @@ export const isOpen = (status: Status) => ['open', 'paused'].includes(statusType
 const statusesOfType = (...types: StatusType[]) => statuses.filter((status) => types.includes(statusType(status)));
 /** Still to be answered: the clock runs or is paused. */
 export const openStatuses: readonly Status[] = statusesOfType('open', 'paused');
+/** Still to be answered with the clock running (awaiting the citizen pauses it). */
+export const runningStatuses: readonly Status[] = statusesOfType('open');
+/** Answered and waiting for the citizen's confirmation, or for the auto-close clock. */
+export const resolvedStatuses: readonly Status[] = statusesOfType('resolved');
 /** Waiting on the citizen: the clock is paused. */
 export const pausedStatuses: readonly Status[] = statusesOfType('paused');
 /** Answered: a citizen may still reopen it, staff may still reopen or close it. */
