@@ -63,15 +63,21 @@ export function fieldErrorsFrom(error: Joi.ValidationError): FieldErrors {
   return fields;
 }
 
-/**
- * Validates a value against a schema or throws AppError('validation'); unknown keys are stripped. A missing body
- * checked against an object schema is an empty one, so the answer names the required fields.
- */
-export function check<T>(schema: Joi.Schema<T>, value: unknown): T {
+const options: Joi.ValidationOptions = { abortEarly: false, stripUnknown: true, convert: true };
+
+/** A value checked against a schema: the converted value, and the field errors when it does not pass. */
+function checked<T>(schema: Joi.Schema<T>, value: unknown): { value: T; fields?: FieldErrors } {
+  // A missing body checked against an object schema is an empty one, so the answer names the required fields.
   const subject = value === undefined && schema.type === 'object' ? {} : value;
-  const { value: result, error } = schema.validate(subject, { abortEarly: false, stripUnknown: true, convert: true });
-  if (error) throw AppError.validation(fieldErrorsFrom(error));
-  return result as T;
+  const { value: result, error } = schema.validate(subject, options);
+  return error ? { value: result as T, fields: fieldErrorsFrom(error) } : { value: result as T };
+}
+
+/** Validates a value against a schema or throws AppError('validation'); unknown keys are stripped. */
+export function check<T>(schema: Joi.Schema<T>, value: unknown): T {
+  const { value: result, fields } = checked(schema, value);
+  if (fields) throw AppError.validation(fields);
+  return result;
 }
 
 /**
@@ -103,8 +109,10 @@ export const bodyAlwaysPresent: RequestHandler = (req, _res, next) => {
 type Part = 'body' | 'query' | 'params';
 
 /**
- * The one validation path for routes: each part is replaced by its validated, converted value (for `query`,
- * which Express 5 makes read-only, the result goes to `res.locals.query`).
+ * `check` as route middleware, for routes that validate before their use case: each part is replaced by its
+ * validated, converted value (for `query`, which Express 5 makes read-only, the result goes to
+ * `res.locals.query`). Use cases called from more than one place (API, page, live) check their own input with
+ * `check`, so that the rule lives with the use case.
  */
 export function validate(schemas: Partial<Record<Part, Joi.Schema>>): RequestHandler {
   return (req, res, next) => {
@@ -112,8 +120,8 @@ export function validate(schemas: Partial<Record<Part, Joi.Schema>>): RequestHan
     for (const part of ['params', 'query', 'body'] as const) {
       const schema = schemas[part];
       if (!schema) continue;
-      const { value, error } = schema.validate(req[part] ?? {}, { abortEarly: false, stripUnknown: true });
-      if (error) Object.assign(fields, fieldErrorsFrom(error));
+      const { value, fields: problems } = checked(schema, req[part] ?? {});
+      if (problems) Object.assign(fields, problems);
       else if (part === 'query') res.locals.query = value;
       else req[part] = value;
     }

@@ -32,7 +32,7 @@ describe('IKM exports: the workbook agencies file, CSV and the printable page', 
     app = await testApp();
     await seedDirectory();
     await Unit.updateOne({ code: 'PKM-KEBUNHANDIL' }, { $set: { population: 1000 } });
-    // The worked example of DESIGN.md section 3, in Q3 2026 (10:00 WIB), with a comment carrying contact data.
+    // The worked example of docs/domain.md#skm-and-ikm, in Q3 2026 (10:00 WIB), with a comment carrying contact data.
     await insertWorkedExample('PKM-KEBUNHANDIL', new Date('2026-08-10T03:00:00Z'), {
       comment: 'Bagus. Hubungi saya di 081234567890 atau rahmat@contoh.id, NIK 1571010101900001.',
     });

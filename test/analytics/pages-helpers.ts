@@ -53,7 +53,7 @@ export async function insertSurvey(options: {
   return doc;
 }
 
-/** The worked example of DESIGN.md section 3: 29 respondents, element totals 105 101 100 116 102 105 106 105 115. */
+/** The worked example of docs/domain.md#skm-and-ikm: 29 respondents, element totals 105 101 100 116 102 105 106 105 115. */
 export const WORKED_TOTALS = [105, 101, 100, 116, 102, 105, 106, 105, 115];
 
 /** 29 rows of answers (3 or 4) whose column totals are the given totals. */

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { behaviourRating, predikat, predikatTable } from '../../src/modules/coaching/evaluations/predikat.js';
 import { berakhlakValues, ratings, type Rating } from '../../src/modules/coaching/evaluations/model.js';
 
-describe('The predikat (PermenPANRB 6/2022, DESIGN.md section 3)', () => {
-  // results × behaviour → predikat, the table exactly as DESIGN.md prints it.
+describe('The predikat (PermenPANRB 6/2022, docs/domain.md#evaluations-and-predikat)', () => {
+  // results × behaviour → predikat, the table exactly as PermenPANRB 6/2022 prints it.
   const expected: [Rating, Rating, string][] = [
     ['above', 'below', 'Kurang / Misconduct'],
     ['above', 'as_expected', 'Baik'],

@@ -9,7 +9,7 @@ import { createOfficer } from '../../src/modules/directory/service.js';
 import { Officer } from '../../src/modules/directory/model.js';
 import { sendMorningDigests } from '../../src/modules/feedback/clocks.js';
 import { Ticket } from '../../src/modules/feedback/model.js';
-import { ticketAction } from '../../src/modules/feedback/staff-schemas.js';
+import { ticketAction } from '../../src/modules/feedback/actions.js';
 import type { Notice, TicketBroadcast } from '../../src/modules/inbox/events.js';
 import { Outbox } from '../../src/modules/notifications/model.js';
 import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { formatLocalDate, isLocalDate } from '../../platform/calendar.js';
-import { AppError, translateFields } from '../../platform/errors.js';
+import { submitForm } from '../../platform/forms.js';
 import { validate } from '../../platform/validate.js';
 import { requireActor } from '../../platform/access.js';
 import { holidayKinds } from './model.js';
@@ -58,17 +58,17 @@ export function calendarRoutes(): Router {
   router.get('/admin/holidays', requireActor, validate({ query: yearQuery }), async (req, res) => {
     await renderHolidays(req, res, yearOf(req, res));
   });
-  router.post('/admin/holidays', requireActor, async (req, res) => {
-    try {
-      const holiday = await addHoliday(req.actor!, req.body);
-      req.session.flash = req.t('holiday.added');
-      res.redirect(303, `/admin/holidays?year=${holiday.date.slice(0, 4)}`);
-    } catch (error) {
-      if (!(error instanceof AppError) || error.code !== 'validation') throw error;
-      res.status(400);
-      await renderHolidays(req, res, yearOf(req, res), { values: req.body, errors: translateFields(req, error) });
-    }
-  });
+  router.post('/admin/holidays', requireActor, (req, res) =>
+    submitForm(
+      req,
+      res,
+      async () => {
+        const holiday = await addHoliday(req.actor!, req.body);
+        return { to: `/admin/holidays?year=${holiday.date.slice(0, 4)}`, flash: req.t('holiday.added') };
+      },
+      ({ values, errors }) => renderHolidays(req, res, yearOf(req, res), { values, errors }),
+    ),
+  );
   router.post('/admin/holidays/:id/delete', requireActor, async (req, res) => {
     const { date } = await removeHoliday(req.actor!, String(req.params.id));
     req.session.flash = req.t('holiday.removed');

@@ -13,10 +13,10 @@ import { queueMail } from '../notifications/index.js';
 import { decisionScope } from './conflict.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { eventOf } from './service.js';
-import { breachKey, statuses, statusType } from './statuses.js';
+import { breachKey, openStatuses, resolvedStatuses, runningStatuses, type Status } from './statuses.js';
 
 /**
- * The scheduled side of the legal clocks (DESIGN.md section 3): a breached verify or follow-up clock is escalated
+ * The scheduled side of the legal clocks (docs/domain.md#working-days): a breached verify or follow-up clock is escalated
  * to the head of the parent unit, a resolved ticket nobody answered closes itself, and heads get a morning digest.
  * Every process runs these jobs; the scheduler's lease makes each run once per period, and each change is claimed
  * ticket by ticket with a precondition, so two overlapping runs still escalate a breach once and close a ticket once.
@@ -30,10 +30,6 @@ export interface ClockConfig {
 /** The clocks whose breach is escalated; auto-close is not a breach, it is the end of the wait. */
 const ESCALATED_CLOCKS = ['verify', 'followUp'] as const;
 type EscalatedClock = (typeof ESCALATED_CLOCKS)[number];
-/** Statuses whose clock runs: open and not paused (awaiting the citizen stops the clock). */
-const RUNNING = statuses.filter((status) => statusType(status) === 'open');
-/** Statuses a head still has work in: the running ones and the paused ones. */
-const UNFINISHED = statuses.filter((status) => ['open', 'paused'].includes(statusType(status)));
 
 const system = { kind: 'system' as const };
 const staffTicketUrl = (publicUrl: string, code: string) =>
@@ -90,7 +86,7 @@ async function escalate(ticket: TicketDoc, now: Date, config: ClockConfig): Prom
     claimed = null; // a retried transaction starts again from nothing
     claimed = await updateAndRead<TicketDoc>(
       Ticket,
-      { _id: ticket._id, dueClock: clock, dueAt, status: { $in: RUNNING }, escalated: { $ne: key } },
+      { _id: ticket._id, dueClock: clock, dueAt, status: { $in: runningStatuses }, escalated: { $ne: key } },
       {
         $addToSet: { escalated: key },
         $push: {
@@ -157,7 +153,7 @@ async function escalate(ticket: TicketDoc, now: Date, config: ClockConfig): Prom
  * million tickets even with nothing due. The caller checks the clock.
  */
 async function* dueTickets(
-  inStatuses: readonly (typeof statuses)[number][],
+  inStatuses: readonly Status[],
   now: Date,
   projection: Record<string, 0>,
 ): AsyncGenerator<TicketDoc> {
@@ -181,7 +177,12 @@ export async function escalateBreaches(
   signal?: AbortSignal,
 ): Promise<{ escalated: number }> {
   let escalated = 0;
-  for await (const ticket of dueTickets(RUNNING, now, { history: 0, searchTokens: 0, reporter: 0, description: 0 })) {
+  for await (const ticket of dueTickets(runningStatuses, now, {
+    history: 0,
+    searchTokens: 0,
+    reporter: 0,
+    description: 0,
+  })) {
     if (signal?.aborted) break;
     if (!(ESCALATED_CLOCKS as readonly (string | null | undefined)[]).includes(ticket.dueClock)) continue;
     if (ticket.escalated.includes(breachKey(ticket.dueClock!, ticket.dueAt!))) continue;
@@ -204,7 +205,7 @@ export async function escalateBreaches(
  */
 export async function autoCloseResolved(now = new Date(), signal?: AbortSignal): Promise<{ closed: number }> {
   let closed = 0;
-  for await (const ticket of dueTickets(['resolved'], now, { searchTokens: 0, reporter: 0, description: 0 })) {
+  for await (const ticket of dueTickets(resolvedStatuses, now, { searchTokens: 0, reporter: 0, description: 0 })) {
     if (signal?.aborted) break;
     if (ticket.dueClock !== 'autoClose') continue;
     // "Without reply": a citizen who answered after the resolution is waiting for the unit, not for the clock.
@@ -270,7 +271,7 @@ interface DigestHead {
  */
 async function headsDueForDigest(now: Date): Promise<DigestHead[]> {
   const agencies = await Ticket.aggregate<{ _id: { agencyCode: string; timeZone: string }; units: unknown[] }>([
-    { $match: { status: { $in: UNFINISHED } } },
+    { $match: { status: { $in: openStatuses } } },
     { $unwind: '$unitPath' },
     { $group: { _id: { agencyCode: '$agencyCode', timeZone: '$timeZone' }, units: { $addToSet: '$unitPath' } } },
   ]);
@@ -317,12 +318,12 @@ export async function sendMorningDigests(
     const subtree = { unitPath: { $in: head.unitIds.map((id) => new mongoose.Types.ObjectId(id)) } };
     const overdueFilter = {
       ...subtree,
-      status: { $in: RUNNING },
+      status: { $in: runningStatuses },
       dueClock: { $in: ESCALATED_CLOCKS },
       dueAt: { $lt: now },
     };
     const [openCount, overdueCount, newCount, overdue] = await Promise.all([
-      Ticket.countDocuments({ ...subtree, status: { $in: UNFINISHED } }),
+      Ticket.countDocuments({ ...subtree, status: { $in: openStatuses } }),
       Ticket.countDocuments(overdueFilter),
       Ticket.countDocuments({ ...subtree, createdAt: { $gte: new Date(now.getTime() - DAY_MS) } }),
       Ticket.find(overdueFilter)

@@ -1,9 +1,10 @@
 import type { Types } from 'mongoose';
 import { publish } from '../../platform/events.js';
 import { t, type Lang } from '../../platform/i18n.js';
-import type { Actor, Scoped } from '../../platform/access.js';
+import { type Actor, can, type Scoped } from '../../platform/access.js';
 import { accountsOfOfficers, usersWithRoleOn } from '../accounts/index.js';
 import { findOfficer, findOfficersByIds } from '../directory/index.js';
+import { isDecision, type ActionName } from './actions.js';
 import type { InboxItem } from './inbox-item.js';
 
 /**
@@ -17,6 +18,7 @@ export interface ConflictFacts {
   unitPath: readonly (Types.ObjectId | string)[];
   officerIds: readonly (Types.ObjectId | string)[];
   decisionUnitId?: Types.ObjectId | string | null;
+  assignee?: { userId?: unknown } | null;
 }
 
 /** The officer (id) this account is, or null: an account not linked to an officer is never named. */
@@ -44,6 +46,25 @@ export function decisionScope(ticket: ConflictFacts): Scoped {
   const decider = ticket.decisionUnitId ? String(ticket.decisionUnitId) : null;
   const at = decider ? path.indexOf(decider) : -1;
   return { unitPath: at >= 0 ? path.slice(0, at + 1) : path };
+}
+
+/** Decisions (triage, findings, merges, contact): never by a person the ticket names, and only where it is decided. */
+export function canDecide(actor: Actor, ticket: ConflictFacts, named: boolean): boolean {
+  return !named && can(actor, 'tickets.triage', decisionScope(ticket));
+}
+
+/** Answering and resolving: whoever decides, or the handler it is assigned to, unless the ticket names them. */
+export function canWork(actor: Actor, ticket: ConflictFacts, named: boolean): boolean {
+  const handler = String(ticket.assignee?.userId ?? '') === actor.id;
+  return (
+    canDecide(actor, ticket, named) ||
+    (!named && handler && can(actor, 'tickets.work', { unitPath: ticket.unitPath.map(String) }))
+  );
+}
+
+/** May this person take this action (actions.ts says whether it is a decision or work) on the ticket? */
+export function mayTake(actor: Actor, ticket: ConflictFacts, named: boolean, action: ActionName): boolean {
+  return isDecision(action) ? canDecide(actor, ticket, named) : canWork(actor, ticket, named);
 }
 
 /**

@@ -18,7 +18,7 @@ export interface FindingAnswer {
 }
 
 /**
- * The officer a finding is about answers it, once (DESIGN.md section 3). Only that officer, signed in with the
+ * The officer a finding is about answers it, once (docs/domain.md#findings-and-fairness). Only that officer, signed in with the
  * account linked to their NIP, may; the write is one conditional update, so two answers racing each other leave
  * exactly one, and the second is told it came too late.
  */

@@ -5,7 +5,7 @@ import { scrubPersonalData } from './text.js';
 /**
  * The staff-safe projection of a ticket: what an inbox row and every live event carry. Safe for anyone in the
  * ticket's unit rooms — the named officer included — so it holds no contact data, no internal notes, and a
- * summary scrubbed of phone numbers, e-mail addresses and NIKs (DESIGN.md section 8).
+ * summary scrubbed of phone numbers, e-mail addresses and NIKs (docs/domain.md#retaliation).
  */
 export interface InboxItem {
   id: string;
@@ -77,7 +77,7 @@ export async function loadInboxItem(ticketId: string): Promise<InboxItem | null>
 }
 
 /**
- * Who hears about a ticket live (DESIGN.md section 4): the rooms of its unit and every unit above it, where heads
+ * Who hears about a ticket live (docs/architecture.md#live-fan-out): the rooms of its unit and every unit above it, where heads
  * and viewers listen, and the personal room of its handler (handlers see only what is assigned to them).
  */
 export function audienceOf(ticket: Pick<TicketDoc, 'unitPath' | 'assignee'>): string[] {

@@ -14,6 +14,8 @@ import { ensureResponseTemplates } from './templates.js';
 export { feedbackRoutes } from './routes.js';
 export { actOnTicket, canRead, recordFinding, replyToTicket, setPublicUrl, staffView, ticketScope } from './staff.js';
 export { staffRoutes } from './staff-routes.js';
+export { ticketActions } from './actions.js';
+export type { ActionName } from './actions.js';
 export { fileTicket } from './service.js';
 export { normaliseTrackingCode } from './codes.js';
 export { Finding, Ticket } from './model.js';

@@ -11,7 +11,7 @@ const actorSchema = new Schema(
   { _id: false },
 );
 
-/** Every change appends one entry (DESIGN.md section 3): the audit trail costs nothing extra. */
+/** Every change appends one entry (docs/domain.md#statuses): the audit trail costs nothing extra. */
 const historySchema = new Schema(
   {
     at: { type: Date, required: true },
@@ -95,7 +95,7 @@ const ticketSchema = new Schema(
     /** Breaches already escalated, each once: `clock:dueAt` (statuses.ts `breachKey`). */
     escalated: { type: [String], default: [] },
     history: { type: [historySchema], default: [] },
-    /** Due times are stored when the ticket changes, never computed on read (DESIGN.md section 3). */
+    /** Due times are stored when the ticket changes, never computed on read (docs/domain.md#clocks). */
     dueAt: { type: Date, default: null },
     /** Which clock `dueAt` belongs to now: verify (after receipt), followUp (after assignment), autoClose (after resolution). */
     dueClock: { type: String, enum: ['verify', 'followUp', 'autoClose', null], default: null },
@@ -116,7 +116,7 @@ const ticketSchema = new Schema(
     searchTokens: { type: [String], default: [] },
     idempotencyKey: { type: String, default: undefined },
     idempotencyFingerprint: { type: String, default: undefined },
-    /** Evidence for abuse review (DESIGN.md section 8), as keyed hashes only. */
+    /** Evidence for abuse review (docs/domain.md#retaliation), as keyed hashes only. */
     evidence: { ipHash: { type: String, default: null }, deviceHash: { type: String, default: null } },
   },
   { timestamps: true },
@@ -142,7 +142,7 @@ export const Ticket = mongoose.model('Ticket', ticketSchema);
 
 /**
  * A finding about one tagged officer, recorded by a unit head (or an inspector): the only way a complaint can count
- * against an officer (DESIGN.md section 3). The coaching module reads these through the `finding.recorded` event.
+ * against an officer (docs/domain.md#findings-and-fairness). The coaching module reads these through the `finding.recorded` event.
  */
 const findingSchema = new Schema(
   {

@@ -6,7 +6,7 @@ import { kinds, privacies } from './statuses.js';
 const optionalCode = Joi.string().trim().uppercase().max(40).allow('', null);
 const checkbox = Joi.boolean().truthy('on', '1', 'yes', 'ya').falsy('', '0', 'off', 'no');
 
-/** POST /api/v1/tickets and the public form (DESIGN.md section 6). Long texts are bounded like Open311's. */
+/** POST /api/v1/tickets and the public form (README.md#api). Long texts are bounded like Open311's. */
 export const ticketInput = Joi.object({
   kind: Joi.string()
     .valid(...kinds)

@@ -466,7 +466,7 @@ export async function similarOpenTickets(raw: unknown) {
   if (tokens.length === 0) return [];
   const unit = await findUnitByCode(query.unitCode);
   if (!unit) return [];
-  // Only tickets a verifier has looked at: public text is shown after moderation (DESIGN.md section 3).
+  // Only tickets a verifier has looked at: public text is shown after moderation (docs/domain.md#privacy).
   const moderatedOpen: Status[] = ['verified', 'assigned', 'in_progress', 'awaiting_citizen'];
   const candidates = await Ticket.find({
     unitId: unit._id,

@@ -1,7 +1,7 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import type { Config } from '../../config.js';
-import { AppError, translateFields } from '../../platform/errors.js';
-import { requireActor } from '../../platform/access.js';
+import { formRoute } from '../../platform/forms.js';
+import { requireActor, type Actor } from '../../platform/access.js';
 import { unitsInScope } from '../directory/index.js';
 import { openAttachment, sendAttachment, type AttachmentType } from './attachments.js';
 import {
@@ -22,9 +22,63 @@ import { ticketPage } from './ticket-page.js';
  * The staff inbox: JSON API (session + X-CSRF-Token, or an API token) and server-rendered pages that work without
  * JavaScript; public/js/inbox.js adds live updates over Socket.IO.
  */
-export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
-  const router = Router();
 
+/** The inbox as the person filtered it, with unit names for its rows. */
+async function inboxModel(req: Request) {
+  const [inbox, units] = await Promise.all([listInbox(req.actor, req.query), unitsInScope(req.actor!, 'tickets.read')]);
+  const unitNames = Object.fromEntries(units.map((unit) => [unit.code, unit.name]));
+  return { inbox, units, unitNames, now: new Date() };
+}
+
+/** The inbox page: the filtered list, the filters as chosen, and links to the pages before and after. */
+async function inboxPageModel(req: Request) {
+  const model = await inboxModel(req);
+  const { inbox } = model;
+  const query = req.query as Record<string, string>;
+  const pages = Math.max(1, Math.ceil(inbox.total / inbox.pageSize));
+  const pageUrl = (page: number) => `/inbox?${new URLSearchParams({ ...query, page: String(page) }).toString()}`;
+  return {
+    title: req.t('inbox.title'),
+    ...model,
+    query,
+    statuses,
+    kinds,
+    prev: inbox.page > 1 ? pageUrl(inbox.page - 1) : null,
+    next: inbox.page < pages ? pageUrl(inbox.page + 1) : null,
+    pages,
+  };
+}
+
+/** The staff ticket page's view model; `opened` when the person opens it (an audited read of a close ticket). */
+async function ticketModel(req: Request, opened = false) {
+  const view = await (opened ? openTicket : staffView)(req.actor, req.params.code);
+  return {
+    title: `${view.ticket.code} · ${req.t('inbox.title')}`,
+    view,
+    page: await ticketPage(view, req.lang),
+    timeZone: view.timeZone,
+    statusLabel: req.t(`feedback.status.${view.ticket.status}`),
+    rejectReasons,
+    priorities,
+    findingOutcomes,
+    now: new Date(),
+  };
+}
+
+/** A page action: back to the ticket page, or the page again with the refusal and what the person typed. */
+const pageAction = (work: (actor: Actor | undefined, code: unknown, raw: unknown) => Promise<unknown>) =>
+  formRoute(
+    'pages/inbox/ticket',
+    (req) => ticketModel(req),
+    async (req) => {
+      await work(req.actor, req.params.code, withoutCsrf(req.body));
+      return `/inbox/tickets/${encodeURIComponent(String(req.params.code))}`;
+    },
+    { shows: ['validation', 'conflict'] },
+  );
+
+/** The staff API: each route checks, calls the use case (which checks the grants itself) and answers the staff view. */
+function staffApiRoutes(router: Router) {
   router.get('/api/v1/inbox', requireActor, async (req, res) => {
     res.json(await listInbox(req.actor, req.query));
   });
@@ -43,35 +97,16 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
   router.post('/api/v1/tickets/:code/contact', requireActor, async (req, res) => {
     res.json(await revealContact(req.actor, req.params.code, req.body));
   });
+}
+
+export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
+  const router = Router();
+  staffApiRoutes(router);
 
   // ---- Pages
 
-  /** The inbox as the person filtered it, with unit names for its rows. */
-  const inboxModel = async (req: Request) => {
-    const [inbox, units] = await Promise.all([
-      listInbox(req.actor, req.query),
-      unitsInScope(req.actor!, 'tickets.read'),
-    ]);
-    const unitNames = Object.fromEntries(units.map((unit) => [unit.code, unit.name]));
-    return { inbox, units, unitNames, now: new Date() };
-  };
-
   router.get('/inbox', requireActor, async (req, res) => {
-    const model = await inboxModel(req);
-    const { inbox } = model;
-    const query = req.query as Record<string, string>;
-    const pages = Math.max(1, Math.ceil(inbox.total / inbox.pageSize));
-    const pageUrl = (page: number) => `/inbox?${new URLSearchParams({ ...query, page: String(page) }).toString()}`;
-    res.render('pages/inbox/list', {
-      title: req.t('inbox.title'),
-      ...model,
-      query,
-      statuses,
-      kinds,
-      prev: inbox.page > 1 ? pageUrl(inbox.page - 1) : null,
-      next: inbox.page < pages ? pageUrl(inbox.page + 1) : null,
-      pages,
-    });
+    res.render('pages/inbox/list', await inboxPageModel(req));
   });
 
   // The rows of the inbox as the page renders them, for the live script to swap in (one way to draw a row).
@@ -81,62 +116,17 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
     res.render('pages/inbox/rows', { layout: false, ...model });
   });
 
-  const renderTicket = async (req: Request, res: Response, extra: object = {}, opened = false) => {
-    const view = await (opened ? openTicket : staffView)(req.actor, req.params.code);
-    res.render('pages/inbox/ticket', {
-      title: `${view.ticket.code} · ${req.t('inbox.title')}`,
-      view,
-      page: await ticketPage(view, req.lang),
-      timeZone: view.timeZone,
-      statusLabel: req.t(`feedback.status.${view.ticket.status}`),
-      rejectReasons,
-      priorities,
-      findingOutcomes,
-      now: new Date(),
-      ...extra,
-    });
-  };
-  router.get('/inbox/tickets/:code', requireActor, (req, res) => renderTicket(req, res, {}, true));
+  router.get('/inbox/tickets/:code', requireActor, async (req, res) => {
+    res.render('pages/inbox/ticket', await ticketModel(req, true));
+  });
 
-  /** Runs a page action; a refusal the person can act on is shown on the ticket page, with what they typed. */
-  const pageAction = (work: (req: Request) => Promise<unknown>) => async (req: Request, res: Response) => {
-    try {
-      await work(req);
-      req.session.flash = req.t('admin.saved');
-      res.redirect(303, `/inbox/tickets/${encodeURIComponent(String(req.params.code))}`);
-    } catch (error) {
-      if (!(error instanceof AppError) || !['validation', 'conflict'].includes(error.code)) throw error;
-      res.status(error.status);
-      await renderTicket(req, res, {
-        error: req.t(error.messageKey, error.params),
-        errors: translateFields(req, error),
-        values: req.body,
-      });
-    }
-  };
-  router.post(
-    '/inbox/tickets/:code/act',
-    requireActor,
-    pageAction((req) => actOnTicket(req.actor, req.params.code, withoutCsrf(req.body))),
-  );
-  router.post(
-    '/inbox/tickets/:code/reply',
-    requireActor,
-    pageAction((req) => replyToTicket(req.actor, req.params.code, withoutCsrf(req.body))),
-  );
-  router.post(
-    '/inbox/tickets/:code/finding',
-    requireActor,
-    pageAction((req) => recordFinding(req.actor, req.params.code, withoutCsrf(req.body))),
-  );
-  router.post(
-    '/inbox/tickets/:code/merge',
-    requireActor,
-    pageAction((req) => mergeTicket(req.actor, req.params.code, withoutCsrf(req.body))),
-  );
+  router.post('/inbox/tickets/:code/act', requireActor, pageAction(actOnTicket));
+  router.post('/inbox/tickets/:code/reply', requireActor, pageAction(replyToTicket));
+  router.post('/inbox/tickets/:code/finding', requireActor, pageAction(recordFinding));
+  router.post('/inbox/tickets/:code/merge', requireActor, pageAction(mergeTicket));
   router.post('/inbox/tickets/:code/contact', requireActor, async (req, res) => {
     const contact = await revealContact(req.actor, req.params.code, withoutCsrf(req.body));
-    await renderTicket(req, res, { contact });
+    res.render('pages/inbox/ticket', { ...(await ticketModel(req)), contact });
   });
 
   router.get('/inbox/tickets/:code/attachments/:id', requireActor, async (req, res) => {

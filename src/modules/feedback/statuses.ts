@@ -1,5 +1,5 @@
 /**
- * Ticket statuses with their semantic type (DESIGN.md section 3). Public views and clocks go by the type, never by
+ * Ticket statuses with their semantic type (docs/domain.md#transitions). Public views and clocks go by the type, never by
  * a status name, so that a new status needs one line here and nothing else.
  */
 export const statusTypes = ['open', 'paused', 'resolved', 'closed'] as const;
@@ -22,13 +22,45 @@ export const statuses = Object.keys(statusTable) as Status[];
 export const statusType = (status: Status): StatusType => statusTable[status].type;
 export const isOpen = (status: Status) => ['open', 'paused'].includes(statusType(status));
 
+/** Named sets of statuses, so that no other file spells a list of status names. */
+const statusesOfType = (...types: StatusType[]) => statuses.filter((status) => types.includes(statusType(status)));
+/** Still to be answered: the clock runs or is paused. */
+export const openStatuses: readonly Status[] = statusesOfType('open', 'paused');
+/** Still to be answered with the clock running (awaiting the citizen pauses it). */
+export const runningStatuses: readonly Status[] = statusesOfType('open');
+/** Answered and waiting for the citizen's confirmation, or for the auto-close clock. */
+export const resolvedStatuses: readonly Status[] = statusesOfType('resolved');
+/** Waiting on the citizen: the clock is paused. */
+export const pausedStatuses: readonly Status[] = statusesOfType('paused');
+/** Answered: a citizen may still reopen it, staff may still reopen or close it. */
+export const answeredStatuses: readonly Status[] = ['resolved', 'closed'];
+/** Not yet verified or verified but not yet with anyone: a verifier may still turn it down. */
+export const undecidedStatuses: readonly Status[] = ['received', 'verified'];
+/** Verified and not yet given its first public answer: that answer is the follow-up the legal clock asks for. */
+export const awaitingFollowUpStatuses: readonly Status[] = ['verified', 'assigned'];
+/** Verified and being handled, with the clock running. */
+export const inHandStatuses: readonly Status[] = [...awaitingFollowUpStatuses, 'in_progress'];
+/** Verified and not yet answered (the clock may be paused). */
+export const acceptedOpenStatuses: readonly Status[] = openStatuses.filter((status) => status !== 'received');
+/** Taken on and not turned down: a finding about an officer has something to rest on. */
+export const acceptedStatuses: readonly Status[] = [...acceptedOpenStatuses, ...answeredStatuses];
+/** Ended without staying resolved: closed, rejected, merged. */
+export const closedStatuses: readonly Status[] = statusesOfType('closed');
+/** Not verified by staff: not yet (received), or never (rejected, merged). */
+export const unverifiedStatuses: readonly Status[] = ['received', 'rejected', 'merged'];
+/** Where a ticket's first follow-up moves it: the follow-up clock is met by the first of them. */
+export const followUpStatuses: readonly Status[] = ['in_progress', 'resolved'];
+
+/** Finding outcomes that count against an officer (records, plan rules, evaluations); `not_substantiated` never does. */
+export const countedOutcomes: readonly FindingOutcome[] = ['substantiated', 'partially_substantiated'];
+
 export const kinds = ['complaint', 'compliment', 'suggestion', 'information_request'] as const;
 export type Kind = (typeof kinds)[number];
 
 export const privacies = ['public', 'anonymous', 'confidential'] as const;
 export type Privacy = (typeof privacies)[number];
 
-/** A citizen may reopen within this many days of the answer (DESIGN.md section 3). */
+/** A citizen may reopen within this many days of the answer (docs/domain.md#transitions). */
 export const REOPEN_WINDOW_DAYS = 30;
 /** Working days the legal clocks allow (PermenPANRB 62/2018), unless a category says otherwise. */
 export const clockDefaults = { verifyWorkingDays: 3, followUpWorkingDays: 5, autoCloseWorkingDays: 10 };
@@ -39,7 +71,7 @@ export type Priority = (typeof priorities)[number];
 export const findingOutcomes = ['substantiated', 'partially_substantiated', 'not_substantiated'] as const;
 export type FindingOutcome = (typeof findingOutcomes)[number];
 
-/** Reasons a verifier may reject a ticket with (DESIGN.md section 3). */
+/** Reasons a verifier may reject a ticket with (docs/domain.md#transitions). */
 export const rejectReasons = [
   'not_our_authority',
   'incomplete',
@@ -52,16 +84,3 @@ export type RejectReason = (typeof rejectReasons)[number];
 
 /** The key of one breach: the same clock due at the same instant is escalated once, a new due time again. */
 export const breachKey = (clock: string, dueAt: Date) => `${clock}:${dueAt.toISOString()}`;
-
-/** Finding outcomes that count against an officer (records, plan rules, evaluations); `not_substantiated` never does. */
-export const countedOutcomes: readonly FindingOutcome[] = ['substantiated', 'partially_substantiated'];
-
-/** Statuses of a ticket staff have not verified: not yet (received), or never (rejected, merged). */
-export const unverifiedStatuses: readonly Status[] = ['received', 'rejected', 'merged'];
-
-/** The statuses a ticket's first follow-up moves it to: the follow-up clock is met by the first of them. */
-export const followUpStatuses: readonly Status[] = ['in_progress', 'resolved'];
-/** Statuses of a ticket that has an answer: resolved, or closed after a resolution (not rejected or merged). */
-export const answeredStatuses: readonly Status[] = ['resolved', 'closed'];
-/** Statuses that end a ticket without it staying resolved (closed, rejected, merged): the type 'closed'. */
-export const closedStatuses: readonly Status[] = statuses.filter((status) => statusType(status) === 'closed');

@@ -1,6 +1,6 @@
 /**
  * Text of tickets: search tokens (normalised, stemmed Indonesian words, for an ordinary multikey index — no text
- * index, DESIGN.md section 5) and scrubbing of personal data from text that others will see (section 8).
+ * index, docs/architecture.md#database-dialect) and scrubbing of personal data from text that others will see (section 8).
  */
 
 const STOPWORDS = new Set(

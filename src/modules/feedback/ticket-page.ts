@@ -1,45 +1,16 @@
 import { t, type Lang } from '../../platform/i18n.js';
 import { findUnitByCode, listPublicOfficers, listPublicUnits } from '../directory/index.js';
-import type { StaffView } from './staff.js';
-import { findingOutcomes } from './statuses.js';
+import { formOf, nextActionOf, offeredActions, type ActionName } from './actions.js';
+import type { StaffView } from './staff/ticket-reads.js';
+import { findingOutcomes, type Status } from './statuses.js';
 
 /**
  * What the staff ticket page shows, in the reader's language: names instead of codes, a sentence per history entry,
  * the waiting time beside the service standard, and the one action the ticket waits for next (the rest are behind
- * "Tindakan lain").
+ * "Tindakan lain"), both as actions.ts offers them.
  */
 
 type Entry = StaffView['history'][number];
-
-/** The action a ticket in this state waits for, for a person with these rights; null when there is none. */
-export function nextActionOf(view: Pick<StaffView, 'ticket' | 'can'>): string | null {
-  const { status } = view.ticket;
-  if (view.can.triage && status === 'received') return 'verify';
-  if (view.can.triage && status === 'verified') return 'assign';
-  if (view.can.work && ['assigned', 'in_progress', 'awaiting_citizen'].includes(status)) return 'resolve';
-  if (view.can.triage && status === 'resolved') return 'close';
-  return null;
-}
-
-/** Every action form the page may show for this state and these rights, in the order people reach for them. */
-function actionsOf(view: Pick<StaffView, 'ticket' | 'can'>): string[] {
-  const { status, statusType } = view.ticket;
-  const open = statusType === 'open' || statusType === 'paused';
-  const triage = view.can.triage;
-  const work = view.can.work;
-  return [
-    triage && status === 'received' && 'verify',
-    triage && open && status !== 'received' && 'assign',
-    work && ['verified', 'assigned', 'in_progress'].includes(status) && 'ask',
-    work && open && status !== 'received' && 'resolve',
-    triage && status === 'resolved' && 'close',
-    triage && open && 'reject',
-    triage && open && 'forward',
-    triage && open && 'priority',
-    triage && open && 'merge',
-    triage && (status === 'resolved' || status === 'closed') && 'reopen',
-  ].filter((action): action is string => Boolean(action));
-}
 
 export async function ticketPage(view: StaffView, lang: Lang) {
   const unit = await findUnitByCode(view.ticket.unitCode);
@@ -90,8 +61,10 @@ export async function ticketPage(view: StaffView, lang: Lang) {
         ? t(lang, 'inbox.by.system')
         : entry.by;
 
-  const actions = actionsOf(view);
-  const primary = nextActionOf(view);
+  const offer = { status: view.ticket.status as Status, can: view.can };
+  const actions = offeredActions(offer);
+  const primary = nextActionOf(offer);
+  const form = (action: ActionName) => formOf(action)!;
   const taggedRefs = new Set(view.officers.map((officer) => officer.ref));
   const wait = view.waitMinutes;
   const standard = service?.targetWaitMinutes ?? null;
@@ -106,7 +79,9 @@ export async function ticketPage(view: StaffView, lang: Lang) {
       view.history.map(async (entry) => ({ ...entry, who: who(entry), what: await describe(entry) })),
     ),
     primary,
-    others: actions.filter((action) => action !== primary),
+    // The page draws an action by its form partial; the primary is drawn apart from the others.
+    primaryForm: primary && formOf(primary),
+    otherForms: actions.filter((action) => action !== primary).map(form),
     officersToTag: view.can.triage
       ? (await listPublicOfficers(view.ticket.unitCode)).filter((officer) => !taggedRefs.has(officer.ref))
       : [],
