@@ -7,11 +7,6 @@ import { loadActor as actorMiddleware } from './middleware.js';
 import { accountRoutes as routes } from './routes.js';
 export { loadActor } from './middleware.js';
 export { accountRoutes } from './routes.js';
-// TEMP-REEXPORT (removed once every import reads platform/access.ts)
-export { assertCan, can, requireActor, scopeOf } from '../../platform/access.js';
-export type { Action, Actor, Role, Scoped } from '../../platform/access.js';
-export { recordAudit } from '../../platform/audit-log.js';
-export { User } from './model.js';
 export type { UserDoc } from './model.js';
 export {
   accountsOfOfficers,
@@ -22,7 +17,7 @@ export {
   usersWhoCan,
   usersWithRoleOn,
 } from './service.js';
-export { accountContact, accountIdsOfOfficer } from './people.js';
+export { accountContact, accountIdsMatching, accountIdsOfOfficer, accountNames } from './people.js';
 export type { AccountContact } from './people.js';
 
 export const accounts: ModuleManifest = {

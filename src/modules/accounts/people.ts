@@ -30,3 +30,21 @@ export async function accountContact(
     .lean<{ _id: Types.ObjectId; email: string; name: string; lang?: string | null }>();
   return user ? { id: String(user._id), email: user.email, name: user.name, lang: (user.lang as Lang) ?? 'id' } : null;
 }
+
+/** Ids of the accounts whose e-mail is `text` or whose name contains it (the audit log's person search), at most 200. */
+export async function accountIdsMatching(text: string): Promise<Types.ObjectId[]> {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const people = await User.find({ $or: [{ email: text.toLowerCase() }, { name: { $regex: escaped, $options: 'i' } }] })
+    .select({ _id: 1 })
+    .limit(200)
+    .lean<{ _id: Types.ObjectId }[]>();
+  return people.map((person) => person._id);
+}
+
+/** Name and e-mail of each account, by id (who did what in the audit log). */
+export async function accountNames(ids: readonly string[]): Promise<Map<string, { name: string; email: string }>> {
+  const people = await User.find({ _id: { $in: [...ids] } })
+    .select({ name: 1, email: 1 })
+    .lean<{ _id: Types.ObjectId; name: string; email: string }[]>();
+  return new Map(people.map((person) => [String(person._id), { name: person.name, email: person.email }]));
+}

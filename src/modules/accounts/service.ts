@@ -12,7 +12,14 @@ import { addressKey } from '../../platform/security.js';
 import { endSessionsOf } from '../../platform/session.js';
 import { check } from '../../platform/validate.js';
 import { firstProblem, type ImportReport, readCsv } from '../../platform/csv.js';
-import { findOfficer, type OfficerDoc, Unit, type UnitDoc } from '../directory/index.js';
+import {
+  findOfficer,
+  findUnitByCode,
+  type OfficerDoc,
+  type UnitDoc,
+  unitIdsUnder,
+  unitPathsOf,
+} from '../directory/index.js';
 import { queueMail } from '../notifications/index.js';
 import {
   actorLookups,
@@ -281,7 +288,7 @@ const unitPathOf = (unit: Pick<UnitDoc, 'path'>) => unit.path.map(String);
 
 /** A grant as given ({role, unitCode}) made real: the unit must exist and be in the actor's accounts scope. */
 async function grantFor(actor: Actor, input: { role: string; unitCode?: string | null }, field: string) {
-  const unit = input.unitCode ? await Unit.findOne({ code: input.unitCode }).lean<UnitDoc>() : null;
+  const unit = input.unitCode ? await findUnitByCode(input.unitCode) : null;
   if (input.unitCode && !unit)
     throw AppError.validation({ [field]: { key: 'import.unknown_unit', params: { code: input.unitCode } } });
   assertCan(actor, 'accounts.manage', { unitPath: unit ? unitPathOf(unit) : [] });
@@ -347,10 +354,7 @@ async function managedUser(actor: Actor, userId: string): Promise<UserDoc> {
   if (scope === 'all') return user;
   if (scope.length === 0 || user.grants.length === 0 || user.grants.some((grant) => !grant.unitId))
     throw new AppError('forbidden');
-  const units = await Unit.find({ _id: { $in: user.grants.map((grant) => grant.unitId) } })
-    .select({ path: 1 })
-    .lean<Pick<UnitDoc, '_id' | 'path'>[]>();
-  const pathOf = new Map(units.map((unit) => [String(unit._id), unitPathOf(unit)]));
+  const pathOf = await unitPathsOf(user.grants.map((grant) => grant.unitId!));
   for (const grant of user.grants)
     if (!can(actor, 'accounts.manage', { unitPath: pathOf.get(String(grant.unitId)) ?? [] }))
       throw new AppError('forbidden');
@@ -608,7 +612,7 @@ export async function usersWhoCan(action: Action, unitPath: readonly (string | T
 export async function listUsers(actor: Actor) {
   const scope = scopeOf(actor, 'accounts.manage');
   if (scope !== 'all' && scope.length === 0) throw new AppError('forbidden');
-  const unitIds = scope === 'all' ? [] : ((await Unit.distinct('_id', { path: { $in: scope } })) as Types.ObjectId[]);
+  const unitIds = scope === 'all' ? [] : await unitIdsUnder(scope);
   const filter = scope === 'all' ? {} : { 'grants.unitId': { $in: unitIds } };
   const users = await User.find(filter).sort({ email: 1 }).limit(1000).lean<UserDoc[]>();
   return users.map((user) => ({ ...toActor(user), lastLoginAt: user.lastLoginAt, disabled: user.disabled }));

@@ -8,7 +8,7 @@ import { csvCell } from '../analytics/index.js';
 import { findUnitById } from '../directory/index.js';
 import { normaliseTrackingCode } from '../feedback/index.js';
 import { AuditEntry, recordAudit } from '../../platform/audit-log.js';
-import { User } from '../accounts/index.js';
+import { accountIdsMatching, accountNames } from '../accounts/index.js';
 import { can, scopeOf, type Actor } from '../../platform/access.js';
 
 /**
@@ -198,8 +198,6 @@ function formatWhen(at: Date, timeZone: string, lang: Lang): string {
   return `${text} ${zoneName(timeZone)}`;
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** Where the reader stands: the scope of their grant and its agency's time zone (WIB for a grant everywhere). */
 async function readerOf(actor: Actor | undefined) {
   if (!actor) throw new AppError('unauthenticated');
@@ -230,14 +228,9 @@ async function filterOf(reader: Reader, query: AuditQuery): Promise<Record<strin
     and.push({ unitPath: { $in: reader.scope.map((id) => new mongoose.Types.ObjectId(id)) } });
   if (query.person) {
     const wanted = query.person.toLowerCase();
-    const people = await User.find({
-      $or: [{ email: wanted }, { name: { $regex: escapeRegExp(query.person), $options: 'i' } }],
-    })
-      .select({ _id: 1 })
-      .limit(200)
-      .lean<{ _id: Types.ObjectId }[]>();
+    const people = await accountIdsMatching(query.person);
     // A failed sign-in has no account behind it: the address typed is its target.
-    and.push({ $or: [{ actorId: { $in: people.map((person) => person._id) } }, { actorId: null, target: wanted }] });
+    and.push({ $or: [{ actorId: { $in: people } }, { actorId: null, target: wanted }] });
   }
   if (query.ticket) and.push({ target: query.ticket });
   if (query.nip) and.push({ target: query.nip });
@@ -252,10 +245,7 @@ async function filterOf(reader: Reader, query: AuditQuery): Promise<Record<strin
 /** Entries as rows: who by name and e-mail, the action's label, the time in the zone of the agency concerned. */
 async function rowsOf(entries: EntryDoc[], reader: Reader, lang: Lang): Promise<AuditRow[]> {
   const actorIds = [...new Set(entries.flatMap((entry) => (entry.actorId ? [String(entry.actorId)] : [])))];
-  const people = await User.find({ _id: { $in: actorIds } })
-    .select({ name: 1, email: 1 })
-    .lean<{ _id: Types.ObjectId; name: string; email: string }[]>();
-  const byId = new Map(people.map((person) => [String(person._id), { name: person.name, email: person.email }]));
+  const byId = await accountNames(actorIds);
   const agencyIds = [
     ...new Set(entries.flatMap((entry) => (entry.unitPath?.length ? [String(entry.unitPath[0])] : []))),
   ];

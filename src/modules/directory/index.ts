@@ -8,7 +8,6 @@ import { qrRoutes } from './qr-routes.js';
 import { directoryRoutes as routes } from './routes.js';
 export { directoryRoutes } from './routes.js';
 export { qrRoutes } from './qr-routes.js';
-export { Officer, Unit } from './model.js';
 export type { OfficerDoc, UnitDoc } from './model.js';
 export {
   activeAgencies,
@@ -28,7 +27,7 @@ export {
 export type { PublicOfficer } from './service.js';
 export { citizenUrl, printedUrl, qrSvg } from './qr.js';
 export { nip, unitCode } from './schemas.js';
-export { activeUnitsUnder, unitsNamed, unitZones } from './unit-facts.js';
+export { activeUnitsUnder, unitIdsUnder, unitPathsOf, unitsNamed, unitZones } from './unit-facts.js';
 export type { UnitFigureHead, UnitNaming, UnitZone } from './unit-facts.js';
 export {
   activeOfficersUnder,

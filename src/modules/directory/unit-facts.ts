@@ -37,3 +37,16 @@ export function activeUnitsUnder(rootId: Types.ObjectId | null): Promise<UnitFig
     .select({ code: 1, name: 1, agencyCode: 1, path: 1, timeZone: 1, population: 1 })
     .lean<UnitFigureHead[]>();
 }
+
+/** Each unit's path (agency first), by id: where a grant on those units reaches. */
+export async function unitPathsOf(ids: readonly (Types.ObjectId | string)[]): Promise<Map<string, string[]>> {
+  const units = await Unit.find({ _id: { $in: [...ids] } })
+    .select({ path: 1 })
+    .lean<Pick<UnitDoc, '_id' | 'path'>[]>();
+  return new Map(units.map((unit) => [String(unit._id), unit.path.map(String)]));
+}
+
+/** The ids of every unit in the subtrees of these units (themselves included). */
+export async function unitIdsUnder(rootIds: readonly string[]): Promise<Types.ObjectId[]> {
+  return (await Unit.distinct('_id', { path: { $in: [...rootIds] } })) as Types.ObjectId[];
+}

@@ -18,7 +18,6 @@ export { ticketActions } from './actions.js';
 export type { ActionName } from './actions.js';
 export { fileTicket } from './service.js';
 export { normaliseTrackingCode } from './codes.js';
-export { Finding, Ticket } from './model.js';
 export type { FindingDoc, TicketDoc } from './model.js';
 export { scrubPersonalData } from './text.js';
 export { clockDefaults, kinds } from './statuses.js';

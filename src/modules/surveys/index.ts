@@ -6,7 +6,7 @@ import messages from './messages.js';
 import { surveyRoutes as routes } from './routes.js';
 export { surveyRoutes } from './routes.js';
 export { submitSurvey } from './service.js';
-export { SurveyResponse, ageBands, educations, genders, integrityFlags, occupations } from './model.js';
+export { ageBands, educations, genders, integrityFlags, occupations } from './model.js';
 export type { IntegrityFlag, SurveyResponseDoc } from './model.js';
 export {
   ELEMENT_COUNT,
