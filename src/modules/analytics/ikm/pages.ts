@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { AppError, translateFields } from '../../../platform/errors.js';
+import { submitForm } from '../../../platform/forms.js';
+import { AppError } from '../../../platform/errors.js';
 import { assertCan, requireActor, type Actor } from '../../../platform/access.js';
 import { recordAudit } from '../../../platform/audit-log.js';
 import { pick, withDefaultUnit, withoutCsrf } from '../shared/page-helpers.js';
@@ -93,20 +94,21 @@ async function sendCsv(req: Request, res: Response) {
 async function postFollowUp(req: Request, res: Response) {
   const body = withoutCsrf(req.body);
   const query = pick(body, 'unitCode', 'from', 'to', 'serviceCode');
-  try {
-    await createFollowUp(req.actor, body);
-    req.session.flash = req.t('analytics.pages.follow_up_saved');
-    res.redirect(303, `/analytics/ikm?${new URLSearchParams(query)}#follow-up`);
-  } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'validation' || !body.unitCode) throw error;
-    res.status(400);
-    await renderReport(req, res, {
-      query,
-      followUpError: req.t(error.messageKey, error.params),
-      followUpErrors: translateFields(req, error),
-      values: body,
-    });
-  }
+  // Without a unit there is no report to show the form on again: that refusal goes to the error page.
+  await submitForm(
+    req,
+    res,
+    async () => {
+      await createFollowUp(req.actor, body);
+      return {
+        to: `/analytics/ikm?${new URLSearchParams(query)}#follow-up`,
+        flash: req.t('analytics.pages.follow_up_saved'),
+      };
+    },
+    ({ errors, error, values }) =>
+      renderReport(req, res, { query, followUpError: error, followUpErrors: errors, values }),
+    { shows: body.unitCode ? ['validation'] : [] },
+  );
 }
 
 async function postFollowUpDone(req: Request, res: Response) {

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { AppError, translateFields } from '../../../platform/errors.js';
+import { submitForm } from '../../../platform/forms.js';
+import { AppError } from '../../../platform/errors.js';
 import { formatNumber } from '../../../platform/i18n.js';
 import { SharedAnswers } from '../../../platform/shared-answers.js';
 import { requireActor } from '../../../platform/access.js';
@@ -40,21 +41,18 @@ async function renderShowcase(req: Request, res: Response, extra: Record<string,
 /** The approval form: saved, back to the list; refused, the list again with the form's errors. */
 async function postShowcase(req: Request, res: Response) {
   const body = withoutCsrf(req.body);
-  try {
-    await approveShowcase(req.actor, body);
-    req.session.flash = req.t('analytics.pages.showcase_saved');
-    res.redirect(303, `/analytics/showcase?${new URLSearchParams(pick(body, 'unitCode'))}`);
-  } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'validation') throw error;
-    res.status(400);
-    await renderShowcase(req, res, {
-      query: pick(body, 'unitCode'),
-      error: req.t(error.messageKey, error.params),
-      errors: translateFields(req, error),
-      failedCode: body.ticketCode,
-      values: body,
-    });
-  }
+  await submitForm(
+    req,
+    res,
+    async () => {
+      await approveShowcase(req.actor, body);
+      return {
+        to: `/analytics/showcase?${new URLSearchParams(pick(body, 'unitCode'))}`,
+        flash: req.t('analytics.pages.showcase_saved'),
+      };
+    },
+    (refused) => renderShowcase(req, res, { query: pick(body, 'unitCode'), ...refused, failedCode: body.ticketCode }),
+  );
 }
 
 function showcasePages(router: Router): void {
