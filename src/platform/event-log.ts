@@ -98,15 +98,25 @@ export async function recordEvent<K extends EventName>(
   name: K,
   payload: DomainEvents[K],
 ): Promise<void> {
-  const stored = { ...(payload as Record<string, unknown>) };
-  delete stored.item;
-  const pending = [...projectors.values()]
-    .filter((projector) => projector.events.includes(name) && (projector.wants?.({ name, payload: stored }) ?? true))
-    .map((projector) => projector.name);
-  if (!pending.length) return;
-  await records().insertOne({ name, payload: stored, at: new Date(), pending, leases: {}, doneAt: null } as never, {
-    session,
+  await recordEvents(session, [{ name, payload } as RecordedEvent]);
+}
+
+/** An event with its name, for `recordEvents`. */
+export type RecordedEvent = { [K in EventName]: { name: K; payload: DomainEvents[K] } }[EventName];
+
+/** `recordEvent` for several events of one transaction, written with one insert. */
+export async function recordEvents(session: ClientSession, events: RecordedEvent[]): Promise<void> {
+  const at = new Date();
+  const rows = events.flatMap(({ name, payload }) => {
+    const stored = { ...(payload as Record<string, unknown>) };
+    delete stored.item;
+    const pending = [...projectors.values()]
+      .filter((projector) => projector.events.includes(name) && (projector.wants?.({ name, payload: stored }) ?? true))
+      .map((projector) => projector.name);
+    return pending.length ? [{ name, payload: stored, at, pending, leases: {}, doneAt: null }] : [];
   });
+  if (!rows.length) return;
+  await records().insertMany(rows as never[], { session });
   // Once the transaction has ended (committed), this process's projectors look at once rather than at their next poll.
   session.once('ended', () => runner?.nudge());
 }
