@@ -1,14 +1,18 @@
 /**
  * The soak scenario of `npm run bench` (`BENCH_ONLY=soak` runs it alone): Suara as `npm start` runs it, on a
  * throwaway DATA_DIR with its own embedded database and the demo, while BENCH_SOAK_CITIZENS (default 40) citizens
- * file complaints (and now and then a survey answer) for BENCH_SOAK_SECONDS (default 60). A third of the way in, the
- * embedded database is killed with SIGKILL; Suara restarts it. A citizen whose POST failed tries again with the same
- * Idempotency-Key, as the form and a careful client do.
+ * file complaints (and now and then a survey answer) for BENCH_SOAK_SECONDS (default 60). Each complaint gives an
+ * e-mail address, so each queues a receipt, sent to a real SMTP server (`smtp-server`) on a loopback port. A third of
+ * the way in, the embedded database is killed with SIGKILL; Suara restarts it. In the middle of the run the SMTP
+ * server is down for BENCH_SOAK_SMTP_DOWN (default 20 seconds): its port closed, then opened again. A citizen whose
+ * POST failed tries again with the same Idempotency-Key, as the form and a careful client do.
  *
  * Afterwards: every acknowledged ticket is looked up in the database, the projectors are waited for, and the
  * rollups and the coaching feed are compared with a recomputation from the sources (src/drift.ts, as `npm run
- * verify`). Reported: tickets acknowledged and readable, 503s and other failures, differences per collection, and the
- * POST latency p50/p99.
+ * verify`); then the outbox is waited for (at most BENCH_SOAK_MAIL_WAIT, default 180 seconds: a mail that failed
+ * while SMTP was down is tried again 30 s later) and every queued mail is looked for at the SMTP server. Reported:
+ * tickets acknowledged and readable, 503s and other failures, differences per collection, the POST latency p50/p99,
+ * and mails queued, delivered (after SMTP returned, and in all) and lost.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -20,6 +24,7 @@ import { checkDrift } from '../../src/drift.js';
 import { connectMongoose } from '../../src/platform/db.js';
 import { freePort } from '../../src/platform/embedded-db.js';
 import { projectorBacklog } from '../../src/platform/event-log.js';
+import { SMTPServer } from 'smtp-server';
 import { projectRoot } from './targets.js';
 
 export interface SoakResult {
@@ -33,6 +38,69 @@ export interface SoakResult {
   databaseKilledAtSecond: number;
   postLatencyMs: { p50: number; p99: number };
   differences: Record<string, number>;
+  mail: SoakMail;
+}
+
+export interface SoakMail {
+  /** When the SMTP server closed its port and when it listened again, in seconds from the start. */
+  downFromSecond: number;
+  downToSecond: number;
+  /** Receipts in the outbox (one per acknowledged ticket with an address). */
+  queued: number;
+  /** Distinct queued mails the SMTP server received (by Message-ID), and of those, first received after it returned. */
+  delivered: number;
+  deliveredAfterReturn: number;
+  /** Mails received more than once (delivery is at least once: a retry after an unclear answer). */
+  duplicates: number;
+  /** Outbox entries that failed for good, and those still waiting when the wait ran out. */
+  failed: number;
+  waiting: number;
+  /** Seconds from the SMTP server's return to the last mail delivered. */
+  drainedSecondsAfterReturn: number;
+}
+
+/**
+ * A real SMTP server on a loopback port that records the Message-ID of each mail and when it came, and can be taken
+ * down (its port closed: a send is refused at once) and brought back on the same port.
+ */
+class SoakMailServer {
+  readonly arrivals: { messageId: string; at: number }[] = [];
+  port = 0;
+  private server: SMTPServer | undefined;
+
+  async start(): Promise<void> {
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      // Down means down: a connection still open is cut after a second rather than waited for.
+      closeTimeout: 1000,
+      onData: (stream, _session, callback) => {
+        let head = '';
+        stream.on('data', (chunk: Buffer) => {
+          if (head.length < 8192) head += chunk.toString('utf8');
+        });
+        stream.on('end', () => {
+          const messageId = /^message-id:\s*(\S+)/im.exec(head)?.[1] ?? `(none ${this.arrivals.length})`;
+          this.arrivals.push({ messageId, at: Date.now() });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    const address = server.server.address();
+    if (typeof address === 'object' && address) this.port = address.port;
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,7 +110,11 @@ const percentile = (sorted: number[], p: number) =>
 export async function runSoak(say: (line: string) => void): Promise<SoakResult> {
   const citizens = Number(process.env.BENCH_SOAK_CITIZENS ?? 40);
   const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
+  const smtpDownSeconds = Number(process.env.BENCH_SOAK_SMTP_DOWN ?? 20);
+  const mailWaitSeconds = Number(process.env.BENCH_SOAK_MAIL_WAIT ?? 180);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'suara-soak-'));
+  const smtp = new SoakMailServer();
+  await smtp.start();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let stderr = '';
@@ -57,6 +129,7 @@ export async function runSoak(say: (line: string) => void): Promise<SoakResult> 
       LOG_LEVEL: 'error',
       DEMO_PASSWORD: 'soak-rahasia-123',
       NODE_ENV: 'development',
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -78,6 +151,8 @@ export async function runSoak(say: (line: string) => void): Promise<SoakResult> 
     const lock = async () =>
       JSON.parse(await readFile(path.join(dataDir, 'db.lock'), 'utf8')) as { dbPid: number; port: number };
     const killedAt = started + (seconds * 1000) / 3;
+    const smtpDownAt = started + (seconds * 1000) / 2 - (smtpDownSeconds * 1000) / 2;
+    let smtpBackAt = smtpDownAt + smtpDownSeconds * 1000;
 
     const post = async (url: string, body: unknown, headers: Record<string, string>) => {
       const at = performance.now();
@@ -104,14 +179,15 @@ export async function runSoak(say: (line: string) => void): Promise<SoakResult> 
           category: 'waiting_time',
           description: `Soak: warga ${client} menunggu lama di loket, pengaduan ke-${index + 1}.`,
           waitMinutes: 15 + (index % 90),
-          reporter: {},
+          reporter: { email: `warga${client}.${index + 1}@soak.example` },
           privacy: 'anonymous',
           consent: true,
         };
         // The same Idempotency-Key until it is acknowledged, or the soak ends.
         while (Date.now() < until + 30_000) {
           const response = await post('/api/v1/tickets', ticket, { 'Idempotency-Key': key, 'X-Forwarded-For': from });
-          if (response?.status === 201) {
+          // 200: an earlier try with this key made the ticket and its answer was lost (the database went away).
+          if (response?.status === 201 || response?.status === 200) {
             acknowledged.push((await response.json()) as { code: string; accessToken: string });
             break;
           }
@@ -137,7 +213,16 @@ export async function runSoak(say: (line: string) => void): Promise<SoakResult> 
       process.kill(dbPid, 'SIGKILL');
       say(`  soak: embedded database (pid ${dbPid}) killed at ${Math.round((Date.now() - started) / 1000)} s`);
     })();
-    await Promise.all([killer, ...Array.from({ length: citizens }, (_, client) => citizen(client))]);
+    const smtpOutage = (async () => {
+      await sleep(smtpDownAt - Date.now());
+      await smtp.stop();
+      say(`  soak: SMTP server down at ${Math.round((Date.now() - started) / 1000)} s`);
+      await sleep(smtpDownAt + smtpDownSeconds * 1000 - Date.now());
+      await smtp.start();
+      smtpBackAt = Date.now();
+      say(`  soak: SMTP server back at ${Math.round((smtpBackAt - started) / 1000)} s`);
+    })();
+    await Promise.all([killer, smtpOutage, ...Array.from({ length: citizens }, (_, client) => citizen(client))]);
 
     await connectMongoose(`mongodb://127.0.0.1:${(await lock()).port}/suara?directConnection=true`);
     // Read from the database itself: the tracking API allows one address 60 reads in 10 minutes, far fewer than
@@ -149,6 +234,7 @@ export async function runSoak(say: (line: string) => void): Promise<SoakResult> 
       await sleep(500);
     const DAY_MS = 86_400_000;
     const drift = await checkDrift({ from: new Date(Date.now() - 2 * DAY_MS), to: new Date(Date.now() + DAY_MS) });
+    const mail = await waitForMail(smtp, { started, smtpDownAt, smtpBackAt, waitSeconds: mailWaitSeconds });
     await mongoose.disconnect();
     const sorted = [...latencies].sort((a, b) => a - b);
     return {
@@ -162,12 +248,53 @@ export async function runSoak(say: (line: string) => void): Promise<SoakResult> 
       databaseKilledAtSecond: Math.round((killedAt - started) / 1000),
       postLatencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99) },
       differences: Object.fromEntries(drift.collections.map((c) => [c.collection, c.differences])),
+      mail,
     };
   } finally {
     child.kill('SIGINT');
     await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+    await smtp.stop();
     await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
   }
+}
+
+/**
+ * Waits until the outbox has nothing left to send (bounded), then matches what it holds with what the SMTP server
+ * received: a mail's Message-ID is its outbox id (notifications/transport.ts).
+ */
+async function waitForMail(
+  smtp: SoakMailServer,
+  times: { started: number; smtpDownAt: number; smtpBackAt: number; waitSeconds: number },
+): Promise<SoakMail> {
+  const outbox = mongoose.connection.db!.collection<{ status: string }>('outbox');
+  const deadline = Date.now() + times.waitSeconds * 1000;
+  while ((await outbox.countDocuments({ status: { $in: ['queued', 'retry'] } })) > 0 && Date.now() < deadline)
+    await sleep(1000);
+  const entries = await outbox.find({}, { projection: { _id: 1, status: 1 } }).toArray();
+  const firstArrival = new Map<string, number>();
+  let duplicates = 0;
+  for (const arrival of smtp.arrivals) {
+    if (firstArrival.has(arrival.messageId)) duplicates++;
+    else firstArrival.set(arrival.messageId, arrival.at);
+  }
+  // `<outbox id>.outbox@<domain>`
+  const idOf = (messageId: string) => messageId.replace(/^</, '').split('.outbox@')[0];
+  const firstById = new Map([...firstArrival].map(([messageId, at]) => [idOf(messageId), at]));
+  const arrivals = entries
+    .map((entry) => firstById.get(String(entry._id)))
+    .filter((at): at is number => at !== undefined);
+  const seconds = (ms: number) => Math.round(ms / 1000);
+  return {
+    downFromSecond: seconds(times.smtpDownAt - times.started),
+    downToSecond: seconds(times.smtpBackAt - times.started),
+    queued: entries.length,
+    delivered: arrivals.length,
+    deliveredAfterReturn: arrivals.filter((at) => at >= times.smtpBackAt).length,
+    duplicates,
+    failed: entries.filter((entry) => entry.status === 'failed').length,
+    waiting: entries.filter((entry) => entry.status === 'queued' || entry.status === 'retry').length,
+    drainedSecondsAfterReturn: arrivals.length ? Math.max(0, seconds(Math.max(...arrivals) - times.smtpBackAt)) : 0,
+  };
 }
 
 export function formatSoak(result: SoakResult): string {
@@ -181,6 +308,10 @@ export function formatSoak(result: SoakResult): string {
     `  differences found by the verifier: ${differences} (${Object.entries(result.differences)
       .map(([name, n]) => `${name} ${n}`)
       .join(', ')})`,
+    `  SMTP down from ${result.mail.downFromSecond} s to ${result.mail.downToSecond} s: mails queued ${result.mail.queued}, ` +
+      `delivered ${result.mail.delivered} (${result.mail.deliveredAfterReturn} after SMTP returned, the last ` +
+      `${result.mail.drainedSecondsAfterReturn} s after), lost ${result.mail.queued - result.mail.delivered} ` +
+      `(failed ${result.mail.failed}, still waiting ${result.mail.waiting}); delivered twice ${result.mail.duplicates}`,
   ].join('\n');
 }
 

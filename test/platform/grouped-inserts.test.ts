@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import { GroupedInserts } from '../../src/platform/grouped-inserts.js';
+import { GroupedInserts, GroupedTransactions } from '../../src/platform/grouped-inserts.js';
 import { AuditEntry, recordAudit } from '../../src/platform/audit-log.js';
 import { useTestDatabase } from '../helpers/db.js';
 
@@ -78,5 +78,65 @@ describe('Grouped inserts (group commit for the audit log)', () => {
     expect(one).to.include({ action: 'coaching.record.read', target: '198001012005011007' });
     expect(String(one!.actorId)).to.equal(actor.id);
     expect(one!.at).to.be.instanceOf(Date);
+  });
+});
+
+describe('Grouped transactions (group commit for a document and its event record)', () => {
+  useTestDatabase();
+
+  /** Each item is a document in `<name>_docs` and its record in `<name>_records`, written in one transaction. */
+  function counting(name: string) {
+    const docs = mongoose.connection.db!.collection(`${name}_docs`);
+    const records = mongoose.connection.db!.collection(`${name}_records`);
+    const batches: number[] = [];
+    const writes = new GroupedTransactions<{ key: string }>(async (items, session) => {
+      batches.push(items.length);
+      await docs.insertMany(
+        items.map((item) => ({ key: item.key })),
+        { session },
+      );
+      await records.insertMany(
+        items.map((item) => ({ of: item.key })),
+        { session },
+      );
+    });
+    return { docs, records, batches, writes };
+  }
+
+  it('commits the items that arrive while a transaction is in flight together, each with its record', async () => {
+    const { docs, records, batches, writes } = counting('together');
+    await Promise.all(Array.from({ length: 12 }, (_, n) => writes.add({ key: `k${n}` })));
+    expect(batches).to.deep.equal([1, 11]);
+    expect(await docs.countDocuments()).to.equal(12);
+    expect(await records.countDocuments()).to.equal(12);
+  });
+
+  it('fails only the item that spoils its batch: the others are written each in a transaction of its own', async () => {
+    const { docs, records, batches, writes } = counting('spoilt');
+    await docs.createIndex({ key: 1 }, { unique: true });
+    await writes.add({ key: 'taken' });
+    const outcomes = await Promise.allSettled([
+      writes.add({ key: 'first' }),
+      writes.add({ key: 'second' }),
+      writes.add({ key: 'taken' }),
+      writes.add({ key: 'third' }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).to.deep.equal([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect((outcomes[2] as PromiseRejectedResult).reason).to.have.property('code', 11000);
+    // The refused batch of three wrote nothing; its items went again one by one.
+    expect(batches).to.deep.equal([1, 1, 3, 1, 1, 1]);
+    expect(await docs.countDocuments()).to.equal(4);
+    // No record without its document, and none twice.
+    expect((await records.find().toArray()).map((record) => record.of).sort()).to.deep.equal([
+      'first',
+      'second',
+      'taken',
+      'third',
+    ]);
   });
 });

@@ -1,15 +1,15 @@
 import { updateAndRead } from '../../platform/db.js';
-import mongoose from 'mongoose';
 import { lookupHash, seal } from '../../platform/crypto.js';
 import { utcOffsetMs } from '../../platform/calendar.js';
 import { AppError, type FieldErrors } from '../../platform/errors.js';
-import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
+import { recordEvent, recordEvents, writeWithEvents } from '../../platform/event-log.js';
+import { GroupedTransactions } from '../../platform/grouped-inserts.js';
 import { publish, type TicketEvent } from '../../platform/events.js';
 import { t, type Lang } from '../../platform/i18n.js';
 import { check, fieldErrorsFrom } from '../../platform/validate.js';
 import { calendarFor } from '../calendar/index.js';
 import { findOfficer, findUnitById, findUnitByCode } from '../directory/index.js';
-import { queueMail } from '../notifications/index.js';
+import { queueMail, type QueueMailInput } from '../notifications/index.js';
 import { deleteAttachment, storeAttachment, type CleanAttachment, type StoredAttachment } from './attachments.js';
 import { activeCategories } from './categories.js';
 import { decisionUnitFor, tellDeciders } from './conflict.js';
@@ -141,10 +141,32 @@ export async function checkTicketInput(raw: unknown, context: Pick<IntakeContext
   return { input: input as TicketInput, unit, service, counter, officer, category, occurredAt };
 }
 
+interface NewTicket {
+  ticket: InstanceType<typeof Ticket>;
+  receipt: QueueMailInput | null;
+}
+
+/**
+ * Each ticket, its receipt and the record of `ticket.created` are committed in one transaction, so a crash keeps all
+ * or none; tickets filed at the same moment share that transaction, because the durable commit is most of what an
+ * intake costs the database.
+ */
+const intakeWrites = new GroupedTransactions<NewTicket>(async (filed, session) => {
+  await Ticket.insertMany(
+    filed.map((item) => item.ticket),
+    { session },
+  );
+  for (const { receipt } of filed) if (receipt) await queueMail(receipt, { session });
+  await recordEvents(
+    session,
+    filed.map(({ ticket }) => ({ name: 'ticket.created', payload: eventOf(ticket.toObject() as TicketDoc) })),
+  );
+});
+
 /**
  * A citizen files a complaint, compliment, suggestion or information request. The ticket, its receipt e-mail and
- * the record of `ticket.created` are written in one transaction, so a crash in between loses none of them; live
- * subscribers hear `ticket.created` after.
+ * the record of `ticket.created` are written in one transaction (`intakeWrites`), so a crash in between loses none of
+ * them; live subscribers hear `ticket.created` after.
  */
 export async function fileTicket(raw: unknown, context: IntakeContext): Promise<Receipt> {
   const { input, unit, service, counter, officer, category, occurredAt } = await checkTicketInput(raw, context);
@@ -234,12 +256,10 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
   });
 
   try {
-    // The ticket, its receipt and the record of its event: one transaction, so a crash keeps all or none.
-    await mongoose.connection.transaction(async (session) => {
-      await ticket.save({ session });
-      if (email)
-        await queueMail(
-          {
+    await intakeWrites.add({
+      ticket,
+      receipt: email
+        ? {
             to: email,
             template: 'ticket.receipt',
             lang: context.lang,
@@ -250,10 +270,8 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
               kindLabel: t(context.lang, `feedback.kind.${ticket.kind}`),
             },
             dedupeKey: `receipt:${ticket.code}`,
-          },
-          { session },
-        );
-      await recordEvent(session, 'ticket.created', eventOf(ticket.toObject() as TicketDoc));
+          }
+        : null,
     });
   } catch (error) {
     // Nothing was saved, so the files belong to no ticket: remove them before answering.
