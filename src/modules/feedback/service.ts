@@ -169,39 +169,74 @@ const intakeWrites = new GroupedTransactions<NewTicket>(async (filed, session) =
  * them; live subscribers hear `ticket.created` after.
  */
 export async function fileTicket(raw: unknown, context: IntakeContext): Promise<Receipt> {
-  const { input, unit, service, counter, officer, category, occurredAt } = await checkTicketInput(raw, context);
+  const checked = await checkTicketInput(raw, context);
   const idempotencyKey = context.idempotencyKey ? lookupHash(`idempotency:${context.idempotencyKey}`) : undefined;
-  const requestFingerprint = fingerprint(input);
+  const requestFingerprint = fingerprint(checked.input);
   if (idempotencyKey) {
     const earlier = await Ticket.findOne({ idempotencyKey }).lean<TicketDoc>();
     if (earlier) return replay(earlier, requestFingerprint);
   }
-  const now = new Date();
-
-  const calendar = await calendarFor(unit);
   // A complaint naming the unit's head is decided by the unit above from the start (conflict.ts).
-  const decider = officer ? await decisionUnitFor(unit.path, [officer._id]) : null;
+  const decider = checked.officer ? await decisionUnitFor(checked.unit.path, [checked.officer._id]) : null;
   const decisionUnit = decider ? await findUnitById(decider) : null;
-  const attachments: StoredAttachment[] = [];
-  const discardFiles = () =>
-    Promise.all(attachments.map((file) => deleteAttachment(file.storedName, context.dataDir).catch(() => undefined)));
+  const files = await storeFiles(context);
+  const ticket = await newTicket(checked, context, { decisionUnit, attachments: files.stored, idempotencyKey });
+  if (idempotencyKey) ticket.idempotencyFingerprint = requestFingerprint;
+  const email = checked.input.reporter.email || null;
   try {
-    for (const file of context.files ?? [])
-      attachments.push(
-        await storeAttachment(file.buffer, { dataDir: context.dataDir, originalName: file.originalName }),
-      );
+    await intakeWrites.add({ ticket, receipt: email ? receiptMail(ticket, checked.unit.name, email, context) : null });
   } catch (error) {
-    // A PDF that cannot be rewritten is refused at this point: the files stored before it belong to no ticket.
-    await discardFiles();
+    // Nothing was saved, so the files belong to no ticket: remove them before answering.
+    await files.discard();
+    // Two taps with one Idempotency-Key racing each other: the second finds the first's ticket.
+    if ((error as { code?: number }).code === 11000 && idempotencyKey) {
+      const earlier = await Ticket.findOne({ idempotencyKey }).lean<TicketDoc>();
+      if (earlier) return replay(earlier, requestFingerprint);
+    }
     throw error;
   }
+  const saved = ticket.toObject() as TicketDoc;
+  publish('ticket.created', eventOf(saved));
+  await tellDeciders({ to: decider }, saved);
+  return receiptOf(saved, false);
+}
+
+/** The citizen's files, cleaned and stored; `discard` removes them again when the ticket is not saved. */
+async function storeFiles(context: IntakeContext) {
+  const stored: StoredAttachment[] = [];
+  const discard = () =>
+    Promise.all(stored.map((file) => deleteAttachment(file.storedName, context.dataDir).catch(() => undefined)));
+  try {
+    for (const file of context.files ?? [])
+      stored.push(await storeAttachment(file.buffer, { dataDir: context.dataDir, originalName: file.originalName }));
+  } catch (error) {
+    // A PDF that cannot be rewritten is refused at this point: the files stored before it belong to no ticket.
+    await discard();
+    throw error;
+  }
+  return { stored, discard };
+}
+
+/** The ticket as filed: contact data sealed, text scrubbed, the verification clock started on the unit's calendar. */
+async function newTicket(
+  { input, unit, service, counter, officer, category, occurredAt }: Awaited<ReturnType<typeof checkTicketInput>>,
+  context: IntakeContext,
+  extra: {
+    decisionUnit: Awaited<ReturnType<typeof findUnitById>>;
+    attachments: StoredAttachment[];
+    idempotencyKey: string | undefined;
+  },
+) {
+  const now = new Date();
+  const calendar = await calendarFor(unit);
   const verifyBy = calendar.dueAfterWorkingDays(now, category?.verifyWorkingDays ?? clockDefaults.verifyWorkingDays);
   const description = sealCitizenText(input.description);
   const email = input.reporter.email || null;
   // Anonymous: only the address the system itself writes to is kept; a name or a phone would identify the citizen.
   const anonymous = input.privacy === 'anonymous';
   const phone = input.reporter.phone && !anonymous ? input.reporter.phone.replace(/[\s()-]/g, '') : null;
-  const ticket = new Ticket({
+  const { decisionUnit } = extra;
+  return new Ticket({
     code: newTrackingCode(),
     tokenSalt: newTokenSalt(),
     kind: input.kind,
@@ -248,45 +283,32 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
     dueAt: verifyBy,
     dueClock: 'verify',
     due: { verify: verifyBy },
-    attachments,
+    attachments: extra.attachments,
     searchTokens: searchTokens(input.description),
-    idempotencyKey,
-    idempotencyFingerprint: idempotencyKey ? requestFingerprint : undefined,
+    idempotencyKey: extra.idempotencyKey,
     evidence: { ipHash: context.ipHash ?? null, deviceHash: context.deviceHash ?? null },
   });
+}
 
-  try {
-    await intakeWrites.add({
-      ticket,
-      receipt: email
-        ? {
-            to: email,
-            template: 'ticket.receipt',
-            lang: context.lang,
-            data: {
-              code: ticket.code,
-              trackUrl: trackUrl(context.publicUrl, ticket.code, accessTokenFor(ticket.code, ticket.tokenSalt)),
-              unitName: unit.name,
-              kindLabel: t(context.lang, `feedback.kind.${ticket.kind}`),
-            },
-            dedupeKey: `receipt:${ticket.code}`,
-          }
-        : null,
-    });
-  } catch (error) {
-    // Nothing was saved, so the files belong to no ticket: remove them before answering.
-    await discardFiles();
-    // Two taps with one Idempotency-Key racing each other: the second finds the first's ticket.
-    if ((error as { code?: number }).code === 11000 && idempotencyKey) {
-      const earlier = await Ticket.findOne({ idempotencyKey }).lean<TicketDoc>();
-      if (earlier) return replay(earlier, requestFingerprint);
-    }
-    throw error;
-  }
-  const saved = ticket.toObject() as TicketDoc;
-  publish('ticket.created', eventOf(saved));
-  await tellDeciders({ to: decider }, saved);
-  return receiptOf(saved, false);
+/** The receipt the citizen gets by e-mail: the code and the tracking link (written with the ticket). */
+function receiptMail(
+  ticket: InstanceType<typeof Ticket>,
+  unitName: string,
+  to: string,
+  context: IntakeContext,
+): QueueMailInput {
+  return {
+    to,
+    template: 'ticket.receipt',
+    lang: context.lang,
+    data: {
+      code: ticket.code,
+      trackUrl: trackUrl(context.publicUrl, ticket.code, accessTokenFor(ticket.code, ticket.tokenSalt)),
+      unitName,
+      kindLabel: t(context.lang, `feedback.kind.${ticket.kind}`),
+    },
+    dedupeKey: `receipt:${ticket.code}`,
+  };
 }
 
 function replay(earlier: TicketDoc, requestFingerprint: string): Receipt {
