@@ -12,9 +12,9 @@ import {
   rateAnswer,
   reopen,
   ticketForCitizen,
-  trackUrl,
   type CitizenView,
-} from './service.js';
+} from './citizen.js';
+import { trackUrl } from './service.js';
 import { openTicket, replyToTicket, staffView } from './staff.js';
 
 /**

@@ -12,7 +12,7 @@ import { activeCategories } from '../categories.js';
 import { normaliseTrackingCode } from '../codes.js';
 import { namedAccountIds, tellDeciders } from '../conflict.js';
 import { Finding, Ticket, type FindingDoc, type TicketDoc } from '../model.js';
-import { reopenedState } from '../service.js';
+import { reopenedState } from '../citizen.js';
 import {
   awaitingFollowUpStatuses,
   isOpen,
