@@ -64,6 +64,12 @@ const id = {
   'role.coach': 'Pembina',
   'role.officer': 'Pegawai (ASN)',
   'role.viewer': 'Pemantau',
+  'account.title': 'Akun saya',
+  'accounts.digest_title': 'Ringkasan pagi',
+  'accounts.digest': 'Kirim ringkasan pagi lewat e-mail',
+  'accounts.digest_help':
+    'Kepala unit menerima ringkasan laporan yang terbuka dan terlambat setiap hari kerja antara pukul 07.00 dan 10.00.',
+  'accounts.digest_not_head': 'Anda belum menjadi kepala unit, jadi saat ini tidak ada ringkasan yang dikirim.',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -131,6 +137,12 @@ const en: Record<keyof typeof id, string> = {
   'role.coach': 'Coach',
   'role.officer': 'Officer (ASN)',
   'role.viewer': 'Viewer',
+  'account.title': 'My account',
+  'accounts.digest_title': 'Morning digest',
+  'accounts.digest': 'Send me the morning digest by e-mail',
+  'accounts.digest_help':
+    'Unit heads get a summary of open and overdue reports each working day between 07:00 and 10:00.',
+  'accounts.digest_not_head': 'You are not a unit head, so no digest is sent to you for now.',
 };
 
 export default { id, en };

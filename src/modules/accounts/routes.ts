@@ -15,10 +15,12 @@ import {
   importUsers,
   listApiTokens,
   listUsers,
+  ownAccount,
   requestPasswordReset,
   resetLinkIsUsable,
   resetPassword,
   revokeApiToken,
+  setOwnDigest,
   updateUser,
 } from './service.js';
 
@@ -57,6 +59,8 @@ async function formOrRerender(
 }
 
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
+/** A checkbox after its hidden "0" arrives as "0" or ["0", "1"]: the last value is the answer. */
+const lastValue = (value: unknown) => (Array.isArray(value) ? value[value.length - 1] : value);
 
 export function accountRoutes(config: Config): Router {
   const router = Router();
@@ -173,6 +177,16 @@ export function accountRoutes(config: Config): Router {
     res.status(204).end();
   });
 
+  // One's own account: the morning digest on or off.
+  router.get('/account', requireActor, async (req, res) => {
+    res.render('pages/account/index', { title: req.t('account.title'), account: await ownAccount(req.actor!) });
+  });
+  router.post('/account/digest', requireActor, async (req, res) => {
+    await setOwnDigest(req.actor!, { digest: lastValue(body(req).digest) });
+    req.session.flash = req.t('admin.saved');
+    res.redirect(303, '/account');
+  });
+
   // API tokens: one's own; an admin in scope may list another account's with ?userId= and revoke them.
   router.get('/api/v1/auth/tokens', requireActor, async (req, res) => {
     const userId = typeof req.query.userId === 'string' ? req.query.userId : undefined;
@@ -281,6 +295,7 @@ export function accountRoutes(config: Config): Router {
         await updateUser(req.actor!, String(req.params.id), {
           name: body(req).name,
           officerNip: body(req).officerNip ?? '',
+          digest: lastValue(body(req).digest),
         });
         return { to: accountUrl(req) };
       },

@@ -25,10 +25,11 @@ import {
   type UserDoc,
 } from './model.js';
 import { recordAudit } from '../../platform/audit-log.js';
-import { type Action, type Actor, assertCan, can, type Role, scopeOf } from '../../platform/access.js';
+import { type Action, type Actor, assertCan, can, hasAnyRole, type Role, scopeOf } from '../../platform/access.js';
 import {
   createTokenInput,
   createUserInput,
+  digestInput,
   forgotPasswordInput,
   importUserInput,
   loginInput,
@@ -370,6 +371,7 @@ export async function getUser(actor: Actor, userId: string) {
   return {
     ...toActor(user),
     disabled: user.disabled,
+    digest: user.digest ?? true,
     lastLoginAt: user.lastLoginAt ?? null,
     officer: officer ? { nip: officer.nip, name: officer.name, unitCode: officer.unitCode } : null,
     tokens,
@@ -418,6 +420,10 @@ export async function updateUser(actor: Actor, userId: string, raw: unknown) {
       changes.push({ action: 'user.grants', before: { grants: before }, after: { grants: after } });
     }
   }
+  if (input.digest !== undefined && input.digest !== (user.digest ?? true)) {
+    set.digest = input.digest;
+    changes.push({ action: 'user.digest', before: { digest: !input.digest }, after: { digest: input.digest } });
+  }
   if (input.disabled !== undefined && input.disabled !== user.disabled) {
     set.disabled = input.disabled;
     changes.push({
@@ -437,6 +443,28 @@ export async function updateUser(actor: Actor, userId: string, raw: unknown) {
       after: change.after,
     });
   return getUser(actor, userId);
+}
+
+/** One's own account page: who one is, one's grants, and whether the morning digest comes. */
+export async function ownAccount(actor: Actor) {
+  const user = await User.findById(actor.id).lean<UserDoc>();
+  if (!user) throw new AppError('not_found');
+  return { ...toActor(user), digest: user.digest ?? true, getsDigest: hasAnyRole(actor, 'unit_head') };
+}
+
+/** Turns one's own morning digest on or off; audited like an admin's change of it. */
+export async function setOwnDigest(actor: Actor, raw: unknown): Promise<void> {
+  const { digest } = check<{ digest: boolean }>(digestInput, raw);
+  const user = await User.findOneAndUpdate(
+    { _id: actor.id, digest: { $ne: digest } },
+    { $set: { digest } },
+  ).lean<UserDoc>();
+  if (!user) return; // already so
+  await recordAudit(actor, 'user.digest', user.email, {
+    userId: actor.id,
+    before: { digest: !digest },
+    after: { digest },
+  });
 }
 
 /** Ends every session of the account (but `keep`) and tells whoever keeps live connections for it. */
@@ -614,9 +642,16 @@ export async function listUsers(actor: Actor) {
   return users.map((user) => ({ ...toActor(user), lastLoginAt: user.lastLoginAt, disabled: user.disabled }));
 }
 
-/** The active accounts holding `role` on exactly this unit (its heads, for escalations and digests). */
-export async function usersWithRoleOn(role: Role, unitId: string | Types.ObjectId) {
-  const users = await User.find({ disabled: false, grants: { $elemMatch: { role, unitId } } })
+/**
+ * The active accounts holding `role` on exactly this unit (its heads, for escalations and digests). With
+ * `digest: true`, only those who still want the morning digest (an account from before the choice existed does).
+ */
+export async function usersWithRoleOn(role: Role, unitId: string | Types.ObjectId, options: { digest?: boolean } = {}) {
+  const users = await User.find({
+    disabled: false,
+    grants: { $elemMatch: { role, unitId } },
+    ...(options.digest ? { digest: { $ne: false } } : {}),
+  })
     .sort({ email: 1 })
     .select({ email: 1, name: 1, lang: 1 })
     .lean<Pick<UserDoc, '_id' | 'email' | 'name' | 'lang'>[]>();
