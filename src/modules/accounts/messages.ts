@@ -65,6 +65,11 @@ const id = {
   'role.officer': 'Pegawai (ASN)',
   'role.viewer': 'Pemantau',
   'account.title': 'Akun saya',
+  'tokens.admin_title': 'Token API instansi',
+  'tokens.admin_lead':
+    'Token untuk integrasi di lingkup Anda. Token baru membawa salah satu peran Anda sendiri dan hanya ditampilkan sekali.',
+  'tokens.owner': 'Pemilik',
+  'tokens.revoked_notice': 'Token dicabut; token ini tidak dapat dipakai lagi.',
   'accounts.digest_title': 'Ringkasan pagi',
   'accounts.digest': 'Kirim ringkasan pagi lewat e-mail',
   'accounts.digest_help':
@@ -138,6 +143,11 @@ const en: Record<keyof typeof id, string> = {
   'role.officer': 'Officer (ASN)',
   'role.viewer': 'Viewer',
   'account.title': 'My account',
+  'tokens.admin_title': 'Agency API tokens',
+  'tokens.admin_lead':
+    'Tokens for integrations in your scope. A new token carries one of your own roles and is shown only once.',
+  'tokens.owner': 'Owner',
+  'tokens.revoked_notice': 'Token revoked; it can no longer be used.',
   'accounts.digest_title': 'Morning digest',
   'accounts.digest': 'Send me the morning digest by e-mail',
   'accounts.digest_help':

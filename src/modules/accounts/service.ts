@@ -262,6 +262,26 @@ export async function listApiTokens(actor: Actor, userId: string = actor.id): Pr
   return tokens.map(tokenView);
 }
 
+/**
+ * Every token an admin may oversee: those carrying a grant on a unit in their accounts scope (for a platform
+ * administrator, all), with whose they are. Newest first; revoked and expired ones stay listed, for the record.
+ */
+export async function listTokensInScope(actor: Actor) {
+  const scope = scopeOf(actor, 'accounts.manage');
+  if (scope !== 'all' && scope.length === 0) throw new AppError('forbidden');
+  const units = scope === 'all' ? [] : ((await Unit.distinct('_id', { path: { $in: scope } })) as Types.ObjectId[]);
+  const filter = scope === 'all' ? {} : { 'grant.unitId': { $in: units } };
+  const tokens = await ApiToken.find(filter).sort({ createdAt: -1 }).limit(500).lean<ApiTokenDoc[]>();
+  const owners = await User.find({ _id: { $in: [...new Set(tokens.map((token) => String(token.userId)))] } })
+    .select({ email: 1, name: 1 })
+    .lean<Pick<UserDoc, '_id' | 'email' | 'name'>[]>();
+  const ownerOf = new Map(owners.map((owner) => [String(owner._id), { email: owner.email, name: owner.name }]));
+  return tokens.map((token) => ({
+    ...tokenView(token),
+    owner: { id: String(token.userId), ...(ownerOf.get(String(token.userId)) ?? { email: '', name: '' }) },
+  }));
+}
+
 /** Revokes a token, by its owner or an admin in scope; refused at once on this process, within seconds elsewhere. */
 export async function revokeApiToken(actor: Actor, tokenId: string): Promise<TokenView> {
   const token = mongoose.isValidObjectId(tokenId) ? await ApiToken.findById(tokenId).lean<ApiTokenDoc>() : null;
