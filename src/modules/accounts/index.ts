@@ -16,6 +16,7 @@ export type { UserDoc } from './model.js';
 export {
   accountsOfOfficers,
   actorForUserId,
+  countTokensExpiringSoon,
   createUser,
   hashPassword,
   toActor,

@@ -282,6 +282,15 @@ export async function listTokensInScope(actor: Actor) {
   }));
 }
 
+/** Live tokens in the admin's scope that expire within `days`: an integration about to stop, for the admin home. */
+export async function countTokensExpiringSoon(actor: Actor, days = 14): Promise<number> {
+  const now = new Date();
+  const soon = new Date(now.getTime() + days * DAY_MS);
+  return (await listTokensInScope(actor)).filter(
+    (token) => !token.revokedAt && token.expiresAt && token.expiresAt > now && token.expiresAt <= soon,
+  ).length;
+}
+
 /** Revokes a token, by its owner or an admin in scope; refused at once on this process, within seconds elsewhere. */
 export async function revokeApiToken(actor: Actor, tokenId: string): Promise<TokenView> {
   const token = mongoose.isValidObjectId(tokenId) ? await ApiToken.findById(tokenId).lean<ApiTokenDoc>() : null;
