@@ -147,6 +147,21 @@ describe('The admin outbox page: mail of the admin’s agency, masked, with a re
     expect(await Outbox.findById(lost!._id).lean()).to.include({ status: 'failed' });
   });
 
+  it('shows the Jambi admin the reset link mail of a Jambi account, and not the Ambon admin', async () => {
+    const { agent, csrf } = await session('admin.jambi@suara.test');
+    const head = (await agent.get('/api/v1/accounts').expect(200)).body.find(
+      (user: { email: string }) => user.email === 'kepala.kebunhandil@suara.test',
+    );
+    await agent.post(`/api/v1/accounts/${head.id}/password-reset`).set('X-CSRF-Token', csrf).expect(202);
+    const mine = await agent.get('/api/v1/admin/outbox/messages?status=queued').expect(200);
+    expect(mine.body.messages.map((message: { template: string }) => message.template)).to.include(
+      'account.password_reset',
+    );
+    expect(JSON.stringify(mine.body)).to.include('ke***@suara.test');
+    const ambon = await session('admin.ambon@suara.test');
+    expect((await ambon.agent.get('/api/v1/admin/outbox/messages').expect(200)).body.total).to.equal(0);
+  });
+
   it('pages through the mail, fifty at a time, in English for an English reader', async () => {
     await Outbox.insertMany(
       Array.from({ length: 55 }, () => ({

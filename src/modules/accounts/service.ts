@@ -505,6 +505,17 @@ async function endAllSessions(userId: string, keep?: string): Promise<void> {
 /** How long a password reset link works. */
 export const RESET_LINK_MINUTES = 60;
 
+/**
+ * Where a mail to an account belongs in the outbox: the unit path of its first grant on a unit, so that the admins
+ * of that agency see it on their outbox page; none for an account granted everywhere.
+ */
+async function outboxPathOf(userId: unknown): Promise<string[]> {
+  const user = await User.findById(userId).select({ grants: 1 }).lean<Pick<UserDoc, 'grants'>>();
+  const unitId = user?.grants.find((grant) => grant.unitId)?.unitId;
+  const unit = unitId ? await Unit.findById(unitId).select({ path: 1 }).lean<Pick<UnitDoc, 'path'>>() : null;
+  return unit ? unitPathOf(unit) : [];
+}
+
 /** Writes a single-use reset link (only its hash is kept) and queues the mail that carries it. */
 async function sendResetLink(
   user: Pick<UserDoc, '_id' | 'email' | 'name' | 'lang'>,
@@ -529,6 +540,7 @@ async function sendResetLink(
       trackUrl: `${publicUrl.replace(/\/$/, '')}/password-reset?token=${secret}`,
       minutes: RESET_LINK_MINUTES,
     },
+    unitPath: await outboxPathOf(user._id),
   });
   await recordAudit(requestedBy, 'user.reset_requested', user.email, {
     userId: String(user._id),
