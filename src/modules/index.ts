@@ -1,5 +1,6 @@
 import type { ModuleManifest } from '../platform/modules.js';
 import { accounts } from './accounts/index.js';
+import { admin } from './admin/index.js';
 import { analytics } from './analytics/index.js';
 import { audit } from './audit/index.js';
 import { calendar } from './calendar/index.js';
@@ -26,5 +27,6 @@ export const modules: readonly ModuleManifest[] = [
   coaching,
   analytics,
   audit,
+  admin,
   home,
 ];

@@ -11,6 +11,7 @@ export type { UserDoc } from './model.js';
 export {
   accountsOfOfficers,
   actorForUserId,
+  countTokensExpiringSoon,
   createUser,
   hashPassword,
   toActor,

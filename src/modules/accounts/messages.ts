@@ -64,6 +64,17 @@ const id = {
   'role.coach': 'Pembina',
   'role.officer': 'Pegawai (ASN)',
   'role.viewer': 'Pemantau',
+  'account.title': 'Akun saya',
+  'tokens.admin_title': 'Token API instansi',
+  'tokens.admin_lead':
+    'Token untuk integrasi di lingkup Anda. Token baru membawa salah satu peran Anda sendiri dan hanya ditampilkan sekali.',
+  'tokens.owner': 'Pemilik',
+  'tokens.revoked_notice': 'Token dicabut; token ini tidak dapat dipakai lagi.',
+  'accounts.digest_title': 'Ringkasan pagi',
+  'accounts.digest': 'Kirim ringkasan pagi lewat e-mail',
+  'accounts.digest_help':
+    'Kepala unit menerima ringkasan laporan yang terbuka dan terlambat setiap hari kerja antara pukul 07.00 dan 10.00.',
+  'accounts.digest_not_head': 'Anda belum menjadi kepala unit, jadi saat ini tidak ada ringkasan yang dikirim.',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -131,6 +142,17 @@ const en: Record<keyof typeof id, string> = {
   'role.coach': 'Coach',
   'role.officer': 'Officer (ASN)',
   'role.viewer': 'Viewer',
+  'account.title': 'My account',
+  'tokens.admin_title': 'Agency API tokens',
+  'tokens.admin_lead':
+    'Tokens for integrations in your scope. A new token carries one of your own roles and is shown only once.',
+  'tokens.owner': 'Owner',
+  'tokens.revoked_notice': 'Token revoked; it can no longer be used.',
+  'accounts.digest_title': 'Morning digest',
+  'accounts.digest': 'Send me the morning digest by e-mail',
+  'accounts.digest_help':
+    'Unit heads get a summary of open and overdue reports each working day between 07:00 and 10:00.',
+  'accounts.digest_not_head': 'You are not a unit head, so no digest is sent to you for now.',
 };
 
 export default { id, en };

@@ -24,6 +24,8 @@ const userSchema = new Schema(
      */
     officerNip: { type: String, default: null },
     lang: { type: String, enum: ['id', 'en'], default: 'id' },
+    /** Whether a unit head gets the morning digest; each person may turn it off for themselves. */
+    digest: { type: Boolean, default: true },
     disabled: { type: Boolean, default: false },
     lastLoginAt: { type: Date, default: null },
   },

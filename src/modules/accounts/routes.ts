@@ -14,11 +14,14 @@ import {
   getUser,
   importUsers,
   listApiTokens,
+  listTokensInScope,
   listUsers,
+  ownAccount,
   requestPasswordReset,
   resetLinkIsUsable,
   resetPassword,
   revokeApiToken,
+  setOwnDigest,
   updateUser,
 } from './service.js';
 
@@ -56,7 +59,12 @@ async function formOrRerender(
   }
 }
 
+/** What the new-token form starts with (the service's default validity). */
+const newTokenDefaults = { expiresInDays: '90' };
+
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
+/** A checkbox after its hidden "0" arrives as "0" or ["0", "1"]: the last value is the answer. */
+const lastValue = (value: unknown) => (Array.isArray(value) ? value[value.length - 1] : value);
 
 export function accountRoutes(config: Config): Router {
   const router = Router();
@@ -173,6 +181,16 @@ export function accountRoutes(config: Config): Router {
     res.status(204).end();
   });
 
+  // One's own account: the morning digest on or off.
+  router.get('/account', requireActor, async (req, res) => {
+    res.render('pages/account/index', { title: req.t('account.title'), account: await ownAccount(req.actor!) });
+  });
+  router.post('/account/digest', requireActor, async (req, res) => {
+    await setOwnDigest(req.actor!, { digest: lastValue(body(req).digest) });
+    req.session.flash = req.t('admin.saved');
+    res.redirect(303, '/account');
+  });
+
   // API tokens: one's own; an admin in scope may list another account's with ?userId= and revoke them.
   router.get('/api/v1/auth/tokens', requireActor, async (req, res) => {
     const userId = typeof req.query.userId === 'string' ? req.query.userId : undefined;
@@ -191,6 +209,7 @@ export function accountRoutes(config: Config): Router {
       title: req.t('tokens.title'),
       tokens: await listApiTokens(actor),
       grants: actor.grants.filter((grant) => grant.role !== 'officer'),
+      values: newTokenDefaults,
       ...extra,
     });
   };
@@ -217,6 +236,47 @@ export function accountRoutes(config: Config): Router {
     await revokeApiToken(req.actor!, String(req.params.id));
     req.session.flash = req.t('admin.saved');
     res.redirect(303, '/account/tokens');
+  });
+
+  // The admin's tokens page: every token in their scope; a new one carries one of the admin's own grants.
+  const renderScopeTokens = async (req: Request, res: Response, extra: object = {}) => {
+    const actor = req.actor!;
+    res.render('pages/admin/tokens', {
+      title: req.t('tokens.admin_title'),
+      tokens: await listTokensInScope(actor),
+      grants: actor.grants.filter((grant) => grant.role !== 'officer'),
+      values: newTokenDefaults,
+      ...extra,
+    });
+  };
+  router.get('/admin/tokens', requireActor, (req, res) => renderScopeTokens(req, res));
+  router.post('/admin/tokens', requireActor, async (req, res) => {
+    const form = body(req);
+    const [role, unitCode] = typeof form.grant === 'string' ? form.grant.split('|') : [];
+    try {
+      await listTokensInScope(req.actor!); // admins only, before anything is made
+      const created = await createApiToken(req.actor!, {
+        name: form.name,
+        role,
+        unitCode,
+        expiresInDays: form.expiresInDays || undefined,
+      });
+      // Shown in this answer only: the secret is not stored, so a reload cannot show it again.
+      res.status(201);
+      await renderScopeTokens(req, res, { created: created.token });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'validation') throw error;
+      res.status(400);
+      await renderScopeTokens(req, res, { values: form, errors: translateFields(req, error) });
+    }
+  });
+  router.post('/admin/tokens/:id/revoke', requireActor, async (req, res) => {
+    await revokeApiToken(req.actor!, String(req.params.id));
+    req.session.flash = req.t('tokens.revoked_notice');
+    res.redirect(303, '/admin/tokens');
+  });
+  router.get('/api/v1/admin/tokens', requireActor, async (req, res) => {
+    res.json(await listTokensInScope(req.actor!));
   });
 
   // Accounts, JSON.
@@ -281,6 +341,7 @@ export function accountRoutes(config: Config): Router {
         await updateUser(req.actor!, String(req.params.id), {
           name: body(req).name,
           officerNip: body(req).officerNip ?? '',
+          digest: lastValue(body(req).digest),
         });
         return { to: accountUrl(req) };
       },

@@ -32,12 +32,19 @@ export const importUserInput = createUserInput.keys({ password: Joi.any().strip(
 
 export const grantInput = Joi.object({ role: role.required(), unitCode });
 
+/** The digest checkbox: "1" on, "0" off (the routes pass the last value of the hidden "0" and the box). */
+const digestChoice = Joi.boolean().truthy('1', 'on').falsy('0', '');
+
 export const updateUserInput = Joi.object({
   name: Joi.string().trim().min(2).max(200),
   officerNip,
   grants: Joi.array().items(grantInput).min(1).max(20),
   disabled: Joi.boolean(),
+  digest: digestChoice,
 });
+
+/** One's own page: the morning digest on or off. */
+export const digestInput = Joi.object({ digest: digestChoice.required() });
 
 export const createTokenInput = Joi.object({
   name: Joi.string().trim().min(2).max(100).required(),

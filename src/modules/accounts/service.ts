@@ -32,10 +32,11 @@ import {
   type UserDoc,
 } from './model.js';
 import { recordAudit } from '../../platform/audit-log.js';
-import { type Action, type Actor, assertCan, can, type Role, scopeOf } from '../../platform/access.js';
+import { type Action, type Actor, assertCan, can, hasAnyRole, type Role, scopeOf } from '../../platform/access.js';
 import {
   createTokenInput,
   createUserInput,
+  digestInput,
   forgotPasswordInput,
   importUserInput,
   loginInput,
@@ -268,6 +269,35 @@ export async function listApiTokens(actor: Actor, userId: string = actor.id): Pr
   return tokens.map(tokenView);
 }
 
+/**
+ * Every token an admin may oversee: those carrying a grant on a unit in their accounts scope (for a platform
+ * administrator, all), with whose they are. Newest first; revoked and expired ones stay listed, for the record.
+ */
+export async function listTokensInScope(actor: Actor) {
+  const scope = scopeOf(actor, 'accounts.manage');
+  if (scope !== 'all' && scope.length === 0) throw new AppError('forbidden');
+  const units = scope === 'all' ? [] : await unitIdsUnder(scope);
+  const filter = scope === 'all' ? {} : { 'grant.unitId': { $in: units } };
+  const tokens = await ApiToken.find(filter).sort({ createdAt: -1 }).limit(500).lean<ApiTokenDoc[]>();
+  const owners = await User.find({ _id: { $in: [...new Set(tokens.map((token) => String(token.userId)))] } })
+    .select({ email: 1, name: 1 })
+    .lean<Pick<UserDoc, '_id' | 'email' | 'name'>[]>();
+  const ownerOf = new Map(owners.map((owner) => [String(owner._id), { email: owner.email, name: owner.name }]));
+  return tokens.map((token) => ({
+    ...tokenView(token),
+    owner: { id: String(token.userId), ...(ownerOf.get(String(token.userId)) ?? { email: '', name: '' }) },
+  }));
+}
+
+/** Live tokens in the admin's scope that expire within `days`: an integration about to stop, for the admin home. */
+export async function countTokensExpiringSoon(actor: Actor, days = 14): Promise<number> {
+  const now = new Date();
+  const soon = new Date(now.getTime() + days * DAY_MS);
+  return (await listTokensInScope(actor)).filter(
+    (token) => !token.revokedAt && token.expiresAt && token.expiresAt > now && token.expiresAt <= soon,
+  ).length;
+}
+
 /** Revokes a token, by its owner or an admin in scope; refused at once on this process, within seconds elsewhere. */
 export async function revokeApiToken(actor: Actor, tokenId: string): Promise<TokenView> {
   const token = mongoose.isValidObjectId(tokenId) ? await ApiToken.findById(tokenId).lean<ApiTokenDoc>() : null;
@@ -374,6 +404,7 @@ export async function getUser(actor: Actor, userId: string) {
   return {
     ...toActor(user),
     disabled: user.disabled,
+    digest: user.digest ?? true,
     lastLoginAt: user.lastLoginAt ?? null,
     officer: officer ? { nip: officer.nip, name: officer.name, unitCode: officer.unitCode } : null,
     tokens,
@@ -422,6 +453,10 @@ export async function updateUser(actor: Actor, userId: string, raw: unknown) {
       changes.push({ action: 'user.grants', before: { grants: before }, after: { grants: after } });
     }
   }
+  if (input.digest !== undefined && input.digest !== (user.digest ?? true)) {
+    set.digest = input.digest;
+    changes.push({ action: 'user.digest', before: { digest: !input.digest }, after: { digest: input.digest } });
+  }
   if (input.disabled !== undefined && input.disabled !== user.disabled) {
     set.disabled = input.disabled;
     changes.push({
@@ -443,6 +478,28 @@ export async function updateUser(actor: Actor, userId: string, raw: unknown) {
   return getUser(actor, userId);
 }
 
+/** One's own account page: who one is, one's grants, and whether the morning digest comes. */
+export async function ownAccount(actor: Actor) {
+  const user = await User.findById(actor.id).lean<UserDoc>();
+  if (!user) throw new AppError('not_found');
+  return { ...toActor(user), digest: user.digest ?? true, getsDigest: hasAnyRole(actor, 'unit_head') };
+}
+
+/** Turns one's own morning digest on or off; audited like an admin's change of it. */
+export async function setOwnDigest(actor: Actor, raw: unknown): Promise<void> {
+  const { digest } = check<{ digest: boolean }>(digestInput, raw);
+  const user = await User.findOneAndUpdate(
+    { _id: actor.id, digest: { $ne: digest } },
+    { $set: { digest } },
+  ).lean<UserDoc>();
+  if (!user) return; // already so
+  await recordAudit(actor, 'user.digest', user.email, {
+    userId: actor.id,
+    before: { digest: !digest },
+    after: { digest },
+  });
+}
+
 /** Ends every session of the account (but `keep`) and tells whoever keeps live connections for it. */
 async function endAllSessions(userId: string, keep?: string): Promise<void> {
   await endSessionsOf(userId, keep);
@@ -451,6 +508,16 @@ async function endAllSessions(userId: string, keep?: string): Promise<void> {
 
 /** How long a password reset link works. */
 export const RESET_LINK_MINUTES = 60;
+
+/**
+ * Where a mail to an account belongs in the outbox: the unit path of its first grant on a unit, so that the admins
+ * of that agency see it on their outbox page; none for an account granted everywhere.
+ */
+async function outboxPathOf(userId: unknown): Promise<string[]> {
+  const user = await User.findById(userId).select({ grants: 1 }).lean<Pick<UserDoc, 'grants'>>();
+  const unitId = user?.grants.find((grant) => grant.unitId)?.unitId;
+  return unitId ? ((await unitPathsOf([unitId])).get(String(unitId)) ?? []) : [];
+}
 
 /** Writes a single-use reset link (only its hash is kept) and queues the mail that carries it. */
 async function sendResetLink(
@@ -476,6 +543,7 @@ async function sendResetLink(
       trackUrl: `${publicUrl.replace(/\/$/, '')}/password-reset?token=${secret}`,
       minutes: RESET_LINK_MINUTES,
     },
+    unitPath: await outboxPathOf(user._id),
   });
   await recordAudit(requestedBy, 'user.reset_requested', user.email, {
     userId: String(user._id),
@@ -618,9 +686,16 @@ export async function listUsers(actor: Actor) {
   return users.map((user) => ({ ...toActor(user), lastLoginAt: user.lastLoginAt, disabled: user.disabled }));
 }
 
-/** The active accounts holding `role` on exactly this unit (its heads, for escalations and digests). */
-export async function usersWithRoleOn(role: Role, unitId: string | Types.ObjectId) {
-  const users = await User.find({ disabled: false, grants: { $elemMatch: { role, unitId } } })
+/**
+ * The active accounts holding `role` on exactly this unit (its heads, for escalations and digests). With
+ * `digest: true`, only those who still want the morning digest (an account from before the choice existed does).
+ */
+export async function usersWithRoleOn(role: Role, unitId: string | Types.ObjectId, options: { digest?: boolean } = {}) {
+  const users = await User.find({
+    disabled: false,
+    grants: { $elemMatch: { role, unitId } },
+    ...(options.digest ? { digest: { $ne: false } } : {}),
+  })
     .sort({ email: 1 })
     .select({ email: 1, name: 1, lang: 1 })
     .lean<Pick<UserDoc, '_id' | 'email' | 'name' | 'lang'>[]>();

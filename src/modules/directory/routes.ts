@@ -70,8 +70,6 @@ export function directoryRoutes(): Router {
   });
 
   // Admin pages.
-  router.get('/admin', requireActor, (_req, res) => res.redirect(303, '/admin/units'));
-
   const renderUnits = async (req: Request, res: Response, extra: object = {}) => {
     const units = await unitsInScope(req.actor!);
     if (units.length === 0 && !res.locals.isAdmin) throw new AppError('forbidden');

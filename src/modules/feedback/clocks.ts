@@ -282,7 +282,7 @@ async function headsDueForDigest(now: Date): Promise<DigestHead[]> {
     const calendar: BusinessCalendar = await calendarFor(agency);
     if (!calendar.isWorkingDay(now)) continue;
     for (const unitId of units.map(String))
-      for (const head of await usersWithRoleOn('unit_head', unitId)) {
+      for (const head of await usersWithRoleOn('unit_head', unitId, { digest: true })) {
         const entry = heads.get(head.id) ?? {
           ...head,
           lang: head.lang as Lang,

@@ -6,7 +6,7 @@ import messages from './messages.js';
 import { notificationRoutes as routes } from './routes.js';
 import { startOutboxWorker, stopOutboxWorker } from './worker.js';
 export { notificationRoutes } from './routes.js';
-export { queueMail } from './service.js';
+export { failedMailCount, queueMail } from './service.js';
 export type { QueueMailInput } from './service.js';
 export type { MailTemplate } from './service.js';
 export { startOutboxWorker, stopOutboxWorker } from './worker.js';

@@ -36,6 +36,9 @@ const outboxSchema = new Schema(
     dataSealed: { type: String, default: null },
     /** The ticket code the mail is about (not a secret without its token), to find a failure from a case. */
     reference: { type: String, default: null },
+    /** The unit path (agency first) of what the mail is about, so an agency's admins see its mail in the outbox;
+     * empty for mail about no unit, which only platform administrators see. */
+    unitPath: { type: [Schema.Types.ObjectId], default: [] },
     /** The same logical mail is queued once: `ticket:<id>:receipt`, `ticket:<id>:status:<historyId>`. */
     dedupeKey: { type: String },
     status: { type: String, enum: outboxStatuses, required: true, default: 'queued' },
@@ -59,6 +62,8 @@ outboxSchema.index(
   { unique: true, partialFilterExpression: { dedupeKey: { $type: 'string' } }, name: 'dedupeKey_unique' },
 );
 outboxSchema.index({ toHash: 1 });
+// The admin outbox page: one agency's mail by status, newest first.
+outboxSchema.index({ unitPath: 1, status: 1, queuedAt: -1 });
 
 export type OutboxDoc = InferSchemaType<typeof outboxSchema> & { _id: Types.ObjectId };
 export const Outbox = mongoose.model('OutboxMessage', outboxSchema);

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { languages } from '../../platform/i18n.js';
-import { mailTemplates } from './model.js';
+import { mailTemplates, outboxStatuses } from './model.js';
 
 /**
  * What a mail may carry, per template. Unknown keys are stripped (check() does that), so contact data handed in
@@ -80,4 +80,13 @@ export const queueMailInput = Joi.object({
     })
     .required(),
   dedupeKey: Joi.string().trim().max(200),
+  unitPath: Joi.array().items(Joi.string().hex().length(24)).max(20).default([]),
+});
+
+/** The admin outbox page and its JSON twin: one status (or all), a page at a time. */
+export const outboxListInput = Joi.object({
+  status: Joi.string()
+    .valid(...outboxStatuses)
+    .allow(''),
+  page: Joi.number().integer().min(1).max(10_000).default(1),
 });

@@ -1,0 +1,48 @@
+/** Strings of the admin home. Bahasa Indonesia first; English must have every key (the type checks it). */
+const id = {
+  'admin.home.title': 'Beranda admin',
+  'admin.home.lead': 'Semua halaman pengelolaan untuk instansi Anda. Angka menandai hal yang perlu Anda periksa.',
+  'admin.home.section.directory': 'Unit dan pegawai',
+  'admin.home.section.people': 'Akun dan akses',
+  'admin.home.section.feedback': 'Laporan dan pembinaan',
+  'admin.home.section.operations': 'Operasional',
+  'admin.home.link.units': 'Unit layanan',
+  'admin.home.link.officers': 'Pegawai',
+  'admin.home.link.holidays': 'Hari libur',
+  'admin.home.link.accounts': 'Akun petugas',
+  'admin.home.link.tokens': 'Token API',
+  'admin.home.link.categories': 'Kategori laporan',
+  'admin.home.link.templates': 'Templat jawaban',
+  'admin.home.link.coaching_rules': 'Aturan pembinaan',
+  'admin.home.link.outbox': 'Kotak keluar e-mail',
+  'admin.home.link.audit': 'Log audit',
+  'admin.home.link.settings': 'Pengaturan',
+  'admin.home.attention.tokens': '{count} token habis masa berlaku dalam 14 hari',
+  'admin.home.attention.outbox': '{count} e-mail gagal dikirim',
+  'admin.home.all_clear': 'Tidak ada yang perlu diperiksa.',
+};
+
+const en: Record<keyof typeof id, string> = {
+  'admin.home.title': 'Admin home',
+  'admin.home.lead': 'Every administration page for your agency. Numbers mark what needs a look.',
+  'admin.home.section.directory': 'Units and staff',
+  'admin.home.section.people': 'Accounts and access',
+  'admin.home.section.feedback': 'Reports and coaching',
+  'admin.home.section.operations': 'Operations',
+  'admin.home.link.units': 'Service units',
+  'admin.home.link.officers': 'Officers',
+  'admin.home.link.holidays': 'Holidays',
+  'admin.home.link.accounts': 'Staff accounts',
+  'admin.home.link.tokens': 'API tokens',
+  'admin.home.link.categories': 'Report categories',
+  'admin.home.link.templates': 'Reply templates',
+  'admin.home.link.coaching_rules': 'Coaching rules',
+  'admin.home.link.outbox': 'E-mail outbox',
+  'admin.home.link.audit': 'Audit log',
+  'admin.home.link.settings': 'Settings',
+  'admin.home.attention.tokens': '{count} tokens expire within 14 days',
+  'admin.home.attention.outbox': '{count} e-mails failed',
+  'admin.home.all_clear': 'Nothing needs a look.',
+};
+
+export default { id, en };
