@@ -8,7 +8,7 @@ import { logger } from '../../platform/logger.js';
 import { registerJob, type Job } from '../../platform/scheduler.js';
 import { usersWithRoleOn } from '../accounts/index.js';
 import { calendarFor, type BusinessCalendar } from '../calendar/index.js';
-import { findUnitByCode } from '../directory/index.js';
+import { findUnitByCode, unitPathsOf } from '../directory/index.js';
 import { queueMail } from '../notifications/index.js';
 import { decisionScope } from './conflict.js';
 import { Ticket, type TicketDoc } from './model.js';
@@ -123,6 +123,7 @@ async function escalate(ticket: TicketDoc, now: Date, config: ClockConfig): Prom
             lateLabel: lateDays > 0 ? t(lang, 'clocks.late.days', { days: lateDays }) : t(lang, 'clocks.late.today'),
           },
           dedupeKey: `escalation:${String(ticket._id)}:${key}:${head.id}`,
+          unitPath: ticket.unitPath.map(String),
         },
         { session },
       );
@@ -332,7 +333,10 @@ export async function sendMorningDigests(
         .select({ code: 1, unitCode: 1, dueAt: 1, dueClock: 1, timeZone: 1 })
         .lean<Pick<TicketDoc, 'code' | 'unitCode' | 'dueAt' | 'dueClock' | 'timeZone'>[]>(),
     ]);
+    const [firstUnit] = head.unitIds;
+    const unitPath = firstUnit ? (await unitPathsOf([firstUnit])).get(String(firstUnit)) : undefined;
     const result = await queueMail({
+      unitPath, // the agency's admins see it on their outbox page
       to: head.email,
       template: 'staff.digest',
       lang: head.lang,

@@ -299,6 +299,7 @@ function receiptMail(
       kindLabel: t(context.lang, `feedback.kind.${ticket.kind}`),
     },
     dedupeKey: `receipt:${ticket.code}`,
+    unitPath: ticket.unitPath.map(String), // the agency's admins see it on their outbox page
   };
 }
 

@@ -93,6 +93,7 @@ export async function sendActionReminders(
               dueLabel: dueLabel(action.dueAt, timeZone, recipient.lang),
             },
             dedupeKey: `coaching-action:${String(action._id)}:${recipient.key}`,
+            unitPath: officer?.unitPath.map(String),
           },
           { session },
         );

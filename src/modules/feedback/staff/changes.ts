@@ -90,6 +90,7 @@ function citizenMail(ticket: TicketDoc, mail: { template: MailTemplate; body?: s
       ...(mail.body ? { body: mail.body } : {}),
     },
     dedupeKey: `ticket:${ticket.code}:${ticket.revision}:${mail.template}`,
+    unitPath: ticket.unitPath.map(String), // the agency's admins see it on their outbox page
   };
 }
 
