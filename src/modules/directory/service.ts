@@ -40,7 +40,9 @@ function toPublicUnit(unit: UnitDoc, parentCode: string | null) {
         name: service.name,
         targetWaitMinutes: service.targetWaitMinutes ?? null,
       })),
-    counters: unit.counters.map((counter) => ({ code: counter.code, name: counter.name })),
+    counters: unit.counters
+      .filter((counter) => counter.active !== false)
+      .map((counter) => ({ code: counter.code, name: counter.name })),
   };
 }
 export type PublicUnit = ReturnType<typeof toPublicUnit>;
