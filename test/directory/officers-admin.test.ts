@@ -110,7 +110,19 @@ describe('The officers admin: search, edit, transfer, deactivate (issue #22)', (
     expect(english.text).to.include('This officer is inactive');
     expect(await AuditEntry.exists({ action: 'officer.deactivate', target: BUDI })).to.not.equal(null);
 
+    // A citizen scanning the officer's old poster is told, on the complaint and on the survey form.
+    const { ref } = (await Officer.findOne({ nip: BUDI }).lean())!;
+    const poster = await request(app).get(`/u/PKM-PUTRIAYU?officer=${ref}`).expect(200);
+    expect(poster.text).to.include('Petugas pada kode QR ini sudah tidak bertugas di unit ini.');
+    const survey = await request(app)
+      .get(`/survey/PKM-PUTRIAYU?officer=${ref}`)
+      .set('Accept-Language', 'en')
+      .expect(200);
+    expect(survey.text).to.include('The officer on this QR code no longer serves at this unit.');
+
     await jambi.patch(`/api/v1/officers/${BUDI}`).set('X-CSRF-Token', jambiCsrf).send({ active: true }).expect(200);
+    const back = await request(app).get(`/u/PKM-PUTRIAYU?officer=${ref}`).expect(200);
+    expect(back.text).not.to.include('Petugas pada kode QR ini');
     expect((await listPublicOfficers('PKM-PUTRIAYU')).map((officer) => officer.ref)).to.have.length(2);
   });
 

@@ -20,6 +20,7 @@ export {
   findUnitByCode,
   findUnitById,
   listPublicOfficers,
+  officerGoneFrom,
   listPublicUnits,
   saveCounter,
   saveService,

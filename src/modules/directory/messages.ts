@@ -59,6 +59,8 @@ const id = {
   'directory.weekday_5': 'Jumat',
   'directory.weekday_6': 'Sabtu',
   'directory.weekday_7': 'Minggu',
+  'directory.officer_gone':
+    'Petugas pada kode QR ini sudah tidak bertugas di unit ini. Anda tetap dapat mengisi formulir untuk unit ini.',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -120,6 +122,8 @@ const en: Record<keyof typeof id, string> = {
   'directory.weekday_5': 'Friday',
   'directory.weekday_6': 'Saturday',
   'directory.weekday_7': 'Sunday',
+  'directory.officer_gone':
+    'The officer on this QR code no longer serves at this unit. You can still fill in the form for the unit.',
 };
 
 export default { id, en };

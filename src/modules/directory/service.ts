@@ -119,6 +119,16 @@ export async function findOfficer(by: { ref?: string; nip?: string }): Promise<O
   return null;
 }
 
+/**
+ * Whether a QR link's officer no longer serves at this unit (deactivated or transferred), so the page can say so
+ * instead of silently showing no one chosen. An unknown reference is not "gone": it says nothing about anyone.
+ */
+export async function officerGoneFrom(ref: unknown, unitCode: string): Promise<boolean> {
+  if (typeof ref !== 'string' || !ref || ref.length > 64) return false;
+  const officer = await Officer.findOne({ ref }).select({ active: 1, unitCode: 1 }).lean<OfficerDoc>();
+  return Boolean(officer && (!officer.active || officer.unitCode !== String(unitCode).toUpperCase()));
+}
+
 export async function findOfficersByIds(ids: string[]): Promise<OfficerDoc[]> {
   return Officer.find({ _id: { $in: ids } }).lean<OfficerDoc[]>();
 }

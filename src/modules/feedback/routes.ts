@@ -5,7 +5,7 @@ import { shedIntakeHere } from '../../platform/backpressure.js';
 import { AppError, translateFields, type FieldErrors } from '../../platform/errors.js';
 import { deviceOf, withDevice } from '../../platform/device.js';
 import { clientAddressKey, rateLimiter } from '../../platform/security.js';
-import { findPublicUnit, listPublicOfficers, listPublicUnits, qrSvg } from '../directory/index.js';
+import { findPublicUnit, listPublicOfficers, listPublicUnits, officerGoneFrom, qrSvg } from '../directory/index.js';
 import { zoneName, dateFormatter } from '../../platform/calendar.js';
 import {
   attachmentUpload,
@@ -308,13 +308,19 @@ export function feedbackRoutes(config: Config): Router {
 
   router.get('/u/:unitCode', withDevice, async (req, res) => {
     const query = req.query as Record<string, string | undefined>;
-    await renderForm(req, res, {
-      kind: kinds.includes(query.kind as (typeof kinds)[number]) ? query.kind : 'complaint',
-      counter: query.counter ?? '',
-      officerRef: query.officer ?? '',
-      serviceCode: query.service ?? '',
-      privacy: 'anonymous',
-    });
+    await renderForm(
+      req,
+      res,
+      {
+        kind: kinds.includes(query.kind as (typeof kinds)[number]) ? query.kind : 'complaint',
+        counter: query.counter ?? '',
+        officerRef: query.officer ?? '',
+        serviceCode: query.service ?? '',
+        privacy: 'anonymous',
+      },
+      // A poster of an officer who left (directory's officerGoneFrom): the form says so (partials/officer-gone).
+      { officerGone: await officerGoneFrom(query.officer, String(req.params.unitCode)) },
+    );
   });
 
   // The upload is read before the limits, so that a limited submission can be shown again with its files.
