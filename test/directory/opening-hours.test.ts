@@ -135,6 +135,11 @@ describe('Opening hours per unit and the survey’s outside-hours flag (issue #2
     });
     const page = await agent.get('/admin/units/PKM-PUTRIAYU').set('Accept-Language', 'en').expect(200);
     expect(page.text).to.include('Monday').and.include('07:30–14:00').and.include('Closed');
+    // Citizens see them on the unit's complaint and survey forms.
+    const form = await request(app).get('/u/PKM-PUTRIAYU').expect(200);
+    expect(form.text).to.include('Jam layanan').and.include('Senin').and.include('07:30–14:00');
+    const survey = await request(app).get('/survey/PKM-PUTRIAYU').set('Accept-Language', 'en').expect(200);
+    expect(survey.text).to.include('Opening hours').and.include('Friday').and.include('07:30–11:00');
   });
 
   it('flags a survey answer that arrives while the unit is closed', async () => {

@@ -5,7 +5,15 @@ import { shedIntakeHere } from '../../platform/backpressure.js';
 import { AppError, translateFields, type FieldErrors } from '../../platform/errors.js';
 import { deviceOf, withDevice } from '../../platform/device.js';
 import { clientAddressKey, rateLimiter } from '../../platform/security.js';
-import { findPublicUnit, listPublicOfficers, listPublicUnits, officerGoneFrom, qrSvg } from '../directory/index.js';
+import {
+  findPublicUnit,
+  listPublicOfficers,
+  listPublicUnits,
+  officerGoneFrom,
+  openingHoursOf,
+  qrSvg,
+  weekOf,
+} from '../directory/index.js';
 import { zoneName, dateFormatter } from '../../platform/calendar.js';
 import {
   attachmentUpload,
@@ -318,8 +326,11 @@ export function feedbackRoutes(config: Config): Router {
         serviceCode: query.service ?? '',
         privacy: 'anonymous',
       },
-      // A poster of an officer who left (directory's officerGoneFrom): the form says so (partials/officer-gone).
-      { officerGone: await officerGoneFrom(query.officer, String(req.params.unitCode)) },
+      // From the directory: whether the poster's officer left (partials/officer-gone), the hours (partials/opening-hours).
+      {
+        officerGone: await officerGoneFrom(query.officer, String(req.params.unitCode)),
+        openingWeek: weekOf(await openingHoursOf(String(req.params.unitCode))),
+      },
     );
   });
 

@@ -3,7 +3,7 @@ import { shedIntakeHere } from '../../platform/backpressure.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { rateLimiter } from '../../platform/security.js';
 import { deviceOf, withDevice } from '../../platform/device.js';
-import { officerGoneFrom } from '../directory/index.js';
+import { officerGoneFrom, openingHoursOf, weekOf } from '../directory/index.js';
 import { SKM_ELEMENTS } from './ikm.js';
 import { ageBands, educations, genders, occupations } from './model.js';
 import { idempotencyKey } from './schemas.js';
@@ -216,6 +216,7 @@ export function surveyRoutes(): Router {
     res.render('pages/surveys/form', {
       ...formView(req, form, prefillFrom(req, form), {}, issueFormToken(form.unit.code)),
       officerGone: await officerGoneFrom(req.query.officer, form.unit.code),
+      openingWeek: weekOf(await openingHoursOf(form.unit.code)),
     });
   });
 
