@@ -92,7 +92,7 @@ describe('Units over their life: deactivate, move, withdraw services and counter
     });
   });
 
-  it('refuses a move into another agency or below itself', async () => {
+  it('refuses a move into another agency or below itself, and a bad field changes nothing', async () => {
     const other = await jambi
       .patch('/api/v1/units/PKM-KEBUNHANDIL')
       .set('X-CSRF-Token', csrf)
@@ -108,6 +108,12 @@ describe('Units over their life: deactivate, move, withdraw services and counter
       .send({ parentCode: 'PUSTU-TALANG' })
       .expect(400);
     expect(below.body.error.fields.parentCode).to.equal('Unit tidak boleh menjadi induk dari dirinya sendiri.');
+    await jambi
+      .patch('/api/v1/units/PKM-PUTRIAYU')
+      .set('X-CSRF-Token', csrf)
+      .send({ active: false, name: 'X' })
+      .expect(400);
+    expect((await Unit.findOne({ code: 'PKM-PUTRIAYU' }).lean())!.active).to.equal(true);
   });
 
   it('keeps another agency’s admin out: 403 and nothing changes', async () => {
@@ -141,6 +147,11 @@ describe('Units over their life: deactivate, move, withdraw services and counter
       .expect(303);
     let unit = (await listPublicUnits()).find((item) => item.code === 'PKM-KEBUNHANDIL')!;
     expect(unit.services).to.deep.equal([{ code: 'POLI-UMUM', name: 'Poli Umum', targetWaitMinutes: 45 }]);
+    const saved = (await AuditEntry.findOne({ action: 'service.save', target: 'PKM-KEBUNHANDIL/POLI-UMUM' })
+      .sort({ at: -1 })
+      .lean())!;
+    const details = saved.details as { before: { targetWaitMinutes: number }; after: { targetWaitMinutes: number } };
+    expect([details.before.targetWaitMinutes, details.after.targetWaitMinutes]).to.deep.equal([30, 45]);
     await jambi.delete('/api/v1/units/PKM-KEBUNHANDIL/services/POLI-UMUM').set('X-CSRF-Token', csrf).expect(204);
     await jambi
       .post('/admin/units/PKM-KEBUNHANDIL/counters/L1/withdraw')

@@ -5,7 +5,7 @@ import { check } from '../../platform/validate.js';
 import { assertCan, type Actor } from '../../platform/access.js';
 import { recordAudit } from '../../platform/audit-log.js';
 import { Officer, Unit, type UnitDoc } from './model.js';
-import { unitActiveInput, unitMoveInput } from './schemas.js';
+import { unitActiveInput, unitMoveInput, updateUnitInput } from './schemas.js';
 import { findUnitByCode, updateUnit } from './service.js';
 
 /**
@@ -66,16 +66,19 @@ export async function moveUnit(actor: Actor, code: string, raw: unknown): Promis
   if (String(parent._id) === String(unit.parentId)) return unit;
 
   const depth = unit.path.length - 1; // where the unit sits in its own path
-  const subtree = await Unit.find({ path: unit._id })
-    .select({ path: 1, code: 1 })
-    .lean<Pick<UnitDoc, '_id' | 'path' | 'code'>[]>();
-  await writeWithEvents(async (session) => {
+  // The subtree is read inside the transaction, so a unit created below meanwhile is not left with the old path.
+  const subtree = await writeWithEvents(async (session) => {
+    const below = await Unit.find({ path: unit._id })
+      .select({ path: 1, code: 1 })
+      .session(session)
+      .lean<Pick<UnitDoc, '_id' | 'path' | 'code'>[]>();
     await Unit.updateOne({ _id: unit._id }, { $set: { parentId: parent._id } }, { session });
-    for (const below of subtree) {
-      const path = [...parent.path, ...below.path.slice(depth)];
-      await Unit.updateOne({ _id: below._id }, { $set: { path } }, { session });
-      await Officer.updateMany({ unitId: below._id }, { $set: { unitPath: path } }, { session });
+    for (const one of below) {
+      const path = [...parent.path, ...one.path.slice(depth)];
+      await Unit.updateOne({ _id: one._id }, { $set: { path } }, { session });
+      await Officer.updateMany({ unitId: one._id }, { $set: { unitPath: path } }, { session });
     }
+    return below;
   });
   const oldParent = await Unit.findById(unit.parentId).select({ code: 1 }).lean<Pick<UnitDoc, 'code'>>();
   await recordAudit(
@@ -120,6 +123,10 @@ export async function changeUnit(actor: Actor, code: string, raw: unknown): Prom
   const body = (raw ?? {}) as Record<string, unknown>;
   const { active, parentCode, reason, ...rest } = body;
   let unit = await managedUnit(actor, code);
+  // Every part is checked before any is applied, so a bad field changes nothing.
+  if (parentCode !== undefined) check(unitMoveInput, { parentCode, reason });
+  if (active !== undefined) check(unitActiveInput, { active, reason });
+  check(updateUnitInput, rest);
   if (parentCode !== undefined) unit = await moveUnit(actor, unit.code, { parentCode, reason });
   if (active !== undefined) unit = await setUnitActive(actor, unit.code, { active, reason });
   if (Object.keys(rest).filter((key) => key !== '_csrf').length) unit = await updateUnit(actor, unit.code, rest);
