@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { mkdir } from 'node:fs/promises';
 import type { Express } from 'express';
 import { Officer } from '../../src/modules/directory/model.js';
 import { useTestDatabase } from '../helpers/db.js';
@@ -44,6 +45,10 @@ describe('In a real browser: an admin transfers one officer and deactivates anot
     await page.getByRole('button', { name: 'Nonaktifkan' }).click();
     await page.waitForURL(/\/admin\/officers\/199001012015031002$/);
     expect(await page.getByText('Pegawai ini nonaktif').isVisible()).to.equal(true);
+    await mkdir('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/admin-officer-inactive.png', fullPage: true });
+    await page.goto(`${browser.baseUrl}/admin/units/PKM-PUTRIAYU`);
+    await page.screenshot({ path: 'test-results/admin-unit-page.png', fullPage: true });
 
     expect((await Officer.findOne({ nip: '198503152010012001' }).lean())!.unitCode).to.equal('PKM-PUTRIAYU');
     expect((await Officer.findOne({ nip: '199001012015031002' }).lean())!.active).to.equal(false);
