@@ -133,6 +133,10 @@ describe('Units over their life: deactivate, move, withdraw services and counter
   });
 
   it('edits a service’s standard and withdraws services and counters from the public pickers', async () => {
+    const editing = await jambi.get('/admin/units/PKM-KEBUNHANDIL?service=POLI-UMUM').expect(200);
+    expect(editing.text).to.include('id="targetWaitMinutes" name="targetWaitMinutes" type="number" value="30"');
+    const counter = await jambi.get('/admin/units/PKM-KEBUNHANDIL?counter=L1').expect(200);
+    expect(counter.text).to.include('value="Loket Pendaftaran"');
     await jambi
       .post('/admin/units/PKM-KEBUNHANDIL/services')
       .type('form')

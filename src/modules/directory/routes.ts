@@ -118,6 +118,8 @@ export function directoryRoutes(): Router {
     const view = await getUnitForAdmin(req.actor!, String(req.params.code));
     const editing = typeof req.query.service === 'string' ? req.query.service.toUpperCase() : null;
     const service = view.unit.services.find((item) => item.code === editing);
+    const counterCode = typeof req.query.counter === 'string' ? req.query.counter.toUpperCase() : null;
+    const counter = view.unit.counters.find((item) => item.code === counterCode);
     const parents = view.canManage && view.unit.parentId ? await unitsInScope(req.actor!, 'directory.manage') : [];
     res.render('pages/admin/unit', {
       title: view.unit.name,
@@ -125,6 +127,7 @@ export function directoryRoutes(): Router {
       timeZones,
       unitKinds,
       serviceForm: service ? { values: service } : undefined,
+      counterForm: counter ? { values: counter } : undefined,
       week: weekOf(view.unit.openingHours as never),
       hoursForm: { values: openingHoursFormValues(view.unit.openingHours as never) },
       parents: parents.filter(
