@@ -140,6 +140,10 @@ describe('The officers admin: search, edit, transfer, deactivate (issue #22)', (
       .expect(404);
     expect(response.body).to.deep.equal(unknown.body); // the same answer as for no officer at all
     await ambon.post(`/admin/officers/${SITI}/active`).type('form').send({ _csrf: ambonCsrf, active: '0' }).expect(404);
+    // The head of Dinas Kesehatan reads Siti's record but may not change it.
+    const head = request.agent(app);
+    const headCsrf = await signIn(head, 'kepala.dinkes@suara.test');
+    await head.patch(`/api/v1/officers/${SITI}`).set('X-CSRF-Token', headCsrf).send({ active: false }).expect(403);
     expect(await Officer.findOne({ nip: SITI }).lean()).to.deep.equal(before);
   });
 

@@ -79,7 +79,9 @@ export async function officerForAdmin(actor: Actor, nip: string) {
  */
 export async function changeOfficer(actor: Actor, nip: string, raw: unknown): Promise<OfficerRow> {
   const officer = await Officer.findOne({ nip: String(nip) }).lean<OfficerDoc>();
-  if (!officer || !can(actor, 'directory.manage', { unitPath: pathOf(officer) })) throw new AppError('not_found');
+  // Someone who cannot even read the officer learns nothing of them; a reader who may not manage is refused.
+  if (!officer || !can(actor, 'officers.read', { unitPath: pathOf(officer) })) throw new AppError('not_found');
+  if (!can(actor, 'directory.manage', { unitPath: pathOf(officer) })) throw new AppError('forbidden');
   const input = check(officerChangeInput, raw ?? {});
   const set: Partial<OfficerDoc> = {};
   const entries: { action: string; before: object; after: object }[] = [];
