@@ -59,7 +59,7 @@ describe('POST /api/v1/surveys: a citizen rates a visit', () => {
       expect(integrity.networkHash).to.match(/^[0-9a-f]{64}$/);
       const hourInJambi = (new Date(stored.submittedAt).getUTCHours() + 7) % 24;
       expect(integrity.localHour).to.equal(hourInJambi);
-      expect(integrity.withinOpeningHours).to.equal(null); // the directory has no opening hours yet
+      expect(integrity.withinOpeningHours).to.equal(null); // the unit has no opening hours yet
       expect(integrity.secondsToComplete).to.equal(null); // no rendered form behind an API call
       expect(integrity.allTop).to.equal(true);
       expect(integrity.flags).to.include.members(['fresh_device', 'all_top']);

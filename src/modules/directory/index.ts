@@ -19,6 +19,7 @@ export {
   findUnitByCode,
   findUnitById,
   listPublicOfficers,
+  officerGoneFrom,
   listPublicUnits,
   saveCounter,
   saveService,
@@ -26,6 +27,8 @@ export {
 } from './service.js';
 export type { PublicOfficer } from './service.js';
 export { citizenUrl, printedUrl, qrSvg } from './qr.js';
+export { isOpenAt, openingHoursOf, unitsWithoutOpeningHours, weekOf } from './opening-hours.js';
+export type { OpeningHours } from './opening-hours.js';
 export { nip, unitCode } from './schemas.js';
 export { activeUnitsUnder, unitIdsUnder, unitPathsOf, unitsNamed, unitZones } from './unit-facts.js';
 export type { UnitFigureHead, UnitNaming, UnitZone } from './unit-facts.js';

@@ -29,7 +29,31 @@ const serviceSchema = new Schema(
 );
 
 const counterSchema = new Schema(
-  { code: { type: String, required: true }, name: { type: String, required: true } },
+  {
+    code: { type: String, required: true },
+    name: { type: String, required: true },
+    active: { type: Boolean, default: true },
+  },
+  { _id: false },
+);
+
+/**
+ * When a unit serves (opening-hours.ts): ranges of local "HH:MM" times per ISO weekday (1 = Monday; a day without a
+ * range is closed), and dated exceptions that replace the week's pattern on that date (no range: closed all day).
+ */
+const openingHoursSchema = new Schema(
+  {
+    weekly: {
+      type: [{ weekday: Number, open: String, close: String, _id: false }],
+      default: [],
+    },
+    exceptions: {
+      type: [
+        { date: String, open: { type: String, default: null }, close: { type: String, default: null }, _id: false },
+      ],
+      default: [],
+    },
+  },
   { _id: false },
 );
 
@@ -49,6 +73,8 @@ const unitSchema = new Schema(
     population: { type: Number, default: null }, // service users per year, for the SKM minimum sample
     services: { type: [serviceSchema], default: [] },
     counters: { type: [counterSchema], default: [] },
+    /** Unknown until an admin says (null): nothing is judged against hours nobody gave. */
+    openingHours: { type: openingHoursSchema, default: null },
     active: { type: Boolean, default: true },
   },
   { timestamps: true },

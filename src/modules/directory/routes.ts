@@ -10,6 +10,7 @@ import {
   getUnitForAdmin,
   importOfficers,
   importUnits,
+  findUnitByCode,
   listOfficers,
   listPublicUnits,
   saveCounter,
@@ -18,6 +19,9 @@ import {
   updateUnit,
 } from './service.js';
 import { CSV_LIMIT_BYTES, csvText, csvUpload, translatedReport } from '../../platform/csv.js';
+import { changeOfficer, officerForAdmin, searchOfficers } from './officer-admin.js';
+import { changeUnit, withdrawFromUnit } from './unit-admin.js';
+import { openingHoursFormValues, openingHoursOf, setOpeningHours, weekOf } from './opening-hours.js';
 
 /** On a validation error, show the same page again with the messages beside the fields and what was typed. */
 async function formOrRerender(
@@ -54,6 +58,9 @@ export function directoryRoutes(): Router {
     await createOfficer(req.actor!, req.body);
     res.status(201).json({ ok: true });
   });
+  router.patch('/api/v1/officers/:nip', requireActor, async (req, res) => {
+    res.json(await changeOfficer(req.actor!, String(req.params.nip), req.body));
+  });
   router.post('/api/v1/officers/import', requireActor, csvUpload.single('file'), csvBody, async (req, res) => {
     res.json(translatedReport(req, await importOfficers(req.actor!, csvText(req))));
   });
@@ -62,8 +69,24 @@ export function directoryRoutes(): Router {
     res.status(201).json({ code: unit.code });
   });
   router.patch('/api/v1/units/:code', requireActor, async (req, res) => {
-    const unit = await updateUnit(req.actor!, String(req.params.code), req.body);
-    res.json({ code: unit.code, name: unit.name });
+    const unit = await changeUnit(req.actor!, String(req.params.code), req.body);
+    res.json({ code: unit.code, name: unit.name, active: unit.active });
+  });
+  router.get('/api/v1/units/:code/opening-hours', async (req, res) => {
+    const unit = await findUnitByCode(String(req.params.code));
+    if (!unit?.active) throw new AppError('not_found');
+    res.json({ code: unit.code, timeZone: unit.timeZone, openingHours: await openingHoursOf(unit.code) });
+  });
+  router.put('/api/v1/units/:code/opening-hours', requireActor, async (req, res) => {
+    res.json({ openingHours: await setOpeningHours(req.actor!, String(req.params.code), req.body) });
+  });
+  router.delete('/api/v1/units/:code/services/:item', requireActor, async (req, res) => {
+    await withdrawFromUnit(req.actor!, String(req.params.code), 'service', String(req.params.item));
+    res.status(204).end();
+  });
+  router.delete('/api/v1/units/:code/counters/:item', requireActor, async (req, res) => {
+    await withdrawFromUnit(req.actor!, String(req.params.code), 'counter', String(req.params.item));
+    res.status(204).end();
   });
   router.post('/api/v1/units/import', requireActor, csvUpload.single('file'), csvBody, async (req, res) => {
     res.json(translatedReport(req, await importUnits(req.actor!, csvText(req))));
@@ -91,8 +114,30 @@ export function directoryRoutes(): Router {
 
   const renderUnit = async (req: Request, res: Response, extra: object = {}) => {
     const view = await getUnitForAdmin(req.actor!, String(req.params.code));
-    res.render('pages/admin/unit', { title: view.unit.name, ...view, timeZones, unitKinds, ...extra });
+    const editing = typeof req.query.service === 'string' ? req.query.service.toUpperCase() : null;
+    const service = view.unit.services.find((item) => item.code === editing);
+    const counterCode = typeof req.query.counter === 'string' ? req.query.counter.toUpperCase() : null;
+    const counter = view.unit.counters.find((item) => item.code === counterCode);
+    const parents = view.canManage && view.unit.parentId ? await unitsInScope(req.actor!, 'directory.manage') : [];
+    res.render('pages/admin/unit', {
+      title: view.unit.name,
+      ...view,
+      timeZones,
+      unitKinds,
+      serviceForm: service ? { values: service } : undefined,
+      counterForm: counter ? { values: counter } : undefined,
+      week: weekOf(view.unit.openingHours as never),
+      hoursForm: { values: openingHoursFormValues(view.unit.openingHours as never) },
+      parents: parents.filter(
+        (unit) =>
+          unit.agencyCode === view.unit.agencyCode &&
+          unit.active &&
+          !unit.path.map(String).includes(String(view.unit._id)),
+      ),
+      ...extra,
+    });
   };
+  const unitPage = (req: Request) => `/admin/units/${encodeURIComponent(String(req.params.code))}`;
   router.get('/admin/units/:code', requireActor, (req, res) => renderUnit(req, res));
   router.post('/admin/units/:code', requireActor, (req, res) =>
     formOrRerender(
@@ -113,6 +158,40 @@ export function directoryRoutes(): Router {
       (extra) => renderUnit(req, res, { serviceForm: extra }),
     ),
   );
+  router.post('/admin/units/:code/active', requireActor, (req, res) =>
+    formOrRerender(
+      req,
+      res,
+      async () => `/admin/units/${(await changeUnit(req.actor!, String(req.params.code), req.body)).code}`,
+      (extra) => renderUnit(req, res, { activeForm: extra }),
+    ),
+  );
+  router.post('/admin/units/:code/move', requireActor, (req, res) =>
+    formOrRerender(
+      req,
+      res,
+      async () => `/admin/units/${(await changeUnit(req.actor!, String(req.params.code), req.body)).code}`,
+      (extra) => renderUnit(req, res, { moveForm: extra }),
+    ),
+  );
+  router.post('/admin/units/:code/opening-hours', requireActor, (req, res) =>
+    formOrRerender(
+      req,
+      res,
+      async () => {
+        await setOpeningHours(req.actor!, String(req.params.code), req.body, true);
+        return unitPage(req);
+      },
+      (extra) => renderUnit(req, res, { hoursForm: extra }),
+    ),
+  );
+  router.post('/admin/units/:code/:what/:item/withdraw', requireActor, async (req, res) => {
+    const what = req.params.what === 'services' ? 'service' : req.params.what === 'counters' ? 'counter' : null;
+    if (!what) throw new AppError('not_found');
+    await withdrawFromUnit(req.actor!, String(req.params.code), what, String(req.params.item));
+    req.session.flash = req.t('admin.saved');
+    res.redirect(303, unitPage(req));
+  });
   router.post('/admin/units/:code/counters', requireActor, (req, res) =>
     formOrRerender(
       req,
@@ -126,12 +205,21 @@ export function directoryRoutes(): Router {
   );
 
   const renderOfficers = async (req: Request, res: Response, extra: object = {}) => {
-    const unitCode = typeof req.query.unitCode === 'string' ? req.query.unitCode : '';
-    const [units, officers] = await Promise.all([
+    const [units, found] = await Promise.all([
       unitsInScope(req.actor!, 'directory.manage'),
-      listOfficers(req.actor!, { unitCode }),
+      searchOfficers(req.actor!, req.query),
     ]);
-    res.render('pages/admin/officers', { title: req.t('admin.officers'), units, officers, unitCode, ...extra });
+    const pageLink = (page: number) =>
+      `/admin/officers?${new URLSearchParams({ ...found.query, page: String(page) } as Record<string, string>).toString()}`;
+    res.render('pages/admin/officers', {
+      title: req.t('admin.officers'),
+      units,
+      ...found,
+      unitCode: found.query.unitCode ?? '',
+      previous: found.page > 1 ? pageLink(found.page - 1) : null,
+      next: found.page < found.pages ? pageLink(found.page + 1) : null,
+      ...extra,
+    });
   };
   router.get('/admin/officers', requireActor, (req, res) => renderOfficers(req, res));
   router.post('/admin/officers', requireActor, (req, res) =>
@@ -149,6 +237,35 @@ export function directoryRoutes(): Router {
     const report = translatedReport(req, await importOfficers(req.actor!, csvText(req)));
     await renderOfficers(req, res, { report });
   });
+
+  const renderOfficer = async (req: Request, res: Response, extra: object = {}) => {
+    const view = await officerForAdmin(req.actor!, String(req.params.nip));
+    const units = view.canManage ? await unitsInScope(req.actor!, 'directory.manage') : [];
+    res.render('pages/admin/officer', {
+      title: view.officer.name,
+      ...view,
+      units: units.filter((unit) => unit.active),
+      ...extra,
+    });
+  };
+  const officerPage = (req: Request) => `/admin/officers/${encodeURIComponent(String(req.params.nip))}`;
+  router.get('/admin/officers/:nip', requireActor, (req, res) => renderOfficer(req, res));
+  for (const [suffix, form] of [
+    ['', 'editForm'],
+    ['/transfer', 'transferForm'],
+    ['/active', 'activeForm'],
+  ] as const)
+    router.post(`/admin/officers/:nip${suffix}`, requireActor, (req, res) =>
+      formOrRerender(
+        req,
+        res,
+        async () => {
+          await changeOfficer(req.actor!, String(req.params.nip), req.body);
+          return officerPage(req);
+        },
+        (extra) => renderOfficer(req, res, { [form]: extra }),
+      ),
+    );
 
   return router;
 }

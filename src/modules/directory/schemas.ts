@@ -59,3 +59,31 @@ export const officerInput = Joi.object({
 });
 
 export const officerQuery = Joi.object({ unitCode: unitCode.allow('') });
+
+/** The officers' admin list: a part of the name or the start of a NIP, a unit, active or not, a page. */
+export const officerSearchQuery = Joi.object({
+  q: Joi.string().trim().max(100).allow(''),
+  unitCode: unitCode.allow(''),
+  status: Joi.string().valid('active', 'inactive', 'all').default('active'),
+  page: Joi.number().integer().min(1).max(100_000).default(1),
+});
+
+/** What may change of an officer; the NIP never does (it is who the person is). */
+export const officerChangeInput = Joi.object({
+  name,
+  position: Joi.string().trim().max(200).allow(''),
+  unitCode,
+  // No default: an edit that does not mention it leaves it as it is.
+  active: Joi.boolean().truthy('1', 'on', 'true').falsy('0', 'off', 'false'),
+  reason: Joi.string().trim().max(500).allow(''),
+}).min(1);
+
+export const unitActiveInput = Joi.object({
+  active: Joi.boolean().truthy('1', 'on', 'true').falsy('0', 'off', 'false').required(),
+  reason: Joi.string().trim().max(500).allow(''),
+});
+
+export const unitMoveInput = Joi.object({
+  parentCode: unitCode.required(),
+  reason: Joi.string().trim().max(500).allow(''),
+});

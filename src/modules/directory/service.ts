@@ -40,7 +40,9 @@ function toPublicUnit(unit: UnitDoc, parentCode: string | null) {
         name: service.name,
         targetWaitMinutes: service.targetWaitMinutes ?? null,
       })),
-    counters: unit.counters.map((counter) => ({ code: counter.code, name: counter.name })),
+    counters: unit.counters
+      .filter((counter) => counter.active !== false)
+      .map((counter) => ({ code: counter.code, name: counter.name })),
   };
 }
 export type PublicUnit = ReturnType<typeof toPublicUnit>;
@@ -115,6 +117,16 @@ export async function findOfficer(by: { ref?: string; nip?: string }): Promise<O
     return officerLookups.get(`nip:${nip}`, () => Officer.findOne({ nip, active: true }).lean<OfficerDoc>());
   }
   return null;
+}
+
+/**
+ * Whether a QR link's officer no longer serves at this unit (deactivated or transferred), so the page can say so
+ * instead of silently showing no one chosen. An unknown reference is not "gone": it says nothing about anyone.
+ */
+export async function officerGoneFrom(ref: unknown, unitCode: string): Promise<boolean> {
+  if (typeof ref !== 'string' || !ref || ref.length > 64) return false;
+  const officer = await Officer.findOne({ ref }).select({ active: 1, unitCode: 1 }).lean<OfficerDoc>();
+  return Boolean(officer && (!officer.active || officer.unitCode !== String(unitCode).toUpperCase()));
 }
 
 export async function findOfficersByIds(ids: string[]): Promise<OfficerDoc[]> {
@@ -206,7 +218,8 @@ export async function updateUnit(actor: Actor, code: string, raw: unknown): Prom
   // The time zone belongs to the agency; every unit below it follows.
   if (input.timeZone && !unit.parentId && input.timeZone !== unit.timeZone)
     await Unit.updateMany({ path: unit._id }, { $set: { timeZone: input.timeZone as TimeZone } });
-  await recordAudit(actor, 'unit.update', unit.code, { changes: Object.keys(changes) }, null, {
+  const before = Object.fromEntries(Object.keys(changes).map((key) => [key, unit[key as keyof UnitDoc] ?? null]));
+  await recordAudit(actor, 'unit.update', unit.code, { changes: Object.keys(changes), before, after: changes }, null, {
     unitPath: unitPathOf(unit),
   });
   publish('unit.changed', { unitId: String(unit._id), code: unit.code });
@@ -228,7 +241,10 @@ export async function saveService(actor: Actor, unitCode: string, raw: unknown):
   };
   const services = unit.services.filter((existing) => existing.code !== service.code);
   await Unit.updateOne({ _id: unit._id }, { $set: { services: [...services, service] } });
-  await recordAudit(actor, 'service.save', `${unit.code}/${service.code}`, null, null, { unitPath: unitPathOf(unit) });
+  const before = unit.services.find((existing) => existing.code === service.code) ?? null;
+  await recordAudit(actor, 'service.save', `${unit.code}/${service.code}`, { before, after: service }, null, {
+    unitPath: unitPathOf(unit),
+  });
 }
 
 export async function saveCounter(actor: Actor, unitCode: string, raw: unknown): Promise<void> {
@@ -237,7 +253,10 @@ export async function saveCounter(actor: Actor, unitCode: string, raw: unknown):
   const input = check(counterInput, raw);
   const counters = unit.counters.filter((existing) => existing.code !== input.code);
   await Unit.updateOne({ _id: unit._id }, { $set: { counters: [...counters, input] } });
-  await recordAudit(actor, 'counter.save', `${unit.code}/${input.code}`, null, null, { unitPath: unitPathOf(unit) });
+  const before = unit.counters.find((existing) => existing.code === input.code) ?? null;
+  await recordAudit(actor, 'counter.save', `${unit.code}/${input.code}`, { before, after: input }, null, {
+    unitPath: unitPathOf(unit),
+  });
 }
 
 const newOfficerRef = () => randomBytes(8).toString('base64url');

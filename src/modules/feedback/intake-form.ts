@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { lookupHash } from '../../platform/crypto.js';
-import { findPublicUnit, listPublicOfficers } from '../directory/index.js';
+import { findPublicUnit, listPublicOfficers, officerGoneFrom, openingHoursOf, weekOf } from '../directory/index.js';
 import { activeCategories } from './categories.js';
 import { newStagingId, stagedFiles } from './staged-uploads.js';
 import { kinds, privacies } from './statuses.js';
@@ -58,10 +58,14 @@ export async function intakeFormModel(
   const unit = await findPublicUnit(String(req.params.unitCode));
   if (!unit) throw new AppError('not_found', 'feedback.unknown_unit');
   const stagingId = extra.stagingId ?? newStagingId();
-  const [officers, categories, staged] = await Promise.all([
+  const officerRef = typeof values.officerRef === 'string' ? values.officerRef : undefined;
+  const [officers, categories, staged, officerGone, hours] = await Promise.all([
     listPublicOfficers(unit.code),
     activeCategories(),
     extra.stagingId ? stagedFiles(extra.stagingId) : [],
+    // From the directory: whether the poster's officer left (partials/officer-gone), the hours (partials/opening-hours).
+    officerGoneFrom(officerRef, unit.code),
+    openingHoursOf(unit.code),
   ]);
   const errors = extra.errors ?? {};
   return {
@@ -78,6 +82,8 @@ export async function intakeFormModel(
     values,
     // A fresh token per rendering: a double tap sends the same token, so it files one ticket.
     formToken: values.formToken ?? lookupHash(`form:${Date.now()}:${Math.random()}`).slice(0, 32),
+    officerGone,
+    openingWeek: weekOf(hours),
     ...extra,
     stagingId,
     staged: staged.map((file) => ({

@@ -1,4 +1,5 @@
 import { utcOffsetMs } from '../../platform/calendar.js';
+import { isOpenAt, type OpeningHours } from '../directory/index.js';
 import type { IntegrityFlag } from './model.js';
 
 /**
@@ -20,17 +21,11 @@ export const INTEGRITY_RULES = {
   sameDeviceWindowHours: 24,
 } as const;
 
-/** Opening hours when the directory knows them: ISO weekdays (1 = Monday) and local "HH:MM" times. */
-export interface OpeningHours {
-  days: number[];
-  open: string;
-  close: string;
-}
-
 export interface IntegrityInput {
   answers: readonly number[];
   submittedAt: Date;
   timeZone: string;
+  /** The unit's opening hours as the directory keeps them (weekly pattern and exceptions); null when unknown. */
   openingHours?: OpeningHours | null;
   device: { hash: string; fresh: boolean };
   networkHash: string | null;
@@ -59,15 +54,9 @@ export function localTime(at: Date, timeZone: string): { hour: number; minute: n
   return { hour: wall.getUTCHours(), minute: wall.getUTCMinutes(), weekday: wall.getUTCDay() || 7 };
 }
 
-const minutesOf = (hhmm: string) => {
-  const [h, m] = hhmm.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
-};
-
+/** Whether the unit served at that instant, by the directory's one rule (exceptions first, then the week). */
 export function withinOpeningHours(at: Date, timeZone: string, hours: OpeningHours): boolean {
-  const local = localTime(at, timeZone);
-  const minute = local.hour * 60 + local.minute;
-  return hours.days.includes(local.weekday) && minute >= minutesOf(hours.open) && minute < minutesOf(hours.close);
+  return isOpenAt({ timeZone, openingHours: hours }, at) ?? true;
 }
 
 export function integrityOf(input: IntegrityInput): Integrity {

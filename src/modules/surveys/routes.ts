@@ -3,6 +3,7 @@ import { shedIntakeHere } from '../../platform/backpressure.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { rateLimiter } from '../../platform/security.js';
 import { deviceOf, withDevice } from '../../platform/device.js';
+import { officerGoneFrom, openingHoursOf, weekOf } from '../directory/index.js';
 import { SKM_ELEMENTS } from './ikm.js';
 import { ageBands, educations, genders, occupations } from './model.js';
 import { idempotencyKey } from './schemas.js';
@@ -212,7 +213,11 @@ export function surveyRoutes(): Router {
 
   router.get('/survey/:unitCode', withDevice, async (req, res) => {
     const form = await surveyFormFor(String(req.params.unitCode));
-    res.render('pages/surveys/form', formView(req, form, prefillFrom(req, form), {}, issueFormToken(form.unit.code)));
+    res.render('pages/surveys/form', {
+      ...formView(req, form, prefillFrom(req, form), {}, issueFormToken(form.unit.code)),
+      officerGone: await officerGoneFrom(req.query.officer, form.unit.code),
+      openingWeek: weekOf(await openingHoursOf(form.unit.code)),
+    });
   });
 
   router.post('/survey/:unitCode', withDevice, shedIntakeHere, formPerNetwork, formPerDevice, async (req, res) => {

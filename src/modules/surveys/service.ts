@@ -8,7 +8,13 @@ import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
 import { publish, type SurveyEvent } from '../../platform/events.js';
 import { logger } from '../../platform/logger.js';
 import { check } from '../../platform/validate.js';
-import { findOfficer, findUnitByCode, listPublicOfficers, type PublicOfficer } from '../directory/index.js';
+import {
+  findOfficer,
+  findUnitByCode,
+  listPublicOfficers,
+  type OpeningHours,
+  type PublicOfficer,
+} from '../directory/index.js';
 import { INTEGRITY_RULES, integrityOf } from './integrity.js';
 import { SurveyResponse, SurveyVisit, type SurveyResponseDoc } from './model.js';
 import { surveyInput, type SurveyInput } from './schemas.js';
@@ -80,7 +86,7 @@ async function resolveTarget(input: SurveyInput, staff: boolean) {
   if (serviceCode && !unit.services.some((service) => service.active && service.code === serviceCode))
     throw unknown('serviceCode', 'surveys.unknown_service');
   const counterCode = input.counter || null;
-  if (counterCode && !unit.counters.some((counter) => counter.code === counterCode))
+  if (counterCode && !unit.counters.some((counter) => counter.active !== false && counter.code === counterCode))
     throw unknown('counter', 'surveys.unknown_counter');
   // A NIP encodes a birth date, and answering "unknown officer" to anyone would confirm whose it is: the public
   // names officers by their opaque reference only.
@@ -203,7 +209,7 @@ export async function submitSurvey(raw: unknown, context: SubmitContext): Promis
     answers: input.answers,
     submittedAt: now,
     timeZone: unit.timeZone,
-    openingHours: null, // the directory does not know opening hours yet
+    openingHours: (unit.openingHours as OpeningHours | null | undefined) ?? null,
     device: context.device,
     networkHash,
     form: context.channel === 'form' || form ? { renderedAt: form?.renderedAt ?? null } : null,
@@ -274,7 +280,9 @@ export async function surveyFormFor(unitCode: string): Promise<SurveyForm> {
     services: unit.services
       .filter((service) => service.active)
       .map((service) => ({ code: service.code, name: service.name })),
-    counters: unit.counters.map((counter) => ({ code: counter.code, name: counter.name })),
+    counters: unit.counters
+      .filter((counter) => counter.active !== false)
+      .map((counter) => ({ code: counter.code, name: counter.name })),
     officers: await listPublicOfficers(unit.code),
   };
 }
