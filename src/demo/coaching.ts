@@ -1,5 +1,5 @@
 import { User } from '../modules/accounts/model.js';
-import { toActor } from '../modules/accounts/service.js';
+import { toActor } from '../modules/accounts/actors.js';
 import { Officer } from '../modules/directory/model.js';
 import { localDate, addDays } from '../platform/calendar.js';
 import {

@@ -7,7 +7,8 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { ensureReferenceData } from '../../src/reference-data.js';
 import type { Role } from '../../src/platform/access.js';
-import { createUser, hashPassword, toActor } from '../../src/modules/accounts/service.js';
+import { createUser } from '../../src/modules/accounts/service.js';
+import { hashPassword, toActor } from '../../src/modules/accounts/actors.js';
 import { User } from '../../src/modules/accounts/model.js';
 import { createOfficer, createUnit, saveCounter, saveService } from '../../src/modules/directory/service.js';
 

@@ -3,7 +3,7 @@ import { escalateBreaches } from '../../src/modules/feedback/clocks.js';
 import { breachKey } from '../../src/modules/feedback/statuses.js';
 import mongoose from 'mongoose';
 import { randomBytes } from 'node:crypto';
-import { toActor } from '../../src/modules/accounts/service.js';
+import { toActor } from '../../src/modules/accounts/actors.js';
 import { User } from '../../src/modules/accounts/model.js';
 import { saveCounter, saveService } from '../../src/modules/directory/service.js';
 import { Finding, Ticket } from '../../src/modules/feedback/model.js';

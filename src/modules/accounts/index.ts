@@ -8,16 +8,9 @@ import { accountRoutes as routes } from './routes.js';
 export { loadActor } from './middleware.js';
 export { accountRoutes } from './routes.js';
 export type { UserDoc } from './model.js';
-export {
-  accountsOfOfficers,
-  actorForUserId,
-  countTokensExpiringSoon,
-  createUser,
-  hashPassword,
-  toActor,
-  usersWhoCan,
-  usersWithRoleOn,
-} from './service.js';
+export { accountsOfOfficers, createUser, usersWhoCan, usersWithRoleOn } from './service.js';
+export { actorForUserId, hashPassword, toActor } from './actors.js';
+export { countTokensExpiringSoon } from './tokens.js';
 export { accountContact, accountIdsMatching, accountIdsOfOfficer, accountNames } from './people.js';
 export type { AccountContact } from './people.js';
 

@@ -2,7 +2,8 @@ import type { RequestHandler } from 'express';
 import { AppError } from '../../platform/errors.js';
 import { csrfTokenFor } from '../../platform/security.js';
 import { hasAnyRole } from '../../platform/access.js';
-import { actorForApiToken, actorForUserId } from './service.js';
+import { actorForApiToken } from './tokens.js';
+import { actorForUserId } from './actors.js';
 
 /**
  * Who is asking: an API token (`Authorization: Bearer …`) or the session's user. Sets `req.actor` and, for

@@ -6,24 +6,10 @@ import { clientAddressKey, csrfTokenFor, rateLimiter } from '../../platform/secu
 import { csvText, csvUpload, translatedReport } from '../../platform/csv.js';
 import { unitsInScope } from '../directory/index.js';
 import { type Actor, requireActor, roles, startPageFor } from '../../platform/access.js';
-import {
-  authenticate,
-  createApiToken,
-  createUser,
-  forgotPassword,
-  getUser,
-  importUsers,
-  listApiTokens,
-  listTokensInScope,
-  listUsers,
-  ownAccount,
-  requestPasswordReset,
-  resetLinkIsUsable,
-  resetPassword,
-  revokeApiToken,
-  setOwnDigest,
-  updateUser,
-} from './service.js';
+import { authenticate, createUser, getUser, listUsers, ownAccount, setOwnDigest, updateUser } from './service.js';
+import { createApiToken, listApiTokens, listTokensInScope, revokeApiToken } from './tokens.js';
+import { forgotPassword, requestPasswordReset, resetLinkIsUsable, resetPassword } from './resets.js';
+import { importUsers } from './account-import.js';
 
 /** Only local paths after sign-in, so the `next` parameter cannot send people to another site; '' when none. */
 function safeNext(value: unknown): string {

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import { clock } from '../../platform/clock.js';
+import { AppError } from '../../platform/errors.js';
+import { logger } from '../../platform/logger.js';
+import { check } from '../../platform/validate.js';
+import { unitIdsUnder } from '../directory/index.js';
+import { ApiToken, tokenLookups, User, type ApiTokenDoc, type UserDoc } from './model.js';
+import { recordAudit } from '../../platform/audit-log.js';
+import { type Actor, type Role, scopeOf } from '../../platform/access.js';
+import { createTokenInput } from './schemas.js';
+import { actorForUserId, managedUser, secretHash } from './actors.js';
+
+/** API tokens: a secret shown once, a grant of its owner's, an expiry; only their hash is kept. */
+
+const sameGrant = (a: Actor['grants'][number], b: Actor['grants'][number]) =>
+  a.role === b.role && a.unitId === b.unitId;
+
+/**
+ * The actor behind an API token (`Authorization: Bearer …`), or undefined: acting with the token's one grant, and
+ * only while the token is unexpired, unrevoked, and its owner is active and still holds that grant.
+ */
+export async function actorForApiToken(secret: string): Promise<Actor | undefined> {
+  const hash = secretHash(secret);
+  const token = await tokenLookups.get(hash, async () => {
+    const found = await ApiToken.findOne({ tokenHash: hash, revokedAt: null }).lean<ApiTokenDoc>();
+    if (!found?.grant || !found.expiresAt) return null;
+    const { role, unitId, unitCode } = found.grant;
+    return {
+      id: String(found._id),
+      userId: String(found.userId),
+      grant: { role: role as Role, unitId: unitId ? String(unitId) : null, unitCode: unitCode ?? null },
+      expiresAt: found.expiresAt,
+    };
+  });
+  // Checked on every use, not when kept: an expired token is refused the moment it expires.
+  if (!token || token.expiresAt.getTime() <= clock.now()) return undefined;
+  const owner = await actorForUserId(token.userId);
+  if (!owner?.grants.some((grant) => sameGrant(grant, token.grant))) return undefined;
+  noteTokenUse(token.id);
+  return { ...owner, grants: [{ ...token.grant }] };
+}
+
+/** When this process last wrote each token's `lastUsedAt` (token id → ms). */
+const tokenUseWritten = new Map<string, number>();
+
+/**
+ * Moves the token's `lastUsedAt` on, at most once a minute per token and process: it tells an admin whether an
+ * integration is still in use, which a minute does not change, while a write per request would be a durable commit
+ * per integration call. Not awaited: a failed write is logged and the next use after the minute tries again.
+ */
+function noteTokenUse(tokenId: string): void {
+  const now = Date.now();
+  const last = tokenUseWritten.get(tokenId);
+  if (last !== undefined && now - last < 60_000) return;
+  tokenUseWritten.set(tokenId, now);
+  if (tokenUseWritten.size > 10_000)
+    for (const [id, at] of tokenUseWritten) if (now - at >= 60_000) tokenUseWritten.delete(id);
+  // The raw collection: a use is not a change of the token, and must not drop this process's kept token answers.
+  ApiToken.collection
+    .updateOne({ _id: new mongoose.Types.ObjectId(tokenId) }, { $set: { lastUsedAt: new Date(now) } })
+    .catch((error: unknown) => {
+      tokenUseWritten.delete(tokenId);
+      logger.warn({ err: error }, 'could not record an API token use');
+    });
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** A token as its owner and admins see it: never the secret nor its hash. */
+function tokenView(token: ApiTokenDoc) {
+  return {
+    id: String(token._id),
+    name: token.name,
+    prefix: token.prefix,
+    role: token.grant?.role ?? null,
+    unitCode: token.grant?.unitCode ?? null,
+    expiresAt: token.expiresAt ?? null,
+    expired: !token.expiresAt || token.expiresAt <= new Date(),
+    lastUsedAt: token.lastUsedAt ?? null,
+    revokedAt: token.revokedAt ?? null,
+    createdAt: (token as { createdAt?: Date }).createdAt ?? null,
+  };
+}
+export type TokenView = ReturnType<typeof tokenView>;
+
+/**
+ * Creates an API token for the actor itself, carrying one of the actor's own grants, for at most a year. The secret
+ * is returned once and never stored. Officers have no integrations to run and cannot mint one; nor can a token.
+ */
+export async function createApiToken(
+  actor: Actor,
+  raw: unknown,
+  options: { viaToken?: boolean } = {},
+): Promise<{ token: string; prefix: string } & TokenView> {
+  if (options.viaToken) throw new AppError('forbidden');
+  const input = check(createTokenInput, raw);
+  const mintable = actor.grants.filter((grant) => grant.role !== 'officer');
+  if (mintable.length === 0) throw new AppError('forbidden', 'accounts.token_officer');
+  const wanted = input.role
+    ? mintable.find((grant) => grant.role === input.role && (grant.unitCode ?? '') === (input.unitCode || ''))
+    : mintable.length === 1
+      ? mintable[0]
+      : undefined;
+  if (!wanted) throw AppError.validation({ role: { key: 'accounts.token_grant' } });
+  const token = `suara_${randomBytes(24).toString('base64url')}`;
+  const prefix = token.slice(0, 12);
+  const created = await ApiToken.create({
+    userId: actor.id,
+    name: input.name,
+    tokenHash: secretHash(token),
+    prefix,
+    grant: wanted,
+    expiresAt: new Date(Date.now() + input.expiresInDays * DAY_MS),
+    createdBy: actor.id,
+  });
+  const view = tokenView(created.toObject() as ApiTokenDoc);
+  await recordAudit(actor, 'token.create', prefix, {
+    after: { name: view.name, role: view.role, unitCode: view.unitCode, expiresAt: view.expiresAt },
+  });
+  return { token, ...view };
+}
+
+/** The tokens of an account: one's own, or (for an admin in scope) another's. */
+export async function listApiTokens(actor: Actor, userId: string = actor.id): Promise<TokenView[]> {
+  if (userId !== actor.id) await managedUser(actor, userId);
+  const tokens = await ApiToken.find({ userId }).sort({ createdAt: -1 }).limit(200).lean<ApiTokenDoc[]>();
+  return tokens.map(tokenView);
+}
+
+/**
+ * Every token an admin may oversee: those carrying a grant on a unit in their accounts scope (for a platform
+ * administrator, all), with whose they are. Newest first; revoked and expired ones stay listed, for the record.
+ */
+export async function listTokensInScope(actor: Actor) {
+  const scope = scopeOf(actor, 'accounts.manage');
+  if (scope !== 'all' && scope.length === 0) throw new AppError('forbidden');
+  const units = scope === 'all' ? [] : await unitIdsUnder(scope);
+  const filter = scope === 'all' ? {} : { 'grant.unitId': { $in: units } };
+  const tokens = await ApiToken.find(filter).sort({ createdAt: -1 }).limit(500).lean<ApiTokenDoc[]>();
+  const owners = await User.find({ _id: { $in: [...new Set(tokens.map((token) => String(token.userId)))] } })
+    .select({ email: 1, name: 1 })
+    .lean<Pick<UserDoc, '_id' | 'email' | 'name'>[]>();
+  const ownerOf = new Map(owners.map((owner) => [String(owner._id), { email: owner.email, name: owner.name }]));
+  return tokens.map((token) => ({
+    ...tokenView(token),
+    owner: { id: String(token.userId), ...(ownerOf.get(String(token.userId)) ?? { email: '', name: '' }) },
+  }));
+}
+
+/** Live tokens in the admin's scope that expire within `days`: an integration about to stop, for the admin home. */
+export async function countTokensExpiringSoon(actor: Actor, days = 14): Promise<number> {
+  const now = new Date();
+  const soon = new Date(now.getTime() + days * DAY_MS);
+  return (await listTokensInScope(actor)).filter(
+    (token) => !token.revokedAt && token.expiresAt && token.expiresAt > now && token.expiresAt <= soon,
+  ).length;
+}
+
+/** Revokes a token, by its owner or an admin in scope; refused at once on this process, within seconds elsewhere. */
+export async function revokeApiToken(actor: Actor, tokenId: string): Promise<TokenView> {
+  const token = mongoose.isValidObjectId(tokenId) ? await ApiToken.findById(tokenId).lean<ApiTokenDoc>() : null;
+  if (!token) throw new AppError('not_found');
+  if (String(token.userId) !== actor.id) await managedUser(actor, String(token.userId));
+  if (!token.revokedAt) {
+    await ApiToken.updateOne({ _id: token._id, revokedAt: null }, { $set: { revokedAt: new Date() } });
+    await recordAudit(actor, 'token.revoke', token.prefix, {
+      userId: String(token.userId),
+      before: { revokedAt: null },
+      after: { revokedAt: new Date() },
+    });
+  }
+  return tokenView((await ApiToken.findById(token._id).lean<ApiTokenDoc>())!);
+}
