@@ -69,5 +69,4 @@ export async function endAllSessions(userId: string, keep?: string): Promise<voi
 }
 
 /** Only a hash of a secret (a token, a reset link) is kept: a copy of the database lets nobody in. */
-
 export const secretHash = (secret: string) => createHash('sha256').update(secret).digest('hex');
