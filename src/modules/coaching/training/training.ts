@@ -11,9 +11,6 @@ import { upsertFeedItem } from '../record/feed-model.js';
 import { Training, type TrainingDoc } from './model.js';
 import { trainingInput, type TrainingInput } from './schemas.js';
 
-/** Training an officer took, in JP (jam pelajaran), against the yearly target; each one is an item of their record. */
-export const JP_TARGET = 20;
-
 /**
  * The calendar year a training's JP count in: the year of its last day (a local date on the agency's wall clock).
  * A course from 28 December to 3 January counts, whole, in the new year — the year the certificate is issued
