@@ -5,13 +5,15 @@ import { localized, type Localized } from '../schema-parts.js';
 /** The development plan's rules (kept as data) and the suggestions they make. */
 
 /**
- * A rule of the development plan, kept as data (seeded by `ensureCoachingRules`, editable): when at least
- * `minCount` findings with one of `outcomes` in `category` were recorded about an officer within `windowDays`,
- * suggest `competency` and `training`.
+ * A rule of the development plan, kept as data: when at least `minCount` findings with one of `outcomes` in
+ * `category` were recorded about an officer within `windowDays`, suggest `competency` and `training`. A rule without
+ * `agencyId` is a national default (seeded by `ensureCoachingRules`); an agency's rule with the same `code` replaces
+ * it for that agency's officers, and an agency may add rules of its own (rules.ts, `rulesForAgency`).
  */
 const ruleSchema = new Schema(
   {
-    code: { type: String, required: true, unique: true },
+    agencyId: { type: Schema.Types.ObjectId, default: null },
+    code: { type: String, required: true },
     category: { type: String, required: true },
     outcomes: { type: [String], default: [...countedOutcomes] },
     minCount: { type: Number, required: true, min: 1 },
@@ -23,6 +25,7 @@ const ruleSchema = new Schema(
   },
   { collection: 'coaching_rules', timestamps: true },
 );
+ruleSchema.index({ agencyId: 1, code: 1 }, { unique: true });
 export type RuleDoc = InferSchemaType<typeof ruleSchema> & { _id: Types.ObjectId };
 export const CoachingRule = mongoose.model('CoachingRule', ruleSchema);
 

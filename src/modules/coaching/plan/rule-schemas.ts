@@ -1,0 +1,36 @@
+import Joi from 'joi';
+
+/**
+ * A development-plan rule as an agency admin writes it: the category, how many findings within how many days, and
+ * what it suggests. The English texts default to the Indonesian ones (an agency writes in Bahasa Indonesia first).
+ */
+const fields = {
+  category: Joi.string().trim().max(60),
+  minCount: Joi.number().integer().min(1).max(50),
+  windowDays: Joi.number().integer().min(1).max(730),
+  competencyId: Joi.string().trim().min(3).max(200),
+  competencyEn: Joi.string().trim().max(200).allow(''),
+  trainingId: Joi.string().trim().min(3).max(200),
+  trainingEn: Joi.string().trim().max(200).allow(''),
+  jp: Joi.number().integer().min(1).max(500).allow(null, ''),
+};
+export const ruleInput = Joi.object({
+  ...fields,
+  category: fields.category.required(),
+  minCount: fields.minCount.required(),
+  windowDays: fields.windowDays.required(),
+  competencyId: fields.competencyId.required(),
+  trainingId: fields.trainingId.required(),
+});
+export const ruleChange = Joi.object({ ...fields, active: Joi.boolean() }).min(1);
+export interface RuleInput {
+  category: string;
+  minCount: number;
+  windowDays: number;
+  competencyId: string;
+  competencyEn?: string;
+  trainingId: string;
+  trainingEn?: string;
+  jp?: number | null | '';
+  active?: boolean;
+}
