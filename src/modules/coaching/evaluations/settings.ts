@@ -1,9 +1,9 @@
 import type { Types } from 'mongoose';
 import { AppError } from '../../../platform/errors.js';
 import { check } from '../../../platform/validate.js';
-import { assertCan, type Actor } from '../../../platform/access.js';
+import { assertCan, scopeOf, type Actor } from '../../../platform/access.js';
 import { recordAudit } from '../../../platform/audit-log.js';
-import { findUnitByCode } from '../../directory/index.js';
+import { findUnitByCode, findUnitById, type UnitDoc } from '../../directory/index.js';
 import { oid } from '../access.js';
 import { CoachingSetting, DEFAULT_JP_TARGET, type BehaviourRule, type EvaluationPeriod } from './model.js';
 import { settingsInput } from './schemas.js';
@@ -41,6 +41,22 @@ export async function agencyFor(actor: Actor | undefined, agencyCode: unknown) {
   if (!unit || unit.path.length !== 1) throw new AppError('not_found');
   assertCan(actor, 'directory.manage', { unitPath: unit.path.map(String) });
   return unit;
+}
+
+/**
+ * The agency whose coaching settings, rules or training catalogue the actor keeps: the one named, or else the first agency the actor administers (a
+ * platform admin, who administers every agency, must name one).
+ */
+export async function adminAgency(actor: Actor | undefined, agencyCode: unknown): Promise<UnitDoc> {
+  if (typeof agencyCode === 'string' && agencyCode) return agencyFor(actor, agencyCode);
+  const scope = scopeOf(actor, 'directory.manage');
+  if (scope !== 'all')
+    for (const unitId of scope) {
+      const unit = await findUnitById(unitId);
+      if (unit && unit.path.length === 1) return agencyFor(actor, unit.code);
+    }
+  if (!actor) throw new AppError('unauthenticated');
+  throw AppError.validation({ agency: { key: 'coaching.rules.agency_required' } });
 }
 
 /** The agency's coaching settings, for its admins. */

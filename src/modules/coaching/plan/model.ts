@@ -21,6 +21,8 @@ const ruleSchema = new Schema(
     competency: localized,
     training: localized,
     jp: { type: Number, default: null },
+    /** The agency's catalogue course it suggests (training/catalogue-model.ts); null for a training named in text. */
+    courseId: { type: Schema.Types.ObjectId, default: null },
     active: { type: Boolean, default: true },
   },
   { collection: 'coaching_rules', timestamps: true },
@@ -41,6 +43,7 @@ const suggestionSchema = new Schema(
     findingIds: { type: [Schema.Types.ObjectId], default: [] },
     competency: localized,
     training: localized,
+    courseId: { type: Schema.Types.ObjectId, default: null },
     status: { type: String, enum: suggestionStatuses, default: 'suggested' },
     /** True when the coach accepted it with a different competency or training. */
     edited: { type: Boolean, default: false },

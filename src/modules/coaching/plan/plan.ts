@@ -22,6 +22,7 @@ const suggestionView = (suggestion: SuggestionDoc, lang: Lang) => ({
   category: suggestion.category,
   competency: suggestion.competency[lang],
   training: suggestion.training[lang],
+  courseId: suggestion.courseId ? String(suggestion.courseId) : null,
   findingIds: suggestion.findingIds.map(String),
   status: suggestion.status,
   edited: suggestion.edited,

@@ -1,11 +1,11 @@
-import mongoose from 'mongoose';
+import mongoose, { type Types } from 'mongoose';
 import { AppError } from '../../../platform/errors.js';
 import { check } from '../../../platform/validate.js';
-import { scopeOf, type Actor } from '../../../platform/access.js';
+import { type Actor } from '../../../platform/access.js';
 import { recordAudit } from '../../../platform/audit-log.js';
-import { findUnitById, type UnitDoc } from '../../directory/index.js';
 import { activeCategories, countedOutcomes } from '../../feedback/index.js';
-import { agencyFor } from '../evaluations/settings.js';
+import { adminAgency } from '../evaluations/settings.js';
+import { courseOfAgency } from '../training/catalogue.js';
 import { CoachingRule, type RuleDoc } from './model.js';
 import { ruleChange, ruleInput, type RuleInput } from './rule-schemas.js';
 import { rulesForAgency } from './rules.js';
@@ -25,41 +25,26 @@ export const ruleView = (rule: RuleDoc) => ({
   competency: { id: rule.competency?.id ?? '', en: rule.competency?.en ?? '' },
   training: { id: rule.training?.id ?? '', en: rule.training?.en ?? '' },
   jp: rule.jp ?? null,
+  courseId: rule.courseId ? String(rule.courseId) : null,
   active: rule.active,
   /** 'national': the default applies as seeded; 'agency': the agency's own rule or its copy of a default. */
   source: rule.agencyId ? ('agency' as const) : ('national' as const),
 });
 export type RuleView = ReturnType<typeof ruleView>;
 
-/**
- * The agency whose rules the actor keeps: the one named, or else the first agency the actor administers (a
- * platform admin, who administers every agency, must name one).
- */
-export async function ruleAgency(actor: Actor | undefined, agencyCode: unknown): Promise<UnitDoc> {
-  if (typeof agencyCode === 'string' && agencyCode) return agencyFor(actor, agencyCode);
-  const scope = scopeOf(actor, 'directory.manage');
-  if (scope !== 'all')
-    for (const unitId of scope) {
-      const unit = await findUnitById(unitId);
-      if (unit && unit.path.length === 1) return agencyFor(actor, unit.code);
-    }
-  if (!actor) throw new AppError('unauthenticated');
-  throw AppError.validation({ agency: { key: 'coaching.rules.agency_required' } });
-}
-
 export async function listRules(actor: Actor | undefined, agencyCode: unknown) {
-  const agency = await ruleAgency(actor, agencyCode);
+  const agency = await adminAgency(actor, agencyCode);
   return {
-    agency: { code: agency.code, name: agency.name },
+    agency: { id: String(agency._id), code: agency.code, name: agency.name },
     rules: (await rulesForAgency(agency._id)).map(ruleView),
   };
 }
 
 export async function getRule(actor: Actor | undefined, agencyCode: unknown, code: unknown) {
-  const agency = await ruleAgency(actor, agencyCode);
+  const agency = await adminAgency(actor, agencyCode);
   const rule = (await rulesForAgency(agency._id)).find((candidate) => candidate.code === code);
   if (!rule) throw new AppError('not_found');
-  return { agency: { code: agency.code, name: agency.name }, rule: ruleView(rule) };
+  return { agency: { id: String(agency._id), code: agency.code, name: agency.name }, rule: ruleView(rule) };
 }
 
 async function assertCategory(category: string | undefined): Promise<void> {
@@ -68,9 +53,17 @@ async function assertCategory(category: string | undefined): Promise<void> {
     throw AppError.validation({ category: { key: 'coaching.rules.unknown_category' } });
 }
 
-/** The stored fields of a rule from the admin's input (only those given). */
-function ruleFields(input: Partial<RuleInput>, before?: RuleView) {
+/**
+ * The stored fields of a rule from the admin's input (only those given). A catalogue course names the training and
+ * its JP unless the admin wrote them; an empty course takes the link back.
+ */
+async function ruleFields(agencyId: Types.ObjectId, input: Partial<RuleInput>, before?: RuleView) {
   const set: Record<string, unknown> = {};
+  if (input.courseId) {
+    const course = await courseOfAgency(agencyId, input.courseId);
+    set.courseId = course._id;
+    input = { trainingId: course.title, trainingEn: course.title, jp: course.jp, ...input };
+  } else if (input.courseId !== undefined) set.courseId = null;
   for (const key of ['category', 'minCount', 'windowDays', 'active'] as const)
     if (input[key] !== undefined) set[key] = input[key];
   if (input.competencyId !== undefined || input.competencyEn !== undefined) {
@@ -87,7 +80,7 @@ function ruleFields(input: Partial<RuleInput>, before?: RuleView) {
 
 /** An agency admin adds a rule of the agency's own. */
 export async function createRule(actor: Actor | undefined, agencyCode: unknown, raw: unknown) {
-  const agency = await ruleAgency(actor, agencyCode);
+  const agency = await adminAgency(actor, agencyCode);
   const input = check<RuleInput>(ruleInput, raw);
   await assertCategory(input.category);
   // The code names the rule in suggestions and the audit log; an agency's own rules are told apart by their id.
@@ -97,7 +90,7 @@ export async function createRule(actor: Actor | undefined, agencyCode: unknown, 
     code,
     outcomes: [...countedOutcomes],
     active: true,
-    ...ruleFields(input),
+    ...(await ruleFields(agency._id, input)),
   });
   const after = ruleView(created.toObject() as RuleDoc);
   await recordAudit(actor!, 'coaching.rule.create', agency.code, { code, before: null, after }, null, {
@@ -111,13 +104,13 @@ export async function createRule(actor: Actor | undefined, agencyCode: unknown, 
  * its own copy of it with the change, and the default stays for every other agency.
  */
 export async function updateRule(actor: Actor | undefined, agencyCode: unknown, code: unknown, raw: unknown) {
-  const agency = await ruleAgency(actor, agencyCode);
+  const agency = await adminAgency(actor, agencyCode);
   const current = (await rulesForAgency(agency._id)).find((rule) => rule.code === code);
   if (!current) throw new AppError('not_found');
   const input = check<Partial<RuleInput>>(ruleChange, raw);
   await assertCategory(input.category);
   const before = ruleView(current);
-  const set = ruleFields(input, before);
+  const set = await ruleFields(agency._id, input, before);
   const updated = current.agencyId
     ? await CoachingRule.findOneAndUpdate(
         { _id: current._id },

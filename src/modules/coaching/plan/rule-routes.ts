@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { requireActor } from '../../../platform/access.js';
 import { categoryNames, pageAction, withoutCsrf } from '../page-forms.js';
+import { activeCourses } from '../training/catalogue.js';
 import { createRule, getRule, listRules, updateRule } from './rule-admin.js';
 
 /**
@@ -99,6 +100,7 @@ async function renderRuleForm(req: Request, res: Response, extra: object = {}): 
         trainingId: rule.training.id,
         trainingEn: rule.training.en,
         jp: rule.jp ?? '',
+        courseId: rule.courseId ?? '',
       }
     : { minCount: 2, windowDays: 90 };
   const names = await categoryNames(req);
@@ -108,6 +110,7 @@ async function renderRuleForm(req: Request, res: Response, extra: object = {}): 
     rule,
     action: rule ? `/admin/coaching-rules/${encodeURIComponent(rule.code)}` : '/admin/coaching-rules',
     categories: Object.entries(names).map(([value, name]) => ({ value, name })),
+    courses: await activeCourses(agency.id),
     values,
     ...extra,
   });

@@ -1,8 +1,10 @@
 import Joi from 'joi';
+import { objectIdInput } from '../schema-parts.js';
 
 /**
  * A development-plan rule as an agency admin writes it: the category, how many findings within how many days, and
- * what it suggests. The English texts default to the Indonesian ones (an agency writes in Bahasa Indonesia first).
+ * what it suggests (a course of the agency's catalogue, or a training named in text). The English texts default to the
+ * Indonesian ones (an agency writes in Bahasa Indonesia first).
  */
 const fields = {
   category: Joi.string().trim().max(60),
@@ -13,6 +15,7 @@ const fields = {
   trainingId: Joi.string().trim().min(3).max(200),
   trainingEn: Joi.string().trim().max(200).allow(''),
   jp: Joi.number().integer().min(1).max(500).allow(null, ''),
+  courseId: objectIdInput.allow(null, ''),
 };
 export const ruleInput = Joi.object({
   ...fields,
@@ -20,7 +23,12 @@ export const ruleInput = Joi.object({
   minCount: fields.minCount.required(),
   windowDays: fields.windowDays.required(),
   competencyId: fields.competencyId.required(),
-  trainingId: fields.trainingId.required(),
+  // A course of the catalogue names the training itself.
+  trainingId: fields.trainingId.when('courseId', {
+    is: Joi.string().min(1).required(),
+    then: Joi.optional(),
+    otherwise: Joi.required(),
+  }),
 });
 export const ruleChange = Joi.object({ ...fields, active: Joi.boolean() }).min(1);
 export interface RuleInput {
@@ -29,8 +37,9 @@ export interface RuleInput {
   windowDays: number;
   competencyId: string;
   competencyEn?: string;
-  trainingId: string;
+  trainingId?: string;
   trainingEn?: string;
+  courseId?: string | null;
   jp?: number | null | '';
   active?: boolean;
 }

@@ -145,6 +145,7 @@ export async function evaluateRules(officerId: string | Types.ObjectId, now = ne
         findingIds,
         competency: rule.competency,
         training: rule.training,
+        courseId: rule.courseId ?? null,
       }),
     );
   }
