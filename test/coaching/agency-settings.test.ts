@@ -150,6 +150,21 @@ describe('Agency coaching settings: the yearly JP target and how work behaviour 
     const [entry] = await AuditEntry.find({ action: 'coaching.evaluation.behaviour_override', target: SITI }).lean();
     expect(entry!.details).to.deep.include({ before: null, after: { rating: 'above', reason } });
 
+    // The page keeps a refused override as typed and says why.
+    const refusedPage = await coach.agent
+      .post(`/coaching/evaluations/${draft.id}`)
+      .type('form')
+      .send({
+        _csrf: coach.csrf,
+        revision: String(overridden.revision),
+        override_rating: 'below',
+        override_reason: 'Tidak',
+      })
+      .expect(400);
+    expect(refusedPage.text).to.include('Tuliskan alasan penetapan perilaku kerja');
+    expect(refusedPage.text).to.include('value="below" checked');
+    expect(refusedPage.text).to.include('>Tidak</textarea>');
+
     await coach.agent
       .post(`/api/v1/evaluations/${draft.id}/sign`)
       .set('X-CSRF-Token', coach.csrf)
