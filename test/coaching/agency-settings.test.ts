@@ -175,5 +175,8 @@ describe('Agency coaching settings: the yearly JP target and how work behaviour 
     const page = await siti.agent.get(`/coaching/evaluations/${draft.id}`).expect(200);
     expect(page.text).to.include(reason);
     expect(page.text).to.include('Ditetapkan oleh pejabat penilai');
+    const csv = await siti.agent.get(`/coaching/evaluations/${draft.id}.csv`).expect(200);
+    expect(csv.text).to.include(`behaviour,above,${reason}`);
+    expect(csv.text).to.include('behaviour_derivation,override');
   });
 });
