@@ -7,6 +7,7 @@ import { AuditEntry } from '../../src/platform/audit-log.js';
 import { eventsSettled } from '../../src/platform/events.js';
 import { PASSWORD } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
+import { signedIn } from './record-fixtures.js';
 import { coachingWorld, findingAbout, SITI, type Signed } from './work-helpers.js';
 
 describe('Agency rules for training suggestions (/admin/coaching-rules)', () => {
@@ -59,6 +60,14 @@ describe('Agency rules for training suggestions (/admin/coaching-rules)', () => 
       trainingId: 'Pelatihan Etika',
     }).expect(403);
     await coach.agent.get('/admin/coaching-rules?agency=JAMBI').expect(403);
+    await coach.agent.get('/api/v1/coaching-rules').expect(403);
+    // A platform admin keeps every agency's rules and says which one.
+    const root = await signedIn(app, 'root@suara.test');
+    const unnamed = (await root.agent.get('/api/v1/coaching-rules').set('Accept-Language', 'en').expect(400)).body;
+    expect(unnamed.error.fields.agency).to.include('Choose an agency');
+    expect((await root.agent.get('/api/v1/coaching-rules?agency=AMBON').expect(200)).body.agency.code).to.equal(
+      'AMBON',
+    );
     expect((await conductRule(admin, 'JAMBI')).minCount).to.equal(2);
   });
 

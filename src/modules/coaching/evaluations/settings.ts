@@ -44,8 +44,8 @@ export async function agencyFor(actor: Actor | undefined, agencyCode: unknown) {
 }
 
 /**
- * The agency whose coaching settings, rules or training catalogue the actor keeps: the one named, or else the first agency the actor administers (a
- * platform admin, who administers every agency, must name one).
+ * The agency whose coaching settings, rules or training catalogue the actor keeps: the one named, or else the first
+ * agency the actor administers (a platform admin, who administers every agency, must name one).
  */
 export async function adminAgency(actor: Actor | undefined, agencyCode: unknown): Promise<UnitDoc> {
   if (typeof agencyCode === 'string' && agencyCode) return agencyFor(actor, agencyCode);
@@ -56,7 +56,9 @@ export async function adminAgency(actor: Actor | undefined, agencyCode: unknown)
       if (unit && unit.path.length === 1) return agencyFor(actor, unit.code);
     }
   if (!actor) throw new AppError('unauthenticated');
-  throw AppError.validation({ agency: { key: 'coaching.rules.agency_required' } });
+  // A platform admin must say which agency; an admin of units below an agency keeps no agency's settings.
+  if (scope === 'all') throw AppError.validation({ agency: { key: 'coaching.rules.agency_required' } });
+  throw new AppError('forbidden');
 }
 
 /** The agency's coaching settings, for its admins. */

@@ -120,7 +120,7 @@ export async function updateRule(actor: Actor | undefined, agencyCode: unknown, 
     : (
         await CoachingRule.create({
           ...Object.fromEntries(
-            Object.entries(current).filter(([key]) => !['_id', 'createdAt', 'updatedAt'].includes(key)),
+            Object.entries(current).filter(([key]) => !['_id', '__v', 'createdAt', 'updatedAt'].includes(key)),
           ),
           agencyId: agency._id,
           ...set,
