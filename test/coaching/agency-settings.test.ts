@@ -47,6 +47,9 @@ describe('Agency coaching settings: the yearly JP target and how work behaviour 
     expect(after.summary.training.target).to.equal(40);
     expect((await siti.agent.get(`/coaching/officers/${SITI}`).expect(200)).text).to.include('0 dari 40 JP');
     expect((await coach.agent.get(`/api/v1/officers/${SITI}/plan`).expect(200)).body.jp.target).to.equal(40);
+    const settings = await admin.agent.get('/coaching/agencies/JAMBI/settings').expect(200);
+    expect(settings.text).to.include('name="jpTarget" type="number" min="0" max="500" value="40"');
+    expect(settings.text).to.include('value="strict" selected');
     const [entry] = await AuditEntry.find({ action: 'coaching.settings', target: 'JAMBI' }).sort({ at: -1 }).lean();
     expect(entry!.details).to.deep.include({
       before: { evaluationPeriod: 'quarterly', behaviourRule: 'strict', jpTarget: 20 },
