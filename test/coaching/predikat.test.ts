@@ -46,5 +46,15 @@ describe('The predikat (PermenPANRB 6/2022, docs/domain.md#evaluations-and-predi
       expect(behaviourRating({ ...all('above'), adaptif: null })).to.equal(null);
       expect(behaviourRating({})).to.equal(null);
     });
+    it('follows the majority under the agency’s "majority" rule: one below among six above is still above', () => {
+      expect(behaviourRating({ ...all('above'), loyal: 'below' }, 'majority')).to.equal('above');
+      const fourBelow = { ...all('above'), akuntabel: 'below', kompeten: 'below', harmonis: 'below', loyal: 'below' };
+      expect(behaviourRating(fourBelow as Record<string, Rating>, 'majority')).to.equal('below');
+      const split = { ...all('as_expected'), akuntabel: 'above', kompeten: 'above', loyal: 'below' };
+      expect(behaviourRating(split as Record<string, Rating>, 'majority')).to.equal('as_expected');
+    });
+    it('derives nothing under the "assessor" rule: the assessor sets it', () => {
+      expect(behaviourRating(all('above'), 'assessor')).to.equal(null);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import evaluations from './evaluations/messages.js';
 import plan from './plan/messages.js';
+import rules from './plan/rule-messages.js';
 import sessions from './sessions/messages.js';
 import training from './training/messages.js';
 
@@ -49,6 +50,7 @@ const id = {
   'coaching.work.save': 'Simpan',
   ...sessions.id,
   ...plan.id,
+  ...rules.id,
   ...training.id,
   ...evaluations.id,
 };
@@ -90,6 +92,7 @@ const en: Record<keyof typeof id, string> = {
   'coaching.work.save': 'Save',
   ...sessions.en,
   ...plan.en,
+  ...rules.en,
   ...training.en,
   ...evaluations.en,
 };

@@ -10,7 +10,7 @@ import { canCoach, isObjectId, officerFor, officerOf, officerSummary, oid, type 
 import { coachingFigures } from '../record/coaching-figures.js';
 import { upsertFeedItem } from '../record/feed-model.js';
 import { recordSummary } from '../record/summary.js';
-import { berakhlakValues, Evaluation, type EvaluationDoc, type Rating } from './model.js';
+import { berakhlakValues, Evaluation, type BehaviourRule, type EvaluationDoc, type Rating } from './model.js';
 import { monthsPerPart, partsPerYear, periodLabel, periodOf } from './periods.js';
 import { behaviourRating, predikat } from './predikat.js';
 import {
@@ -20,7 +20,7 @@ import {
   type EvaluationInput,
   type EvaluationUpdate,
 } from './schemas.js';
-import { evaluationPeriodOf } from './settings.js';
+import { coachingSettingsOf, evaluationPeriodOf } from './settings.js';
 
 /**
  * Periodic evaluations (docs/domain.md, "Evaluations and predikat"): drafted from the period's figures with the
@@ -121,6 +121,10 @@ function evaluationView(evaluation: EvaluationDoc, context: OfficerContext, acto
       ]),
     ) as Record<(typeof berakhlakValues)[number], { rating: Rating | null; reason: string }>,
     behaviour: evaluation.behaviour ?? null,
+    /** How the behaviour rating was reached: the agency's rule, or `override` with the assessor's reason. */
+    behaviourDerivation: evaluation.behaviourOverride
+      ? { by: 'override' as const, reason: evaluation.behaviourOverride.reason }
+      : { by: (evaluation.behaviourRule ?? 'strict') as BehaviourRule, reason: null },
     predikat: evaluation.predikat ?? null,
     createdBy: evaluation.createdBy.name,
     signedBy: evaluation.signedBy?.name ?? null,
@@ -206,7 +210,13 @@ export async function updateEvaluation(actor: Actor | undefined, id: unknown, ra
   const values = Object.fromEntries(
     berakhlakValues.map((value) => [value, merge(current?.[value], input.values?.[value])]),
   ) as Record<(typeof berakhlakValues)[number], { rating: Rating | null; reason: string }>;
-  const behaviour = behaviourRating(Object.fromEntries(berakhlakValues.map((value) => [value, values[value].rating])));
+  const override = behaviourOverrideOf(evaluation, input);
+  const { behaviourRule } = await coachingSettingsOf(context.unit.path[0]!);
+  const derived = behaviourRating(
+    Object.fromEntries(berakhlakValues.map((value) => [value, values[value].rating])),
+    behaviourRule,
+  );
+  const behaviour = override?.rating ?? derived;
   const updated = await Evaluation.findOneAndUpdate(
     { _id: evaluation._id, status: 'draft', revision: input.revision },
     {
@@ -214,6 +224,8 @@ export async function updateEvaluation(actor: Actor | undefined, id: unknown, ra
         results,
         values,
         behaviour,
+        behaviourRule,
+        behaviourOverride: override,
         predikat: results.rating && behaviour ? predikat(results.rating, behaviour) : null,
       },
       $inc: { revision: 1 },
@@ -224,7 +236,36 @@ export async function updateEvaluation(actor: Actor | undefined, id: unknown, ra
     const now = await Evaluation.findById(evaluation._id).select({ status: 1 }).lean();
     throw now?.status === 'draft' ? new AppError('conflict', 'coaching.work.stale') : locked();
   }
+  const before = evaluation.behaviourOverride ?? null;
+  if (JSON.stringify(before) !== JSON.stringify(override))
+    await recordAudit(
+      actor!,
+      'coaching.evaluation.behaviour_override',
+      context.officer.nip,
+      { evaluationId: String(evaluation._id), before, after: override },
+      override?.reason ?? null,
+      context.officer,
+    );
   return evaluationView(updated, context, actor!);
+}
+
+/**
+ * The assessor's behaviour override after this update: unchanged when the update does not mention it, taken back
+ * when its rating is empty, and otherwise set — with a written reason of 10 to 500 characters, since the officer
+ * reads it on their evaluation (PermenPANRB 6/2022 leaves the behaviour rating to the assessor's judgement).
+ */
+function behaviourOverrideOf(
+  evaluation: EvaluationDoc,
+  input: EvaluationUpdate,
+): { rating: Rating; reason: string } | null {
+  const current = (evaluation.behaviourOverride as { rating: Rating; reason: string } | null | undefined) ?? null;
+  if (!('behaviourOverride' in input)) return current;
+  const change = input.behaviourOverride;
+  if (!change?.rating) return null;
+  const reason = (change.reason ?? '').trim();
+  if (reason.length < 10)
+    throw AppError.validation({ 'behaviourOverride.reason': { key: 'coaching.work.override_reason_required' } });
+  return { rating: change.rating as Rating, reason };
 }
 
 /** Signs a complete draft: every rating given, each with a reason. Locks it; the version it replaces is superseded. */
@@ -240,6 +281,9 @@ export async function signEvaluation(actor: Actor | undefined, id: unknown, raw:
   need('results', evaluation.results as Rated);
   const values = evaluation.values as unknown as Record<string, Rated>;
   for (const value of berakhlakValues) need(`values.${value}`, values?.[value]);
+  // Under the 'assessor' rule nothing is derived: the assessor's own rating is what makes the predikat.
+  if (!errors['values.berorientasi_pelayanan.rating'] && !evaluation.behaviour)
+    errors['behaviourOverride.rating'] = { key: 'coaching.work.behaviour_required' };
   if (Object.keys(errors).length) throw AppError.validation(errors, 'coaching.work.incomplete');
   const signedAt = new Date();
   const signed = await Evaluation.findOneAndUpdate(
@@ -290,6 +334,8 @@ export async function newEvaluationVersion(actor: Actor | undefined, id: unknown
         results: evaluation.results,
         values: evaluation.values,
         behaviour: evaluation.behaviour,
+        behaviourRule: evaluation.behaviourRule,
+        behaviourOverride: evaluation.behaviourOverride,
         predikat: evaluation.predikat,
         createdBy: { userId: actor!.id, name: actor!.name },
       },

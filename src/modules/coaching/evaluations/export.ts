@@ -33,7 +33,8 @@ export function evaluationCsv(view: EvaluationView, lang: Lang): string {
     ['version', view.version, view.status],
     ['results', view.results.rating ?? '', view.results.reason],
     ...berakhlakValues.map((value) => [value, view.values[value].rating ?? '', view.values[value].reason]),
-    ['behaviour', view.behaviour ?? '', ''],
+    ['behaviour', view.behaviour ?? '', view.behaviourDerivation.reason ?? ''],
+    ['behaviour_derivation', view.behaviourDerivation.by, ''],
     ['predikat', view.predikat ?? '', ''],
     ['signed_by', view.signedBy ?? '', view.signedAt ? new Date(view.signedAt).toISOString() : ''],
   ];

@@ -28,8 +28,6 @@ const id = {
   'coaching.work.evaluation.ratings': 'Penilaian',
   'coaching.work.evaluation.results': 'Hasil kerja',
   'coaching.work.evaluation.behaviour': 'Perilaku kerja (dari nilai BerAKHLAK)',
-  'coaching.work.evaluation.behaviour_rule':
-    'Perilaku kerja dibawah ekspektasi bila satu nilai dibawah ekspektasi; diatas ekspektasi bila sedikitnya 4 dari 7 nilai diatas ekspektasi dan tidak ada yang dibawah; selain itu sesuai ekspektasi.',
   'coaching.work.evaluation.reason': 'Alasan',
   'coaching.work.evaluation.predikat': 'Predikat',
   'coaching.work.evaluation.no_predikat': 'Predikat muncul setelah semua penilaian diisi.',
@@ -51,6 +49,24 @@ const id = {
   'coaching.work.evaluation.signature_place': 'Tanda tangan',
   'coaching.work.settings.title': 'Pengaturan evaluasi pegawai',
   'coaching.work.settings.period': 'Periode evaluasi',
+  'coaching.work.settings.behaviour_rule': 'Cara menentukan perilaku kerja',
+  'coaching.work.settings.jp_target': 'Target pelatihan per tahun (JP)',
+  'coaching.work.behaviour_rule.strict':
+    'Ketat: di bawah ekspektasi bila ada satu nilai di bawah; di atas bila minimal 4 dari 7 di atas',
+  'coaching.work.behaviour_rule.majority': 'Mayoritas: penilaian yang dimiliki minimal 4 dari 7 nilai',
+  'coaching.work.behaviour_rule.assessor': 'Diputuskan pejabat penilai (dengan alasan tertulis)',
+  'coaching.work.behaviour_by.strict':
+    'Diturunkan dari nilai BerAKHLAK dengan aturan ketat (ada yang di bawah → di bawah; 4 dari 7 di atas → di atas).',
+  'coaching.work.behaviour_by.majority':
+    'Diturunkan dari nilai BerAKHLAK dengan aturan mayoritas (penilaian yang dimiliki minimal 4 dari 7 nilai).',
+  'coaching.work.behaviour_by.assessor': 'Diputuskan oleh pejabat penilai.',
+  'coaching.work.behaviour_by.override': 'Ditetapkan oleh pejabat penilai, menggantikan hasil aturan instansi.',
+  'coaching.work.override.help':
+    'Pejabat penilai dapat menetapkan perilaku kerja sendiri dengan alasan tertulis; pegawai membaca alasannya.',
+  'coaching.work.override.none': 'Ikuti aturan instansi',
+  'coaching.work.override.reason': 'Alasan penilai',
+  'coaching.work.override_reason_required': 'Tuliskan alasan penetapan perilaku kerja (10–500 karakter).',
+  'coaching.work.behaviour_required': 'Tetapkan perilaku kerja (aturan instansi: diputuskan pejabat penilai).',
   'coaching.work.settings.help':
     'Berlaku untuk draf evaluasi baru di seluruh unit instansi ini. Evaluasi yang sudah ada tidak berubah.',
   'coaching.work.rating.below': 'Di bawah ekspektasi',
@@ -93,8 +109,6 @@ const en: Record<keyof typeof id, string> = {
   'coaching.work.evaluation.ratings': 'Ratings',
   'coaching.work.evaluation.results': 'Work results',
   'coaching.work.evaluation.behaviour': 'Work behaviour (from the BerAKHLAK values)',
-  'coaching.work.evaluation.behaviour_rule':
-    'Work behaviour is below expectation when any value is below; above expectation when at least 4 of the 7 values are above and none below; otherwise as expected.',
   'coaching.work.evaluation.reason': 'Reason',
   'coaching.work.evaluation.predikat': 'Predikat',
   'coaching.work.evaluation.no_predikat': 'The predikat appears once every rating is given.',
@@ -116,6 +130,24 @@ const en: Record<keyof typeof id, string> = {
   'coaching.work.evaluation.signature_place': 'Signature',
   'coaching.work.settings.title': 'Officer evaluation settings',
   'coaching.work.settings.period': 'Evaluation period',
+  'coaching.work.settings.behaviour_rule': 'How work behaviour is rated',
+  'coaching.work.settings.jp_target': 'Yearly training target (JP)',
+  'coaching.work.behaviour_rule.strict':
+    'Strict: below expectation if any value is below; above if at least 4 of 7 are above',
+  'coaching.work.behaviour_rule.majority': 'Majority: the rating at least 4 of the 7 values have',
+  'coaching.work.behaviour_rule.assessor': 'The assessor decides (with a written reason)',
+  'coaching.work.behaviour_by.strict':
+    'Derived from the BerAKHLAK values by the strict rule (any below → below; 4 of 7 above → above).',
+  'coaching.work.behaviour_by.majority':
+    'Derived from the BerAKHLAK values by the majority rule (the rating at least 4 of the 7 values have).',
+  'coaching.work.behaviour_by.assessor': 'Decided by the assessor.',
+  'coaching.work.behaviour_by.override': "Set by the assessor, replacing the agency rule's result.",
+  'coaching.work.override.help':
+    'The assessor may set the work behaviour rating themselves, with a written reason; the officer reads the reason.',
+  'coaching.work.override.none': "Follow the agency's rule",
+  'coaching.work.override.reason': "Assessor's reason",
+  'coaching.work.override_reason_required': 'Write why you set the work behaviour rating (10–500 characters).',
+  'coaching.work.behaviour_required': "Set the work behaviour rating (the agency's rule: the assessor decides).",
   'coaching.work.settings.help':
     'Applies to new evaluation drafts in every unit of this agency. Existing evaluations do not change.',
   'coaching.work.rating.below': 'Below expectation',

@@ -20,6 +20,13 @@ export const berakhlakValues = [
 export type BerakhlakValue = (typeof berakhlakValues)[number];
 
 export const evaluationPeriods = ['quarterly', 'semester', 'annual'] as const;
+/**
+ * How the behaviour rating follows from the seven value ratings (PermenPANRB 6/2022 leaves it to the assessor; see
+ * predikat.ts): 'strict' (any below → below; 4 of 7 above → above), 'majority' (the rating most values have), or
+ * 'assessor' (the assessor sets it, with a reason).
+ */
+export const behaviourRules = ['strict', 'majority', 'assessor'] as const;
+export type BehaviourRule = (typeof behaviourRules)[number];
 export type EvaluationPeriod = (typeof evaluationPeriods)[number];
 const ratedSchema = new Schema(
   { rating: { type: String, enum: [...ratings, null], default: null }, reason: { type: String, default: '' } },
@@ -73,6 +80,16 @@ const evaluationSchema = new Schema(
       default: () => ({}),
     },
     behaviour: { type: String, enum: [...ratings, null], default: null },
+    /** How `behaviour` was reached: the agency's rule when the draft was saved, or the assessor's override. */
+    behaviourRule: { type: String, enum: behaviourRules, default: 'strict' },
+    /** The assessor's own behaviour rating, replacing the derived one; the reason is shown to the officer. */
+    behaviourOverride: {
+      type: new Schema(
+        { rating: { type: String, enum: ratings, required: true }, reason: { type: String, required: true } },
+        { _id: false },
+      ),
+      default: null,
+    },
     predikat: { type: String, default: null },
     createdBy: person,
     signedBy: { type: { userId: Schema.Types.ObjectId, name: String }, default: null },
@@ -100,11 +117,19 @@ export type EvaluationDoc = Omit<InferSchemaType<typeof evaluationSchema>, 'peri
 };
 export const Evaluation = mongoose.model('CoachingEvaluation', evaluationSchema);
 
-/** Per agency (root unit): how often officers are evaluated. Without a document: quarterly. */
+/** The yearly training target of an officer, in JP, unless the agency sets its own. */
+export const DEFAULT_JP_TARGET = 20;
+
+/**
+ * Per agency (root unit): how often officers are evaluated, how the behaviour rating is derived, and the yearly JP
+ * target. Without a document: quarterly, the strict rule, 20 JP.
+ */
 const settingSchema = new Schema(
   {
     agencyId: { type: Schema.Types.ObjectId, required: true, unique: true },
     evaluationPeriod: { type: String, enum: evaluationPeriods, default: 'quarterly' },
+    behaviourRule: { type: String, enum: behaviourRules, default: 'strict' },
+    jpTarget: { type: Number, default: DEFAULT_JP_TARGET },
   },
   { collection: 'coaching_settings', timestamps: true },
 );

@@ -157,6 +157,13 @@ function ratings({ doc, tr, line, rating }: Page, view: EvaluationView): void {
   for (const value of berakhlakValues) rated(tr(`coaching.work.value.${value}`), view.values[value]);
   doc.moveDown(0.3);
   line(tr('coaching.work.evaluation.behaviour'), rating(view.behaviour));
+  // How the rating was reached is part of it: the rule, or the assessor's override with the reason the officer reads.
+  doc
+    .font('Helvetica')
+    .fontSize(9.5)
+    .text(tr(`coaching.work.behaviour_by.${view.behaviourDerivation.by}`), { indent: 12 });
+  if (view.behaviourDerivation.reason)
+    doc.font('Helvetica-Oblique').text(view.behaviourDerivation.reason, { indent: 12 });
   doc
     .moveDown(0.8)
     .font('Helvetica-Bold')

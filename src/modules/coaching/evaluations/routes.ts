@@ -11,7 +11,7 @@ import {
   type EvaluationView,
 } from './evaluations.js';
 import { evaluationCsv, evaluationForExport } from './export.js';
-import { berakhlakValues, evaluationPeriods, ratings } from './model.js';
+import { behaviourRules, berakhlakValues, evaluationPeriods, ratings } from './model.js';
 import { evaluationPdf } from './pdf.js';
 import { evaluationSettings, setEvaluationPeriod } from './settings.js';
 
@@ -155,6 +155,7 @@ async function renderSettings(req: Request, res: Response, extra: object = {}): 
     title: `${req.t('coaching.work.settings.title')} · ${settings.agencyName}`,
     settings,
     periods: evaluationPeriods,
+    behaviourRules,
     ...extra,
   });
 }
@@ -170,6 +171,7 @@ async function renderEvaluation(req: Request, res: Response, extra: object = {})
     timeZone: evaluation.officer.timeZone,
     periodLabel: evaluation.period.label[req.lang],
     editable: evaluation.canWrite && evaluation.status === 'draft',
+    override: overrideValues(req, evaluation),
     names: await categoryNames(req),
     ...extra,
   });
@@ -200,5 +202,18 @@ function evaluationFromForm(body: Record<string, unknown>) {
     revision: body.revision,
     results: rated('results'),
     values: Object.fromEntries(berakhlakValues.map((value) => [value, rated(value)])),
+    behaviourOverride: {
+      rating: typeof body.override_rating === 'string' ? body.override_rating : null,
+      reason: typeof body.override_reason === 'string' ? body.override_reason : '',
+    },
   };
+}
+
+/** The override fields as typed (after a refused post) or as stored. */
+function overrideValues(req: Request, evaluation: EvaluationView) {
+  const body = (req.method === 'POST' ? req.body : {}) as Record<string, unknown>;
+  if ('override_rating' in body) return { rating: body.override_rating, reason: body.override_reason };
+  return evaluation.behaviourDerivation.by === 'override'
+    ? { rating: evaluation.behaviour, reason: evaluation.behaviourDerivation.reason }
+    : { rating: '', reason: '' };
 }

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { berakhlakValues, evaluationPeriods, ratings } from './model.js';
+import { behaviourRules, berakhlakValues, evaluationPeriods, ratings } from './model.js';
 
 /** What comes in for evaluations: the period to draft, ratings and reasons, a signature, the agency's period. */
 
@@ -19,10 +19,21 @@ const rated = Joi.object({
     .allow(null, ''),
   reason: Joi.string().trim().max(1000).allow(''),
 });
+/**
+ * The assessor's own behaviour rating with the reason the officer reads (10–500 characters, checked by the service with
+ * the rating); `rating` empty (or `null` for the whole object) takes the override back: the rule's rating applies.
+ */
+const behaviourOverride = Joi.object({
+  rating: Joi.string()
+    .valid(...ratings)
+    .allow(null, ''),
+  reason: Joi.string().trim().max(500).allow(''),
+}).allow(null);
 export const evaluationUpdate = Joi.object({
   revision: Joi.number().integer().min(0).required(),
   results: rated,
   values: Joi.object(Object.fromEntries(berakhlakValues.map((value) => [value, rated]))),
+  behaviourOverride,
 });
 export interface RatedInput {
   rating?: string | null;
@@ -32,12 +43,13 @@ export interface EvaluationUpdate {
   revision: number;
   results?: RatedInput;
   values?: Partial<Record<(typeof berakhlakValues)[number], RatedInput>>;
+  behaviourOverride?: RatedInput | null;
 }
 
 export const revisionInput = Joi.object({ revision: Joi.number().integer().min(0).required() });
 
 export const settingsInput = Joi.object({
-  evaluationPeriod: Joi.string()
-    .valid(...evaluationPeriods)
-    .required(),
-});
+  evaluationPeriod: Joi.string().valid(...evaluationPeriods),
+  behaviourRule: Joi.string().valid(...behaviourRules),
+  jpTarget: Joi.number().integer().min(0).max(500),
+}).or('evaluationPeriod', 'behaviourRule', 'jpTarget');

@@ -5,13 +5,15 @@ import { localized, type Localized } from '../schema-parts.js';
 /** The development plan's rules (kept as data) and the suggestions they make. */
 
 /**
- * A rule of the development plan, kept as data (seeded by `ensureCoachingRules`, editable): when at least
- * `minCount` findings with one of `outcomes` in `category` were recorded about an officer within `windowDays`,
- * suggest `competency` and `training`.
+ * A rule of the development plan, kept as data: when at least `minCount` findings with one of `outcomes` in
+ * `category` were recorded about an officer within `windowDays`, suggest `competency` and `training`. A rule without
+ * `agencyId` is a national default (seeded by `ensureCoachingRules`); an agency's rule with the same `code` replaces
+ * it for that agency's officers, and an agency may add rules of its own (rules.ts, `rulesForAgency`).
  */
 const ruleSchema = new Schema(
   {
-    code: { type: String, required: true, unique: true },
+    agencyId: { type: Schema.Types.ObjectId, default: null },
+    code: { type: String, required: true },
     category: { type: String, required: true },
     outcomes: { type: [String], default: [...countedOutcomes] },
     minCount: { type: Number, required: true, min: 1 },
@@ -19,10 +21,13 @@ const ruleSchema = new Schema(
     competency: localized,
     training: localized,
     jp: { type: Number, default: null },
+    /** The agency's catalogue course it suggests (training/catalogue-model.ts); null for a training named in text. */
+    courseId: { type: Schema.Types.ObjectId, default: null },
     active: { type: Boolean, default: true },
   },
   { collection: 'coaching_rules', timestamps: true },
 );
+ruleSchema.index({ agencyId: 1, code: 1 }, { unique: true });
 export type RuleDoc = InferSchemaType<typeof ruleSchema> & { _id: Types.ObjectId };
 export const CoachingRule = mongoose.model('CoachingRule', ruleSchema);
 
@@ -38,6 +43,7 @@ const suggestionSchema = new Schema(
     findingIds: { type: [Schema.Types.ObjectId], default: [] },
     competency: localized,
     training: localized,
+    courseId: { type: Schema.Types.ObjectId, default: null },
     status: { type: String, enum: suggestionStatuses, default: 'suggested' },
     /** True when the coach accepted it with a different competency or training. */
     edited: { type: Boolean, default: false },

@@ -5,7 +5,8 @@ import { check } from '../../../platform/validate.js';
 import { recordAudit } from '../../../platform/audit-log.js';
 import { type Actor } from '../../../platform/access.js';
 import { canCoach, isObjectId, officerFor, officerOf, officerSummary, oid } from '../access.js';
-import { JP_TARGET, trainingView } from '../training/training.js';
+import { jpTargetOf } from '../evaluations/settings.js';
+import { trainingView } from '../training/training.js';
 import { Training, type TrainingDoc } from '../training/model.js';
 import { PlanSuggestion, type SuggestionDoc } from './model.js';
 import { suggestionDecision, type SuggestionDecision } from './schemas.js';
@@ -21,6 +22,7 @@ const suggestionView = (suggestion: SuggestionDoc, lang: Lang) => ({
   category: suggestion.category,
   competency: suggestion.competency[lang],
   training: suggestion.training[lang],
+  courseId: suggestion.courseId ? String(suggestion.courseId) : null,
   findingIds: suggestion.findingIds.map(String),
   status: suggestion.status,
   edited: suggestion.edited,
@@ -33,9 +35,10 @@ const suggestionView = (suggestion: SuggestionDoc, lang: Lang) => ({
 /** The development plan: suggestions (open first), training records, and JP per year against the target. */
 export async function developmentPlan(actor: Actor | undefined, nip: unknown, lang: Lang = 'id') {
   const context = await officerFor(actor, nip, 'coaching.read', 'plan');
-  const [suggestions, trainings] = await Promise.all([
+  const [suggestions, trainings, target] = await Promise.all([
     PlanSuggestion.find({ officerId: context.officer._id }).sort({ createdAt: -1 }).lean<SuggestionDoc[]>(),
     Training.find({ officerId: context.officer._id }).sort({ endDate: -1 }).lean<TrainingDoc[]>(),
+    jpTargetOf(context.unit.path[0]!),
   ]);
   const year = Number(localDate(new Date(), context.timeZone).slice(0, 4));
   const byYear = new Map<number, number>();
@@ -47,8 +50,8 @@ export async function developmentPlan(actor: Actor | undefined, nip: unknown, la
       .map((suggestion) => suggestionView(suggestion, lang))
       .sort((a, b) => Number(b.status === 'suggested') - Number(a.status === 'suggested')),
     trainings: trainings.map(trainingView),
-    jp: { year, total: byYear.get(year) ?? 0, target: JP_TARGET },
-    years: [...byYear.entries()].sort((a, b) => b[0] - a[0]).map(([y, jp]) => ({ year: y, jp, target: JP_TARGET })),
+    jp: { year, total: byYear.get(year) ?? 0, target },
+    years: [...byYear.entries()].sort((a, b) => b[0] - a[0]).map(([y, jp]) => ({ year: y, jp, target })),
   };
 }
 

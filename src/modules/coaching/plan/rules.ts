@@ -6,6 +6,7 @@ import {
   officersWithFindings,
   type FindingOutcome,
 } from '../../feedback/index.js';
+import { oid } from '../access.js';
 import { CoachingRule, PlanSuggestion, type RuleDoc } from './model.js';
 
 /**
@@ -72,12 +73,15 @@ export const defaultRules = [
   },
 ] as const;
 
-/** Seeds the default rules; an admin's later edits are kept (only missing rules are inserted). */
+/** Seeds the national default rules; later edits are kept (only missing rules are inserted). */
 export async function ensureCoachingRules(): Promise<void> {
+  // Rules were once unique by code alone; an agency's copy of a default now shares the default's code.
+  const indexes = await CoachingRule.collection.indexes().catch(() => []);
+  if (indexes.some((index) => index.name === 'code_1')) await CoachingRule.collection.dropIndex('code_1');
   await CoachingRule.bulkWrite(
     defaultRules.map((rule) => ({
       updateOne: {
-        filter: { code: rule.code },
+        filter: { code: rule.code, agencyId: null },
         update: {
           $setOnInsert: {
             ...rule,
@@ -96,6 +100,18 @@ export async function ensureCoachingRules(): Promise<void> {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
+ * The rules that apply to an agency's officers, active or not: the national defaults, each replaced by the agency's
+ * rule of the same code where it has one (so an agency switches a default off by deactivating its copy), then the
+ * agency's own rules. Ordered by code.
+ */
+export async function rulesForAgency(agencyId: Types.ObjectId | string) {
+  const rules = await CoachingRule.find({ agencyId: { $in: [null, oid(agencyId)] } }).lean<RuleDoc[]>();
+  const byCode = new Map<string, RuleDoc>();
+  for (const rule of rules) if (rule.agencyId || !byCode.has(rule.code)) byCode.set(rule.code, rule);
+  return [...byCode.values()].sort((a, b) => a.code.localeCompare(b.code));
+}
+
+/**
  * Evaluates the active rules for one officer at `now` and stores a suggestion for each rule that fires. A rule
  * does not suggest again while an earlier suggestion of it is still open, nor within its window after the coach
  * decided one (accepted or dismissed): the same findings do not nag twice. Returns the suggestions it created.
@@ -103,7 +119,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export async function evaluateRules(officerId: string | Types.ObjectId, now = new Date()) {
   const [officer] = await findOfficersByIds([String(officerId)]);
   if (!officer) return [];
-  const rules = await CoachingRule.find({ active: true }).lean<RuleDoc[]>();
+  const rules = (await rulesForAgency(officer.unitPath[0]!)).filter((rule) => rule.active);
   const created = [];
   for (const rule of rules) {
     const since = new Date(now.getTime() - rule.windowDays * DAY_MS);
@@ -129,6 +145,7 @@ export async function evaluateRules(officerId: string | Types.ObjectId, now = ne
         findingIds,
         competency: rule.competency,
         training: rule.training,
+        courseId: rule.courseId ?? null,
       }),
     );
   }

@@ -1,15 +1,18 @@
 import type { Types } from 'mongoose';
 import { localDate } from '../../../platform/calendar.js';
 import { oid } from '../access.js';
-import { officerTimeZone } from '../../directory/index.js';
+import { findOfficersByIds, officerTimeZone } from '../../directory/index.js';
+import { jpTargetOf } from '../evaluations/settings.js';
 import { CoachingAction, CoachingSession, type ActionDoc } from '../sessions/model.js';
-import { jpInYear, JP_TARGET } from '../training/training.js';
+import { DEFAULT_JP_TARGET } from '../evaluations/model.js';
+import { jpInYear } from '../training/training.js';
 
 /** What the coaching work adds to an officer's summary for a period. */
 export interface CoachingFigures {
   sessionsHeld: number;
   openActions: { sessionId: string; text: string; owner: string; dueAt: Date; overdue: boolean }[];
-  /** Training hours (JP) in the calendar year (agency local time) of `period.to`, against the 20 JP target. */
+  /** Training hours (JP) in the calendar year (agency local time) of `period.to`, against the agency's yearly target
+   * (20 JP unless the agency set its own). */
   training: { year: number; jp: number; target: number };
 }
 
@@ -23,13 +26,14 @@ export async function coachingFigures(
 ): Promise<CoachingFigures> {
   const timeZone = (await officerTimeZone(officerId)) ?? 'Asia/Jakarta';
   const year = Number(localDate(period.to, timeZone).slice(0, 4));
-  const [sessionsHeld, actions, jp] = await Promise.all([
+  const [sessionsHeld, actions, jp, target] = await Promise.all([
     CoachingSession.countDocuments({ officerId: oid(officerId), at: { $gte: period.from, $lte: period.to } }),
     CoachingAction.find({ officerId: oid(officerId), done: false })
       .sort({ dueAt: 1 })
       .limit(100)
       .lean<ActionDoc[]>(),
     jpInYear(officerId, year),
+    agencyJpTarget(officerId),
   ]);
   const now = Date.now();
   return {
@@ -41,6 +45,11 @@ export async function coachingFigures(
       dueAt: action.dueAt,
       overdue: action.dueAt.getTime() < now,
     })),
-    training: { year, jp, target: JP_TARGET },
+    training: { year, jp, target },
   };
+}
+
+async function agencyJpTarget(officerId: string | Types.ObjectId): Promise<number> {
+  const [officer] = await findOfficersByIds([String(officerId)]);
+  return officer?.unitPath[0] ? jpTargetOf(officer.unitPath[0]) : DEFAULT_JP_TARGET;
 }

@@ -7,6 +7,7 @@ import { can, scopeOf, type Actor } from '../../../platform/access.js';
 import { recordAudit } from '../../../platform/audit-log.js';
 import { findOfficer, findUnitByCode, type OfficerDoc } from '../../directory/index.js';
 import { scrubPersonalData } from '../../feedback/index.js';
+import { jpTargetOf } from '../evaluations/settings.js';
 import { FeedItem, recordVersion, type FeedItemDoc, type FeedItemType } from './feed-model.js';
 import { localDay, periodOf, type Period } from './periods.js';
 import { recordSummary, type RecordSummary } from './summary.js';
@@ -125,7 +126,14 @@ export async function officerRecord(actor: Actor | undefined, nip: unknown, raw:
       { unitPath: officer.unitPath },
     );
 
-  const { summary, page, awaiting } = await sharedRecord(officer._id, period, query, self);
+  const [shared, jpTarget] = await Promise.all([
+    sharedRecord(officer._id, period, query, self),
+    jpTargetOf(officer.unitPath[0]!),
+  ]);
+  const { page, awaiting } = shared;
+  // The shared answer follows the record's version, which a change of the agency's JP target does not move: the
+  // target is read on every request, and the shared summary is copied, never changed.
+  const summary = { ...shared.summary, training: { ...shared.summary.training, target: jpTarget } };
   const items = page.slice(0, query.limit);
   return {
     officer: {

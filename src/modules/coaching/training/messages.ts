@@ -1,4 +1,4 @@
-/** Strings of training records. Bahasa Indonesia first. */
+/** Strings of training records and the agency's training catalogue. Bahasa Indonesia first. */
 const id = {
   // Plan and training
   'coaching.work.training.title': 'Riwayat pelatihan',
@@ -12,6 +12,28 @@ const id = {
   'coaching.work.training.suggestion': 'Menjawab usulan',
   'coaching.work.training.no_suggestion': '(tidak terkait usulan)',
   'coaching.work.training.saved': 'Pelatihan tercatat.',
+  'coaching.work.training.course': 'Dari katalog pelatihan',
+  'coaching.work.training.free_text': '(tulis sendiri di bawah)',
+  'coaching.work.training.course_help':
+    'Pilih pelatihan dari katalog instansi, atau tulis nama, penyelenggara dan JP sendiri. Isian yang Anda tulis menggantikan data katalog.',
+  'coaching.catalogue.title': 'Katalog pelatihan',
+  'coaching.catalogue.lead':
+    'Pelatihan yang ditawarkan instansi: usulan rencana pengembangan dan catatan pelatihan memilih dari daftar ini.',
+  'coaching.catalogue.new': 'Tambah pelatihan',
+  'coaching.catalogue.edit': 'Ubah pelatihan',
+  'coaching.catalogue.none': 'Katalog masih kosong.',
+  'coaching.catalogue.course': 'Judul pelatihan',
+  'coaching.catalogue.method': 'Metode',
+  'coaching.catalogue.method.classroom': 'Klasikal (tatap muka)',
+  'coaching.catalogue.method.e_learning': 'E-learning',
+  'coaching.catalogue.method.blended': 'Blended learning',
+  'coaching.catalogue.method.coaching': 'Coaching',
+  'coaching.catalogue.method.mentoring': 'Mentoring',
+  'coaching.catalogue.method.seminar': 'Seminar / lokakarya',
+  'coaching.catalogue.method.internship': 'Magang',
+  'coaching.catalogue.method.self_study': 'Belajar mandiri',
+  'coaching.catalogue.saved': 'Katalog pelatihan tersimpan.',
+  'coaching.catalogue.unknown_course': 'Pelatihan ini tidak ada di katalog aktif instansi.',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -26,6 +48,28 @@ const en: Record<keyof typeof id, string> = {
   'coaching.work.training.suggestion': 'Answers suggestion',
   'coaching.work.training.no_suggestion': '(not linked to a suggestion)',
   'coaching.work.training.saved': 'Training recorded.',
+  'coaching.work.training.course': 'From the training catalogue',
+  'coaching.work.training.free_text': '(write it below)',
+  'coaching.work.training.course_help':
+    "Pick a training from the agency's catalogue, or write the name, provider and JP yourself. What you write replaces the catalogue's data.",
+  'coaching.catalogue.title': 'Training catalogue',
+  'coaching.catalogue.lead':
+    "The training the agency offers: the development plan's suggestions and training records pick from this list.",
+  'coaching.catalogue.new': 'Add a training',
+  'coaching.catalogue.edit': 'Edit training',
+  'coaching.catalogue.none': 'The catalogue is empty.',
+  'coaching.catalogue.course': 'Training title',
+  'coaching.catalogue.method': 'Method',
+  'coaching.catalogue.method.classroom': 'Classroom',
+  'coaching.catalogue.method.e_learning': 'E-learning',
+  'coaching.catalogue.method.blended': 'Blended learning',
+  'coaching.catalogue.method.coaching': 'Coaching',
+  'coaching.catalogue.method.mentoring': 'Mentoring',
+  'coaching.catalogue.method.seminar': 'Seminar / workshop',
+  'coaching.catalogue.method.internship': 'Internship',
+  'coaching.catalogue.method.self_study': 'Self-study',
+  'coaching.catalogue.saved': 'Training catalogue saved.',
+  'coaching.catalogue.unknown_course': "This training is not in the agency's active catalogue.",
 };
 
 export default { id, en };

@@ -13,6 +13,8 @@ const trainingSchema = new Schema(
     endDate: { type: String, required: true },
     year: { type: Number, required: true },
     jp: { type: Number, required: true },
+    /** The catalogue course it was recorded from; null for a training written as free text. */
+    courseId: { type: Schema.Types.ObjectId, default: null },
     suggestionId: { type: Schema.Types.ObjectId, default: null },
     recordedBy: person,
   },

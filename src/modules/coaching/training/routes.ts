@@ -3,6 +3,7 @@ import { AppError } from '../../../platform/errors.js';
 import { requireActor } from '../../../platform/access.js';
 import { pageAction, withoutCsrf } from '../page-forms.js';
 import { developmentPlan } from '../plan/plan.js';
+import { coursesForOfficer } from './catalogue.js';
 import { recordTraining } from './training.js';
 
 /** Training records: JSON API and the form page (a training is shown on the development plan's page). */
@@ -31,11 +32,15 @@ export function trainingRoutes(): Router {
 async function renderTrainingForm(req: Request, res: Response, extra: object = {}): Promise<void> {
   const plan = await developmentPlan(req.actor, req.params.nip, req.lang);
   if (!plan.canWrite) throw new AppError('forbidden');
+  const suggestionId = typeof req.query.suggestion === 'string' ? req.query.suggestion : '';
+  const suggested = plan.suggestions.find((suggestion) => suggestion.id === suggestionId);
   res.render('pages/coaching/training-new', {
     title: `${req.t('coaching.work.training.new')} · ${plan.officer.name}`,
     plan,
     suggestions: plan.suggestions.filter((suggestion) => suggestion.status === 'accepted'),
-    values: { suggestionId: typeof req.query.suggestion === 'string' ? req.query.suggestion : '' },
+    courses: await coursesForOfficer(plan.officer.nip),
+    // Recording the training a suggestion named starts from its catalogue course.
+    values: { suggestionId, courseId: suggested?.courseId ?? '' },
     ...extra,
   });
 }

@@ -8,11 +8,9 @@ import { type Actor } from '../../../platform/access.js';
 import { officerFor, oid } from '../access.js';
 import { PlanSuggestion, type SuggestionDoc } from '../plan/model.js';
 import { upsertFeedItem } from '../record/feed-model.js';
+import { courseOfAgency } from './catalogue.js';
 import { Training, type TrainingDoc } from './model.js';
 import { trainingInput, type TrainingInput } from './schemas.js';
-
-/** Training an officer took, in JP (jam pelajaran), against the yearly target; each one is an item of their record. */
-export const JP_TARGET = 20;
 
 /**
  * The calendar year a training's JP count in: the year of its last day (a local date on the agency's wall clock).
@@ -32,6 +30,11 @@ export async function jpInYear(officerId: string | Types.ObjectId, year: number)
 export async function recordTraining(actor: Actor | undefined, nip: unknown, raw: unknown) {
   const context = await officerFor(actor, nip, 'coaching.write');
   const input = check<TrainingInput>(trainingInput, raw);
+  const course = input.courseId ? await courseOfAgency(context.unit.path[0]!, input.courseId) : null;
+  // What the form leaves out comes from the course; what it says (a provider's local branch, fewer JP) stands.
+  const title = input.title ?? course!.title;
+  const provider = input.provider ?? course!.provider;
+  const jp = input.jp ?? course!.jp;
   if (input.endDate < input.startDate)
     throw AppError.validation({ endDate: { key: 'coaching.work.end_before_start' } });
   let suggestionId: Types.ObjectId | null = null;
@@ -46,12 +49,13 @@ export async function recordTraining(actor: Actor | undefined, nip: unknown, raw
     {
       officerId: officer._id,
       unitPath: officer.unitPath,
-      title: input.title,
-      provider: input.provider,
+      title,
+      provider,
       startDate: input.startDate,
       endDate: input.endDate,
       year: trainingYear(input.endDate),
-      jp: input.jp,
+      jp,
+      courseId: course?._id ?? null,
       suggestionId,
       recordedBy: { userId: actor!.id, name: actor!.name },
     },
@@ -71,13 +75,13 @@ export async function recordTraining(actor: Actor | undefined, nip: unknown, raw
     sourceId: training!._id,
     at: endOfLocalDay(input.endDate, context.timeZone),
     data: {
-      title: input.title,
-      summary: t('id', 'coaching.work.feed_training', { provider: input.provider, jp: input.jp }),
+      title,
+      summary: t('id', 'coaching.work.feed_training', { provider, jp }),
       url: `/coaching/officers/${officer.nip}/plan`,
-      provider: input.provider,
+      provider,
       startDate: input.startDate,
       endDate: input.endDate,
-      jp: input.jp,
+      jp,
     },
   });
   return trainingView(training!.toObject() as TrainingDoc);
@@ -91,5 +95,6 @@ export const trainingView = (training: TrainingDoc) => ({
   endDate: training.endDate,
   year: training.year,
   jp: training.jp,
+  courseId: training.courseId ? String(training.courseId) : null,
   suggestionId: training.suggestionId ? String(training.suggestionId) : null,
 });
