@@ -59,11 +59,10 @@ describe('The admin home: every admin page, and what waits for the admin in thei
       '/admin/holidays',
       '/admin/accounts',
       '/admin/tokens',
-      '/admin/categories',
-      '/admin/templates',
       '/admin/coaching-rules',
+      '/admin/training-catalogue',
+      '/coaching/agencies/JAMBI/settings',
       '/admin/audit',
-      '/admin/settings',
     ])
       expect(page.text).to.include(`href="${href}"`);
     expect(page.text).to.match(/href="\/admin\/outbox\?status(=|&#x3D;)failed"/);

@@ -10,6 +10,10 @@ export interface AdminLink {
   attention?: number;
 }
 
+/** The units an admin's grants name (their agencies); none for a platform administrator, who picks one. */
+const agencyCodes = (actor: Actor) =>
+  actor.grants.flatMap((grant) => (grant.role === 'admin' && grant.unitCode ? [grant.unitCode] : []));
+
 /**
  * The admin home: every admin page, grouped, with the counts of what needs the admin's attention in their scope
  * (their agency's subtree; everything for a platform administrator). Pages other people build are linked only.
@@ -35,11 +39,14 @@ export async function adminHome(actor: Actor | undefined) {
       ],
     },
     {
-      key: 'feedback',
+      key: 'coaching',
       links: [
-        { key: 'categories', href: '/admin/categories' },
-        { key: 'templates', href: '/admin/templates' },
         { key: 'coaching_rules', href: '/admin/coaching-rules' },
+        { key: 'training_catalogue', href: '/admin/training-catalogue' },
+        ...agencyCodes(actor).map((code) => ({
+          key: 'coaching_settings',
+          href: `/coaching/agencies/${encodeURIComponent(code)}/settings`,
+        })),
       ],
     },
     {
@@ -47,7 +54,6 @@ export async function adminHome(actor: Actor | undefined) {
       links: [
         { key: 'outbox', href: '/admin/outbox?status=failed', attention: failedMail },
         { key: 'audit', href: '/admin/audit' },
-        { key: 'settings', href: '/admin/settings' },
       ],
     },
   ];
