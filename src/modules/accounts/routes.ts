@@ -54,9 +54,21 @@ const lastValue = (value: unknown) => (Array.isArray(value) ? value[value.length
 
 export function accountRoutes(config: Config): Router {
   const router = Router();
-  // Per address; the per-address lockout and the per-account delay in the service are the second line.
+  signInRoutes(router);
+  passwordResetRoutes(router, config);
+  ownAccountRoutes(router);
+  adminTokenRoutes(router);
+  accountApiRoutes(router, config);
+  accountPageRoutes(router, config);
+  return router;
+}
+
+/**
+ * Signing in and out, pages and JSON. Limited per address; the per-address lockout and the per-account delay in the
+ * service are the second line.
+ */
+function signInRoutes(router: Router): void {
   const loginLimit = rateLimiter('login', 20, 60_000);
-  const resetLimit = rateLimiter('password-reset', 5, 15 * 60_000, clientAddressKey);
 
   router.get('/login', (req, res) => {
     if (req.actor) return res.redirect(303, safeNext(req.query.next) || startPageFor(req.actor));
@@ -118,8 +130,12 @@ export function accountRoutes(config: Config): Router {
       csrfToken: req.apiToken ? undefined : csrfTokenFor(req.session),
     });
   });
+}
 
-  // Forgotten passwords: the same answer for every address, known or not.
+/** Forgotten passwords and reset links: the same answer for every address, known or not. */
+function passwordResetRoutes(router: Router, config: Config): void {
+  const resetLimit = rateLimiter('password-reset', 5, 15 * 60_000, clientAddressKey);
+
   router.get('/forgot-password', (req, res) => {
     res.render('pages/auth/forgot', { title: req.t('auth.forgot_title') });
   });
@@ -166,8 +182,13 @@ export function accountRoutes(config: Config): Router {
     await resetPassword(req.body, req.sessionID);
     res.status(204).end();
   });
+}
 
-  // One's own account: the morning digest on or off.
+/**
+ * One's own account: the morning digest on or off, and one's own API tokens (an admin in scope may list another
+ * account's with ?userId= and revoke them).
+ */
+function ownAccountRoutes(router: Router): void {
   router.get('/account', requireActor, async (req, res) => {
     res.render('pages/account/index', { title: req.t('account.title'), account: await ownAccount(req.actor!) });
   });
@@ -177,7 +198,6 @@ export function accountRoutes(config: Config): Router {
     res.redirect(303, '/account');
   });
 
-  // API tokens: one's own; an admin in scope may list another account's with ?userId= and revoke them.
   router.get('/api/v1/auth/tokens', requireActor, async (req, res) => {
     const userId = typeof req.query.userId === 'string' ? req.query.userId : undefined;
     res.json(await listApiTokens(req.actor!, userId));
@@ -223,8 +243,10 @@ export function accountRoutes(config: Config): Router {
     req.session.flash = req.t('admin.saved');
     res.redirect(303, '/account/tokens');
   });
+}
 
-  // The admin's tokens page: every token in their scope; a new one carries one of the admin's own grants.
+/** The admin's tokens page: every token in their scope; a new one carries one of the admin's own grants. */
+function adminTokenRoutes(router: Router): void {
   const renderScopeTokens = async (req: Request, res: Response, extra: object = {}) => {
     const actor = req.actor!;
     res.render('pages/admin/tokens', {
@@ -264,8 +286,10 @@ export function accountRoutes(config: Config): Router {
   router.get('/api/v1/admin/tokens', requireActor, async (req, res) => {
     res.json(await listTokensInScope(req.actor!));
   });
+}
 
-  // Accounts, JSON.
+/** Accounts, JSON. */
+function accountApiRoutes(router: Router, config: Config): void {
   router.get('/api/v1/accounts', requireActor, async (req, res) => {
     res.json(await listUsers(req.actor!));
   });
@@ -286,8 +310,10 @@ export function accountRoutes(config: Config): Router {
     await requestPasswordReset(req.actor!, String(req.params.id), config.publicUrl);
     res.status(202).json({ ok: true });
   });
+}
 
-  // Accounts, pages.
+/** Accounts, pages. */
+function accountPageRoutes(router: Router, config: Config): void {
   const renderAccounts = async (req: Request, res: Response, extra: object = {}) => {
     const [users, units] = await Promise.all([listUsers(req.actor!), unitsInScope(req.actor!, 'accounts.manage')]);
     res.render('pages/admin/accounts', { title: req.t('admin.accounts'), users, units, roles, ...extra });
@@ -385,6 +411,4 @@ export function accountRoutes(config: Config): Router {
     req.session.flash = req.t('admin.saved');
     res.redirect(303, accountUrl(req));
   });
-
-  return router;
 }
