@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
+import { submitForm } from '../../platform/forms.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
 import { clientAddressKey, csrfTokenFor, rateLimiter } from '../../platform/security.js';
@@ -25,24 +26,6 @@ function startSession(req: Request, actor: Actor): Promise<string> {
       resolve(csrfTokenFor(req.session));
     });
   });
-}
-
-/** Runs a form's change; on a validation error, the same page again with the messages and what was typed. */
-async function formOrRerender(
-  req: Request,
-  res: Response,
-  work: () => Promise<{ to: string; flash?: string }>,
-  rerender: (extra: object) => Promise<void>,
-) {
-  try {
-    const { to, flash } = await work();
-    req.session.flash = flash ?? req.t('admin.saved');
-    res.redirect(303, to);
-  } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'validation') throw error;
-    res.status(400);
-    await rerender({ values: req.body, errors: translateFields(req, error) });
-  }
 }
 
 /** What the new-token form starts with (the service's default validity). */
@@ -320,11 +303,11 @@ function accountPageRoutes(router: Router, config: Config): void {
   };
   router.get('/admin/accounts', requireActor, (req, res) => renderAccounts(req, res));
   router.post('/admin/accounts', requireActor, (req, res) =>
-    formOrRerender(
+    submitForm(
       req,
       res,
       async () => ({ to: `/admin/accounts/${(await createUser(req.actor!, req.body)).id}` }),
-      (extra) => renderAccounts(req, res, extra),
+      ({ values, errors }) => renderAccounts(req, res, { values, errors }),
     ),
   );
   router.post('/admin/accounts/import', requireActor, csvUpload.single('file'), async (req, res) => {
@@ -346,7 +329,7 @@ function accountPageRoutes(router: Router, config: Config): void {
 
   router.get('/admin/accounts/:id', requireActor, (req, res) => renderAccount(req, res));
   router.post('/admin/accounts/:id', requireActor, (req, res) =>
-    formOrRerender(
+    submitForm(
       req,
       res,
       async () => {
@@ -357,11 +340,11 @@ function accountPageRoutes(router: Router, config: Config): void {
         });
         return { to: accountUrl(req) };
       },
-      (extra) => renderAccount(req, res, extra),
+      ({ values, errors }) => renderAccount(req, res, { values, errors }),
     ),
   );
   router.post('/admin/accounts/:id/grants', requireActor, (req, res) =>
-    formOrRerender(
+    submitForm(
       req,
       res,
       async () => {
@@ -369,11 +352,11 @@ function accountPageRoutes(router: Router, config: Config): void {
         await updateUser(req.actor!, String(req.params.id), { grants: [...(await currentGrants(req)), grant] });
         return { to: accountUrl(req) };
       },
-      (extra) => renderAccount(req, res, { grantForm: extra }),
+      ({ values, errors }) => renderAccount(req, res, { grantForm: { values, errors } }),
     ),
   );
   router.post('/admin/accounts/:id/grants/remove', requireActor, (req, res) =>
-    formOrRerender(
+    submitForm(
       req,
       res,
       async () => {
@@ -382,7 +365,7 @@ function accountPageRoutes(router: Router, config: Config): void {
         await updateUser(req.actor!, String(req.params.id), { grants });
         return { to: accountUrl(req) };
       },
-      (extra) => renderAccount(req, res, { grantForm: extra }),
+      ({ values, errors }) => renderAccount(req, res, { grantForm: { values, errors } }),
     ),
   );
   for (const [path, disabled] of [
@@ -390,14 +373,14 @@ function accountPageRoutes(router: Router, config: Config): void {
     ['enable', false],
   ] as const)
     router.post(`/admin/accounts/:id/${path}`, requireActor, (req, res) =>
-      formOrRerender(
+      submitForm(
         req,
         res,
         async () => {
           await updateUser(req.actor!, String(req.params.id), { disabled });
           return { to: accountUrl(req) };
         },
-        (extra) => renderAccount(req, res, { statusForm: extra }),
+        ({ values, errors }) => renderAccount(req, res, { statusForm: { values, errors } }),
       ),
     );
   router.post('/admin/accounts/:id/reset', requireActor, async (req, res) => {

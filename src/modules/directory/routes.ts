@@ -1,5 +1,6 @@
 import express, { Router, type Request, type Response } from 'express';
-import { AppError, translateFields } from '../../platform/errors.js';
+import { submitForm } from '../../platform/forms.js';
+import { AppError } from '../../platform/errors.js';
 import { validate } from '../../platform/validate.js';
 import { requireActor } from '../../platform/access.js';
 import { timeZones, unitKinds } from './model.js';
@@ -22,24 +23,6 @@ import { CSV_LIMIT_BYTES, csvText, csvUpload, translatedReport } from '../../pla
 import { changeOfficer, officerForAdmin, searchOfficers } from './officer-admin.js';
 import { changeUnit, withdrawFromUnit } from './unit-admin.js';
 import { openingHoursFormValues, openingHoursOf, setOpeningHours, weekOf } from './opening-hours.js';
-
-/** On a validation error, show the same page again with the messages beside the fields and what was typed. */
-async function formOrRerender(
-  req: Request,
-  res: Response,
-  work: () => Promise<string>,
-  rerender: (extra: object) => Promise<void>,
-) {
-  try {
-    const next = await work();
-    req.session.flash = req.t('admin.saved');
-    res.redirect(303, next);
-  } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'validation') throw error;
-    res.status(400);
-    await rerender({ values: req.body, errors: translateFields(req, error) });
-  }
-}
 
 export function directoryRoutes(): Router {
   const router = Router();
@@ -100,11 +83,11 @@ export function directoryRoutes(): Router {
   };
   router.get('/admin/units', requireActor, (req, res) => renderUnits(req, res));
   router.post('/admin/units', requireActor, (req, res) =>
-    formOrRerender(
+    submitForm(
       req,
       res,
       async () => `/admin/units/${(await createUnit(req.actor!, req.body)).code}`,
-      (extra) => renderUnits(req, res, extra),
+      ({ values, errors }) => renderUnits(req, res, { values, errors }),
     ),
   );
   router.post('/admin/units/import', requireActor, csvUpload.single('file'), async (req, res) => {
@@ -140,49 +123,49 @@ export function directoryRoutes(): Router {
   const unitPage = (req: Request) => `/admin/units/${encodeURIComponent(String(req.params.code))}`;
   router.get('/admin/units/:code', requireActor, (req, res) => renderUnit(req, res));
   router.post('/admin/units/:code', requireActor, (req, res) =>
-    formOrRerender(
+    submitForm(
       req,
       res,
       async () => `/admin/units/${(await updateUnit(req.actor!, String(req.params.code), req.body)).code}`,
-      (extra) => renderUnit(req, res, extra),
+      ({ values, errors }) => renderUnit(req, res, { values, errors }),
     ),
   );
   router.post('/admin/units/:code/services', requireActor, (req, res) =>
-    formOrRerender(
+    submitForm(
       req,
       res,
       async () => {
         await saveService(req.actor!, String(req.params.code), req.body);
         return `/admin/units/${encodeURIComponent(String(req.params.code))}`;
       },
-      (extra) => renderUnit(req, res, { serviceForm: extra }),
+      ({ values, errors }) => renderUnit(req, res, { serviceForm: { values, errors } }),
     ),
   );
   router.post('/admin/units/:code/active', requireActor, (req, res) =>
-    formOrRerender(
+    submitForm(
       req,
       res,
       async () => `/admin/units/${(await changeUnit(req.actor!, String(req.params.code), req.body)).code}`,
-      (extra) => renderUnit(req, res, { activeForm: extra }),
+      ({ values, errors }) => renderUnit(req, res, { activeForm: { values, errors } }),
     ),
   );
   router.post('/admin/units/:code/move', requireActor, (req, res) =>
-    formOrRerender(
+    submitForm(
       req,
       res,
       async () => `/admin/units/${(await changeUnit(req.actor!, String(req.params.code), req.body)).code}`,
-      (extra) => renderUnit(req, res, { moveForm: extra }),
+      ({ values, errors }) => renderUnit(req, res, { moveForm: { values, errors } }),
     ),
   );
   router.post('/admin/units/:code/opening-hours', requireActor, (req, res) =>
-    formOrRerender(
+    submitForm(
       req,
       res,
       async () => {
         await setOpeningHours(req.actor!, String(req.params.code), req.body, true);
         return unitPage(req);
       },
-      (extra) => renderUnit(req, res, { hoursForm: extra }),
+      ({ values, errors }) => renderUnit(req, res, { hoursForm: { values, errors } }),
     ),
   );
   router.post('/admin/units/:code/:what/:item/withdraw', requireActor, async (req, res) => {
@@ -193,14 +176,14 @@ export function directoryRoutes(): Router {
     res.redirect(303, unitPage(req));
   });
   router.post('/admin/units/:code/counters', requireActor, (req, res) =>
-    formOrRerender(
+    submitForm(
       req,
       res,
       async () => {
         await saveCounter(req.actor!, String(req.params.code), req.body);
         return `/admin/units/${encodeURIComponent(String(req.params.code))}`;
       },
-      (extra) => renderUnit(req, res, { counterForm: extra }),
+      ({ values, errors }) => renderUnit(req, res, { counterForm: { values, errors } }),
     ),
   );
 
@@ -223,14 +206,14 @@ export function directoryRoutes(): Router {
   };
   router.get('/admin/officers', requireActor, (req, res) => renderOfficers(req, res));
   router.post('/admin/officers', requireActor, (req, res) =>
-    formOrRerender(
+    submitForm(
       req,
       res,
       async () => {
         await createOfficer(req.actor!, req.body);
         return `/admin/officers?unitCode=${encodeURIComponent(String((req.body as { unitCode?: string }).unitCode ?? ''))}`;
       },
-      (extra) => renderOfficers(req, res, extra),
+      ({ values, errors }) => renderOfficers(req, res, { values, errors }),
     ),
   );
   router.post('/admin/officers/import', requireActor, csvUpload.single('file'), async (req, res) => {
@@ -256,14 +239,14 @@ export function directoryRoutes(): Router {
     ['/active', 'activeForm'],
   ] as const)
     router.post(`/admin/officers/:nip${suffix}`, requireActor, (req, res) =>
-      formOrRerender(
+      submitForm(
         req,
         res,
         async () => {
           await changeOfficer(req.actor!, String(req.params.nip), req.body);
           return officerPage(req);
         },
-        (extra) => renderOfficer(req, res, { [form]: extra }),
+        ({ values, errors }) => renderOfficer(req, res, { [form]: { values, errors } }),
       ),
     );
 
