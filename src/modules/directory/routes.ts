@@ -26,6 +26,14 @@ import { openingHoursFormValues, openingHoursOf, setOpeningHours, weekOf } from 
 
 export function directoryRoutes(): Router {
   const router = Router();
+  directoryApi(router);
+  unitPages(router);
+  officerPages(router);
+  return router;
+}
+
+/** The JSON API: the public unit list, and the staff API for units, services, counters, officers and imports. */
+function directoryApi(router: Router): void {
   const csvBody = express.text({ type: ['text/csv', 'text/plain'], limit: CSV_LIMIT_BYTES });
 
   // Public, per the contract.
@@ -74,8 +82,10 @@ export function directoryRoutes(): Router {
   router.post('/api/v1/units/import', requireActor, csvUpload.single('file'), csvBody, async (req, res) => {
     res.json(translatedReport(req, await importUnits(req.actor!, csvText(req))));
   });
+}
 
-  // Admin pages.
+/** The admin pages of units: the tree, one unit with its services, counters, opening hours, state and place. */
+function unitPages(router: Router): void {
   const renderUnits = async (req: Request, res: Response, extra: object = {}) => {
     const units = await unitsInScope(req.actor!);
     if (units.length === 0 && !res.locals.isAdmin) throw new AppError('forbidden');
@@ -186,7 +196,10 @@ export function directoryRoutes(): Router {
       ({ values, errors }) => renderUnit(req, res, { counterForm: { values, errors } }),
     ),
   );
+}
 
+/** The admin pages of officers: search, one officer's page, edits, transfers, (de)activation, imports. */
+function officerPages(router: Router): void {
   const renderOfficers = async (req: Request, res: Response, extra: object = {}) => {
     const [units, found] = await Promise.all([
       unitsInScope(req.actor!, 'directory.manage'),
@@ -249,6 +262,4 @@ export function directoryRoutes(): Router {
         ({ values, errors }) => renderOfficer(req, res, { [form]: { values, errors } }),
       ),
     );
-
-  return router;
 }
