@@ -7,6 +7,7 @@ import { ensureCategories } from './categories.js';
 import clockMessages from './clock-messages.js';
 import { registerClockJobs } from './clocks.js';
 import messages from './messages.js';
+import staffMessages from './staff-messages.js';
 import { feedbackRoutes } from './routes.js';
 import { setPublicUrl as usePublicUrl } from './staff.js';
 import { staffRoutes } from './staff-routes.js';
@@ -59,7 +60,7 @@ export type { ComplimentFacts, TicketTopic } from './officer-facts.js';
 
 export const feedback: ModuleManifest = {
   name: 'feedback',
-  messages: [messages, attachmentMessages, clockMessages],
+  messages: [messages, staffMessages, attachmentMessages, clockMessages],
   configure: (config) => usePublicUrl(config.publicUrl), // links in the e-mails staff actions send
   routes: (config) => [feedbackRoutes(config), staffRoutes(config)],
   jobs: (config) => registerClockJobs(config),
