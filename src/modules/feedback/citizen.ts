@@ -7,7 +7,16 @@ import { calendarFor } from '../calendar/index.js';
 import { isAccessToken, normaliseTrackingCode } from './codes.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { ratingInput, replyInput } from './schemas.js';
-import { clockDefaults, isOpen, REOPEN_WINDOW_DAYS, statusType, type Status } from './statuses.js';
+import {
+  answeredStatuses,
+  clockDefaults,
+  isOpen,
+  REOPEN_WINDOW_DAYS,
+  resolvedStatuses,
+  runningStatuses,
+  statusType,
+  type Status,
+} from './statuses.js';
 import { originalBody, originalDescription, sealCitizenText } from './sealed-text.js';
 import { eventOf } from './service.js';
 
@@ -79,7 +88,7 @@ export function citizenView(ticket: TicketDoc) {
       reply: isOpen(ticket.status as Status) || ticket.status === 'resolved',
       confirm: ticket.status === 'resolved',
       reopen: deadline !== null && deadline.getTime() > Date.now(),
-      rate: ['resolved', 'closed'].includes(ticket.status),
+      rate: answeredStatuses.includes(ticket.status as Status),
     },
     reopenUntil: deadline && deadline.getTime() > Date.now() ? deadline : null,
   };
@@ -92,7 +101,7 @@ export type CitizenView = ReturnType<typeof citizenView>;
  */
 async function citizenChange(
   ticket: TicketDoc,
-  allowed: Status[],
+  allowed: readonly Status[],
   set: Record<string, unknown>,
   entry: Record<string, unknown>,
   change: string,
@@ -127,7 +136,7 @@ function citizenBody(text: string | null | undefined): { body: string | null; bo
 /** The citizen adds information or answers a question; a ticket waiting for them goes back to the unit. */
 export async function citizenReply(ticket: TicketDoc, raw: unknown) {
   const { body } = check(replyInput, raw);
-  const open: Status[] = ['received', 'verified', 'assigned', 'in_progress', 'resolved'];
+  const open: readonly Status[] = [...runningStatuses, ...resolvedStatuses];
   // An answer to the unit's question restarts the paused clock, moved on by the working days it waited.
   const resumed = ticket.status === 'awaiting_citizen';
   const extended =
@@ -149,7 +158,7 @@ export async function citizenReply(ticket: TicketDoc, raw: unknown) {
 export async function confirmResolved(ticket: TicketDoc) {
   return citizenChange(
     ticket,
-    ['resolved'],
+    resolvedStatuses,
     { status: 'closed', closedAt: new Date(), dueAt: null, dueClock: null },
     { action: 'confirmed', from: 'resolved', to: 'closed' },
     'confirmed',
@@ -178,7 +187,7 @@ export async function reopen(ticket: TicketDoc, raw: unknown) {
   const followUp = (await calendarFor(ticket)).dueAfterWorkingDays(new Date(), clockDefaults.followUpWorkingDays);
   return citizenChange(
     ticket,
-    ['resolved', 'closed'],
+    answeredStatuses,
     reopenedState(followUp),
     { action: 'reopened', from: ticket.status, to: 'in_progress', ...citizenBody(body) },
     'reopened',
@@ -190,7 +199,7 @@ export async function rateAnswer(ticket: TicketDoc, raw: unknown) {
   const comment = citizenBody(input.comment);
   return citizenChange(
     ticket,
-    ['resolved', 'closed'],
+    answeredStatuses,
     { rating: { score: input.score, comment: comment.body, commentSealed: comment.bodySealed, at: new Date() } },
     { action: 'rating', ...comment, to: String(input.score) },
     'rated',

@@ -16,7 +16,7 @@ import { accessTokenFor, fingerprint, newTokenSalt, newTrackingCode, shortAccess
 import { inboxItem } from './inbox-item.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { similarQuery, ticketInput, type TicketInput } from './schemas.js';
-import { clockDefaults, type Status } from './statuses.js';
+import { acceptedOpenStatuses, clockDefaults, type Status } from './statuses.js';
 import { sealCitizenText } from './sealed-text.js';
 import { scrubPersonalData, searchTokens } from './text.js';
 
@@ -318,7 +318,7 @@ export async function similarOpenTickets(raw: unknown) {
   const unit = await findUnitByCode(query.unitCode);
   if (!unit) return [];
   // Only tickets a verifier has looked at: public text is shown after moderation (docs/domain.md#privacy).
-  const moderatedOpen: Status[] = ['verified', 'assigned', 'in_progress', 'awaiting_citizen'];
+  const moderatedOpen = acceptedOpenStatuses;
   const candidates = await Ticket.find({
     unitId: unit._id,
     privacy: 'public',
