@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { AppError, translateFields } from '../../platform/errors.js';
+import { submitForm } from '../../platform/forms.js';
 import { activeCategories } from '../feedback/index.js';
 
 /**
@@ -17,24 +17,16 @@ export async function categoryNames(req: Request): Promise<Record<string, string
 
 type RenderForm = (req: Request, res: Response, extra?: object) => Promise<void>;
 
-/** Runs a form post and redirects with a flash; a validation or conflict error re-renders the form instead. */
+/** A coaching page's form post, through the one form helper: a flash and a redirect, or the form again on a refusal. */
 export const pageAction =
-  (work: (req: Request) => Promise<string>, render: RenderForm, flashKey: string) =>
-  async (req: Request, res: Response) => {
-    try {
-      const target = await work(req);
-      req.session.flash = req.t(flashKey);
-      res.redirect(303, target);
-    } catch (error) {
-      if (!(error instanceof AppError) || !['validation', 'conflict'].includes(error.code)) throw error;
-      res.status(error.status);
-      await render(req, res, {
-        error: req.t(error.messageKey, error.params),
-        errors: translateFields(req, error),
-        values: req.body,
-      });
-    }
-  };
+  (work: (req: Request) => Promise<string>, render: RenderForm, flashKey: string) => (req: Request, res: Response) =>
+    submitForm(
+      req,
+      res,
+      async () => ({ to: await work(req), flash: req.t(flashKey) }),
+      (refused) => render(req, res, refused),
+      { shows: ['validation', 'conflict'] },
+    );
 
 /** A form field that may come once or repeated, as a list. */
 export const asList = (value: unknown): string[] =>
