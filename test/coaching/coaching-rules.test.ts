@@ -65,6 +65,10 @@ describe('Agency rules for training suggestions (/admin/coaching-rules)', () => 
     const root = await signedIn(app, 'root@suara.test');
     const unnamed = (await root.agent.get('/api/v1/coaching-rules').set('Accept-Language', 'en').expect(400)).body;
     expect(unnamed.error.fields.agency).to.include('Choose an agency');
+    // On the pages, the platform admin is asked which agency instead.
+    const chooser = (await root.agent.get('/admin/coaching-rules').expect(200)).text;
+    expect(chooser).to.include('href="/admin/coaching-rules?agency=JAMBI"');
+    expect(chooser).to.include('href="/admin/coaching-rules?agency=AMBON"');
     expect((await root.agent.get('/api/v1/coaching-rules?agency=AMBON').expect(200)).body.agency.code).to.equal(
       'AMBON',
     );

@@ -1,5 +1,7 @@
 import type { Request, Response } from 'express';
 import { submitForm } from '../../platform/forms.js';
+import { scopeOf } from '../../platform/access.js';
+import { activeAgencies } from '../directory/index.js';
 import { activeCategories } from '../feedback/index.js';
 
 /**
@@ -37,4 +39,20 @@ export function withoutCsrf(body: unknown, drop: string[] = []): Record<string, 
   const rest = { ...((body ?? {}) as Record<string, unknown>) };
   for (const key of ['_csrf', ...drop]) delete rest[key];
   return Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== ''));
+}
+
+/**
+ * A platform administrator (a grant everywhere) who opens an agency's page without naming the agency is asked which
+ * one, instead of being refused; true when that page was shown.
+ */
+export async function choseNoAgency(req: Request, res: Response, heading: string): Promise<boolean> {
+  const agency: unknown = req.body?.agency ?? req.query.agency;
+  if ((typeof agency === 'string' && agency) || scopeOf(req.actor, 'directory.manage') !== 'all') return false;
+  res.render('pages/admin/choose-agency', {
+    title: heading,
+    heading,
+    path: req.path,
+    agencies: await activeAgencies(),
+  });
+  return true;
 }

@@ -32,6 +32,7 @@ const id = {
   'coaching.rules.saved': 'Aturan tersimpan.',
   'coaching.rules.unknown_category': 'Kategori ini tidak dikenal atau tidak aktif.',
   'coaching.rules.agency_required': 'Pilih instansi (parameter agency).',
+  'coaching.rules.choose_agency': 'Pengaturan ini milik tiap instansi. Pilih instansinya:',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -67,6 +68,7 @@ const en: Record<keyof typeof id, string> = {
   'coaching.rules.saved': 'Rule saved.',
   'coaching.rules.unknown_category': 'This category is unknown or inactive.',
   'coaching.rules.agency_required': 'Choose an agency (the agency parameter).',
+  'coaching.rules.choose_agency': 'These settings belong to each agency. Choose one:',
 };
 
 export default { id, en };

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { requireActor } from '../../../platform/access.js';
-import { categoryNames, pageAction, withoutCsrf } from '../page-forms.js';
+import { categoryNames, pageAction, withoutCsrf, choseNoAgency } from '../page-forms.js';
 import { activeCourses } from '../training/catalogue.js';
 import { createRule, getRule, listRules, updateRule } from './rule-admin.js';
 
@@ -76,6 +76,7 @@ const rulesUrl = (agency: string | undefined) =>
   agency ? `/admin/coaching-rules?agency=${encodeURIComponent(agency)}` : '/admin/coaching-rules';
 
 async function renderRules(req: Request, res: Response, extra: object = {}): Promise<void> {
+  if (await choseNoAgency(req, res, req.t('coaching.rules.title'))) return;
   const list = await listRules(req.actor, agencyOf(req));
   res.render('pages/admin/coaching-rules', {
     title: `${req.t('coaching.rules.title')} · ${list.agency.name}`,

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { requireActor } from '../../../platform/access.js';
-import { pageAction, withoutCsrf } from '../page-forms.js';
+import { pageAction, withoutCsrf, choseNoAgency } from '../page-forms.js';
 import { createCourse, getCourse, listCourses, updateCourse } from './catalogue.js';
 import { trainingMethods } from './catalogue-model.js';
 
@@ -73,6 +73,7 @@ const catalogueUrl = (agency: string | undefined) =>
 
 /** The catalogue with the form to add a course (open, with what was typed, after a refused post). */
 async function renderCatalogue(req: Request, res: Response, extra: object = {}): Promise<void> {
+  if (await choseNoAgency(req, res, req.t('coaching.catalogue.title'))) return;
   const list = await listCourses(req.actor, agencyOf(req));
   res.render('pages/admin/training-catalogue', {
     title: `${req.t('coaching.catalogue.title')} · ${list.agency.name}`,
