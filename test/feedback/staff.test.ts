@@ -107,7 +107,8 @@ describe('The staff side of a ticket (inbox API)', () => {
       }).expect(200)
     ).body;
     expect(assigned.ticket.assignee).to.deep.equal({ userId: handlerId, name: 'petugas' });
-    // The handler now sees it, and answers the citizen: the first follow-up stops that clock.
+    // The handler now sees it, and answers the citizen: the first follow-up meets that clock and starts the one
+    // for resolving it.
     const mine = (await handler.get('/api/v1/inbox?mine=1').expect(200)).body;
     expect(mine.items.map((item: { code: string }) => item.code)).to.deep.equal([code]);
     const replied = (
@@ -117,7 +118,8 @@ describe('The staff side of a ticket (inbox API)', () => {
         .send({ revision: assigned.ticket.revision, body: 'Kami sudah memanggil petugas yang bersangkutan.' })
         .expect(201)
     ).body;
-    expect(replied.ticket).to.include({ status: 'in_progress', dueAt: null });
+    expect(replied.ticket).to.include({ status: 'in_progress', dueAt: replied.ticket.due.resolve });
+    expect(replied.ticket.due.resolve).to.be.a('string');
     const noted = (
       await handler
         .post(`/api/v1/tickets/${code}/replies`)

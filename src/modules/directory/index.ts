@@ -23,6 +23,7 @@ export {
   listPublicUnits,
   saveCounter,
   saveService,
+  serviceCompletionDays,
   unitsInScope,
 } from './service.js';
 export type { PublicOfficer } from './service.js';

@@ -78,6 +78,16 @@ export async function findUnitById(id: string): Promise<UnitDoc | null> {
   return unitLookups.get(`id:${id}`, () => Unit.findById(id).lean<UnitDoc>());
 }
 
+/**
+ * The completion standard (standar pelayanan, in working days) a unit publishes for one of its services; null when
+ * the unit, the service or a standard of at least one day is missing.
+ */
+export async function serviceCompletionDays(unitId: string, serviceCode: string): Promise<number | null> {
+  const unit = await findUnitById(unitId);
+  const days = unit?.services.find((service) => service.code === serviceCode)?.targetCompletionDays;
+  return days && days > 0 ? days : null;
+}
+
 export async function findUnitByCode(code: string): Promise<UnitDoc | null> {
   const wanted = String(code).toUpperCase();
   return unitLookups.get(wanted, () => Unit.findOne({ code: wanted }).lean<UnitDoc>());

@@ -22,7 +22,7 @@ import {
  */
 
 /** The legal clock an action starts (with the working days of `clockDefaults`), stops, pauses or leaves alone. */
-export type ClockEffect = 'keeps' | 'stops' | 'pauses' | { starts: 'verify' | 'followUp' | 'autoClose' };
+export type ClockEffect = 'keeps' | 'stops' | 'pauses' | { starts: 'verify' | 'followUp' | 'resolve' | 'autoClose' };
 
 /**
  * A decision (triage, findings, merges) is never taken by a person the ticket names and only where the ticket is
@@ -208,8 +208,8 @@ export const ticketActions = {
     // A resolved ticket may still be answered: the citizen may have asked a question about the answer.
     from: [...openStatuses, 'resolved'],
     kind: 'work',
-    // The first public answer is the follow-up the legal clock asks for.
-    clock: 'stops',
+    // The first public answer meets the follow-up clock and starts the one for resolving the ticket.
+    clock: { starts: 'resolve' },
     history: 'reply',
     change: 'reply',
     endpoint: 'reply',

@@ -2,6 +2,7 @@
 const id = {
   'clocks.clock.verify': 'verifikasi',
   'clocks.clock.followUp': 'tindak lanjut pertama',
+  'clocks.clock.resolve': 'penyelesaian',
   'clocks.clock.autoClose': 'penutupan otomatis',
   'clocks.late.today': 'kurang dari satu hari kerja',
   'clocks.late.days': '{days} hari kerja',
@@ -11,6 +12,7 @@ const id = {
 const en: Record<keyof typeof id, string> = {
   'clocks.clock.verify': 'verification',
   'clocks.clock.followUp': 'first follow-up',
+  'clocks.clock.resolve': 'resolution',
   'clocks.clock.autoClose': 'automatic closing',
   'clocks.late.today': 'less than one working day',
   'clocks.late.days': '{days} working days',

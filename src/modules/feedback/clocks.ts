@@ -8,7 +8,7 @@ import { logger } from '../../platform/logger.js';
 import { registerJob, type Job } from '../../platform/scheduler.js';
 import { usersWithRoleOn } from '../accounts/index.js';
 import { calendarFor, type BusinessCalendar } from '../calendar/index.js';
-import { findUnitByCode, unitPathsOf } from '../directory/index.js';
+import { findUnitByCode, findUnitById, unitPathsOf } from '../directory/index.js';
 import { queueMail } from '../notifications/index.js';
 import { decisionScope } from './conflict.js';
 import { Ticket, type TicketDoc } from './model.js';
@@ -16,8 +16,9 @@ import { eventOf } from './service.js';
 import { breachKey, openStatuses, resolvedStatuses, runningStatuses, type Status } from './statuses.js';
 
 /**
- * The scheduled side of the legal clocks (docs/domain.md#working-days): a breached verify or follow-up clock is escalated
- * to the head of the parent unit, a resolved ticket nobody answered closes itself, and heads get a morning digest.
+ * The scheduled side of the legal clocks (docs/domain.md#clocks): a breached verify, follow-up or resolution clock is
+ * escalated to the head of the parent unit, and on up the tree while the breach lasts, a resolved ticket nobody
+ * answered closes itself, and heads get a morning digest.
  * Every process runs these jobs; the scheduler's lease makes each run once per period, and each change is claimed
  * ticket by ticket with a precondition, so two overlapping runs still escalate a breach once and close a ticket once.
  */
@@ -28,8 +29,11 @@ export interface ClockConfig {
 }
 
 /** The clocks whose breach is escalated; auto-close is not a breach, it is the end of the wait. */
-const ESCALATED_CLOCKS = ['verify', 'followUp'] as const;
+const ESCALATED_CLOCKS = ['verify', 'followUp', 'resolve'] as const;
 type EscalatedClock = (typeof ESCALATED_CLOCKS)[number];
+
+/** While a breach lasts, it climbs one unit further up the tree each this many working days after the deadline. */
+export const ESCALATE_AGAIN_WORKING_DAYS = 2;
 
 const system = { kind: 'system' as const };
 const staffTicketUrl = (publicUrl: string, code: string) =>
@@ -50,43 +54,69 @@ function wallClockLabel(instant: Date, timeZone: string, lang: Lang): string {
 }
 
 /**
- * Whom a breach goes to: the heads of the parent unit; for an agency (a root unit), its own heads. When that unit
- * has no head, the nearest unit above that has one, so that a breach never goes nowhere.
+ * Whom a breach goes to at a level: at the first, the heads of the parent unit (for an agency, a root unit, its own
+ * heads); at each next level, those of the unit above the last one told, up to the agency. A unit without a head is
+ * passed over, so that a breach never goes nowhere. Null when the level is above the agency; at the first level a
+ * tree without any head still counts as told (nobody), as a breach is escalated once either way.
  */
-async function escalationHeads(unitPath: readonly string[]) {
+async function escalationTarget(unitPath: readonly string[], level: number) {
   const ancestors = unitPath.length > 1 ? unitPath.slice(0, -1) : unitPath;
+  let reached = 0;
   for (const unitId of [...ancestors].reverse()) {
     const heads = await usersWithRoleOn('unit_head', unitId);
-    if (heads.length > 0) return heads;
+    if (heads.length > 0 && ++reached === level) return { unitId, heads };
   }
-  return [];
+  return level === 1 ? { unitId: null, heads: [] } : null;
+}
+
+/** The level a breach is escalated to next: one above the highest already recorded for this clock and due time. */
+function nextLevel(ticket: Pick<TicketDoc, 'escalated'>, clock: string, dueAt: Date): number {
+  let level = 1;
+  while (ticket.escalated.includes(breachKey(clock, dueAt, level))) level++;
+  return level;
 }
 
 /**
- * Escalates one breach, exactly once however many runs see it: the ticket is claimed by one atomic update that
- * only matches while the breach key is not yet recorded and the clock is unchanged (still running, same due time),
- * and the heads' mails are queued in the same transaction, so a crash leaves both or neither. Only the run that
- * claimed it tells anyone. Returns whether this call escalated it.
+ * Escalates one breach one level up the tree, exactly once per level however many runs see it: the first level as
+ * soon as the clock ran out, each next one `ESCALATE_AGAIN_WORKING_DAYS` working days later. The ticket is claimed
+ * by one atomic update that only matches while the level's key is not yet recorded, the level below it is, and the
+ * clock is unchanged (still running, same due time); the heads' mails are queued in the same transaction, so a
+ * crash leaves both or neither. Only the run that claimed it tells anyone. Returns whether this call escalated it.
  */
 async function escalate(ticket: TicketDoc, now: Date, config: ClockConfig): Promise<boolean> {
   const clock = ticket.dueClock as EscalatedClock;
   const dueAt = ticket.dueAt!;
-  const key = breachKey(clock, dueAt);
-  const [unit, heads, calendar] = await Promise.all([
+  const level = nextLevel(ticket, clock, dueAt);
+  const calendar = await calendarFor(ticket);
+  const lateDays = calendar.workingDaysBetween(dueAt, now);
+  if (lateDays < (level - 1) * ESCALATE_AGAIN_WORKING_DAYS) return false;
+  // Above where the ticket is decided: a ticket naming a unit's head is already decided one unit up.
+  const unitPath = decisionScope(ticket).unitPath.map(String);
+  // Each level is a unit of its own: past the agency there is nobody left to ask, and no need to look.
+  if (level > Math.max(1, unitPath.length - 1)) return false;
+  const target = await escalationTarget(unitPath, level);
+  if (!target) return false; // the agency's heads know already
+  const key = breachKey(clock, dueAt, level);
+  const below = level > 1 ? [{ escalated: breachKey(clock, dueAt, level - 1) }] : [];
+  const { heads } = target;
+  const [unit, told] = await Promise.all([
     findUnitByCode(ticket.unitCode),
-    // Above where the ticket is decided: a ticket naming a unit's head is already decided one unit up.
-    escalationHeads(decisionScope(ticket).unitPath.map(String)),
-    calendarFor(ticket),
+    target.unitId ? findUnitById(target.unitId) : null,
   ]);
   const unitName = unit?.name ?? ticket.unitCode;
-  const lateDays = calendar.workingDaysBetween(dueAt, now);
 
   let claimed: TicketDoc | null = null;
   await mongoose.connection.transaction(async (session) => {
     claimed = null; // a retried transaction starts again from nothing
     claimed = await updateAndRead<TicketDoc>(
       Ticket,
-      { _id: ticket._id, dueClock: clock, dueAt, status: { $in: runningStatuses }, escalated: { $ne: key } },
+      {
+        _id: ticket._id,
+        dueClock: clock,
+        dueAt,
+        status: { $in: runningStatuses },
+        $and: [{ escalated: { $ne: key } }, ...below],
+      },
       {
         $addToSet: { escalated: key },
         $push: {
@@ -95,7 +125,7 @@ async function escalate(ticket: TicketDoc, now: Date, config: ClockConfig): Prom
             actor: system,
             action: 'escalated',
             from: clock,
-            to: null,
+            to: told?.code ?? null,
             body: heads.map((head) => head.name).join(', ') || null,
             public: false,
           },
@@ -169,8 +199,9 @@ async function* dueTickets(
 }
 
 /**
- * Escalates every verify or follow-up clock that ran out before `now` on a ticket whose clock runs (open, not
- * paused), each breach once. Returns how many this run escalated.
+ * Escalates every verify, follow-up or resolution clock that ran out before `now` on a ticket whose clock runs (open,
+ * not paused), each breach once per level up the tree and at most one level a run. Returns how many this run
+ * escalated.
  */
 export async function escalateBreaches(
   config: ClockConfig,
@@ -186,7 +217,6 @@ export async function escalateBreaches(
   })) {
     if (signal?.aborted) break;
     if (!(ESCALATED_CLOCKS as readonly (string | null | undefined)[]).includes(ticket.dueClock)) continue;
-    if (ticket.escalated.includes(breachKey(ticket.dueClock!, ticket.dueAt!))) continue;
     try {
       if (await escalate(ticket, now, config)) escalated++;
     } catch (error) {

@@ -31,7 +31,7 @@ export interface InboxItem {
   assignee: { userId: string; name: string } | null;
   attachments: number;
   dueAt: Date | null;
-  due: { verify: Date | null; followUp: Date | null; autoClose: Date | null };
+  due: { verify: Date | null; followUp: Date | null; resolve: Date | null; autoClose: Date | null };
   revision: number;
   createdAt: Date;
   updatedAt: Date;
@@ -63,6 +63,7 @@ export function inboxItem(ticket: TicketDoc): InboxItem {
     due: {
       verify: ticket.due?.verify ?? null,
       followUp: ticket.due?.followUp ?? null,
+      resolve: ticket.due?.resolve ?? null,
       autoClose: ticket.due?.autoClose ?? null,
     },
     revision: ticket.revision ?? 0,

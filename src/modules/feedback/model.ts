@@ -92,16 +92,20 @@ const ticketSchema = new Schema(
     rejectReason: { type: String, default: null },
     /** When the clock was paused (awaiting the citizen), to move the due time on by the paused working days. */
     pausedAt: { type: Date, default: null },
-    /** Breaches already escalated, each once: `clock:dueAt` (statuses.ts `breachKey`). */
+    /** Breaches already escalated, each once per level up the tree: `clock:dueAt[:level]` (statuses.ts `breachKey`). */
     escalated: { type: [String], default: [] },
     history: { type: [historySchema], default: [] },
     /** Due times are stored when the ticket changes, never computed on read (docs/domain.md#clocks). */
     dueAt: { type: Date, default: null },
-    /** Which clock `dueAt` belongs to now: verify (after receipt), followUp (after assignment), autoClose (after resolution). */
-    dueClock: { type: String, enum: ['verify', 'followUp', 'autoClose', null], default: null },
+    /**
+     * Which clock `dueAt` belongs to now: verify (after receipt), followUp (after assignment), resolve (after the
+     * first public answer), autoClose (after resolution).
+     */
+    dueClock: { type: String, enum: ['verify', 'followUp', 'resolve', 'autoClose', null], default: null },
     due: {
       verify: { type: Date, default: null },
       followUp: { type: Date, default: null },
+      resolve: { type: Date, default: null },
       autoClose: { type: Date, default: null },
     },
     resolvedAt: { type: Date, default: null },

@@ -62,8 +62,17 @@ export type Privacy = (typeof privacies)[number];
 
 /** A citizen may reopen within this many days of the answer (docs/domain.md#transitions). */
 export const REOPEN_WINDOW_DAYS = 30;
-/** Working days the legal clocks allow (PermenPANRB 62/2018), unless a category says otherwise. */
-export const clockDefaults = { verifyWorkingDays: 3, followUpWorkingDays: 5, autoCloseWorkingDays: 10 };
+/**
+ * Working days the legal clocks allow (PermenPANRB 62/2018), unless a category or the service's standard says
+ * otherwise (docs/domain.md#clocks). Resolution: the regulation's 14-day completion norm for a complaint that needs
+ * follow-up, counted here in working days from the first public answer.
+ */
+export const clockDefaults = {
+  verifyWorkingDays: 3,
+  followUpWorkingDays: 5,
+  resolveWorkingDays: 14,
+  autoCloseWorkingDays: 10,
+};
 
 export const priorities = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof priorities)[number];
@@ -82,5 +91,9 @@ export const rejectReasons = [
 ] as const;
 export type RejectReason = (typeof rejectReasons)[number];
 
-/** The key of one breach: the same clock due at the same instant is escalated once, a new due time again. */
-export const breachKey = (clock: string, dueAt: Date) => `${clock}:${dueAt.toISOString()}`;
+/**
+ * The key of one breach escalated to one level up the tree: the same clock due at the same instant is escalated once
+ * per level, a new due time starts again at the first level. The first level's key carries no level, as it always had.
+ */
+export const breachKey = (clock: string, dueAt: Date, level = 1) =>
+  `${clock}:${dueAt.toISOString()}${level > 1 ? `:${level}` : ''}`;

@@ -7,7 +7,7 @@ import { publish } from '../../../platform/events.js';
 import { t, type Lang } from '../../../platform/i18n.js';
 import { type Actor } from '../../../platform/access.js';
 import { calendarFor, type BusinessCalendar } from '../../calendar/index.js';
-import { findUnitById } from '../../directory/index.js';
+import { findUnitById, serviceCompletionDays } from '../../directory/index.js';
 import { queueMail, type MailTemplate } from '../../notifications/index.js';
 import { ticketActions, type ActionName, type ClockEffect } from '../actions.js';
 import { accessTokenFor } from '../codes.js';
@@ -108,9 +108,22 @@ export const statusStep = (from: string, to: Status, body?: string | null) => [
 
 type StartedClock = Exclude<ClockEffect, string>['starts'];
 
-/** When a clock started now falls due, in the working days of this calendar. */
-export const dueOf = (clock: StartedClock, calendar: BusinessCalendar, now: Date) =>
-  calendar.dueAfterWorkingDays(now, clockDefaults[`${clock}WorkingDays`]);
+/** When a clock started now falls due, in the working days of this calendar (the national length unless given). */
+export const dueOf = (
+  clock: StartedClock,
+  calendar: BusinessCalendar,
+  now: Date,
+  workingDays = clockDefaults[`${clock}WorkingDays`],
+) => calendar.dueAfterWorkingDays(now, workingDays);
+
+/**
+ * Working days to resolve a ticket after its first answer: the service's own standard where it promises less than
+ * the national limit, never more (docs/domain.md#clocks).
+ */
+export async function resolveWorkingDaysOf(ticket: Pick<TicketDoc, 'unitId' | 'serviceCode'>): Promise<number> {
+  const standard = ticket.serviceCode ? await serviceCompletionDays(String(ticket.unitId), ticket.serviceCode) : null;
+  return Math.min(standard ?? Infinity, clockDefaults.resolveWorkingDays);
+}
 
 /**
  * The ticket fields an action's clock effect (actions.ts) sets: a started clock with its due time (in the ticket's
@@ -126,7 +139,8 @@ export async function clockFields(
   if (clock === 'keeps') return {};
   if (clock === 'stops') return { dueAt: null, dueClock: null };
   if (clock === 'pauses') return { pausedAt: now };
-  const due = dueOf(clock.starts, calendar ?? (await calendarFor(ticket)), now);
+  const workingDays = clock.starts === 'resolve' ? await resolveWorkingDaysOf(ticket) : undefined;
+  const due = dueOf(clock.starts, calendar ?? (await calendarFor(ticket)), now, workingDays);
   return { [`due.${clock.starts}`]: due, dueAt: due, dueClock: clock.starts };
 }
 
