@@ -18,6 +18,17 @@ const id = {
   'settings.period.quarter': 'Triwulan berjalan',
   'settings.period.half': 'Semester berjalan',
   'settings.period.year': 'Tahun berjalan',
+  'settings.retention.title': 'Masa simpan data pribadi',
+  'settings.retention.help':
+    'Setelah masa ini, data dihapus otomatis setiap hari (UU 27/2022 tentang Pelindungan Data Pribadi). Dalam hari.',
+  'settings.retention.contactDays': 'Data kontak pelapor (nama, e-mail, telepon), sejak tiket ditutup',
+  'settings.retention.attachmentDays': 'Lampiran tiket, sejak tiket ditutup',
+  'settings.retention.evidenceDays': 'Bukti integritas survei (hash perangkat dan jaringan), sejak jawaban dikirim',
+  'settings.retention.bounds': '{min}–{max} hari, bawaan {default}',
+  'settings.retention.contact_bounds': 'Masa simpan data kontak harus 180 sampai 1825 hari.',
+  'settings.retention.attachment_bounds': 'Masa simpan lampiran harus 180 sampai 1825 hari.',
+  'settings.retention.evidence_bounds': 'Masa simpan bukti survei harus 30 sampai 730 hari.',
+  'settings.retention.save': 'Simpan masa simpan',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -39,6 +50,17 @@ const en: Record<keyof typeof id, string> = {
   'settings.period.quarter': 'Quarter to date',
   'settings.period.half': 'Half-year to date',
   'settings.period.year': 'Year to date',
+  'settings.retention.title': 'Personal data retention',
+  'settings.retention.help':
+    'After these periods the data is removed automatically, daily (Law 27/2022 on Personal Data Protection). In days.',
+  'settings.retention.contactDays': 'Reporters’ contact data (name, e-mail, phone), from the ticket’s closing',
+  'settings.retention.attachmentDays': 'Ticket attachments, from the ticket’s closing',
+  'settings.retention.evidenceDays': 'Survey integrity evidence (device and network hashes), from the answer',
+  'settings.retention.bounds': '{min}–{max} days, default {default}',
+  'settings.retention.contact_bounds': 'Contact data must be kept 180 to 1825 days.',
+  'settings.retention.attachment_bounds': 'Attachments must be kept 180 to 1825 days.',
+  'settings.retention.evidence_bounds': 'Survey evidence must be kept 30 to 730 days.',
+  'settings.retention.save': 'Save retention periods',
 };
 
 export default { id, en };

@@ -3,6 +3,7 @@ import { requireActor } from '../../platform/access.js';
 import { AppError } from '../../platform/errors.js';
 import { formRoute } from '../../platform/forms.js';
 import { transparencyPeriods } from '../analytics/index.js';
+import { retentionBounds, retentionKinds } from './retention.js';
 import { agencySettings, changeSettings, managedAgencyCodes } from './service.js';
 
 const codeOf = (req: Request) => String(req.params.agencyCode).toUpperCase();
@@ -24,6 +25,7 @@ async function settingsPage(req: Request) {
     settings,
     weightRows: settings.weights.map((weight, index) => ({ n: index + 1, weight })),
     periods: transparencyPeriods.map((period) => ({ period, selected: period === settings.transparencyPeriod })),
+    retentionRows: retentionKinds.map((kind) => ({ kind, days: settings.retention[kind], ...retentionBounds[kind] })),
   };
 }
 
@@ -58,6 +60,16 @@ export function settingsRoutes(): Router {
     requireActor,
     formRoute('pages/admin/settings', settingsPage, async (req) => {
       await changeSettings(req.actor, codeOf(req), { transparencyPeriod: req.body?.transparencyPeriod ?? null });
+      return { to: pageOf(req), flash: req.t('settings.saved') };
+    }),
+  );
+  router.post(
+    '/admin/settings/:agencyCode/retention',
+    requireActor,
+    formRoute('pages/admin/settings', settingsPage, async (req) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const retention = Object.fromEntries(retentionKinds.map((kind) => [kind, body[kind] ?? '']));
+      await changeSettings(req.actor, codeOf(req), { retention });
       return { to: pageOf(req), flash: req.t('settings.saved') };
     }),
   );

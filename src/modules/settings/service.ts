@@ -8,6 +8,7 @@ import {
   transparencyPeriodFor,
   type TransparencyPeriod,
 } from '../analytics/index.js';
+import { retentionOf, saveRetention, type RetentionPeriods } from './retention.js';
 
 /**
  * An agency's settings, gathered on one page: each value lives in the module that reads it (SKM weights and the
@@ -20,6 +21,7 @@ export interface AgencySettings {
   weights: number[];
   customWeights: boolean;
   transparencyPeriod: TransparencyPeriod;
+  retention: RetentionPeriods;
 }
 
 /** The agency's root unit, refused to anyone who does not manage it (an unknown code reads as not found). */
@@ -33,9 +35,10 @@ async function managedAgency(actor: Actor | undefined, agencyCode: string) {
 
 export async function agencySettings(actor: Actor | undefined, agencyCode: string): Promise<AgencySettings> {
   const unit = await managedAgency(actor, agencyCode);
-  const [weights, transparencyPeriod] = await Promise.all([
+  const [weights, transparencyPeriod, retention] = await Promise.all([
     getWeights(actor, unit.code),
     transparencyPeriodFor(unit.code),
+    retentionOf(unit.code),
   ]);
   return {
     agencyCode: unit.code,
@@ -43,6 +46,7 @@ export async function agencySettings(actor: Actor | undefined, agencyCode: strin
     weights: weights.weights,
     customWeights: weights.custom,
     transparencyPeriod,
+    retention,
   };
 }
 
@@ -57,6 +61,7 @@ export function managedAgencyCodes(actor: Actor | undefined): string[] {
 export interface SettingsChange {
   weights?: number[] | null;
   transparencyPeriod?: unknown;
+  retention?: Partial<Record<keyof RetentionPeriods, unknown>>;
 }
 
 /** Applies each part given through the module that owns it (each checks, saves and writes its own audit entry). */
@@ -69,5 +74,6 @@ export async function changeSettings(
   if (change.weights !== undefined) await setWeights(actor, unit.code, { weights: change.weights });
   if (change.transparencyPeriod !== undefined)
     await setTransparencyPeriod(actor, unit.code, { transparencyPeriod: change.transparencyPeriod });
+  if (change.retention !== undefined) await saveRetention(actor!, unit, change.retention);
   return agencySettings(actor, unit.code);
 }
