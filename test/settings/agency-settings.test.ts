@@ -119,6 +119,11 @@ describe('Agency settings: an admin sets the SKM weights and the transparency pe
     const head = await as('kepala.dinkes@suara.test');
     await head.agent.get('/admin/settings/JAMBI').expect(403);
     await put(head, 'JAMBI', { transparencyPeriod: 'year' }).expect(403);
+    const root = await as('root@suara.test');
+    const picker = await root.agent.get('/admin/settings').expect(200);
+    expect(picker.text).to.include('href="/admin/settings/JAMBI"');
+    expect(picker.text).to.include('href="/admin/settings/AMBON"');
+    expect((await root.agent.get('/admin').expect(200)).text).to.include('href="/admin/settings"');
     await jambi.agent.get('/api/v1/agencies/NOWHERE/settings').expect(404);
     await jambi.agent.get('/api/v1/agencies/PKM-KEBUNHANDIL/settings').expect(404);
     expect(await AuditEntry.countDocuments({ target: 'JAMBI' })).to.equal(before);

@@ -4,7 +4,7 @@ import { AppError } from '../../platform/errors.js';
 import { formRoute } from '../../platform/forms.js';
 import { transparencyPeriods } from '../analytics/index.js';
 import { retentionBounds, retentionKinds } from './retention.js';
-import { agencySettings, changeSettings, managedAgencyCodes } from './service.js';
+import { agencySettings, changeSettings, managedAgencies } from './service.js';
 
 const codeOf = (req: Request) => String(req.params.agencyCode).toUpperCase();
 const pageOf = (req: Request) => `/admin/settings/${encodeURIComponent(codeOf(req))}`;
@@ -37,12 +37,12 @@ export function settingsRoutes(): Router {
   router.put('/api/v1/agencies/:agencyCode/settings', requireActor, async (req, res) => {
     res.json(await changeSettings(req.actor, codeOf(req), req.body ?? {}));
   });
-  // An agency admin goes straight to their agency; one with several (or none) picks.
-  router.get('/admin/settings', requireActor, (req, res) => {
-    const codes = managedAgencyCodes(req.actor);
-    if (codes.length === 1) return res.redirect(303, `/admin/settings/${encodeURIComponent(codes[0]!)}`);
-    if (codes.length === 0) throw new AppError('not_found');
-    res.render('pages/admin/settings-agencies', { title: req.t('settings.title'), codes });
+  // An agency admin goes straight to their agency; a platform administrator picks one.
+  router.get('/admin/settings', requireActor, async (req, res) => {
+    const agencies = await managedAgencies(req.actor);
+    if (agencies.length === 1) return res.redirect(303, `/admin/settings/${encodeURIComponent(agencies[0]!.code)}`);
+    if (agencies.length === 0) throw new AppError('not_found');
+    res.render('pages/admin/settings-agencies', { title: req.t('settings.title'), agencies });
   });
   router.get('/admin/settings/:agencyCode', requireActor, async (req, res) => {
     res.render('pages/admin/settings', await settingsPage(req));

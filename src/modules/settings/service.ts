@@ -1,6 +1,6 @@
 import { AppError } from '../../platform/errors.js';
-import { assertCan, hasAnyRole, type Actor } from '../../platform/access.js';
-import { findUnitByCode } from '../directory/index.js';
+import { assertCan, can, hasAnyRole, type Actor } from '../../platform/access.js';
+import { activeAgencies, findUnitByCode } from '../directory/index.js';
 import {
   getWeights,
   setTransparencyPeriod,
@@ -50,11 +50,13 @@ export async function agencySettings(actor: Actor | undefined, agencyCode: strin
   };
 }
 
-/** The agencies whose settings an admin may open: those their grants name. */
-export function managedAgencyCodes(actor: Actor | undefined): string[] {
+/** The active agencies whose settings an admin may open: their own, or every one for a platform administrator. */
+export async function managedAgencies(actor: Actor | undefined): Promise<{ code: string; name: string }[]> {
   if (!actor) throw new AppError('unauthenticated');
   if (!hasAnyRole(actor, 'admin')) throw new AppError('forbidden');
-  return actor.grants.flatMap((grant) => (grant.role === 'admin' && grant.unitCode ? [grant.unitCode] : []));
+  return (await activeAgencies())
+    .filter((agency) => can(actor, 'directory.manage', { unitPath: [agency._id] }))
+    .map(({ code, name }) => ({ code, name }));
 }
 
 /** The part of a settings change each owning module checks and records; absent parts stay as they are. */
