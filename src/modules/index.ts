@@ -10,6 +10,7 @@ import { feedback } from './feedback/index.js';
 import { home } from './home/index.js';
 import { inbox } from './inbox/index.js';
 import { notifications } from './notifications/index.js';
+import { settings } from './settings/index.js';
 import { surveys } from './surveys/index.js';
 
 /**
@@ -27,6 +28,7 @@ export const modules: readonly ModuleManifest[] = [
   coaching,
   analytics,
   audit,
+  settings,
   admin,
   home,
 ];

@@ -29,6 +29,10 @@ export async function adminHome(actor: Actor | undefined) {
         { key: 'units', href: '/admin/units' },
         { key: 'officers', href: '/admin/officers' },
         { key: 'holidays', href: '/admin/holidays' },
+        // A platform administrator, who has no agency of their own, picks one there.
+        ...(agencyCodes(actor).length
+          ? agencyCodes(actor).map((code) => ({ key: 'settings', href: `/admin/settings/${encodeURIComponent(code)}` }))
+          : [{ key: 'settings', href: '/admin/settings' }]),
       ],
     },
     {

@@ -14,6 +14,8 @@ export { rollupsSettledThenRebuild } from './rollups/rebuild.js';
 export { checkRollups, monthWindow, repairRollups } from './rollups/verify.js';
 export type { CollectionDrift } from './rollups/verify.js';
 export { csvCell } from './ikm/exports.js';
+export { getWeights, setTransparencyPeriod, setWeights, transparencyPeriodFor } from './shared/settings.js';
+export { transparencyPeriods, type TransparencyPeriod } from './shared/days.js';
 
 export const analytics: ModuleManifest = {
   name: 'analytics',

@@ -5,6 +5,7 @@ const id = {
   'analytics.range_invalid': 'Tanggal akhir tidak boleh sebelum tanggal awal.',
   'analytics.range_too_long': 'Periode paling panjang {days} hari.',
   'analytics.unknown_unit': 'Unit tidak dikenal.',
+  'analytics.transparency_period_invalid': 'Pilih bulan, triwulan, semester, atau tahun.',
   'analytics.sample_too_small': 'Jumlah responden di bawah sampel minimum ({minimum}): hasil belum mewakili.',
 };
 
@@ -14,6 +15,7 @@ const en: Record<keyof typeof id, string> = {
   'analytics.range_invalid': 'The end date must not be before the start date.',
   'analytics.range_too_long': 'A period can be at most {days} days long.',
   'analytics.unknown_unit': 'Unknown unit.',
+  'analytics.transparency_period_invalid': 'Choose month, quarter, half-year or year.',
   'analytics.sample_too_small':
     'Fewer respondents than the minimum sample ({minimum}): the result is not yet representative.',
 };

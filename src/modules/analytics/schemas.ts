@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import { ELEMENT_COUNT } from '../surveys/index.js';
 import { checkbox } from '../../platform/validate.js';
+import { transparencyPeriods } from './shared/days.js';
 
 /** Request shapes of the analytics API. Dates are agency-local days, 'YYYY-MM-DD'; `to` is inclusive. */
 
@@ -45,5 +46,15 @@ export const weightsInput = Joi.object({
     .messages({
       'array.length': 'surveys.weights_invalid',
       'array.includesRequiredUnknowns': 'surveys.weights_invalid',
+    }),
+});
+
+export const transparencyPeriodInput = Joi.object({
+  transparencyPeriod: Joi.string()
+    .valid(...transparencyPeriods)
+    .required()
+    .messages({
+      'any.only': 'analytics.transparency_period_invalid',
+      'any.required': 'analytics.transparency_period_invalid',
     }),
 });

@@ -30,6 +30,7 @@ export { audienceOf, loadInboxItem } from './inbox-item.js';
 export type { InboxItem } from './inbox-item.js';
 export { ensureResponseTemplates } from './templates.js';
 export { registerClockJobs } from './clocks.js';
+export { purgeAttachments, purgeContactData } from './retention.js';
 export { answeredStatuses, closedStatuses } from './statuses.js';
 export {
   answeredPublicTickets,

@@ -28,6 +28,7 @@ export {
 } from './answer-facts.js';
 export type { AnswerFacts, ExportedAnswer } from './answer-facts.js';
 export { eachOfficerAnswer, findOfficerAnswer } from './officer-answers.js';
+export { purgeSurveyEvidence } from './retention.js';
 export type { OfficerAnswer } from './officer-answers.js';
 
 export const surveys: ModuleManifest = {

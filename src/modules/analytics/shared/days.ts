@@ -31,6 +31,18 @@ export function quarterToDate(today: string): Period {
   return { from: `${year}-${String(first).padStart(2, '0')}-01`, to: today };
 }
 
+/** How long a period the public transparency page covers, each ending today. */
+export const transparencyPeriods = ['month', 'quarter', 'half', 'year'] as const;
+export type TransparencyPeriod = (typeof transparencyPeriods)[number];
+
+/** The month, quarter, half-year or year to date of `today` (a local day). */
+export function periodToDate(kind: TransparencyPeriod, today: string): Period {
+  const [year, month] = today.split('-').map(Number) as [number, number];
+  const months = { month: 1, quarter: 3, half: 6, year: 12 }[kind];
+  const first = Math.floor((month - 1) / months) * months + 1;
+  return { from: `${year}-${String(first).padStart(2, '0')}-01`, to: today };
+}
+
 /** Today in a zone, as a local day. */
 export const todayIn = (timeZone: string, now = new Date()) => localDate(now, timeZone);
 

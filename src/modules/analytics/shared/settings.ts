@@ -6,7 +6,8 @@ import { recordAudit } from '../../../platform/audit-log.js';
 import { findUnitByCode } from '../../directory/index.js';
 import { assertWeights, EQUAL_WEIGHTS } from '../../surveys/index.js';
 import { AnalyticsSettings, settingsWrites } from './settings-model.js';
-import { weightsInput } from '../schemas.js';
+import { transparencyPeriodInput, weightsInput } from '../schemas.js';
+import type { TransparencyPeriod } from './days.js';
 
 /**
  * Custom SKM element weights per agency (docs/domain.md: they must sum to 1). Read by every IKM figure of the
@@ -57,11 +58,60 @@ export async function setWeights(actor: Actor | undefined, agencyCode: string, r
   assertCan(actor, 'directory.manage', { unitPath: unit.path });
   const { weights } = check(weightsInput, raw ?? {}) as { weights: number[] | null };
   if (weights) assertWeights(weights);
+  const before = await customWeights(unit.code);
   await AnalyticsSettings.updateOne(
     { _id: unit.code },
     { $set: { weights, updatedBy: actor!.id, updatedAt: new Date() } },
     { upsert: true },
   );
-  await recordAudit(actor!, 'analytics.weights', unit.code, { weights }, null, { unitPath: unit.path });
+  // `weights` stays in the details beside before/after: readers of the log before they existed look for it.
+  await recordAudit(
+    actor!,
+    'analytics.weights',
+    unit.code,
+    { weights, before: { weights: before }, after: { weights } },
+    null,
+    { unitPath: unit.path },
+  );
   return { agencyCode: unit.code, weights: [...(weights ?? EQUAL_WEIGHTS)], custom: Boolean(weights) };
+}
+
+/** Read by every view of the public transparency page: kept like the weights. */
+const periodLookups = keptLookups<TransparencyPeriod>(settingsWrites, 1_000);
+
+/** The period the agency's public transparency figures cover, ending today: the quarter unless it set another. */
+export async function transparencyPeriodFor(agencyCode: string | null | undefined): Promise<TransparencyPeriod> {
+  if (!agencyCode) return 'quarter';
+  return periodLookups.get(agencyCode, async () => {
+    const settings = await AnalyticsSettings.findById(agencyCode).lean<{ transparencyPeriod?: TransparencyPeriod }>();
+    return settings?.transparencyPeriod ?? 'quarter';
+  });
+}
+
+/** An admin of the agency sets the period its public transparency figures cover. */
+export async function setTransparencyPeriod(
+  actor: Actor | undefined,
+  agencyCode: string,
+  raw: unknown,
+): Promise<{ agencyCode: string; transparencyPeriod: TransparencyPeriod }> {
+  const unit = await agencyUnit(agencyCode);
+  assertCan(actor, 'directory.manage', { unitPath: unit.path });
+  const { transparencyPeriod } = check(transparencyPeriodInput, raw ?? {}) as {
+    transparencyPeriod: TransparencyPeriod;
+  };
+  const before = await transparencyPeriodFor(unit.code);
+  await AnalyticsSettings.updateOne(
+    { _id: unit.code },
+    { $set: { transparencyPeriod, updatedBy: actor!.id, updatedAt: new Date() } },
+    { upsert: true },
+  );
+  await recordAudit(
+    actor!,
+    'analytics.transparency_period',
+    unit.code,
+    { before: { transparencyPeriod: before }, after: { transparencyPeriod } },
+    null,
+    { unitPath: unit.path },
+  );
+  return { agencyCode: unit.code, transparencyPeriod };
 }

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { activeUnitsUnder, type UnitFigureHead } from '../../directory/index.js';
 import { ELEMENT_COUNT, EQUAL_WEIGHTS, minimumSample, type Grade } from '../../surveys/index.js';
-import { checkPeriod, dayString, quarterToDate, todayIn, type Period } from '../shared/days.js';
+import { checkPeriod, dayString, periodToDate, todayIn, type Period, type TransparencyPeriod } from '../shared/days.js';
 import {
   ikmFrom,
   histogramOf,
@@ -14,7 +14,7 @@ import {
 } from '../shared/groups.js';
 import { DURATION_HOURS_BOUNDS, quantile } from '../shared/histogram.js';
 import { aggregateRollups, unitOr404, unitSummaryDocs } from '../shared/rollup-reads.js';
-import { weightsFor } from '../shared/settings.js';
+import { transparencyPeriodFor, weightsFor } from '../shared/settings.js';
 
 export interface TransparencyUnit {
   code: string;
@@ -41,10 +41,11 @@ export type TransparencyFigures = (TransparencyUnit & { from: string; to: string
 
 type UnitGroup<T> = T & { unitPath: Types.ObjectId[] };
 
-/** The period asked for, or the quarter to date of the latest local today among the units' zones. */
-function periodFor(zones: string[], range: { from?: Date | string; to?: Date | string }) {
+/** The period asked for, or the agency's period to date (by default the quarter) of the latest local today. */
+function periodFor(zones: string[], range: { from?: Date | string; to?: Date | string }, kind: TransparencyPeriod) {
   // A unit in WIT is already on tomorrow while WIB is not.
-  const fallback = quarterToDate(
+  const fallback = periodToDate(
+    kind,
     zones
       .map((zone) => todayIn(zone))
       .sort()
@@ -146,7 +147,8 @@ function unitRow(
 
 /**
  * Public figures per unit (no sign-in, no personal data): for one unit and every unit below it, or for every active
- * unit; each unit's figures are its subtree's. Default period: the quarter to date (of the latest local today).
+ * unit; each unit's figures are its subtree's. Default period: the one the unit's agency set (the quarter unless it
+ * chose a month, half-year or year), to date; the page over every agency keeps the quarter.
  */
 export async function transparencyFigures(
   unitCode?: string | null,
@@ -156,7 +158,7 @@ export async function transparencyFigures(
   const units = await activeUnitsUnder(root?._id ?? null);
   units.sort((a, b) => a.path.map(String).join('/').localeCompare(b.path.map(String).join('/')));
   const zones = new Set([root?.timeZone ?? 'Asia/Jakarta', ...units.map((unit) => unit.timeZone)]);
-  const period = periodFor([...zones], range);
+  const period = periodFor([...zones], range, await transparencyPeriodFor(root?.agencyCode));
   const scope = root ? { unitPath: root._id } : {};
   const [tickets, surveys] = await Promise.all([ticketGroups(scope, period), surveyGroups(scope, period)]);
   const agencyWeights = new Map<string, readonly number[]>();

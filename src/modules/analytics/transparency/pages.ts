@@ -6,6 +6,7 @@ import { SharedAnswers } from '../../../platform/shared-answers.js';
 import { requireActor } from '../../../platform/access.js';
 import { activeAgencies, unitsInScope } from '../../directory/index.js';
 import { rollupWrites } from '../rollups/writes.js';
+import { settingsWrites } from '../shared/settings-model.js';
 import { pick, withoutCsrf } from '../shared/page-helpers.js';
 import { transparencyFigures, type TransparencyFigures } from './figures.js';
 import {
@@ -102,7 +103,7 @@ function publicFigures() {
   const computed = new SharedAnswers<{ units: TransparencyFigures; youSaidWeDid: PublicShowcaseItem[] }>({
     ttlMs: TRANSPARENCY_TTL_MS,
     maxEntries: 500,
-    version: () => rollupWrites() + showcaseChanges(),
+    version: () => rollupWrites() + showcaseChanges() + settingsWrites(),
   });
   return (unitCode?: string) =>
     computed.get(unitCode?.toUpperCase() ?? '', async () => {

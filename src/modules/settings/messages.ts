@@ -1,0 +1,66 @@
+/** Strings of the agency settings page. Bahasa Indonesia first; English must have every key (the type checks it). */
+const id = {
+  'settings.title': 'Pengaturan instansi',
+  'settings.saved': 'Pengaturan tersimpan.',
+  'settings.choose_agency': 'Pilih instansi',
+  'settings.weights.title': 'Bobot unsur SKM',
+  'settings.weights.help':
+    'Sembilan bobot unsur survei kepuasan masyarakat, jumlahnya harus 1. Bawaan: bobot sama, masing-masing 1/9.',
+  'settings.weights.element': 'Unsur {n}',
+  'settings.weights.custom': 'Bobot sendiri berlaku.',
+  'settings.weights.equal_now': 'Bobot sama (1/9) berlaku.',
+  'settings.weights.save': 'Simpan bobot',
+  'settings.weights.equal': 'Kembali ke bobot sama',
+  'settings.transparency.title': 'Periode halaman transparansi',
+  'settings.transparency.help': 'Periode angka publik unit-unit instansi ini, sampai hari ini.',
+  'settings.transparency.save': 'Simpan periode',
+  'settings.period.month': 'Bulan berjalan',
+  'settings.period.quarter': 'Triwulan berjalan',
+  'settings.period.half': 'Semester berjalan',
+  'settings.period.year': 'Tahun berjalan',
+  'settings.retention.title': 'Masa simpan data pribadi',
+  'settings.retention.help':
+    'Setelah masa ini, data dihapus otomatis setiap hari (UU 27/2022 tentang Pelindungan Data Pribadi). Dalam hari.',
+  'settings.retention.contactDays': 'Data kontak pelapor (nama, e-mail, telepon), sejak tiket ditutup',
+  'settings.retention.attachmentDays': 'Lampiran tiket, sejak tiket ditutup',
+  'settings.retention.evidenceDays': 'Bukti integritas survei (hash perangkat dan jaringan), sejak jawaban dikirim',
+  'settings.retention.bounds': '{min}–{max} hari, bawaan {default}',
+  'settings.retention.contact_bounds': 'Masa simpan data kontak harus 180 sampai 1825 hari.',
+  'settings.retention.attachment_bounds': 'Masa simpan lampiran harus 180 sampai 1825 hari.',
+  'settings.retention.evidence_bounds': 'Masa simpan bukti survei harus 30 sampai 730 hari.',
+  'settings.retention.save': 'Simpan masa simpan',
+};
+
+const en: Record<keyof typeof id, string> = {
+  'settings.title': 'Agency settings',
+  'settings.saved': 'Settings saved.',
+  'settings.choose_agency': 'Choose an agency',
+  'settings.weights.title': 'SKM element weights',
+  'settings.weights.help':
+    'The nine weights of the public satisfaction survey’s elements; they must add up to 1. Default: equal, 1/9 each.',
+  'settings.weights.element': 'Element {n}',
+  'settings.weights.custom': 'Custom weights apply.',
+  'settings.weights.equal_now': 'Equal weights (1/9) apply.',
+  'settings.weights.save': 'Save weights',
+  'settings.weights.equal': 'Back to equal weights',
+  'settings.transparency.title': 'Transparency page period',
+  'settings.transparency.help': 'The period the public figures of this agency’s units cover, up to today.',
+  'settings.transparency.save': 'Save period',
+  'settings.period.month': 'Month to date',
+  'settings.period.quarter': 'Quarter to date',
+  'settings.period.half': 'Half-year to date',
+  'settings.period.year': 'Year to date',
+  'settings.retention.title': 'Personal data retention',
+  'settings.retention.help':
+    'After these periods the data is removed automatically, daily (Law 27/2022 on Personal Data Protection). In days.',
+  'settings.retention.contactDays': 'Reporters’ contact data (name, e-mail, phone), from the ticket’s closing',
+  'settings.retention.attachmentDays': 'Ticket attachments, from the ticket’s closing',
+  'settings.retention.evidenceDays': 'Survey integrity evidence (device and network hashes), from the answer',
+  'settings.retention.bounds': '{min}–{max} days, default {default}',
+  'settings.retention.contact_bounds': 'Contact data must be kept 180 to 1825 days.',
+  'settings.retention.attachment_bounds': 'Attachments must be kept 180 to 1825 days.',
+  'settings.retention.evidence_bounds': 'Survey evidence must be kept 30 to 730 days.',
+  'settings.retention.save': 'Save retention periods',
+};
+
+export default { id, en };
