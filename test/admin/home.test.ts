@@ -57,6 +57,8 @@ describe('The admin home: every admin page, and what waits for the admin in thei
       '/admin/units',
       '/admin/officers',
       '/admin/holidays',
+      '/admin/categories',
+      '/admin/templates',
       '/admin/accounts',
       '/admin/tokens',
       '/admin/coaching-rules',
