@@ -131,4 +131,33 @@ describe('Response templates per category and action (/admin/templates, /api/v1/
     expect(await ResponseTemplate.exists({ code: 'jambi_answer' })).to.equal(null);
     expect(await AuditEntry.countDocuments({ action: /^feedback\.template/, target: 'need_details' })).to.equal(0);
   });
+
+  it('fills {code} and {unit} from the ticket when staff resolve with the saved template', async () => {
+    await send(root, 'post', '/api/v1/response-templates', {
+      ...queueAnswer,
+      code: 'queue_resolved',
+      usedFor: 'resolve',
+    }).expect(201);
+    const { body } = await request(app)
+      .post('/api/v1/tickets')
+      .send({
+        kind: 'complaint',
+        unitCode: 'PKM-KEBUNHANDIL',
+        category: 'waiting_time',
+        description: 'Menunggu dua setengah jam di loket pendaftaran tanpa kepastian.',
+        privacy: 'anonymous',
+        consent: true,
+      })
+      .expect(201);
+    const site = await as('kepala.kebunhandil@suara.test');
+    const act = (change: object) =>
+      site.agent.patch(`/api/v1/tickets/${body.code}`).set('X-CSRF-Token', site.csrf).send(change).expect(200);
+    const seen = (await site.agent.get(`/api/v1/tickets/${body.code}`).expect(200)).body;
+    const verified = (await act({ revision: seen.ticket.revision, action: 'verify' })).body;
+    const resolved = (await act({ revision: verified.ticket.revision, action: 'resolve', template: 'queue_resolved' }))
+      .body;
+    expect(resolved.history.at(-1).body).to.equal(
+      `Laporan ${body.code} tentang antrean di Puskesmas Kebun Handil sedang kami tindak lanjuti.`,
+    );
+  });
 });
