@@ -29,6 +29,10 @@ import { templatePlaceholders } from './templates.js';
  * JavaScript. Thin: category-admin.ts and template-admin.ts check, validate and audit.
  */
 export function adminRoutes(): Router {
+  return Router().use(categoryRoutes()).use(templateRoutes());
+}
+
+function categoryRoutes(): Router {
   const router = Router();
   router.get('/api/v1/categories', requireActor, async (req, res) => {
     res.json({ categories: await listCategories(req.actor) });
@@ -41,22 +45,6 @@ export function adminRoutes(): Router {
   });
   router.patch('/api/v1/categories/:code', requireActor, async (req, res) => {
     res.json(await updateCategory(req.actor, req.params.code, req.body));
-  });
-
-  router.get('/api/v1/response-templates', requireActor, async (req, res) => {
-    res.json({ templates: await listTemplates(req.actor) });
-  });
-  router.post('/api/v1/response-templates', requireActor, async (req, res) => {
-    res.status(201).json(await createTemplate(req.actor, req.body));
-  });
-  router.post('/api/v1/response-templates/preview', requireActor, async (req, res) => {
-    res.json(await previewTemplate(req.actor, req.body));
-  });
-  router.get('/api/v1/response-templates/:code', requireActor, async (req, res) => {
-    res.json(await getTemplate(req.actor, req.params.code));
-  });
-  router.patch('/api/v1/response-templates/:code', requireActor, async (req, res) => {
-    res.json(await updateTemplate(req.actor, req.params.code, req.body));
   });
 
   router.get('/admin/categories', requireActor, async (req, res) => {
@@ -99,6 +87,27 @@ export function adminRoutes(): Router {
       return { to: '/admin/categories', flash: req.t('categories.admin.saved') };
     }),
   );
+
+  return router;
+}
+
+function templateRoutes(): Router {
+  const router = Router();
+  router.get('/api/v1/response-templates', requireActor, async (req, res) => {
+    res.json({ templates: await listTemplates(req.actor) });
+  });
+  router.post('/api/v1/response-templates', requireActor, async (req, res) => {
+    res.status(201).json(await createTemplate(req.actor, req.body));
+  });
+  router.post('/api/v1/response-templates/preview', requireActor, async (req, res) => {
+    res.json(await previewTemplate(req.actor, req.body));
+  });
+  router.get('/api/v1/response-templates/:code', requireActor, async (req, res) => {
+    res.json(await getTemplate(req.actor, req.params.code));
+  });
+  router.patch('/api/v1/response-templates/:code', requireActor, async (req, res) => {
+    res.json(await updateTemplate(req.actor, req.params.code, req.body));
+  });
 
   router.get('/admin/templates', requireActor, async (req, res) => {
     res.render('pages/admin/templates', await templatesPage(req));
