@@ -150,6 +150,7 @@ function templateRoutes(): Router {
     '/admin/templates/:code',
     requireActor,
     formRoute('pages/admin/template-form', templateForm, async (req) => {
+      // "Any category" is the empty choice, which formBody drops: it is set first, and a chosen one replaces it.
       await updateTemplate(req.actor, req.params.code, { category: '', ...formBody(req) });
       return { to: '/admin/templates', flash: req.t('templates.admin.saved') };
     }),
@@ -187,9 +188,6 @@ async function categoriesPage(req: Request) {
   };
 }
 
-const asNumbers = (values: unknown) =>
-  (Array.isArray(values) ? values : [values]).filter((v) => v !== undefined).map(String);
-
 async function categoryForm(req: Request) {
   const code = codeParam(req);
   const category: CategoryView | null = code ? await getCategory(req.actor, code) : null;
@@ -206,11 +204,8 @@ async function categoryForm(req: Request) {
         officerRelated: category.officerRelated,
       }
     : { kinds: ['complaint'], officerRelated: true };
-  const shown = (req.method === 'POST' ? { ...req.body, skmElements: asNumbers(req.body?.skmElements) } : values) as {
-    kinds?: unknown;
-    skmElements?: string[];
-    berakhlakValues?: unknown;
-  };
+  // A refused post shows the boxes as the admin ticked them; a tick is one value or a list of them.
+  const shown = (req.method === 'POST' ? (req.body ?? {}) : values) as Record<string, unknown>;
   const chosen = (list: unknown, value: string) =>
     (Array.isArray(list) ? list.map(String) : [String(list)]).includes(value);
   return {

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { assertCan, type Actor } from '../../platform/access.js';
+import { assertCan, can, type Actor } from '../../platform/access.js';
 import { recordAudit } from '../../platform/audit-log.js';
 import { AppError } from '../../platform/errors.js';
 import { check, checkbox } from '../../platform/validate.js';
@@ -25,7 +25,8 @@ export const berakhlakValues = [
 /** The nine SKM elements of PermenPANRB 14/2017, by 0-based index. */
 export const skmElementCount = 9;
 
-const nationalScope = { unitPath: [] };
+/** Where a change to a national table is checked and audited: the root, held only by a grant everywhere. */
+export const nationalScope = { unitPath: [] };
 
 /** The verification clock may be shortened, never lengthened past the legal bound of `clockDefaults`. */
 const fields = {
@@ -98,20 +99,19 @@ export const categoryView = (category: CategoryDoc) => ({
 export type CategoryView = ReturnType<typeof categoryView>;
 
 /** Anyone who administers an agency reads the table; only a platform administrator may change it. */
-function assertReads(actor: Actor | undefined): void {
+export function assertReadsNationalTables(actor: Actor | undefined): void {
   if (!actor) throw new AppError('unauthenticated');
   if (!actor.grants.some((grant) => grant.role === 'admin')) throw new AppError('forbidden');
 }
-export const canManageCategories = (actor: Actor | undefined) =>
-  Boolean(actor?.grants.some((grant) => grant.role === 'admin' && grant.unitId === null));
+export const canManageCategories = (actor: Actor | undefined) => can(actor, 'directory.manage', nationalScope);
 
 export async function listCategories(actor: Actor | undefined): Promise<CategoryView[]> {
-  assertReads(actor);
+  assertReadsNationalTables(actor);
   return (await Category.find().sort({ order: 1, code: 1 }).lean<CategoryDoc[]>()).map(categoryView);
 }
 
 export async function getCategory(actor: Actor | undefined, code: unknown): Promise<CategoryView> {
-  assertReads(actor);
+  assertReadsNationalTables(actor);
   const category = await Category.findOne({ code: String(code) }).lean<CategoryDoc>();
   if (!category) throw new AppError('not_found');
   return categoryView(category);

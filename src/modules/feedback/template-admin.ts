@@ -5,6 +5,7 @@ import { AppError, type FieldErrors } from '../../platform/errors.js';
 import type { Lang } from '../../platform/i18n.js';
 import { check } from '../../platform/validate.js';
 import { Category } from './categories.js';
+import { assertReadsNationalTables, nationalScope } from './category-admin.js';
 import { fillTemplate, ResponseTemplate, templatePlaceholders, type ResponseTemplateDoc } from './templates.js';
 
 /**
@@ -13,7 +14,6 @@ import { fillTemplate, ResponseTemplate, templatePlaceholders, type ResponseTemp
  * pages fill (`templatePlaceholders`); anything else in braces is refused on save, so no citizen reads a raw `{…}`.
  */
 
-const nationalScope = { unitPath: [] };
 export const templateUses = ['reply', 'ask', 'resolve', 'reject'] as const;
 
 const text = Joi.string().trim().min(3).max(2000);
@@ -93,20 +93,15 @@ async function assertCategory(category: string | null | undefined): Promise<void
     throw AppError.validation({ category: { key: 'templates.admin.unknown_category' } });
 }
 
-function assertReads(actor: Actor | undefined): void {
-  if (!actor) throw new AppError('unauthenticated');
-  if (!actor.grants.some((grant) => grant.role === 'admin')) throw new AppError('forbidden');
-}
-
 export async function listTemplates(actor: Actor | undefined): Promise<TemplateView[]> {
-  assertReads(actor);
+  assertReadsNationalTables(actor);
   return (await ResponseTemplate.find().sort({ category: 1, usedFor: 1, code: 1 }).lean<ResponseTemplateDoc[]>()).map(
     templateView,
   );
 }
 
 export async function getTemplate(actor: Actor | undefined, code: unknown): Promise<TemplateView> {
-  assertReads(actor);
+  assertReadsNationalTables(actor);
   const template = await ResponseTemplate.findOne({ code: String(code) }).lean<ResponseTemplateDoc>();
   if (!template) throw new AppError('not_found');
   return templateView(template);
@@ -161,7 +156,7 @@ export const sampleTicket = { code: 'SR-CONTOH-0001', unit: 'Puskesmas Contoh' }
 
 /** A template (saved, or as typed on the form) filled from the sample ticket, in both languages. */
 export async function previewTemplate(actor: Actor | undefined, raw: unknown) {
-  assertReads(actor);
+  assertReadsNationalTables(actor);
   const input = check<TemplateInput>(
     Joi.object({ titleId: fields.titleId, titleEn: fields.titleEn, bodyId: text, bodyEn: text }).min(1),
     raw,
