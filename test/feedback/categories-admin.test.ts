@@ -179,4 +179,18 @@ describe('The complaint category table (/admin/categories, /api/v1/categories)',
     expect(page.text).to.include('Antrean dan nomor panggil');
     expect((await site.agent.get(`/api/v1/tickets/${code}`).expect(200)).body.ticket.category).to.equal('queue_system');
   });
+
+  it('reads in English when asked, every label translated', async () => {
+    for (const url of ['/admin/categories', '/admin/categories/new', '/admin/categories/waiting_time/edit']) {
+      const page = await root.agent.get(url).set('Accept-Language', 'en').expect(200);
+      expect(page.text).not.to.match(/(categories|templates|feedback)\.(admin|kind)\.[a-z_.]+/);
+    }
+    for (const url of ['/admin/templates', '/admin/templates/new', '/admin/templates/need_details/edit']) {
+      const page = await root.agent.get(url).set('Accept-Language', 'en').expect(200);
+      expect(page.text).not.to.match(/(categories|templates)\.admin\.[a-z_.]+/);
+    }
+    const form = await root.agent.get('/admin/categories/waiting_time/edit').set('Accept-Language', 'en').expect(200);
+    expect(form.text).to.include('Verification limit (working days, 1–3; empty: 3)');
+    expect(form.text).to.include('Information request');
+  });
 });
