@@ -58,6 +58,8 @@ describe('The admin home: every admin page, and what waits for the admin in thei
       '/admin/officers',
       '/admin/holidays',
       '/admin/settings/JAMBI',
+      '/admin/categories',
+      '/admin/templates',
       '/admin/accounts',
       '/admin/tokens',
       '/admin/coaching-rules',

@@ -36,6 +36,13 @@ export async function adminHome(actor: Actor | undefined) {
       ],
     },
     {
+      key: 'feedback',
+      links: [
+        { key: 'categories', href: '/admin/categories' },
+        { key: 'templates', href: '/admin/templates' },
+      ],
+    },
+    {
       key: 'people',
       links: [
         { key: 'accounts', href: '/admin/accounts' },

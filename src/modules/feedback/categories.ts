@@ -182,9 +182,23 @@ export async function ensureCategories(): Promise<void> {
   );
 }
 
-/** The active categories, read by every form and record page and changed rarely: kept like the directory's. */
-const categoryLookups = keptLookups<CategoryDoc[]>(categoryWrites, 1);
+/** The active categories (and all of them, for names), read by every form and record page and changed rarely: kept like the directory's. */
+const categoryLookups = keptLookups<CategoryDoc[]>(categoryWrites, 2);
 
 export async function activeCategories(): Promise<CategoryDoc[]> {
   return categoryLookups.get('active', () => Category.find({ active: true }).sort({ order: 1 }).lean<CategoryDoc[]>());
+}
+
+/**
+ * Every category's name in both languages, the deactivated ones included: a ticket keeps its category code for good,
+ * and the pages that show an old ticket still name it.
+ */
+export async function categoryNames(): Promise<Map<string, { id: string; en: string }>> {
+  const all = await categoryLookups.get('all', () => Category.find().lean<CategoryDoc[]>());
+  return new Map(
+    all.map((category) => [
+      category.code,
+      { id: category.name?.id ?? category.code, en: category.name?.en ?? category.code },
+    ]),
+  );
 }

@@ -2,6 +2,8 @@
  * The feedback module's public face: what other modules may use. Everything else in this folder is internal.
  */
 import type { ModuleManifest } from '../../platform/modules.js';
+import adminMessages from './admin-messages.js';
+import { adminRoutes } from './admin-routes.js';
 import attachmentMessages from './attachment-messages.js';
 import { ensureCategories } from './categories.js';
 import clockMessages from './clock-messages.js';
@@ -61,9 +63,9 @@ export type { ComplimentFacts, TicketTopic } from './officer-facts.js';
 
 export const feedback: ModuleManifest = {
   name: 'feedback',
-  messages: [messages, staffMessages, attachmentMessages, clockMessages],
+  messages: [messages, staffMessages, attachmentMessages, clockMessages, adminMessages],
   configure: (config) => usePublicUrl(config.publicUrl), // links in the e-mails staff actions send
-  routes: (config) => [feedbackRoutes(config), staffRoutes(config)],
+  routes: (config) => [feedbackRoutes(config), staffRoutes(config), adminRoutes()],
   jobs: (config) => registerClockJobs(config),
   referenceData: async () => {
     await ensureCategories();

@@ -98,8 +98,17 @@ export async function templatesFor(category: string | null) {
     .lean<ResponseTemplateDoc[]>();
 }
 
-/** A template's text in the citizen's language, or null when there is no such template. */
-export async function templateText(code: string, lang: Lang): Promise<string | null> {
+/** The placeholders a template may hold, filled from the ticket it answers: its tracking code and its unit's name. */
+export const templatePlaceholders = ['code', 'unit'] as const;
+export type TemplateValues = Record<(typeof templatePlaceholders)[number], string>;
+
+/** A template's text with its placeholders filled; the admin pages refuse any other brace on save. */
+export const fillTemplate = (text: string, values: TemplateValues): string =>
+  text.replace(/\{(code|unit)\}/g, (_whole, name: keyof TemplateValues) => values[name]);
+
+/** A template's text in the citizen's language, filled for their ticket, or null when there is no such template. */
+export async function templateText(code: string, lang: Lang, values: TemplateValues): Promise<string | null> {
   const template = await ResponseTemplate.findOne({ code, active: true }).lean<ResponseTemplateDoc>();
-  return template?.body?.[lang] ?? null;
+  const text = template?.body?.[lang];
+  return text ? fillTemplate(text, values) : null;
 }

@@ -1,5 +1,6 @@
 import { t, type Lang } from '../../platform/i18n.js';
 import { findUnitByCode, listPublicOfficers, listPublicUnits } from '../directory/index.js';
+import { categoryNames } from './categories.js';
 import { formOf, nextActionOf, offeredActions, type ActionName } from './actions.js';
 import type { StaffView } from './staff/ticket-reads.js';
 import { findingOutcomes, type Status } from './statuses.js';
@@ -22,8 +23,8 @@ export async function ticketPage(view: StaffView, lang: Lang) {
     if (!unitNames.has(code)) unitNames.set(code, (await findUnitByCode(code))?.name ?? code);
     return unitNames.get(code)!;
   };
-  const categoryName = (code: string | null) =>
-    view.categories.find((category) => category.code === code)?.name?.[lang] ?? code ?? '';
+  const names = await categoryNames();
+  const categoryName = (code: string | null) => (code ? (names.get(code)?.[lang] ?? code) : '');
   const statusName = (status: string | null) => (status ? t(lang, `feedback.status.${status}`) : '');
 
   /** One history entry as a sentence: who, what, and its values named as people read them. */

@@ -182,7 +182,8 @@ export async function decisionMove(
 /** A response template's text in the language the citizen filed in; an unknown template is a field error. */
 export async function textOfTemplate(code: string | undefined, ticket: TicketDoc): Promise<string | null> {
   if (!code) return null;
-  const text = await templateText(code, ticket.lang as Lang);
+  const unit = await findUnitById(String(ticket.unitId));
+  const text = await templateText(code, ticket.lang as Lang, { code: ticket.code, unit: unit?.name ?? '' });
   if (!text) throw AppError.validation({ template: { key: 'validation.invalid' } });
   return text;
 }
