@@ -378,15 +378,25 @@ export class ProjectorRunner {
 
   private async markDone(name: string, token: string, events: StoredEvent[]): Promise<void> {
     const ids = events.map((event) => event._id);
+    const mine = { _id: { $in: ids }, [`leases.${leaseKey(name)}.token`]: token };
     await withRetries(async () => {
-      await records().updateMany({ _id: { $in: ids }, [`leases.${leaseKey(name)}.token`]: token }, {
+      // The last projector of a record finishes it in one write (its `pending` holds only this projector's name).
+      const last = await records().updateMany({ ...mine, pending: { $size: 1 } }, {
+        $set: { pending: [], doneAt: new Date() },
+        $unset: { [`leases.${leaseKey(name)}`]: '' },
+      } as never);
+      if (last.matchedCount === ids.length) return;
+      const pulled = await records().updateMany(mine, {
         $pull: { pending: name },
         $unset: { [`leases.${leaseKey(name)}`]: '' },
       } as never);
-      await records().updateMany(
-        { _id: { $in: ids }, 'pending.0': { $exists: false }, doneAt: null },
-        { $set: { doneAt: new Date() } },
-      );
+      // Another projector may have taken itself off between the two writes: whichever pull comes last sees the list
+      // empty here, so a record is always marked done.
+      if (pulled.modifiedCount)
+        await records().updateMany(
+          { _id: { $in: ids }, 'pending.0': { $exists: false }, doneAt: null },
+          { $set: { doneAt: new Date() } },
+        );
     });
   }
 
