@@ -1,5 +1,5 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
-import { findingOutcomes, kinds, priorities, privacies, statuses } from './statuses.js';
+import { findingOutcomes, kinds, priorities, privacies, statuses, ticketChannels } from './statuses.js';
 
 /** Who did something on a ticket. Staff names stay internal; the citizen's view shows the unit instead. */
 const actorSchema = new Schema(
@@ -79,6 +79,8 @@ const ticketSchema = new Schema(
     privacy: { type: String, enum: privacies, required: true },
     reporter: { type: reporterSchema, default: () => ({}) },
     lang: { type: String, enum: ['id', 'en'], default: 'id' },
+    /** How the ticket reached the agency (statuses.ts `ticketChannels`); tickets from before the field read as web. */
+    channel: { type: String, enum: ticketChannels, default: 'web' },
     status: { type: String, enum: statuses, required: true },
     priority: { type: String, enum: priorities, default: 'normal' },
     /** The handler working the ticket (disposisi). */

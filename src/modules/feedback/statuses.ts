@@ -57,6 +57,25 @@ export const countedOutcomes: readonly FindingOutcome[] = ['substantiated', 'par
 export const kinds = ['complaint', 'compliment', 'suggestion', 'information_request'] as const;
 export type Kind = (typeof kinds)[number];
 
+/**
+ * How a ticket reached the agency: the citizen's own form (web), the public JSON API, a counter kiosk, Open311, or
+ * staff recording it on the citizen's behalf from the counter, a phone call, a letter, WhatsApp, social media or
+ * SP4N-LAPOR!. Shown in the inbox, its filters and the trends.
+ */
+export const ticketChannels = [
+  'web',
+  'api',
+  'kiosk',
+  'open311',
+  'counter',
+  'phone',
+  'letter',
+  'whatsapp',
+  'social_media',
+  'lapor',
+] as const;
+export type TicketChannel = (typeof ticketChannels)[number];
+
 export const privacies = ['public', 'anonymous', 'confidential'] as const;
 export type Privacy = (typeof privacies)[number];
 

@@ -14,7 +14,8 @@ export const occupations = [
   'student', // pelajar/mahasiswa
   'other', // lainnya
 ] as const;
-export const channels = ['form', 'api'] as const;
+/** How an answer arrived: the citizen's own device (form), the JSON API, or an agency's counter kiosk. */
+export const channels = ['form', 'api', 'kiosk'] as const;
 
 /**
  * Integrity indicators (docs/domain.md#gaming-the-index): evidence kept on every response and shown
