@@ -1,15 +1,17 @@
 import { Router, type Request } from 'express';
-import { requireActor } from '../../platform/access.js';
+import { requireActor, type Actor } from '../../platform/access.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { formRoute } from '../../platform/forms.js';
+import { activeAgencies } from '../directory/index.js';
 import {
   berakhlakValues,
-  canManageCategories,
+  categoryTable,
   createCategory,
   getCategory,
   listCategories,
   skmElementCount,
   updateCategory,
+  type CategoryTable,
   type CategoryView,
 } from './category-admin.js';
 import { clockDefaults, kinds } from './statuses.js';
@@ -25,151 +27,110 @@ import {
 import { templatePlaceholders } from './templates.js';
 
 /**
- * The category table and the response templates: JSON API under /api/v1 and the admin pages, which work without
- * JavaScript. Thin: category-admin.ts and template-admin.ts check, validate and audit.
+ * The category tables and the response templates: JSON API under /api/v1 and the admin pages, which work without
+ * JavaScript. Both are one shape (`tableRoutes`): a list, a form to add, a form to edit, a switch on and off, each
+ * on the national table or an agency's (`?agency=CODE` or the form's hidden `agency`; an agency admin's own agency
+ * when none is named). Thin: category-admin.ts and template-admin.ts check, validate and audit.
  */
 export function adminRoutes(): Router {
-  return Router().use(categoryRoutes()).use(templateRoutes());
+  return (
+    Router()
+      .use(tableRoutes(categories))
+      // The preview paths come before the table's, where `/admin/templates/preview` would read as a template's code.
+      .use(templatePreviewRoutes())
+      .use(tableRoutes(templates))
+  );
 }
 
-function categoryRoutes(): Router {
-  const router = Router();
-  router.get('/api/v1/categories', requireActor, async (req, res) => {
-    res.json({ categories: await listCategories(req.actor) });
-  });
-  router.post('/api/v1/categories', requireActor, async (req, res) => {
-    res.status(201).json(await createCategory(req.actor, req.body));
-  });
-  router.get('/api/v1/categories/:code', requireActor, async (req, res) => {
-    res.json(await getCategory(req.actor, req.params.code));
-  });
-  router.patch('/api/v1/categories/:code', requireActor, async (req, res) => {
-    res.json(await updateCategory(req.actor, req.params.code, req.body));
-  });
-
-  router.get('/admin/categories', requireActor, async (req, res) => {
-    res.render('pages/admin/categories', await categoriesPage(req));
-  });
-  router.get('/admin/categories/new', requireActor, async (req, res) => {
-    res.render('pages/admin/category-form', await categoryForm(req));
-  });
-  router.post(
-    '/admin/categories',
-    requireActor,
-    formRoute('pages/admin/category-form', categoryForm, async (req) => {
-      await createCategory(req.actor, formBody(req));
-      return { to: '/admin/categories', flash: req.t('categories.admin.saved') };
-    }),
-  );
-  router.get('/admin/categories/:code/edit', requireActor, async (req, res) => {
-    res.render('pages/admin/category-form', await categoryForm(req));
-  });
-  router.post(
-    '/admin/categories/:code',
-    requireActor,
-    formRoute('pages/admin/category-form', categoryForm, async (req) => {
-      // An unticked box sends nothing: the lists start empty and the form's fields fill them.
-      await updateCategory(req.actor, req.params.code, {
-        kinds: [],
-        skmElements: [],
-        berakhlakValues: [],
-        officerRelated: '0',
-        ...formBody(req),
-      });
-      return { to: '/admin/categories', flash: req.t('categories.admin.saved') };
-    }),
-  );
-  router.post(
-    '/admin/categories/:code/active',
-    requireActor,
-    formRoute('pages/admin/categories', categoriesPage, async (req) => {
-      await updateCategory(req.actor, req.params.code, { active: req.body?.active === 'true' });
-      return { to: '/admin/categories', flash: req.t('categories.admin.saved') };
-    }),
-  );
-
-  return router;
+/** One admin table: where it lives, what the services do, and the view models of its two pages. */
+interface AdminTable<View> {
+  /** The JSON collection, e.g. /api/v1/categories, and the key its listing answers under. */
+  api: string;
+  listKey: string;
+  /** The admin pages' base path, e.g. /admin/categories. */
+  page: string;
+  views: { list: string; form: string };
+  /** The flash message after a saved change. */
+  saved: string;
+  list(actor: Actor | undefined, agency: unknown): Promise<View[]>;
+  get(actor: Actor | undefined, agency: unknown, code: unknown): Promise<View>;
+  create(actor: Actor | undefined, agency: unknown, body: unknown): Promise<View>;
+  update(actor: Actor | undefined, agency: unknown, code: unknown, body: unknown): Promise<View>;
+  /** What an edit form's post starts from: an unticked box or an emptied choice sends nothing. */
+  emptied: Record<string, unknown>;
+  listModel(req: Request): Promise<object>;
+  formModel(req: Request): Promise<object>;
 }
 
-function templateRoutes(): Router {
+function tableRoutes<View>(table: AdminTable<View>): Router {
   const router = Router();
-  router.get('/api/v1/response-templates', requireActor, async (req, res) => {
-    res.json({ templates: await listTemplates(req.actor) });
+  const { api, page } = table;
+  router.get(api, requireActor, async (req, res) => {
+    const owner = await categoryTable(req.actor, req.query.agency);
+    res.json({ agency: owner.agency?.code ?? null, manages: owner.manages, [table.listKey]: await table.list(req.actor, req.query.agency) });
   });
-  router.post('/api/v1/response-templates', requireActor, async (req, res) => {
-    res.status(201).json(await createTemplate(req.actor, req.body));
+  router.post(api, requireActor, async (req, res) => {
+    res.status(201).json(await table.create(req.actor, req.query.agency, req.body));
   });
-  router.post('/api/v1/response-templates/preview', requireActor, async (req, res) => {
-    res.json(await previewTemplate(req.actor, req.body));
+  router.get(`${api}/:code`, requireActor, async (req, res) => {
+    res.json(await table.get(req.actor, req.query.agency, req.params.code));
   });
-  router.get('/api/v1/response-templates/:code', requireActor, async (req, res) => {
-    res.json(await getTemplate(req.actor, req.params.code));
-  });
-  router.patch('/api/v1/response-templates/:code', requireActor, async (req, res) => {
-    res.json(await updateTemplate(req.actor, req.params.code, req.body));
+  router.patch(`${api}/:code`, requireActor, async (req, res) => {
+    res.json(await table.update(req.actor, req.query.agency, req.params.code, req.body));
   });
 
-  router.get('/admin/templates', requireActor, async (req, res) => {
-    res.render('pages/admin/templates', await templatesPage(req));
+  const done = (req: Request) => ({ to: `${page}${agencyQuery(req)}`, flash: req.t(table.saved) });
+  router.get(page, requireActor, async (req, res) => {
+    res.render(table.views.list, await table.listModel(req));
   });
-  router.get('/admin/templates/new', requireActor, async (req, res) => {
-    res.render('pages/admin/template-form', await templateForm(req));
+  router.get(`${page}/new`, requireActor, async (req, res) => {
+    res.render(table.views.form, await table.formModel(req));
   });
   router.post(
-    '/admin/templates',
+    page,
     requireActor,
-    formRoute('pages/admin/template-form', templateForm, async (req) => {
-      await createTemplate(req.actor, formBody(req));
-      return { to: '/admin/templates', flash: req.t('templates.admin.saved') };
+    formRoute(table.views.form, table.formModel, async (req) => {
+      await table.create(req.actor, agencyOf(req), formBody(req));
+      return done(req);
     }),
   );
-  // The form's preview button posts here: the same form again, filled from the sample ticket, nothing saved.
-  router.post(['/admin/templates/preview', '/admin/templates/:code/preview'], requireActor, async (req, res) => {
-    const model = await templateForm(req);
-    const texts = formBody(req, ['bodyId', 'bodyEn']);
-    try {
-      res.render('pages/admin/template-form', {
-        ...model,
-        values: req.body,
-        preview: await previewTemplate(req.actor, texts),
-      });
-    } catch (error) {
-      if (!(error instanceof AppError) || error.code !== 'validation') throw error;
-      res.status(error.status).render('pages/admin/template-form', {
-        ...model,
-        values: req.body,
-        errors: translateFields(req, error),
-        error: req.t(error.messageKey),
-      });
-    }
-  });
-  router.get('/admin/templates/:code/edit', requireActor, async (req, res) => {
-    res.render('pages/admin/template-form', await templateForm(req));
+  router.get(`${page}/:code/edit`, requireActor, async (req, res) => {
+    res.render(table.views.form, await table.formModel(req));
   });
   router.post(
-    '/admin/templates/:code',
+    `${page}/:code`,
     requireActor,
-    formRoute('pages/admin/template-form', templateForm, async (req) => {
-      // "Any category" is the empty choice, which formBody drops: it is set first, and a chosen one replaces it.
-      await updateTemplate(req.actor, req.params.code, { category: '', ...formBody(req) });
-      return { to: '/admin/templates', flash: req.t('templates.admin.saved') };
+    formRoute(table.views.form, table.formModel, async (req) => {
+      await table.update(req.actor, agencyOf(req), req.params.code, { ...table.emptied, ...formBody(req) });
+      return done(req);
     }),
   );
   router.post(
-    '/admin/templates/:code/active',
+    `${page}/:code/active`,
     requireActor,
-    formRoute('pages/admin/templates', templatesPage, async (req) => {
-      await updateTemplate(req.actor, req.params.code, { active: req.body?.active === 'true' });
-      return { to: '/admin/templates', flash: req.t('templates.admin.saved') };
+    formRoute(table.views.list, table.listModel, async (req) => {
+      await table.update(req.actor, agencyOf(req), req.params.code, { active: req.body?.active === 'true' });
+      return done(req);
     }),
   );
   return router;
 }
 
-/** A form's fields without the CSRF token and without empty ones (an empty field is "not given"), or only `keep`. */
+/** The agency a page or form names: the query's `agency`, or the form's hidden field. */
+const agencyOf = (req: Request): string | undefined => {
+  const agency: unknown = req.body?.agency ?? req.query.agency;
+  return typeof agency === 'string' && agency ? agency : undefined;
+};
+const agencyQuery = (req: Request) => {
+  const agency = agencyOf(req);
+  return agency ? `?agency=${encodeURIComponent(agency)}` : '';
+};
+
+/** A form's fields without the CSRF token, the agency and empty ones (an empty field is "not given"), or only `keep`. */
 function formBody(req: Request, keep?: string[]): Record<string, unknown> {
   const body = { ...((req.body ?? {}) as Record<string, unknown>) };
   delete body._csrf;
+  delete body.agency;
   return Object.fromEntries(
     Object.entries(body).filter(([key, value]) => value !== '' && (!keep || keep.includes(key))),
   );
@@ -177,91 +138,179 @@ function formBody(req: Request, keep?: string[]): Record<string, unknown> {
 
 const codeParam = (req: Request) => (typeof req.params.code === 'string' ? req.params.code : null);
 
-async function categoriesPage(req: Request) {
+/** What both tables' pages show of whose table it is, and where a platform administrator may go instead. */
+async function tableHeading(req: Request, owner: CategoryTable) {
+  const everywhere = req.actor!.grants.some((grant) => grant.role === 'admin' && grant.unitId === null);
   return {
-    title: req.t('categories.admin.title'),
-    categories: (await listCategories(req.actor)).map((category) => ({
-      ...category,
-      skmLabel: category.skmElements.map((index) => `U${index + 1}`).join(', '),
-    })),
-    manages: canManageCategories(req.actor),
+    manages: owner.manages,
+    agency: owner.agency,
+    agencyQuery: agencyQuery(req),
+    agencies: everywhere
+      ? (await activeAgencies()).map(({ code, name }) => ({ code, name, current: code === owner.agency?.code }))
+      : [],
   };
 }
 
-async function categoryForm(req: Request) {
-  const code = codeParam(req);
-  const category: CategoryView | null = code ? await getCategory(req.actor, code) : null;
-  const values = category
-    ? {
-        code: category.code,
-        nameId: category.name.id,
-        nameEn: category.name.en,
-        kinds: category.kinds,
-        skmElements: category.skmElements.map(String),
-        berakhlakValues: category.berakhlakValues,
-        competency: category.competency ?? '',
-        verifyWorkingDays: category.verifyWorkingDays ?? '',
-        officerRelated: category.officerRelated,
-      }
-    : { kinds: ['complaint'], officerRelated: true };
-  // A refused post shows the boxes as the admin ticked them; a tick is one value or a list of them.
-  const shown = (req.method === 'POST' ? (req.body ?? {}) : values) as Record<string, unknown>;
-  const chosen = (list: unknown, value: string) =>
-    (Array.isArray(list) ? list.map(String) : [String(list)]).includes(value);
-  return {
-    title: req.t(category ? 'categories.admin.edit' : 'categories.admin.new'),
-    category,
-    action: category ? `/admin/categories/${encodeURIComponent(category.code)}` : '/admin/categories',
-    values,
-    kinds: kinds.map((kind) => ({ value: kind, checked: chosen(shown.kinds, kind) })),
-    skm: Array.from({ length: skmElementCount }, (_, index) => ({
-      value: String(index),
-      label: `U${index + 1}`,
-      checked: chosen(shown.skmElements, String(index)),
-    })),
-    berakhlak: berakhlakValues.map((value) => ({ value, checked: chosen(shown.berakhlakValues, value) })),
-    maxVerifyDays: clockDefaults.verifyWorkingDays,
-  };
-}
+const ownerOf = (owner: CategoryTable) => owner.agency?.code ?? 'national';
 
-async function templatesPage(req: Request) {
-  return {
-    title: req.t('templates.admin.title'),
-    templates: await listTemplates(req.actor),
-    names: Object.fromEntries(
-      (await listCategories(req.actor)).map((category) => [category.code, category.name[req.lang]]),
-    ),
-    known: templatePlaceholders.map((name) => `{${name}}`).join(', '),
-    manages: canManageCategories(req.actor),
-  };
-}
+const categories: AdminTable<CategoryView> = {
+  api: '/api/v1/categories',
+  listKey: 'categories',
+  page: '/admin/categories',
+  views: { list: 'pages/admin/categories', form: 'pages/admin/category-form' },
+  saved: 'categories.admin.saved',
+  list: listCategories,
+  get: getCategory,
+  create: createCategory,
+  update: updateCategory,
+  emptied: { kinds: [], skmElements: [], berakhlakValues: [], officerRelated: '0' },
 
-async function templateForm(req: Request) {
-  const code = codeParam(req);
-  const template: TemplateView | null = code ? await getTemplate(req.actor, code) : null;
-  const values = template
-    ? {
-        code: template.code,
-        category: template.category ?? '',
-        usedFor: template.usedFor,
-        titleId: template.title.id,
-        titleEn: template.title.en,
-        bodyId: template.body.id,
-        bodyEn: template.body.en,
-      }
-    : { usedFor: 'reply' };
-  const base = template ? `/admin/templates/${encodeURIComponent(template.code)}` : '/admin/templates';
-  return {
-    title: req.t(template ? 'templates.admin.edit' : 'templates.admin.new'),
-    template,
-    action: base,
-    previewAction: `${base}/preview`,
-    values,
-    categories: (await listCategories(req.actor)).map((category) => ({
-      value: category.code,
-      name: category.name[req.lang],
-    })),
-    uses: templateUses,
-    known: templatePlaceholders.map((name) => `{${name}}`).join(', '),
-  };
+  async listModel(req) {
+    const owner = await categoryTable(req.actor, agencyOf(req));
+    const heading = await tableHeading(req, owner);
+    return {
+      title: req.t('categories.admin.title'),
+      ...heading,
+      categories: (await listCategories(req.actor, agencyOf(req))).map((category) => {
+        // On an agency's table a national category is switched for the agency only (an override).
+        const national = owner.agency !== null && category.owner === 'national';
+        return {
+          ...category,
+          skmLabel: category.skmElements.map((index) => `U${index + 1}`).join(', '),
+          national: category.owner === 'national',
+          on: national ? !category.switchedOff : category.active,
+          canEdit: owner.manages && category.owner === ownerOf(owner),
+          canSwitch: owner.manages && (!national || category.active),
+        };
+      }),
+    };
+  },
+
+  async formModel(req) {
+    const code = codeParam(req);
+    const owner = await categoryTable(req.actor, agencyOf(req));
+    const category: CategoryView | null = code ? await getCategory(req.actor, agencyOf(req), code) : null;
+    const values = category
+      ? {
+          code: category.code,
+          nameId: category.name.id,
+          nameEn: category.name.en,
+          kinds: category.kinds,
+          skmElements: category.skmElements.map(String),
+          berakhlakValues: category.berakhlakValues,
+          competency: category.competency ?? '',
+          verifyWorkingDays: category.verifyWorkingDays ?? '',
+          officerRelated: category.officerRelated,
+        }
+      : { kinds: ['complaint'], officerRelated: true };
+    // A refused post shows the boxes as the admin ticked them; a tick is one value or a list of them.
+    const shown = (req.method === 'POST' ? (req.body ?? {}) : values) as Record<string, unknown>;
+    const chosen = (list: unknown, value: string) =>
+      (Array.isArray(list) ? list.map(String) : [String(list)]).includes(value);
+    return {
+      title: req.t(category ? 'categories.admin.edit' : 'categories.admin.new'),
+      ...(await tableHeading(req, owner)),
+      category,
+      action: category ? `/admin/categories/${encodeURIComponent(category.code)}` : '/admin/categories',
+      values,
+      kinds: kinds.map((kind) => ({ value: kind, checked: chosen(shown.kinds, kind) })),
+      skm: Array.from({ length: skmElementCount }, (_, index) => ({
+        value: String(index),
+        label: `U${index + 1}`,
+        checked: chosen(shown.skmElements, String(index)),
+      })),
+      berakhlak: berakhlakValues.map((value) => ({ value, checked: chosen(shown.berakhlakValues, value) })),
+      maxVerifyDays: clockDefaults.verifyWorkingDays,
+    };
+  },
+};
+
+const known = templatePlaceholders.map((name) => `{${name}}`).join(', ');
+/** Category code → its name in the page's language, for the table's categories. */
+const categoryNamesFor = async (req: Request) =>
+  (await listCategories(req.actor, agencyOf(req))).map((category) => ({
+    value: category.code,
+    name: category.name[req.lang],
+  }));
+
+const templates: AdminTable<TemplateView> = {
+  api: '/api/v1/response-templates',
+  listKey: 'templates',
+  page: '/admin/templates',
+  views: { list: 'pages/admin/templates', form: 'pages/admin/template-form' },
+  saved: 'templates.admin.saved',
+  list: listTemplates,
+  get: getTemplate,
+  create: createTemplate,
+  update: updateTemplate,
+  // "Any category" is the empty choice, which formBody drops: it is set first, and a chosen one replaces it.
+  emptied: { category: '' },
+
+  async listModel(req) {
+    const owner = await categoryTable(req.actor, agencyOf(req));
+    return {
+      title: req.t('templates.admin.title'),
+      ...(await tableHeading(req, owner)),
+      templates: (await listTemplates(req.actor, agencyOf(req))).map((template) => ({
+        ...template,
+        national: template.owner === 'national',
+        canEdit: owner.manages && template.owner === ownerOf(owner),
+      })),
+      names: Object.fromEntries((await categoryNamesFor(req)).map(({ value, name }) => [value, name])),
+      known,
+    };
+  },
+
+  async formModel(req) {
+    const code = codeParam(req);
+    const owner = await categoryTable(req.actor, agencyOf(req));
+    const template: TemplateView | null = code ? await getTemplate(req.actor, agencyOf(req), code) : null;
+    const values = template
+      ? {
+          code: template.code,
+          category: template.category ?? '',
+          usedFor: template.usedFor,
+          titleId: template.title.id,
+          titleEn: template.title.en,
+          bodyId: template.body.id,
+          bodyEn: template.body.en,
+        }
+      : { usedFor: 'reply', category: typeof req.query.category === 'string' ? req.query.category : '' };
+    const base = template ? `/admin/templates/${encodeURIComponent(template.code)}` : '/admin/templates';
+    return {
+      title: req.t(template ? 'templates.admin.edit' : 'templates.admin.new'),
+      ...(await tableHeading(req, owner)),
+      template,
+      action: base,
+      previewAction: `${base}/preview`,
+      values,
+      categories: await categoryNamesFor(req),
+      uses: templateUses,
+      known,
+    };
+  },
+};
+
+/** A template as typed, filled from the sample ticket: JSON, and the form's preview button (nothing saved). */
+function templatePreviewRoutes(): Router {
+  const router = Router();
+  router.post('/api/v1/response-templates/preview', requireActor, async (req, res) => {
+    res.json(await previewTemplate(req.actor, req.body));
+  });
+  router.post(['/admin/templates/preview', '/admin/templates/:code/preview'], requireActor, async (req, res) => {
+    const model = await templates.formModel(req);
+    const texts = formBody(req, ['bodyId', 'bodyEn']);
+    try {
+      res.render(templates.views.form, { ...model, values: req.body, preview: await previewTemplate(req.actor, texts) });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'validation') throw error;
+      res.status(error.status).render(templates.views.form, {
+        ...model,
+        values: req.body,
+        errors: translateFields(req, error),
+        error: req.t(error.messageKey),
+      });
+    }
+  });
+  return router;
 }

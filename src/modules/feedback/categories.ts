@@ -142,6 +142,8 @@ export const defaultCategories = [
 const categorySchema = new Schema(
   {
     code: { type: String, required: true, unique: true },
+    /** null: a national category, kept by a platform administrator; else the agency (root unit code) that owns it. */
+    agencyCode: { type: String, default: null },
     name: { id: { type: String, required: true }, en: { type: String, required: true } },
     kinds: { type: [String], required: true },
     skmElements: { type: [Number], default: [] },
@@ -154,9 +156,27 @@ const categorySchema = new Schema(
   },
   { timestamps: true },
 );
+categorySchema.index({ agencyCode: 1, order: 1 });
 export type CategoryDoc = InferSchemaType<typeof categorySchema>;
 const categoryWrites = countWrites(categorySchema);
 export const Category = mongoose.model('Category', categorySchema);
+
+/**
+ * An agency's own word on a national category: switched off for the agency's units (`active: false`). The national
+ * row stays as it is for every other agency.
+ */
+const categoryOverrideSchema = new Schema(
+  {
+    agencyCode: { type: String, required: true },
+    code: { type: String, required: true },
+    active: { type: Boolean, required: true },
+  },
+  { timestamps: true, collection: 'category_overrides' },
+);
+categoryOverrideSchema.index({ agencyCode: 1, code: 1 }, { unique: true });
+export type CategoryOverrideDoc = InferSchemaType<typeof categoryOverrideSchema>;
+const overrideWrites = countWrites(categoryOverrideSchema);
+export const CategoryOverride = mongoose.model('CategoryOverride', categoryOverrideSchema);
 
 /** Seeds the default categories; an admin's later edits are kept (only missing categories are inserted). */
 export async function ensureCategories(): Promise<void> {
@@ -167,6 +187,7 @@ export async function ensureCategories(): Promise<void> {
         update: {
           $setOnInsert: {
             code: category.code,
+            agencyCode: null,
             name: { id: category.id, en: category.en },
             kinds: [...category.kinds],
             skmElements: [...category.skm],
@@ -183,15 +204,38 @@ export async function ensureCategories(): Promise<void> {
 }
 
 /** The active categories (and all of them, for names), read by every form and record page and changed rarely: kept like the directory's. */
-const categoryLookups = keptLookups<CategoryDoc[]>(categoryWrites, 2);
+const categoryLookups = keptLookups<CategoryDoc[]>(() => categoryWrites() + overrideWrites(), 200);
 
-export async function activeCategories(): Promise<CategoryDoc[]> {
-  return categoryLookups.get('active', () => Category.find({ active: true }).sort({ order: 1 }).lean<CategoryDoc[]>());
+/** The national categories an agency switched off for its units. */
+async function switchedOffIn(agencyCode: string): Promise<Set<string>> {
+  const overrides = await CategoryOverride.find({ agencyCode, active: false }).lean<CategoryOverrideDoc[]>();
+  return new Set(overrides.map((override) => override.code));
 }
 
 /**
- * Every category's name in both languages, the deactivated ones included: a ticket keeps its category code for good,
- * and the pages that show an old ticket still name it.
+ * The categories offered to an agency's units: the active national ones the agency has not switched off, then the
+ * agency's own. Without an agency: every active category anywhere (for names and checks that span agencies).
+ */
+export async function activeCategories(agencyCode?: string | null): Promise<CategoryDoc[]> {
+  if (!agencyCode)
+    return categoryLookups.get('active', () => Category.find({ active: true }).sort({ order: 1 }).lean<CategoryDoc[]>());
+  return categoryLookups.get(`agency:${agencyCode}`, async () => {
+    const [rows, off] = await Promise.all([
+      Category.find({ active: true, agencyCode: { $in: [null, agencyCode] } })
+        .sort({ order: 1 })
+        .lean<CategoryDoc[]>(),
+      switchedOffIn(agencyCode),
+    ]);
+    return [
+      ...rows.filter((category) => !category.agencyCode && !off.has(category.code)),
+      ...rows.filter((category) => category.agencyCode),
+    ];
+  });
+}
+
+/**
+ * Every category's name in both languages, the deactivated ones and every agency's own included: a ticket keeps its
+ * category code for good, and the pages that show an old ticket still name it.
  */
 export async function categoryNames(): Promise<Map<string, { id: string; en: string }>> {
   const all = await categoryLookups.get('all', () => Category.find().lean<CategoryDoc[]>());

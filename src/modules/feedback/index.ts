@@ -26,7 +26,7 @@ export { scrubPersonalData } from './text.js';
 export { clockDefaults, kinds } from './statuses.js';
 export type { FindingOutcome } from './statuses.js';
 export { decisionScope, isNamed, officerIdOf, withheldFromNamed } from './conflict.js';
-export { activeCategories, ensureCategories } from './categories.js';
+export { activeCategories, categoryNames, ensureCategories } from './categories.js';
 export { answerFinding } from './findings.js';
 export { audienceOf, loadInboxItem } from './inbox-item.js';
 export type { InboxItem } from './inbox-item.js';

@@ -61,7 +61,7 @@ export async function intakeFormModel(
   const officerRef = typeof values.officerRef === 'string' ? values.officerRef : undefined;
   const [officers, categories, staged, officerGone, hours] = await Promise.all([
     listPublicOfficers(unit.code),
-    activeCategories(),
+    activeCategories(unit.agencyCode),
     extra.stagingId ? stagedFiles(extra.stagingId) : [],
     // From the directory: whether the poster's officer left (partials/officer-gone), the hours (partials/opening-hours).
     officerGoneFrom(officerRef, unit.code),

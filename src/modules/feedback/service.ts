@@ -118,7 +118,7 @@ export async function checkTicketInput(raw: unknown, context: Pick<IntakeContext
   const officer = officerQuery && unit ? await findOfficer(officerQuery) : null;
   if (officerQuery && unit && (!officer || !officer.unitPath.map(String).includes(String(unit._id))))
     fields[input.officerNip ? 'officerNip' : 'officerRef'] = { key: 'feedback.unknown_officer' };
-  const categories = await activeCategories();
+  const categories = await activeCategories(unit?.agencyCode);
   const categoryCode = input.category || (input.kind === 'information_request' ? 'information' : null);
   const category = categoryCode ? categories.find((c) => c.code === categoryCode) : undefined;
   if (categoryCode && fine('category') && (!category || (input.kind && !category.kinds.includes(input.kind))))

@@ -1,16 +1,15 @@
 import Joi from 'joi';
-import { assertCan, type Actor } from '../../platform/access.js';
+import type { Actor } from '../../platform/access.js';
 import { recordAudit } from '../../platform/audit-log.js';
 import { AppError, type FieldErrors } from '../../platform/errors.js';
 import type { Lang } from '../../platform/i18n.js';
 import { check } from '../../platform/validate.js';
-import { Category } from './categories.js';
-import { assertReadsNationalTables, nationalScope } from './category-admin.js';
+import { assertReadsNationalTables, categoryCodesOf, categoryTable, nationalScope, type CategoryTable } from './category-admin.js';
 import { fillTemplate, ResponseTemplate, templatePlaceholders, type ResponseTemplateDoc } from './templates.js';
 
 /**
- * Response templates per category and action, kept beside the national category table and by the same people (a
- * platform administrator; docs/domain.md#categories). A template's text may hold only the placeholders the staff
+ * Response templates per category and action, kept beside the category tables and by the same people: national ones
+ * by a platform administrator, an agency's own by its admins, who read the national ones (docs/domain.md#categories). A template's text may hold only the placeholders the staff
  * pages fill (`templatePlaceholders`); anything else in braces is refused on save, so no citizen reads a raw `{…}`.
  */
 
@@ -52,6 +51,8 @@ interface TemplateInput {
 
 export const templateView = (template: ResponseTemplateDoc) => ({
   code: template.code,
+  /** 'national', or the code of the agency that owns it. */
+  owner: template.agencyCode ?? 'national',
   category: template.category ?? null,
   usedFor: template.usedFor,
   title: { id: template.title?.id ?? '', en: template.title?.en ?? '' },
@@ -87,24 +88,36 @@ function assertPlaceholders(input: TemplateInput): void {
   if (Object.keys(fields).length) throw AppError.validation(fields);
 }
 
-async function assertCategory(category: string | null | undefined): Promise<void> {
+/** A template names a category its table shows: a national one, or on an agency's table the agency's own. */
+async function assertCategory(table: CategoryTable, category: string | null | undefined): Promise<void> {
   if (!category) return;
-  if (!(await Category.exists({ code: category })))
+  if (!(await categoryCodesOf(table)).has(category))
     throw AppError.validation({ category: { key: 'templates.admin.unknown_category' } });
 }
 
-export async function listTemplates(actor: Actor | undefined): Promise<TemplateView[]> {
-  assertReadsNationalTables(actor);
-  return (await ResponseTemplate.find().sort({ category: 1, usedFor: 1, code: 1 }).lean<ResponseTemplateDoc[]>()).map(
-    templateView,
-  );
+const templatesOf = (table: CategoryTable) => ({
+  agencyCode: { $in: [null, ...(table.agency ? [table.agency.code] : [])] },
+});
+
+export async function listTemplates(actor: Actor | undefined, agencyCode?: unknown): Promise<TemplateView[]> {
+  const table = await categoryTable(actor, agencyCode);
+  return (
+    await ResponseTemplate.find(templatesOf(table)).sort({ category: 1, usedFor: 1, code: 1 }).lean<ResponseTemplateDoc[]>()
+  ).map(templateView);
 }
 
-export async function getTemplate(actor: Actor | undefined, code: unknown): Promise<TemplateView> {
-  assertReadsNationalTables(actor);
-  const template = await ResponseTemplate.findOne({ code: String(code) }).lean<ResponseTemplateDoc>();
+/** One template the table shows, or 404 for any other code (another agency's, or none at all). */
+async function templateOf(table: CategoryTable, code: unknown): Promise<ResponseTemplateDoc> {
+  const template =
+    typeof code === 'string'
+      ? await ResponseTemplate.findOne({ code, ...templatesOf(table) }).lean<ResponseTemplateDoc>()
+      : null;
   if (!template) throw new AppError('not_found');
-  return templateView(template);
+  return template;
+}
+
+export async function getTemplate(actor: Actor | undefined, agencyCode: unknown, code: unknown): Promise<TemplateView> {
+  return templateView(await templateOf(await categoryTable(actor, agencyCode), code));
 }
 
 function storedFields(input: TemplateInput, before?: TemplateView): Record<string, unknown> {
@@ -119,35 +132,51 @@ function storedFields(input: TemplateInput, before?: TemplateView): Record<strin
   return set;
 }
 
-export async function createTemplate(actor: Actor | undefined, raw: unknown): Promise<TemplateView> {
-  assertCan(actor, 'directory.manage', nationalScope);
+const scopeOf = (table: CategoryTable) => (table.agency ? { unitPath: table.agency.path } : nationalScope);
+
+/** A template of the table: national for a platform administrator, else the agency's own. */
+export async function createTemplate(actor: Actor | undefined, agencyCode: unknown, raw: unknown): Promise<TemplateView> {
+  const table = await categoryTable(actor, agencyCode);
+  if (!table.manages) throw new AppError('forbidden', 'categories.admin.agency_admins_only');
   const input = check<TemplateInput>(templateInput, raw);
   assertPlaceholders(input);
-  await assertCategory(input.category);
+  await assertCategory(table, input.category);
   if (await ResponseTemplate.exists({ code: input.code }))
     throw AppError.validation({ code: { key: 'templates.admin.code_taken' } });
-  const created = await ResponseTemplate.create({ code: input.code, ...storedFields(input) });
+  const created = await ResponseTemplate.create({
+    code: input.code,
+    agencyCode: table.agency?.code ?? null,
+    ...storedFields(input),
+  });
   const after = templateView(created.toObject());
-  await recordAudit(actor!, 'feedback.template.create', after.code, { before: null, after }, null, nationalScope);
+  await recordAudit(actor!, 'feedback.template.create', after.code, { before: null, after }, null, scopeOf(table));
   return after;
 }
 
-export async function updateTemplate(actor: Actor | undefined, code: unknown, raw: unknown): Promise<TemplateView> {
-  assertCan(actor, 'directory.manage', nationalScope);
-  const current = await ResponseTemplate.findOne({ code: String(code) }).lean<ResponseTemplateDoc>();
-  if (!current) throw new AppError('not_found');
+/** A change to a template the table owns; an agency admin reads the national ones and changes only the agency's. */
+export async function updateTemplate(
+  actor: Actor | undefined,
+  agencyCode: unknown,
+  code: unknown,
+  raw: unknown,
+): Promise<TemplateView> {
+  const table = await categoryTable(actor, agencyCode);
+  const current = await templateOf(table, code);
+  if (!table.manages) throw new AppError('forbidden', 'categories.admin.agency_admins_only');
+  if ((current.agencyCode ?? null) !== (table.agency?.code ?? null))
+    throw new AppError('forbidden', 'templates.admin.national_read_only');
   const input = check<TemplateInput>(templateChange, raw);
   assertPlaceholders(input);
-  await assertCategory(input.category);
+  await assertCategory(table, input.category);
   const before = templateView(current);
   const updated = await ResponseTemplate.findOneAndUpdate(
-    { code: before.code },
+    { code: before.code, agencyCode: current.agencyCode ?? null },
     { $set: storedFields(input, before) },
     { returnDocument: 'after' },
   ).lean<ResponseTemplateDoc>();
   if (!updated) throw new AppError('not_found');
   const after = templateView(updated);
-  await recordAudit(actor!, 'feedback.template.update', after.code, { before, after }, null, nationalScope);
+  await recordAudit(actor!, 'feedback.template.update', after.code, { before, after }, null, scopeOf(table));
   return after;
 }
 

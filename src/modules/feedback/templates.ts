@@ -10,6 +10,7 @@ const responseTemplateSchema = new Schema(
   {
     code: { type: String, required: true, unique: true },
     category: { type: String, default: null }, // null: any category
+    agencyCode: { type: String, default: null }, // null: national; else the agency whose own template it is
     usedFor: { type: String, enum: ['reply', 'ask', 'resolve', 'reject'], required: true },
     title: { id: { type: String, required: true }, en: { type: String, required: true } },
     body: { id: { type: String, required: true }, en: { type: String, required: true } },
@@ -91,9 +92,13 @@ export async function ensureResponseTemplates(): Promise<void> {
   );
 }
 
-/** The templates that fit a ticket's category (or any category), for the staff page's pickers. */
-export async function templatesFor(category: string | null) {
-  return ResponseTemplate.find({ active: true, category: { $in: [null, category] } })
+/** The templates that fit a ticket's category (or any category), national or its agency's own, for the staff pickers. */
+export async function templatesFor(category: string | null, agencyCode: string | null = null) {
+  return ResponseTemplate.find({
+    active: true,
+    category: { $in: [null, category] },
+    agencyCode: { $in: [null, ...(agencyCode ? [agencyCode] : [])] },
+  })
     .sort({ usedFor: 1, code: 1 })
     .lean<ResponseTemplateDoc[]>();
 }
@@ -107,8 +112,18 @@ export const fillTemplate = (text: string, values: TemplateValues): string =>
   text.replace(/\{(code|unit)\}/g, (_whole, name: keyof TemplateValues) => values[name]);
 
 /** A template's text in the citizen's language, filled for their ticket, or null when there is no such template. */
-export async function templateText(code: string, lang: Lang, values: TemplateValues): Promise<string | null> {
-  const template = await ResponseTemplate.findOne({ code, active: true }).lean<ResponseTemplateDoc>();
+export async function templateText(
+  code: string,
+  lang: Lang,
+  values: TemplateValues,
+  agencyCode: string | null = null,
+): Promise<string | null> {
+  // Another agency's own template is not this ticket's to use.
+  const template = await ResponseTemplate.findOne({
+    code,
+    active: true,
+    agencyCode: { $in: [null, ...(agencyCode ? [agencyCode] : [])] },
+  }).lean<ResponseTemplateDoc>();
   const text = template?.body?.[lang];
   return text ? fillTemplate(text, values) : null;
 }

@@ -1,5 +1,5 @@
 import { type Actor } from '../../../platform/access.js';
-import { activeCategories } from '../../feedback/index.js';
+import { categoryNames } from '../../feedback/index.js';
 import { toCsv } from '../ikm/exports.js';
 import type { Period } from '../shared/period.js';
 import { ticketTrends, type DurationFigures, type TrendsReport } from './report.js';
@@ -41,12 +41,9 @@ export async function trendsView(actor: Actor, period: Period, t: Translate, lan
     interval: period.interval,
     serviceCode: period.serviceCode,
   });
-  const categories = await activeCategories();
-  const categoryName = (code: string) => {
-    const category = categories.find((candidate) => candidate.code === code) as
-      { name?: Record<string, string> } | undefined;
-    return category?.name?.[lang] ?? category?.name?.id ?? code;
-  };
+  // Every category by name, the deactivated ones and the agencies' own included: old tickets keep theirs.
+  const names = await categoryNames();
+  const categoryName = (code: string) => names.get(code)?.[lang as 'id' | 'en'] ?? code;
   return { report, tables: tablesOf(report, t, categoryName) };
 }
 

@@ -39,8 +39,8 @@ export async function staffView(actor: Actor | undefined, code: unknown) {
   const [officers, findings, categories, templates, assignable] = await Promise.all([
     findOfficersByIds(ticket.officerIds.map(String)),
     Finding.find({ ticketId: ticket._id }).lean<FindingDoc[]>(),
-    activeCategories(),
-    templatesFor(ticket.category ?? null),
+    activeCategories(ticket.agencyCode),
+    templatesFor(ticket.category ?? null, ticket.agencyCode),
     canDecide(actor!, ticket, named) ? assignableTo(ticket) : [],
   ]);
   const decide = canDecide(actor!, ticket, named);
