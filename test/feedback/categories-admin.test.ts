@@ -1,29 +1,19 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
-import { Category } from '../../src/modules/feedback/categories.js';
+import { Category, CategoryOverride } from '../../src/modules/feedback/categories.js';
 import { AuditEntry } from '../../src/platform/audit-log.js';
-import { seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { adminWorld, postForm, send, type Signed } from '../helpers/admin.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
-
-interface Signed {
-  agent: request.Agent;
-  csrf: string;
-}
 
 describe('The complaint category table (/admin/categories, /api/v1/categories)', () => {
   useTestDatabase();
   let app: Express;
   let root: Signed;
   let jambiAdmin: Signed;
+  let ambonAdmin: Signed;
   let head: Signed;
-
-  const as = async (email: string): Promise<Signed> => {
-    const agent = request.agent(app);
-    return { agent, csrf: await signIn(agent, email) };
-  };
-  const send = (who: Signed, method: 'post' | 'patch', url: string, body: object, lang = 'id') =>
-    who.agent[method](url).set('X-CSRF-Token', who.csrf).set('Accept-Language', lang).send(body);
+  let as: (email: string) => Promise<Signed>;
   const queueing = {
     code: 'queue_system',
     nameId: 'Sistem antrean',
@@ -36,10 +26,12 @@ describe('The complaint category table (/admin/categories, /api/v1/categories)',
   };
 
   before(async () => {
-    app = await testApp();
-    await seedDirectory();
+    const world = await adminWorld();
+    app = world.app;
+    as = world.as;
     root = await as('root@suara.test');
     jambiAdmin = await as('admin.jambi@suara.test');
+    ambonAdmin = await as('admin.ambon@suara.test');
     head = await as('kepala.dinkes@suara.test');
   });
   beforeEach(resetRateLimits);
@@ -62,30 +54,133 @@ describe('The complaint category table (/admin/categories, /api/v1/categories)',
     expect((entry.details as { after: { kinds: string[] } }).after.kinds).to.deep.equal(['complaint', 'suggestion']);
   });
 
-  it('refuses an agency admin and other staff any change, and changes nothing', async () => {
+  const complaint = (unitCode: string, category: string) =>
+    request(app)
+      .post('/api/v1/tickets')
+      .send({
+        kind: 'complaint',
+        unitCode,
+        category,
+        description: 'Antrean pengambilan obat di apotek puskesmas lebih dari dua jam tanpa kejelasan.',
+        privacy: 'anonymous',
+        consent: true,
+      });
+  const pharmacy = {
+    code: 'jambi_pharmacy_queue',
+    nameId: 'Antrean apotek',
+    nameEn: 'Pharmacy queue',
+    kinds: ['complaint', 'suggestion'],
+    skmElements: [2, 8],
+    berakhlakValues: ['berorientasi_pelayanan', 'kolaboratif'],
+    competency: 'manajemen_antrean',
+    verifyWorkingDays: 1,
+  };
+
+  it('lets an agency admin add a category of the agency’s own, offered only on its units’ forms, audited', async () => {
+    const created = (await send(jambiAdmin, 'post', '/api/v1/categories', pharmacy).expect(201)).body;
+    expect(created).to.include({ code: 'jambi_pharmacy_queue', owner: 'JAMBI', verifyWorkingDays: 1, offered: true });
+    expect(created.skmElements).to.deep.equal([2, 8]);
+    expect(created.berakhlakValues).to.deep.equal(['berorientasi_pelayanan', 'kolaboratif']);
+
+    expect((await request(app).get('/u/PKM-KEBUNHANDIL').expect(200)).text).to.include('Antrean apotek');
+    expect((await request(app).get('/u/AMB-DUKCAPIL').expect(200)).text).not.to.include('Antrean apotek');
+    // Its own verification limit (one working day) sets the clock of a ticket filed under it.
+    const own = (await complaint('PKM-KEBUNHANDIL', 'jambi_pharmacy_queue').expect(201)).body;
+    const national = (await complaint('PKM-KEBUNHANDIL', 'waiting_time').expect(201)).body;
+    expect(new Date(own.dueAt).getTime()).to.be.below(new Date(national.dueAt).getTime());
+    const elsewhere = (await complaint('AMB-DUKCAPIL', 'jambi_pharmacy_queue').expect(400)).body;
+    expect(elsewhere.error.fields).to.have.key('category');
+
+    // Each agency's table lists the national categories and its own, never another agency's.
+    const jambi = (await jambiAdmin.agent.get('/api/v1/categories').expect(200)).body;
+    expect(jambi.agency).to.equal('JAMBI');
+    expect(jambi.categories.map((c: { code: string }) => c.code)).to.include('jambi_pharmacy_queue');
+    const ambon = (await ambonAdmin.agent.get('/api/v1/categories').expect(200)).body;
+    expect(ambon.categories.map((c: { code: string }) => c.code)).not.to.include('jambi_pharmacy_queue');
+
+    const entry = (await AuditEntry.findOne({ action: 'feedback.category.create', target: 'jambi_pharmacy_queue' }).lean())!;
+    expect(entry.actorId).to.not.equal(null);
+    expect((entry.details as { before: unknown }).before).to.equal(null);
+    expect((entry.details as { after: { owner: string } }).after.owner).to.equal('JAMBI');
+  });
+
+  it('lets an agency switch a national category off for its own units only, the national row untouched', async () => {
     const before = await Category.findOne({ code: 'waiting_time' }).lean();
-    // An agency admin reads the national table but changes none of it.
-    expect((await jambiAdmin.agent.get('/api/v1/categories').expect(200)).body.categories).to.have.length.above(10);
-    await send(jambiAdmin, 'patch', '/api/v1/categories/waiting_time', { nameId: 'Antre lama sekali' }).expect(403);
-    await send(jambiAdmin, 'patch', '/api/v1/categories/waiting_time', { active: false }).expect(403);
-    await send(jambiAdmin, 'post', '/api/v1/categories', { ...queueing, code: 'jambi_own' }).expect(403);
+    const filedBefore = (await complaint('PKM-KEBUNHANDIL', 'waiting_time').expect(201)).body.code as string;
+
+    await postForm(jambiAdmin, '/admin/categories/waiting_time/active', { active: 'false' })
+      .expect(303)
+      .expect('location', '/admin/categories');
+    const after = await Category.findOne({ code: 'waiting_time' }).lean();
+    expect(after!.active).to.equal(true);
+    expect(after!.updatedAt).to.deep.equal(before!.updatedAt);
+    expect(await CategoryOverride.countDocuments({ agencyCode: 'JAMBI', code: 'waiting_time', active: false })).to.equal(1);
+
+    expect((await request(app).get('/u/PKM-KEBUNHANDIL').expect(200)).text).not.to.include('value="waiting_time"');
+    expect((await request(app).get('/u/AMB-DUKCAPIL').expect(200)).text).to.include('value="waiting_time"');
+    await complaint('PKM-KEBUNHANDIL', 'waiting_time').expect(400);
+    await complaint('AMB-DUKCAPIL', 'waiting_time').expect(201);
+
     const page = await jambiAdmin.agent.get('/admin/categories').expect(200);
-    expect(page.text).to.include('Hanya administrator platform');
-    expect(page.text).not.to.include('/admin/categories/waiting_time/edit');
-    await jambiAdmin.agent
-      .post('/admin/categories/waiting_time/active')
-      .type('form')
-      .send({ _csrf: jambiAdmin.csrf, active: 'false' })
-      .expect(403);
+    expect(page.text).to.include('Nonaktif di instansi ini');
+    // The inbox still names the category on a ticket filed before.
+    const site = await as('kepala.kebunhandil@suara.test');
+    expect((await site.agent.get(`/inbox/tickets/${filedBefore}`).expect(200)).text).to.include('Waktu tunggu lama');
+
+    const entry = (await AuditEntry.findOne({ action: 'feedback.category.deactivate', target: 'waiting_time' }).lean())!;
+    const details = entry.details as { agency: string; before: { offered: boolean }; after: { offered: boolean } };
+    expect(details).to.deep.include({ agency: 'JAMBI' });
+    expect(details.before.offered).to.equal(true);
+    expect(details.after.offered).to.equal(false);
+
+    await send(jambiAdmin, 'patch', '/api/v1/categories/waiting_time', { active: true }).expect(200);
+    expect((await request(app).get('/u/PKM-KEBUNHANDIL').expect(200)).text).to.include('value="waiting_time"');
+  });
+
+  it('refuses an agency admin a national category’s content, another agency’s category and a forged code, changing nothing', async () => {
+    const waiting = await Category.findOne({ code: 'waiting_time' }).lean();
+    const own = await Category.findOne({ code: 'jambi_pharmacy_queue' }).lean();
+    const audited = await AuditEntry.countDocuments({ action: /^feedback\.category/ });
+
+    const renamed = await send(jambiAdmin, 'patch', '/api/v1/categories/waiting_time', { nameId: 'Antre lama sekali' }, 'en');
+    expect(renamed.status).to.equal(403);
+    expect(renamed.body.error.message).to.include('platform administrator');
+    // Another agency's category reads as unknown, in the asker's language, by API and by page.
+    const id = await send(ambonAdmin, 'patch', '/api/v1/categories/jambi_pharmacy_queue', { active: false }).expect(404);
+    const en = await send(ambonAdmin, 'patch', '/api/v1/categories/jambi_pharmacy_queue', { active: false }, 'en');
+    expect(en.status).to.equal(404);
+    expect(id.body.error.message).to.not.equal(en.body.error.message);
+    await ambonAdmin.agent.get('/api/v1/categories/jambi_pharmacy_queue').expect(404);
+    await ambonAdmin.agent.get('/admin/categories/jambi_pharmacy_queue/edit').expect(404);
+    await postForm(ambonAdmin, '/admin/categories/jambi_pharmacy_queue/active', { active: 'false' }).expect(404);
+    await postForm(ambonAdmin, '/admin/categories/jambi_pharmacy_queue', { nameId: 'Punya Ambon' }).expect(404);
+    // Naming another agency in the query is no way round it; nor is a code made up or built to match anything.
+    await ambonAdmin.agent.get('/api/v1/categories?agency=JAMBI').expect(404);
+    await send(ambonAdmin, 'post', '/api/v1/categories?agency=JAMBI', { ...pharmacy, code: 'ambon_in_jambi' }).expect(404);
+    await send(jambiAdmin, 'patch', '/api/v1/categories/no_such_thing', { active: false }).expect(404);
+    await send(jambiAdmin, 'patch', `/api/v1/categories/${encodeURIComponent('{"$ne":null}')}`, { active: false }).expect(404);
+    await send(jambiAdmin, 'patch', '/api/v1/categories/jambi_pharmacy_queue?agency=JAMBI&agency=AMBON', { active: false }).expect(404);
+
+    // Other staff read no table at all.
     await head.agent.get('/api/v1/categories').expect(403);
     await head.agent.get('/admin/categories').expect(403);
-    await send(root, 'patch', '/api/v1/categories/no_such_thing', { nameId: 'Apa saja' }).expect(404);
+    await send(head, 'post', '/api/v1/categories', { ...pharmacy, code: 'head_own' }).expect(403);
 
-    const after = await Category.findOne({ code: 'waiting_time' }).lean();
-    expect(after!.name).to.deep.equal(before!.name);
-    expect(after!.active).to.equal(true);
-    expect(await Category.exists({ code: 'jambi_own' })).to.equal(null);
-    expect(await AuditEntry.countDocuments({ action: /^feedback\.category/, target: 'waiting_time' })).to.equal(0);
+    expect(await Category.findOne({ code: 'waiting_time' }).lean()).to.deep.equal(waiting);
+    expect(await Category.findOne({ code: 'jambi_pharmacy_queue' }).lean()).to.deep.equal(own);
+    expect(await Category.exists({ code: { $in: ['ambon_in_jambi', 'head_own'] } })).to.equal(null);
+    expect(await CategoryOverride.countDocuments({ agencyCode: 'AMBON' })).to.equal(0);
+    expect(await AuditEntry.countDocuments({ action: /^feedback\.category/ })).to.equal(audited);
+  });
+
+  it('lets the platform administrator open an agency’s table, and the agency’s own rows stay off the national one', async () => {
+    const national = (await root.agent.get('/api/v1/categories').expect(200)).body;
+    expect(national.agency).to.equal(null);
+    expect(national.categories.map((c: { code: string }) => c.code)).not.to.include('jambi_pharmacy_queue');
+    const jambi = (await root.agent.get('/api/v1/categories?agency=JAMBI').expect(200)).body;
+    expect(jambi.categories.map((c: { code: string }) => c.code)).to.include('jambi_pharmacy_queue');
+    const page = await root.agent.get('/admin/categories').expect(200);
+    expect(page.text).to.include('href="/admin/categories?agency=JAMBI"');
   });
 
   it('refuses a verification limit past the legal three working days, in the request’s language', async () => {

@@ -103,6 +103,8 @@ const tableScope = (table: CategoryTable) => (table.agency ? { unitPath: table.a
  */
 export async function categoryTable(actor: Actor | undefined, agencyCode?: unknown): Promise<CategoryTable> {
   assertReadsNationalTables(actor);
+  // A list or an object where a code belongs is forged: it names no agency anyone may see.
+  if (agencyCode !== undefined && agencyCode !== null && typeof agencyCode !== 'string') throw new AppError('not_found');
   const everywhere = actor!.grants.some((grant) => grant.role === 'admin' && grant.unitId === null);
   const named = typeof agencyCode === 'string' && agencyCode.trim() ? agencyCode.trim() : null;
   if (!named && everywhere) return { agency: null, manages: true };
