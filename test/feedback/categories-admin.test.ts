@@ -55,16 +55,14 @@ describe('The complaint category table (/admin/categories, /api/v1/categories)',
   });
 
   const complaint = (unitCode: string, category: string) =>
-    request(app)
-      .post('/api/v1/tickets')
-      .send({
-        kind: 'complaint',
-        unitCode,
-        category,
-        description: 'Antrean pengambilan obat di apotek puskesmas lebih dari dua jam tanpa kejelasan.',
-        privacy: 'anonymous',
-        consent: true,
-      });
+    request(app).post('/api/v1/tickets').send({
+      kind: 'complaint',
+      unitCode,
+      category,
+      description: 'Antrean pengambilan obat di apotek puskesmas lebih dari dua jam tanpa kejelasan.',
+      privacy: 'anonymous',
+      consent: true,
+    });
   const pharmacy = {
     code: 'jambi_pharmacy_queue',
     nameId: 'Antrean apotek',
@@ -98,7 +96,10 @@ describe('The complaint category table (/admin/categories, /api/v1/categories)',
     const ambon = (await ambonAdmin.agent.get('/api/v1/categories').expect(200)).body;
     expect(ambon.categories.map((c: { code: string }) => c.code)).not.to.include('jambi_pharmacy_queue');
 
-    const entry = (await AuditEntry.findOne({ action: 'feedback.category.create', target: 'jambi_pharmacy_queue' }).lean())!;
+    const entry = (await AuditEntry.findOne({
+      action: 'feedback.category.create',
+      target: 'jambi_pharmacy_queue',
+    }).lean())!;
     expect(entry.actorId).to.not.equal(null);
     expect((entry.details as { before: unknown }).before).to.equal(null);
     expect((entry.details as { after: { owner: string } }).after.owner).to.equal('JAMBI');
@@ -114,7 +115,9 @@ describe('The complaint category table (/admin/categories, /api/v1/categories)',
     const after = await Category.findOne({ code: 'waiting_time' }).lean();
     expect(after!.active).to.equal(true);
     expect(after!.updatedAt).to.deep.equal(before!.updatedAt);
-    expect(await CategoryOverride.countDocuments({ agencyCode: 'JAMBI', code: 'waiting_time', active: false })).to.equal(1);
+    expect(
+      await CategoryOverride.countDocuments({ agencyCode: 'JAMBI', code: 'waiting_time', active: false }),
+    ).to.equal(1);
 
     expect((await request(app).get('/u/PKM-KEBUNHANDIL').expect(200)).text).not.to.include('value="waiting_time"');
     expect((await request(app).get('/u/AMB-DUKCAPIL').expect(200)).text).to.include('value="waiting_time"');
@@ -127,7 +130,10 @@ describe('The complaint category table (/admin/categories, /api/v1/categories)',
     const site = await as('kepala.kebunhandil@suara.test');
     expect((await site.agent.get(`/inbox/tickets/${filedBefore}`).expect(200)).text).to.include('Waktu tunggu lama');
 
-    const entry = (await AuditEntry.findOne({ action: 'feedback.category.deactivate', target: 'waiting_time' }).lean())!;
+    const entry = (await AuditEntry.findOne({
+      action: 'feedback.category.deactivate',
+      target: 'waiting_time',
+    }).lean())!;
     const details = entry.details as { agency: string; before: { offered: boolean }; after: { offered: boolean } };
     expect(details).to.deep.include({ agency: 'JAMBI' });
     expect(details.before.offered).to.equal(true);
@@ -142,11 +148,19 @@ describe('The complaint category table (/admin/categories, /api/v1/categories)',
     const own = await Category.findOne({ code: 'jambi_pharmacy_queue' }).lean();
     const audited = await AuditEntry.countDocuments({ action: /^feedback\.category/ });
 
-    const renamed = await send(jambiAdmin, 'patch', '/api/v1/categories/waiting_time', { nameId: 'Antre lama sekali' }, 'en');
+    const renamed = await send(
+      jambiAdmin,
+      'patch',
+      '/api/v1/categories/waiting_time',
+      { nameId: 'Antre lama sekali' },
+      'en',
+    );
     expect(renamed.status).to.equal(403);
     expect(renamed.body.error.message).to.include('platform administrator');
     // Another agency's category reads as unknown, in the asker's language, by API and by page.
-    const id = await send(ambonAdmin, 'patch', '/api/v1/categories/jambi_pharmacy_queue', { active: false }).expect(404);
+    const id = await send(ambonAdmin, 'patch', '/api/v1/categories/jambi_pharmacy_queue', { active: false }).expect(
+      404,
+    );
     const en = await send(ambonAdmin, 'patch', '/api/v1/categories/jambi_pharmacy_queue', { active: false }, 'en');
     expect(en.status).to.equal(404);
     expect(id.body.error.message).to.not.equal(en.body.error.message);
@@ -156,10 +170,16 @@ describe('The complaint category table (/admin/categories, /api/v1/categories)',
     await postForm(ambonAdmin, '/admin/categories/jambi_pharmacy_queue', { nameId: 'Punya Ambon' }).expect(404);
     // Naming another agency in the query is no way round it; nor is a code made up or built to match anything.
     await ambonAdmin.agent.get('/api/v1/categories?agency=JAMBI').expect(404);
-    await send(ambonAdmin, 'post', '/api/v1/categories?agency=JAMBI', { ...pharmacy, code: 'ambon_in_jambi' }).expect(404);
+    await send(ambonAdmin, 'post', '/api/v1/categories?agency=JAMBI', { ...pharmacy, code: 'ambon_in_jambi' }).expect(
+      404,
+    );
     await send(jambiAdmin, 'patch', '/api/v1/categories/no_such_thing', { active: false }).expect(404);
-    await send(jambiAdmin, 'patch', `/api/v1/categories/${encodeURIComponent('{"$ne":null}')}`, { active: false }).expect(404);
-    await send(jambiAdmin, 'patch', '/api/v1/categories/jambi_pharmacy_queue?agency=JAMBI&agency=AMBON', { active: false }).expect(404);
+    await send(jambiAdmin, 'patch', `/api/v1/categories/${encodeURIComponent('{"$ne":null}')}`, {
+      active: false,
+    }).expect(404);
+    await send(jambiAdmin, 'patch', '/api/v1/categories/jambi_pharmacy_queue?agency=JAMBI&agency=AMBON', {
+      active: false,
+    }).expect(404);
 
     // Other staff read no table at all.
     await head.agent.get('/api/v1/categories').expect(403);

@@ -1,28 +1,20 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
+import { createUser } from '../../src/modules/accounts/service.js';
 import { ResponseTemplate } from '../../src/modules/feedback/templates.js';
 import { AuditEntry } from '../../src/platform/audit-log.js';
-import { seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { PASSWORD } from '../helpers/app.js';
+import { adminWorld, postForm, send, type Signed } from '../helpers/admin.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
-
-interface Signed {
-  agent: request.Agent;
-  csrf: string;
-}
 
 describe('Response templates per category and action (/admin/templates, /api/v1/response-templates)', () => {
   useTestDatabase();
   let app: Express;
   let root: Signed;
   let jambiAdmin: Signed;
-
-  const as = async (email: string): Promise<Signed> => {
-    const agent = request.agent(app);
-    return { agent, csrf: await signIn(agent, email) };
-  };
-  const send = (who: Signed, method: 'post' | 'patch', url: string, body: object, lang = 'id') =>
-    who.agent[method](url).set('X-CSRF-Token', who.csrf).set('Accept-Language', lang).send(body);
+  let ambonAdmin: Signed;
+  let as: (email: string) => Promise<Signed>;
   const queueAnswer = {
     code: 'waiting_time_queue',
     category: 'waiting_time',
@@ -34,14 +26,22 @@ describe('Response templates per category and action (/admin/templates, /api/v1/
   };
 
   before(async () => {
-    app = await testApp();
-    await seedDirectory();
+    const world = await adminWorld();
+    ({ app, as } = world);
+    await createUser(world.root, {
+      email: 'kepala.dukcapil@suara.test',
+      name: 'Kepala Dukcapil',
+      password: PASSWORD,
+      role: 'unit_head',
+      unitCode: 'AMB-DUKCAPIL',
+    });
     root = await as('root@suara.test');
     jambiAdmin = await as('admin.jambi@suara.test');
+    ambonAdmin = await as('admin.ambon@suara.test');
   });
   beforeEach(resetRateLimits);
 
-  it('lists the six seeded templates to any admin, in both languages', async () => {
+  it('lists the six seeded national templates to any admin, in both languages', async () => {
     const { templates } = (await jambiAdmin.agent.get('/api/v1/response-templates').expect(200)).body;
     expect(templates).to.have.length(6);
     const fee = templates.find((template: { code: string }) => template.code === 'illegal_fee_inspectorate');
@@ -117,19 +117,99 @@ describe('Response templates per category and action (/admin/templates, /api/v1/
     expect(await ResponseTemplate.exists({ code: 'only_a_preview' })).to.equal(null);
   });
 
-  it('lets no agency admin change a template: 403 and nothing changes', async () => {
-    await send(jambiAdmin, 'patch', '/api/v1/response-templates/need_details', { titleId: 'Tanya lagi' }).expect(403);
-    await send(jambiAdmin, 'post', '/api/v1/response-templates', { ...queueAnswer, code: 'jambi_answer' }).expect(403);
-    await jambiAdmin.agent
-      .post('/admin/templates/need_details/active')
-      .type('form')
-      .send({ _csrf: jambiAdmin.csrf, active: 'false' })
-      .expect(403);
+  it('lets no agency admin change a national template: 403 and nothing changes', async () => {
+    const refused = await send(
+      jambiAdmin,
+      'patch',
+      '/api/v1/response-templates/need_details',
+      { titleId: 'Tanya lagi' },
+      'en',
+    );
+    expect(refused.status).to.equal(403);
+    expect(refused.body.error.message).to.equal('Only the platform administrator can change a national template.');
+    await postForm(jambiAdmin, '/admin/templates/need_details/active', { active: 'false' }).expect(403);
     const kept = (await ResponseTemplate.findOne({ code: 'need_details' }).lean())!;
     expect(kept.title!.id).to.equal('Minta keterangan tambahan');
     expect(kept.active).to.equal(true);
-    expect(await ResponseTemplate.exists({ code: 'jambi_answer' })).to.equal(null);
     expect(await AuditEntry.countDocuments({ action: /^feedback\.template/, target: 'need_details' })).to.equal(0);
+    const page = await jambiAdmin.agent.get('/admin/templates').expect(200);
+    expect(page.text).not.to.include('/admin/templates/need_details/edit');
+  });
+
+  it('lets an agency admin keep templates of the agency’s own, for its own categories, used only on its tickets', async () => {
+    await send(jambiAdmin, 'post', '/api/v1/categories', {
+      code: 'jambi_pharmacy_queue',
+      nameId: 'Antrean apotek',
+      nameEn: 'Pharmacy queue',
+      kinds: ['complaint'],
+    }).expect(201);
+    const jambiAnswer = {
+      ...queueAnswer,
+      code: 'jambi_pharmacy_answer',
+      category: 'jambi_pharmacy_queue',
+      titleId: 'Apotek: loket tambahan',
+      titleEn: 'Pharmacy: extra counter',
+    };
+    await postForm(jambiAdmin, '/admin/templates', jambiAnswer).expect(303).expect('location', '/admin/templates');
+    const saved = (await jambiAdmin.agent.get('/api/v1/response-templates/jambi_pharmacy_answer').expect(200)).body;
+    expect(saved).to.include({ owner: 'JAMBI', category: 'jambi_pharmacy_queue' });
+    expect(
+      await AuditEntry.countDocuments({ action: 'feedback.template.create', target: 'jambi_pharmacy_answer' }),
+    ).to.equal(1);
+
+    // Ambon neither sees it nor reaches it, and cannot name Jambi's category in a template of its own.
+    const ambonList = (await ambonAdmin.agent.get('/api/v1/response-templates').expect(200)).body.templates;
+    expect(ambonList.map((t: { code: string }) => t.code)).not.to.include('jambi_pharmacy_answer');
+    await ambonAdmin.agent.get('/api/v1/response-templates/jambi_pharmacy_answer').expect(404);
+    await send(ambonAdmin, 'patch', '/api/v1/response-templates/jambi_pharmacy_answer', {
+      titleId: 'Punya Ambon',
+    }).expect(404);
+    await postForm(ambonAdmin, '/admin/templates/jambi_pharmacy_answer/active', { active: 'false' }).expect(404);
+    const foreign = await send(
+      ambonAdmin,
+      'post',
+      '/api/v1/response-templates',
+      { ...jambiAnswer, code: 'ambon_answer' },
+      'en',
+    );
+    expect(foreign.status).to.equal(400);
+    expect(foreign.body.error.fields.category).to.equal('Unknown category.');
+    expect((await ResponseTemplate.findOne({ code: 'jambi_pharmacy_answer' }).lean())!.title!.id).to.equal(
+      'Apotek: loket tambahan',
+    );
+
+    // Staff of Jambi are offered it on a ticket of that category; a ticket elsewhere cannot use it.
+    const file = (unitCode: string, category: string) =>
+      request(app)
+        .post('/api/v1/tickets')
+        .send({
+          kind: 'complaint',
+          unitCode,
+          category,
+          description: 'Antrean di apotek sangat panjang dan tidak ada nomor antrean.',
+          privacy: 'anonymous',
+          consent: true,
+        })
+        .expect(201);
+    const jambiTicket = (await file('PKM-KEBUNHANDIL', 'jambi_pharmacy_queue')).body.code as string;
+    const site = await as('kepala.kebunhandil@suara.test');
+    const view = (await site.agent.get(`/api/v1/tickets/${jambiTicket}`).expect(200)).body;
+    expect(view.templates.map((t: { code: string }) => t.code)).to.include('jambi_pharmacy_answer');
+
+    const ambonTicket = (await file('AMB-DUKCAPIL', 'waiting_time')).body.code as string;
+    const dukcapil = await as('kepala.dukcapil@suara.test');
+    const seen = (await dukcapil.agent.get(`/api/v1/tickets/${ambonTicket}`).expect(200)).body;
+    expect(seen.templates.map((t: { code: string }) => t.code)).not.to.include('jambi_pharmacy_answer');
+    const verified = await send(dukcapil, 'patch', `/api/v1/tickets/${ambonTicket}`, {
+      revision: seen.ticket.revision,
+      action: 'verify',
+    }).expect(200);
+    const refused = await send(dukcapil, 'patch', `/api/v1/tickets/${ambonTicket}`, {
+      revision: verified.body.ticket.revision,
+      action: 'resolve',
+      template: 'jambi_pharmacy_answer',
+    }).expect(400);
+    expect(refused.body.error.fields).to.have.key('template');
   });
 
   it('fills {code} and {unit} from the ticket when staff resolve with the saved template', async () => {

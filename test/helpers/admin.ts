@@ -41,8 +41,13 @@ export async function adminWorld(app?: Express) {
 }
 
 /** A JSON change: POST, PATCH, PUT or DELETE with the CSRF header, in the given language. */
-export const send = (who: Signed, method: 'post' | 'patch' | 'put' | 'delete', url: string, body: object, lang = 'id') =>
-  who.agent[method](url).set('X-CSRF-Token', who.csrf).set('Accept-Language', lang).send(body);
+export const send = (
+  who: Signed,
+  method: 'post' | 'patch' | 'put' | 'delete',
+  url: string,
+  body: object,
+  lang = 'id',
+) => who.agent[method](url).set('X-CSRF-Token', who.csrf).set('Accept-Language', lang).send(body);
 
 /** A page form's post, as a browser without JavaScript sends it. */
 export const postForm = (who: Signed, url: string, body: Record<string, unknown>, lang = 'id') =>

@@ -67,7 +67,11 @@ function tableRoutes<View>(table: AdminTable<View>): Router {
   const { api, page } = table;
   router.get(api, requireActor, async (req, res) => {
     const owner = await categoryTable(req.actor, req.query.agency);
-    res.json({ agency: owner.agency?.code ?? null, manages: owner.manages, [table.listKey]: await table.list(req.actor, req.query.agency) });
+    res.json({
+      agency: owner.agency?.code ?? null,
+      manages: owner.manages,
+      [table.listKey]: await table.list(req.actor, req.query.agency),
+    });
   });
   router.post(api, requireActor, async (req, res) => {
     res.status(201).json(await table.create(req.actor, req.query.agency, req.body));
@@ -301,7 +305,11 @@ function templatePreviewRoutes(): Router {
     const model = await templates.formModel(req);
     const texts = formBody(req, ['bodyId', 'bodyEn']);
     try {
-      res.render(templates.views.form, { ...model, values: req.body, preview: await previewTemplate(req.actor, texts) });
+      res.render(templates.views.form, {
+        ...model,
+        values: req.body,
+        preview: await previewTemplate(req.actor, texts),
+      });
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'validation') throw error;
       res.status(error.status).render(templates.views.form, {

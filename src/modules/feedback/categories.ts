@@ -218,7 +218,9 @@ async function switchedOffIn(agencyCode: string): Promise<Set<string>> {
  */
 export async function activeCategories(agencyCode?: string | null): Promise<CategoryDoc[]> {
   if (!agencyCode)
-    return categoryLookups.get('active', () => Category.find({ active: true }).sort({ order: 1 }).lean<CategoryDoc[]>());
+    return categoryLookups.get('active', () =>
+      Category.find({ active: true }).sort({ order: 1 }).lean<CategoryDoc[]>(),
+    );
   return categoryLookups.get(`agency:${agencyCode}`, async () => {
     const [rows, off] = await Promise.all([
       Category.find({ active: true, agencyCode: { $in: [null, agencyCode] } })

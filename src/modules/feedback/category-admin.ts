@@ -104,7 +104,8 @@ const tableScope = (table: CategoryTable) => (table.agency ? { unitPath: table.a
 export async function categoryTable(actor: Actor | undefined, agencyCode?: unknown): Promise<CategoryTable> {
   assertReadsNationalTables(actor);
   // A list or an object where a code belongs is forged: it names no agency anyone may see.
-  if (agencyCode !== undefined && agencyCode !== null && typeof agencyCode !== 'string') throw new AppError('not_found');
+  if (agencyCode !== undefined && agencyCode !== null && typeof agencyCode !== 'string')
+    throw new AppError('not_found');
   const everywhere = actor!.grants.some((grant) => grant.role === 'admin' && grant.unitId === null);
   const named = typeof agencyCode === 'string' && agencyCode.trim() ? agencyCode.trim() : null;
   if (!named && everywhere) return { agency: null, manages: true };
@@ -157,7 +158,9 @@ export function assertReadsNationalTables(actor: Actor | undefined): void {
 export const canManageCategories = (actor: Actor | undefined) => can(actor, 'directory.manage', nationalScope);
 
 /** The rows a table shows: the national ones, and on an agency's table the agency's own after them. */
-const rowsOf = (table: CategoryTable) => ({ agencyCode: { $in: [null, ...(table.agency ? [table.agency.code] : [])] } });
+const rowsOf = (table: CategoryTable) => ({
+  agencyCode: { $in: [null, ...(table.agency ? [table.agency.code] : [])] },
+});
 
 async function overridesOf(table: CategoryTable): Promise<Set<string>> {
   if (!table.agency) return new Set();
@@ -209,7 +212,11 @@ function storedFields(input: CategoryInput, before?: CategoryView): Record<strin
 }
 
 /** A new category of the table: national for a platform administrator, else the agency's own. */
-export async function createCategory(actor: Actor | undefined, agencyCode: unknown, raw: unknown): Promise<CategoryView> {
+export async function createCategory(
+  actor: Actor | undefined,
+  agencyCode: unknown,
+  raw: unknown,
+): Promise<CategoryView> {
   const table = await categoryTable(actor, agencyCode);
   assertManages(table);
   const input = check<CategoryInput>(categoryInput, raw);

@@ -4,7 +4,13 @@ import { recordAudit } from '../../platform/audit-log.js';
 import { AppError, type FieldErrors } from '../../platform/errors.js';
 import type { Lang } from '../../platform/i18n.js';
 import { check } from '../../platform/validate.js';
-import { assertReadsNationalTables, categoryCodesOf, categoryTable, nationalScope, type CategoryTable } from './category-admin.js';
+import {
+  assertReadsNationalTables,
+  categoryCodesOf,
+  categoryTable,
+  nationalScope,
+  type CategoryTable,
+} from './category-admin.js';
 import { fillTemplate, ResponseTemplate, templatePlaceholders, type ResponseTemplateDoc } from './templates.js';
 
 /**
@@ -102,7 +108,9 @@ const templatesOf = (table: CategoryTable) => ({
 export async function listTemplates(actor: Actor | undefined, agencyCode?: unknown): Promise<TemplateView[]> {
   const table = await categoryTable(actor, agencyCode);
   return (
-    await ResponseTemplate.find(templatesOf(table)).sort({ category: 1, usedFor: 1, code: 1 }).lean<ResponseTemplateDoc[]>()
+    await ResponseTemplate.find(templatesOf(table))
+      .sort({ category: 1, usedFor: 1, code: 1 })
+      .lean<ResponseTemplateDoc[]>()
   ).map(templateView);
 }
 
@@ -135,7 +143,11 @@ function storedFields(input: TemplateInput, before?: TemplateView): Record<strin
 const scopeOf = (table: CategoryTable) => (table.agency ? { unitPath: table.agency.path } : nationalScope);
 
 /** A template of the table: national for a platform administrator, else the agency's own. */
-export async function createTemplate(actor: Actor | undefined, agencyCode: unknown, raw: unknown): Promise<TemplateView> {
+export async function createTemplate(
+  actor: Actor | undefined,
+  agencyCode: unknown,
+  raw: unknown,
+): Promise<TemplateView> {
   const table = await categoryTable(actor, agencyCode);
   if (!table.manages) throw new AppError('forbidden', 'categories.admin.agency_admins_only');
   const input = check<TemplateInput>(templateInput, raw);
