@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
 import { AuditEntry } from '../../src/platform/audit-log.js';
-import { ApiToken } from '../../src/modules/accounts/model.js';
+import { ApiToken, User } from '../../src/modules/accounts/model.js';
+import { Unit } from '../../src/modules/directory/model.js';
+import type { Actor } from '../../src/platform/access.js';
 import { createUser } from '../../src/modules/accounts/service.js';
 import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
@@ -16,10 +18,12 @@ describe('The admin tokens page: an agency’s API tokens, made, listed and revo
     return { agent, csrf: await signIn(agent, email) };
   };
   let headToken: { id: string; token: string };
+  let root: Actor;
 
   before(async () => {
     app = await testApp();
     const { admin } = await seedDirectory();
+    root = admin;
     await createUser(admin, {
       email: 'admin.ambon@suara.test',
       name: 'Admin Ambon',
@@ -95,6 +99,93 @@ describe('The admin tokens page: an agency’s API tokens, made, listed and revo
     expect(page.text).to.include('Token dicabut');
     expect(page.text).to.include('Dicabut');
     expect(await AuditEntry.countDocuments({ action: 'token.revoke' })).to.equal(1);
+  });
+
+  it('mints a narrower token: one unit below the admin’s agency, or fewer of their roles', async () => {
+    const { agent, csrf } = await session('admin.jambi@suara.test');
+    const form = await agent.get('/admin/tokens').expect(200);
+    expect(form.text).to.include('Peran yang dibawa token');
+    expect(form.text).to.include('<option value="PKM-KEBUNHANDIL"');
+    expect(form.text).not.to.include('<option value="AMB-DUKCAPIL"');
+
+    const created = await agent
+      .post('/admin/tokens')
+      .type('form')
+      .send({ _csrf: csrf, name: 'Papan Kebun Handil', roles: 'admin', unitCode: 'PKM-KEBUNHANDIL' })
+      .expect(201);
+    const secret = /suara_[\w-]+/.exec(created.text)![0];
+    const stored = (await ApiToken.findOne({ name: 'Papan Kebun Handil' }).lean())!;
+    expect(stored.grants!.map(({ role, unitCode }) => ({ role, unitCode }))).to.deep.equal([
+      { role: 'admin', unitCode: 'PKM-KEBUNHANDIL' },
+    ]);
+    const me = (await request(app).get('/api/v1/auth/me').set(bearer(secret)).expect(200)).body;
+    expect(me.grants).to.deep.equal([
+      { role: 'admin', unitId: String(stored.grants![0]!.unitId), unitCode: 'PKM-KEBUNHANDIL' },
+    ]);
+    // The token reads its own unit's officers, and no longer the rest of the agency the admin keeps.
+    const own = await request(app).get('/api/v1/officers?unitCode=PKM-KEBUNHANDIL').set(bearer(secret)).expect(200);
+    expect(JSON.stringify(own.body)).to.include('Siti Rahmawati');
+    const sibling = await request(app).get('/api/v1/officers?unitCode=PKM-PUTRIAYU').set(bearer(secret));
+    expect(JSON.stringify(sibling.body)).not.to.include('Budi Santoso');
+    expect((await agent.get('/admin/tokens').expect(200)).text).to.include('PKM-KEBUNHANDIL');
+
+    // Fewer roles: an account that is both admin and viewer of Jambi gives a dashboard only the viewer's.
+    await createUser(root, {
+      email: 'admin.pemantau@suara.test',
+      name: 'Admin dan Pemantau',
+      password: PASSWORD,
+      role: 'admin',
+      unitCode: 'JAMBI',
+    });
+    await User.updateOne(
+      { email: 'admin.pemantau@suara.test' },
+      {
+        $push: {
+          grants: { role: 'viewer', unitId: (await Unit.findOne({ code: 'JAMBI' }).lean())!._id, unitCode: 'JAMBI' },
+        },
+      },
+    );
+    const both = await session('admin.pemantau@suara.test');
+    const viewerOnly = await both.agent
+      .post('/admin/tokens')
+      .type('form')
+      .send({ _csrf: both.csrf, name: 'Dasbor publik', roles: 'viewer' })
+      .expect(201);
+    const dashboard = /suara_[\w-]+/.exec(viewerOnly.text)![0];
+    const seen = (await request(app).get('/api/v1/auth/me').set(bearer(dashboard)).expect(200)).body;
+    expect(seen.grants.map((grant: { role: string }) => grant.role)).to.deep.equal(['viewer']);
+    await request(app).get('/api/v1/accounts').set(bearer(dashboard)).expect(403);
+  });
+
+  it('refuses a wider token, a role not held or a unit outside the admin’s scope, in the user’s language, making none', async () => {
+    const { agent, csrf } = await session('admin.jambi@suara.test');
+    const before = await ApiToken.countDocuments();
+    const outside = await agent
+      .post('/admin/tokens')
+      .type('form')
+      .set('Accept-Language', 'en')
+      .send({ _csrf: csrf, name: 'Ke Ambon', roles: 'admin', unitCode: 'AMB-DUKCAPIL' })
+      .expect(400);
+    expect(outside.text).to.include('A token may only apply to a unit within your own role’s scope or below it.');
+    expect(outside.text).to.include('value="Ke Ambon"');
+    const role = await agent
+      .post('/api/v1/auth/tokens')
+      .set('X-CSRF-Token', csrf)
+      .send({ name: 'Kepala palsu', roles: ['admin', 'unit_head'] })
+      .expect(400);
+    expect(role.body.error.fields.role).to.equal('Token hanya boleh membawa peran yang Anda pegang sendiri.');
+    const everywhere = await agent
+      .post('/api/v1/auth/tokens')
+      .set('X-CSRF-Token', csrf)
+      .send({ name: 'Nasional', role: 'admin', unitCode: 'NO-SUCH-UNIT' })
+      .expect(400);
+    expect(everywhere.body.error.fields).to.have.key('unitCode');
+    await agent
+      .post('/api/v1/auth/tokens')
+      .set('X-CSRF-Token', csrf)
+      .send({ name: 'Aneh', roles: { $ne: null } })
+      .expect(400);
+    expect(await ApiToken.countDocuments()).to.equal(before);
   });
 
   it('is for admins only', async () => {

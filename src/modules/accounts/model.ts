@@ -43,7 +43,8 @@ export const actorLookups = keptLookups<Actor | null>(userWrites, 10_000);
 
 /**
  * API tokens for integrations: only a SHA-256 of the secret is kept; the secret is shown once. A token acts with
- * one grant of its creator (never more) until it expires or is revoked.
+ * grants its creator holds, or narrower ones (fewer roles, a unit lower in the tree), never more, until it expires or
+ * is revoked.
  */
 const apiTokenSchema = new Schema(
   {
@@ -51,7 +52,8 @@ const apiTokenSchema = new Schema(
     name: { type: String, required: true },
     tokenHash: { type: String, required: true, unique: true },
     prefix: { type: String, required: true },
-    grant: { type: grantSchema, required: true },
+    grant: { type: grantSchema, required: true }, // the first of `grants`; the only one on tokens made before them
+    grants: { type: [grantSchema], default: undefined },
     expiresAt: { type: Date, required: true },
     createdBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },
     lastUsedAt: { type: Date, default: null },
@@ -66,7 +68,8 @@ export type ApiTokenDoc = InferSchemaType<typeof apiTokenSchema> & { _id: Types.
 export const tokenLookups = keptLookups<{
   id: string;
   userId: string;
-  grant: { role: Role; unitId: string | null; unitCode: string | null };
+  /** Each grant with its unit's path (root first), to check that the owner's grants still cover it. */
+  grants: { role: Role; unitId: string | null; unitCode: string | null; unitPath: string[] }[];
   expiresAt: Date;
 } | null>(tokenWrites, 10_000);
 

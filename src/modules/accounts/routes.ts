@@ -34,6 +34,9 @@ const newTokenDefaults = { expiresInDays: '90' };
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 /** A checkbox after its hidden "0" arrives as "0" or ["0", "1"]: the last value is the answer. */
 const lastValue = (value: unknown) => (Array.isArray(value) ? value[value.length - 1] : value);
+/** A field that may come once or repeated (ticked boxes), as a list. */
+const asList = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map(String) : typeof value === 'string' && value ? [value] : [];
 
 export function accountRoutes(config: Config): Router {
   const router = Router();
@@ -228,28 +231,42 @@ function ownAccountRoutes(router: Router): void {
   });
 }
 
-/** The admin's tokens page: every token in their scope; a new one carries one of the admin's own grants. */
+/**
+ * The admin's tokens page: every token in their scope; a new one carries the admin's own roles or some of them, on
+ * their own scope or a unit below it (tokens.ts refuses anything wider).
+ */
 function adminTokenRoutes(router: Router): void {
   const renderScopeTokens = async (req: Request, res: Response, extra: object = {}) => {
     const actor = req.actor!;
+    const held = actor.grants.filter((grant) => grant.role !== 'officer');
+    const values = ((extra as { values?: Record<string, unknown> }).values ?? newTokenDefaults) as Record<
+      string,
+      unknown
+    >;
+    const chosen = asList(values.roles);
     res.render('pages/admin/tokens', {
       title: req.t('tokens.admin_title'),
       tokens: await listTokensInScope(actor),
-      grants: actor.grants.filter((grant) => grant.role !== 'officer'),
-      values: newTokenDefaults,
+      roles: [...new Set(held.map((grant) => grant.role))].map((role) => ({
+        role,
+        // Nothing ticked yet: every role of the admin's, the token as wide as its maker.
+        checked: chosen.length === 0 || chosen.includes(role),
+      })),
+      units: held.length ? (await unitsInScope(actor, 'directory.read')).map(({ code, name }) => ({ code, name })) : [],
       ...extra,
+      values,
     });
   };
   router.get('/admin/tokens', requireActor, (req, res) => renderScopeTokens(req, res));
   router.post('/admin/tokens', requireActor, async (req, res) => {
     const form = body(req);
+    // An older form names one grant as "role|unit"; this one ticks roles and picks a unit.
     const [role, unitCode] = typeof form.grant === 'string' ? form.grant.split('|') : [];
     try {
       await listTokensInScope(req.actor!); // admins only, before anything is made
       const created = await createApiToken(req.actor!, {
         name: form.name,
-        role,
-        unitCode,
+        ...(role ? { role, unitCode } : { roles: form.roles || undefined, unitCode: form.unitCode || undefined }),
         expiresInDays: form.expiresInDays || undefined,
       });
       // Shown in this answer only: the secret is not stored, so a reload cannot show it again.

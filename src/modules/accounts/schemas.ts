@@ -48,8 +48,12 @@ export const digestInput = Joi.object({ digest: digestChoice.required() });
 
 export const createTokenInput = Joi.object({
   name: Joi.string().trim().min(2).max(100).required(),
-  /** Which of the creator's grants the token carries; may be left out by someone with only one. */
+  /**
+   * The roles the token carries (`roles`, or one `role`), each one the creator holds; may be left out by someone with
+   * only one grant. `unitCode` narrows them to that unit's subtree, which must lie within the creator's grant.
+   */
   role,
+  roles: Joi.array().single().items(role).min(1).max(roles.length).unique(),
   unitCode,
   expiresInDays: Joi.number().integer().min(1).max(365).default(90),
 });

@@ -4,41 +4,55 @@ import { clock } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import { logger } from '../../platform/logger.js';
 import { check } from '../../platform/validate.js';
-import { unitIdsUnder } from '../directory/index.js';
+import { findUnitByCode, unitIdsUnder, unitPathsOf } from '../directory/index.js';
 import { ApiToken, tokenLookups, User, type ApiTokenDoc, type UserDoc } from './model.js';
 import { recordAudit } from '../../platform/audit-log.js';
 import { type Actor, type Role, scopeOf } from '../../platform/access.js';
 import { createTokenInput } from './schemas.js';
 import { actorForUserId, managedUser, secretHash } from './actors.js';
 
-/** API tokens: a secret shown once, a grant of its owner's, an expiry; only their hash is kept. */
+/**
+ * API tokens: a secret shown once, grants of its owner's or narrower ones, an expiry; only the secret's hash is kept.
+ */
 
-const sameGrant = (a: Actor['grants'][number], b: Actor['grants'][number]) =>
-  a.role === b.role && a.unitId === b.unitId;
+type Grant = Actor['grants'][number];
+
+/** Whether a grant of the owner's covers a token's grant: the same role, on the same unit or one above it. */
+const covers = (own: Grant, grant: { role: Role; unitId: string | null; unitPath: readonly string[] }) =>
+  own.role === grant.role && (own.unitId === null || grant.unitPath.includes(own.unitId));
+
+/** A token's grants as stored: the list, or the one grant of a token made before tokens carried several. */
+const grantsOf = (token: ApiTokenDoc) => (token.grants?.length ? token.grants : token.grant ? [token.grant] : []);
 
 /**
- * The actor behind an API token (`Authorization: Bearer …`), or undefined: acting with the token's one grant, and
- * only while the token is unexpired, unrevoked, and its owner is active and still holds that grant.
+ * The actor behind an API token (`Authorization: Bearer …`), or undefined: acting with the token's grants only, and
+ * only while the token is unexpired, unrevoked, and its owner is active and still holds grants that cover them all.
  */
 export async function actorForApiToken(secret: string): Promise<Actor | undefined> {
   const hash = secretHash(secret);
   const token = await tokenLookups.get(hash, async () => {
     const found = await ApiToken.findOne({ tokenHash: hash, revokedAt: null }).lean<ApiTokenDoc>();
-    if (!found?.grant || !found.expiresAt) return null;
-    const { role, unitId, unitCode } = found.grant;
+    const stored = found ? grantsOf(found) : [];
+    if (!found || stored.length === 0 || !found.expiresAt) return null;
+    const paths = await unitPathsOf(stored.flatMap((grant) => (grant.unitId ? [grant.unitId] : [])));
     return {
       id: String(found._id),
       userId: String(found.userId),
-      grant: { role: role as Role, unitId: unitId ? String(unitId) : null, unitCode: unitCode ?? null },
+      grants: stored.map(({ role, unitId, unitCode }) => ({
+        role: role as Role,
+        unitId: unitId ? String(unitId) : null,
+        unitCode: unitCode ?? null,
+        unitPath: unitId ? (paths.get(String(unitId)) ?? []) : [],
+      })),
       expiresAt: found.expiresAt,
     };
   });
   // Checked on every use, not when kept: an expired token is refused the moment it expires.
   if (!token || token.expiresAt.getTime() <= clock.now()) return undefined;
   const owner = await actorForUserId(token.userId);
-  if (!owner?.grants.some((grant) => sameGrant(grant, token.grant))) return undefined;
+  if (!owner || !token.grants.every((grant) => owner.grants.some((own) => covers(own, grant)))) return undefined;
   noteTokenUse(token.id);
-  return { ...owner, grants: [{ ...token.grant }] };
+  return { ...owner, grants: token.grants.map(({ role, unitId, unitCode }) => ({ role, unitId, unitCode })) };
 }
 
 /** When this process last wrote each token's `lastUsedAt` (token id → ms). */
@@ -73,8 +87,9 @@ function tokenView(token: ApiTokenDoc) {
     id: String(token._id),
     name: token.name,
     prefix: token.prefix,
-    role: token.grant?.role ?? null,
-    unitCode: token.grant?.unitCode ?? null,
+    role: grantsOf(token)[0]?.role ?? null,
+    unitCode: grantsOf(token)[0]?.unitCode ?? null,
+    grants: grantsOf(token).map((grant) => ({ role: grant.role, unitCode: grant.unitCode ?? null })),
     expiresAt: token.expiresAt ?? null,
     expired: !token.expiresAt || token.expiresAt <= new Date(),
     lastUsedAt: token.lastUsedAt ?? null,
@@ -85,8 +100,33 @@ function tokenView(token: ApiTokenDoc) {
 export type TokenView = ReturnType<typeof tokenView>;
 
 /**
- * Creates an API token for the actor itself, carrying one of the actor's own grants, for at most a year. The secret
- * is returned once and never stored. Officers have no integrations to run and cannot mint one; nor can a token.
+ * The grants a new token carries: the roles asked for (each one the creator holds), on the unit asked for (which must
+ * lie in the subtree of the creator's grant of that role) or else on the creator's own grant's unit. Never wider:
+ * a role not held or a unit outside the creator's grant is refused as a field error.
+ */
+async function narrowedGrants(mintable: Grant[], input: { role?: Role; roles?: Role[]; unitCode?: string | null }) {
+  const wanted = input.roles ?? (input.role ? [input.role] : mintable.length === 1 ? [mintable[0]!.role] : []);
+  if (wanted.length === 0) throw AppError.validation({ role: { key: 'accounts.token_grant' } });
+  const unit = input.unitCode ? await findUnitByCode(input.unitCode) : null;
+  if (input.unitCode && !unit) throw AppError.validation({ unitCode: { key: 'accounts.token_unknown_unit' } });
+  const unitPath = unit ? unit.path.map(String) : [];
+  return wanted.map((role): Grant => {
+    const held = mintable.filter((grant) => grant.role === role);
+    if (held.length === 0) throw AppError.validation({ role: { key: 'accounts.token_wider_role' } });
+    if (!unit) {
+      if (held.length > 1) throw AppError.validation({ unitCode: { key: 'accounts.token_grant' } });
+      return { ...held[0]! };
+    }
+    if (!held.some((grant) => covers(grant, { role, unitId: String(unit._id), unitPath })))
+      throw AppError.validation({ unitCode: { key: 'accounts.token_wider_unit' } });
+    return { role, unitId: String(unit._id), unitCode: unit.code };
+  });
+}
+
+/**
+ * Creates an API token for the actor itself, carrying the actor's own grants or narrower ones (fewer roles, a unit
+ * lower in the tree), for at most a year. The secret is returned once and never stored. Officers have no
+ * integrations to run and cannot mint one; nor can a token.
  */
 export async function createApiToken(
   actor: Actor,
@@ -94,15 +134,13 @@ export async function createApiToken(
   options: { viaToken?: boolean } = {},
 ): Promise<{ token: string; prefix: string } & TokenView> {
   if (options.viaToken) throw new AppError('forbidden');
-  const input = check(createTokenInput, raw);
+  const input = check<{ name: string; role?: Role; roles?: Role[]; unitCode?: string | null; expiresInDays: number }>(
+    createTokenInput,
+    raw,
+  );
   const mintable = actor.grants.filter((grant) => grant.role !== 'officer');
   if (mintable.length === 0) throw new AppError('forbidden', 'accounts.token_officer');
-  const wanted = input.role
-    ? mintable.find((grant) => grant.role === input.role && (grant.unitCode ?? '') === (input.unitCode || ''))
-    : mintable.length === 1
-      ? mintable[0]
-      : undefined;
-  if (!wanted) throw AppError.validation({ role: { key: 'accounts.token_grant' } });
+  const grants = await narrowedGrants(mintable, input);
   const token = `suara_${randomBytes(24).toString('base64url')}`;
   const prefix = token.slice(0, 12);
   const created = await ApiToken.create({
@@ -110,13 +148,14 @@ export async function createApiToken(
     name: input.name,
     tokenHash: secretHash(token),
     prefix,
-    grant: wanted,
+    grant: grants[0],
+    grants,
     expiresAt: new Date(Date.now() + input.expiresInDays * DAY_MS),
     createdBy: actor.id,
   });
   const view = tokenView(created.toObject() as ApiTokenDoc);
   await recordAudit(actor, 'token.create', prefix, {
-    after: { name: view.name, role: view.role, unitCode: view.unitCode, expiresAt: view.expiresAt },
+    after: { name: view.name, grants: view.grants, expiresAt: view.expiresAt },
   });
   return { token, ...view };
 }
@@ -136,7 +175,8 @@ export async function listTokensInScope(actor: Actor) {
   const scope = scopeOf(actor, 'accounts.manage');
   if (scope !== 'all' && scope.length === 0) throw new AppError('forbidden');
   const units = scope === 'all' ? [] : await unitIdsUnder(scope);
-  const filter = scope === 'all' ? {} : { 'grant.unitId': { $in: units } };
+  const filter =
+    scope === 'all' ? {} : { $or: [{ 'grant.unitId': { $in: units } }, { 'grants.unitId': { $in: units } }] };
   const tokens = await ApiToken.find(filter).sort({ createdAt: -1 }).limit(500).lean<ApiTokenDoc[]>();
   const owners = await User.find({ _id: { $in: [...new Set(tokens.map((token) => String(token.userId)))] } })
     .select({ email: 1, name: 1 })

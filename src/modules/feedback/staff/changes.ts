@@ -183,7 +183,12 @@ export async function decisionMove(
 export async function textOfTemplate(code: string | undefined, ticket: TicketDoc): Promise<string | null> {
   if (!code) return null;
   const unit = await findUnitById(String(ticket.unitId));
-  const text = await templateText(code, ticket.lang as Lang, { code: ticket.code, unit: unit?.name ?? '' }, ticket.agencyCode);
+  const text = await templateText(
+    code,
+    ticket.lang as Lang,
+    { code: ticket.code, unit: unit?.name ?? '' },
+    ticket.agencyCode,
+  );
   if (!text) throw AppError.validation({ template: { key: 'validation.invalid' } });
   return text;
 }

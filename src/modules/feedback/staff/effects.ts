@@ -146,7 +146,9 @@ const priority: Effect = (ctx) =>
   });
 
 const category: Effect = async (ctx) => {
-  const chosen = (await activeCategories(ctx.ticket.agencyCode)).find((candidate) => candidate.code === ctx.input.category);
+  const chosen = (await activeCategories(ctx.ticket.agencyCode)).find(
+    (candidate) => candidate.code === ctx.input.category,
+  );
   if (!chosen || !chosen.kinds.includes(ctx.ticket.kind))
     throw AppError.validation({ category: { key: 'feedback.category_for_kind' } });
   return land(ctx, {
