@@ -142,13 +142,18 @@ function formBody(req: Request, keep?: string[]): Record<string, unknown> {
 
 const codeParam = (req: Request) => (typeof req.params.code === 'string' ? req.params.code : null);
 
-/** What both tables' pages show of whose table it is, and where a platform administrator may go instead. */
+/**
+ * What both tables' pages show of whose table it is. A platform administrator names the agency in links and forms
+ * (and may go to another's table); an agency admin's pages name none, their own agency being the default.
+ */
 async function tableHeading(req: Request, owner: CategoryTable) {
   const everywhere = req.actor!.grants.some((grant) => grant.role === 'admin' && grant.unitId === null);
+  const agencyField = everywhere && owner.agency ? owner.agency.code : null;
   return {
     manages: owner.manages,
     agency: owner.agency,
-    agencyQuery: agencyQuery(req),
+    agencyField,
+    agencyQuery: agencyField ? `?agency=${encodeURIComponent(agencyField)}` : '',
     agencies: everywhere
       ? (await activeAgencies()).map(({ code, name }) => ({ code, name, current: code === owner.agency?.code }))
       : [],

@@ -3,6 +3,7 @@ import type { Types } from 'mongoose';
 import { lookupHash } from '../../platform/crypto.js';
 import type { Device } from '../../platform/device.js';
 import { addressKey } from '../../platform/security.js';
+import { clock } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
 import { publish, type SurveyEvent } from '../../platform/events.js';
@@ -53,7 +54,7 @@ const signFormToken = (unitCode: string, nonce: string, at: string) =>
  * A hidden form field that says when the form was rendered, signed so that it cannot be back-dated: it gives the
  * time to complete, and its nonce makes a double tap one answer.
  */
-export function issueFormToken(unitCode: string, now = new Date()): string {
+export function issueFormToken(unitCode: string, now = new Date(clock.now())): string {
   const nonce = randomBytes(12).toString('base64url');
   const at = now.getTime().toString(36);
   return `${nonce}.${at}.${signFormToken(unitCode, nonce, at)}`;
@@ -167,7 +168,7 @@ export async function submitSurvey(raw: unknown, context: SubmitContext): Promis
   const schema = context.requireService ? surveyInput.fork(['serviceCode'], (code) => code.required()) : surveyInput;
   const input = check(schema, raw ?? {}) as SurveyInput;
   const { unit, serviceCode, counterCode, officerId } = await resolveTarget(input, context.staff ?? false);
-  const now = context.now ?? new Date();
+  const now = context.now ?? new Date(clock.now());
   const form = readFormToken(input.formToken, unit.code);
   const idempotencyKey = context.idempotencyKey ? `api:${context.idempotencyKey}` : form ? `form:${form.nonce}` : null;
 
