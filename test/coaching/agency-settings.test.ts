@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import { createUser } from '../../src/modules/accounts/service.js';
 import { berakhlakValues } from '../../src/modules/coaching/evaluations/model.js';
 import { AuditEntry } from '../../src/platform/audit-log.js';
-import { PASSWORD } from '../helpers/app.js';
+import { addAmbonAdmin, send } from '../helpers/admin.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { coachingWorld, SITI, type Signed } from './work-helpers.js';
 
@@ -19,13 +18,7 @@ describe('Agency coaching settings: the yearly JP target and how work behaviour 
   before(async function () {
     this.timeout(30_000);
     const world = await coachingWorld();
-    await createUser(world.admin, {
-      email: 'admin.ambon@suara.test',
-      name: 'Admin Ambon',
-      role: 'admin',
-      unitCode: 'AMBON',
-      password: PASSWORD,
-    });
+    await addAmbonAdmin(world.admin);
     admin = await world.as('admin.jambi@suara.test');
     ambonAdmin = await world.as('admin.ambon@suara.test');
     coach = await world.as('pembina.dinkes@suara.test');
@@ -33,10 +26,8 @@ describe('Agency coaching settings: the yearly JP target and how work behaviour 
   });
   beforeEach(resetRateLimits);
 
-  const put = (who: Signed, url: string, body: object, lang = 'id') =>
-    who.agent.put(url).set('X-CSRF-Token', who.csrf).set('Accept-Language', lang).send(body);
-  const patch = (who: Signed, url: string, body: object, lang = 'id') =>
-    who.agent.patch(url).set('X-CSRF-Token', who.csrf).set('Accept-Language', lang).send(body);
+  const put = (who: Signed, url: string, body: object, lang = 'id') => send(who, 'put', url, body, lang);
+  const patch = (who: Signed, url: string, body: object, lang = 'id') => send(who, 'patch', url, body, lang);
 
   it('shows 20 JP on the officer’s record until the agency sets its own target, then that target', async () => {
     const before = (await siti.agent.get(`/api/v1/officers/${SITI}/record`).expect(200)).body;

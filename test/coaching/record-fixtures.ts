@@ -4,7 +4,8 @@ import type { Actor } from '../../src/platform/access.js';
 import { createUser } from '../../src/modules/accounts/service.js';
 import { eventsSettled } from '../../src/platform/events.js';
 import { Officer } from '../../src/modules/directory/model.js';
-import { PASSWORD, signIn } from '../helpers/app.js';
+import { PASSWORD } from '../helpers/app.js';
+import { signedIn, type Signed } from '../helpers/admin.js';
 import { resetRateLimits } from '../helpers/db.js';
 
 /** Siti Rahmawati (Puskesmas Kebun Handil) and Budi Santoso (Puskesmas Putri Ayu), from seedDirectory(). */
@@ -23,15 +24,7 @@ export async function seedCoachingAccounts(admin: Actor) {
   await account('budi@suara.test', 'officer', 'PKM-PUTRIAYU', BUDI);
 }
 
-export interface Signed {
-  agent: request.Agent;
-  csrf: string;
-}
-
-export async function signedIn(app: Express, email: string): Promise<Signed> {
-  const agent = request.agent(app);
-  return { agent, csrf: await signIn(agent, email) };
-}
+export { signedIn, type Signed };
 
 export const officerRef = async (nip: string) => (await Officer.findOne({ nip }).lean())!.ref;
 

@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
-import { createUser } from '../../src/modules/accounts/service.js';
 import { PlanSuggestion } from '../../src/modules/coaching/plan/model.js';
 import { Officer } from '../../src/modules/directory/model.js';
 import { AuditEntry } from '../../src/platform/audit-log.js';
 import { eventsSettled } from '../../src/platform/events.js';
-import { PASSWORD } from '../helpers/app.js';
+import { addAmbonAdmin, send } from '../helpers/admin.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { coachingWorld, findingAbout, SITI, type Signed } from './work-helpers.js';
 
@@ -21,13 +20,7 @@ describe('The agency’s training catalogue: kept by its admins, picked by rules
     this.timeout(30_000);
     const world = await coachingWorld();
     app = world.app;
-    await createUser(world.admin, {
-      email: 'admin.ambon@suara.test',
-      name: 'Admin Ambon',
-      role: 'admin',
-      unitCode: 'AMBON',
-      password: PASSWORD,
-    });
+    await addAmbonAdmin(world.admin);
     admin = await world.as('admin.jambi@suara.test');
     ambonAdmin = await world.as('admin.ambon@suara.test');
     coach = await world.as('pembina.dinkes@suara.test');
@@ -35,8 +28,6 @@ describe('The agency’s training catalogue: kept by its admins, picked by rules
   });
   beforeEach(resetRateLimits);
 
-  const send = (who: Signed, method: 'post' | 'patch', url: string, body: object, lang = 'id') =>
-    who.agent[method](url).set('X-CSRF-Token', who.csrf).set('Accept-Language', lang).send(body);
   const etika = {
     title: 'Pelatihan Etika Pelayanan Publik',
     provider: 'BPSDM Provinsi Jambi',

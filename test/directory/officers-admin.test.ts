@@ -6,9 +6,8 @@ import { Officer, Unit } from '../../src/modules/directory/model.js';
 import { listPublicOfficers } from '../../src/modules/directory/service.js';
 import { Finding } from '../../src/modules/feedback/model.js';
 import { AuditEntry } from '../../src/platform/audit-log.js';
-import { createUser } from '../../src/modules/accounts/service.js';
 import { useTestDatabase } from '../helpers/db.js';
-import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { adminWorld, signedIn } from '../helpers/admin.js';
 
 const SITI = '198503152010012001'; // Puskesmas Kebun Handil (Jambi)
 const BUDI = '199001012015031002'; // Puskesmas Putri Ayu (Jambi)
@@ -22,19 +21,10 @@ describe('The officers admin: search, edit, transfer, deactivate (issue #22)', (
   let ambon: request.Agent;
   let ambonCsrf: string;
   before(async () => {
-    app = await testApp();
-    const { admin } = await seedDirectory();
-    await createUser(admin, {
-      email: 'admin.ambon@suara.test',
-      name: 'Admin Ambon',
-      password: PASSWORD,
-      role: 'admin',
-      unitCode: 'AMBON',
-    });
-    jambi = request.agent(app);
-    jambiCsrf = await signIn(jambi, 'admin.jambi@suara.test');
-    ambon = request.agent(app);
-    ambonCsrf = await signIn(ambon, 'admin.ambon@suara.test');
+    const world = await adminWorld();
+    app = world.app;
+    ({ agent: jambi, csrf: jambiCsrf } = await world.as('admin.jambi@suara.test'));
+    ({ agent: ambon, csrf: ambonCsrf } = await world.as('admin.ambon@suara.test'));
   });
 
   it('finds the officers of the admin’s agency by a part of the name or the start of the NIP, never another agency’s', async () => {
@@ -141,8 +131,7 @@ describe('The officers admin: search, edit, transfer, deactivate (issue #22)', (
     expect(response.body).to.deep.equal(unknown.body); // the same answer as for no officer at all
     await ambon.post(`/admin/officers/${SITI}/active`).type('form').send({ _csrf: ambonCsrf, active: '0' }).expect(404);
     // The head of Dinas Kesehatan reads Siti's record but may not change it.
-    const head = request.agent(app);
-    const headCsrf = await signIn(head, 'kepala.dinkes@suara.test');
+    const { agent: head, csrf: headCsrf } = await signedIn(app, 'kepala.dinkes@suara.test');
     await head.patch(`/api/v1/officers/${SITI}`).set('X-CSRF-Token', headCsrf).send({ active: false }).expect(403);
     expect(await Officer.findOne({ nip: SITI }).lean()).to.deep.equal(before);
   });

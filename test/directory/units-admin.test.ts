@@ -3,11 +3,10 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { Officer, Unit } from '../../src/modules/directory/model.js';
 import { createUnit, listPublicUnits } from '../../src/modules/directory/service.js';
-import { createUser } from '../../src/modules/accounts/service.js';
 import { AuditEntry } from '../../src/platform/audit-log.js';
 import type { Actor } from '../../src/platform/access.js';
 import { useTestDatabase } from '../helpers/db.js';
-import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { adminWorld } from '../helpers/admin.js';
 
 const ids = (path: readonly unknown[]) => path.map(String);
 
@@ -20,19 +19,10 @@ describe('Units over their life: deactivate, move, withdraw services and counter
   let ambon: request.Agent;
   let ambonCsrf: string;
   before(async () => {
-    app = await testApp();
-    root = (await seedDirectory()).admin;
-    await createUser(root, {
-      email: 'admin.ambon@suara.test',
-      name: 'Admin Ambon',
-      password: PASSWORD,
-      role: 'admin',
-      unitCode: 'AMBON',
-    });
-    jambi = request.agent(app);
-    csrf = await signIn(jambi, 'admin.jambi@suara.test');
-    ambon = request.agent(app);
-    ambonCsrf = await signIn(ambon, 'admin.ambon@suara.test');
+    const world = await adminWorld();
+    ({ app, root } = world);
+    ({ agent: jambi, csrf } = await world.as('admin.jambi@suara.test'));
+    ({ agent: ambon, csrf: ambonCsrf } = await world.as('admin.ambon@suara.test'));
   });
 
   it('refuses to deactivate a unit with active sub-units, saying what to do first, in both languages', async () => {

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createUser } from '../../src/modules/accounts/service.js';
 import { AuditEntry } from '../../src/platform/audit-log.js';
-import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { adminWorld, postForm, send, signedIn, type Signed } from '../helpers/admin.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 
 const EQUAL = Array(9).fill(1 / 9);
@@ -16,42 +15,18 @@ describe('Agency settings: an admin sets the SKM weights and the transparency pe
   this.timeout(60_000);
   useTestDatabase();
   let app: Express;
-  interface Signed {
-    agent: request.Agent;
-    csrf: string;
-  }
   let jambi: Signed;
   let ambon: Signed;
 
-  const as = async (email: string): Promise<Signed> => {
-    const agent = request.agent(app);
-    return { agent, csrf: await signIn(agent, email) };
-  };
+  const as = (email: string) => signedIn(app, email);
   const put = (who: Signed, agency: string, body: object, lang = 'id') =>
-    who.agent
-      .put(`/api/v1/agencies/${agency}/settings`)
-      .set('X-CSRF-Token', who.csrf)
-      .set('Accept-Language', lang)
-      .send(body);
-  const post = (who: Signed, url: string, body: Record<string, string>, lang = 'id') =>
-    who.agent
-      .post(url)
-      .type('form')
-      .set('Accept-Language', lang)
-      .send({ _csrf: who.csrf, ...body });
+    send(who, 'put', `/api/v1/agencies/${agency}/settings`, body, lang);
+  const post = postForm;
   const weightFields = (weights: number[]) =>
     Object.fromEntries(weights.map((weight, index) => [`weight${index + 1}`, String(weight)]));
 
   before(async () => {
-    app = await testApp();
-    const { admin } = await seedDirectory();
-    await createUser(admin, {
-      email: 'admin.ambon@suara.test',
-      name: 'Admin Ambon',
-      password: PASSWORD,
-      role: 'admin',
-      unitCode: 'AMBON',
-    });
+    ({ app } = await adminWorld());
   });
   beforeEach(async () => {
     await resetRateLimits();
