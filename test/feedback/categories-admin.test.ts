@@ -193,6 +193,24 @@ describe('The complaint category table (/admin/categories, /api/v1/categories)',
     expect(await AuditEntry.countDocuments({ action: /^feedback\.category/ })).to.equal(audited);
   });
 
+  it('keeps one category and one override when twenty admins’ requests race for them', async () => {
+    const adding = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        send(jambiAdmin, 'post', '/api/v1/categories', { ...pharmacy, code: 'jambi_parking', nameId: 'Parkir' }),
+      ),
+    );
+    expect(adding.filter((response) => response.status === 201)).to.have.length(1);
+    expect(adding.every((response) => [201, 400].includes(response.status))).to.equal(true);
+    expect(await Category.countDocuments({ code: 'jambi_parking' })).to.equal(1);
+
+    const switching = await Promise.all(
+      Array.from({ length: 20 }, () => send(jambiAdmin, 'patch', '/api/v1/categories/facilities', { active: false })),
+    );
+    expect(switching.map((response) => response.status)).to.deep.equal(Array(20).fill(200));
+    expect(await CategoryOverride.countDocuments({ agencyCode: 'JAMBI', code: 'facilities' })).to.equal(1);
+    await send(jambiAdmin, 'patch', '/api/v1/categories/facilities', { active: true }).expect(200);
+  });
+
   it('lets the platform administrator open an agency’s table, and the agency’s own rows stay off the national one', async () => {
     const national = (await root.agent.get('/api/v1/categories').expect(200)).body;
     expect(national.agency).to.equal(null);

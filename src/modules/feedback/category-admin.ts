@@ -223,12 +223,17 @@ export async function createCategory(
   if (await Category.exists({ code: input.code }))
     throw AppError.validation({ code: { key: 'categories.admin.code_taken' } });
   const last = await Category.findOne().sort({ order: -1 }).lean<CategoryDoc>();
+  // Two admins racing for one code: the unique index decides, and the loser hears the same as above.
   const created = await Category.create({
     code: input.code,
     agencyCode: table.agency?.code ?? null,
     order: (last?.order ?? 0) + 1,
     ...storedFields(input),
-  });
+  }).catch((error: { code?: number }) =>
+    Promise.reject(
+      error?.code === 11000 ? AppError.validation({ code: { key: 'categories.admin.code_taken' } }) : error,
+    ),
+  );
   const after = categoryView(created.toObject());
   await recordAudit(actor!, 'feedback.category.create', after.code, { before: null, after }, null, tableScope(table));
   return after;
@@ -278,11 +283,14 @@ async function switchForAgency(
     throw new AppError('forbidden', 'categories.admin.national_switch_only');
   const agency = table.agency!;
   const before = categoryView(national, (await overridesOf(table)).has(national.code));
-  await CategoryOverride.updateOne(
-    { agencyCode: agency.code, code: national.code },
-    { $set: { active: input.active } },
-    { upsert: true },
-  );
+  const write = () =>
+    CategoryOverride.updateOne(
+      { agencyCode: agency.code, code: national.code },
+      { $set: { active: input.active } },
+      { upsert: true },
+    );
+  // Two upserts at once may both insert; the unique index refuses one, which then finds the row and updates it.
+  await write().catch((error: { code?: number }) => (error?.code === 11000 ? write() : Promise.reject(error)));
   const after = categoryView(national, !input.active);
   await recordAudit(
     actor,

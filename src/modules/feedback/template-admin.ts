@@ -159,7 +159,11 @@ export async function createTemplate(
     code: input.code,
     agencyCode: table.agency?.code ?? null,
     ...storedFields(input),
-  });
+  }).catch((error: { code?: number }) =>
+    Promise.reject(
+      error?.code === 11000 ? AppError.validation({ code: { key: 'templates.admin.code_taken' } }) : error,
+    ),
+  );
   const after = templateView(created.toObject());
   await recordAudit(actor!, 'feedback.template.create', after.code, { before: null, after }, null, scopeOf(table));
   return after;
