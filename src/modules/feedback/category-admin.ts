@@ -108,6 +108,7 @@ export async function categoryTable(actor: Actor | undefined, agencyCode?: unkno
     throw new AppError('not_found');
   const everywhere = actor!.grants.some((grant) => grant.role === 'admin' && grant.unitId === null);
   const named = typeof agencyCode === 'string' && agencyCode.trim() ? agencyCode.trim() : null;
+  if (named && named.length > 40) throw new AppError('not_found'); // no unit code is longer
   if (!named && everywhere) return { agency: null, manages: true };
   const ownAgencies = new Set<string>();
   for (const grant of actor!.grants)
