@@ -10,7 +10,8 @@ const id = {
   'clocks.settings.verify_bounds': 'Batas waktu verifikasi harus 1 sampai 3 hari kerja (batas PermenPANRB 62/2018).',
   'clocks.settings.follow_up_bounds':
     'Batas waktu tindak lanjut pertama harus 1 sampai 5 hari kerja (batas PermenPANRB 62/2018).',
-  'clocks.settings.resolve_bounds': 'Batas waktu penyelesaian harus 1 sampai 14 hari kerja (batas PermenPANRB 62/2018).',
+  'clocks.settings.resolve_bounds':
+    'Batas waktu penyelesaian harus 1 sampai 14 hari kerja (batas PermenPANRB 62/2018).',
   'clocks.settings.auto_close_bounds': 'Penutupan otomatis harus 5 sampai 30 hari kerja setelah laporan selesai.',
   'clocks.settings.escalate_again_bounds': 'Eskalasi lanjutan harus setiap 1 sampai 10 hari kerja.',
 };
