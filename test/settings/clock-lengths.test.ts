@@ -206,7 +206,7 @@ describe('Clock lengths: an agency shortens its legal clocks, within the law, fo
       { autoCloseWorkingDays: 4 },
       { autoCloseWorkingDays: 31 },
       { escalateAgainWorkingDays: 11 },
-      { escalateAgainWorkingDays: 1e309 },
+      { escalateAgainWorkingDays: '1e309' },
     ]) {
       const refused = await put(jambi, 'JAMBI', { clockLengths: hostile });
       expect(refused.status, JSON.stringify(hostile).slice(0, 60)).to.equal(400);
