@@ -178,4 +178,27 @@ describe('Clocks: a reopened ticket, or one that asked the citizen first, still 
 
     await expectResolutionClockAndClimb(code);
   });
+
+  it('climbs at the pace the agency set: one working day between levels instead of two', async () => {
+    const admin = request.agent(app);
+    const csrf = await signIn(admin, 'admin.jambi@suara.test');
+    const put = (clockLengths: object) =>
+      admin.put('/api/v1/agencies/JAMBI/settings').set('X-CSRF-Token', csrf).send({ clockLengths }).expect(200);
+    await put({ escalateAgainWorkingDays: 1 });
+    try {
+      const { code } = await file();
+      await act(code, { action: 'verify' });
+      await answer(code);
+      const dueAt = (await ticket(code)).dueAt!;
+      await runJobAt(new Date(dueAt.getTime() + MINUTE));
+      await runJobAt(new Date((await dueAfter(dueAt, 1)).getTime() + MINUTE));
+      expect((await ticket(code)).escalated).to.deep.equal([
+        breachKey('resolve', dueAt),
+        breachKey('resolve', dueAt, 2),
+      ]);
+      expect(noticesFor(code)).to.deep.equal([ids['kepala.dinkes@suara.test'], ids['sekda@jambiprov.go.id']]);
+    } finally {
+      await put({ escalateAgainWorkingDays: 2 });
+    }
+  });
 });

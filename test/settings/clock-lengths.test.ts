@@ -5,6 +5,8 @@ import { createUser } from '../../src/modules/accounts/service.js';
 import { calendarFor } from '../../src/modules/calendar/service.js';
 import { saveService } from '../../src/modules/directory/service.js';
 import { Category } from '../../src/modules/feedback/categories.js';
+import { ClockSettings, clockLengthsFor } from '../../src/modules/feedback/clock-settings.js';
+import { useTestClock } from '../helpers/clock.js';
 import { Ticket, type TicketDoc } from '../../src/modules/feedback/model.js';
 import { AuditEntry } from '../../src/platform/audit-log.js';
 import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
@@ -229,6 +231,12 @@ describe('Clock lengths: an agency shortens its legal clocks, within the law, fo
       'name="resolveWorkingDays" type="number" inputmode="numeric" min="1" max="14" step="1" required value="20"',
     );
 
+    // Another form of the page refused keeps the clock lengths shown as saved.
+    const other = await post(jambi, '/admin/settings/JAMBI/retention', { contactDays: '5' }).expect(400);
+    expect(other.text).to.include(
+      'name="verifyWorkingDays" type="number" inputmode="numeric" min="1" max="3" step="1" required value="3"',
+    );
+
     expect(await lengthsOf()).to.deep.equal(NATIONAL);
     expect(await AuditEntry.countDocuments({ action: 'feedback.clock_lengths' })).to.equal(audits);
   });
@@ -244,5 +252,20 @@ describe('Clock lengths: an agency shortens its legal clocks, within the law, fo
     expect((await ambon.agent.get('/api/v1/agencies/AMBON/settings').expect(200)).body.clockLengths).to.deep.equal(
       NATIONAL,
     );
+  });
+
+  describe('another process', () => {
+    const time = useTestClock();
+
+    it('sees a change made by another process within 5 seconds (the kept lookup’s age)', async () => {
+      await put(jambi, 'JAMBI', { clockLengths: { followUpWorkingDays: 5 } }).expect(200);
+      expect((await clockLengthsFor('JAMBI')).followUpWorkingDays).to.equal(5);
+      // Another process writes past this one's models: this one does not count the write.
+      await ClockSettings.collection.updateOne({ _id: 'JAMBI' as never }, { $set: { followUpWorkingDays: 2 } });
+      expect((await clockLengthsFor('JAMBI')).followUpWorkingDays).to.equal(5);
+      time.advance(5_001);
+      expect((await clockLengthsFor('JAMBI')).followUpWorkingDays).to.equal(2);
+      await put(jambi, 'JAMBI', { clockLengths: { followUpWorkingDays: 5 } }).expect(200);
+    });
   });
 });
