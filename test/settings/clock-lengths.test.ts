@@ -8,7 +8,9 @@ import { Category } from '../../src/modules/feedback/categories.js';
 import { ClockSettings, clockLengthsFor } from '../../src/modules/feedback/clock-settings.js';
 import { useTestClock } from '../helpers/clock.js';
 import { Ticket, type TicketDoc } from '../../src/modules/feedback/model.js';
+import { Outbox } from '../../src/modules/notifications/model.js';
 import { AuditEntry } from '../../src/platform/audit-log.js';
+import { unseal } from '../../src/platform/crypto.js';
 import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 
@@ -153,7 +155,7 @@ describe('Clock lengths: an agency shortens its legal clocks, within the law, fo
     expect(beforeDoc.dueAt!.toISOString()).to.equal(await due(beforeDoc.createdAt, 3));
 
     // A new one runs on the agency's lengths, clock after clock.
-    const code = await file();
+    const code = await file({ reporter: { email: 'warga.jambi@contoh.id' } });
     const filed = await ticket(code);
     expect(filed.dueAt!.toISOString()).to.equal(await due(filed.createdAt, 2));
     await act(head, code, { action: 'verify' });
@@ -168,6 +170,9 @@ describe('Clock lengths: an agency shortens its legal clocks, within the law, fo
     const resolved = await ticket(code);
     expect(resolved).to.include({ status: 'resolved', dueClock: 'autoClose' });
     expect(resolved.dueAt!.toISOString()).to.equal(await due(resolved.resolvedAt!, 5));
+    // The citizen is told the agency's auto-close length, not the national one.
+    const mail = (await Outbox.findOne({ template: 'ticket.resolved', reference: code }).lean())!;
+    expect(JSON.parse(unseal(mail.dataSealed!))).to.include({ autoCloseDays: 5 });
   });
 
   it('lets a category or a service that promises less still win over the agency’s length', async () => {

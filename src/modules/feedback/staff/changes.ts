@@ -28,7 +28,7 @@ export interface Change {
   history: { action: string; from?: string | null; to?: string | null; body?: string | null; public: boolean }[];
   change: string;
   /** What the citizen is told by e-mail, when they gave an address. */
-  mail?: { template: MailTemplate; body?: string };
+  mail?: { template: MailTemplate; body?: string; data?: Record<string, unknown> };
   /** Other changes that must land with this one (a merge writes two tickets). */
   also?: (session: ClientSession) => Promise<void>;
 }
@@ -77,7 +77,7 @@ async function transaction<T>(work: (session: ClientSession) => Promise<T>): Pro
   return result!;
 }
 
-function citizenMail(ticket: TicketDoc, mail: { template: MailTemplate; body?: string }, to: string) {
+function citizenMail(ticket: TicketDoc, mail: NonNullable<Change['mail']>, to: string) {
   const lang = ticket.lang as Lang;
   return {
     to,
@@ -88,6 +88,7 @@ function citizenMail(ticket: TicketDoc, mail: { template: MailTemplate; body?: s
       trackUrl: trackUrl(publicUrl, ticket.code, accessTokenFor(ticket.code, ticket.tokenSalt)),
       statusLabel: t(lang, `feedback.status.${ticket.status}`),
       ...(mail.body ? { body: mail.body } : {}),
+      ...mail.data,
     },
     dedupeKey: `ticket:${ticket.code}:${ticket.revision}:${mail.template}`,
     unitPath: ticket.unitPath.map(String), // the agency's admins see it on their outbox page

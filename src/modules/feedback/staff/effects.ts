@@ -22,7 +22,7 @@ import {
 } from '../statuses.js';
 import { canRead } from './access.js';
 import { apply, clockFields, decisionMove, statusStep, type Change } from './changes.js';
-import { dueFor } from '../clock-settings.js';
+import { clockLengthsFor, dueFor } from '../clock-settings.js';
 
 /**
  * What each action of actions.ts does to a ticket, once takeAction has checked who may take it and from which
@@ -209,7 +209,12 @@ const resolve: Effect = async (ctx) =>
       ...(await clockFields('resolve', ctx.ticket, ctx.now)),
     },
     history: statusStep(ctx.status, 'resolved', ctx.body),
-    mail: { template: 'ticket.resolved', body: ctx.body ?? undefined },
+    mail: {
+      template: 'ticket.resolved',
+      body: ctx.body ?? undefined,
+      // The citizen is told the agency's own auto-close length.
+      data: { autoCloseDays: (await clockLengthsFor(ctx.ticket.agencyCode)).autoCloseWorkingDays },
+    },
   });
 
 const close: Effect = async (ctx) =>
