@@ -28,7 +28,10 @@ export const clockLengthKeys = [
 export type ClockLengthKey = (typeof clockLengthKeys)[number];
 export type ClockLengths = Record<ClockLengthKey, number>;
 
-/** While a breach lasts, it climbs one unit further up the tree each this many working days, unless the agency says otherwise. */
+/**
+ * While a breach lasts, it climbs one unit further up the tree each this many working days, unless the agency set
+ * another.
+ */
 export const ESCALATE_AGAIN_WORKING_DAYS = 2;
 
 /**
@@ -94,7 +97,10 @@ export async function verifyWorkingDaysFor(
 /** A clock that an action starts, with a due time. */
 export type StartedClock = 'verify' | 'followUp' | 'resolve' | 'autoClose';
 
-/** What may shorten a clock below the agency's length: the ticket's category (verify), its service's standard (resolve). */
+/**
+ * What may shorten a clock below the agency's length: the ticket's category (verify), its service's standard
+ * (resolve).
+ */
 export interface ClockLimits {
   category?: string | null;
   /** The service's completion standard in working days; 0 or none promises nothing. */

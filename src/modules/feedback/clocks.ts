@@ -79,10 +79,11 @@ function nextLevel(ticket: Pick<TicketDoc, 'escalated'>, clock: string, dueAt: D
 
 /**
  * Escalates one breach one level up the tree, exactly once per level however many runs see it: the first level as
- * soon as the clock ran out, each next one the agency's `escalateAgainWorkingDays` (2 unless set) working days later. The ticket is claimed
- * by one atomic update that only matches while the level's key is not yet recorded, the level below it is, and the
- * clock is unchanged (still running, same due time); the heads' mails are queued in the same transaction, so a
- * crash leaves both or neither. Only the run that claimed it tells anyone. Returns whether this call escalated it.
+ * soon as the clock ran out, each next one the agency's `escalateAgainWorkingDays` (2 unless set) working days
+ * later. The ticket is claimed by one atomic update that only matches while the level's key is not yet recorded, the
+ * level below it is, and the clock is unchanged (still running, same due time); the heads' mails are queued in the
+ * same transaction, so a crash leaves both or neither. Only the run that claimed it tells anyone. Returns whether
+ * this call escalated it.
  */
 async function escalate(ticket: TicketDoc, now: Date, config: ClockConfig): Promise<boolean> {
   const clock = ticket.dueClock as EscalatedClock;
