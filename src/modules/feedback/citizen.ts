@@ -5,11 +5,11 @@ import { publish } from '../../platform/events.js';
 import { check } from '../../platform/validate.js';
 import { calendarFor } from '../calendar/index.js';
 import { isAccessToken, normaliseTrackingCode } from './codes.js';
+import { dueFor } from './clock-settings.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { ratingInput, replyInput } from './schemas.js';
 import {
   answeredStatuses,
-  clockDefaults,
   isOpen,
   REOPEN_WINDOW_DAYS,
   resolvedStatuses,
@@ -184,7 +184,7 @@ export async function reopen(ticket: TicketDoc, raw: unknown) {
     replyInput.fork(['body'], (s) => s.optional().allow('')),
     raw ?? {},
   );
-  const followUp = (await calendarFor(ticket)).dueAfterWorkingDays(new Date(), clockDefaults.followUpWorkingDays);
+  const followUp = await dueFor('followUp', ticket, new Date());
   return citizenChange(
     ticket,
     answeredStatuses,

@@ -14,6 +14,7 @@ import { feedbackRoutes } from './routes.js';
 import { setPublicUrl as usePublicUrl } from './staff.js';
 import { staffRoutes } from './staff-routes.js';
 import { ensureResponseTemplates } from './templates.js';
+import { registerUnitPathFollower } from './unit-moves.js';
 export { feedbackRoutes } from './routes.js';
 export { actOnTicket, canRead, recordFinding, replyToTicket, setPublicUrl, staffView, ticketScope } from './staff.js';
 export { staffRoutes } from './staff-routes.js';
@@ -24,6 +25,8 @@ export { normaliseTrackingCode } from './codes.js';
 export type { FindingDoc, TicketDoc } from './model.js';
 export { scrubPersonalData } from './text.js';
 export { clockDefaults, kinds } from './statuses.js';
+export { clockBounds, clockLengthKeys, clockLengthsFor, setClockLengths } from './clock-settings.js';
+export type { ClockLengthKey, ClockLengths } from './clock-settings.js';
 export type { FindingOutcome } from './statuses.js';
 export { decisionScope, isNamed, officerIdOf, withheldFromNamed } from './conflict.js';
 export { activeCategories, ensureCategories } from './categories.js';
@@ -66,6 +69,7 @@ export const feedback: ModuleManifest = {
   messages: [messages, staffMessages, attachmentMessages, clockMessages, adminMessages],
   configure: (config) => usePublicUrl(config.publicUrl), // links in the e-mails staff actions send
   routes: (config) => [feedbackRoutes(config), staffRoutes(config), adminRoutes()],
+  subscribers: registerUnitPathFollower, // tickets follow a moved unit (unit-moves.ts)
   jobs: (config) => registerClockJobs(config),
   referenceData: async () => {
     await ensureCategories();

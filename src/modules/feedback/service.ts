@@ -16,7 +16,8 @@ import { accessTokenFor, fingerprint, newTokenSalt, newTrackingCode, shortAccess
 import { inboxItem } from './inbox-item.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { similarQuery, ticketInput, type TicketInput } from './schemas.js';
-import { acceptedOpenStatuses, clockDefaults, type Status } from './statuses.js';
+import { acceptedOpenStatuses, type Status } from './statuses.js';
+import { verifyWorkingDaysFor } from './clock-settings.js';
 import { sealCitizenText } from './sealed-text.js';
 import { scrubPersonalData, searchTokens } from './text.js';
 
@@ -220,7 +221,8 @@ async function newTicket(
 ) {
   const now = new Date();
   const calendar = await calendarFor(unit);
-  const verifyBy = calendar.dueAfterWorkingDays(now, category?.verifyWorkingDays ?? clockDefaults.verifyWorkingDays);
+  // The agency's verify length, or the category's where it is shorter (clock-settings.ts).
+  const verifyBy = calendar.dueAfterWorkingDays(now, await verifyWorkingDaysFor(unit.agencyCode, category));
   const description = sealCitizenText(input.description);
   const email = input.reporter.email || null;
   // Anonymous: only the address the system itself writes to is kept; a name or a phone would identify the citizen.

@@ -105,7 +105,8 @@ const id = {
   'inbox.next_action': 'Langkah berikutnya',
   'inbox.more_actions': 'Tindakan lain',
   'inbox.hint.verify': 'Periksa apakah laporan ini wewenang unit dan cukup jelas untuk ditindaklanjuti.',
-  'inbox.hint.close': 'Tutup bila pelapor tidak menanggapi lagi; laporan juga tertutup sendiri setelah 10 hari kerja.',
+  'inbox.hint.close':
+    'Tutup bila pelapor tidak menanggapi lagi; laporan juga tertutup sendiri pada batas waktu penutupan otomatis instansi.',
   'inbox.assign_to': 'Disposisikan kepada',
   'inbox.no_assignable': 'Belum ada petugas yang dapat menerima disposisi di unit ini.',
   'inbox.resolve_message': 'Jawaban penyelesaian untuk pelapor',
@@ -227,7 +228,8 @@ const en: Record<keyof typeof id, string> = {
   'inbox.next_action': 'Next step',
   'inbox.more_actions': 'Other actions',
   'inbox.hint.verify': 'Check that the report is for this unit and clear enough to act on.',
-  'inbox.hint.close': 'Close it when the citizen does not answer; it also closes itself after 10 working days.',
+  'inbox.hint.close':
+    'Close it when the citizen does not answer; it also closes itself at the agency’s automatic closing deadline.',
   'inbox.assign_to': 'Assign to',
   'inbox.no_assignable': 'No one in this unit can take an assignment yet.',
   'inbox.resolve_message': 'Answer to the citizen',

@@ -3,6 +3,7 @@ import { requireActor } from '../../platform/access.js';
 import { AppError } from '../../platform/errors.js';
 import { formRoute } from '../../platform/forms.js';
 import { transparencyPeriods } from '../analytics/index.js';
+import { clockBounds, clockLengthKeys } from '../feedback/index.js';
 import { retentionBounds, retentionKinds } from './retention.js';
 import { agencySettings, changeSettings, managedAgencies } from './service.js';
 
@@ -25,6 +26,7 @@ async function settingsPage(req: Request) {
     settings,
     weightRows: settings.weights.map((weight, index) => ({ n: index + 1, weight })),
     periods: transparencyPeriods.map((period) => ({ period, selected: period === settings.transparencyPeriod })),
+    clockRows: clockLengthKeys.map((key) => ({ key, days: settings.clockLengths[key], ...clockBounds[key] })),
     retentionRows: retentionKinds.map((kind) => ({ kind, days: settings.retention[kind], ...retentionBounds[kind] })),
   };
 }
@@ -60,6 +62,16 @@ export function settingsRoutes(): Router {
     requireActor,
     formRoute('pages/admin/settings', settingsPage, async (req) => {
       await changeSettings(req.actor, codeOf(req), { transparencyPeriod: req.body?.transparencyPeriod ?? null });
+      return { to: pageOf(req), flash: req.t('settings.saved') };
+    }),
+  );
+  router.post(
+    '/admin/settings/:agencyCode/clocks',
+    requireActor,
+    formRoute('pages/admin/settings', settingsPage, async (req) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const clockLengths = Object.fromEntries(clockLengthKeys.map((key) => [key, body[key] ?? '']));
+      await changeSettings(req.actor, codeOf(req), { clockLengths });
       return { to: pageOf(req), flash: req.t('settings.saved') };
     }),
   );

@@ -5,7 +5,6 @@ import { publish, type DomainEvents } from '../../../platform/events.js';
 import { actorForUserId } from '../../accounts/index.js';
 import { can, type Actor } from '../../../platform/access.js';
 import { recordAudit } from '../../../platform/audit-log.js';
-import { calendarFor } from '../../calendar/index.js';
 import { findOfficer, findUnitByCode } from '../../directory/index.js';
 import { ticketActions, type ActionName } from '../actions.js';
 import { activeCategories } from '../categories.js';
@@ -22,7 +21,8 @@ import {
   type Status,
 } from '../statuses.js';
 import { canRead } from './access.js';
-import { apply, clockFields, decisionMove, dueOf, statusStep, type Change } from './changes.js';
+import { apply, clockFields, decisionMove, statusStep, type Change } from './changes.js';
+import { clockLengthsFor, dueFor } from '../clock-settings.js';
 
 /**
  * What each action of actions.ts does to a ticket, once takeAction has checked who may take it and from which
@@ -93,8 +93,8 @@ const forward: Effect = async (ctx) => {
   const unit = await findUnitByCode(ctx.input.unitCode!);
   if (!unit || !unit.active) throw AppError.validation({ unitCode: { key: 'feedback.unknown_unit' } });
   if (String(unit._id) === String(ticket.unitId)) throw new AppError('conflict', 'feedback.not_now');
-  // The verification clock starts again in the receiving agency's calendar.
-  const clock = await clockFields('forward', ticket, ctx.now, await calendarFor(unit));
+  // The verification clock starts again in the receiving agency's calendar, with its clock lengths.
+  const clock = await clockFields('forward', ticket, ctx.now, unit);
   const move = await decisionMove(ticket, unit.path, ticket.officerIds, unit.code);
   const updated = await land(ctx, {
     set: {
@@ -209,7 +209,12 @@ const resolve: Effect = async (ctx) =>
       ...(await clockFields('resolve', ctx.ticket, ctx.now)),
     },
     history: statusStep(ctx.status, 'resolved', ctx.body),
-    mail: { template: 'ticket.resolved', body: ctx.body ?? undefined },
+    mail: {
+      template: 'ticket.resolved',
+      body: ctx.body ?? undefined,
+      // The citizen is told the agency's own auto-close length.
+      data: { autoCloseDays: (await clockLengthsFor(ctx.ticket.agencyCode)).autoCloseWorkingDays },
+    },
   });
 
 const close: Effect = async (ctx) =>
@@ -221,15 +226,17 @@ const close: Effect = async (ctx) =>
 
 const reopen: Effect = async (ctx) =>
   land(ctx, {
-    set: reopenedState(dueOf('followUp', await calendarFor(ctx.ticket), ctx.now)),
+    set: reopenedState(await dueFor('followUp', ctx.ticket, ctx.now)),
     history: statusStep(ctx.status, 'in_progress', ctx.body),
     mail: { template: 'ticket.status' },
   });
 
 const reply: Effect = async (ctx) => {
   const { ticket, body } = ctx;
-  // The first public answer is the follow-up the legal clock asks for.
-  const firstFollowUp = awaitingFollowUpStatuses.includes(ctx.status);
+  // The first public answer is the follow-up the legal clock asks for: before any answer, and after a reopening or
+  // the citizen's answer to a question asked before the first one (in progress, the follow-up clock still running).
+  const firstFollowUp =
+    awaitingFollowUpStatuses.includes(ctx.status) || (ctx.status === 'in_progress' && ticket.dueClock === 'followUp');
   return land(ctx, {
     set: firstFollowUp ? { status: 'in_progress', ...(await clockFields('reply', ticket, ctx.now)) } : {},
     history: [
