@@ -10,6 +10,7 @@ import { setOpeningHours } from '../../src/modules/directory/opening-hours.js';
 import { Kiosk } from '../../src/modules/kiosks/model.js';
 import { SurveyResponse } from '../../src/modules/surveys/model.js';
 import { Ticket } from '../../src/modules/feedback/model.js';
+import { eventsSettled } from '../../src/platform/events.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { signIn, testApp } from '../helpers/app.js';
 import { seedSurveyDirectory } from '../surveys/fixtures.js';
@@ -256,6 +257,28 @@ describe('Counter kiosks', () => {
       } finally {
         await setOpeningHours(fixtures.admin, 'PKM-KEBUNHANDIL', { weekly: [], exceptions: [] });
       }
+    });
+  });
+
+  describe('beside the IKM', () => {
+    it('shows the kiosk flags with the others and a per-kiosk table: answers too close together and the all-top share', async () => {
+      const { agent, url } = await registered('L1');
+      const key = keyOf(url);
+      const tablet = request.agent(app);
+      for (let index = 0; index < 10; index++) await answerAtKiosk(tablet, key, ALL_TOP);
+      await answerAtKiosk(tablet, key, MIXED, {}, 303);
+      await eventsSettled();
+      const today = localDate(new Date(), 'Asia/Jakarta');
+      const page = await agent
+        .get(`/analytics/ikm?unitCode=PKM-KEBUNHANDIL&from=${today}&to=${today}&lang=en`)
+        .expect(200);
+      const html = page.text.replace(/&#x27;/g, "'");
+      expect(html).to.include('Kiosk: answers too close together: <strong>10</strong>');
+      expect(html).to.include('Kiosk: mostly best answers: <strong>2</strong>');
+      const table = /<div class="kiosk-integrity"[\s\S]*?<\/table>/.exec(html)![0];
+      expect(table).to.include('PKM-KEBUNHANDIL · L1');
+      expect(table).to.match(/<td class="num"[^>]*>11<\/td>/);
+      expect(table).to.include('<strong class="weak-flag">91%</strong> (10)');
     });
   });
 

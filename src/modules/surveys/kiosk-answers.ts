@@ -36,7 +36,12 @@ export interface KioskAnswerFigures {
 }
 
 /** The figures of each of these kiosks' answers submitted in [from, to); kiosks without answers are left out. */
-export async function kioskAnswerFigures(kioskIds: string[], from: Date, to: Date): Promise<KioskAnswerFigures[]> {
+export async function kioskAnswerFigures(
+  kioskIds: string[],
+  from: Date,
+  to: Date,
+  serviceCode: string | null = null,
+): Promise<KioskAnswerFigures[]> {
   if (kioskIds.length === 0) return [];
   const has = (flag: string) => ({ $cond: [{ $in: [flag, { $ifNull: ['$integrity.flags', []] }] }, 1, 0] });
   const rows = await SurveyResponse.aggregate<{
@@ -50,6 +55,7 @@ export async function kioskAnswerFigures(kioskIds: string[], from: Date, to: Dat
       $match: {
         kioskId: { $in: kioskIds.map((id) => new Types.ObjectId(id)) },
         submittedAt: { $gte: from, $lt: to },
+        ...(serviceCode ? { serviceCode } : {}),
       },
     },
     {
