@@ -105,9 +105,16 @@ function kioskPages(config: Config): Router {
     counts: (_req, res) => res.statusCode < 400,
   });
 
-  router.get('/kiosk', withKiosk, (req, res) => {
+  // The start: the survey, or a compliment begun at once by tapping who served (three taps in all).
+  router.get('/kiosk', withKiosk, async (req, res) => {
     const kiosk = kioskOf(res);
-    res.render('pages/kiosks/start', { layout: 'kiosk', title: req.t('kiosks.kiosk_title'), kiosk: kioskHead(kiosk) });
+    const officers = await kioskOfficers(kiosk);
+    res.render('pages/kiosks/start', {
+      layout: 'kiosk',
+      title: req.t('kiosks.kiosk_title'),
+      kiosk: kioskHead(kiosk),
+      officers: officers.map((officer) => ({ ...officer, initials: initialsOf(officer.name) })),
+    });
   });
 
   router.get('/kiosk/survey', withKiosk, (req, res) => {
