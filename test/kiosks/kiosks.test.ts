@@ -78,6 +78,10 @@ describe('Counter kiosks', () => {
       expect(stored.counterCode).to.equal('L1');
       expect(JSON.stringify(stored)).not.to.include(keyOf(url));
       expect(await AuditEntry.countDocuments({ action: 'kiosk.register', target: id })).to.equal(1);
+      // The admin of the Jambi province sees it too; the Ambon side is another agency.
+      const admin = request.agent(app);
+      await signIn(admin, 'admin.jambi@suara.test');
+      expect((await admin.get('/api/v1/kiosks').expect(200)).body.map((k: { id: string }) => k.id)).to.deep.equal([id]);
       const list = await agent.get('/api/v1/kiosks').expect(200);
       expect(list.body).to.have.length(1);
       expect(list.body[0]).to.include({ id, unitCode: 'PKM-KEBUNHANDIL', counter: 'L1', active: true });
@@ -224,6 +228,19 @@ describe('Counter kiosks', () => {
       await answerAtKiosk(tablet, key, [...MIXED.slice(0, 8), '9'], {}, 400);
       await answerAtKiosk(tablet, key, MIXED, { gender: 'robot', comment: '<script>alert(1)</script>' }, 400);
       await answerAtKiosk(tablet, key, MIXED, { serviceCode: 'NOPE' }, 400);
+      await answerAtKiosk(tablet, key, MIXED, { comment: 'x'.repeat(5000) }, 400);
+      const page = await tablet.get(`/kiosk/survey?key=${key}`).expect(200);
+      await tablet
+        .post('/kiosk/survey')
+        .type('form')
+        .send({ _csrf: csrfOf(page.text), key, comment: 'x'.repeat(200_000) })
+        .expect(413);
+      // Another kiosk's key in the form is no kiosk at all.
+      await tablet
+        .post('/kiosk/survey')
+        .type('form')
+        .send({ _csrf: csrfOf(page.text), key: 'k_' + 'A'.repeat(32) })
+        .expect(404);
       expect(await SurveyResponse.countDocuments()).to.equal(0);
       // A hostile comment is kept as typed and escaped wherever it is shown.
       const hostile = await answerAtKiosk(tablet, key, MIXED, { comment: '<script>alert(1)</script>' });
