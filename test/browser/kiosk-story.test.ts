@@ -42,6 +42,7 @@ describe('In a real browser: a counter kiosk at Puskesmas Kebun Handil, from reg
       await tablet.getByText('Tentang Anda (boleh dilewati)').tap();
       await tablet.locator('#gender .kiosk-option', { hasText: profile.gender }).tap();
     }
+    if (profile?.gender === 'Perempuan') await tablet.screenshot({ path: 'test-results/kiosk-survey-tablet.png' });
     await tablet.getByRole('button', { name: 'Kirim' }).tap();
     await tablet.getByRole('heading', { name: 'Terima kasih!' }).waitFor();
     // It goes back to the start by itself for the next person.
@@ -76,11 +77,12 @@ describe('In a real browser: a counter kiosk at Puskesmas Kebun Handil, from reg
     tablet.on('pageerror', (error) => errors.push(error.message));
     await tablet.goto(`${browser.baseUrl}${kioskPath}`);
     await tablet.getByText('Puskesmas Kebun Handil · Loket Pendaftaran').waitFor();
+    await mkdir('test-results', { recursive: true });
+    await tablet.screenshot({ path: 'test-results/kiosk-start-tablet.png', fullPage: true });
 
     await answerSurvey(tablet, [4, 3, 3, 4, 3, 4, 4, 3, 3], { gender: 'Perempuan' });
     await answerSurvey(tablet, [3, 3, 2, 4, 3, 3, 3, 2, 3]); // skips the profile
     await answerSurvey(tablet, [4, 4, 4, 4, 4, 4, 4, 4, 4], { gender: 'Laki-laki' });
-    await mkdir('test-results', { recursive: true });
 
     // A fourth person compliments an officer in three taps: who, what was good, send.
     await tablet.getByRole('button', { name: /Siti Rahmawati/ }).tap();
