@@ -339,6 +339,32 @@ describe('Counter kiosks', () => {
       expect(ticket.description).to.include('Siti Rahmawati').and.include('Ramah dan menghargai');
     });
 
+    it('makes a double tap one answer and one compliment', async () => {
+      const { url } = await registered();
+      const key = keyOf(url);
+      const tablet = request.agent(app);
+      const survey = await tablet.get(`/kiosk/survey?key=${key}`).expect(200);
+      const answer = {
+        _csrf: csrfOf(survey.text),
+        key,
+        formToken: formTokenOf(survey.text),
+        ...Object.fromEntries(MIXED.map((value, index) => [`answer${index + 1}`, value])),
+      };
+      await Promise.all([1, 2].map(() => tablet.post('/kiosk/survey').type('form').send(answer).expect(303)));
+      expect(await SurveyResponse.countDocuments()).to.equal(1);
+      const what = await tablet.get(`/kiosk/compliment?key=${key}&officer=${fixtures.siti.ref}`).expect(200);
+      const compliment = {
+        _csrf: csrfOf(what.text),
+        key,
+        officerRef: fixtures.siti.ref,
+        points: ['kompeten', 'adaptif'],
+        formToken: formTokenOf(what.text),
+      };
+      for (let tap = 0; tap < 2; tap++)
+        await tablet.post('/kiosk/compliment').type('form').send(compliment).expect(303);
+      expect(await Ticket.countDocuments()).to.equal(1);
+    });
+
     it('refuses an officer of another unit, no point chosen, or a forged point, and files nothing', async () => {
       const { url } = await registered();
       const key = keyOf(url);
