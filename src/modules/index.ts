@@ -9,6 +9,7 @@ import { directory } from './directory/index.js';
 import { feedback } from './feedback/index.js';
 import { home } from './home/index.js';
 import { inbox } from './inbox/index.js';
+import { kiosks } from './kiosks/index.js';
 import { notifications } from './notifications/index.js';
 import { settings } from './settings/index.js';
 import { surveys } from './surveys/index.js';
@@ -24,6 +25,7 @@ export const modules: readonly ModuleManifest[] = [
   calendar,
   surveys,
   feedback,
+  kiosks,
   inbox,
   coaching,
   analytics,

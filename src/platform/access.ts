@@ -38,6 +38,7 @@ export type Action =
   | 'coaching.read' // officers' records (feed, summary, evaluations) in the subtree; each read audited
   | 'coaching.write' // hold coaching sessions, record training, draft and sign evaluations
   | 'analytics.read' // IKM reports, trends and exports of the subtree (the public page needs no grant)
+  | 'kiosks.manage' // register and revoke the counter kiosks of the subtree
   | 'audit.read'; // the audit log of the subtree (the inspectorate); entries about no unit need a grant everywhere
 
 /** Role → actions. Later modules add their actions here, so there is one table to read. */
@@ -50,6 +51,7 @@ const actionsOf: Record<Role, readonly Action[]> = {
     'calendar.manage',
     'analytics.read',
     'audit.read',
+    'kiosks.manage',
   ],
   unit_head: [
     'directory.read',
@@ -60,6 +62,7 @@ const actionsOf: Record<Role, readonly Action[]> = {
     'tickets.contact',
     'coaching.read',
     'analytics.read',
+    'kiosks.manage',
   ],
   coach: ['directory.read', 'officers.read', 'coaching.read', 'coaching.write', 'analytics.read'],
   handler: ['officers.read', 'tickets.work'],

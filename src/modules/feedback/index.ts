@@ -21,6 +21,7 @@ export { staffRoutes } from './staff-routes.js';
 export { ticketActions } from './actions.js';
 export type { ActionName } from './actions.js';
 export { fileTicket } from './service.js';
+export type { IntakeContext, Receipt } from './service.js';
 export { normaliseTrackingCode } from './codes.js';
 export type { FindingDoc, TicketDoc } from './model.js';
 export { scrubPersonalData } from './text.js';

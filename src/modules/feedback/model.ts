@@ -81,6 +81,8 @@ const ticketSchema = new Schema(
     lang: { type: String, enum: ['id', 'en'], default: 'id' },
     /** How the ticket reached the agency (statuses.ts `ticketChannels`); tickets from before the field read as web. */
     channel: { type: String, enum: ticketChannels, default: 'web' },
+    /** The counter kiosk the ticket was filed at (channel 'kiosk'; kiosks module), else null. */
+    kioskId: { type: Schema.Types.ObjectId, default: null },
     status: { type: String, enum: statuses, required: true },
     priority: { type: String, enum: priorities, default: 'normal' },
     /** The handler working the ticket (disposisi). */

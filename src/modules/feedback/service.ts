@@ -16,7 +16,7 @@ import { accessTokenFor, fingerprint, newTokenSalt, newTrackingCode, shortAccess
 import { inboxItem } from './inbox-item.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { similarQuery, ticketInput, type TicketInput } from './schemas.js';
-import { acceptedOpenStatuses, type Status } from './statuses.js';
+import { acceptedOpenStatuses, type Status, type TicketChannel } from './statuses.js';
 import { verifyWorkingDaysFor } from './clock-settings.js';
 import { sealCitizenText } from './sealed-text.js';
 import { scrubPersonalData, searchTokens } from './text.js';
@@ -32,6 +32,9 @@ export interface IntakeContext {
   dataDir: string;
   /** Signed-in staff or an integration's API token: only they may name an officer by NIP. */
   staff?: boolean;
+  /** How the ticket came (default web); a counter kiosk's tickets name the kiosk. */
+  channel?: TicketChannel;
+  kioskId?: string | null;
 }
 
 export interface Receipt {
@@ -257,6 +260,8 @@ async function newTicket(
       phoneHash: phone ? lookupHash(phone) : null,
     },
     lang: context.lang,
+    channel: context.channel ?? 'web',
+    kioskId: context.kioskId ?? null,
     status: 'received',
     history: [
       { at: now, actor: { kind: 'citizen' }, action: 'created', to: 'received', public: true },

@@ -5,8 +5,10 @@ import { assertCan, requireActor, type Actor } from '../../../platform/access.js
 import { recordAudit } from '../../../platform/audit-log.js';
 import { pick, withDefaultUnit, withoutCsrf } from '../shared/page-helpers.js';
 import { periodOf, type Period } from '../shared/period.js';
+import { INTEGRITY_RULES } from '../../surveys/index.js';
 import { answersCsv, elementsCsv, ikmWorkbook, rawAnswers } from './exports.js';
 import { completeFollowUp, createFollowUp, followUpsForReport } from './follow-up.js';
+import { kioskFiguresFor } from './kiosk-figures.js';
 import { ikmReport } from './report.js';
 import { ikmPageView, ikmPrintView } from './view.js';
 
@@ -29,8 +31,17 @@ async function renderReport(req: Request, res: Response, extra: Record<string, u
   const { units, query } = await withDefaultUnit(req);
   const period = await periodOf(extra.query ?? query);
   const report = await reportFor(req.actor!, period);
-  const followUps = await followUpsForReport(req.actor, period, report);
-  res.render('pages/analytics/ikm', { units, ...ikmPageView(report, period, followUps, req.t, req.lang), ...extra });
+  const [followUps, kiosks] = await Promise.all([
+    followUpsForReport(req.actor, period, report),
+    kioskFiguresFor(period),
+  ]);
+  res.render('pages/analytics/ikm', {
+    units,
+    ...ikmPageView(report, period, followUps, req.t, req.lang),
+    kiosks,
+    kioskPaceSeconds: INTEGRITY_RULES.kioskPaceSeconds,
+    ...extra,
+  });
 }
 
 const fileName = (period: Period, extension: string) =>
