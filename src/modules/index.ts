@@ -10,6 +10,7 @@ import { feedback } from './feedback/index.js';
 import { home } from './home/index.js';
 import { inbox } from './inbox/index.js';
 import { notifications } from './notifications/index.js';
+import { open311 } from './open311/index.js';
 import { settings } from './settings/index.js';
 import { surveys } from './surveys/index.js';
 
@@ -24,6 +25,7 @@ export const modules: readonly ModuleManifest[] = [
   calendar,
   surveys,
   feedback,
+  open311,
   inbox,
   coaching,
   analytics,

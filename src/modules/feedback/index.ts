@@ -20,6 +20,14 @@ export { staffRoutes } from './staff-routes.js';
 export { ticketActions } from './actions.js';
 export type { ActionName } from './actions.js';
 export { fileTicket } from './service.js';
+export {
+  publicRequest,
+  publicRequests,
+  recordLaporState,
+  ticketForLaporReport,
+  ticketsForHandOver,
+} from './hand-over.js';
+export type { HandOverTicket, LaporState, PublicRequest } from './hand-over.js';
 export { normaliseTrackingCode } from './codes.js';
 export type { FindingDoc, TicketDoc } from './model.js';
 export { scrubPersonalData } from './text.js';

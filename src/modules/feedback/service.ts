@@ -16,7 +16,7 @@ import { accessTokenFor, fingerprint, newTokenSalt, newTrackingCode, shortAccess
 import { inboxItem } from './inbox-item.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { similarQuery, ticketInput, type TicketInput } from './schemas.js';
-import { acceptedOpenStatuses, clockDefaults, type Status } from './statuses.js';
+import { acceptedOpenStatuses, clockDefaults, type Status, type TicketChannel } from './statuses.js';
 import { sealCitizenText } from './sealed-text.js';
 import { scrubPersonalData, searchTokens } from './text.js';
 
@@ -31,6 +31,8 @@ export interface IntakeContext {
   dataDir: string;
   /** Signed-in staff or an integration's API token: only they may name an officer by NIP. */
   staff?: boolean;
+  /** How the ticket reached the agency; the citizen's own form when unset. */
+  channel?: TicketChannel;
 }
 
 export interface Receipt {
@@ -255,6 +257,7 @@ async function newTicket(
       phoneHash: phone ? lookupHash(phone) : null,
     },
     lang: context.lang,
+    channel: context.channel ?? 'web',
     status: 'received',
     history: [
       { at: now, actor: { kind: 'citizen' }, action: 'created', to: 'received', public: true },
