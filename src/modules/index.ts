@@ -9,6 +9,7 @@ import { directory } from './directory/index.js';
 import { feedback } from './feedback/index.js';
 import { home } from './home/index.js';
 import { inbox } from './inbox/index.js';
+import { lapor } from './lapor/index.js';
 import { notifications } from './notifications/index.js';
 import { open311 } from './open311/index.js';
 import { settings } from './settings/index.js';
@@ -29,6 +30,7 @@ export const modules: readonly ModuleManifest[] = [
   inbox,
   coaching,
   analytics,
+  lapor,
   audit,
   settings,
   admin,
