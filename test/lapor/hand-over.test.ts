@@ -189,6 +189,24 @@ describe('SP4N-LAPOR! hand-over: export what one may see, import statuses and ne
     ]);
   });
 
+  it('files a new report once when the same file is imported twice at the same moment', async () => {
+    const csv = `nomor_tracking;kode_unit;jenis;kategori;isi;status\nLAPOR-3001;PKM-PUTRIAYU;aspirasi;procedure;Mohon jadwal layanan diumumkan di papan depan.;Proses\nLAPOR-3002;PKM-PUTRIAYU;;;Papan informasi tarif tidak ada di ruang tunggu.;`;
+    const before = await Ticket.countDocuments();
+    const answers = await Promise.all([
+      importCsv('kepala.dinkes@suara.test', csv),
+      importCsv('kepala.dinkes@suara.test', csv),
+      importCsv('kepala.dinkes@suara.test', csv),
+    ]);
+    expect(answers.map((answer) => answer.status)).to.deep.equal([200, 200, 200]);
+    expect(answers.every((answer) => answer.body.rejected.length === 0)).to.equal(true);
+    expect(await Ticket.countDocuments()).to.equal(before + 2);
+    const filed = await Ticket.find({ 'lapor.trackingNumber': { $in: ['LAPOR-3001', 'LAPOR-3002'] } }).lean();
+    expect(filed.map((ticket) => ticket.kind).sort()).to.deep.equal(['complaint', 'suggestion']);
+    expect(filed.every((ticket) => ticket.history.filter((entry) => entry.action === 'lapor').length === 1)).to.equal(
+      true,
+    );
+  });
+
   it('refuses a viewer-less import and files that are not LAPOR! files, changing nothing', async () => {
     const count = await Ticket.countDocuments();
     const handler = await importCsv('petugas@suara.test', 'nomor_tracking;status\nLAPOR-2001;Proses');

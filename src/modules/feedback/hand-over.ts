@@ -230,7 +230,14 @@ export async function recordLaporState(
         },
       },
     },
-  );
+  ).catch((error: unknown) => numberTaken(error, state.trackingNumber));
   // Someone else's import changed it in between: theirs stands, and this row reads as unchanged.
   return result.modifiedCount === 1 ? 'updated' : 'unchanged';
+}
+
+/** A tracking number is on one ticket at most (a unique index): a second ticket claiming it is refused. */
+function numberTaken(error: unknown, trackingNumber: string): never {
+  if ((error as { code?: number }).code === 11000)
+    throw new AppError('conflict', 'lapor.number_taken', { number: trackingNumber });
+  throw error;
 }
