@@ -258,6 +258,11 @@ describe('Open311 GET requests shows public requests only, filtered as the speci
       description: 'Diminta uang tambahan di loket pendaftaran.',
       'attribute[privacy]': 'confidential',
     });
+    await fileOne('anonymous', {
+      service_code: 'PKM-PUTRIAYU.waiting_time',
+      description: 'Antrean bayi imunisasi sangat panjang pagi ini.',
+      'attribute[privacy]': 'anonymous',
+    });
     await fileOne('closed', {
       service_code: 'PKM-PUTRIAYU.procedure',
       description: 'Persyaratan tidak diumumkan di loket.',
@@ -269,6 +274,7 @@ describe('Open311 GET requests shows public requests only, filtered as the speci
     // A verifier accepted two, one was answered and closed, one was filed long ago.
     await Ticket.updateOne({ code: codes.waiting }, { $set: { status: 'in_progress' } });
     await Ticket.updateOne({ code: codes.closed }, { $set: { status: 'closed' } });
+    await Ticket.updateOne({ code: codes.anonymous }, { $set: { status: 'in_progress' } });
     await Ticket.collection.updateOne(
       { code: codes.old },
       { $set: { status: 'verified', createdAt: new Date(Date.now() - 200 * DAY) } },
@@ -278,7 +284,7 @@ describe('Open311 GET requests shows public requests only, filtered as the speci
 
   const ids = (body: Doc[]) => body.map((request) => request.service_request_id).sort();
 
-  it('lists the last 90 days without confidential requests, and never the reporter', async () => {
+  it('lists the last 90 days without confidential or anonymous requests, and never the reporter', async () => {
     const response = await request(app).get('/open311/v2/requests.json').expect(200);
     expect(ids(response.body)).to.deep.equal([codes.waiting, codes.unmoderated, codes.closed].sort());
     const waiting = response.body.find((request: Doc) => request.service_request_id === codes.waiting);
@@ -303,11 +309,15 @@ describe('Open311 GET requests shows public requests only, filtered as the speci
     const unmoderated = response.body.find((request: Doc) => request.service_request_id === codes.unmoderated);
     expect(unmoderated.description).to.equal('');
     await request(app).get(`/open311/v2/requests/${codes.confidential}.json`).expect(404);
+    await request(app).get(`/open311/v2/requests/${codes.anonymous}.xml`).expect(404);
+    await request(app).get(`/open311/v2/tokens/${codes.anonymous}.json`).expect(404);
   });
 
   it('filters by ids, service code, dates and status', async () => {
     const byIds = await request(app)
-      .get(`/open311/v2/requests.json?service_request_id=${codes.old},${codes.confidential},${codes.waiting}`)
+      .get(
+        `/open311/v2/requests.json?service_request_id=${codes.old},${codes.confidential},${codes.anonymous},${codes.waiting.toLowerCase()},x<y`,
+      )
       .expect(200);
     expect(ids(byIds.body)).to.deep.equal([codes.old, codes.waiting].sort());
     const byService = await request(app)

@@ -70,12 +70,12 @@ function toPublicRequest(ticket: TicketDoc): PublicRequest {
 }
 
 /**
- * Public requests, newest first. Confidential tickets are left out entirely: their existence is the citizen's and
- * the agency's business only.
+ * Public requests, newest first. Only tickets whose citizen chose `public`: confidential and anonymous ones publish
+ * nothing (docs/domain.md#privacy), not even that they exist.
  */
 export async function publicRequests(query: PublicRequestQuery): Promise<PublicRequest[]> {
   const filter: Record<string, unknown> = {
-    privacy: { $ne: 'confidential' },
+    privacy: 'public',
     createdAt: { $gte: query.from, $lte: query.to },
   };
   if (query.codes) filter.code = { $in: query.codes };
@@ -90,11 +90,9 @@ export async function publicRequests(query: PublicRequestQuery): Promise<PublicR
   return tickets.map(toPublicRequest);
 }
 
-/** One public request by its code, or null (unknown or confidential alike). */
+/** One public request by its code, or null (unknown, confidential or anonymous alike). */
 export async function publicRequest(code: string): Promise<PublicRequest | null> {
-  const ticket = await Ticket.findOne({ code, privacy: { $ne: 'confidential' } })
-    .select(publicFields)
-    .lean<TicketDoc>();
+  const ticket = await Ticket.findOne({ code, privacy: 'public' }).select(publicFields).lean<TicketDoc>();
   return ticket ? toPublicRequest(ticket) : null;
 }
 

@@ -8,7 +8,14 @@ import { AppError, toAppError } from '../../platform/errors.js';
 import { clientAddressKey, rateLimiter } from '../../platform/security.js';
 import { fieldErrorsFrom } from '../../platform/validate.js';
 import { actorForApiToken } from '../accounts/index.js';
-import { activeCategories, fileTicket, publicRequest, publicRequests, type PublicRequest } from '../feedback/index.js';
+import {
+  activeCategories,
+  fileTicket,
+  normaliseTrackingCode,
+  publicRequest,
+  publicRequests,
+  type PublicRequest,
+} from '../feedback/index.js';
 import { findUnitByCode, listPublicUnits } from '../directory/index.js';
 import {
   findService,
@@ -96,7 +103,11 @@ function requestQuery(req: Request) {
       name: 'service_request_id',
       problem: req.t('open311.too_many_ids'),
     });
-  if (ids) return { codes: ids.map((id) => id.toUpperCase()), from: new Date(0), to: now, limit: MAX_REQUESTS };
+  if (ids) {
+    // An id that is no tracking code matches nothing, like an unknown one.
+    const codes = ids.map((id) => normaliseTrackingCode(id)).filter((code): code is string => code !== null);
+    return { codes, from: new Date(0), to: now, limit: MAX_REQUESTS };
+  }
   const codes = listParam(req, 'service_code');
   const services = codes?.map((code) => {
     const parsed = parseServiceCode(code);
@@ -350,7 +361,8 @@ export function open311Routes(config: Config): Router {
   router.get('/open311/v2/requests/:file', readLimit, async (req, res) => {
     const resource = resourceOf(req.params.file);
     if (!resource) throw refuse(req, 404, 'open311.not_found');
-    const request = await publicRequest(resource.name.toUpperCase());
+    const code = normaliseTrackingCode(resource.name);
+    const request = code ? await publicRequest(code) : null;
     if (!request) throw refuse(req, 404, 'open311.request_unknown', { code: resource.name });
     answer(res, resource.format, 'service_requests', [requestView(req, request, await namesFor(req))]);
   });
@@ -359,9 +371,10 @@ export function open311Routes(config: Config): Router {
   router.get('/open311/v2/tokens/:file', readLimit, async (req, res) => {
     const resource = resourceOf(req.params.file);
     if (!resource) throw refuse(req, 404, 'open311.not_found');
-    const request = await publicRequest(resource.name.toUpperCase());
+    const code = normaliseTrackingCode(resource.name);
+    const request = code ? await publicRequest(code) : null;
     if (!request) throw refuse(req, 404, 'open311.request_unknown', { code: resource.name });
-    answer(res, resource.format, 'service_requests', [{ service_request_id: request.code, token: resource.name }]);
+    answer(res, resource.format, 'service_requests', [{ service_request_id: request.code, token: request.code }]);
   });
 
   const file = fileRequest(config);
