@@ -5,7 +5,7 @@
 const id = {
   'lapor.title': 'Serah terima SP4N-LAPOR!',
   'lapor.lead':
-    'Ekspor tiket yang boleh Anda lihat dengan kolom SP4N-LAPOR!, dan impor status serta disposisi dari berkas LAPOR!. Format berkas dijelaskan di dokumentasi (docs/lapor.md). Setiap ekspor dan impor dicatat di log audit.',
+    'Ekspor tiket yang boleh Anda lihat dengan kolom SP4N-LAPOR!, dan impor status serta disposisi dari berkas LAPOR!. Setiap ekspor dan impor dicatat di log audit.',
   'lapor.export': 'Ekspor',
   'lapor.export_help': 'Kosongkan semua isian untuk mengekspor tiket terbaru (paling banyak 1000).',
   'lapor.from': 'Masuk sejak (tanggal)',
@@ -33,7 +33,7 @@ const id = {
 const en: Record<keyof typeof id, string> = {
   'lapor.title': 'SP4N-LAPOR! hand-over',
   'lapor.lead':
-    'Export the tickets you may see with SP4N-LAPOR!’s columns, and import statuses and dispositions from a LAPOR! file. The file format is described in the documentation (docs/lapor.md). Every export and import is written to the audit log.',
+    'Export the tickets you may see with SP4N-LAPOR!’s columns, and import statuses and dispositions from a LAPOR! file. Every export and import is written to the audit log.',
   'lapor.export': 'Export',
   'lapor.export_help': 'Leave every field empty to export the latest tickets (at most 1000).',
   'lapor.from': 'Received from (date)',
