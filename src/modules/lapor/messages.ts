@@ -28,6 +28,8 @@ const id = {
   'lapor.unknown_kind': 'Jenis "{value}" tidak dikenal: pengaduan, aspirasi, permintaan_informasi, atau apresiasi.',
   'lapor.unknown_privacy': 'Kerahasiaan "{value}" tidak dikenal: publik, anonim, atau rahasia.',
   'inbox.action.lapor': 'Status SP4N-LAPOR!',
+  'audit.action.lapor.export': 'Mengekspor tiket untuk SP4N-LAPOR!',
+  'audit.action.lapor.import': 'Mengimpor berkas SP4N-LAPOR!',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -56,6 +58,8 @@ const en: Record<keyof typeof id, string> = {
   'lapor.unknown_kind': 'Unknown kind "{value}": pengaduan, aspirasi, permintaan_informasi or apresiasi.',
   'lapor.unknown_privacy': 'Unknown privacy "{value}": publik, anonim or rahasia.',
   'inbox.action.lapor': 'SP4N-LAPOR! status',
+  'audit.action.lapor.export': 'Exported tickets for SP4N-LAPOR!',
+  'audit.action.lapor.import': 'Imported an SP4N-LAPOR! file',
 };
 
 export default { id, en };

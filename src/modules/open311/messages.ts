@@ -26,6 +26,7 @@ const id = {
   'open311.privacy.public': 'Publik',
   'open311.privacy.anonymous': 'Anonim',
   'open311.privacy.confidential': 'Rahasia',
+  'audit.action.open311.request': 'Mengirim laporan lewat Open311',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -52,6 +53,7 @@ const en: Record<keyof typeof id, string> = {
   'open311.privacy.public': 'Public',
   'open311.privacy.anonymous': 'Anonymous',
   'open311.privacy.confidential': 'Confidential',
+  'audit.action.open311.request': 'Filed a request through Open311',
 };
 
 export default { id, en };
