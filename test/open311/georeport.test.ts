@@ -183,6 +183,9 @@ describe('Open311 GeoReport v2 answers in the shapes the specification documents
       .send(fields)
       .expect(403);
     expect(readXml(xmlRefusal.text).errors.error[0].code).to.equal('403');
+    // A caller without a valid key learns nothing about its parameters or the services.
+    const probe = await file({ api_key: 'nonsense', service_code: 'NOPE.nothing', lat: 'north' }).expect(403);
+    expect(probe.body).to.have.length(1);
     expect(await Ticket.countDocuments()).to.equal(before);
   });
 

@@ -208,17 +208,20 @@ function badParameters(req: Request, fields: NonNullable<AppError['fields']>): O
   );
 }
 
-/** The token behind `api_key` (form field or query), allowed to file for the unit; refused otherwise. */
-async function tokenHolder(req: Request, unitPath: string[], unitCode: string): Promise<Actor> {
+/** The holder of the `api_key` (form field or query): asked first, so that a caller without one learns nothing else. */
+async function keyHolder(req: Request): Promise<Actor> {
   const body = req.body as Record<string, unknown>;
   const key = typeof body.api_key === 'string' ? body.api_key : req.query.api_key;
   if (typeof key !== 'string' || key === '') throw refuse(req, 400, 'open311.api_key_missing');
   const actor = await actorForApiToken(key);
   if (!actor) throw refuse(req, 403, 'open311.api_key_invalid');
-  // A token acts with its one grant: it files for the units of that grant's subtree.
+  return actor;
+}
+
+/** A token acts with its one grant: it files for the units of that grant's subtree only. */
+function assertMayFileAt(req: Request, actor: Actor, unitPath: string[], unitCode: string): void {
   const allowed = actor.grants.some((grant) => grant.unitId === null || unitPath.includes(grant.unitId));
   if (!allowed) throw refuse(req, 403, 'open311.api_key_scope', { unit: unitCode });
-  return actor;
 }
 
 const attribute = (body: Record<string, unknown>, code: string) => {
@@ -229,6 +232,7 @@ const attribute = (body: Record<string, unknown>, code: string) => {
 function fileRequest(config: Config) {
   return async (req: Request, res: Response) => {
     const format = formatOf(req);
+    const actor = await keyHolder(req);
     const { value, error } = postFields.validate(req.body, { abortEarly: false, convert: true });
     if (error) throw badParameters(req, fieldErrorsFrom(error));
     const body = value as Record<string, unknown>;
@@ -238,7 +242,7 @@ function fileRequest(config: Config) {
     if (!found) throw refuse(req, 404, 'open311.service_unknown', { code });
     const { unit, category } = found;
     const unitDoc = await findUnitByCode(unit.code);
-    const actor = await tokenHolder(req, (unitDoc?.path ?? []).map(String), unit.code);
+    assertMayFileAt(req, actor, (unitDoc?.path ?? []).map(String), unit.code);
     const name = [body.first_name, body.last_name].filter((part) => typeof part === 'string' && part).join(' ');
     const input = {
       kind: attribute(body, 'kind') ?? defaultKindOf(category),
