@@ -99,6 +99,11 @@ describe('SP4N-LAPOR! hand-over: export what one may see, import statuses and ne
     expect(json.body.format).to.equal('suara-lapor/1');
     expect(json.body.reports.map((row: Doc) => row.kode_suara).sort()).to.deep.equal([codes.kebun, codes.putri].sort());
     expect(await AuditEntry.countDocuments({ action: 'lapor.export' })).to.equal(2);
+    await Ticket.updateOne({ code: codes.putri }, { $set: { privacy: 'confidential' } });
+    await dinkes.agent.get('/api/v1/lapor/export?format=csv').expect(200);
+    const logged = await AuditEntry.findOne({ action: 'lapor.export' }).sort({ _id: -1 }).lean();
+    expect((logged!.details as Doc).protected).to.deep.equal([codes.putri]);
+    await Ticket.updateOne({ code: codes.putri }, { $set: { privacy: 'public' } });
 
     // A handler works what is assigned to them and hands over nothing; nobody signed in gets nothing.
     const handler = await staff('petugas@suara.test');

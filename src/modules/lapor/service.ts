@@ -38,9 +38,11 @@ export async function exportForLapor(actor: Actor, query: ExportQuery): Promise<
     unit: new Map(units.map((unit) => [unit.code, unit.name])),
     category: new Map(categories.map((category) => [category.code, category.name?.id ?? category.code])),
   };
+  // Opening a confidential or anonymous ticket is logged one by one; handing it over is too.
   await recordAudit(actor, 'lapor.export', null, {
     count: tickets.length,
     codes: tickets.slice(0, 100).map((ticket) => ticket.code),
+    protected: tickets.filter((ticket) => ticket.privacy !== 'public').map((ticket) => ticket.code),
     from: query.from ?? null,
     to: query.to ?? null,
   });
