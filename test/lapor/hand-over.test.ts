@@ -212,7 +212,7 @@ describe('SP4N-LAPOR! hand-over: export what one may see, import statuses and ne
     );
   });
 
-  it('refuses a viewer-less import and files that are not LAPOR! files, changing nothing', async () => {
+  it('refuses an import by someone who does not triage, and files that are not LAPOR! files, changing nothing', async () => {
     const count = await Ticket.countDocuments();
     const handler = await importCsv('petugas@suara.test', 'nomor_tracking;status\nLAPOR-2001;Proses');
     expect(handler.status).to.equal(403);
@@ -224,6 +224,20 @@ describe('SP4N-LAPOR! hand-over: export what one may see, import statuses and ne
     const { agent, csrf } = await staff('kepala.dinkes@suara.test');
     await agent.post('/api/v1/lapor/import').set('X-CSRF-Token', csrf).send({ reports: 'semua' }).expect(400);
     expect(await Ticket.countDocuments()).to.equal(count);
+  });
+
+  it('defuses spreadsheet formulas and keeps hostile text intact in both formats', async () => {
+    await fileTicket(
+      'formula',
+      'PKM-KEBUNHANDIL',
+      '=HYPERLINK("http://jahat.example","klik"); "kutip", baris\nbaru <b>',
+    );
+    const { agent } = await staff('kepala.kebunhandil@suara.test');
+    const csv = await agent.get(`/api/v1/lapor/export?format=csv&codes=${codes.formula}`).expect(200);
+    const [row] = parseCsv(csv.text);
+    expect(row!.isi).to.equal(`'=HYPERLINK("http://jahat.example","klik"); "kutip", baris\nbaru <b>`);
+    const json = await agent.get(`/api/v1/lapor/export?codes=${codes.formula}`).expect(200);
+    expect(json.body.reports[0].isi).to.equal('=HYPERLINK("http://jahat.example","klik"); "kutip", baris\nbaru <b>');
   });
 
   it('offers export and import on a page that works without JavaScript, in both languages', async () => {
