@@ -297,16 +297,32 @@ describe('Open311 GET requests shows public requests only, filtered as the speci
       service_name: 'Waktu tunggu lama',
       agency_responsible: 'Puskesmas Kebun Handil',
     });
-    expect(Object.keys(waiting)).to.include.members([
+    // Every field of the specification's GET requests example, in both formats.
+    const specFields = [
+      'service_request_id',
+      'status',
       'status_notes',
+      'service_name',
+      'service_code',
+      'description',
+      'agency_responsible',
+      'service_notice',
       'requested_datetime',
       'updated_datetime',
       'expected_datetime',
       'address',
+      'address_id',
+      'zipcode',
       'lat',
       'long',
       'media_url',
-    ]);
+    ];
+    expect(Object.keys(waiting)).to.have.members(specFields);
+    expect(new Date(waiting.requested_datetime).toISOString()).to.equal(waiting.requested_datetime);
+    const xmlList = new XMLParser({ ignoreDeclaration: true, isArray: (name) => name === 'request' }).parse(
+      (await request(app).get('/open311/v2/requests.xml').expect(200)).text,
+    ) as Doc;
+    for (const item of xmlList.service_requests.request) expect(Object.keys(item)).to.have.members(specFields);
     expect(JSON.stringify(response.body)).to.not.match(/rahasia@contoh|Rahasia/);
     // Text awaits a verifier before anyone reads it.
     const unmoderated = response.body.find((request: Doc) => request.service_request_id === codes.unmoderated);
