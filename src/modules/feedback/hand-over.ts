@@ -2,6 +2,7 @@ import { scopeOf, type Actor } from '../../platform/access.js';
 import { AppError } from '../../platform/errors.js';
 import { canDecide, names, officerIdOf } from './conflict.js';
 import { Ticket, type TicketDoc } from './model.js';
+import { apply } from './staff/changes.js';
 import { acceptedStatuses, openStatuses, statusType, type Status } from './statuses.js';
 
 /**
@@ -194,43 +195,30 @@ export async function recordLaporState(
   code: string,
   state: LaporState,
 ): Promise<'updated' | 'unchanged'> {
-  const ticket = await Ticket.findOne({ code }).lean<TicketDoc>();
-  if (!ticket) throw new AppError('not_found');
-  if (!canDecide(actor, ticket, names(ticket, await officerIdOf(actor)))) throw new AppError('forbidden');
-  const current = ticket.lapor;
-  if (current && current.trackingNumber !== state.trackingNumber)
-    throw new AppError('conflict', 'lapor.linked_elsewhere', { number: current.trackingNumber });
-  if (current && current.status === state.status && current.disposition === state.disposition) return 'unchanged';
-  const now = new Date();
-  const summary = [state.status, state.disposition].filter(Boolean).join(' / ') || null;
-  const result = await Ticket.updateOne(
-    {
-      _id: ticket._id,
-      ...(current
-        ? {
-            'lapor.trackingNumber': state.trackingNumber,
-            'lapor.status': current.status,
-            'lapor.disposition': current.disposition,
-          }
-        : { lapor: { $in: [null] } }),
-    },
-    {
-      $set: { lapor: { ...state, updatedAt: now } },
-      $inc: { revision: 1 },
-      $push: {
-        history: {
-          at: now,
-          actor: { kind: 'staff', userId: actor.id, name: actor.name },
-          action: 'lapor',
-          from: current ? [current.status, current.disposition].filter(Boolean).join(' / ') || null : null,
-          to: summary,
-          public: false,
-        },
-      },
-    },
-  ).catch((error: unknown) => numberTaken(error, state.trackingNumber));
-  // Someone else's import changed it in between: theirs stands, and this row reads as unchanged.
-  return result.modifiedCount === 1 ? 'updated' : 'unchanged';
+  // A concurrent change moves the revision on: read again and decide again, a few times at most.
+  for (let attempt = 1; ; attempt++) {
+    const ticket = await Ticket.findOne({ code }).lean<TicketDoc>();
+    if (!ticket) throw new AppError('not_found');
+    if (!canDecide(actor, ticket, names(ticket, await officerIdOf(actor)))) throw new AppError('forbidden');
+    const current = ticket.lapor;
+    if (current && current.trackingNumber !== state.trackingNumber)
+      throw new AppError('conflict', 'lapor.linked_elsewhere', { number: current.trackingNumber });
+    if (current && current.status === state.status && current.disposition === state.disposition) return 'unchanged';
+    const words = (facts: { status?: string | null; disposition?: string | null } | null | undefined) =>
+      facts ? [facts.status, facts.disposition].filter(Boolean).join(' / ') || null : null;
+    try {
+      // The one way a staff change lands: against this revision, with its history entry and the event record.
+      await apply(actor, ticket, ticket.revision, {
+        set: { lapor: { ...state, updatedAt: new Date() } },
+        history: [{ action: 'lapor', from: words(current), to: words(state), public: false }],
+        change: 'lapor',
+      });
+      return 'updated';
+    } catch (error) {
+      const stale = error instanceof AppError && error.messageKey === 'feedback.stale';
+      if (!stale || attempt >= 3) numberTaken(error, state.trackingNumber);
+    }
+  }
 }
 
 /** A tracking number is on one ticket at most (a unique index): a second ticket claiming it is refused. */
