@@ -159,6 +159,23 @@ describe('Open311 GeoReport v2 answers in the shapes the specification documents
     expect(await Ticket.findOne({ code: id }).lean()).to.include({ kind: 'compliment', privacy: 'anonymous' });
   });
 
+  it('files forty requests sent at once, each once, all from the open311 channel', async () => {
+    const before = await Ticket.countDocuments({ channel: 'open311' });
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, index) =>
+        file({
+          api_key: dinkesKey,
+          service_code: index % 2 ? 'PKM-KEBUNHANDIL.facilities' : 'PKM-PUTRIAYU.waiting_time',
+          description: `Laporan serentak nomor ${index} tentang layanan hari ini.`,
+        }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).to.deep.equal(Array(40).fill(201));
+    const ids = new Set(answers.map((answer) => answer.body[0].service_request_id));
+    expect(ids.size).to.equal(40);
+    expect(await Ticket.countDocuments({ channel: 'open311' })).to.equal(before + 40);
+  });
+
   it('refuses a request without an api_key, with an unknown one, or for a unit outside its grant, and files nothing', async () => {
     const before = await Ticket.countDocuments();
     const fields = {
