@@ -10,7 +10,9 @@ import { feedback } from './feedback/index.js';
 import { home } from './home/index.js';
 import { inbox } from './inbox/index.js';
 import { kiosks } from './kiosks/index.js';
+import { lapor } from './lapor/index.js';
 import { notifications } from './notifications/index.js';
+import { open311 } from './open311/index.js';
 import { settings } from './settings/index.js';
 import { surveys } from './surveys/index.js';
 
@@ -26,9 +28,11 @@ export const modules: readonly ModuleManifest[] = [
   surveys,
   feedback,
   kiosks,
+  open311,
   inbox,
   coaching,
   analytics,
+  lapor,
   audit,
   settings,
   admin,

@@ -22,6 +22,14 @@ export { ticketActions } from './actions.js';
 export type { ActionName } from './actions.js';
 export { fileTicket } from './service.js';
 export type { IntakeContext, Receipt } from './service.js';
+export {
+  publicRequest,
+  publicRequests,
+  recordLaporState,
+  ticketForLaporReport,
+  ticketsForHandOver,
+} from './hand-over.js';
+export type { HandOverTicket, LaporState, PublicRequest } from './hand-over.js';
 export { normaliseTrackingCode } from './codes.js';
 export type { FindingDoc, TicketDoc } from './model.js';
 export { scrubPersonalData } from './text.js';

@@ -83,6 +83,19 @@ const ticketSchema = new Schema(
     channel: { type: String, enum: ticketChannels, default: 'web' },
     /** The counter kiosk the ticket was filed at (channel 'kiosk'; kiosks module), else null. */
     kioskId: { type: Schema.Types.ObjectId, default: null },
+    /** The same report in SP4N-LAPOR!: its tracking number and what LAPOR! last said of it (lapor module). */
+    lapor: {
+      type: new Schema(
+        {
+          trackingNumber: { type: String, required: true },
+          status: { type: String, default: null },
+          disposition: { type: String, default: null },
+          updatedAt: { type: Date, default: null },
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
     status: { type: String, enum: statuses, required: true },
     priority: { type: String, enum: priorities, default: 'normal' },
     /** The handler working the ticket (disposisi). */
@@ -135,6 +148,10 @@ ticketSchema.index({ status: 1, dueAt: 1 });
 ticketSchema.index({ unitId: 1, category: 1, status: 1 });
 ticketSchema.index({ searchTokens: 1 });
 ticketSchema.index({ 'reporter.emailHash': 1 }, { sparse: true });
+ticketSchema.index(
+  { 'lapor.trackingNumber': 1 },
+  { unique: true, partialFilterExpression: { 'lapor.trackingNumber': { $type: 'string' } } },
+);
 ticketSchema.index(
   { idempotencyKey: 1 },
   { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } } },
