@@ -41,7 +41,7 @@ const schedulerDuration = new Histogram({
 
 const dbCommands = new Counter({
   name: 'suara_db_commands_total',
-  help: 'Database round trips of this process, by command and outcome (ok, failed)',
+  help: 'Database round trips of this process, by command and outcome (ok; duplicate_key, which lease and idempotency races expect; failed)',
   labelNames: ['command', 'outcome'] as const,
   registers: [registry],
 });
@@ -100,7 +100,8 @@ export function instrumentDatabase(): void {
     dbDuration.observe({ command: event.commandName }, event.duration / 1000);
   });
   client.on('commandFailed', (event) => {
-    dbCommands.inc({ command: event.commandName, outcome: 'failed' });
+    const duplicate = (event.failure as { code?: number }).code === 11000;
+    dbCommands.inc({ command: event.commandName, outcome: duplicate ? 'duplicate_key' : 'failed' });
     dbDuration.observe({ command: event.commandName }, event.duration / 1000);
   });
   if (followingDisconnects) return;
