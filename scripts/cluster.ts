@@ -18,11 +18,16 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import { freePort, startEmbeddedDatabase, type EmbeddedDatabase } from '../src/platform/embedded-db.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const projectRoot = path.resolve(here, '..');
 export const NGINX_TEMPLATE = path.join(projectRoot, 'deploy/nginx/suara.conf.template');
+// tsx's loader for the children (import.meta.resolve is not there when mocha loads this file as CommonJS).
+const TSX_LOADER = pathToFileURL(
+  path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs'),
+).href;
 const NGINX = process.env.CLUSTER_NGINX ?? '/usr/sbin/nginx';
 const REDIS = process.env.CLUSTER_REDIS ?? 'redis-server';
 
@@ -270,7 +275,7 @@ async function startApp(name: string, workDir: string, shared: Record<string, st
       DATA_DIR: dataDir,
       METRICS_PORT: String(metricsPort),
     },
-    execArgv: ['--import', import.meta.resolve('tsx')],
+    execArgv: ['--import', TSX_LOADER],
     stdio: ['ignore', out, out, 'ipc'],
   });
   closeSync(out);
@@ -305,7 +310,7 @@ async function startApp(name: string, workDir: string, shared: Record<string, st
 }
 
 // ── `npm run cluster` ──
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+async function main(): Promise<void> {
   const say = (line: string) => process.stderr.write(line + '\n');
   const missing = missingTools();
   if (missing.length) {
@@ -328,3 +333,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     });
   setInterval(() => undefined, 1 << 30);
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href)
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
