@@ -13,6 +13,9 @@
  *    each ticket answered 201, the sockets that had not received it once nothing new arrived for 5 s.
  *
  * Runs in this process (the sockets and the clock are here); it stops everything it started, also on error.
+ * Settings: BENCH_CLUSTER_SOCKETS (20), BENCH_CLUSTER_RATE (20 tickets/s), BENCH_CLUSTER_SECONDS (20),
+ * BENCH_CLUSTER_WARMUP_SECONDS (3); BENCH_LOG_LEVEL for the Suara processes (warn). Skipped, saying why, without
+ * nginx or redis-server.
  */
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
