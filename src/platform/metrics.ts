@@ -60,11 +60,15 @@ const dbDisconnects = new Counter({
   registers: [registry],
 });
 
-/** A route pattern or one of the fixed names below: never anything taken from the URL itself. */
+/**
+ * A route pattern or one of the fixed names below: never anything taken from the URL itself. Module routers are
+ * mounted at the root (platform/modules.ts), so a route's path is its whole pattern; `req.baseUrl` is not used, since
+ * under a `use('/survey/:unitCode', …)` it holds the concrete path.
+ */
 function routeOf(req: Request): string {
   const route = (req as Request & { route?: { path?: unknown } }).route;
-  if (route && typeof route.path === 'string') return (req.baseUrl ?? '') + route.path;
-  if (route && Array.isArray(route.path)) return (req.baseUrl ?? '') + route.path.join('|');
+  if (route && typeof route.path === 'string') return route.path;
+  if (route && Array.isArray(route.path)) return route.path.join('|');
   if (req.originalUrl.startsWith('/static/')) return '/static';
   if (req.originalUrl.startsWith('/socket.io/')) return '/socket.io';
   return '(unmatched)';

@@ -98,6 +98,12 @@ describe('Metrics for the operator: GET /metrics in the Prometheus text format',
     const code = filed.body.code as string;
     await request(app).get(`/api/v1/tickets/${code}`).set('X-Access-Token', filed.body.accessToken).expect(200);
     await request(app).get(`/api/v1/tickets/${code}`).set('X-Access-Token', 'x'.repeat(32)).expect(404);
+    await request(app).get(`/track/${code}?token=${filed.body.accessToken}`);
+    // A form post answered by an error handler mounted on a path with a parameter (the survey form's).
+    await request(app)
+      .post('/survey/PKM-KEBUNHANDIL')
+      .type('form')
+      .send({ answers: 'x'.repeat(10) });
     const forgedId = new mongoose.Types.ObjectId().toHexString();
     await request(app).get(`/tidak-ada/${forgedId}`).expect(404);
     const head = request.agent(app);
@@ -121,6 +127,8 @@ describe('Metrics for the operator: GET /metrics in the Prometheus text format',
     expect(httpLabels).not.to.contain(code);
     expect(httpLabels).not.to.contain(forgedId);
     expect(httpLabels).not.to.contain('tidak-ada');
+    expect(httpLabels).not.to.contain('UNIT-TIDAK-ADA');
+    expect(count(after, { method: 'GET', route: '/track/:code' })).to.be.greaterThan(0);
     for (const route of new Set(after.filter((s) => s.labels.route).map((s) => s.labels.route!)))
       expect(route).to.match(/^(\(unmatched\)|(\/[A-Za-z0-9._:|*-]*)+)$/);
   });
