@@ -145,6 +145,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   let redis: ChildProcess | undefined;
   const apps: AppProcess[] = [];
 
+  // If this process ends without stop() (an uncaught error, mocha's --exit after a failed hook), nginx and Redis
+  // would outlive it: they get SIGKILL as it exits. The apps end by themselves (their IPC channel closes), and so
+  // does the embedded database (parent-death signal).
+  const killLeftovers = () => {
+    for (const child of [nginx, redis]) if (child && !exited(child)) child.kill('SIGKILL');
+  };
+  process.once('exit', killLeftovers);
+
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -154,6 +162,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       await Promise.allSettled(children.map((child) => stopChild(child)));
       await database?.stop().catch(() => undefined);
       await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+      process.removeListener('exit', killLeftovers);
     })());
 
   try {
