@@ -146,10 +146,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const apps: AppProcess[] = [];
 
   // If this process ends without stop() (an uncaught error, mocha's --exit after a failed hook), nginx and Redis
-  // would outlive it: they get SIGKILL as it exits. The apps end by themselves (their IPC channel closes), and so
+  // would outlive it: they get SIGTERM as it exits (both then stop by themselves, nginx's workers with it). The apps end by themselves (their IPC channel closes), and so
   // does the embedded database (parent-death signal).
   const killLeftovers = () => {
-    for (const child of [nginx, redis]) if (child && !exited(child)) child.kill('SIGKILL');
+    for (const child of [nginx, redis]) if (child && !exited(child)) child.kill('SIGTERM');
   };
   process.once('exit', killLeftovers);
 
