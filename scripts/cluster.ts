@@ -146,8 +146,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const apps: AppProcess[] = [];
 
   // If this process ends without stop() (an uncaught error, mocha's --exit after a failed hook), nginx and Redis
-  // would outlive it: they get SIGTERM as it exits (both then stop by themselves, nginx's workers with it). The apps end by themselves (their IPC channel closes), and so
-  // does the embedded database (parent-death signal).
+  // would outlive it: they get SIGTERM as it exits (nginx then takes its workers down). The apps end by themselves
+  // (their IPC channel closes), and so does the embedded database (parent-death signal).
   const killLeftovers = () => {
     for (const child of [nginx, redis]) if (child && !exited(child)) child.kill('SIGTERM');
   };
