@@ -145,6 +145,7 @@ describe('Two Suara processes behind nginx, sharing one database and Redis', fun
       .catch(() => false);
     if (download.status === 404 && storedOnADisk) {
       // Pending until attachments live in a store both processes share (GridFS): here they are files on A's disk.
+      process.stderr.write("  (pending: attachments are files on process A's own disk, not in a shared store)\n");
       this.skip();
     }
     expect(download.status).to.equal(200);
