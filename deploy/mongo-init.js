@@ -1,6 +1,8 @@
 // Run by compose.yaml's `mongo-init` (mongosh, signed in as root): the replica set and Suara's database user, each
 // only when missing, then waits until this node is primary. The user and password come from the same
 // secrets/mongodb_uri the apps connect with, so the two cannot disagree.
+/* global db, rs, print, quit, sleep -- mongosh's shell globals */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- mongosh scripts are CommonJS
 const fs = require('fs');
 
 const uri = fs.readFileSync('/run/secrets/mongodb_uri', 'utf8').trim();
