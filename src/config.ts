@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type { BackpressureBounds } from './platform/backpressure.js';
@@ -26,6 +27,8 @@ export interface Config {
   embeddedDbCache: string | undefined;
   /** When public intake answers 503 instead of taking more work (platform/backpressure.ts). */
   backpressure: BackpressureBounds;
+  /** `/metrics` (platform/metrics.ts): an internal port of its own, and/or a bearer token on the public port. */
+  metrics: { port: number | undefined; host: string; token: string | undefined };
 }
 
 const schema = Joi.object({
@@ -75,6 +78,13 @@ const schema = Joi.object({
   BACKPRESSURE_MAX_IN_FLIGHT: Joi.number().integer().min(0).empty('').default(200),
   BACKPRESSURE_RETRY_AFTER: Joi.number().integer().min(1).max(3600).empty('').default(5),
   BACKPRESSURE_MAX_BACKLOG: Joi.number().integer().min(0).empty('').default(5000),
+  METRICS_PORT: Joi.number().integer().min(0).max(65535).empty(''),
+  METRICS_HOST: Joi.string().hostname().empty('').default('127.0.0.1'),
+  METRICS_TOKEN: Joi.string()
+    .min(16)
+    .pattern(/^[\x21-\x7e]+$/)
+    .empty('')
+    .messages({ 'string.pattern.base': '{#label} must be printable ASCII without spaces' }),
 })
   .unknown(true)
   .messages({
@@ -125,17 +135,56 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The variables that may come from a file instead (`SESSION_SECRET_FILE=/run/secrets/session_secret`), as Docker and
+ * Kubernetes secrets are mounted: the file's content, without its trailing line break, is the value.
+ */
+export const FILE_VARIABLES = [
+  'SESSION_SECRET',
+  'DATA_ENCRYPTION_KEY',
+  'MONGODB_URI',
+  'REDIS_URL',
+  'SMTP_URL',
+  'METRICS_TOKEN',
+  'DEMO_PASSWORD',
+] as const;
+
+/** The environment with every `<NAME>_FILE` read into `<NAME>`; names the variables whose value came from a file. */
+function withFileSecrets(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; fromFile: Set<string> } {
+  const resolved = { ...env };
+  const fromFile = new Set<string>();
+  for (const name of FILE_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (env[name]) throw new ConfigError(name, `Configuration error: set ${name} or ${name}_FILE, not both`);
+    try {
+      resolved[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new ConfigError(
+        `${name}_FILE`,
+        `Configuration error: ${name}_FILE names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}: ${file})`,
+      );
+    }
+    fromFile.add(name);
+  }
+  return { env: resolved, fromFile };
+}
+
 /** Reads and validates the environment; throws one ConfigError naming the first variable that is wrong. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
+  const { env, fromFile } = withFileSecrets(rawEnv);
   const { value, error } = schema.validate(env, { abortEarly: true, errors: { wrap: { label: false } } });
   if (error) {
     const detail = error.details[0]!;
     const variable = String(detail.path[0]);
     const got = env[variable];
-    throw new ConfigError(
-      variable,
-      `Configuration error: ${detail.message}` + (got === undefined ? '' : ` (got ${JSON.stringify(got)})`),
-    );
+    // A value from a file is a secret: the message names the file's variable, never its content.
+    const shown = fromFile.has(variable)
+      ? ` (read from ${variable}_FILE)`
+      : got === undefined
+        ? ''
+        : ` (got ${JSON.stringify(got)})`;
+    throw new ConfigError(variable, `Configuration error: ${detail.message}` + shown);
   }
   const port = value.PORT as number;
   return {
@@ -161,5 +210,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryAfterSeconds: value.BACKPRESSURE_RETRY_AFTER,
       maxProjectorBacklog: value.BACKPRESSURE_MAX_BACKLOG,
     },
+    metrics: { port: value.METRICS_PORT, host: value.METRICS_HOST, token: value.METRICS_TOKEN },
   };
 }

@@ -2,6 +2,7 @@ import type { Express, RequestHandler, Router } from 'express';
 import type { Server } from 'socket.io';
 import type { Config } from '../config.js';
 import { registerMessages, type MessageBundle } from './i18n.js';
+import { registerGauge, type GaugeSpec } from './metrics.js';
 
 /** A live connection a module serves over Socket.IO; closed on shutdown. */
 export interface Gateway {
@@ -37,6 +38,8 @@ export interface ModuleManifest {
   gateways?(io: Server, context: GatewayContext): Gateway[];
   /** Reference data every deployment needs; idempotent, run at every start, an admin's edits kept. */
   referenceData?(): Promise<void>;
+  /** Gauges read at every scrape of `/metrics` (platform/metrics.ts): backlogs and counts only this module knows. */
+  metrics?(): GaugeSpec[];
   /** Background work started once the app serves; `stop` ends it first on shutdown. */
   start?(config: Config): void;
   stop?(): Promise<void>;
@@ -88,6 +91,11 @@ export function attachModuleGateways(
 /** In list order: a module's reference data may rely on that of the modules before it. */
 export async function ensureModuleReferenceData(modules: readonly ModuleManifest[]): Promise<void> {
   for (const module of modules) await module.referenceData?.();
+}
+
+/** Every module's gauges on the process's metrics registry (again: a gauge registered twice replaces itself). */
+export function registerModuleMetrics(modules: readonly ModuleManifest[]): void {
+  for (const module of modules) for (const gauge of module.metrics?.() ?? []) registerGauge(gauge);
 }
 
 export function startModules(modules: readonly ModuleManifest[], config: Config): void {
