@@ -19,6 +19,24 @@ import {
   stageUploads,
   stagingIdOf,
 } from './staged-uploads.js';
+import { describe } from '../../platform/validate.js';
+import { similarQuery, ticketInput } from './schemas.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  postTickets: describe({
+    summary: 'File a complaint, compliment, question or suggestion; answers its code and access token',
+    body: ticketInput,
+    bodyTypes: ['application/json', 'multipart/form-data'],
+    status: 201,
+    idempotent: true,
+    rateLimited: true,
+  }),
+  getTicketsSimilar: describe({
+    summary: 'Open tickets like the one being typed, so a citizen can follow one instead',
+    query: similarQuery,
+  }),
+};
 
 /** Filing a ticket: the JSON API and the public form (with its files staged across a refused submission). */
 
@@ -193,7 +211,7 @@ export function intakeRoutes(config: Config): Router {
 
   // ---- JSON API (docs/architecture.md)
 
-  router.post('/api/v1/tickets', withDevice, intakeLimit, upload, contactLimit, async (req, res) => {
+  router.post('/api/v1/tickets', docs.postTickets, withDevice, intakeLimit, upload, contactLimit, async (req, res) => {
     const idempotencyKey = req.get('idempotency-key')?.slice(0, 200) || undefined;
     const receipt = await fileTicket(req.body, { ...context(req), idempotencyKey });
     res.status(receipt.replayed ? 200 : 201).json({
@@ -204,7 +222,7 @@ export function intakeRoutes(config: Config): Router {
     });
   });
 
-  router.get('/api/v1/tickets/similar', async (req, res) => {
+  router.get('/api/v1/tickets/similar', docs.getTicketsSimilar, async (req, res) => {
     res.json(await similarOpenTickets(req.query));
   });
 
