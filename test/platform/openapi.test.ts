@@ -1,0 +1,236 @@
+import { expect } from 'chai';
+import express, { Router, type Express } from 'express';
+import Joi from 'joi';
+import request from 'supertest';
+import { openApiDocument } from '../../src/platform/openapi.js';
+import { validate } from '../../src/platform/validate.js';
+import { useTestDatabase } from '../helpers/db.js';
+import { seedDirectory, signIn, testApp } from '../helpers/app.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+/**
+ * The router's own answer to "what does /api/v1 serve", read here independently of platform/openapi.ts: every route
+ * layer, nested routers with their mount paths (Express 5 keeps it as the layer's raw path).
+ */
+function servedRoutes(app: Express): { method: string; path: string }[] {
+  const served: { method: string; path: string }[] = [];
+  const walk = (stack: Json[], base: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const path of [layer.route.path].flat()) {
+          const full = (base + path).replace(/\/+/g, '/');
+          if (!full.startsWith('/api/v1/')) continue;
+          for (const method of Object.keys(layer.route.methods).filter((m) => HTTP_METHODS.includes(m)))
+            served.push({ method, path: full.replace(/:(\w+)/g, '{$1}') });
+        }
+      } else if (layer.handle?.stack) {
+        walk(
+          layer.handle.stack,
+          base + (typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : ''),
+        );
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: Json[] } }).router.stack, '');
+  return served;
+}
+
+function operations(document: Json): { method: string; path: string; op: Json }[] {
+  return Object.entries(document.paths as Record<string, Json>).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ method, path, op: op as Json })),
+  );
+}
+
+/** Every `$ref` in the document, with where it is. */
+function refsIn(value: unknown, at = '#'): { ref: string; at: string }[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => refsIn(item, `${at}/${i}`));
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, inner]) =>
+    key === '$ref' && typeof inner === 'string' ? [{ ref: inner, at }] : refsIn(inner, `${at}/${key}`),
+  );
+}
+
+function resolve(document: Json, ref: string): unknown {
+  if (!ref.startsWith('#/')) return undefined;
+  return ref
+    .slice(2)
+    .split('/')
+    .reduce<unknown>(
+      (node, part) => (node as Json | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')],
+      document,
+    );
+}
+
+/** The error shape the document promises (components.schemas.Error), checked on a real answer. */
+function expectDocumentedError(document: Json, body: Json, code: string) {
+  const schema = document.components.schemas.Error.properties.error;
+  expect(Object.keys(body)).to.deep.equal(['error']);
+  for (const key of schema.required) expect(body.error).to.have.property(key);
+  expect(schema.properties.code.enum).to.include(body.error.code);
+  expect(body.error.code).to.equal(code);
+  expect(body.error.message).to.be.a('string').and.not.equal('');
+  if (body.error.fields) for (const text of Object.values(body.error.fields)) expect(text).to.be.a('string');
+}
+
+describe('The OpenAPI document of the JSON API', () => {
+  useTestDatabase();
+  let app: Express;
+  let document: Json;
+  before(async () => {
+    app = await testApp();
+    await seedDirectory();
+    document = (await request(app).get('/api/v1/openapi.json').expect(200).expect('Content-Type', /json/)).body;
+  });
+
+  it('describes every route the router serves under /api/v1, with each of its methods', () => {
+    const served = servedRoutes(app);
+    expect(served.length).to.be.greaterThan(80);
+    const missing = served.filter(({ method, path }) => !document.paths[path]?.[method]);
+    expect(
+      missing.map(({ method, path }) => `${method.toUpperCase()} ${path}`),
+      'served but not in GET /api/v1/openapi.json (is it mounted through a module manifest?)',
+    ).to.deep.equal([]);
+    const phantom = operations(document).filter((o) => !served.some((s) => s.method === o.method && s.path === o.path));
+    expect(
+      phantom.map((o) => `${o.method.toUpperCase()} ${o.path}`),
+      'in the document but not served',
+    ).to.deep.equal([]);
+  });
+
+  it('has a summary for every operation, written where the route is declared', () => {
+    const undescribed = operations(document)
+      .filter(({ op }) => op['x-undescribed'])
+      .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
+    expect(
+      undescribed,
+      'These routes have no description. Give each one `describe({ summary, body, query })` from ' +
+        'platform/validate.ts as its first handler, naming the Joi schemas its use case checks (or pass a summary ' +
+        'as the second argument of `validate()`); docs/api.md#describing-a-route shows how.',
+    ).to.deep.equal([]);
+  });
+
+  it('is a well-formed OpenAPI 3.1 document: required fields, unique operation ids, declared tags', () => {
+    expect(document.openapi).to.match(/^3\.1\.\d+$/);
+    expect(document.info.title).to.be.a('string').and.not.equal('');
+    expect(document.info.version).to.be.a('string').and.not.equal('');
+    expect(document.jsonSchemaDialect).to.equal('https://json-schema.org/draft/2020-12/schema');
+    const ids = operations(document).map(({ op }) => op.operationId);
+    expect(new Set(ids).size, 'operationId must be unique').to.equal(ids.length);
+    const tags = new Set((document.tags as Json[]).map((tag) => tag.name));
+    for (const { method, path, op } of operations(document)) {
+      const name = `${method.toUpperCase()} ${path}`;
+      expect(op.summary, name).to.be.a('string').and.not.equal('');
+      expect(Object.keys(op.responses), name).not.to.be.empty;
+      for (const tag of op.tags) expect(tags.has(tag), `${name} has tag ${tag}`).to.equal(true);
+      for (const requirement of op.security as Json[])
+        for (const scheme of Object.keys(requirement))
+          expect(document.components.securitySchemes, name).to.have.property(scheme);
+    }
+  });
+
+  it('resolves every $ref inside the document', () => {
+    const refs = refsIn(document);
+    expect(refs.length).to.be.greaterThan(100);
+    const broken = refs.filter(({ ref }) => resolve(document, ref) === undefined);
+    expect(broken.map(({ ref, at }) => `${ref} at ${at}`)).to.deep.equal([]);
+  });
+
+  it('declares every path parameter, and none the path does not have', () => {
+    for (const { method, path, op } of operations(document)) {
+      const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      const declared = ((op.parameters ?? []) as Json[])
+        .map((p) => (p.$ref ? (resolve(document, p.$ref) as Json) : p))
+        .filter((p) => p.in === 'path');
+      expect(declared.map((p) => p.name).sort(), `${method.toUpperCase()} ${path}`).to.deep.equal(inPath);
+      for (const parameter of declared) expect(parameter.required, `${path} {${parameter.name}}`).to.equal(true);
+    }
+  });
+
+  it('tells integrators how to authenticate: the session cookie and API bearer tokens', () => {
+    expect(document.components.securitySchemes.sessionCookie).to.include({ type: 'apiKey', in: 'cookie' });
+    expect(document.components.securitySchemes.apiToken).to.include({ type: 'http', scheme: 'bearer' });
+    const tokens = document.paths['/api/v1/auth/tokens'].post;
+    expect(tokens.security).to.deep.equal([{ sessionCookie: [] }, { apiToken: [] }]);
+    expect(document.paths['/api/v1/units'].get.security).to.deep.equal([]);
+  });
+
+  it('is right that every signed-in operation refuses a caller without a session or token (401)', async () => {
+    const signedIn = operations(document).filter(({ op }) => op.security.length > 0);
+    expect(signedIn.length).to.be.greaterThan(60);
+    for (const { method, path } of signedIn) {
+      const url = path.replace(/\{\w+\}/g, 'X1');
+      const client = request(app) as unknown as Record<string, (url: string) => request.Test>;
+      const response = await client[method](url).send({});
+      expect(response.status, `${method.toUpperCase()} ${path}`).to.equal(401);
+      expectDocumentedError(document, response.body, 'unauthenticated');
+    }
+  });
+
+  it('describes a body the real route refuses as invalid, and an example it takes (API tokens)', async () => {
+    const operation = document.paths['/api/v1/auth/tokens'].post;
+    const media = operation.requestBody.content['application/json'];
+    const name = media.schema.properties.name;
+    expect(media.schema.required).to.include('name');
+    const agent = request.agent(app);
+    const csrf = await signIn(agent, 'admin.jambi@suara.test');
+
+    const tooShort = 'x'.repeat(name.minLength - 1);
+    const refused = await agent.post('/api/v1/auth/tokens').set('X-CSRF-Token', csrf).send({ name: tooShort });
+    expect(refused.status).to.equal(400);
+    expectDocumentedError(document, refused.body, 'validation');
+    expect(refused.body.error.fields).to.have.property('name');
+
+    const accepted = await agent.post('/api/v1/auth/tokens').set('X-CSRF-Token', csrf).send(media.example);
+    expect(accepted.status, JSON.stringify(accepted.body)).to.equal(Number(Object.keys(operation.responses)[0]));
+    // The token works as the document's bearer scheme says.
+    const me = await request(app).get('/api/v1/auth/me').set('Authorization', `Bearer ${accepted.body.token}`);
+    expect(me.status).to.equal(200);
+    expect(me.body.email).to.equal('admin.jambi@suara.test');
+  });
+
+  it('names as required exactly the fields the real intake refuses to go without', async () => {
+    const schema = document.paths['/api/v1/tickets'].post.requestBody.content['application/json'].schema;
+    const answer = await request(app).post('/api/v1/tickets').send({}).expect(400);
+    expectDocumentedError(document, answer.body, 'validation');
+    expect(Object.keys(answer.body.error.fields).sort()).to.deep.equal([...schema.required].sort());
+  });
+
+  it('describes a query parameter whose broken value the real route refuses, and a good one it takes', async () => {
+    const unitCode = document.paths['/api/v1/officers'].get.parameters.find((p: Json) => p.name === 'unitCode');
+    expect(unitCode).to.include({ in: 'query', required: false });
+    const pattern = new RegExp(unitCode.schema.anyOf[0].pattern);
+    const agent = request.agent(app);
+    await signIn(agent, 'admin.jambi@suara.test');
+    expect(pattern.test('bukan kode!')).to.equal(false);
+    const refused = await agent.get('/api/v1/officers').query({ unitCode: 'bukan kode!' }).expect(400);
+    expect(refused.body.error.fields).to.have.property('unitCode');
+    expect(pattern.test('PKM-KEBUNHANDIL')).to.equal(true);
+    await agent.get('/api/v1/officers').query({ unitCode: 'PKM-KEBUNHANDIL' }).expect(200);
+  });
+
+  it('marks the idempotent intake and its Idempotency-Key header', () => {
+    for (const path of ['/api/v1/tickets', '/api/v1/surveys'])
+      expect(document.paths[path].post.parameters).to.deep.include({ $ref: '#/components/parameters/IdempotencyKey' });
+  });
+
+  it('picks up a router mounted later under a path, and flags a route nobody described', () => {
+    const extra = Router();
+    extra.post(
+      '/kiosks',
+      validate({ body: Joi.object({ code: Joi.string().min(2).required() }) }, { summary: 'Add a kiosk' }),
+    );
+    extra.get('/kiosks/:id', (_req, res) => void res.json({}));
+    const small = express();
+    small.use('/api/v1/extra', Router().use(extra));
+    const made = openApiDocument(small, { serverUrl: 'http://localhost' }) as Json;
+    expect(made.paths['/api/v1/extra/kiosks'].post.summary).to.equal('Add a kiosk');
+    expect(made.paths['/api/v1/extra/kiosks'].post.requestBody.content['application/json'].schema).to.deep.include({
+      type: 'object',
+      required: ['code'],
+    });
+    expect(made.paths['/api/v1/extra/kiosks/{id}'].get['x-undescribed']).to.equal(true);
+  });
+});
