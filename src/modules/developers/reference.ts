@@ -24,8 +24,15 @@ export function typeText(schema: JsonSchema | undefined): string {
   if (!schema) return 'any';
   const words: string[] = [];
   if (Array.isArray(schema.enum)) words.push(`one of: ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`);
-  else if (Array.isArray(schema.anyOf)) words.push((schema.anyOf as JsonSchema[]).map(typeText).join(' | '));
-  else {
+  else if (Array.isArray(schema.anyOf)) {
+    // A type that may also be left empty (`allow('', null)`) reads as such, not as a second alternative.
+    const options = schema.anyOf as JsonSchema[];
+    const empty = (option: JsonSchema) =>
+      Array.isArray(option.enum) && option.enum.every((value) => value === '' || value === null);
+    const rest = options.filter((option) => !empty(option));
+    words.push(rest.map(typeText).join(' | '));
+    if (rest.length < options.length) words.push('may be empty');
+  } else {
     const type = Array.isArray(schema.type) ? schema.type.join(' or ') : String(schema.type ?? 'any');
     if (type === 'array') words.push(`array of ${typeText(schema.items as JsonSchema | undefined)}`);
     else words.push(type);
