@@ -92,7 +92,7 @@ interface JoiDescription {
   items?: JoiDescription[];
   matches?: { schema?: JoiDescription; then?: JoiDescription; otherwise?: JoiDescription }[];
   patterns?: { rule: JoiDescription }[];
-  whens?: { then?: JoiDescription; otherwise?: JoiDescription }[];
+  whens?: { ref?: { path?: string[] }; is?: JoiDescription; then?: JoiDescription; otherwise?: JoiDescription }[];
   examples?: unknown[];
 }
 
@@ -167,14 +167,17 @@ function typedSchema(d: JoiDescription): JsonSchema {
       if (d.keys) {
         const properties: Record<string, JsonSchema> = {};
         const required: string[] = [];
+        const conditions: JsonSchema[] = [];
         for (const [name, key] of Object.entries(d.keys)) {
           // Stripped and forbidden keys are never read: not part of the contract.
           if (key.flags?.result === 'strip' || key.flags?.presence === 'forbidden') continue;
           properties[name] = jsonSchemaOf(key);
           if (key.flags?.presence === 'required') required.push(name);
+          conditions.push(...requiredWhen(name, key));
         }
         s.properties = properties;
         if (required.length) s.required = required;
+        if (conditions.length) s.allOf = conditions;
       }
       const pattern = d.patterns?.[0]?.rule;
       if (pattern) s.additionalProperties = jsonSchemaOf(pattern);
@@ -192,6 +195,25 @@ function typedSchema(d: JoiDescription): JsonSchema {
       return options.length ? { anyOf: (options as JoiDescription[]).map(jsonSchemaOf) } : {};
     }
   }
+}
+
+/**
+ * `category: ….when('kind', { is: 'complaint', then: ….required() })` as JSON Schema's own conditional, on the
+ * object: `if kind is complaint then category is required`. Conditions on anything but a sibling's values are left
+ * out (the key stays optional in the document, and the route still refuses what its schema refuses).
+ */
+function requiredWhen(name: string, key: JoiDescription): JsonSchema[] {
+  return (key.whens ?? []).flatMap((when) => {
+    const sibling = when.ref?.path;
+    const values = (when.is?.allow ?? []).filter(isPlain);
+    if (!sibling || sibling.length !== 1 || !when.is?.flags?.only || !values.length) return [];
+    const condition = { properties: { [sibling[0]]: { enum: values } }, required: [sibling[0]] };
+    const requires = (branch?: JoiDescription) => branch?.flags?.presence === 'required';
+    return [
+      ...(requires(when.then) ? [{ if: condition, then: { required: [name] } }] : []),
+      ...(requires(when.otherwise) ? [{ if: condition, else: { required: [name] } }] : []),
+    ];
+  });
 }
 
 /** A Joi schema (or its `describe()` output) as JSON Schema 2020-12. */
@@ -319,7 +341,7 @@ export interface OpenApiOptions {
   version?: string;
 }
 
-const errorResponses: Record<string, { status: number; description: string; codes: ErrorCode[] }> = {
+const errorResponses = {
   ValidationFailed: {
     status: 400,
     description: 'The request does not pass its schema; `fields` names each field with its message.',
@@ -337,6 +359,13 @@ const errorResponses: Record<string, { status: number; description: string; code
     codes: ['forbidden', 'csrf'],
   },
   NotFound: { status: 404, description: 'No such record, or none the caller may see.', codes: ['not_found'] },
+  Conflict: {
+    status: 409,
+    description:
+      'The record changed since it was read (send the current `revision`), exists already, or is not in a state ' +
+      'that allows this; an Idempotency-Key reused with another body.',
+    codes: ['conflict'],
+  },
   TooLarge: { status: 413, description: 'The body or a file is larger than allowed.', codes: ['too_large'] },
   TooManyRequests: {
     status: 429,
@@ -348,7 +377,13 @@ const errorResponses: Record<string, { status: number; description: string; code
     description: 'The service cannot answer now (database down, overloaded); `Retry-After` says when to retry.',
     codes: ['unavailable', 'overloaded'],
   },
-};
+} satisfies Record<string, { status: number; description: string; codes: ErrorCode[] }>;
+
+/** The success answer's schema: the route's own `response` description, or any JSON. */
+function successSchema(about: RouteDescription | undefined, produces: string): JsonSchema {
+  if (produces !== 'application/json') return { type: 'string' };
+  return about?.response ? jsonSchemaOf(about.response) : {};
+}
 
 function errorResponse(description: string, codes: ErrorCode[]) {
   return {
@@ -406,22 +441,20 @@ function operationOf(op: ApiOperation) {
         ? { description: 'Done; no content.' }
         : {
             description: status === '201' ? 'Created.' : status === '202' ? 'Accepted.' : 'Done.',
-            content: {
-              [produces]: { schema: produces === 'application/json' ? { type: 'object' } : { type: 'string' } },
-            },
+            content: { [produces]: { schema: successSchema(about, produces) } },
           },
   };
   const hasBody = ['post', 'put', 'patch'].includes(op.method);
-  if (about?.body || about?.query || about?.params || hasBody)
-    responses['400'] = { $ref: '#/components/responses/ValidationFailed' };
-  if (op.signedIn) {
-    responses['401'] = { $ref: '#/components/responses/Unauthenticated' };
-    responses['403'] = { $ref: '#/components/responses/Forbidden' };
-  }
-  if (pathNames.length) responses['404'] = { $ref: '#/components/responses/NotFound' };
-  if (hasBody) responses['413'] = { $ref: '#/components/responses/TooLarge' };
-  if (about?.rateLimited) responses['429'] = { $ref: '#/components/responses/TooManyRequests' };
-  responses['503'] = { $ref: '#/components/responses/Unavailable' };
+  const errors: (keyof typeof errorResponses)[] = [
+    ...(about?.body || about?.query || about?.params || hasBody ? (['ValidationFailed'] as const) : []),
+    ...(op.signedIn ? (['Unauthenticated', 'Forbidden'] as const) : []),
+    ...(pathNames.length ? (['NotFound'] as const) : []),
+    ...(op.method === 'get' ? [] : (['Conflict'] as const)),
+    ...(hasBody ? (['TooLarge'] as const) : []),
+    ...(about?.rateLimited ? (['TooManyRequests'] as const) : []),
+    'Unavailable',
+  ];
+  for (const name of errors) responses[errorResponses[name].status] = { $ref: `#/components/responses/${name}` };
 
   const operation: Record<string, unknown> = {
     operationId: operationId(op),
@@ -517,7 +550,7 @@ export function openApiDocument(app: Application, options: OpenApiOptions) {
         },
       },
       responses: Object.fromEntries(
-        Object.entries(errorResponses).map(([name, r]) => [name, errorResponse(r.description, r.codes)]),
+        Object.entries(errorResponses).map(([name, r]) => [name, errorResponse(r.description, [...r.codes])]),
       ),
     },
   };

@@ -124,6 +124,8 @@ export interface RouteDescription extends Partial<Record<Part, Joi.Schema>> {
   idempotent?: boolean;
   /** The route answers 429 when a client sends too much. */
   rateLimited?: boolean;
+  /** The success answer's shape, for the document only (the use case builds it). */
+  response?: Joi.Schema;
   /** The success answer is not JSON (a CSV, a PDF): its media type. */
   produces?: string;
 }

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import express, { Router, type Express } from 'express';
 import Joi from 'joi';
 import request from 'supertest';
-import { openApiDocument } from '../../src/platform/openapi.js';
+import { exampleOf, jsonSchemaOf, openApiDocument } from '../../src/platform/openapi.js';
 import { validate } from '../../src/platform/validate.js';
 import { useTestDatabase } from '../helpers/db.js';
-import { seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -74,6 +74,44 @@ function expectDocumentedError(document: Json, body: Json, code: string) {
   expect(body.error.message).to.be.a('string').and.not.equal('');
   if (body.error.fields) for (const text of Object.values(body.error.fields)) expect(text).to.be.a('string');
 }
+
+/**
+ * Where a value departs from a JSON schema (the subset the document uses), as readable lines; [] when it conforms.
+ * Objects may not carry keys the schema does not name: an answer that grew a field must say so in the document.
+ */
+function departures(schema: Json, value: unknown, at = '$'): string[] {
+  if (Array.isArray(schema.anyOf)) {
+    const each = (schema.anyOf as Json[]).map((option) => departures(option, value, at));
+    return each.some((problems) => problems.length === 0) ? [] : [`${at}: matches none of anyOf (${each.flat()[0]})`];
+  }
+  if (Array.isArray(schema.enum))
+    return schema.enum.includes(value) ? [] : [`${at}: ${JSON.stringify(value)} is not one of ${schema.enum}`];
+  const types = [schema.type ?? []].flat() as string[];
+  const typeOf =
+    value === null ? 'null' : Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value;
+  if (types.length && !types.includes(typeOf) && !(typeOf === 'integer' && types.includes('number')))
+    return [`${at}: ${typeOf}, the document says ${types.join(' or ')}`];
+  if (schema.format === 'date-time' && typeof value === 'string' && Number.isNaN(Date.parse(value)))
+    return [`${at}: ${value} is not a date-time`];
+  if (typeOf === 'array' && schema.items)
+    return (value as unknown[]).flatMap((item, i) => departures(schema.items, item, `${at}[${i}]`));
+  if (typeOf === 'object' && schema.properties) {
+    const object = value as Json;
+    return [
+      ...((schema.required ?? []) as string[]).filter((key) => !(key in object)).map((key) => `${at}.${key}: missing`),
+      ...Object.keys(object)
+        .filter((key) => !(key in schema.properties))
+        .map((key) => `${at}.${key}: not in the document`),
+      ...Object.entries(object)
+        .filter(([key]) => key in schema.properties)
+        .flatMap(([key, inner]) => departures(schema.properties[key], inner, `${at}.${key}`)),
+    ];
+  }
+  return [];
+}
+
+const successSchema = (document: Json, method: string, path: string, status: number) =>
+  document.paths[path][method].responses[status].content['application/json'].schema as Json;
 
 describe('The OpenAPI document of the JSON API', () => {
   useTestDatabase();
@@ -185,6 +223,7 @@ describe('The OpenAPI document of the JSON API', () => {
 
     const accepted = await agent.post('/api/v1/auth/tokens').set('X-CSRF-Token', csrf).send(media.example);
     expect(accepted.status, JSON.stringify(accepted.body)).to.equal(Number(Object.keys(operation.responses)[0]));
+    expect(departures(successSchema(document, 'post', '/api/v1/auth/tokens', 201), accepted.body)).to.deep.equal([]);
     // The token works as the document's bearer scheme says.
     const me = await request(app).get('/api/v1/auth/me').set('Authorization', `Bearer ${accepted.body.token}`);
     expect(me.status).to.equal(200);
@@ -196,6 +235,21 @@ describe('The OpenAPI document of the JSON API', () => {
     const answer = await request(app).post('/api/v1/tickets').send({}).expect(400);
     expectDocumentedError(document, answer.body, 'validation');
     expect(Object.keys(answer.body.error.fields).sort()).to.deep.equal([...schema.required].sort());
+    // …and the one the document makes required for a complaint only.
+    expect(schema.allOf).to.deep.include({
+      if: { properties: { kind: { enum: ['complaint'] } }, required: ['kind'] },
+      then: { required: ['category'] },
+    });
+    const complaint = { kind: 'complaint', unitCode: 'PKM-KEBUNHANDIL', privacy: 'public', consent: true };
+    const noCategory = await request(app)
+      .post('/api/v1/tickets')
+      .send({ ...complaint, description: 'Petugas tidak datang ke loket sepanjang pagi.' })
+      .expect(400);
+    expect(Object.keys(noCategory.body.error.fields)).to.deep.equal(['category']);
+    await request(app)
+      .post('/api/v1/tickets')
+      .send({ ...complaint, kind: 'suggestion', description: 'Mohon tambah kursi di ruang tunggu poli umum.' })
+      .expect(201);
   });
 
   it('describes a query parameter whose broken value the real route refuses, and a good one it takes', async () => {
@@ -209,6 +263,49 @@ describe('The OpenAPI document of the JSON API', () => {
     expect(refused.body.error.fields).to.have.property('unitCode');
     expect(pattern.test('PKM-KEBUNHANDIL')).to.equal(true);
     await agent.get('/api/v1/officers').query({ unitCode: 'PKM-KEBUNHANDIL' }).expect(200);
+  });
+
+  it('answers the public intake, the unit list and sign-in in the shapes the document gives', async () => {
+    const units = await request(app).get('/api/v1/units').expect(200);
+    expect(units.body).to.have.length.greaterThan(3);
+    expect(departures(successSchema(document, 'get', '/api/v1/units', 200), units.body)).to.deep.equal([]);
+
+    const ticket = await request(app).post('/api/v1/tickets').send({
+      kind: 'complaint',
+      unitCode: 'PKM-KEBUNHANDIL',
+      category: 'officer_conduct',
+      description: 'Antrean di loket pendaftaran tidak bergerak selama dua jam tanpa penjelasan.',
+      privacy: 'public',
+      consent: true,
+    });
+    expect(ticket.status, JSON.stringify(ticket.body)).to.equal(201);
+    expect(departures(successSchema(document, 'post', '/api/v1/tickets', 201), ticket.body)).to.deep.equal([]);
+
+    // A survey built from the document: the first allowed value of each respondent field, nine answers.
+    const survey = document.paths['/api/v1/surveys'].post.requestBody.content['application/json'].schema;
+    const respondent = Object.fromEntries(
+      Object.entries(survey.properties.respondent.properties as Record<string, Json>).map(([key, field]) => [
+        key,
+        field.enum?.[0],
+      ]),
+    );
+    const answer = survey.properties.answers.items;
+    const answered = await request(app)
+      .post('/api/v1/surveys')
+      .send({
+        unitCode: 'PKM-KEBUNHANDIL',
+        serviceCode: 'POLI-UMUM',
+        answers: Array(9).fill(answer.maximum),
+        respondent,
+      });
+    expect(answered.status, JSON.stringify(answered.body)).to.equal(201);
+    expect(departures(successSchema(document, 'post', '/api/v1/surveys', 201), answered.body)).to.deep.equal([]);
+
+    const login = await request(app)
+      .post('/api/v1/auth/login')
+      .send({ email: 'petugas@suara.test', password: PASSWORD })
+      .expect(200);
+    expect(departures(successSchema(document, 'post', '/api/v1/auth/login', 200), login.body)).to.deep.equal([]);
   });
 
   it('marks the idempotent intake and its Idempotency-Key header', () => {
@@ -232,5 +329,72 @@ describe('The OpenAPI document of the JSON API', () => {
       required: ['code'],
     });
     expect(made.paths['/api/v1/extra/kiosks/{id}'].get['x-undescribed']).to.equal(true);
+  });
+});
+
+describe('Joi schemas as JSON Schema 2020-12', () => {
+  it('keeps types, required keys, enums, bounds, patterns, formats, nesting and defaults', () => {
+    const schema = jsonSchemaOf(
+      Joi.object({
+        code: Joi.string()
+          .trim()
+          .min(2)
+          .max(40)
+          .pattern(/^[A-Z]+$/)
+          .required(),
+        email: Joi.string().email().allow(''),
+        count: Joi.number().integer().min(1).max(10).default(3),
+        ratio: Joi.number().greater(0).less(1),
+        kind: Joi.string().valid('a', 'b').required(),
+        tags: Joi.array().items(Joi.string().max(5)).min(1).max(3).unique(),
+        when: Joi.date().iso().allow(null),
+        on: Joi.boolean(),
+        reporter: Joi.object({ name: Joi.string().required() }),
+        extra: Joi.object().pattern(Joi.string(), Joi.number()),
+        hidden: Joi.any().strip(),
+      }),
+    );
+    expect(schema).to.deep.equal({
+      type: 'object',
+      properties: {
+        code: { type: 'string', minLength: 2, maxLength: 40, pattern: '^[A-Z]+$' },
+        email: { anyOf: [{ type: 'string', format: 'email' }, { enum: [''] }] },
+        count: { type: 'integer', minimum: 1, maximum: 10, default: 3 },
+        ratio: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+        kind: { enum: ['a', 'b'] },
+        tags: { type: 'array', items: { type: 'string', maxLength: 5 }, minItems: 1, maxItems: 3, uniqueItems: true },
+        when: { type: ['string', 'null'], format: 'date-time' },
+        on: { type: 'boolean' },
+        reporter: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+        extra: { type: 'object', additionalProperties: { type: 'number' } },
+      },
+      required: ['code', 'kind'],
+    });
+  });
+
+  it('turns alternatives into anyOf, and a rule it cannot express into the plain type', () => {
+    expect(jsonSchemaOf(Joi.alternatives().try(Joi.string(), Joi.number().integer()))).to.deep.equal({
+      anyOf: [{ type: 'string' }, { type: 'integer' }],
+    });
+    const custom = Joi.string().custom((value: string) => value.toUpperCase());
+    expect(jsonSchemaOf(custom)).to.deep.equal({ type: 'string' });
+    expect(jsonSchemaOf(Joi.any())).to.deep.equal({});
+  });
+
+  it('gives an example only when the Joi schema itself accepts it', () => {
+    const schema = Joi.object({ name: Joi.string().min(3).required(), size: Joi.number().min(5).max(9) });
+    const example = exampleOf(jsonSchemaOf(schema));
+    expect(schema.validate(example).error).to.equal(undefined);
+    expect(
+      exampleOf(
+        jsonSchemaOf(
+          Joi.object({
+            nip: Joi.string()
+              .pattern(/^\d{18}$/)
+              .required(),
+          }),
+        ),
+      ),
+    ).to.equal(undefined);
   });
 });

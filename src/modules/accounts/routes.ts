@@ -29,6 +29,22 @@ const docs = {
     summary: 'Sign in with e-mail and password: starts a session and answers its CSRF token',
     body: loginInput,
     rateLimited: true,
+    response: Joi.object({
+      csrfToken: Joi.string().required(),
+      user: Joi.object({
+        email: Joi.string().required(),
+        name: Joi.string().required(),
+        grants: Joi.array()
+          .items(
+            Joi.object({
+              role: Joi.string().valid(...roles),
+              unitId: Joi.string().allow(null),
+              unitCode: Joi.string().allow(null),
+            }),
+          )
+          .required(),
+      }).required(),
+    }),
   }),
   postAuthLogout: describe({ summary: 'Sign out: ends the session' }),
   getAuthMe: describe({ summary: 'The signed-in person: name, e-mail, roles, and the session’s CSRF token' }),
@@ -52,6 +68,21 @@ const docs = {
     summary: 'Make an API token; its secret is in this answer only',
     body: createTokenInput,
     status: 201,
+    response: Joi.object({
+      token: Joi.string().required().description('The secret, shown this once: send it as `Authorization: Bearer …`'),
+      id: Joi.string().required(),
+      name: Joi.string().required(),
+      prefix: Joi.string().required(),
+      role: Joi.string()
+        .valid(...roles)
+        .allow(null),
+      unitCode: Joi.string().allow(null),
+      expiresAt: Joi.date().allow(null),
+      expired: Joi.boolean(),
+      lastUsedAt: Joi.date().allow(null),
+      revokedAt: Joi.date().allow(null),
+      createdAt: Joi.date().allow(null),
+    }),
   }),
   deleteAuthTokensId: describe({ summary: 'Revoke an API token' }),
   getAdminTokens: describe({ summary: 'Every API token of the accounts an admin manages' }),

@@ -6,6 +6,8 @@ export interface FieldRow {
   name: string;
   where?: string;
   required: boolean;
+  /** Required only when another field has one of some values: `kind = "complaint"`. */
+  requiredWhen?: string;
   type: string;
   description?: string;
 }
@@ -50,10 +52,23 @@ export function typeText(schema: JsonSchema | undefined): string {
 function fieldRows(schema: JsonSchema, prefix = '', depth = 0): FieldRow[] {
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema.required ?? []) as string[]);
+  const conditions = (schema.allOf ?? []) as { if?: JsonSchema; then?: JsonSchema }[];
+  const whenOf = (name: string) =>
+    conditions
+      .filter((c) => ((c.then?.required ?? []) as string[]).includes(name))
+      .map((c) =>
+        Object.entries((c.if?.properties ?? {}) as Record<string, JsonSchema>)
+          .map(
+            ([key, test]) => `${key} = ${((test.enum ?? []) as unknown[]).map((v) => JSON.stringify(v)).join(' | ')}`,
+          )
+          .join(', '),
+      )
+      .join('; ') || undefined;
   return Object.entries(properties).flatMap(([name, property]) => {
     const row: FieldRow = {
       name: prefix + name,
       required: required.has(name),
+      requiredWhen: whenOf(name),
       type: property.properties ? 'object' : typeText(property),
       description: typeof property.description === 'string' ? property.description : undefined,
     };

@@ -1,3 +1,4 @@
+import Joi from 'joi';
 import express, { Router, type Request, type Response } from 'express';
 import { submitForm } from '../../platform/forms.js';
 import { AppError } from '../../platform/errors.js';
@@ -39,7 +40,22 @@ const docs = {
     { query: officerQuery },
     { summary: 'List the officers of the units one manages, optionally of one unit' },
   ),
-  getUnits: describe({ summary: 'The public list of active service units, for choosing where to file' }),
+  getUnits: describe({
+    summary: 'The public list of active service units, for choosing where to file',
+    response: Joi.array().items(
+      Joi.object({
+        code: Joi.string().required(),
+        name: Joi.string().required(),
+        parentCode: Joi.string().allow(null).required(),
+        agencyCode: Joi.string().required(),
+        timeZone: Joi.string().required(),
+        services: Joi.array().items(
+          Joi.object({ code: Joi.string(), name: Joi.string(), targetWaitMinutes: Joi.number().allow(null) }),
+        ),
+        counters: Joi.array().items(Joi.object({ code: Joi.string(), name: Joi.string() })),
+      }),
+    ),
+  }),
   postOfficers: describe({ summary: 'Add an officer (NIP or NI PPPK) to a unit', body: officerInput, status: 201 }),
   patchOfficersNip: describe({
     summary: 'Change an officer: name, position, unit, active (with a reason)',

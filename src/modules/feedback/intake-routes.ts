@@ -1,3 +1,4 @@
+import Joi from 'joi';
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { lookupHash } from '../../platform/crypto.js';
@@ -10,7 +11,7 @@ import { zoneName, dateFormatter } from '../../platform/calendar.js';
 import { attachmentUpload, prepareAttachments, type CleanAttachment } from './attachments.js';
 import { renderForm } from './intake-form.js';
 import { checkTicketInput, fileTicket, similarOpenTickets, trackUrl } from './service.js';
-import { kinds } from './statuses.js';
+import { kinds, statuses } from './statuses.js';
 import {
   discardStaged,
   newStagingId,
@@ -31,6 +32,14 @@ const docs = {
     status: 201,
     idempotent: true,
     rateLimited: true,
+    response: Joi.object({
+      code: Joi.string().required().description('The tracking code'),
+      accessToken: Joi.string().required().description('The reporter’s access token (X-Access-Token): shown this once'),
+      status: Joi.string()
+        .valid(...statuses)
+        .required(),
+      dueAt: Joi.date().allow(null).description('When the unit must answer by, on its working days'),
+    }),
   }),
   getTicketsSimilar: describe({
     summary: 'Open tickets like the one being typed, so a citizen can follow one instead',

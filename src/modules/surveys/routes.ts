@@ -1,3 +1,4 @@
+import Joi from 'joi';
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { shedIntakeHere } from '../../platform/backpressure.js';
 import { AppError, translateFields } from '../../platform/errors.js';
@@ -18,6 +19,7 @@ const docs = {
     status: 201,
     idempotent: true,
     rateLimited: true,
+    response: Joi.object({ id: Joi.string().required() }),
   }),
 };
 
