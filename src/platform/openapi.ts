@@ -32,7 +32,6 @@ export interface ApiOperation {
 interface Layer {
   handle: object & { stack?: Layer[]; [routeDescription]?: RouteDescription };
   rawPath?: unknown;
-  slash?: boolean;
   route?: { path: unknown; methods: Record<string, boolean>; stack: Layer[] };
 }
 
@@ -69,7 +68,7 @@ export function apiOperations(app: Application, prefix = API_PREFIX): ApiOperati
           }
         }
       } else if (Array.isArray(layer.handle.stack)) {
-        // Express 5 keeps a mount path as the layer's raw path; a pattern that is not a plain path is left out.
+        // Express 5 keeps a mount path as the layer's raw path; a mount pattern (an array, a regex) adds nothing.
         const mount = typeof layer.rawPath === 'string' ? layer.rawPath : '/';
         walk(layer.handle.stack, joinPath(base, mount), moduleOfRouter(layer.handle) ?? module);
       }

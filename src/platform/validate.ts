@@ -144,7 +144,7 @@ function describedBy(handler: RequestHandler, about: RouteDescription): Describe
  * validated, converted value (for `query`, which Express 5 makes read-only, the result goes to
  * `res.locals.query`). Use cases called from more than one place (API, page, live) check their own input with
  * `check`, so that the rule lives with the use case; their routes name the same schemas with `describe`.
- * A summary makes the route part of the API document.
+ * With a summary (the second argument) the middleware also describes its route in the API document.
  */
 export function validate(
   schemas: Partial<Record<Part, Joi.Schema>>,

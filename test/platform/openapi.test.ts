@@ -129,7 +129,8 @@ describe('The OpenAPI document of the JSON API', () => {
     const missing = served.filter(({ method, path }) => !document.paths[path]?.[method]);
     expect(
       missing.map(({ method, path }) => `${method.toUpperCase()} ${path}`),
-      'served but not in GET /api/v1/openapi.json (is it mounted through a module manifest?)',
+      'served but missing from GET /api/v1/openapi.json: platform/openapi.ts reads plain string paths only, so give ' +
+        'the route (and any router it is mounted on) a plain path rather than a pattern',
     ).to.deep.equal([]);
     const phantom = operations(document).filter((o) => !served.some((s) => s.method === o.method && s.path === o.path));
     expect(
