@@ -27,7 +27,10 @@ describe('In a real browser without JavaScript: an integrator reads the API refe
 
       const intake = page.locator('article#postTickets');
       expect(await intake.locator('h3').textContent()).to.equal('POST /api/v1/tickets');
-      expect(await intake.textContent()).to.include('Publik, tanpa masuk');
+      expect(await intake.textContent())
+        .to.include('Publik, tanpa masuk')
+        .and.include('10–4000 karakter')
+        .and.include('Wajib bila kind = "complaint"');
       const fields = await intake.locator('table').nth(1).locator('th[scope="row"]').allTextContents();
       expect(fields).to.include.members(['kind', 'unitCode', 'description', 'reporter.email', 'consent']);
       // Nothing on the page is wider than the screen.
@@ -37,6 +40,7 @@ describe('In a real browser without JavaScript: an integrator reads the API refe
       await page.getByRole('link', { name: 'English' }).click();
       expect(await page.locator('h1').textContent()).to.equal('API reference');
       expect(await page.locator('article#getInbox').textContent()).to.include('Signed in (session or API token)');
+      expect(await page.locator('article#postTickets').textContent()).to.include('string, 10–4000 chars');
       await page.getByRole('link', { name: '/api/v1/openapi.json' }).click();
       expect(JSON.parse((await page.locator('body').textContent())!).openapi).to.equal('3.1.0');
       await context.close();

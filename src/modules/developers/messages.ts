@@ -31,6 +31,13 @@ const id = {
   'developers.status': 'Status',
   'developers.meaning': 'Arti',
   'developers.media': 'Format',
+  'developers.schema.one_of': 'salah satu dari: {values}',
+  'developers.schema.may_be_empty': 'boleh kosong',
+  'developers.schema.array_of': 'daftar {item}',
+  'developers.schema.chars': 'karakter',
+  'developers.schema.items': 'butir',
+  'developers.schema.pattern': 'pola {pattern}',
+  'developers.schema.default': 'bawaan {value}',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -65,6 +72,13 @@ const en: Record<keyof typeof id, string> = {
   'developers.status': 'Status',
   'developers.meaning': 'Meaning',
   'developers.media': 'Format',
+  'developers.schema.one_of': 'one of: {values}',
+  'developers.schema.may_be_empty': 'may be empty',
+  'developers.schema.array_of': 'array of {item}',
+  'developers.schema.chars': 'chars',
+  'developers.schema.items': 'items',
+  'developers.schema.pattern': 'pattern {pattern}',
+  'developers.schema.default': 'default {value}',
 };
 
 export default { id, en };

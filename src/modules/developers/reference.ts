@@ -21,35 +21,41 @@ const bounds = (schema: JsonSchema, low: string, high: string, unit: string) => 
   return '';
 };
 
+/** Words in the reader's language (`req.t`). */
+export type Say = (key: string, params?: Record<string, unknown>) => string;
+
 /** A schema in a few words: `string, 1–200 chars`, `one of: a, b`, `array of integer, ≤ 5 items`. */
-export function typeText(schema: JsonSchema | undefined): string {
+export function typeText(schema: JsonSchema | undefined, say: Say): string {
   if (!schema) return 'any';
   const words: string[] = [];
-  if (Array.isArray(schema.enum)) words.push(`one of: ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`);
+  if (Array.isArray(schema.enum))
+    words.push(say('developers.schema.one_of', { values: schema.enum.map((v) => JSON.stringify(v)).join(', ') }));
   else if (Array.isArray(schema.anyOf)) {
     // A type that may also be left empty (`allow('', null)`) reads as such, not as a second alternative.
     const options = schema.anyOf as JsonSchema[];
     const empty = (option: JsonSchema) =>
       Array.isArray(option.enum) && option.enum.every((value) => value === '' || value === null);
     const rest = options.filter((option) => !empty(option));
-    words.push(rest.map(typeText).join(' | '));
-    if (rest.length < options.length) words.push('may be empty');
+    words.push(rest.map((option) => typeText(option, say)).join(' | '));
+    if (rest.length < options.length) words.push(say('developers.schema.may_be_empty'));
   } else {
     const type = Array.isArray(schema.type) ? schema.type.join(' or ') : String(schema.type ?? 'any');
-    if (type === 'array') words.push(`array of ${typeText(schema.items as JsonSchema | undefined)}`);
+    if (type === 'array')
+      words.push(say('developers.schema.array_of', { item: typeText(schema.items as JsonSchema | undefined, say) }));
     else words.push(type);
     if (typeof schema.format === 'string') words.push(schema.format);
-    words.push(bounds(schema, 'minLength', 'maxLength', ' chars'));
+    words.push(bounds(schema, 'minLength', 'maxLength', ` ${say('developers.schema.chars')}`));
     words.push(bounds(schema, 'minimum', 'maximum', ''));
-    words.push(bounds(schema, 'minItems', 'maxItems', ' items'));
-    if (typeof schema.pattern === 'string') words.push(`pattern ${schema.pattern}`);
+    words.push(bounds(schema, 'minItems', 'maxItems', ` ${say('developers.schema.items')}`));
+    if (typeof schema.pattern === 'string') words.push(say('developers.schema.pattern', { pattern: schema.pattern }));
   }
-  if (schema.default !== undefined) words.push(`default ${JSON.stringify(schema.default)}`);
+  if (schema.default !== undefined)
+    words.push(say('developers.schema.default', { value: JSON.stringify(schema.default) }));
   return words.filter(Boolean).join(', ');
 }
 
 /** An object's properties as rows, nested objects as dotted names (`reporter.email`), three levels deep. */
-function fieldRows(schema: JsonSchema, prefix = '', depth = 0): FieldRow[] {
+function fieldRows(schema: JsonSchema, say: Say, prefix = '', depth = 0): FieldRow[] {
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema.required ?? []) as string[]);
   const conditions = (schema.allOf ?? []) as { if?: JsonSchema; then?: JsonSchema }[];
@@ -69,13 +75,13 @@ function fieldRows(schema: JsonSchema, prefix = '', depth = 0): FieldRow[] {
       name: prefix + name,
       required: required.has(name),
       requiredWhen: whenOf(name),
-      type: property.properties ? 'object' : typeText(property),
+      type: property.properties ? 'object' : typeText(property, say),
       description: typeof property.description === 'string' ? property.description : undefined,
     };
     const items = property.items as JsonSchema | undefined;
     const nested = property.properties ? property : items?.properties ? items : undefined;
     const suffix = nested === items ? '[].' : '.';
-    return nested && depth < 3 ? [row, ...fieldRows(nested, `${prefix}${name}${suffix}`, depth + 1)] : [row];
+    return nested && depth < 3 ? [row, ...fieldRows(nested, say, `${prefix}${name}${suffix}`, depth + 1)] : [row];
   });
 }
 
@@ -90,7 +96,7 @@ interface Parameter {
 
 const refName = (ref: string) => ref.split('/').pop() ?? ref;
 
-export function referenceOf(document: OpenApiDocument) {
+export function referenceOf(document: OpenApiDocument, say: Say) {
   const components = document.components as unknown as {
     parameters: Record<string, Parameter>;
     responses: Record<string, { description: string }>;
@@ -114,7 +120,7 @@ export function referenceOf(document: OpenApiDocument) {
           name: parameter.name ?? '',
           where: parameter.in,
           required: Boolean(parameter.required),
-          type: typeText(parameter.schema),
+          type: typeText(parameter.schema, say),
           description: parameter.description,
         };
       });
@@ -122,7 +128,7 @@ export function referenceOf(document: OpenApiDocument) {
       const body = bodies.length
         ? {
             media: bodies.map(([type]) => type).join(', '),
-            fields: fieldRows(bodies[0][1].schema),
+            fields: fieldRows(bodies[0][1].schema, say),
             example: bodies[0][1].example === undefined ? undefined : JSON.stringify(bodies[0][1].example, null, 2),
           }
         : undefined;

@@ -32,7 +32,7 @@ export function developerRoutes(config: Config): Router {
       title: req.t('developers.title'),
       documentUrl: '/api/v1/openapi.json',
       errorCodes: Object.entries(statusOf).map(([code, status]) => ({ code, status })),
-      modules: referenceOf(documentFor(req, config)),
+      modules: referenceOf(documentFor(req, config), req.t),
     });
   });
   return router;
