@@ -5,6 +5,7 @@ import { analytics } from './analytics/index.js';
 import { audit } from './audit/index.js';
 import { calendar } from './calendar/index.js';
 import { coaching } from './coaching/index.js';
+import { developers } from './developers/index.js';
 import { directory } from './directory/index.js';
 import { feedback } from './feedback/index.js';
 import { home } from './home/index.js';
@@ -37,4 +38,5 @@ export const modules: readonly ModuleManifest[] = [
   settings,
   admin,
   home,
+  developers,
 ];

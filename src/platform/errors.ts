@@ -17,7 +17,7 @@ export type ErrorCode =
   | 'overloaded'
   | 'internal';
 
-const statusOf: Record<ErrorCode, number> = {
+export const statusOf: Record<ErrorCode, number> = {
   validation: 400,
   too_large: 413,
   unauthenticated: 401,

@@ -63,8 +63,19 @@ export function useModuleMiddleware(app: Express, modules: readonly ModuleManife
   for (const module of modules) for (const handler of module.middleware ?? []) app.use(handler);
 }
 
+/** Which module each mounted router belongs to: the API document groups operations by it (platform/openapi.ts). */
+const routerModule = new WeakMap<object, string>();
+
+export function moduleOfRouter(router: object): string | undefined {
+  return routerModule.get(router);
+}
+
 export function mountModuleRoutes(app: Express, modules: readonly ModuleManifest[], config: Config): void {
-  for (const module of modules) for (const router of module.routes?.(config) ?? []) app.use(router);
+  for (const module of modules)
+    for (const router of module.routes?.(config) ?? []) {
+      routerModule.set(router, module.name);
+      app.use(router);
+    }
 }
 
 /** Subscribers and projectors of every module, once per process. */

@@ -11,6 +11,8 @@ import {
   skmElementCount,
   updateCategory,
   type CategoryView,
+  categoryChange,
+  categoryInput,
 } from './category-admin.js';
 import { clockDefaults, kinds } from './statuses.js';
 import {
@@ -21,8 +23,28 @@ import {
   templateUses,
   updateTemplate,
   type TemplateView,
+  templateChange,
+  templateInput,
+  templatePreviewInput,
 } from './template-admin.js';
 import { templatePlaceholders } from './templates.js';
+import { describe } from '../../platform/validate.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getCategories: describe({ summary: 'The complaint category table' }),
+  postCategories: describe({ summary: 'Add a complaint category', body: categoryInput, status: 201 }),
+  getCategoriesCode: describe({ summary: 'One complaint category' }),
+  patchCategoriesCode: describe({ summary: 'Change a complaint category', body: categoryChange }),
+  getResponseTemplates: describe({ summary: 'The response templates' }),
+  postResponseTemplates: describe({ summary: 'Add a response template', body: templateInput, status: 201 }),
+  postResponseTemplatesPreview: describe({
+    summary: 'Fill a template from a sample ticket, in both languages',
+    body: templatePreviewInput,
+  }),
+  getResponseTemplatesCode: describe({ summary: 'One response template' }),
+  patchResponseTemplatesCode: describe({ summary: 'Change a response template', body: templateChange }),
+};
 
 /**
  * The category table and the response templates: JSON API under /api/v1 and the admin pages, which work without
@@ -34,16 +56,16 @@ export function adminRoutes(): Router {
 
 function categoryRoutes(): Router {
   const router = Router();
-  router.get('/api/v1/categories', requireActor, async (req, res) => {
+  router.get('/api/v1/categories', docs.getCategories, requireActor, async (req, res) => {
     res.json({ categories: await listCategories(req.actor) });
   });
-  router.post('/api/v1/categories', requireActor, async (req, res) => {
+  router.post('/api/v1/categories', docs.postCategories, requireActor, async (req, res) => {
     res.status(201).json(await createCategory(req.actor, req.body));
   });
-  router.get('/api/v1/categories/:code', requireActor, async (req, res) => {
+  router.get('/api/v1/categories/:code', docs.getCategoriesCode, requireActor, async (req, res) => {
     res.json(await getCategory(req.actor, req.params.code));
   });
-  router.patch('/api/v1/categories/:code', requireActor, async (req, res) => {
+  router.patch('/api/v1/categories/:code', docs.patchCategoriesCode, requireActor, async (req, res) => {
     res.json(await updateCategory(req.actor, req.params.code, req.body));
   });
 
@@ -93,19 +115,24 @@ function categoryRoutes(): Router {
 
 function templateRoutes(): Router {
   const router = Router();
-  router.get('/api/v1/response-templates', requireActor, async (req, res) => {
+  router.get('/api/v1/response-templates', docs.getResponseTemplates, requireActor, async (req, res) => {
     res.json({ templates: await listTemplates(req.actor) });
   });
-  router.post('/api/v1/response-templates', requireActor, async (req, res) => {
+  router.post('/api/v1/response-templates', docs.postResponseTemplates, requireActor, async (req, res) => {
     res.status(201).json(await createTemplate(req.actor, req.body));
   });
-  router.post('/api/v1/response-templates/preview', requireActor, async (req, res) => {
-    res.json(await previewTemplate(req.actor, req.body));
-  });
-  router.get('/api/v1/response-templates/:code', requireActor, async (req, res) => {
+  router.post(
+    '/api/v1/response-templates/preview',
+    docs.postResponseTemplatesPreview,
+    requireActor,
+    async (req, res) => {
+      res.json(await previewTemplate(req.actor, req.body));
+    },
+  );
+  router.get('/api/v1/response-templates/:code', docs.getResponseTemplatesCode, requireActor, async (req, res) => {
     res.json(await getTemplate(req.actor, req.params.code));
   });
-  router.patch('/api/v1/response-templates/:code', requireActor, async (req, res) => {
+  router.patch('/api/v1/response-templates/:code', docs.patchResponseTemplatesCode, requireActor, async (req, res) => {
     res.json(await updateTemplate(req.actor, req.params.code, req.body));
   });
 

@@ -7,7 +7,7 @@ import { calendarFor } from '../calendar/index.js';
 import { isAccessToken, normaliseTrackingCode } from './codes.js';
 import { dueFor } from './clock-settings.js';
 import { Ticket, type TicketDoc } from './model.js';
-import { ratingInput, replyInput } from './schemas.js';
+import { ratingInput, reopenInput, replyInput } from './schemas.js';
 import {
   answeredStatuses,
   isOpen,
@@ -180,10 +180,7 @@ export async function reopen(ticket: TicketDoc, raw: unknown) {
   const deadline = reopenDeadline(ticket);
   if (!deadline) throw new AppError('conflict', 'feedback.not_now');
   if (deadline.getTime() <= Date.now()) throw new AppError('conflict', 'feedback.reopen_expired');
-  const { body } = check(
-    replyInput.fork(['body'], (s) => s.optional().allow('')),
-    raw ?? {},
-  );
+  const { body } = check(reopenInput, raw ?? {});
   const followUp = await dueFor('followUp', ticket, new Date());
   return citizenChange(
     ticket,

@@ -72,6 +72,7 @@ export {
   ticketsHandledBy,
 } from './officer-facts.js';
 export type { ComplimentFacts, TicketTopic } from './officer-facts.js';
+export { findingAnswerInput } from './findings.js';
 
 export const feedback: ModuleManifest = {
   name: 'feedback',

@@ -17,6 +17,31 @@ import {
 } from './staff.js';
 import { findingOutcomes, kinds, priorities, rejectReasons, statuses } from './statuses.js';
 import { ticketPage } from './ticket-page.js';
+import { describe } from '../../platform/validate.js';
+import { inputOf, ticketAction } from './actions.js';
+import { contactInput, inboxQuery } from './staff-schemas.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getInbox: describe({ summary: 'The staff inbox: tickets in one’s units, filtered and paged', query: inboxQuery }),
+  patchTicketsCode: describe({
+    summary: 'Act on a ticket (verify, reject, forward, assign, resolve, close…) at the revision one saw',
+    body: ticketAction,
+  }),
+  postTicketsCodeFindings: describe({
+    summary: 'Record a finding about one tagged officer',
+    body: inputOf('finding'),
+    status: 201,
+  }),
+  postTicketsCodeMerge: describe({
+    summary: 'Mark a ticket as a duplicate of another open one',
+    body: inputOf('merge'),
+  }),
+  postTicketsCodeContact: describe({
+    summary: 'Reveal the reporter’s contact data, with a reason (logged)',
+    body: contactInput,
+  }),
+};
 
 /**
  * The staff inbox: JSON API (session + X-CSRF-Token, or an API token) and server-rendered pages that work without
@@ -79,22 +104,22 @@ const pageAction = (work: (actor: Actor | undefined, code: unknown, raw: unknown
 
 /** The staff API: each route checks, calls the use case (which checks the grants itself) and answers the staff view. */
 function staffApiRoutes(router: Router) {
-  router.get('/api/v1/inbox', requireActor, async (req, res) => {
+  router.get('/api/v1/inbox', docs.getInbox, requireActor, async (req, res) => {
     res.json(await listInbox(req.actor, req.query));
   });
-  router.patch('/api/v1/tickets/:code', requireActor, async (req, res) => {
+  router.patch('/api/v1/tickets/:code', docs.patchTicketsCode, requireActor, async (req, res) => {
     await actOnTicket(req.actor, req.params.code, req.body);
     res.json(await staffView(req.actor, req.params.code));
   });
-  router.post('/api/v1/tickets/:code/findings', requireActor, async (req, res) => {
+  router.post('/api/v1/tickets/:code/findings', docs.postTicketsCodeFindings, requireActor, async (req, res) => {
     await recordFinding(req.actor, req.params.code, req.body);
     res.status(201).json(await staffView(req.actor, req.params.code));
   });
-  router.post('/api/v1/tickets/:code/merge', requireActor, async (req, res) => {
+  router.post('/api/v1/tickets/:code/merge', docs.postTicketsCodeMerge, requireActor, async (req, res) => {
     await mergeTicket(req.actor, req.params.code, req.body);
     res.json(await staffView(req.actor, req.params.code));
   });
-  router.post('/api/v1/tickets/:code/contact', requireActor, async (req, res) => {
+  router.post('/api/v1/tickets/:code/contact', docs.postTicketsCodeContact, requireActor, async (req, res) => {
     res.json(await revealContact(req.actor, req.params.code, req.body));
   });
 }

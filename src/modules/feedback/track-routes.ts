@@ -1,7 +1,9 @@
-import { Router, type Request, type Response } from 'express';
+import Joi from 'joi';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError } from '../../platform/errors.js';
 import { submitForm } from '../../platform/forms.js';
+import { describe } from '../../platform/validate.js';
 import { clientAddressKey, rateLimiter } from '../../platform/security.js';
 import { findPublicUnit } from '../directory/index.js';
 import { openAttachment, sendAttachment } from './attachments.js';
@@ -14,6 +16,7 @@ import {
   ticketForCitizen,
   type CitizenView,
 } from './citizen.js';
+import { ratingInput, reopenInput, replyInput } from './schemas.js';
 import { trackUrl } from './service.js';
 import { openTicket, replyToTicket, staffView } from './staff.js';
 
@@ -31,6 +34,41 @@ const citizenActions = {
   reopen,
   rating: rateAnswer,
 } as const;
+
+/** The reporter's access token: in the X-Access-Token header, or here. */
+const accessToken = Joi.object({ token: Joi.string().max(200).description('The access token from the receipt') });
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getTicket: describe({
+    summary: 'A ticket: the reporter’s view with its access token (X-Access-Token), or the staff view signed in',
+    query: accessToken,
+    rateLimited: true,
+  }),
+  replies: describe({
+    summary: 'The reporter adds a reply (staff signed in without a token add a staff reply)',
+    query: accessToken,
+    body: replyInput,
+    rateLimited: true,
+  }),
+  confirm: describe({
+    summary: 'The reporter confirms the answer resolved the matter',
+    query: accessToken,
+    rateLimited: true,
+  }),
+  reopen: describe({
+    summary: 'The reporter reopens a resolved ticket, saying why',
+    query: accessToken,
+    body: reopenInput,
+    rateLimited: true,
+  }),
+  rating: describe({
+    summary: 'The reporter rates the answer, 1 to 5',
+    query: accessToken,
+    body: ratingInput,
+    rateLimited: true,
+  }),
+} satisfies Record<'getTicket' | keyof typeof citizenActions, RequestHandler>;
 
 const citizenToken = (req: Request) =>
   req.get('x-access-token') ?? req.query.token ?? (req.body as { token?: unknown })?.token;
@@ -92,19 +130,24 @@ async function receiptLines(req: Request, config: Pick<Config, 'publicUrl'>, cod
 
 /** The JSON API of one ticket: signed-in staff get the staff view; anyone with the access token the citizen's. */
 function trackApiRoutes(router: Router, trackLimit: ReturnType<typeof rateLimiter>) {
-  router.get('/api/v1/tickets/:code', trackLimit, async (req, res) => {
+  router.get('/api/v1/tickets/:code', docs.getTicket, trackLimit, async (req, res) => {
     if (req.actor && !citizenToken(req)) return void res.json(await openTicket(req.actor, req.params.code));
     res.json(citizenView(await ticketForCitizen(req.params.code, citizenToken(req))));
   });
   for (const [action, run] of Object.entries(citizenActions)) {
-    router.post(`/api/v1/tickets/:code/${action}`, trackLimit, async (req, res) => {
-      if (action === 'replies' && req.actor && !citizenToken(req)) {
-        await replyToTicket(req.actor, req.params.code, req.body);
-        return void res.status(201).json(await staffView(req.actor, req.params.code));
-      }
-      const ticket = await ticketForCitizen(req.params.code, citizenToken(req));
-      res.json(citizenView(await run(ticket, req.body)));
-    });
+    router.post(
+      `/api/v1/tickets/:code/${action}`,
+      docs[action as keyof typeof citizenActions],
+      trackLimit,
+      async (req, res) => {
+        if (action === 'replies' && req.actor && !citizenToken(req)) {
+          await replyToTicket(req.actor, req.params.code, req.body);
+          return void res.status(201).json(await staffView(req.actor, req.params.code));
+        }
+        const ticket = await ticketForCitizen(req.params.code, citizenToken(req));
+        res.json(citizenView(await run(ticket, req.body)));
+      },
+    );
   }
 }
 

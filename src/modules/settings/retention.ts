@@ -34,7 +34,7 @@ const boundsMessage: Record<RetentionKind, string> = {
   evidenceDays: 'settings.retention.evidence_bounds',
 };
 
-const retentionInput = Joi.object(
+export const retentionInput = Joi.object(
   Object.fromEntries(
     retentionKinds.map((kind) => [
       kind,

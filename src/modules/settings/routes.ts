@@ -1,11 +1,28 @@
+import Joi from 'joi';
 import { Router, type Request } from 'express';
 import { requireActor } from '../../platform/access.js';
 import { AppError } from '../../platform/errors.js';
 import { formRoute } from '../../platform/forms.js';
-import { transparencyPeriods } from '../analytics/index.js';
+import { transparencyPeriods, transparencyPeriodInput, weightsInput } from '../analytics/index.js';
 import { clockBounds, clockLengthKeys } from '../feedback/index.js';
-import { retentionBounds, retentionKinds } from './retention.js';
+import { retentionBounds, retentionKinds, retentionInput } from './retention.js';
 import { agencySettings, changeSettings, managedAgencies } from './service.js';
+import { describe } from '../../platform/validate.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getAgenciesAgencyCodeSettings: describe({
+    summary: 'An agency’s settings: SKM weights, transparency period, data retention',
+  }),
+  putAgenciesAgencyCodeSettings: describe({
+    summary: 'Change an agency’s settings; each part given is checked and saved',
+    body: Joi.object({
+      weights: weightsInput.extract('weights').optional(),
+      transparencyPeriod: transparencyPeriodInput.extract('transparencyPeriod').optional(),
+      retention: retentionInput,
+    }),
+  }),
+};
 
 const codeOf = (req: Request) => String(req.params.agencyCode).toUpperCase();
 const pageOf = (req: Request) => `/admin/settings/${encodeURIComponent(codeOf(req))}`;
@@ -33,12 +50,22 @@ async function settingsPage(req: Request) {
 
 export function settingsRoutes(): Router {
   const router = Router();
-  router.get('/api/v1/agencies/:agencyCode/settings', requireActor, async (req, res) => {
-    res.json(await agencySettings(req.actor, codeOf(req)));
-  });
-  router.put('/api/v1/agencies/:agencyCode/settings', requireActor, async (req, res) => {
-    res.json(await changeSettings(req.actor, codeOf(req), req.body ?? {}));
-  });
+  router.get(
+    '/api/v1/agencies/:agencyCode/settings',
+    docs.getAgenciesAgencyCodeSettings,
+    requireActor,
+    async (req, res) => {
+      res.json(await agencySettings(req.actor, codeOf(req)));
+    },
+  );
+  router.put(
+    '/api/v1/agencies/:agencyCode/settings',
+    docs.putAgenciesAgencyCodeSettings,
+    requireActor,
+    async (req, res) => {
+      res.json(await changeSettings(req.actor, codeOf(req), req.body ?? {}));
+    },
+  );
   // An agency admin goes straight to their agency; a platform administrator picks one.
   router.get('/admin/settings', requireActor, async (req, res) => {
     const agencies = await managedAgencies(req.actor);
