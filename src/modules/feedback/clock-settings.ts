@@ -148,7 +148,7 @@ const boundsMessage: Record<ClockLengthKey, string> = {
   escalateAgainWorkingDays: 'clocks.settings.escalate_again_bounds',
 };
 
-const clockLengthsInput = Joi.object(
+export const clockLengthsInput = Joi.object(
   Object.fromEntries(
     clockLengthKeys.map((key) => [
       key,

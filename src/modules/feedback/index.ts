@@ -34,7 +34,7 @@ export { normaliseTrackingCode } from './codes.js';
 export type { FindingDoc, TicketDoc } from './model.js';
 export { scrubPersonalData } from './text.js';
 export { clockDefaults, kinds } from './statuses.js';
-export { clockBounds, clockLengthKeys, clockLengthsFor, setClockLengths } from './clock-settings.js';
+export { clockBounds, clockLengthKeys, clockLengthsFor, clockLengthsInput, setClockLengths } from './clock-settings.js';
 export type { ClockLengthKey, ClockLengths } from './clock-settings.js';
 export type { FindingOutcome } from './statuses.js';
 export { decisionScope, isNamed, officerIdOf, withheldFromNamed } from './conflict.js';

@@ -4,15 +4,26 @@ import type { Config } from '../../config.js';
 import { requireActor } from '../../platform/access.js';
 import { lookupHash } from '../../platform/crypto.js';
 import { AppError, translateFields } from '../../platform/errors.js';
+import { describe } from '../../platform/validate.js';
 import { rateLimiter } from '../../platform/security.js';
 import { unitsInScope } from '../directory/index.js';
 import { ageBands, educations, genders, issueFormToken, occupations, SKM_ELEMENTS } from '../surveys/index.js';
 import { complimentPoints, fileKioskCompliment, kioskOfficers, submitKioskSurvey, surveyInputFrom } from './intake.js';
+import { registerKioskInput } from './schemas.js';
 import { kioskByKey, kioskUnitsOf, listKiosks, registerKiosk, revokeKiosk, type ActiveKiosk } from './service.js';
 
 /** A kiosk resets itself after this long without a touch (public/js/kiosk.js), and this long after thanking. */
 export const IDLE_SECONDS = 60;
 export const THANKS_SECONDS = 6;
+
+const docs = {
+  getKiosks: describe({ summary: 'The counter kiosks of the units in one’s scope' }),
+  postKiosks: describe({
+    summary: 'Register a counter kiosk for a unit (and counter); the answer carries its address, shown once',
+    body: registerKioskInput,
+  }),
+  deleteKiosksId: describe({ summary: 'Revoke a counter kiosk: its address stops working at once' }),
+};
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
@@ -205,14 +216,14 @@ function kioskPages(config: Config): Router {
 function staffRoutes(config: Config): Router {
   const router = Router();
 
-  router.get('/api/v1/kiosks', requireActor, async (req, res) => {
+  router.get('/api/v1/kiosks', docs.getKiosks, requireActor, async (req, res) => {
     res.json(await listKiosks(req.actor));
   });
-  router.post('/api/v1/kiosks', requireActor, async (req, res) => {
+  router.post('/api/v1/kiosks', docs.postKiosks, requireActor, async (req, res) => {
     const created = await registerKiosk(req.actor, req.body, config.publicUrl);
     res.status(201).json(created);
   });
-  router.delete('/api/v1/kiosks/:id', requireActor, async (req, res) => {
+  router.delete('/api/v1/kiosks/:id', docs.deleteKiosksId, requireActor, async (req, res) => {
     res.json(await revokeKiosk(req.actor, req.params.id));
   });
 

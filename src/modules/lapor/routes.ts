@@ -64,15 +64,26 @@ export function laporRoutes(config: Config): Router {
       : { csv: csvText(req) };
   };
 
-  router.get('/api/v1/lapor/export', requireActor, validate({ query: exportQuery }), async (req, res) => {
-    await sendExport(req, res, exportQueryOf(res.locals.query as Record<string, unknown>));
-  });
+  router.get(
+    '/api/v1/lapor/export',
+    requireActor,
+    validate(
+      { query: exportQuery },
+      { summary: 'Export the tickets one may see with SP4N-LAPOR!’s fields (CSV or JSON)' },
+    ),
+    async (req, res) => {
+      await sendExport(req, res, exportQueryOf(res.locals.query as Record<string, unknown>));
+    },
+  );
   router.post(
     '/api/v1/lapor/import',
     requireActor,
     csvUpload.single('file'),
     csvBody,
-    validate({ body: importBody }),
+    validate(
+      { body: importBody },
+      { summary: 'Import statuses, dispositions and new reports from SP4N-LAPOR!, idempotently' },
+    ),
     async (req, res) => {
       res.json(reportOf(req, await importFromLapor(req.actor!, source(req), context(req))));
     },

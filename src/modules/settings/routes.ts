@@ -4,7 +4,7 @@ import { requireActor } from '../../platform/access.js';
 import { AppError } from '../../platform/errors.js';
 import { formRoute } from '../../platform/forms.js';
 import { transparencyPeriods, transparencyPeriodInput, weightsInput } from '../analytics/index.js';
-import { clockBounds, clockLengthKeys } from '../feedback/index.js';
+import { clockBounds, clockLengthKeys, clockLengthsInput } from '../feedback/index.js';
 import { retentionBounds, retentionKinds, retentionInput } from './retention.js';
 import { agencySettings, changeSettings, managedAgencies } from './service.js';
 import { describe } from '../../platform/validate.js';
@@ -12,7 +12,7 @@ import { describe } from '../../platform/validate.js';
 /** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
 const docs = {
   getAgenciesAgencyCodeSettings: describe({
-    summary: 'An agency’s settings: SKM weights, transparency period, data retention',
+    summary: 'An agency’s settings: SKM weights, transparency period, data retention, clock lengths',
   }),
   putAgenciesAgencyCodeSettings: describe({
     summary: 'Change an agency’s settings; each part given is checked and saved',
@@ -20,6 +20,7 @@ const docs = {
       weights: weightsInput.extract('weights').optional(),
       transparencyPeriod: transparencyPeriodInput.extract('transparencyPeriod').optional(),
       retention: retentionInput,
+      clockLengths: clockLengthsInput,
     }),
   }),
 };
