@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type { BackpressureBounds } from './platform/backpressure.js';
@@ -26,6 +27,22 @@ export interface Config {
   embeddedDbCache: string | undefined;
   /** When public intake answers 503 instead of taking more work (platform/backpressure.ts). */
   backpressure: BackpressureBounds;
+  /** The S3-compatible bucket for attachments; undefined keeps them in the database (GridFS). */
+  attachmentsS3: AttachmentsS3Settings | undefined;
+}
+
+export interface AttachmentsS3Settings {
+  bucket: string;
+  /** For an S3-compatible server (MinIO, a provider's object storage); AWS itself needs none. */
+  endpoint: string | undefined;
+  region: string;
+  /** Without a key pair the AWS SDK's own chain applies (AWS_* variables, an instance role). */
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+  /** Prepended to every object's name, e.g. 'suara/attachments/'. */
+  prefix: string;
+  /** `<endpoint>/<bucket>/<key>` instead of `<bucket>.<endpoint>/<key>`: what most S3-compatible servers expect. */
+  forcePathStyle: boolean;
 }
 
 const schema = Joi.object({
@@ -75,6 +92,25 @@ const schema = Joi.object({
   BACKPRESSURE_MAX_IN_FLIGHT: Joi.number().integer().min(0).empty('').default(200),
   BACKPRESSURE_RETRY_AFTER: Joi.number().integer().min(1).max(3600).empty('').default(5),
   BACKPRESSURE_MAX_BACKLOG: Joi.number().integer().min(0).empty('').default(5000),
+  ATTACHMENTS_S3_BUCKET: Joi.string()
+    .pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)
+    .empty('')
+    .messages({ 'string.pattern.base': 'ATTACHMENTS_S3_BUCKET must be an S3 bucket name (a-z, 0-9, dots, dashes)' }),
+  ATTACHMENTS_S3_ENDPOINT: Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .empty('')
+    .messages({ 'string.uriCustomScheme': '{#label} must be a URL starting with http:// or https://' }),
+  ATTACHMENTS_S3_REGION: Joi.string().empty('').default('us-east-1'),
+  ATTACHMENTS_S3_ACCESS_KEY_ID: Joi.string().empty(''),
+  ATTACHMENTS_S3_ACCESS_KEY_ID_FILE: Joi.string().empty(''),
+  ATTACHMENTS_S3_SECRET_ACCESS_KEY: Joi.string().empty(''),
+  ATTACHMENTS_S3_SECRET_ACCESS_KEY_FILE: Joi.string().empty(''),
+  ATTACHMENTS_S3_PREFIX: Joi.string()
+    .pattern(/^[A-Za-z0-9!_.*'()\/-]{0,200}$/)
+    .empty('')
+    .default('')
+    .messages({ 'string.pattern.base': 'ATTACHMENTS_S3_PREFIX may hold letters, digits and !_.*\'()/- only' }),
+  ATTACHMENTS_S3_FORCE_PATH_STYLE: Joi.boolean().empty(''),
 })
   .unknown(true)
   .messages({
@@ -161,5 +197,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryAfterSeconds: value.BACKPRESSURE_RETRY_AFTER,
       maxProjectorBacklog: value.BACKPRESSURE_MAX_BACKLOG,
     },
+    attachmentsS3: attachmentsS3Settings(value as Record<string, string | boolean | undefined>),
+  };
+}
+
+/**
+ * ATTACHMENTS_S3_* → the bucket's settings, or undefined when no bucket is named. A key may be given directly or as
+ * a file holding it (`…_FILE`, for container secrets); a key id without its secret, or the reverse, is an error.
+ */
+function attachmentsS3Settings(value: Record<string, string | boolean | undefined>): AttachmentsS3Settings | undefined {
+  const bucket = value.ATTACHMENTS_S3_BUCKET as string | undefined;
+  const fromFile = (name: string): string | undefined => {
+    const direct = value[name] as string | undefined;
+    const file = value[`${name}_FILE`] as string | undefined;
+    if (direct !== undefined && file !== undefined)
+      throw new ConfigError(name, `Configuration error: set ${name} or ${name}_FILE, not both`);
+    if (file === undefined) return direct;
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      throw new ConfigError(
+        `${name}_FILE`,
+        `Configuration error: ${name}_FILE cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  };
+  const accessKeyId = fromFile('ATTACHMENTS_S3_ACCESS_KEY_ID');
+  const secretAccessKey = fromFile('ATTACHMENTS_S3_SECRET_ACCESS_KEY');
+  if (!bucket) return undefined;
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey))
+    throw new ConfigError(
+      accessKeyId ? 'ATTACHMENTS_S3_SECRET_ACCESS_KEY' : 'ATTACHMENTS_S3_ACCESS_KEY_ID',
+      'Configuration error: ATTACHMENTS_S3_ACCESS_KEY_ID and ATTACHMENTS_S3_SECRET_ACCESS_KEY go together',
+    );
+  const endpoint = value.ATTACHMENTS_S3_ENDPOINT as string | undefined;
+  return {
+    bucket,
+    endpoint,
+    region: value.ATTACHMENTS_S3_REGION as string,
+    accessKeyId,
+    secretAccessKey,
+    prefix: value.ATTACHMENTS_S3_PREFIX as string,
+    forcePathStyle: (value.ATTACHMENTS_S3_FORCE_PATH_STYLE as boolean | undefined) ?? Boolean(endpoint),
   };
 }
