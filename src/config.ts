@@ -106,10 +106,10 @@ const schema = Joi.object({
   ATTACHMENTS_S3_SECRET_ACCESS_KEY: Joi.string().empty(''),
   ATTACHMENTS_S3_SECRET_ACCESS_KEY_FILE: Joi.string().empty(''),
   ATTACHMENTS_S3_PREFIX: Joi.string()
-    .pattern(/^[A-Za-z0-9!_.*'()\/-]{0,200}$/)
+    .pattern(/^[A-Za-z0-9!_.*'()/-]{0,200}$/)
     .empty('')
     .default('')
-    .messages({ 'string.pattern.base': 'ATTACHMENTS_S3_PREFIX may hold letters, digits and !_.*\'()/- only' }),
+    .messages({ 'string.pattern.base': "ATTACHMENTS_S3_PREFIX may hold letters, digits and !_.*'()/- only" }),
   ATTACHMENTS_S3_FORCE_PATH_STYLE: Joi.boolean().empty(''),
 })
   .unknown(true)

@@ -473,8 +473,7 @@ describe('Ticket attachments: checked by content, stripped of metadata, stored o
       app.post('/api/upload', attachmentUpload(), async (req, res) => {
         const files = prepareAttachments(req.files as Express.Multer.File[]);
         const saved = [];
-        for (const file of files)
-          saved.push(await storeAttachment(file.buffer, { originalName: file.originalName }));
+        for (const file of files) saved.push(await storeAttachment(file.buffer, { originalName: file.originalName }));
         for (const file of saved) stored.set(file.id, file);
         res.status(201).json(saved);
       });

@@ -44,10 +44,11 @@ interface LegacyAttachment {
   type: AttachmentType;
 }
 
-const exists = (file: string) => stat(file).then(
-  (info) => info.isFile(),
-  () => false,
-);
+const exists = (file: string) =>
+  stat(file).then(
+    (info) => info.isFile(),
+    () => false,
+  );
 
 /** Reads the copy back from the store: true when it has the length and SHA-256 the ticket recorded. */
 async function verified(store: AttachmentStore, key: string, attachment: LegacyAttachment): Promise<boolean> {

@@ -28,7 +28,8 @@ export function s3Store(settings: S3Settings): AttachmentStore {
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
   const objectKey = (key: string) => `${settings.prefix}${key}`;
-  const remove = (key: string) => client.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: objectKey(key) }));
+  const remove = (key: string) =>
+    client.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: objectKey(key) }));
   return {
     kind: 's3',
     async put(key, source, meta) {
@@ -56,7 +57,10 @@ export function s3Store(settings: S3Settings): AttachmentStore {
         const object = await client.send(new GetObjectCommand({ Bucket: settings.bucket, Key: objectKey(key) }));
         return { stream: object.Body as Readable, size: Number(object.ContentLength ?? 0) };
       } catch (error) {
-        if (error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404))
+        if (
+          error instanceof S3ServiceException &&
+          (error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404)
+        )
           return null;
         throw error;
       }

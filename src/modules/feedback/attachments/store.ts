@@ -77,7 +77,8 @@ export function gridFsStore(db?: Db): AttachmentStore {
     const database = db ?? mongoose.connection.db;
     if (!database) throw new Error('attachments: the database is not connected');
     let found = buckets.get(database);
-    if (!found) buckets.set(database, (found = new mongoose.mongo.GridFSBucket(database, { bucketName: GRIDFS_BUCKET })));
+    if (!found)
+      buckets.set(database, (found = new mongoose.mongo.GridFSBucket(database, { bucketName: GRIDFS_BUCKET })));
     return found;
   };
   const id = (key: string) => key as never; // GridFS ids may be any value; ours are the key strings
