@@ -37,6 +37,7 @@ import {
 } from './analytics.js';
 import { formatFanout, loadFanoutSettings, runFanout, stopFanout, type FanoutResult } from './fanout.js';
 import { formatTextBench, runTextBench, TEXT_BENCH_NAME, type TextBenchResult } from './text.js';
+import { ATTACHMENTS_BENCH_NAME, formatAttachmentsBench, runAttachmentsBench } from './attachments.js';
 import { measure, measurePair, probe, stopLoad, type LoadFigures } from './load.js';
 import { weighPage, type PageWeight } from './page-weight.js';
 import { formatSoak, runSoak, type SoakResult } from './soak.js';
@@ -171,7 +172,7 @@ async function main(): Promise<void> {
   const withFanout = !settings.only || settings.only.includes('fanout');
   const unknown = settings.only?.filter(
     (name) =>
-      !['fanout', 'soak', TEXT_BENCH_NAME].includes(name) &&
+      !['fanout', 'soak', TEXT_BENCH_NAME, ATTACHMENTS_BENCH_NAME].includes(name) &&
       !loadScenarioNames.has(name) &&
       !scenarios.some((s) => s.name === name),
   );
@@ -286,6 +287,11 @@ async function main(): Promise<void> {
     running.delete('suara');
   }
 
+  const attachments =
+    !settings.only || settings.only.includes(ATTACHMENTS_BENCH_NAME)
+      ? await runAttachmentsBench({ mongodbUri, workDir, settings, say })
+      : undefined;
+
   say('Weighing pages…');
   const suara = await target('suara', mongodbUri);
   const weights: PageWeight[] = [];
@@ -299,6 +305,7 @@ async function main(): Promise<void> {
     load?: LoadBenchResult;
     text?: TextBenchResult;
     soak?: SoakResult;
+    attachments?: Awaited<ReturnType<typeof runAttachmentsBench>>;
   } = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -312,6 +319,7 @@ async function main(): Promise<void> {
     load,
     text,
     soak,
+    attachments,
   };
   await writeResults(RESULTS_FILE, report);
   process.stdout.write('\n' + formatResults(report) + '\n');
@@ -319,6 +327,7 @@ async function main(): Promise<void> {
   if (load) process.stdout.write('\n' + formatLoad(load) + '\n');
   if (text) process.stdout.write('\n' + formatTextBench(text) + '\n');
   if (soak) process.stdout.write('\n' + formatSoak(soak) + '\n');
+  if (attachments) process.stdout.write('\n' + formatAttachmentsBench(attachments) + '\n');
   say(`\nResults written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
 }
 

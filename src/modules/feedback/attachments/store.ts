@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import mongoose from 'mongoose';
 import type { AttachmentType } from './kinds.js';
@@ -73,19 +73,19 @@ const buckets = new WeakMap<Db, mongoose.mongo.GridFSBucket>();
  * `chunks: {files_id, n}`) before the first write into an empty bucket.
  */
 export function gridFsStore(db?: Db): AttachmentStore {
+  const database = () => {
+    const found = db ?? mongoose.connection.db;
+    if (!found) throw new Error('attachments: the database is not connected');
+    return found;
+  };
   const bucket = () => {
-    const database = db ?? mongoose.connection.db;
-    if (!database) throw new Error('attachments: the database is not connected');
-    let found = buckets.get(database);
+    let found = buckets.get(database());
     if (!found)
-      buckets.set(database, (found = new mongoose.mongo.GridFSBucket(database, { bucketName: GRIDFS_BUCKET })));
+      buckets.set(database(), (found = new mongoose.mongo.GridFSBucket(database(), { bucketName: GRIDFS_BUCKET })));
     return found;
   };
   const id = (key: string) => key as never; // GridFS ids may be any value; ours are the key strings
-  const removeChunks = (key: string) => {
-    const database = db ?? mongoose.connection.db;
-    return database?.collection(`${GRIDFS_BUCKET}.chunks`).deleteMany({ files_id: key });
-  };
+  const removeChunks = (key: string) => database().collection(`${GRIDFS_BUCKET}.chunks`).deleteMany({ files_id: key });
   return {
     kind: 'database',
     async put(key, source, meta) {
@@ -97,16 +97,20 @@ export function gridFsStore(db?: Db): AttachmentStore {
       } catch (error) {
         // The chunks written so far belong to no file: remove them, then report the failure.
         await upload.abort().catch(() => undefined);
-        await removeChunks(key)?.catch(() => undefined);
+        await removeChunks(key).catch(() => undefined);
         throw error;
       }
       return { size: tap.size, sha256: tap.digest() };
     },
     async open(key) {
-      const files = bucket();
-      const file = await files.find({ _id: id(key) }, { limit: 1 }).next();
+      const file = await bucket()
+        .find({ _id: id(key) }, { limit: 1 })
+        .next();
       if (!file) return null;
-      return { stream: files.openDownloadStream(id(key)), size: file.length };
+      return {
+        stream: Readable.from(chunksOf(database(), key, file.length), { objectMode: false }),
+        size: file.length,
+      };
     },
     async delete(key) {
       // The driver removes the record and then the chunks, and reports a missing record after removing its chunks.
@@ -117,4 +121,31 @@ export function gridFsStore(db?: Db): AttachmentStore {
         });
     },
   };
+}
+
+/** Chunks fetched per round trip when reading: with 255 KB chunks, about 1 MB of a file in memory per download. */
+const READ_BATCH = 4;
+
+/**
+ * A stored file's bytes, chunk by chunk in order, a few chunks per round trip. The driver's own download stream asks
+ * for the default batch (up to 16 MB), which would hold a whole attachment in memory per download. A missing chunk
+ * or a wrong length ends the stream with an error, never with a silently shorter file.
+ */
+async function* chunksOf(db: Db, key: string, length: number): AsyncGenerator<Buffer> {
+  const chunks = db
+    .collection<{ files_id: string; n: number; data: mongoose.mongo.Binary }>(`${GRIDFS_BUCKET}.chunks`)
+    .find({ files_id: key }, { sort: { n: 1 }, batchSize: READ_BATCH, projection: { _id: 0, n: 1, data: 1 } });
+  let expected = 0;
+  let read = 0;
+  try {
+    for await (const chunk of chunks) {
+      if (chunk.n !== expected++) throw new Error(`attachments: chunk ${expected - 1} of ${key} is missing`);
+      const bytes = Buffer.from(chunk.data.buffer.buffer, chunk.data.buffer.byteOffset, chunk.data.buffer.byteLength);
+      read += bytes.length;
+      yield bytes;
+    }
+  } finally {
+    await chunks.close();
+  }
+  if (read !== length) throw new Error(`attachments: ${key} has ${read} bytes of ${length}`);
 }
