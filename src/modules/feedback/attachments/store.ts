@@ -9,8 +9,8 @@ import type { AttachmentType } from './kinds.js';
  * (docs/operations.md#attachments). Either the database's own file store (GridFS: the collections
  * `attachments.files` and `attachments.chunks`, in whatever database the app uses) or an S3-compatible bucket
  * (s3-store.ts). Every process behind a load balancer reaches the same store, so a file uploaded through one is
- * served by any other. Bytes go in and out as streams: a store holds at most one chunk (GridFS, 255 KB) or one part
- * (S3, 5 MB) of a file at a time.
+ * served by any other. Bytes go in and out as streams: writing, a store holds one chunk (GridFS, 255 KB) or one part
+ * (S3, 5 MB) of a file at a time; reading GridFS, four chunks (chunksOf).
  */
 export interface AttachmentStore {
   /** 'database' (GridFS) or 's3', for logs and the migration's report. */
