@@ -215,6 +215,51 @@ describe('Attachment store: files live in the database (or S3), so every process
     });
   });
 
+  describe('the no-JavaScript form while the store is down', () => {
+    it('answers 503 with the form again, the text and the photo kept, and files it once the store is back', async () => {
+      await resetRateLimits();
+      const agent = request.agent(app);
+      const html = (await agent.get('/u/PKM-KEBUNHANDIL').expect(200)).text;
+      const hidden = (name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))![1]!;
+      const action = html.match(/<form method="post" action="([^"]+)" enctype/)![1]!.replace(/&amp;/g, '&');
+      const send = (req: request.Test) =>
+        req
+          .field('formToken', hidden('formToken'))
+          .field('stagingId', hidden('stagingId'))
+          .field('kind', 'complaint')
+          .field('category', 'facilities')
+          .field('description', 'Kursi ruang tunggu patah dan membahayakan lansia.')
+          .field('privacy', 'public')
+          .field('consent', 'on');
+      const before = await Ticket.countDocuments();
+      const down: AttachmentStore = {
+        kind: 'database',
+        put: () => Promise.reject(new Error('connect ECONNREFUSED')),
+        open: () => Promise.reject(new Error('connect ECONNREFUSED')),
+        delete: () => Promise.resolve(),
+      };
+      const previous = useAttachmentStore(down);
+      let page: request.Response;
+      try {
+        page = await send(agent.post(action))
+          .attach('attachments', phoneJpeg(), { filename: 'kursi.jpg', contentType: 'image/jpeg' })
+          .expect(503);
+      } finally {
+        useAttachmentStore(previous);
+      }
+      expect(page.headers['retry-after']).to.match(/^\d+$/);
+      expect(page.text).to.include('>Kursi ruang tunggu patah dan membahayakan lansia.</textarea>');
+      expect(page.text).to.include('<span class="file-name">kursi.jpg</span>');
+      expect(await Ticket.countDocuments()).to.equal(before);
+
+      const filed = await send(agent.post(action)).expect(201);
+      expect(filed.text).to.include('Terima kasih, laporan Anda sudah diterima');
+      const ticket = (await Ticket.findOne().sort({ createdAt: -1 }).lean())!;
+      expect(ticket.attachments.map((file) => file.originalName)).to.deep.equal(['kursi.jpg']);
+      expect(await attachmentStore().open(ticket.attachments[0]!.storedName)).not.to.equal(null);
+    });
+  });
+
   describe('moving files from DATA_DIR/attachments (npm run attachments:migrate)', () => {
     let legacyDir: string;
 
