@@ -4,9 +4,10 @@
  * download those photos at once, from the database's file store (GridFS) of the bench's database.
  *
  * Suara runs as `npm start` runs it, in a child process of its own (attachments-server.ts: src/server.ts with a
- * probe that samples process.memoryUsage() every 10 ms). Before each phase the probe's peaks are reset; after it,
- * they are read. Reported per phase: the peak RSS, heap used and external/ArrayBuffer memory, each also as growth
- * over the idle process, and the phase's answers and duration. Every download is checked for its full length.
+ * probe that samples process.memoryUsage() every 10 ms). Before each phase a full garbage collection runs and the
+ * probe's peaks are reset; after it, they are read. Reported per phase: the peak RSS, heap used and external
+ * (Buffer) memory, each also as growth over the phase's start, and the phase's answers and duration; and the memory
+ * after the last phase and a collection (what stays). Every download is checked for its full length.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -20,18 +21,23 @@ import { startTarget } from './targets.js';
 export const ATTACHMENTS_BENCH_NAME = 'attachments';
 const CONCURRENT = Number(process.env.BENCH_ATTACHMENTS_CONCURRENT ?? 20);
 
-interface Peaks {
+interface Memory {
   rss: number;
   heapUsed: number;
   external: number;
   arrayBuffers: number;
+}
+interface Peaks extends Memory {
   samples: number;
+  /** Right after the garbage collection that ends a phase: the next phase's baseline. */
+  afterGc: Memory;
 }
 
 interface Phase {
   seconds: number;
   answers: Record<string, number>;
   peakMiB: { rss: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** Peak over the memory at the phase's start (after a full garbage collection). */
   growthMiB: { rss: number; heapUsed: number; external: number };
 }
 
@@ -39,6 +45,8 @@ export interface AttachmentsBenchResult {
   concurrent: number;
   fileBytes: number;
   idleMiB: Phase['peakMiB'];
+  /** After the downloads and a full garbage collection: what the phases left behind. */
+  afterMiB: Phase['peakMiB'];
   upload: Phase;
   download: Phase & { bytesChecked: number };
 }
@@ -72,7 +80,7 @@ async function peaksSinceLast(pid: number, workDir: string): Promise<Peaks> {
   return JSON.parse(readFileSync(file, 'utf8')) as Peaks;
 }
 
-const inMiB = (peaks: Peaks) => ({
+const inMiB = (peaks: Memory) => ({
   rss: MiB(peaks.rss),
   heapUsed: MiB(peaks.heapUsed),
   external: MiB(peaks.external),
@@ -98,18 +106,19 @@ export async function runAttachmentsBench(options: {
       parentCode: string | null;
     }[];
     const unitCode = units.find((unit) => unit.parentCode)!.code;
-    // Idle: what the process holds before any file, after a second of quiet.
+    // Idle: what the process holds before any file, after a second of quiet and a full garbage collection.
     await peaksSinceLast(server.pid, options.workDir);
     await sleep(1000);
-    const idle = await peaksSinceLast(server.pid, options.workDir);
+    let baseline = (await peaksSinceLast(server.pid, options.workDir)).afterGc;
+    const idle = baseline;
     const phase = (peaks: Peaks, seconds: number, answers: Record<string, number>): Phase => ({
       seconds: Math.round(seconds * 100) / 100,
       answers,
       peakMiB: inMiB(peaks),
       growthMiB: {
-        rss: MiB(peaks.rss - idle.rss),
-        heapUsed: MiB(peaks.heapUsed - idle.heapUsed),
-        external: MiB(peaks.external - idle.external),
+        rss: MiB(peaks.rss - baseline.rss),
+        heapUsed: MiB(peaks.heapUsed - baseline.heapUsed),
+        external: MiB(peaks.external - baseline.external),
       },
     });
     const count = (answers: Record<string, number>, status: number | string) =>
@@ -138,9 +147,8 @@ export async function runAttachmentsBench(options: {
         if (response?.status === 201) tickets.push((await response.json()) as { code: string; accessToken: string });
       }),
     );
-    const upload = phase(await peaksSinceLast(server.pid, options.workDir), (performance.now() - started) / 1000, {
-      ...uploadAnswers,
-    });
+    const afterUpload = await peaksSinceLast(server.pid, options.workDir);
+    const upload = phase(afterUpload, (performance.now() - started) / 1000, { ...uploadAnswers });
 
     // The attachments' ids, read before the download phase starts (one small request each).
     const files: { url: string; from: string }[] = [];
@@ -156,8 +164,7 @@ export async function runAttachmentsBench(options: {
         from,
       });
     }
-    await sleep(1000);
-    await peaksSinceLast(server.pid, options.workDir);
+    baseline = (await peaksSinceLast(server.pid, options.workDir)).afterGc;
     const downloadAnswers: Record<string, number> = {};
     let bytesChecked = 0;
     started = performance.now();
@@ -171,15 +178,13 @@ export async function runAttachmentsBench(options: {
         bytesChecked += length;
       }),
     );
-    const download = phase(
-      await peaksSinceLast(server.pid, options.workDir),
-      (performance.now() - started) / 1000,
-      downloadAnswers,
-    );
+    const afterDownload = await peaksSinceLast(server.pid, options.workDir);
+    const download = phase(afterDownload, (performance.now() - started) / 1000, downloadAnswers);
     const result = {
       concurrent: CONCURRENT,
       fileBytes: photo.length,
       idleMiB: inMiB(idle),
+      afterMiB: inMiB(afterDownload.afterGc),
       upload,
       download: { ...download, bytesChecked },
     };
@@ -200,5 +205,6 @@ export function formatAttachmentsBench(result: AttachmentsBenchResult): string {
     `  idle      RSS ${result.idleMiB.rss} MiB, heap used ${result.idleMiB.heapUsed} MiB, external ${result.idleMiB.external} MiB`,
     line('upload', result.upload),
     line('download', result.download) + `; ${MiB(result.download.bytesChecked)} MiB received in full`,
+    `  after     RSS ${result.afterMiB.rss} MiB, heap used ${result.afterMiB.heapUsed} MiB, external ${result.afterMiB.external} MiB (after a full GC)`,
   ].join('\n');
 }
