@@ -36,14 +36,21 @@ export interface Written {
 export const STORE_KEY = /^[A-Za-z0-9_-]{32}$/;
 export const newStoreKey = () => randomBytes(24).toString('base64url');
 
-/** Counts and hashes the bytes that pass through, without holding them. */
+/**
+ * Counts and hashes the bytes that pass through, without holding them; with `sliceBytes`, passes them on in pieces of
+ * at most that size (views, not copies).
+ */
 export class Tap extends Transform {
   size = 0;
   private readonly hash = createHash('sha256');
+  constructor(private readonly sliceBytes = Infinity) {
+    super();
+  }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.size += chunk.length;
     this.hash.update(chunk);
-    done(null, chunk);
+    for (let at = 0; at < chunk.length; at += this.sliceBytes) this.push(chunk.subarray(at, at + this.sliceBytes));
+    done();
   }
   digest(): string {
     return this.hash.digest('hex');
@@ -90,7 +97,8 @@ export function gridFsStore(db?: Db): AttachmentStore {
     kind: 'database',
     async put(key, source, meta) {
       const upload = bucket().openUploadStreamWithId(id(key), key, { metadata: { type: meta.type } });
-      const tap = new Tap();
+      // One chunk per write: given a larger piece, the driver copies all of its chunks and sends them at once.
+      const tap = new Tap(upload.chunkSizeBytes);
       try {
         // The file's record is written after its last chunk: until then no reader sees it.
         await pipeline(source, tap, upload);
