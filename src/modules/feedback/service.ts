@@ -194,8 +194,7 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
 /** The citizen's files, cleaned and stored; `discard` removes them again when the ticket is not saved. */
 async function storeFiles(context: IntakeContext) {
   const stored: StoredAttachment[] = [];
-  const discard = () =>
-    Promise.all(stored.map((file) => deleteAttachment(file.storedName).catch(() => undefined)));
+  const discard = () => Promise.all(stored.map((file) => deleteAttachment(file.storedName).catch(() => undefined)));
   try {
     for (const file of context.files ?? [])
       stored.push(await storeAttachment(file.buffer, { originalName: file.originalName }));
