@@ -32,8 +32,8 @@ export const asBytes = (res: unknown, done: (error: Error | null, body: Buffer) 
  * `moto_server` on PATH or in MOTO_SERVER. Null when it is not installed: those specs then skip and say so.
  */
 export function motoServerCommand(): string | null {
-  const candidates = [process.env.MOTO_SERVER, 'moto_server', '/tmp/motovenv/bin/moto_server'].filter(
-    (candidate): candidate is string => Boolean(candidate),
+  const candidates = [process.env.MOTO_SERVER, 'moto_server'].filter((candidate): candidate is string =>
+    Boolean(candidate),
   );
   return candidates.find((candidate) => spawnSync(candidate, ['--help'], { stdio: 'ignore' }).status === 0) ?? null;
 }

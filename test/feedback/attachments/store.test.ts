@@ -258,6 +258,24 @@ describe('Attachment store: files live in the database (or S3), so every process
       expect(ticket.attachments.map((file) => file.originalName)).to.deep.equal(['kursi.jpg']);
       expect(await attachmentStore().open(ticket.attachments[0]!.storedName)).not.to.equal(null);
     });
+
+    it('answers a download with 503 in the user’s language, and no byte of the file, while the store is down', async () => {
+      const { code, token, attachment } = await fileWith(app, plainJpeg());
+      const previous = useAttachmentStore({
+        kind: 'database',
+        put: () => Promise.reject(new Error('connect ECONNREFUSED')),
+        open: () => Promise.reject(new Error('connect ECONNREFUSED')),
+        delete: () => Promise.reject(new Error('connect ECONNREFUSED')),
+      });
+      try {
+        const refused = await download(app, code, attachment.id, token).set('Accept-Language', 'en').expect(503);
+        expect(refused.headers['content-type']).not.to.match(/^image\//);
+        expect((refused.body as Buffer).toString()).to.include('Attachments cannot be stored or opened right now');
+      } finally {
+        useAttachmentStore(previous);
+      }
+      await download(app, code, attachment.id, token).expect(200);
+    });
   });
 
   describe('moving files from DATA_DIR/attachments (npm run attachments:migrate)', () => {
