@@ -334,6 +334,21 @@ describe('Attachment store: files live in the database (or S3), so every process
       expect(await storedFileCount()).to.equal(filesBefore + 2);
     });
 
+    it('keeps the retention job off tickets whose files are still on disk, until they are moved', async () => {
+      const old = await legacyTicket();
+      await Ticket.updateOne(
+        { code: old.code },
+        { $set: { status: 'closed', closedAt: new Date(Date.now() - 1000 * 86_400_000) } },
+      );
+      const cutoff = new Date(Date.now() - 730 * 86_400_000);
+      expect(await purgeAttachments(cutoff, 'JAMBI')).to.equal(0);
+      expect((await Ticket.findOne({ code: old.code }).lean())!.attachments).to.have.length(1);
+      expect(await onDisk()).to.deep.equal([path.basename(old.file)]);
+      await migrateDiskAttachments({ dataDir: legacyDir });
+      expect(await purgeAttachments(cutoff, 'JAMBI')).to.equal(1);
+      expect((await Ticket.findOne({ code: old.code }).lean())!.attachments).to.deep.equal([]);
+    });
+
     it('finishes a run cut short, leaves a file that does not match its hash, and counts files no ticket names', async () => {
       const interrupted = await legacyTicket();
       const damaged = await legacyTicket(plainJpeg(), 'f'.repeat(64));
