@@ -29,6 +29,22 @@ export interface Config {
   backpressure: BackpressureBounds;
   /** `/metrics` (platform/metrics.ts): an internal port of its own, and/or a bearer token on the public port. */
   metrics: { port: number | undefined; host: string; token: string | undefined };
+  /** The S3-compatible bucket for attachments; undefined keeps them in the database (GridFS). */
+  attachmentsS3: AttachmentsS3Settings | undefined;
+}
+
+export interface AttachmentsS3Settings {
+  bucket: string;
+  /** For an S3-compatible server (MinIO, a provider's object storage); AWS itself needs none. */
+  endpoint: string | undefined;
+  region: string;
+  /** Without a key pair the AWS SDK's own chain applies (AWS_* variables, an instance role). */
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+  /** Prepended to every object's name, e.g. 'suara/attachments/'. */
+  prefix: string;
+  /** `<endpoint>/<bucket>/<key>` instead of `<bucket>.<endpoint>/<key>`: what most S3-compatible servers expect. */
+  forcePathStyle: boolean;
 }
 
 const schema = Joi.object({
@@ -85,6 +101,23 @@ const schema = Joi.object({
     .pattern(/^[\x21-\x7e]+$/)
     .empty('')
     .messages({ 'string.pattern.base': '{#label} must be printable ASCII without spaces' }),
+  ATTACHMENTS_S3_BUCKET: Joi.string()
+    .pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)
+    .empty('')
+    .messages({ 'string.pattern.base': 'ATTACHMENTS_S3_BUCKET must be an S3 bucket name (a-z, 0-9, dots, dashes)' }),
+  ATTACHMENTS_S3_ENDPOINT: Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .empty('')
+    .messages({ 'string.uriCustomScheme': '{#label} must be a URL starting with http:// or https://' }),
+  ATTACHMENTS_S3_REGION: Joi.string().empty('').default('us-east-1'),
+  ATTACHMENTS_S3_ACCESS_KEY_ID: Joi.string().empty(''),
+  ATTACHMENTS_S3_SECRET_ACCESS_KEY: Joi.string().empty(''),
+  ATTACHMENTS_S3_PREFIX: Joi.string()
+    .pattern(/^[A-Za-z0-9!_.*'()/-]{0,200}$/)
+    .empty('')
+    .default('')
+    .messages({ 'string.pattern.base': "ATTACHMENTS_S3_PREFIX may hold letters, digits and !_.*'()/- only" }),
+  ATTACHMENTS_S3_FORCE_PATH_STYLE: Joi.boolean().empty(''),
 })
   .unknown(true)
   .messages({
@@ -147,6 +180,8 @@ export const FILE_VARIABLES = [
   'SMTP_URL',
   'METRICS_TOKEN',
   'DEMO_PASSWORD',
+  'ATTACHMENTS_S3_ACCESS_KEY_ID',
+  'ATTACHMENTS_S3_SECRET_ACCESS_KEY',
 ] as const;
 
 /** The environment with every `<NAME>_FILE` read into `<NAME>`; names the variables whose value came from a file. */
@@ -211,5 +246,32 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       maxProjectorBacklog: value.BACKPRESSURE_MAX_BACKLOG,
     },
     metrics: { port: value.METRICS_PORT, host: value.METRICS_HOST, token: value.METRICS_TOKEN },
+    attachmentsS3: attachmentsS3Settings(value as Record<string, string | boolean | undefined>),
+  };
+}
+
+/**
+ * ATTACHMENTS_S3_* → the bucket's settings, or undefined when no bucket is named. The keys may come from files like
+ * every secret (FILE_VARIABLES); a key id without its secret, or the reverse, is an error.
+ */
+function attachmentsS3Settings(value: Record<string, string | boolean | undefined>): AttachmentsS3Settings | undefined {
+  const bucket = value.ATTACHMENTS_S3_BUCKET as string | undefined;
+  const accessKeyId = value.ATTACHMENTS_S3_ACCESS_KEY_ID as string | undefined;
+  const secretAccessKey = value.ATTACHMENTS_S3_SECRET_ACCESS_KEY as string | undefined;
+  if (!bucket) return undefined;
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey))
+    throw new ConfigError(
+      accessKeyId ? 'ATTACHMENTS_S3_SECRET_ACCESS_KEY' : 'ATTACHMENTS_S3_ACCESS_KEY_ID',
+      'Configuration error: ATTACHMENTS_S3_ACCESS_KEY_ID and ATTACHMENTS_S3_SECRET_ACCESS_KEY go together',
+    );
+  const endpoint = value.ATTACHMENTS_S3_ENDPOINT as string | undefined;
+  return {
+    bucket,
+    endpoint,
+    region: value.ATTACHMENTS_S3_REGION as string,
+    accessKeyId,
+    secretAccessKey,
+    prefix: value.ATTACHMENTS_S3_PREFIX as string,
+    forcePathStyle: (value.ATTACHMENTS_S3_FORCE_PATH_STYLE as boolean | undefined) ?? Boolean(endpoint),
   };
 }

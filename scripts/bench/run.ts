@@ -37,6 +37,7 @@ import {
 } from './analytics.js';
 import { formatFanout, loadFanoutSettings, runFanout, stopFanout, type FanoutResult } from './fanout.js';
 import { formatTextBench, runTextBench, TEXT_BENCH_NAME, type TextBenchResult } from './text.js';
+import { ATTACHMENTS_BENCH_NAME, formatAttachmentsBench, runAttachmentsBench } from './attachments.js';
 import { measure, measurePair, probe, stopLoad, type LoadFigures } from './load.js';
 import { weighPage, type PageWeight } from './page-weight.js';
 import { formatSoak, runSoak, type SoakResult } from './soak.js';
@@ -177,7 +178,7 @@ async function main(): Promise<void> {
   const withFanout = !settings.only || settings.only.includes('fanout');
   const unknown = settings.only?.filter(
     (name) =>
-      !['fanout', 'soak', TEXT_BENCH_NAME, CLUSTER_FANOUT_NAME].includes(name) &&
+      !['fanout', 'soak', TEXT_BENCH_NAME, CLUSTER_FANOUT_NAME, ATTACHMENTS_BENCH_NAME].includes(name) &&
       !loadScenarioNames.has(name) &&
       !scenarios.some((s) => s.name === name),
   );
@@ -292,6 +293,11 @@ async function main(): Promise<void> {
     running.delete('suara');
   }
 
+  const attachments =
+    !settings.only || settings.only.includes(ATTACHMENTS_BENCH_NAME)
+      ? await runAttachmentsBench({ mongodbUri, workDir, settings, say })
+      : undefined;
+
   say('Weighing pages…');
   const suara = await target('suara', mongodbUri);
   const weights: PageWeight[] = [];
@@ -309,6 +315,7 @@ async function main(): Promise<void> {
     text?: TextBenchResult;
     soak?: SoakResult;
     clusterFanout?: ClusterFanoutResult;
+    attachments?: Awaited<ReturnType<typeof runAttachmentsBench>>;
   } = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -323,6 +330,7 @@ async function main(): Promise<void> {
     text,
     soak,
     clusterFanout,
+    attachments,
   };
   await writeResults(RESULTS_FILE, report);
   process.stdout.write('\n' + formatResults(report) + '\n');
@@ -331,6 +339,7 @@ async function main(): Promise<void> {
   if (text) process.stdout.write('\n' + formatTextBench(text) + '\n');
   if (soak) process.stdout.write('\n' + formatSoak(soak) + '\n');
   if (clusterFanout) process.stdout.write('\n' + formatClusterFanout(clusterFanout) + '\n');
+  if (attachments) process.stdout.write('\n' + formatAttachmentsBench(attachments) + '\n');
   say(`\nResults written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
 }
 

@@ -5,6 +5,9 @@ import type { ModuleManifest } from '../../platform/modules.js';
 import adminMessages from './admin-messages.js';
 import { adminRoutes } from './admin-routes.js';
 import attachmentMessages from './attachment-messages.js';
+import { s3Store } from './attachments/s3-store.js';
+import { useAttachmentStore } from './attachments/storage.js';
+import { gridFsStore } from './attachments/store.js';
 import { ensureCategories } from './categories.js';
 import clockMessages from './clock-messages.js';
 import { registerClockJobs } from './clocks.js';
@@ -77,8 +80,11 @@ export { findingAnswerInput } from './findings.js';
 export const feedback: ModuleManifest = {
   name: 'feedback',
   messages: [messages, staffMessages, attachmentMessages, clockMessages, adminMessages],
-  configure: (config) => usePublicUrl(config.publicUrl), // links in the e-mails staff actions send
-  routes: (config) => [feedbackRoutes(config), staffRoutes(config), adminRoutes()],
+  configure: (config) => {
+    usePublicUrl(config.publicUrl); // links in the e-mails staff actions send
+    useAttachmentStore(config.attachmentsS3 ? s3Store(config.attachmentsS3) : gridFsStore());
+  },
+  routes: (config) => [feedbackRoutes(config), staffRoutes(), adminRoutes()],
   subscribers: registerUnitPathFollower, // tickets follow a moved unit (unit-moves.ts)
   jobs: (config) => registerClockJobs(config),
   referenceData: async () => {

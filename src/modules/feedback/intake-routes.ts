@@ -106,7 +106,6 @@ function intakeLimits() {
 const intakeContext = (config: Config) => (req: Request, files?: CleanAttachment[]) => ({
   lang: req.lang,
   publicUrl: config.publicUrl,
-  dataDir: config.dataDir,
   staff: Boolean(req.actor),
   ipHash: ipHash(req),
   deviceHash: deviceOf(req).hash,

@@ -27,7 +27,7 @@ const historySchema = new Schema(
   { _id: true },
 );
 
-/** A stored file (see attachments.ts): metadata stripped, random name outside the web root. */
+/** A stored file (see attachments.ts): metadata stripped, kept in the attachment store under a random key. */
 const attachmentSchema = new Schema(
   {
     id: { type: String, required: true },

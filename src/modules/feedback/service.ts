@@ -29,7 +29,6 @@ export interface IntakeContext {
   deviceHash?: string | null;
   /** Files already checked by `prepareAttachments`; stored only once everything else is valid. */
   files?: CleanAttachment[];
-  dataDir: string;
   /** Signed-in staff or an integration's API token: only they may name an officer by NIP. */
   staff?: boolean;
   /** How the ticket came (default web); a counter kiosk's tickets name the kiosk. */
@@ -199,13 +198,13 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
 /** The citizen's files, cleaned and stored; `discard` removes them again when the ticket is not saved. */
 async function storeFiles(context: IntakeContext) {
   const stored: StoredAttachment[] = [];
-  const discard = () =>
-    Promise.all(stored.map((file) => deleteAttachment(file.storedName, context.dataDir).catch(() => undefined)));
+  const discard = () => Promise.all(stored.map((file) => deleteAttachment(file.storedName).catch(() => undefined)));
   try {
     for (const file of context.files ?? [])
-      stored.push(await storeAttachment(file.buffer, { dataDir: context.dataDir, originalName: file.originalName }));
+      stored.push(await storeAttachment(file.buffer, { originalName: file.originalName }));
   } catch (error) {
-    // A PDF that cannot be rewritten is refused at this point: the files stored before it belong to no ticket.
+    // A PDF that cannot be rewritten, or a store that fails (503), stops intake here: no ticket is made, and the
+    // files stored before this one belong to none, so they go again.
     await discard();
     throw error;
   }

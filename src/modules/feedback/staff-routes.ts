@@ -1,5 +1,4 @@
 import { Router, type Request } from 'express';
-import type { Config } from '../../config.js';
 import { formRoute } from '../../platform/forms.js';
 import { requireActor, type Actor } from '../../platform/access.js';
 import { unitsInScope } from '../directory/index.js';
@@ -124,7 +123,7 @@ function staffApiRoutes(router: Router) {
   });
 }
 
-export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
+export function staffRoutes(): Router {
   const router = Router();
   staffApiRoutes(router);
 
@@ -156,7 +155,7 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
 
   router.get('/inbox/tickets/:code/attachments/:id', requireActor, async (req, res) => {
     const { attachment } = await attachmentFor(req.actor, req.params.code, req.params.id);
-    const { stream } = await openAttachment(attachment.storedName, config.dataDir);
+    const { stream } = await openAttachment(attachment.storedName);
     await sendAttachment(
       res,
       {

@@ -199,7 +199,7 @@ export function trackRoutes(config: Config): Router {
     const ticket = await ticketForCitizen(req.params.code, req.query.token);
     const attachment = ticket.attachments.find((candidate) => candidate.id === req.params.id);
     if (!attachment) throw new AppError('not_found');
-    const { stream } = await openAttachment(attachment.storedName, config.dataDir);
+    const { stream } = await openAttachment(attachment.storedName);
     await sendAttachment(
       res,
       { type: attachment.type as never, size: attachment.size, originalName: attachment.originalName ?? undefined },

@@ -119,7 +119,6 @@ export async function fileKioskCompliment(
     {
       lang: context.lang,
       publicUrl: context.publicUrl,
-      dataDir: context.dataDir,
       channel: 'kiosk',
       kioskId: kiosk.id,
       deviceHash: deviceOf(kiosk).hash,

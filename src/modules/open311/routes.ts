@@ -259,7 +259,6 @@ function fileRequest(config: Config) {
       const receipt = await fileTicket(input, {
         lang: req.lang,
         publicUrl: config.publicUrl,
-        dataDir: config.dataDir,
         channel: 'open311',
         ipHash: clientAddressKey(req),
       });
