@@ -16,7 +16,8 @@ import { accessTokenFor, fingerprint, newTokenSalt, newTrackingCode, shortAccess
 import { inboxItem } from './inbox-item.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { similarQuery, ticketInput, type TicketInput } from './schemas.js';
-import { acceptedOpenStatuses, clockDefaults, type Status } from './statuses.js';
+import { informClockAt } from './information-clock.js';
+import { acceptedOpenStatuses, clockDefaults, type Status, type TicketChannel } from './statuses.js';
 import { sealCitizenText } from './sealed-text.js';
 import { scrubPersonalData, searchTokens } from './text.js';
 
@@ -31,6 +32,12 @@ export interface IntakeContext {
   dataDir: string;
   /** Signed-in staff or an integration's API token: only they may name an officer by NIP. */
   staff?: boolean;
+  /** How the ticket came in; the citizen's own form is `web` (statuses.ts `ticketChannels`). */
+  channel?: TicketChannel;
+  /** When the agency received it, if before now (assisted-intake.ts): the clocks count from then. */
+  receivedAt?: Date;
+  /** The staff member recording it on the citizen's behalf: the history's `created` entry names them. */
+  recordedBy?: { userId: string; name: string };
 }
 
 export interface Receipt {
@@ -218,9 +225,15 @@ async function newTicket(
     idempotencyKey: string | undefined;
   },
 ) {
-  const now = new Date();
+  const now = context.receivedAt ?? new Date();
   const calendar = await calendarFor(unit);
   const verifyBy = calendar.dueAfterWorkingDays(now, category?.verifyWorkingDays ?? clockDefaults.verifyWorkingDays);
+  // An information request runs on its own clock from receipt (information-clock.ts).
+  const firstClock =
+    input.kind === 'information_request'
+      ? informClockAt(calendar, now)
+      : { dueAt: verifyBy, dueClock: 'verify' as const, due: { verify: verifyBy } };
+  const recorder = context.recordedBy;
   const description = sealCitizenText(input.description);
   const email = input.reporter.email || null;
   // Anonymous: only the address the system itself writes to is kept; a name or a phone would identify the citizen.
@@ -255,9 +268,18 @@ async function newTicket(
       phoneHash: phone ? lookupHash(phone) : null,
     },
     lang: context.lang,
+    channel: context.channel ?? 'web',
     status: 'received',
+    // Recorded on the citizen's behalf: the date received, and the staff member in the history (never as reporter).
+    ...(context.receivedAt ? { createdAt: context.receivedAt } : {}),
     history: [
-      { at: now, actor: { kind: 'citizen' }, action: 'created', to: 'received', public: true },
+      {
+        at: now,
+        actor: recorder ? { kind: 'staff', userId: recorder.userId, name: recorder.name } : { kind: 'citizen' },
+        action: 'created',
+        to: 'received',
+        public: true,
+      },
       ...(decisionUnit
         ? [
             {
@@ -271,9 +293,7 @@ async function newTicket(
           ]
         : []),
     ],
-    dueAt: verifyBy,
-    dueClock: 'verify',
-    due: { verify: verifyBy },
+    ...firstClock,
     attachments: extra.attachments,
     searchTokens: searchTokens(input.description),
     idempotencyKey: extra.idempotencyKey,

@@ -62,7 +62,7 @@ export async function ticketPage(view: StaffView, lang: Lang) {
         ? t(lang, 'inbox.by.system')
         : entry.by;
 
-  const offer = { status: view.ticket.status as Status, can: view.can };
+  const offer = { status: view.ticket.status as Status, can: view.can, ticket: view.ticket };
   const actions = offeredActions(offer);
   const primary = nextActionOf(offer);
   const form = (action: ActionName) => formOf(action)!;

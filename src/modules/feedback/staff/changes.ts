@@ -12,6 +12,7 @@ import { queueMail, type MailTemplate } from '../../notifications/index.js';
 import { ticketActions, type ActionName, type ClockEffect } from '../actions.js';
 import { accessTokenFor } from '../codes.js';
 import { decisionUnitFor } from '../conflict.js';
+import { informationClockFields } from '../information-clock.js';
 import { Ticket, type TicketDoc } from '../model.js';
 import { eventOf, trackUrl } from '../service.js';
 import { clockDefaults, type Status } from '../statuses.js';
@@ -139,6 +140,8 @@ export async function clockFields(
   if (clock === 'keeps') return {};
   if (clock === 'stops') return { dueAt: null, dueClock: null };
   if (clock === 'pauses') return { pausedAt: now };
+  const information = informationClockFields(clock, ticket);
+  if (information) return information;
   const workingDays = clock.starts === 'resolve' ? await resolveWorkingDaysOf(ticket) : undefined;
   const due = dueOf(clock.starts, calendar ?? (await calendarFor(ticket)), now, workingDays);
   return { [`due.${clock.starts}`]: due, dueAt: due, dueClock: clock.starts };
