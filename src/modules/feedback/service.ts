@@ -75,7 +75,7 @@ export function eventOf(ticket: TicketDoc): TicketEvent {
 }
 
 /** "2026-11-20T09:30" typed on a form is local time at the unit; an explicit zone or Z is taken as given. */
-function parseOccurredAt(value: string, timeZone: string): Date {
+export function parseOccurredAt(value: string, timeZone: string): Date {
   const withTime = value.length === 10 ? `${value}T12:00` : value;
   if (/(Z|[+-]\d{2}:\d{2})$/.test(withTime)) return new Date(withTime);
   const asUtc = new Date(`${withTime}Z`);
