@@ -57,7 +57,10 @@ describe('Assisted intake: staff record a report on a citizen’s behalf', () =>
     ...extra,
   });
   const record = (agent: request.Agent, csrf: string, body: unknown) =>
-    agent.post('/api/v1/tickets/assisted').set('X-CSRF-Token', csrf).send(body as object);
+    agent
+      .post('/api/v1/tickets/assisted')
+      .set('X-CSRF-Token', csrf)
+      .send(body as object);
 
   it('files a phone complaint received yesterday: clocks from yesterday, recorder in the history, never as reporter', async () => {
     const receivedDay = dayOf(-1);
@@ -75,8 +78,9 @@ describe('Assisted intake: staff record a report on a citizen’s behalf', () =>
     expect(JSON.stringify(ticket.reporter)).not.to.contain('7788');
     expect(ticket.reporter.phoneHash).to.be.a('string');
 
-    const citizen = (await request(app).get(`/api/v1/tickets/${body.code}`).query({ token: body.shortToken }).expect(200))
-      .body;
+    const citizen = (
+      await request(app).get(`/api/v1/tickets/${body.code}`).query({ token: body.shortToken }).expect(200)
+    ).body;
     expect(citizen.timeline[0]).to.include({ action: 'created', by: 'unit' });
     expect(JSON.stringify(citizen)).not.to.contain('kepala.kebunhandil');
   });
@@ -90,7 +94,9 @@ describe('Assisted intake: staff record a report on a citizen’s behalf', () =>
     const trackLink = text.slice(text.indexOf('http'));
     expect(trackLink).to.equal(body.trackUrl);
     const tracked = new URL(trackLink);
-    const page = await request(app).get(tracked.pathname + tracked.search).expect(200);
+    const page = await request(app)
+      .get(tracked.pathname + tracked.search)
+      .expect(200);
     expect(page.text).to.contain(body.code);
   });
 
@@ -172,7 +178,11 @@ describe('Assisted intake: staff record a report on a citizen’s behalf', () =>
       consent: 'on',
       lang: 'id',
     };
-    const refused = await head.post('/inbox/record').type('form').send({ ...fields, receivedAt: dayOf(3) }).expect(400);
+    const refused = await head
+      .post('/inbox/record')
+      .type('form')
+      .send({ ...fields, receivedAt: dayOf(3) })
+      .expect(400);
     expect(refused.text).to.contain('tidak boleh di masa depan').and.to.contain('terima kasih atas pelayanan');
     await head.post('/inbox/record').type('form').send(fields).expect(303).expect('Location', '/inbox/record/receipt');
     const receipt = await head.get('/inbox/record/receipt').expect(200);

@@ -32,7 +32,10 @@ const assistedFields = Joi.object({
   channel: Joi.string()
     .valid(...assistedChannels)
     .required()
-    .messages({ 'any.only': 'feedback.assisted.channel_required', 'any.required': 'feedback.assisted.channel_required' }),
+    .messages({
+      'any.only': 'feedback.assisted.channel_required',
+      'any.required': 'feedback.assisted.channel_required',
+    }),
   receivedAt: Joi.string()
     .trim()
     .pattern(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/)

@@ -190,10 +190,13 @@ const id = {
   'feedback.action.objection': 'Keberatan Anda diajukan',
   'feedback.action.objection_decided': 'Keberatan diputuskan',
   'feedback.extension_told': 'Jangka waktu jawaban diperpanjang 7 hari kerja. Alasannya: {reason}',
-  'feedback.extension_mail': 'Jangka waktu jawaban atas permintaan informasi Anda diperpanjang 7 hari kerja, sampai {due}. Alasannya: {reason}',
-  'feedback.extend_refused': 'Perpanjangan hanya dapat diberikan sekali, untuk permintaan informasi yang belum dijawab, sebelum batas waktunya lewat.',
+  'feedback.extension_mail':
+    'Jangka waktu jawaban atas permintaan informasi Anda diperpanjang 7 hari kerja, sampai {due}. Alasannya: {reason}',
+  'feedback.extend_refused':
+    'Perpanjangan hanya dapat diberikan sekali, untuk permintaan informasi yang belum dijawab, sebelum batas waktunya lewat.',
   'feedback.objection_once': 'Keberatan atas permintaan ini sudah diajukan.',
-  'feedback.objection_not_yet': 'Keberatan dapat diajukan bila permintaan ditolak, tidak dijawab tepat waktu, atau jawabannya tidak memuaskan.',
+  'feedback.objection_not_yet':
+    'Keberatan dapat diajukan bila permintaan ditolak, tidak dijawab tepat waktu, atau jawabannya tidak memuaskan.',
   'feedback.objection_expired': 'Batas waktu pengajuan keberatan (30 hari kerja) sudah lewat.',
   'feedback.objection_title': 'Ajukan keberatan',
   'feedback.objection_reason': 'Alasan keberatan',
@@ -205,7 +208,8 @@ const id = {
   'feedback.objection_grounds.late': 'Permintaan Anda tidak dijawab dalam batas waktu.',
   'feedback.objection_grounds.unsatisfied': 'Jika jawaban tidak memuaskan, Anda dapat mengajukan keberatan.',
   'feedback.objection_outcome.upheld': 'Keberatan diterima: informasi diberikan.',
-  'feedback.objection_outcome.dismissed': 'Keberatan ditolak. Anda dapat mengajukan sengketa informasi ke Komisi Informasi.',
+  'feedback.objection_outcome.dismissed':
+    'Keberatan ditolak. Anda dapat mengajukan sengketa informasi ke Komisi Informasi.',
   'feedback.channel': 'Saluran',
   'feedback.channel.web': 'Formulir web',
   'feedback.channel.api': 'API',
@@ -411,22 +415,26 @@ const en: Record<keyof typeof id, string> = {
   'feedback.action.objection': 'Your objection was lodged',
   'feedback.action.objection_decided': 'Objection decided',
   'feedback.extension_told': 'The time to answer was extended by 7 working days. The reason: {reason}',
-  'feedback.extension_mail': 'The time to answer your information request was extended by 7 working days, until {due}. The reason: {reason}',
-  'feedback.extend_refused': 'An extension can be given once, to an information request not yet answered, before its deadline passes.',
+  'feedback.extension_mail':
+    'The time to answer your information request was extended by 7 working days, until {due}. The reason: {reason}',
+  'feedback.extend_refused':
+    'An extension can be given once, to an information request not yet answered, before its deadline passes.',
   'feedback.objection_once': 'An objection to this request has already been lodged.',
-  'feedback.objection_not_yet': 'An objection can be lodged when the request is refused, not answered in time, or answered unsatisfactorily.',
+  'feedback.objection_not_yet':
+    'An objection can be lodged when the request is refused, not answered in time, or answered unsatisfactorily.',
   'feedback.objection_expired': 'The time to lodge an objection (30 working days) has passed.',
   'feedback.objection_title': 'Lodge an objection',
   'feedback.objection_reason': 'Reasons for the objection',
   'feedback.objection_submit': 'Send the objection',
   'feedback.objection_until': 'You may lodge it until {date}.',
-  'feedback.objection_lodged': 'Your objection is being reviewed by the information officer\'s superior: {unit}.',
+  'feedback.objection_lodged': "Your objection is being reviewed by the information officer's superior: {unit}.",
   'feedback.objection_due': 'The answer to the objection is due by {due}.',
   'feedback.objection_grounds.refused': 'Your request was refused.',
   'feedback.objection_grounds.late': 'Your request was not answered in time.',
   'feedback.objection_grounds.unsatisfied': 'If the answer does not satisfy you, you may lodge an objection.',
   'feedback.objection_outcome.upheld': 'Objection upheld: the information is given.',
-  'feedback.objection_outcome.dismissed': 'Objection dismissed. You may take the dispute to the Information Commission.',
+  'feedback.objection_outcome.dismissed':
+    'Objection dismissed. You may take the dispute to the Information Commission.',
   'feedback.channel': 'Channel',
   'feedback.channel.web': 'Web form',
   'feedback.channel.api': 'API',
