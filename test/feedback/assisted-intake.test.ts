@@ -112,6 +112,21 @@ describe('Assisted intake: staff record a report on a citizen’s behalf', () =>
     await head.get('/api/v1/inbox').query({ channel: 'carrier-pigeon' }).expect(400);
   });
 
+  it('counts tickets per channel in the trends', async () => {
+    await record(head, headCsrf, phoneComplaint({ channel: 'whatsapp', receivedAt: dayOf(-2) })).expect(201);
+    const counted = await Ticket.aggregate<{ _id: string; n: number }>([
+      { $match: { channel: 'whatsapp' } },
+      { $group: { _id: '$channel', n: { $sum: 1 } } },
+    ]);
+    const { body } = await head
+      .get('/api/v1/analytics/trends')
+      .query({ unitCode: 'PKM-KEBUNHANDIL', from: dayOf(-35), to: dayOf(0), interval: 'month' })
+      .expect(200);
+    const sum = (series: number[] = []) => series.reduce((total, n) => total + n, 0);
+    expect(sum(body.tickets.byChannel.whatsapp)).to.equal(counted[0]!.n);
+    expect(sum(body.tickets.byChannel.phone)).to.be.at.least(1);
+  });
+
   it('refuses a date in the future, one too long ago, a citizen channel, hostile values: 400 in Indonesian, nothing filed', async () => {
     const before = await Ticket.countDocuments();
     const future = await record(head, headCsrf, phoneComplaint({ receivedAt: dayOf(2) })).expect(400);
