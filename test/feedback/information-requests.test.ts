@@ -142,6 +142,9 @@ describe('Information requests: the answer clock, its one extension and the obje
     expect(ticket.dueAt!.toISOString()).to.equal(calendar.dueAfterWorkingDays(ticket.objection!.at!, 30).toISOString());
     await object(code, token).expect(409);
 
+    // An objection is answered with its outcome, not merely resolved.
+    const resolved = await act(dinkesHead, dinkesCsrf, code, { action: 'resolve' });
+    expect(resolved.status).to.equal(409);
     // The unit that missed the deadline does not decide the objection; the unit above does.
     const own = await act(siteHead, siteCsrf, code, {
       action: 'answer_objection',

@@ -117,6 +117,9 @@ export const ticketActions = {
     change: 'resolved',
     endpoint: 'act',
     form: 'act-resolve',
+    // An objection to an information request is answered with its outcome (answer_objection), not just resolved.
+    appliesTo: (ticket) => ticket.dueClock !== 'objection',
+    refusedWith: 'feedback.objection_pending',
   },
   close: {
     from: ['resolved'],
@@ -344,11 +347,10 @@ export const inputOf = (action: ActionName): Joi.ObjectSchema => ruleOf(action).
 export interface Offer {
   status: Status;
   can: { triage: boolean; work: boolean };
-  /** The ticket's kind and clock, for actions of some tickets only; without it those are not offered. */
+  /** The ticket's kind and clock, for actions of some tickets only; without it, an ordinary complaint's. */
   ticket?: ActionFacts;
 }
-const fits = (action: ActionName, offer: Offer) =>
-  !ruleOf(action).appliesTo || (offer.ticket !== undefined && appliesTo(action, offer.ticket));
+const fits = (action: ActionName, offer: Offer) => appliesTo(action, offer.ticket ?? { kind: 'complaint' });
 const mayTakeKind = (action: ActionName, can: Offer['can']) => (isDecision(action) ? can.triage : can.work);
 
 /** The action a ticket in this state waits for, for a person with these rights; null when there is none. */

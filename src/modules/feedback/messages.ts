@@ -223,6 +223,8 @@ const id = {
   'feedback.channel.lapor': 'SP4N-LAPOR!',
   'clocks.clock.inform': 'jawaban permintaan informasi',
   'clocks.clock.objection': 'tanggapan atas keberatan',
+  'feedback.objection_pending':
+    'Keberatan pemohon dijawab dengan putusannya (diterima atau ditolak), bukan hanya diselesaikan.',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -448,6 +450,8 @@ const en: Record<keyof typeof id, string> = {
   'feedback.channel.lapor': 'SP4N-LAPOR!',
   'clocks.clock.inform': 'answer to the information request',
   'clocks.clock.objection': 'answer to the objection',
+  'feedback.objection_pending':
+    "The requester's objection is answered with its decision (upheld or dismissed), not just resolved.",
 };
 
 export default { id, en };
