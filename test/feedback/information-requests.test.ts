@@ -110,6 +110,32 @@ describe('Information requests: the answer clock, its one extension and the obje
     expect((await ticketOf(code)).dueAt!.toISOString()).to.equal(extended.dueAt!.toISOString());
   });
 
+  it('the staff ticket page offers the extension once, and the unit above the answer to an objection', async () => {
+    const { code, token } = await requestInformation();
+    const page = await siteHead.get(`/inbox/tickets/${code}`).expect(200);
+    expect(page.text).to.contain('value="extend"').and.to.contain('jawaban permintaan informasi');
+    const form = await siteHead
+      .post(`/inbox/tickets/${code}/act`)
+      .type('form')
+      .send({
+        _csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1],
+        revision: (await ticketOf(code)).revision,
+        action: 'extend',
+        reason: 'Dokumen masih dikumpulkan dari bendahara dinas.',
+      });
+    expect(form.status).to.equal(303);
+    const after = await siteHead.get(`/inbox/tickets/${code}`).expect(200);
+    expect(after.text).not.to.contain('value="extend"');
+    await act(siteHead, siteCsrf, code, { action: 'reject', reason: 'other' }).then((r) =>
+      expect(r.status).to.equal(200),
+    );
+    await object(code, token).expect(200);
+    const above = await dinkesHead.get(`/inbox/tickets/${code}`).expect(200);
+    expect(above.text).to.contain('value="answer_objection"').and.not.to.contain('value="resolve"');
+    const english = await request(app).get(`/track/${code}`).query({ token, lang: 'en' }).set('Accept-Language', 'en');
+    expect(english.text).to.contain('Your objection is being reviewed');
+  });
+
   it('has no extension for a complaint', async () => {
     const { code } = await requestInformation('complaint');
     const refused = await act(siteHead, siteCsrf, code, { action: 'extend', reason: 'Alasan yang cukup panjang.' });
