@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { mkdir } from 'node:fs/promises';
 import type { Express } from 'express';
 import { calendarFor } from '../../src/modules/calendar/service.js';
 import { Ticket, type TicketDoc } from '../../src/modules/feedback/model.js';
@@ -26,6 +27,7 @@ describe('In a real browser: a head records a phone complaint received yesterday
 
   it('files it from the form, shows it in the inbox with its channel and due time, and shares a working link', async function () {
     this.timeout(120_000);
+    await mkdir('test-results', { recursive: true });
     const context = await browser.browser!.newContext({ viewport: { width: 390, height: 844 }, locale: 'id-ID' });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -36,6 +38,8 @@ describe('In a real browser: a head records a phone complaint received yesterday
     await page.getByRole('button', { name: 'Masuk' }).click();
     await page.waitForURL(/\/inbox\/record$/);
 
+    // The form fits a phone's width: nothing to scroll sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).to.equal(true);
     const yesterday = localDate(new Date(Date.now() - 24 * 3600 * 1000), 'Asia/Jakarta');
     await page.getByLabel('Telepon', { exact: true }).check();
     await page.getByLabel('Tanggal diterima').fill(yesterday);
@@ -48,6 +52,7 @@ describe('In a real browser: a head records a phone complaint received yesterday
     await page.getByRole('button', { name: 'Catat laporan' }).click();
     await page.waitForURL(/\/inbox\/record\/receipt$/);
 
+    await page.screenshot({ path: 'test-results/assisted-intake-receipt-phone.png', fullPage: true });
     const code = (await page.locator('#receipt-code').textContent())!.trim();
     expect(await page.locator('#receipt-channel').textContent()).to.equal('Telepon');
     const ticket = (await Ticket.findOne({ code }).lean<TicketDoc>())!;
@@ -77,6 +82,7 @@ describe('In a real browser: a head records a phone complaint received yesterday
     expect(await citizen.locator('h1').textContent()).to.contain(code);
     expect(await citizen.textContent('body')).not.to.contain('kepala.kebunhandil');
     expect(errors).to.deep.equal([]);
+    await page.screenshot({ path: 'test-results/assisted-intake-inbox-phone.png', fullPage: true });
     await context.close();
   });
 });
