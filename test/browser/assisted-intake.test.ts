@@ -39,7 +39,9 @@ describe('In a real browser: a head records a phone complaint received yesterday
     await page.waitForURL(/\/inbox\/record$/);
 
     // The form fits a phone's width: nothing to scroll sideways.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).to.equal(true);
+    expect(
+      await page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth'),
+    ).to.equal(true);
     const yesterday = localDate(new Date(Date.now() - 24 * 3600 * 1000), 'Asia/Jakarta');
     await page.getByLabel('Telepon', { exact: true }).check();
     await page.getByLabel('Tanggal diterima').fill(yesterday);
