@@ -14,7 +14,7 @@ import { Ticket, type TicketDoc } from './model.js';
 import { replyInput } from './schemas.js';
 import { sealCitizenText } from './sealed-text.js';
 import { eventOf } from './service.js';
-import { answeredStatuses, type Status } from './statuses.js';
+import { answeredStatuses, runningStatuses, type Status } from './statuses.js';
 
 /**
  * Information requests under UU 14/2008 (docs/domain.md#information-requests): what the requester sees of the
@@ -50,7 +50,13 @@ export function objectionGrounds(
   if (status === 'rejected') return { grounds: 'refused', since: ticket.closedAt ?? ticket.updatedAt };
   if (answeredStatuses.includes(status))
     return { grounds: 'unsatisfied', since: ticket.resolvedAt ?? ticket.closedAt ?? ticket.updatedAt };
-  if (ticket.dueClock === 'inform' && ticket.dueAt && ticket.dueAt.getTime() < now.getTime())
+  // Late only while the clock runs: a request waiting for the requester's answer is paused, not late.
+  if (
+    runningStatuses.includes(status) &&
+    ticket.dueClock === 'inform' &&
+    ticket.dueAt &&
+    ticket.dueAt.getTime() < now.getTime()
+  )
     return { grounds: 'late', since: ticket.dueAt };
   return null;
 }
