@@ -30,7 +30,7 @@ export interface ClockConfig {
 }
 
 /** The clocks whose breach is escalated; auto-close is not a breach, it is the end of the wait. */
-const ESCALATED_CLOCKS = ['verify', 'followUp', 'resolve'] as const;
+const ESCALATED_CLOCKS = ['verify', 'followUp', 'resolve', 'inform', 'objection'] as const;
 type EscalatedClock = (typeof ESCALATED_CLOCKS)[number];
 
 // While a breach lasts, it climbs one unit further up the tree each `escalateAgainWorkingDays` of the ticket's

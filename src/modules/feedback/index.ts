@@ -25,6 +25,7 @@ export { ticketActions } from './actions.js';
 export type { ActionName } from './actions.js';
 export { fileTicket } from './service.js';
 export type { IntakeContext, Receipt } from './service.js';
+export { ticketsPerChannel } from './channel-counts.js';
 export {
   publicRequest,
   publicRequests,
@@ -36,7 +37,7 @@ export type { HandOverTicket, LaporState, PublicRequest } from './hand-over.js';
 export { normaliseTrackingCode } from './codes.js';
 export type { FindingDoc, TicketDoc } from './model.js';
 export { scrubPersonalData } from './text.js';
-export { clockDefaults, kinds } from './statuses.js';
+export { clockDefaults, kinds, ticketChannels } from './statuses.js';
 export { clockBounds, clockLengthKeys, clockLengthsFor, clockLengthsInput, setClockLengths } from './clock-settings.js';
 export type { ClockLengthKey, ClockLengths } from './clock-settings.js';
 export type { FindingOutcome } from './statuses.js';
@@ -84,7 +85,7 @@ export const feedback: ModuleManifest = {
     usePublicUrl(config.publicUrl); // links in the e-mails staff actions send
     useAttachmentStore(config.attachmentsS3 ? s3Store(config.attachmentsS3) : gridFsStore());
   },
-  routes: (config) => [feedbackRoutes(config), staffRoutes(), adminRoutes()],
+  routes: (config) => [feedbackRoutes(config), staffRoutes(config), adminRoutes()],
   subscribers: registerUnitPathFollower, // tickets follow a moved unit (unit-moves.ts)
   jobs: (config) => registerClockJobs(config),
   referenceData: async () => {

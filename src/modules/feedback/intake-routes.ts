@@ -221,7 +221,7 @@ export function intakeRoutes(config: Config): Router {
 
   router.post('/api/v1/tickets', docs.postTickets, withDevice, intakeLimit, upload, contactLimit, async (req, res) => {
     const idempotencyKey = req.get('idempotency-key')?.slice(0, 200) || undefined;
-    const receipt = await fileTicket(req.body, { ...context(req), idempotencyKey });
+    const receipt = await fileTicket(req.body, { ...context(req), idempotencyKey, channel: 'api' });
     res.status(receipt.replayed ? 200 : 201).json({
       code: receipt.code,
       accessToken: receipt.accessToken,

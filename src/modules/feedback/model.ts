@@ -118,12 +118,35 @@ const ticketSchema = new Schema(
      * Which clock `dueAt` belongs to now: verify (after receipt), followUp (after assignment), resolve (after the
      * first public answer), autoClose (after resolution).
      */
-    dueClock: { type: String, enum: ['verify', 'followUp', 'resolve', 'autoClose', null], default: null },
+    dueClock: {
+      type: String,
+      enum: ['verify', 'followUp', 'resolve', 'autoClose', 'inform', 'objection', null],
+      default: null,
+    },
     due: {
       verify: { type: Date, default: null },
       followUp: { type: Date, default: null },
       resolve: { type: Date, default: null },
       autoClose: { type: Date, default: null },
+      /** An information request's answer (UU 14/2008): 10 working days from receipt, once extended by 7. */
+      inform: { type: Date, default: null },
+      /** The superior's answer to an objection (keberatan): 30 working days from when it was lodged. */
+      objection: { type: Date, default: null },
+    },
+    /** The one extension of an information request's answer clock, with the reason the requester is told. */
+    extension: {
+      at: { type: Date, default: null },
+      reason: { type: String, default: null },
+      by: { type: String, default: null },
+    },
+    /** The requester's objection (keberatan) to the answer, the refusal or the silence, and how it was decided. */
+    objection: {
+      at: { type: Date, default: null },
+      grounds: { type: String, enum: ['refused', 'late', 'unsatisfied', null], default: null },
+      /** The unit whose heads decide it: the one above the unit that answered the request. */
+      unitCode: { type: String, default: null },
+      outcome: { type: String, enum: ['upheld', 'dismissed', null], default: null },
+      decidedAt: { type: Date, default: null },
     },
     resolvedAt: { type: Date, default: null },
     closedAt: { type: Date, default: null },

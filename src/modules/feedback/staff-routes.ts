@@ -1,7 +1,10 @@
 import { Router, type Request } from 'express';
+import type { Config } from '../../config.js';
 import { formRoute } from '../../platform/forms.js';
 import { requireActor, type Actor } from '../../platform/access.js';
 import { unitsInScope } from '../directory/index.js';
+import { assistedRoutes } from './assisted-routes.js';
+import { mayRecord } from './assisted-intake.js';
 import { openAttachment, sendAttachment, type AttachmentType } from './attachments.js';
 import {
   actOnTicket,
@@ -14,7 +17,7 @@ import {
   revealContact,
   staffView,
 } from './staff.js';
-import { findingOutcomes, kinds, priorities, rejectReasons, statuses } from './statuses.js';
+import { findingOutcomes, kinds, priorities, rejectReasons, statuses, ticketChannels } from './statuses.js';
 import { ticketPage } from './ticket-page.js';
 import { describe } from '../../platform/validate.js';
 import { inputOf, ticketAction } from './actions.js';
@@ -67,6 +70,8 @@ async function inboxPageModel(req: Request) {
     query,
     statuses,
     kinds,
+    channels: ticketChannels,
+    canRecord: mayRecord(req.actor),
     prev: inbox.page > 1 ? pageUrl(inbox.page - 1) : null,
     next: inbox.page < pages ? pageUrl(inbox.page + 1) : null,
     pages,
@@ -123,9 +128,11 @@ function staffApiRoutes(router: Router) {
   });
 }
 
-export function staffRoutes(): Router {
+export function staffRoutes(config: Pick<Config, 'publicUrl'>): Router {
   const router = Router();
   staffApiRoutes(router);
+  // Filing on a citizen's behalf (counter, phone, letter, WhatsApp...): assisted-intake.ts.
+  router.use(assistedRoutes(config));
 
   // ---- Pages
 

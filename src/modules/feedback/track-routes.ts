@@ -17,6 +17,8 @@ import {
   type CitizenView,
 } from './citizen.js';
 import { ratingInput, reopenInput, replyInput } from './schemas.js';
+import { informationView, lodgeObjection } from './information-requests.js';
+import type { TicketDoc } from './model.js';
 import { trackUrl } from './service.js';
 import { openTicket, replyToTicket, staffView } from './staff.js';
 
@@ -33,6 +35,8 @@ const citizenActions = {
   confirm: confirmResolved,
   reopen,
   rating: rateAnswer,
+  // An information request's objection (keberatan), decided by the unit above (information-requests.ts).
+  objection: lodgeObjection,
 } as const;
 
 /** The reporter's access token: in the X-Access-Token header, or here. */
@@ -68,6 +72,12 @@ const docs = {
     body: ratingInput,
     rateLimited: true,
   }),
+  objection: describe({
+    summary: 'The requester lodges an objection (keberatan) to an information request’s refusal, lateness or answer',
+    query: accessToken,
+    body: replyInput,
+    rateLimited: true,
+  }),
 } satisfies Record<'getTicket' | keyof typeof citizenActions, RequestHandler>;
 
 const citizenToken = (req: Request) =>
@@ -88,9 +98,27 @@ async function ticketOrFindAgain(req: Request, res: Response, code: string, toke
   }
 }
 
+/** What the citizen reads of a ticket: the citizen view, and an information request's clock and objection. */
+const viewFor = async (ticket: TicketDoc) => ({
+  ...citizenView(ticket),
+  information: await informationView(ticket),
+});
+
 /** The tracking page's view model: the ticket as the citizen sees it, each timeline entry in words. */
-async function trackModel(req: Request, view: CitizenView, token: string) {
+async function trackModel(req: Request, ticket: TicketDoc, token: string) {
+  const view: CitizenView & { information: Awaited<ReturnType<typeof informationView>> } = await viewFor(ticket);
+  const information = view.information;
   return {
+    information: information && {
+      ...information,
+      groundsLabel: information.grounds ? req.t(`feedback.objection_grounds.${information.grounds}`) : null,
+      objectionUnitName: information.objection?.unitCode
+        ? ((await findPublicUnit(information.objection.unitCode))?.name ?? information.objection.unitCode)
+        : null,
+      outcomeLabel: information.objection?.outcome
+        ? req.t(`feedback.objection_outcome.${information.objection.outcome}`)
+        : null,
+    },
     title: `${req.t('feedback.track_title')} ${view.code}`,
     view,
     unitName: (await findPublicUnit(view.unitCode))?.name ?? view.unitCode,
@@ -132,7 +160,7 @@ async function receiptLines(req: Request, config: Pick<Config, 'publicUrl'>, cod
 function trackApiRoutes(router: Router, trackLimit: ReturnType<typeof rateLimiter>) {
   router.get('/api/v1/tickets/:code', docs.getTicket, trackLimit, async (req, res) => {
     if (req.actor && !citizenToken(req)) return void res.json(await openTicket(req.actor, req.params.code));
-    res.json(citizenView(await ticketForCitizen(req.params.code, citizenToken(req))));
+    res.json(await viewFor(await ticketForCitizen(req.params.code, citizenToken(req))));
   });
   for (const [action, run] of Object.entries(citizenActions)) {
     router.post(
@@ -145,7 +173,7 @@ function trackApiRoutes(router: Router, trackLimit: ReturnType<typeof rateLimite
           return void res.status(201).json(await staffView(req.actor, req.params.code));
         }
         const ticket = await ticketForCitizen(req.params.code, citizenToken(req));
-        res.json(citizenView(await run(ticket, req.body)));
+        res.json(await viewFor(await run(ticket, req.body)));
       },
     );
   }
@@ -181,7 +209,7 @@ export function trackRoutes(config: Config): Router {
   router.get('/track/:code', trackLimit, async (req, res) => {
     const token = String(req.query.token ?? '').trim();
     const ticket = await ticketOrFindAgain(req, res, String(req.params.code), token);
-    if (ticket) res.render('pages/feedback/track', await trackModel(req, citizenView(ticket), token));
+    if (ticket) res.render('pages/feedback/track', await trackModel(req, ticket, token));
   });
 
   // The receipt as a small text file: "save" works without JavaScript, on any phone.
@@ -220,7 +248,7 @@ export function trackRoutes(config: Config): Router {
         },
         async (errors) =>
           res.render('pages/feedback/track', {
-            ...(await trackModel(req, citizenView(await ticketForCitizen(ticket.code, token)), token)),
+            ...(await trackModel(req, await ticketForCitizen(ticket.code, token), token)),
             ...errors,
           }),
         { shows: ['validation', 'conflict'] },

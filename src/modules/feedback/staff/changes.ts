@@ -11,6 +11,7 @@ import { queueMail, type MailTemplate } from '../../notifications/index.js';
 import { ticketActions, type ActionName, type ClockEffect } from '../actions.js';
 import { accessTokenFor } from '../codes.js';
 import { decisionUnitFor } from '../conflict.js';
+import { informationClockFields } from '../information-clock.js';
 import { Ticket, type TicketDoc } from '../model.js';
 import { eventOf, trackUrl } from '../service.js';
 import { type Status } from '../statuses.js';
@@ -122,6 +123,8 @@ export async function clockFields(
   if (clock === 'keeps') return {};
   if (clock === 'stops') return { dueAt: null, dueClock: null };
   if (clock === 'pauses') return { pausedAt: now };
+  const information = informationClockFields(clock, ticket);
+  if (information) return information;
   const serviceDays =
     clock.starts === 'resolve' && ticket.serviceCode
       ? await serviceCompletionDays(String(ticket.unitId), ticket.serviceCode)

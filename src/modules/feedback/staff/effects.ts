@@ -12,6 +12,10 @@ import { normaliseTrackingCode } from '../codes.js';
 import { namedAccountIds, tellDeciders } from '../conflict.js';
 import { Finding, Ticket, type FindingDoc, type TicketDoc } from '../model.js';
 import { reopenedState } from '../citizen.js';
+import { informationClocks } from '../information-clock.js';
+import { dueLabel } from '../information-requests.js';
+import { t, type Lang } from '../../../platform/i18n.js';
+import { calendarFor } from '../../calendar/index.js';
 import {
   awaitingFollowUpStatuses,
   isOpen,
@@ -325,6 +329,44 @@ const merge: Effect = async (ctx) => {
   });
 };
 
+/**
+ * An information request's answer clock moved on once by 7 working days, with the reason the requester is told on
+ * the tracking page and by e-mail (UU 14/2008 art. 22(7)).
+ */
+const extend: Effect = async (ctx) => {
+  const { ticket } = ctx;
+  const calendar = await calendarFor(ticket);
+  const due = calendar.dueAfterWorkingDays(ticket.dueAt!, informationClocks.extensionWorkingDays);
+  const lang = ticket.lang as Lang;
+  const reason = ctx.input.reason!;
+  return land(ctx, {
+    set: { dueAt: due, 'due.inform': due, extension: { at: ctx.now, reason, by: ctx.actor.name } },
+    history: [{ action: 'extended', to: due.toISOString(), body: reason, public: true }],
+    mail: {
+      template: 'ticket.reply',
+      body: t(lang, 'feedback.extension_mail', { due: dueLabel(due, ticket.timeZone, lang), reason }),
+    },
+  });
+};
+
+/** The unit above decides the requester's objection: the answer ends its clock like a resolution does. */
+const answerObjection: Effect = async (ctx) =>
+  land(ctx, {
+    set: {
+      status: 'resolved',
+      resolvedAt: ctx.now,
+      pausedAt: null,
+      'objection.outcome': ctx.input.outcome,
+      'objection.decidedAt': ctx.now,
+      ...(await clockFields('answer_objection', ctx.ticket, ctx.now)),
+    },
+    history: [
+      { action: 'objection_decided', to: ctx.input.outcome, public: true },
+      ...statusStep(ctx.status, 'resolved', ctx.body),
+    ],
+    mail: { template: 'ticket.resolved', body: ctx.body ?? undefined },
+  });
+
 /** One effect per action of the table: a new action without an effect does not compile. */
 export const effects: Record<ActionName, Effect> = {
   verify,
@@ -342,5 +384,7 @@ export const effects: Record<ActionName, Effect> = {
   untag: tagOrUntag,
   reply,
   note,
+  extend,
+  answer_objection: answerObjection,
   finding,
 };
