@@ -10,6 +10,7 @@ import { setAssetCaching, vendorFiles } from './platform/assets.js';
 import { AppError, errorHandler, notFoundHandler } from './platform/errors.js';
 import { languageMiddleware } from './platform/i18n.js';
 import { logger } from './platform/logger.js';
+import { measureRequests, metricsRoute } from './platform/metrics.js';
 import { publicDir } from './platform/paths.js';
 import { requestContext } from './platform/request-context.js';
 import { csrfProtection, securityHeaders } from './platform/security.js';
@@ -44,6 +45,7 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
   app.set('trust proxy', config.trustProxy);
   setupViews(app, config.env === 'production');
   app.use(requestContext); // the client's address for the audit log, without every call site passing it
+  app.use(measureRequests); // latency per route pattern for /metrics
 
   app.use(
     pinoHttp({
@@ -78,6 +80,8 @@ export function createApp({ config, sessionSecret, session }: AppOptions): Expre
     const ready = await pingDatabase();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', database: ready ? 'up' : 'down' });
   });
+  // Metrics on the public port only with a bearer token; otherwise they are on METRICS_PORT alone (404 here).
+  if (config.metrics.token) app.get('/metrics', metricsRoute(config.metrics.token));
   // The Socket.IO and Chart.js browser files, from their packages.
   for (const [urlPath, file] of Object.entries(vendorFiles))
     app.get(urlPath, (_req, res) => {

@@ -28,6 +28,8 @@ import {
 } from './platform/modules.js';
 import { useRedisAdapter, type RedisLink } from './platform/socket-adapter.js';
 import { registerReconciliation } from './drift.js';
+import { instrumentDatabase, registerGauge, startMetricsServer } from './platform/metrics.js';
+import { registerModuleMetrics } from './platform/modules.js';
 
 /** One line to the terminal for the person starting Suara (the structured log goes to stdout as JSON). */
 const say = (line: string) => process.stderr.write(line + '\n');
@@ -37,6 +39,7 @@ async function main(config: Config): Promise<void> {
   await initEncryption(config);
   installModules(modules, config);
   const database: DatabaseHandle = await openDatabase(config, say);
+  instrumentDatabase(); // round trips and failures for /metrics
   let shuttingDown = false;
 
   // From here on, whatever happens, the embedded database is stopped before the process ends.
@@ -49,6 +52,7 @@ async function main(config: Config): Promise<void> {
     await stopScheduler(); // lets running jobs finish (they are told to stop) before anything closes
     await stopModules(modules); // background work (the mail outbox worker)
     for (const gateway of gateways) await gateway.close();
+    metricsServer?.close();
     await redis?.close();
     io?.close();
     await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
@@ -78,6 +82,7 @@ async function main(config: Config): Promise<void> {
   let io: SocketServer | undefined;
   let gateways: Gateway[] = [];
   let redis: RedisLink | undefined;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   try {
     await ensureReferenceData();
     if (database.embedded) {
@@ -107,6 +112,26 @@ async function main(config: Config): Promise<void> {
     // The adapter before any namespace exists: a namespace keeps the adapter it was created with.
     if (config.redisUrl) redis = useRedisAdapter(io, config.redisUrl);
     gateways = attachModuleGateways(modules, io, { config, sessionMiddleware: session });
+    registerModuleMetrics(modules);
+    const engine = io.engine;
+    registerGauge({
+      name: 'suara_socketio_connections',
+      help: 'Socket.IO connections open on this process (every namespace)',
+      collect: (set) => set(engine.clientsCount),
+    });
+    registerGauge({
+      name: 'suara_socketio_redis_up',
+      help: '1 while the Redis adapter carries broadcasts to the other processes, 0 when down or not configured',
+      collect: (set) => set(redis?.isUp() ? 1 : 0),
+    });
+    if (config.metrics.port !== undefined) {
+      metricsServer = await startMetricsServer({ ...config.metrics, port: config.metrics.port });
+      const where = metricsServer.address();
+      logger.info(
+        { metrics: typeof where === 'object' && where ? where.port : config.metrics.port },
+        'metrics serving',
+      );
+    }
     await new Promise<void>((resolve, reject) => {
       http!.once('error', reject);
       http!.listen(config.port, config.host, resolve);

@@ -37,9 +37,16 @@ import {
 } from './analytics.js';
 import { formatFanout, loadFanoutSettings, runFanout, stopFanout, type FanoutResult } from './fanout.js';
 import { formatTextBench, runTextBench, TEXT_BENCH_NAME, type TextBenchResult } from './text.js';
+import { ATTACHMENTS_BENCH_NAME, formatAttachmentsBench, runAttachmentsBench } from './attachments.js';
 import { measure, measurePair, probe, stopLoad, type LoadFigures } from './load.js';
 import { weighPage, type PageWeight } from './page-weight.js';
 import { formatSoak, runSoak, type SoakResult } from './soak.js';
+import {
+  CLUSTER_FANOUT_NAME,
+  formatClusterFanout,
+  runClusterFanout,
+  type ClusterFanoutResult,
+} from './cluster-fanout.js';
 import { formatResults, writeResults, type BenchResults, type ScenarioResult } from './report.js';
 import {
   DATA_ENCRYPTION_KEY,
@@ -171,7 +178,7 @@ async function main(): Promise<void> {
   const withFanout = !settings.only || settings.only.includes('fanout');
   const unknown = settings.only?.filter(
     (name) =>
-      !['fanout', 'soak', TEXT_BENCH_NAME].includes(name) &&
+      !['fanout', 'soak', TEXT_BENCH_NAME, CLUSTER_FANOUT_NAME, ATTACHMENTS_BENCH_NAME].includes(name) &&
       !loadScenarioNames.has(name) &&
       !scenarios.some((s) => s.name === name),
   );
@@ -286,6 +293,11 @@ async function main(): Promise<void> {
     running.delete('suara');
   }
 
+  const attachments =
+    !settings.only || settings.only.includes(ATTACHMENTS_BENCH_NAME)
+      ? await runAttachmentsBench({ mongodbUri, workDir, settings, say })
+      : undefined;
+
   say('Weighing pages…');
   const suara = await target('suara', mongodbUri);
   const weights: PageWeight[] = [];
@@ -294,11 +306,16 @@ async function main(): Promise<void> {
   await cleanUp();
   // Its own Suara and database, once everything above has stopped (soak.ts).
   const soak = !settings.only || settings.only.includes('soak') ? await runSoak(say) : undefined;
+  // nginx, Redis and two Suara processes of its own (cluster-fanout.ts, scripts/cluster.ts).
+  const clusterFanout =
+    !settings.only || settings.only.includes(CLUSTER_FANOUT_NAME) ? await runClusterFanout(say) : undefined;
   const report: BenchResults & {
     fanout?: FanoutResult;
     load?: LoadBenchResult;
     text?: TextBenchResult;
     soak?: SoakResult;
+    clusterFanout?: ClusterFanoutResult;
+    attachments?: Awaited<ReturnType<typeof runAttachmentsBench>>;
   } = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -312,6 +329,8 @@ async function main(): Promise<void> {
     load,
     text,
     soak,
+    clusterFanout,
+    attachments,
   };
   await writeResults(RESULTS_FILE, report);
   process.stdout.write('\n' + formatResults(report) + '\n');
@@ -319,6 +338,8 @@ async function main(): Promise<void> {
   if (load) process.stdout.write('\n' + formatLoad(load) + '\n');
   if (text) process.stdout.write('\n' + formatTextBench(text) + '\n');
   if (soak) process.stdout.write('\n' + formatSoak(soak) + '\n');
+  if (clusterFanout) process.stdout.write('\n' + formatClusterFanout(clusterFanout) + '\n');
+  if (attachments) process.stdout.write('\n' + formatAttachmentsBench(attachments) + '\n');
   say(`\nResults written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
 }
 

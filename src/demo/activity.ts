@@ -88,7 +88,6 @@ export async function seedDemoActivity(config: Config, heads: Map<string, Actor>
       {
         lang: 'id',
         publicUrl: config.publicUrl,
-        dataDir: config.dataDir,
         staff: true,
         idempotencyKey: `demo-${index}`,
       },

@@ -33,11 +33,13 @@ export type Action =
   | 'calendar.manage' // holidays: national ones with a grant everywhere, local ones on the agency
   | 'tickets.read' // see tickets of the subtree in the inbox (handlers: only those assigned to them)
   | 'tickets.triage' // verify, reject, forward, assign, prioritise, tag, merge, close, reopen, record findings
+  | 'tickets.record' // file a ticket on a citizen's behalf (counter, phone, letter, WhatsApp...) in the subtree
   | 'tickets.work' // reply, write notes, ask the citizen, resolve (handlers: on tickets assigned to them)
   | 'tickets.contact' // see the complainant's contact data (the verifiers), each view audited
   | 'coaching.read' // officers' records (feed, summary, evaluations) in the subtree; each read audited
   | 'coaching.write' // hold coaching sessions, record training, draft and sign evaluations
   | 'analytics.read' // IKM reports, trends and exports of the subtree (the public page needs no grant)
+  | 'kiosks.manage' // register and revoke the counter kiosks of the subtree
   | 'audit.read'; // the audit log of the subtree (the inspectorate); entries about no unit need a grant everywhere
 
 /** Role → actions. Later modules add their actions here, so there is one table to read. */
@@ -50,20 +52,24 @@ const actionsOf: Record<Role, readonly Action[]> = {
     'calendar.manage',
     'analytics.read',
     'audit.read',
+    'kiosks.manage',
   ],
   unit_head: [
     'directory.read',
     'officers.read',
     'tickets.read',
     'tickets.triage',
+    'tickets.record',
     'tickets.work',
     'tickets.contact',
     'coaching.read',
     'analytics.read',
+    'kiosks.manage',
   ],
   coach: ['directory.read', 'officers.read', 'coaching.read', 'coaching.write', 'analytics.read'],
-  handler: ['officers.read', 'tickets.work'],
-  officer: [],
+  handler: ['officers.read', 'tickets.record', 'tickets.work'],
+  // Front-line staff take complaints at the counter and on the phone; recording one decides nothing.
+  officer: ['tickets.record'],
   viewer: ['directory.read', 'tickets.read', 'analytics.read', 'audit.read'],
 };
 

@@ -68,7 +68,13 @@ export async function connectMongoose(uri: string, dbName?: string): Promise<typ
     mongoose.connection.on('disconnected', () => closing || logger.warn('database connection lost; reconnecting'));
     mongoose.connection.on('reconnected', () => logger.info('database connection restored'));
   }
-  await mongoose.connect(uri, { dbName, serverSelectionTimeoutMS: 5000, heartbeatFrequencyMS: 2000 });
+  // monitorCommands: the driver reports each round trip, counted for /metrics (platform/metrics.ts).
+  await mongoose.connect(uri, {
+    dbName,
+    serverSelectionTimeoutMS: 5000,
+    heartbeatFrequencyMS: 2000,
+    monitorCommands: true,
+  });
   await ensureIndexes();
   return mongoose;
 }

@@ -17,7 +17,7 @@ export type ErrorCode =
   | 'overloaded'
   | 'internal';
 
-const statusOf: Record<ErrorCode, number> = {
+export const statusOf: Record<ErrorCode, number> = {
   validation: 400,
   too_large: 413,
   unauthenticated: 401,
@@ -54,8 +54,9 @@ export class AppError extends Error {
   }
 }
 
+/** The JSON API, and Open311 GeoReport (an API too, whose clients post forms without a session). */
 export function isApiRequest(req: Request): boolean {
-  return req.originalUrl.startsWith('/api/') || req.originalUrl === '/api';
+  return /^\/(api|open311)(\/|$|\?)/.test(req.originalUrl);
 }
 
 /** Errors of the database driver that mean "the database is not reachable now", not "your request is wrong". */

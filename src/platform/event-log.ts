@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mongoose, { Schema, type ClientSession, type Types } from 'mongoose';
 import type { DomainEvents } from './domain-events.js';
 import { logger } from './logger.js';
+import { registerGauge } from './metrics.js';
 import { defaultOwner } from './scheduler.js';
 
 /**
@@ -161,6 +162,21 @@ export function backlogGauge(everyMs = 2000): { value(): number; stop(): void } 
   timer.unref();
   return { value: () => pending, stop: () => clearInterval(timer) };
 }
+
+/** Backlog and lag of the projectors for `/metrics`: what is still to apply, and how long the oldest has waited. */
+registerGauge({
+  name: 'suara_projector_backlog',
+  help: 'Domain event records some projector has not applied yet (the whole deployment, not this process)',
+  collect: async (set) => set(await projectorBacklog()),
+});
+registerGauge({
+  name: 'suara_projector_lag_seconds',
+  help: 'Age of the oldest domain event record not yet applied by every projector (0 when none waits)',
+  collect: async (set) => {
+    const oldest = await records().findOne({ doneAt: null }, { projection: { at: 1 }, sort: { at: 1 } });
+    set(oldest ? Math.max(0, (Date.now() - (oldest.at as Date).getTime()) / 1000) : 0);
+  },
+});
 
 // ---- Errors -----------------------------------------------------------------------------------------------------
 

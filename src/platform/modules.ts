@@ -2,6 +2,7 @@ import type { Express, RequestHandler, Router } from 'express';
 import type { Server } from 'socket.io';
 import type { Config } from '../config.js';
 import { registerMessages, type MessageBundle } from './i18n.js';
+import { registerGauge, type GaugeSpec } from './metrics.js';
 
 /** A live connection a module serves over Socket.IO; closed on shutdown. */
 export interface Gateway {
@@ -37,6 +38,8 @@ export interface ModuleManifest {
   gateways?(io: Server, context: GatewayContext): Gateway[];
   /** Reference data every deployment needs; idempotent, run at every start, an admin's edits kept. */
   referenceData?(): Promise<void>;
+  /** Gauges read at every scrape of `/metrics` (platform/metrics.ts): backlogs and counts only this module knows. */
+  metrics?(): GaugeSpec[];
   /** Background work started once the app serves; `stop` ends it first on shutdown. */
   start?(config: Config): void;
   stop?(): Promise<void>;
@@ -60,8 +63,19 @@ export function useModuleMiddleware(app: Express, modules: readonly ModuleManife
   for (const module of modules) for (const handler of module.middleware ?? []) app.use(handler);
 }
 
+/** Which module each mounted router belongs to: the API document groups operations by it (platform/openapi.ts). */
+const routerModule = new WeakMap<object, string>();
+
+export function moduleOfRouter(router: object): string | undefined {
+  return routerModule.get(router);
+}
+
 export function mountModuleRoutes(app: Express, modules: readonly ModuleManifest[], config: Config): void {
-  for (const module of modules) for (const router of module.routes?.(config) ?? []) app.use(router);
+  for (const module of modules)
+    for (const router of module.routes?.(config) ?? []) {
+      routerModule.set(router, module.name);
+      app.use(router);
+    }
 }
 
 /** Subscribers and projectors of every module, once per process. */
@@ -88,6 +102,11 @@ export function attachModuleGateways(
 /** In list order: a module's reference data may rely on that of the modules before it. */
 export async function ensureModuleReferenceData(modules: readonly ModuleManifest[]): Promise<void> {
   for (const module of modules) await module.referenceData?.();
+}
+
+/** Every module's gauges on the process's metrics registry (again: a gauge registered twice replaces itself). */
+export function registerModuleMetrics(modules: readonly ModuleManifest[]): void {
+  for (const module of modules) for (const gauge of module.metrics?.() ?? []) registerGauge(gauge);
 }
 
 export function startModules(modules: readonly ModuleManifest[], config: Config): void {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import mongoose, { Schema } from 'mongoose';
 import { logger } from './logger.js';
+import { countJobRun } from './metrics.js';
 
 /**
  * Scheduled work (clock escalations, auto-close, digests, retention, the outbox safety net) for a deployment of
@@ -198,6 +199,7 @@ export class Scheduler {
 
     const run = (async () => {
       let failure: string | null = null;
+      const began = performance.now();
       try {
         await job.run({ signal, owner: this.owner, startedAt });
       } catch (error) {
@@ -206,6 +208,7 @@ export class Scheduler {
       } finally {
         clearInterval(heartbeat);
       }
+      countJobRun(job.name, (performance.now() - began) / 1000, failure !== null);
       const finishedAt = this.now();
       // The period counts from the start; an overrun frees the job at once for the next tick.
       const leaseUntil = new Date(Math.max(startedAt.getTime() + job.everyMs, finishedAt.getTime()));

@@ -109,13 +109,48 @@ export const bodyAlwaysPresent: RequestHandler = (req, _res, next) => {
 type Part = 'body' | 'query' | 'params';
 
 /**
+ * What a JSON route tells integrators about itself: the OpenAPI document (platform/openapi.ts) is read off these,
+ * so a route describes itself where it is declared and the document cannot drift from the router.
+ */
+export interface RouteDescription extends Partial<Record<Part, Joi.Schema>> {
+  /** A short English sentence: what the operation does. */
+  summary: string;
+  description?: string;
+  /** The success status when it is not 200 (201 for a creation). */
+  status?: number;
+  /** Media types of the body when it is not only JSON (a file upload takes multipart/form-data). */
+  bodyTypes?: string[];
+  /** The route honours an `Idempotency-Key` header: a repeat answers with the first result. */
+  idempotent?: boolean;
+  /** The route answers 429 when a client sends too much. */
+  rateLimited?: boolean;
+  /** The success answer's shape, for the document only (the use case builds it). */
+  response?: Joi.Schema;
+  /** The success answer is not JSON (a CSV, a PDF): its media type. */
+  produces?: string;
+}
+
+/** The property a described route's middleware carries its description under. */
+export const routeDescription = Symbol('routeDescription');
+
+export type DescribedHandler = RequestHandler & { [routeDescription]: RouteDescription };
+
+function describedBy(handler: RequestHandler, about: RouteDescription): DescribedHandler {
+  return Object.assign(handler, { [routeDescription]: about });
+}
+
+/**
  * `check` as route middleware, for routes that validate before their use case: each part is replaced by its
  * validated, converted value (for `query`, which Express 5 makes read-only, the result goes to
  * `res.locals.query`). Use cases called from more than one place (API, page, live) check their own input with
- * `check`, so that the rule lives with the use case.
+ * `check`, so that the rule lives with the use case; their routes name the same schemas with `describe`.
+ * With a summary (the second argument) the middleware also describes its route in the API document.
  */
-export function validate(schemas: Partial<Record<Part, Joi.Schema>>): RequestHandler {
-  return (req, res, next) => {
+export function validate(
+  schemas: Partial<Record<Part, Joi.Schema>>,
+  about?: Omit<RouteDescription, Part>,
+): DescribedHandler {
+  const handler: RequestHandler = (req, res, next) => {
     const fields: FieldErrors = {};
     for (const part of ['params', 'query', 'body'] as const) {
       const schema = schemas[part];
@@ -128,4 +163,13 @@ export function validate(schemas: Partial<Record<Part, Joi.Schema>>): RequestHan
     if (Object.keys(fields).length) return next(AppError.validation(fields));
     next();
   };
+  return describedBy(handler, { summary: '', ...about, ...schemas });
+}
+
+/**
+ * Describes a JSON route whose use case checks its own input (with `check`, against the schemas named here): the
+ * description goes into the API document and the request passes on untouched.
+ */
+export function describe(about: RouteDescription): DescribedHandler {
+  return describedBy((_req, _res, next) => next(), about);
 }

@@ -210,6 +210,7 @@ describe('The hall display (/display/<unitCode>): live over Socket.IO, public, n
           'ikm',
           'ikmText',
           'label',
+          'period',
           'respondents',
           'todaySurveys',
           'unit',

@@ -1,8 +1,5 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import express, { type Express } from 'express';
 import jpeg from 'jpeg-js';
@@ -27,6 +24,8 @@ import {
 import { AppError, errorHandler } from '../../src/platform/errors.js';
 import { languageMiddleware } from '../../src/platform/i18n.js';
 import { useBrowser } from '../helpers/browser.js';
+import { useTestDatabase } from '../helpers/db.js';
+import { attachmentFiles, storedFileCount } from './attachments/helpers.js';
 import {
   PDF_AUTHOR,
   SECRET_CAMERA,
@@ -424,74 +423,64 @@ describe('Ticket attachments: checked by content, stripped of metadata, stored o
     });
   });
 
-  describe('storage under DATA_DIR', () => {
-    let dataDir: string;
-    before(async () => {
-      dataDir = await mkdtemp(path.join(os.tmpdir(), 'suara-attachments-'));
-    });
+  describe('storage in the attachment store (the database’s file store here)', () => {
+    useTestDatabase();
 
-    it('writes the cleaned file under attachments/<yyyy>/<mm>/ with a random name, reads it back and deletes it', async () => {
-      const stored = await storeAttachment(phoneJpeg(), {
-        dataDir,
-        originalName: '../../../home/budi/IMG_0001.jpg',
-        now: new Date('2026-03-05T08:00:00Z'),
-      });
-      expect(stored.storedName).to.match(/^2026\/03\/[A-Za-z0-9_-]{32}$/);
+    it('streams the cleaned file into the store under a random key, reads it back and deletes it', async () => {
+      const stored = await storeAttachment(phoneJpeg(), { originalName: '../../../home/budi/IMG_0001.jpg' });
+      expect(stored.storedName).to.match(/^[A-Za-z0-9_-]{32}$/);
       expect(stored.storedName).not.to.include('IMG');
       expect(stored).to.include({ type: 'image/jpeg', originalName: 'IMG_0001.jpg', metadata: 'removed' });
       expect(stored.id).to.match(/^[A-Za-z0-9_-]{16}$/);
 
-      const onDisk = path.join(dataDir, 'attachments', '2026', '03', stored.storedName.split('/')[2]!);
-      const bytes = await readFile(onDisk);
-      expect(contains(bytes, SECRET_GPS)).to.equal(false);
-      expect(bytes.length).to.equal(stored.size);
-      expect(createHash('sha256').update(bytes).digest('hex')).to.equal(stored.sha256);
-      expect((await stat(onDisk)).mode & 0o777).to.equal(0o600);
-      expect(await readdir(path.dirname(onDisk))).to.deep.equal([path.basename(onDisk)]); // no temporary left
-
-      const opened = await openAttachment(stored.storedName, dataDir);
+      const opened = await openAttachment(stored.storedName);
       expect(opened.size).to.equal(stored.size);
       const chunks: Buffer[] = [];
       for await (const chunk of opened.stream) chunks.push(chunk as Buffer);
-      expect(Buffer.concat(chunks).equals(bytes)).to.equal(true);
+      const bytes = Buffer.concat(chunks);
+      expect(contains(bytes, SECRET_GPS)).to.equal(false);
+      expect(bytes.length).to.equal(stored.size);
+      expect(createHash('sha256').update(bytes).digest('hex')).to.equal(stored.sha256);
 
-      await deleteAttachment(stored.storedName, dataDir);
-      await deleteAttachment(stored.storedName, dataDir); // twice is fine
-      const gone = await openAttachment(stored.storedName, dataDir).catch((error: unknown) => error);
+      await deleteAttachment(stored.storedName);
+      await deleteAttachment(stored.storedName); // twice is fine
+      const gone = await openAttachment(stored.storedName).catch((error: unknown) => error);
       expect(gone).to.be.instanceOf(AppError).with.property('code', 'not_found');
+      expect(await storedFileCount()).to.equal(0);
     });
 
-    it('refuses to store a disguised file, and never opens a path outside its folder', async () => {
-      const refused = await storeAttachment(Buffer.from('<html>'), { dataDir, originalName: 'x.png' }).catch((e) => e);
+    it('refuses to store a disguised file, and opens nothing by a name that is not a store key', async () => {
+      const refused = await storeAttachment(Buffer.from('<html>'), { originalName: 'x.png' }).catch((e) => e);
       expect(refused).to.be.instanceOf(AppError).with.property('code', 'validation');
-      for (const name of ['../../../etc/passwd', '2026/03/../../../../etc/passwd', '/etc/passwd', '2026/03/'])
-        expect(await openAttachment(name, dataDir).catch((error: unknown) => (error as AppError).code)).to.equal(
-          'not_found',
-        );
+      expect(await storedFileCount()).to.equal(0);
+      for (const name of ['../../../etc/passwd', '2026/03/../../../../etc/passwd', '/etc/passwd', '2026/03/', '']) {
+        expect(await openAttachment(name).catch((error: unknown) => (error as AppError).code)).to.equal('not_found');
+      }
+      expect(await openAttachment({ $ne: null } as never).catch((error: unknown) => (error as AppError).code)).to.equal(
+        'not_found',
+      );
     });
   });
 
   describe('upload and download over HTTP (the intake route uses these pieces)', () => {
-    let dataDir: string;
+    useTestDatabase();
     let app: Express;
     const stored = new Map<string, StoredAttachment>();
 
     before(async () => {
-      dataDir = await mkdtemp(path.join(os.tmpdir(), 'suara-upload-'));
       app = express();
       app.use(languageMiddleware);
       app.post('/api/upload', attachmentUpload(), async (req, res) => {
         const files = prepareAttachments(req.files as Express.Multer.File[]);
         const saved = [];
-        for (const file of files)
-          saved.push(await storeAttachment(file.buffer, { dataDir, originalName: file.originalName }));
+        for (const file of files) saved.push(await storeAttachment(file.buffer, { originalName: file.originalName }));
         for (const file of saved) stored.set(file.id, file);
         res.status(201).json(saved);
       });
       app.get('/files/:id', async (req, res) => {
         const meta = stored.get(String(req.params.id));
         if (!meta) throw new AppError('not_found');
-        const { stream } = await openAttachment(meta.storedName, dataDir);
+        const { stream } = await openAttachment(meta.storedName);
         await sendAttachment(res, meta, stream);
       });
       app.get('/page', (_req, res) => {
@@ -503,8 +492,7 @@ describe('Ticket attachments: checked by content, stripped of metadata, stored o
       app.use(errorHandler);
     });
 
-    const storedFiles = async () =>
-      (await readdir(dataDir, { recursive: true })).filter((p) => p.split('/').length === 4);
+    const storedFiles = async () => (await attachmentFiles()).map((file) => file._id);
 
     it('stores three good files from a multipart form, cleaned, with their display names', async () => {
       const response = await request(app)

@@ -176,6 +176,8 @@ describe('Nobody decides on a complaint about themselves (conflict of interest)'
       resolve: { body: 'Sudah ditangani.' },
       close: {},
       reopen: {},
+      extend: { reason: 'Dokumen masih dikumpulkan.' },
+      answer_objection: { outcome: 'dismissed', body: 'Keberatan ditolak.' },
     };
     // Every action the schema knows is tried: a new action without a case here fails this spec.
     const known = (ticketAction.describe().keys.action as { allow: string[] }).allow;
@@ -196,6 +198,7 @@ describe('Nobody decides on a complaint about themselves (conflict of interest)'
       '/confirm': [{}],
       '/reopen': [{ reason: 'Belum selesai.' }],
       '/rating': [{ score: 1, comment: 'Buruk' }],
+      '/objection': [{ body: 'Saya keberatan atas jawaban ini.' }],
     };
     const bodies = byPath[path];
     if (!bodies) throw new Error(`No case for ${route.method} ${route.path}: say what the named officer may do there.`);
@@ -217,7 +220,7 @@ describe('Nobody decides on a complaint about themselves (conflict of interest)'
         const what = `${route.method} ${url} ${JSON.stringify(body)}`;
         expect(response.status, what).to.be.within(400, 499);
         // Staff routes say why; citizen routes (they need the citizen's token) simply do not open.
-        if (route.path.startsWith('/api/v1/tickets/:code') && !/confirm|reopen|rating/.test(route.path))
+        if (route.path.startsWith('/api/v1/tickets/:code') && !/confirm|reopen|rating|objection/.test(route.path))
           expect(response.status, what).to.equal(403);
         expect(leaked(response.text), what).to.deep.equal([]);
       }

@@ -1,7 +1,4 @@
 import { expect } from 'chai';
-import { mkdtemp, readdir } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import type { Express } from 'express';
@@ -11,6 +8,7 @@ import { subscribe, type TicketEvent } from '../../src/platform/events.js';
 import { unseal } from '../../src/platform/crypto.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 import { seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { attachmentFiles } from './attachments/helpers.js';
 import {
   PDF_AUTHOR,
   SECRET_CAMERA,
@@ -230,18 +228,13 @@ describe('Filing a ticket through the API (POST /api/v1/tickets)', () => {
 describe('Filing with photos (multipart POST /api/v1/tickets)', () => {
   useTestDatabase();
   let app: Express;
-  let dataDir: string;
   before(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'suara-intake-files-'));
-    app = await testApp({ DATA_DIR: dataDir });
+    app = await testApp();
     await seedDirectory();
   });
   beforeEach(resetRateLimits);
 
-  const storedFiles = async () =>
-    (await readdir(path.join(dataDir, 'attachments'), { recursive: true }).catch(() => [])).filter(
-      (name) => name.split('/').length === 3,
-    );
+  const storedFiles = async () => (await attachmentFiles()).map((file) => file._id).sort();
 
   const fields = (req: request.Test) =>
     req

@@ -1,10 +1,7 @@
 import { expect } from 'chai';
-import { mkdtemp, stat } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
-import { storeAttachment } from '../../src/modules/feedback/attachments.js';
+import { openAttachment, storeAttachment } from '../../src/modules/feedback/attachments.js';
 import { Ticket } from '../../src/modules/feedback/model.js';
 import { applyRetention } from '../../src/modules/settings/retention.js';
 import { AgencyRetention } from '../../src/modules/settings/retention-model.js';
@@ -18,9 +15,10 @@ import { plainJpeg } from '../helpers/files.js';
 const DAY = 86_400_000;
 const NOW = new Date();
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY);
-const exists = (file: string) =>
-  stat(file).then(
-    () => true,
+/** Whether the attachment store still holds the file (the database's file store in specs). */
+const exists = (storedName: string) =>
+  openAttachment(storedName).then(
+    ({ stream }) => (stream.destroy(), true),
     () => false,
   );
 
@@ -28,8 +26,6 @@ describe('Retention: the daily job forgets personal data past each agency’s pe
   this.timeout(90_000);
   useTestDatabase();
   let app: Express;
-  let dataDir: string;
-  const fileOf = (storedName: string) => path.join(dataDir, 'attachments', ...storedName.split('/'));
 
   /** A ticket filed by a citizen with contact data, then (unless `status` is open) ended `closedDaysAgo` days ago. */
   async function ticket(unitCode: string, options: { status?: string; closedDaysAgo?: number } = {}) {
@@ -47,7 +43,7 @@ describe('Retention: the daily job forgets personal data past each agency’s pe
       })
       .expect(201);
     const code = filed.body.code as string;
-    const attachment = await storeAttachment(plainJpeg(), { dataDir, originalName: 'antrean.jpg' });
+    const attachment = await storeAttachment(plainJpeg(), { originalName: 'antrean.jpg' });
     const status = options.status ?? 'closed';
     await Ticket.updateOne(
       { code },
@@ -60,13 +56,12 @@ describe('Retention: the daily job forgets personal data past each agency’s pe
         },
       },
     );
-    return { code, file: fileOf(attachment.storedName) };
+    return { code, file: attachment.storedName };
   }
   const stored = (code: string) => Ticket.findOne({ code }).lean();
 
   before(async () => {
     app = await testApp();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'suara-retention-'));
     await seedDirectory();
   });
 
@@ -140,7 +135,7 @@ describe('Retention: the daily job forgets personal data past each agency’s pe
       submittedAt: daysAgo(100),
     });
 
-    const first = await applyRetention(dataDir, NOW);
+    const first = await applyRetention(NOW);
     expect(first).to.deep.equal({ contactData: 2, attachments: 1, surveyEvidence: 1 });
 
     for (const { code } of [old, older]) {
@@ -167,7 +162,7 @@ describe('Retention: the daily job forgets personal data past each agency’s pe
     expect(await integrity(newAnswer._id)).to.deep.include({ deviceHash: 'd'.repeat(64) });
     expect(await integrity(ambonAnswer._id)).to.deep.include({ deviceHash: 'd'.repeat(64) });
 
-    const second = await applyRetention(dataDir, NOW);
+    const second = await applyRetention(NOW);
     expect(second).to.deep.equal({ contactData: 0, attachments: 0, surveyEvidence: 0 });
     const runs = await AuditEntry.find({ action: 'settings.retention_run' }).sort({ at: 1 }).lean();
     expect(runs).to.have.length(2);

@@ -10,7 +10,7 @@ export { accountRoutes } from './routes.js';
 export type { UserDoc } from './model.js';
 export { accountsOfOfficers, createUser, usersWhoCan, usersWithRoleOn } from './service.js';
 export { actorForUserId, hashPassword, toActor } from './actors.js';
-export { countTokensExpiringSoon } from './tokens.js';
+export { actorForApiToken, countTokensExpiringSoon } from './tokens.js';
 export { accountContact, accountIdsMatching, accountIdsOfOfficer, accountNames } from './people.js';
 export type { AccountContact } from './people.js';
 

@@ -26,6 +26,7 @@ export const loadActor: RequestHandler = async (req, res, next) => {
   res.locals.canCoaching = hasAnyRole(req.actor, 'unit_head', 'coach') || Boolean(req.actor?.officerNip);
   res.locals.canAnalytics = hasAnyRole(req.actor, 'admin', 'unit_head', 'coach', 'viewer');
   res.locals.canAudit = hasAnyRole(req.actor, 'admin', 'viewer');
+  res.locals.canKiosks = hasAnyRole(req.actor, 'admin', 'unit_head');
   // Pages get the token lazily: only a page that renders a form puts one in the session. A function, which Handlebars
   // calls where `{{csrfToken}}` appears; not a getter, which Express's render would call when it copies res.locals,
   // so that every page — the public transparency page included — made a session (a durable write) and a cookie.

@@ -1,3 +1,4 @@
+import Joi from 'joi';
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { submitForm } from '../../platform/forms.js';
@@ -11,6 +12,94 @@ import { authenticate, createUser, getUser, listUsers, ownAccount, setOwnDigest,
 import { createApiToken, listApiTokens, listTokensInScope, revokeApiToken } from './tokens.js';
 import { forgotPassword, requestPasswordReset, resetLinkIsUsable, resetPassword } from './resets.js';
 import { importUsers } from './account-import.js';
+import { describe } from '../../platform/validate.js';
+import {
+  createTokenInput,
+  createUserInput,
+  forgotPasswordInput,
+  loginInput,
+  resetPasswordInput,
+  updateUserInput,
+} from './schemas.js';
+import { csvFileBody } from '../../platform/openapi.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  postAuthLogin: describe({
+    summary: 'Sign in with e-mail and password: starts a session and answers its CSRF token',
+    body: loginInput,
+    rateLimited: true,
+    response: Joi.object({
+      csrfToken: Joi.string().required(),
+      user: Joi.object({
+        email: Joi.string().required(),
+        name: Joi.string().required(),
+        grants: Joi.array()
+          .items(
+            Joi.object({
+              role: Joi.string().valid(...roles),
+              unitId: Joi.string().allow(null),
+              unitCode: Joi.string().allow(null),
+            }),
+          )
+          .required(),
+      }).required(),
+    }),
+  }),
+  postAuthLogout: describe({ summary: 'Sign out: ends the session' }),
+  getAuthMe: describe({ summary: 'The signed-in person: name, e-mail, roles, and the session’s CSRF token' }),
+  postAuthForgotPassword: describe({
+    summary: 'Ask for a password reset link by e-mail (the same answer for every address)',
+    body: forgotPasswordInput,
+    status: 202,
+    rateLimited: true,
+  }),
+  postAuthPasswordReset: describe({
+    summary: 'Set a new password with the token from a reset link',
+    body: resetPasswordInput,
+    status: 204,
+    rateLimited: true,
+  }),
+  getAuthTokens: describe({
+    summary: 'List API tokens: one’s own, or an account’s for an admin',
+    query: Joi.object({ userId: Joi.string().max(40) }),
+  }),
+  postAuthTokens: describe({
+    summary: 'Make an API token; its secret is in this answer only',
+    body: createTokenInput,
+    status: 201,
+    response: Joi.object({
+      token: Joi.string().required().description('The secret, shown this once: send it as `Authorization: Bearer …`'),
+      id: Joi.string().required(),
+      name: Joi.string().required(),
+      prefix: Joi.string().required(),
+      role: Joi.string()
+        .valid(...roles)
+        .allow(null),
+      unitCode: Joi.string().allow(null),
+      expiresAt: Joi.date().allow(null),
+      expired: Joi.boolean(),
+      lastUsedAt: Joi.date().allow(null),
+      revokedAt: Joi.date().allow(null),
+      createdAt: Joi.date().allow(null),
+    }),
+  }),
+  deleteAuthTokensId: describe({ summary: 'Revoke an API token' }),
+  getAdminTokens: describe({ summary: 'Every API token of the accounts an admin manages' }),
+  getAccounts: describe({ summary: 'List staff accounts in the admin’s scope' }),
+  postAccounts: describe({ summary: 'Create a staff account with one role', body: createUserInput, status: 201 }),
+  postAccountsImport: describe({
+    summary: 'Import staff accounts from a CSV file; each gets a link to set a password',
+    body: csvFileBody,
+    bodyTypes: ['multipart/form-data'],
+  }),
+  getAccountsId: describe({ summary: 'One staff account' }),
+  patchAccountsId: describe({
+    summary: 'Change a staff account: name, linked officer, roles, disabled, digest',
+    body: updateUserInput,
+  }),
+  postAccountsIdPasswordReset: describe({ summary: 'Send an account a password reset link', status: 202 }),
+};
 
 /** Only local paths after sign-in, so the `next` parameter cannot send people to another site; '' when none. */
 function safeNext(value: unknown): string {
@@ -91,13 +180,13 @@ function signInRoutes(router: Router): void {
     });
   });
 
-  router.post('/api/v1/auth/login', loginLimit, async (req, res) => {
+  router.post('/api/v1/auth/login', docs.postAuthLogin, loginLimit, async (req, res) => {
     const actor = await authenticate(req.body, req.ip);
     const csrfToken = await startSession(req, actor);
     res.json({ csrfToken, user: { email: actor.email, name: actor.name, grants: actor.grants } });
   });
 
-  router.post('/api/v1/auth/logout', (req, res, next) => {
+  router.post('/api/v1/auth/logout', docs.postAuthLogout, (req, res, next) => {
     const sessionId = req.sessionID;
     req.session.destroy((error) => {
       if (error) return next(error);
@@ -106,7 +195,7 @@ function signInRoutes(router: Router): void {
     });
   });
 
-  router.get('/api/v1/auth/me', requireActor, (req, res) => {
+  router.get('/api/v1/auth/me', docs.getAuthMe, requireActor, (req, res) => {
     const actor = req.actor!;
     res.json({
       id: actor.id,
@@ -138,7 +227,7 @@ function passwordResetRoutes(router: Router, config: Config): void {
       });
     }
   });
-  router.post('/api/v1/auth/forgot-password', resetLimit, async (req, res) => {
+  router.post('/api/v1/auth/forgot-password', docs.postAuthForgotPassword, resetLimit, async (req, res) => {
     await forgotPassword(req.body, config.publicUrl);
     res.status(202).json({ message: req.t('auth.forgot_sent') });
   });
@@ -164,7 +253,7 @@ function passwordResetRoutes(router: Router, config: Config): void {
       });
     }
   });
-  router.post('/api/v1/auth/password-reset', resetLimit, async (req, res) => {
+  router.post('/api/v1/auth/password-reset', docs.postAuthPasswordReset, resetLimit, async (req, res) => {
     await resetPassword(req.body, req.sessionID);
     res.status(204).end();
   });
@@ -184,14 +273,14 @@ function ownAccountRoutes(router: Router): void {
     res.redirect(303, '/account');
   });
 
-  router.get('/api/v1/auth/tokens', requireActor, async (req, res) => {
+  router.get('/api/v1/auth/tokens', docs.getAuthTokens, requireActor, async (req, res) => {
     const userId = typeof req.query.userId === 'string' ? req.query.userId : undefined;
     res.json(await listApiTokens(req.actor!, userId));
   });
-  router.post('/api/v1/auth/tokens', requireActor, async (req, res) => {
+  router.post('/api/v1/auth/tokens', docs.postAuthTokens, requireActor, async (req, res) => {
     res.status(201).json(await createApiToken(req.actor!, req.body, { viaToken: req.apiToken }));
   });
-  router.delete('/api/v1/auth/tokens/:id', requireActor, async (req, res) => {
+  router.delete('/api/v1/auth/tokens/:id', docs.deleteAuthTokensId, requireActor, async (req, res) => {
     res.json(await revokeApiToken(req.actor!, String(req.params.id)));
   });
 
@@ -283,33 +372,44 @@ function adminTokenRoutes(router: Router): void {
     req.session.flash = req.t('tokens.revoked_notice');
     res.redirect(303, '/admin/tokens');
   });
-  router.get('/api/v1/admin/tokens', requireActor, async (req, res) => {
+  router.get('/api/v1/admin/tokens', docs.getAdminTokens, requireActor, async (req, res) => {
     res.json(await listTokensInScope(req.actor!));
   });
 }
 
 /** Accounts, JSON. */
 function accountApiRoutes(router: Router, config: Config): void {
-  router.get('/api/v1/accounts', requireActor, async (req, res) => {
+  router.get('/api/v1/accounts', docs.getAccounts, requireActor, async (req, res) => {
     res.json(await listUsers(req.actor!));
   });
-  router.post('/api/v1/accounts', requireActor, async (req, res) => {
+  router.post('/api/v1/accounts', docs.postAccounts, requireActor, async (req, res) => {
     const created = await createUser(req.actor!, req.body);
     res.status(201).json(await getUser(req.actor!, created.id));
   });
-  router.post('/api/v1/accounts/import', requireActor, csvUpload.single('file'), async (req, res) => {
-    res.json(translatedReport(req, await importUsers(req.actor!, csvText(req), config.publicUrl)));
-  });
-  router.get('/api/v1/accounts/:id', requireActor, async (req, res) => {
+  router.post(
+    '/api/v1/accounts/import',
+    docs.postAccountsImport,
+    requireActor,
+    csvUpload.single('file'),
+    async (req, res) => {
+      res.json(translatedReport(req, await importUsers(req.actor!, csvText(req), config.publicUrl)));
+    },
+  );
+  router.get('/api/v1/accounts/:id', docs.getAccountsId, requireActor, async (req, res) => {
     res.json(await getUser(req.actor!, String(req.params.id)));
   });
-  router.patch('/api/v1/accounts/:id', requireActor, async (req, res) => {
+  router.patch('/api/v1/accounts/:id', docs.patchAccountsId, requireActor, async (req, res) => {
     res.json(await updateUser(req.actor!, String(req.params.id), req.body));
   });
-  router.post('/api/v1/accounts/:id/password-reset', requireActor, async (req, res) => {
-    await requestPasswordReset(req.actor!, String(req.params.id), config.publicUrl);
-    res.status(202).json({ ok: true });
-  });
+  router.post(
+    '/api/v1/accounts/:id/password-reset',
+    docs.postAccountsIdPasswordReset,
+    requireActor,
+    async (req, res) => {
+      await requestPasswordReset(req.actor!, String(req.params.id), config.publicUrl);
+      res.status(202).json({ ok: true });
+    },
+  );
 }
 
 /** Accounts, pages. */

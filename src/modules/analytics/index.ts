@@ -16,6 +16,7 @@ export type { CollectionDrift } from './rollups/verify.js';
 export { csvCell } from './ikm/exports.js';
 export { getWeights, setTransparencyPeriod, setWeights, transparencyPeriodFor } from './shared/settings.js';
 export { transparencyPeriods, type TransparencyPeriod } from './shared/days.js';
+export { transparencyPeriodInput, weightsInput } from './schemas.js';
 
 export const analytics: ModuleManifest = {
   name: 'analytics',

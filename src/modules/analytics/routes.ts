@@ -1,13 +1,27 @@
 import { Router } from 'express';
 import type { Config } from '../../config.js';
-import { check } from '../../platform/validate.js';
+import { check, describe } from '../../platform/validate.js';
 import { requireActor } from '../../platform/access.js';
-import { ikmQuery, trendsQuery } from './schemas.js';
+import { ikmQuery, trendsQuery, weightsInput } from './schemas.js';
 import { findUnitByCode } from '../directory/index.js';
 import { ikmReport } from './ikm/report.js';
 import { quarterToDate, todayIn, type Period } from './shared/days.js';
 import { getWeights, setWeights } from './shared/settings.js';
 import { ticketTrends, type Interval } from './trends/report.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getAnalyticsIkm: describe({
+    summary: 'The IKM (community satisfaction index) of a unit over a period',
+    query: ikmQuery,
+  }),
+  getAnalyticsTrends: describe({ summary: 'Ticket counts and times of a unit by week or month', query: trendsQuery }),
+  getAnalyticsWeightsAgencyCode: describe({ summary: 'An agency’s SKM element weights' }),
+  putAnalyticsWeightsAgencyCode: describe({
+    summary: 'Set an agency’s SKM element weights (null for equal weights)',
+    body: weightsInput,
+  }),
+};
 
 /**
  * JSON API of the analytics module (thin: validate → service → JSON). Dates are agency-local days 'YYYY-MM-DD',
@@ -21,7 +35,7 @@ export function analyticsRoutes(_config: Config): Router {
     return { from: query.from ?? fallback.from, to: query.to ?? fallback.to };
   };
 
-  router.get('/api/v1/analytics/ikm', requireActor, async (req, res) => {
+  router.get('/api/v1/analytics/ikm', docs.getAnalyticsIkm, requireActor, async (req, res) => {
     const query = check(ikmQuery, req.query) as {
       unitCode: string;
       from?: string;
@@ -54,7 +68,7 @@ export function analyticsRoutes(_config: Config): Router {
     });
   });
 
-  router.get('/api/v1/analytics/trends', requireActor, async (req, res) => {
+  router.get('/api/v1/analytics/trends', docs.getAnalyticsTrends, requireActor, async (req, res) => {
     const query = check(trendsQuery, req.query) as {
       unitCode: string;
       from?: string;
@@ -65,12 +79,22 @@ export function analyticsRoutes(_config: Config): Router {
     res.json(await ticketTrends(req.actor!, { ...query, ...(await period(query)) }));
   });
 
-  router.get('/api/v1/analytics/weights/:agencyCode', requireActor, async (req, res) => {
-    res.json(await getWeights(req.actor, String(req.params.agencyCode).toUpperCase()));
-  });
-  router.put('/api/v1/analytics/weights/:agencyCode', requireActor, async (req, res) => {
-    res.json(await setWeights(req.actor, String(req.params.agencyCode).toUpperCase(), req.body));
-  });
+  router.get(
+    '/api/v1/analytics/weights/:agencyCode',
+    docs.getAnalyticsWeightsAgencyCode,
+    requireActor,
+    async (req, res) => {
+      res.json(await getWeights(req.actor, String(req.params.agencyCode).toUpperCase()));
+    },
+  );
+  router.put(
+    '/api/v1/analytics/weights/:agencyCode',
+    docs.putAnalyticsWeightsAgencyCode,
+    requireActor,
+    async (req, res) => {
+      res.json(await setWeights(req.actor, String(req.params.agencyCode).toUpperCase(), req.body));
+    },
+  );
 
   return router;
 }

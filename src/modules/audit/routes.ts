@@ -1,9 +1,19 @@
+import Joi from 'joi';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { AppError, isApiRequest, translateFields } from '../../platform/errors.js';
-import { actionOptions, exportAuditLog, readAuditLog } from './service.js';
+import { actionOptions, exportAuditLog, readAuditLog, auditQuery } from './service.js';
 import { requireActor } from '../../platform/access.js';
+import { describe } from '../../platform/validate.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getAudit: describe({
+    summary: 'Read the audit log: who did what, when, to which record (CSV with format=csv)',
+    query: auditQuery.keys({ format: Joi.string().valid('json', 'csv') }),
+  }),
+};
 
 /** The audit log for the inspectorate: a page that works without JavaScript, its JSON twin and a CSV export. */
 export function auditRoutes(): Router {
@@ -20,7 +30,7 @@ export function auditRoutes(): Router {
     await pipeline(Readable.from(lines), res);
   };
 
-  router.get('/api/v1/audit', requireActor, async (req, res) => {
+  router.get('/api/v1/audit', docs.getAudit, requireActor, async (req, res) => {
     if (req.query.format === 'csv') return sendCsv(req, res);
     res.set('Cache-Control', 'no-store').json(await readAuditLog(req.actor, req.query, req.lang));
   });

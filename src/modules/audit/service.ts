@@ -74,6 +74,8 @@ export const auditActions = [
   'auth.failed',
   'token.create',
   'token.revoke',
+  'kiosk.register',
+  'kiosk.revoke',
   'user.create',
   'user.import',
   'user.update',

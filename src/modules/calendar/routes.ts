@@ -1,11 +1,21 @@
 import { Router, type Request, type Response } from 'express';
 import { formatLocalDate, isLocalDate } from '../../platform/calendar.js';
 import { submitForm } from '../../platform/forms.js';
-import { validate } from '../../platform/validate.js';
+import { validate, describe } from '../../platform/validate.js';
 import { requireActor } from '../../platform/access.js';
 import { holidayKinds } from './model.js';
-import { yearQuery } from './schemas.js';
+import { yearQuery, holidayInput, holidaysQuery } from './schemas.js';
 import { addHoliday, currentYear, listHolidays, listPublicHolidays, removeHoliday } from './service.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getHolidays: describe({
+    summary: 'Public holidays and collective leave of a year, national or of an agency',
+    query: holidaysQuery,
+  }),
+  postHolidays: describe({ summary: 'Add a holiday or collective leave day', body: holidayInput, status: 201 }),
+  deleteHolidaysId: describe({ summary: 'Remove a holiday', status: 204 }),
+};
 
 const locales = { id: 'id-ID', en: 'en-GB' } as const;
 
@@ -41,15 +51,15 @@ export function calendarRoutes(): Router {
   const router = Router();
 
   // Public: holidays are public information (docs/domain.md#working-days).
-  router.get('/api/v1/holidays', async (req, res) => {
+  router.get('/api/v1/holidays', docs.getHolidays, async (req, res) => {
     res.json(await listPublicHolidays(req.query));
   });
 
   // Staff API for integrations (session with X-CSRF-Token, or an API token).
-  router.post('/api/v1/holidays', requireActor, async (req, res) => {
+  router.post('/api/v1/holidays', docs.postHolidays, requireActor, async (req, res) => {
     res.status(201).json(await addHoliday(req.actor!, req.body));
   });
-  router.delete('/api/v1/holidays/:id', requireActor, async (req, res) => {
+  router.delete('/api/v1/holidays/:id', docs.deleteHolidaysId, requireActor, async (req, res) => {
     await removeHoliday(req.actor!, String(req.params.id));
     res.status(204).end();
   });

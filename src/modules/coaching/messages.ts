@@ -98,6 +98,8 @@ const id = {
   'coaching.flag.same_network': 'jaringan yang sama',
   'coaching.flag.repeat_device': 'perangkat yang sama',
   'coaching.flag.outside_hours': 'di luar jam layanan',
+  'coaching.flag.kiosk_pace': 'kios: terlalu rapat',
+  'coaching.flag.kiosk_top_share': 'kios: sebagian besar nilai tertinggi',
   'coaching.unit_officers': '{n} pegawai',
 };
 
@@ -200,6 +202,8 @@ const en: Record<keyof typeof id, string> = {
   'coaching.flag.same_network': 'same network',
   'coaching.flag.repeat_device': 'same device',
   'coaching.flag.outside_hours': 'outside opening hours',
+  'coaching.flag.kiosk_pace': 'kiosk: too close together',
+  'coaching.flag.kiosk_top_share': 'kiosk: mostly best answers',
   'coaching.unit_officers': '{n} officers',
 };
 

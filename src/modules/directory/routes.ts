@@ -1,10 +1,19 @@
+import Joi from 'joi';
 import express, { Router, type Request, type Response } from 'express';
 import { submitForm } from '../../platform/forms.js';
 import { AppError } from '../../platform/errors.js';
-import { validate } from '../../platform/validate.js';
+import { validate, describe } from '../../platform/validate.js';
 import { requireActor } from '../../platform/access.js';
 import { timeZones, unitKinds } from './model.js';
-import { officerQuery } from './schemas.js';
+import {
+  officerQuery,
+  createUnitInput,
+  officerChangeInput,
+  officerInput,
+  unitActiveInput,
+  unitMoveInput,
+  updateUnitInput,
+} from './schemas.js';
 import {
   createOfficer,
   createUnit,
@@ -22,7 +31,60 @@ import {
 import { CSV_LIMIT_BYTES, csvText, csvUpload, translatedReport } from '../../platform/csv.js';
 import { changeOfficer, officerForAdmin, searchOfficers } from './officer-admin.js';
 import { changeUnit, withdrawFromUnit } from './unit-admin.js';
-import { openingHoursFormValues, openingHoursOf, setOpeningHours, weekOf } from './opening-hours.js';
+import { openingHoursFormValues, openingHoursOf, setOpeningHours, weekOf, openingHoursInput } from './opening-hours.js';
+import { csvFileBody } from '../../platform/openapi.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getOfficers: validate(
+    { query: officerQuery },
+    { summary: 'List the officers of the units one manages, optionally of one unit' },
+  ),
+  getUnits: describe({
+    summary: 'The public list of active service units, for choosing where to file',
+    response: Joi.array().items(
+      Joi.object({
+        code: Joi.string().required(),
+        name: Joi.string().required(),
+        parentCode: Joi.string().allow(null).required(),
+        agencyCode: Joi.string().required(),
+        timeZone: Joi.string().required(),
+        services: Joi.array().items(
+          Joi.object({ code: Joi.string(), name: Joi.string(), targetWaitMinutes: Joi.number().allow(null) }),
+        ),
+        counters: Joi.array().items(Joi.object({ code: Joi.string(), name: Joi.string() })),
+      }),
+    ),
+  }),
+  postOfficers: describe({ summary: 'Add an officer (NIP or NI PPPK) to a unit', body: officerInput, status: 201 }),
+  patchOfficersNip: describe({
+    summary: 'Change an officer: name, position, unit, active (with a reason)',
+    body: officerChangeInput,
+  }),
+  postOfficersImport: describe({
+    summary: 'Import officers from a CSV file (or a text/csv body); answers what was created, updated, rejected',
+    body: csvFileBody,
+    bodyTypes: ['multipart/form-data'],
+  }),
+  postUnits: describe({ summary: 'Create a service unit under a parent', body: createUnitInput, status: 201 }),
+  patchUnitsCode: describe({
+    summary: 'Change a unit: its fields, active state, or place in the tree (with a reason)',
+    body: updateUnitInput.keys({
+      active: unitActiveInput.extract('active').optional(),
+      parentCode: unitMoveInput.extract('parentCode').optional(),
+      reason: unitActiveInput.extract('reason'),
+    }),
+  }),
+  getUnitsCodeOpeningHours: describe({ summary: 'A unit’s opening hours: weekly times and exceptions' }),
+  putUnitsCodeOpeningHours: describe({ summary: 'Set a unit’s opening hours', body: openingHoursInput }),
+  deleteUnitsCodeServicesItem: describe({ summary: 'Withdraw a service from a unit', status: 204 }),
+  deleteUnitsCodeCountersItem: describe({ summary: 'Withdraw a counter from a unit', status: 204 }),
+  postUnitsImport: describe({
+    summary: 'Import units from a CSV file (or a text/csv body); answers what was created, updated, rejected',
+    body: csvFileBody,
+    bodyTypes: ['multipart/form-data'],
+  }),
+};
 
 export function directoryRoutes(): Router {
   const router = Router();
@@ -37,51 +99,75 @@ function directoryApi(router: Router): void {
   const csvBody = express.text({ type: ['text/csv', 'text/plain'], limit: CSV_LIMIT_BYTES });
 
   // Public, per the contract.
-  router.get('/api/v1/units', async (_req, res) => {
+  router.get('/api/v1/units', docs.getUnits, async (_req, res) => {
     res.json(await listPublicUnits());
   });
 
   // Staff API.
-  router.get('/api/v1/officers', requireActor, validate({ query: officerQuery }), async (req, res) => {
+  router.get('/api/v1/officers', requireActor, docs.getOfficers, async (req, res) => {
     res.json(await listOfficers(req.actor!, res.locals.query));
   });
-  router.post('/api/v1/officers', requireActor, async (req, res) => {
+  router.post('/api/v1/officers', docs.postOfficers, requireActor, async (req, res) => {
     await createOfficer(req.actor!, req.body);
     res.status(201).json({ ok: true });
   });
-  router.patch('/api/v1/officers/:nip', requireActor, async (req, res) => {
+  router.patch('/api/v1/officers/:nip', docs.patchOfficersNip, requireActor, async (req, res) => {
     res.json(await changeOfficer(req.actor!, String(req.params.nip), req.body));
   });
-  router.post('/api/v1/officers/import', requireActor, csvUpload.single('file'), csvBody, async (req, res) => {
-    res.json(translatedReport(req, await importOfficers(req.actor!, csvText(req))));
-  });
-  router.post('/api/v1/units', requireActor, async (req, res) => {
+  router.post(
+    '/api/v1/officers/import',
+    docs.postOfficersImport,
+    requireActor,
+    csvUpload.single('file'),
+    csvBody,
+    async (req, res) => {
+      res.json(translatedReport(req, await importOfficers(req.actor!, csvText(req))));
+    },
+  );
+  router.post('/api/v1/units', docs.postUnits, requireActor, async (req, res) => {
     const unit = await createUnit(req.actor!, req.body);
     res.status(201).json({ code: unit.code });
   });
-  router.patch('/api/v1/units/:code', requireActor, async (req, res) => {
+  router.patch('/api/v1/units/:code', docs.patchUnitsCode, requireActor, async (req, res) => {
     const unit = await changeUnit(req.actor!, String(req.params.code), req.body);
     res.json({ code: unit.code, name: unit.name, active: unit.active });
   });
-  router.get('/api/v1/units/:code/opening-hours', async (req, res) => {
+  router.get('/api/v1/units/:code/opening-hours', docs.getUnitsCodeOpeningHours, async (req, res) => {
     const unit = await findUnitByCode(String(req.params.code));
     if (!unit?.active) throw new AppError('not_found');
     res.json({ code: unit.code, timeZone: unit.timeZone, openingHours: await openingHoursOf(unit.code) });
   });
-  router.put('/api/v1/units/:code/opening-hours', requireActor, async (req, res) => {
+  router.put('/api/v1/units/:code/opening-hours', docs.putUnitsCodeOpeningHours, requireActor, async (req, res) => {
     res.json({ openingHours: await setOpeningHours(req.actor!, String(req.params.code), req.body) });
   });
-  router.delete('/api/v1/units/:code/services/:item', requireActor, async (req, res) => {
-    await withdrawFromUnit(req.actor!, String(req.params.code), 'service', String(req.params.item));
-    res.status(204).end();
-  });
-  router.delete('/api/v1/units/:code/counters/:item', requireActor, async (req, res) => {
-    await withdrawFromUnit(req.actor!, String(req.params.code), 'counter', String(req.params.item));
-    res.status(204).end();
-  });
-  router.post('/api/v1/units/import', requireActor, csvUpload.single('file'), csvBody, async (req, res) => {
-    res.json(translatedReport(req, await importUnits(req.actor!, csvText(req))));
-  });
+  router.delete(
+    '/api/v1/units/:code/services/:item',
+    docs.deleteUnitsCodeServicesItem,
+    requireActor,
+    async (req, res) => {
+      await withdrawFromUnit(req.actor!, String(req.params.code), 'service', String(req.params.item));
+      res.status(204).end();
+    },
+  );
+  router.delete(
+    '/api/v1/units/:code/counters/:item',
+    docs.deleteUnitsCodeCountersItem,
+    requireActor,
+    async (req, res) => {
+      await withdrawFromUnit(req.actor!, String(req.params.code), 'counter', String(req.params.item));
+      res.status(204).end();
+    },
+  );
+  router.post(
+    '/api/v1/units/import',
+    docs.postUnitsImport,
+    requireActor,
+    csvUpload.single('file'),
+    csvBody,
+    async (req, res) => {
+      res.json(translatedReport(req, await importUnits(req.actor!, csvText(req))));
+    },
+  );
 }
 
 /** The admin pages of units: the tree, one unit with its services, counters, opening hours, state and place. */

@@ -1,5 +1,5 @@
 import { AppError } from '../../platform/errors.js';
-import { writeWithEvents } from '../../platform/event-log.js';
+import { recordEvents, writeWithEvents } from '../../platform/event-log.js';
 import { publish } from '../../platform/events.js';
 import { check } from '../../platform/validate.js';
 import { assertCan, type Actor } from '../../platform/access.js';
@@ -50,8 +50,9 @@ export async function setUnitActive(actor: Actor, code: string, raw: unknown): P
 
 /**
  * Moves a unit under another parent of the same agency. The `path` of the unit, of every unit below it and of
- * their officers changes in one transaction; tickets, answers, findings and rollups keep the path they were
- * recorded with (docs/architecture.md#rollups).
+ * their officers changes in one transaction, with a durable `unit.changed` record per unit, from which feedback
+ * moves the units' tickets and findings (docs/domain.md#moved-units); survey answers and rollups keep the path they
+ * were recorded with (docs/architecture.md#rollups).
  */
 export async function moveUnit(actor: Actor, code: string, raw: unknown): Promise<UnitDoc> {
   const unit = await managedUnit(actor, code);
@@ -78,6 +79,11 @@ export async function moveUnit(actor: Actor, code: string, raw: unknown): Promis
       await Unit.updateOne({ _id: one._id }, { $set: { path } }, { session });
       await Officer.updateMany({ unitId: one._id }, { $set: { unitPath: path } }, { session });
     }
+    // Recorded with the move, so whatever follows the units' paths (feedback's tickets) does, exactly once in effect.
+    await recordEvents(
+      session,
+      below.map((one) => ({ name: 'unit.changed', payload: { unitId: String(one._id), code: one.code } })),
+    );
     return below;
   });
   const oldParent = await Unit.findById(unit.parentId).select({ code: 1 }).lean<Pick<UnitDoc, 'code'>>();

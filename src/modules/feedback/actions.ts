@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { clock } from '../../platform/clock.js';
 import { unitCode } from '../directory/index.js';
 import { findingInput, mergeInput, officer, revision, staffReply } from './staff-schemas.js';
 import {
@@ -13,6 +14,14 @@ import {
   undecidedStatuses,
   type Status,
 } from './statuses.js';
+
+/** What an action may depend on besides the status: the kind of ticket and the clock it runs on. */
+export interface ActionFacts {
+  kind: string;
+  dueClock?: string | null;
+  dueAt?: Date | string | null;
+  extended?: boolean;
+}
 
 /**
  * What staff can do to a ticket (docs/domain.md), one entry per action: where it is allowed, who may take it, what
@@ -55,6 +64,10 @@ interface ActionRule {
   needsBody?: boolean;
   /** The inline partial of views/pages/inbox/ticket.hbs that draws its form, when it has one of its own. */
   form: string | null;
+  /** For actions of some tickets only (an information request's extension): whether it applies to this one. */
+  appliesTo?: (ticket: ActionFacts) => boolean;
+  /** The message a ticket it does not apply to is refused with (409). */
+  refusedWith?: string;
 }
 
 const reasonToUntag = Joi.string().trim().min(5).max(500).required();
@@ -104,6 +117,9 @@ export const ticketActions = {
     change: 'resolved',
     endpoint: 'act',
     form: 'act-resolve',
+    // An objection to an information request is answered with its outcome (answer_objection), not just resolved.
+    appliesTo: (ticket) => ticket.dueClock !== 'objection',
+    refusedWith: 'feedback.objection_pending',
   },
   close: {
     from: ['resolved'],
@@ -228,6 +244,41 @@ export const ticketActions = {
     needsBody: true,
     form: null,
   },
+  extend: {
+    // An information request's answer, once, by 7 working days, before it is due; the requester is told why.
+    from: openStatuses,
+    kind: 'decision',
+    clock: 'keeps', // the effect moves the answer clock on (information-requests.ts)
+    history: 'extended',
+    change: 'extended',
+    endpoint: 'act',
+    fields: { reason: Joi.string().trim().min(10).max(1000).required() },
+    form: 'act-extend',
+    appliesTo: (ticket) =>
+      ticket.kind === 'information_request' &&
+      ticket.dueClock === 'inform' &&
+      !ticket.extended &&
+      ticket.dueAt != null &&
+      new Date(ticket.dueAt).getTime() > clock.now(),
+    refusedWith: 'feedback.extend_refused',
+  },
+  answer_objection: {
+    // The unit above answers the requester's objection: upheld (the information is given) or dismissed, with reasons.
+    from: acceptedOpenStatuses,
+    nextFrom: acceptedOpenStatuses,
+    kind: 'decision',
+    clock: { starts: 'autoClose' },
+    history: 'objection_decided',
+    change: 'objection_decided',
+    endpoint: 'act',
+    fields: {
+      outcome: Joi.string().valid('upheld', 'dismissed').required(),
+      body: Joi.when('template', { is: Joi.string().min(1), otherwise: Joi.string().min(1).required() }),
+    },
+    needsBody: true,
+    form: 'act-objection',
+    appliesTo: (ticket) => ticket.dueClock === 'objection',
+  },
   finding: {
     from: acceptedStatuses,
     kind: 'decision',
@@ -249,6 +300,9 @@ export const permissionFor = (action: ActionName) =>
   ruleOf(action).kind === 'decision' ? 'tickets.triage' : 'tickets.work';
 export const isDecision = (action: ActionName) => ruleOf(action).kind === 'decision';
 export const isAllowedFrom = (action: ActionName, status: Status) => ruleOf(action).from.includes(status);
+/** Whether the action applies to this ticket at all (most apply to every ticket). */
+export const appliesTo = (action: ActionName, ticket: ActionFacts) => ruleOf(action).appliesTo?.(ticket) ?? true;
+export const refusalOf = (action: ActionName) => ruleOf(action).refusedWith ?? 'feedback.not_now';
 
 /** The actions the PATCH API and the page's `act` form take. */
 export const actActions = actionNames.filter((action) => ruleOf(action).endpoint === 'act');
@@ -293,19 +347,33 @@ export const inputOf = (action: ActionName): Joi.ObjectSchema => ruleOf(action).
 export interface Offer {
   status: Status;
   can: { triage: boolean; work: boolean };
+  /** The ticket's kind and clock, for actions of some tickets only; without it, an ordinary complaint's. */
+  ticket?: ActionFacts;
 }
+const fits = (action: ActionName, offer: Offer) => appliesTo(action, offer.ticket ?? { kind: 'complaint' });
 const mayTakeKind = (action: ActionName, can: Offer['can']) => (isDecision(action) ? can.triage : can.work);
 
 /** The action a ticket in this state waits for, for a person with these rights; null when there is none. */
-export function nextActionOf({ status, can }: Offer): ActionName | null {
-  return actionNames.find((action) => mayTakeKind(action, can) && ruleOf(action).nextFrom?.includes(status)) ?? null;
+export function nextActionOf(offer: Offer): ActionName | null {
+  const { status, can } = offer;
+  return (
+    actionNames.find(
+      (action) => mayTakeKind(action, can) && ruleOf(action).nextFrom?.includes(status) && fits(action, offer),
+    ) ?? null
+  );
 }
 
 /** Every action form the page may show for this state and these rights, in the order of the table. */
-export function offeredActions({ status, can }: Offer): ActionName[] {
+export function offeredActions(offer: Offer): ActionName[] {
+  const { status, can } = offer;
   return actionNames.filter((action) => {
     const rule = ruleOf(action);
-    return rule.form !== null && mayTakeKind(action, can) && (rule.offeredFrom ?? rule.from).includes(status);
+    return (
+      rule.form !== null &&
+      mayTakeKind(action, can) &&
+      (rule.offeredFrom ?? rule.from).includes(status) &&
+      fits(action, offer)
+    );
   });
 }
 

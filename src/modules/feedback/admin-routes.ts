@@ -1,4 +1,5 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
+import Joi from 'joi';
 import { requireActor, type Actor } from '../../platform/access.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { formRoute } from '../../platform/forms.js';
@@ -13,6 +14,8 @@ import {
   updateCategory,
   type CategoryTable,
   type CategoryView,
+  categoryChange,
+  categoryInput,
 } from './category-admin.js';
 import { clockDefaults, kinds } from './statuses.js';
 import {
@@ -23,9 +26,20 @@ import {
   templateUses,
   updateTemplate,
   type TemplateView,
+  templateChange,
+  templateInput,
+  templatePreviewInput,
 } from './template-admin.js';
 import { templatePlaceholders } from './templates.js';
+import { describe } from '../../platform/validate.js';
 
+const agencyParam = Joi.object({ agency: Joi.string().max(40) });
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const previewDocs = describe({
+  summary: 'Fill a template from a sample ticket, in both languages',
+  body: templatePreviewInput,
+});
 /**
  * The category tables and the response templates: JSON API under /api/v1 and the admin pages, which work without
  * JavaScript. Both are one shape (`tableRoutes`): a list, a form to add, a form to edit, a switch on and off, each
@@ -60,12 +74,14 @@ interface AdminTable<View> {
   emptied: Record<string, unknown>;
   listModel(req: Request): Promise<object>;
   formModel(req: Request): Promise<object>;
+  /** What the API document says of the four JSON routes. */
+  docs: { list: RequestHandler; create: RequestHandler; get: RequestHandler; update: RequestHandler };
 }
 
 function tableRoutes<View>(table: AdminTable<View>): Router {
   const router = Router();
   const { api, page } = table;
-  router.get(api, requireActor, async (req, res) => {
+  router.get(api, table.docs.list, requireActor, async (req, res) => {
     const owner = await categoryTable(req.actor, req.query.agency);
     res.json({
       agency: owner.agency?.code ?? null,
@@ -73,13 +89,13 @@ function tableRoutes<View>(table: AdminTable<View>): Router {
       [table.listKey]: await table.list(req.actor, req.query.agency),
     });
   });
-  router.post(api, requireActor, async (req, res) => {
+  router.post(api, table.docs.create, requireActor, async (req, res) => {
     res.status(201).json(await table.create(req.actor, req.query.agency, req.body));
   });
-  router.get(`${api}/:code`, requireActor, async (req, res) => {
+  router.get(`${api}/:code`, table.docs.get, requireActor, async (req, res) => {
     res.json(await table.get(req.actor, req.query.agency, req.params.code));
   });
-  router.patch(`${api}/:code`, requireActor, async (req, res) => {
+  router.patch(`${api}/:code`, table.docs.update, requireActor, async (req, res) => {
     res.json(await table.update(req.actor, req.query.agency, req.params.code, req.body));
   });
 
@@ -164,6 +180,12 @@ const ownerOf = (owner: CategoryTable) => owner.agency?.code ?? 'national';
 
 const categories: AdminTable<CategoryView> = {
   api: '/api/v1/categories',
+  docs: {
+    list: describe({ summary: 'The complaint category table (national, or an agency’s)', query: agencyParam }),
+    create: describe({ summary: 'Add a complaint category', query: agencyParam, body: categoryInput, status: 201 }),
+    get: describe({ summary: 'One complaint category', query: agencyParam }),
+    update: describe({ summary: 'Change a complaint category', query: agencyParam, body: categoryChange }),
+  },
   listKey: 'categories',
   page: '/admin/categories',
   views: { list: 'pages/admin/categories', form: 'pages/admin/category-form' },
@@ -244,6 +266,12 @@ const categoryNamesFor = async (req: Request) =>
 
 const templates: AdminTable<TemplateView> = {
   api: '/api/v1/response-templates',
+  docs: {
+    list: describe({ summary: 'The response templates (national, or an agency’s)', query: agencyParam }),
+    create: describe({ summary: 'Add a response template', query: agencyParam, body: templateInput, status: 201 }),
+    get: describe({ summary: 'One response template', query: agencyParam }),
+    update: describe({ summary: 'Change a response template', query: agencyParam, body: templateChange }),
+  },
   listKey: 'templates',
   page: '/admin/templates',
   views: { list: 'pages/admin/templates', form: 'pages/admin/template-form' },
@@ -303,7 +331,7 @@ const templates: AdminTable<TemplateView> = {
 /** A template as typed, filled from the sample ticket: JSON, and the form's preview button (nothing saved). */
 function templatePreviewRoutes(): Router {
   const router = Router();
-  router.post('/api/v1/response-templates/preview', requireActor, async (req, res) => {
+  router.post('/api/v1/response-templates/preview', previewDocs, requireActor, async (req, res) => {
     res.json(await previewTemplate(req.actor, req.body));
   });
   router.post(['/admin/templates/preview', '/admin/templates/:code/preview'], requireActor, async (req, res) => {

@@ -12,6 +12,8 @@ const id = {
     'Metadata PDF "{name}" (nama penulis, aplikasi, tanggal) tidak dapat dihapus dengan aman, misalnya karena berkasnya terkunci sandi. Simpan ulang sebagai PDF baru tanpa sandi, atau kirim fotonya.',
   'attachment.too_many_pixels':
     'Gambar "{name}" terlalu besar: paling banyak {maxMegapixels} megapiksel dan {maxSide} piksel per sisi. Perkecil lalu kirim ulang.',
+  'attachment.store_unavailable':
+    'Lampiran tidak dapat disimpan atau dibuka saat ini. Laporan belum terkirim dan tidak ada yang hilang; coba lagi sebentar lagi.',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -27,6 +29,8 @@ const en: Record<keyof typeof id, string> = {
     'The metadata of the PDF "{name}" (author name, application, dates) cannot be removed safely, for instance because the file is password-protected. Save it again as a new PDF without a password, or send a photo of it.',
   'attachment.too_many_pixels':
     'The image "{name}" is too large: at most {maxMegapixels} megapixels and {maxSide} pixels a side. Make it smaller and send it again.',
+  'attachment.store_unavailable':
+    'Attachments cannot be stored or opened right now. Nothing was sent and nothing is lost; please try again shortly.',
 };
 
 export default { id, en };

@@ -59,7 +59,7 @@ const fields = {
   verifyWorkingDays: Joi.number().integer().min(1).max(clockDefaults.verifyWorkingDays).allow('', null),
   officerRelated: checkbox(true),
 };
-const categoryInput = Joi.object({
+export const categoryInput = Joi.object({
   ...fields,
   code: Joi.string()
     .trim()
@@ -69,7 +69,7 @@ const categoryInput = Joi.object({
   nameEn: fields.nameEn.required(),
   kinds: fields.kinds.required(),
 });
-const categoryChange = Joi.object({
+export const categoryChange = Joi.object({
   ...fields,
   active: Joi.boolean(),
 }).min(1);

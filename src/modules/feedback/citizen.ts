@@ -5,11 +5,11 @@ import { publish } from '../../platform/events.js';
 import { check } from '../../platform/validate.js';
 import { calendarFor } from '../calendar/index.js';
 import { isAccessToken, normaliseTrackingCode } from './codes.js';
+import { dueFor } from './clock-settings.js';
 import { Ticket, type TicketDoc } from './model.js';
-import { ratingInput, replyInput } from './schemas.js';
+import { ratingInput, reopenInput, replyInput } from './schemas.js';
 import {
   answeredStatuses,
-  clockDefaults,
   isOpen,
   REOPEN_WINDOW_DAYS,
   resolvedStatuses,
@@ -180,11 +180,8 @@ export async function reopen(ticket: TicketDoc, raw: unknown) {
   const deadline = reopenDeadline(ticket);
   if (!deadline) throw new AppError('conflict', 'feedback.not_now');
   if (deadline.getTime() <= Date.now()) throw new AppError('conflict', 'feedback.reopen_expired');
-  const { body } = check(
-    replyInput.fork(['body'], (s) => s.optional().allow('')),
-    raw ?? {},
-  );
-  const followUp = (await calendarFor(ticket)).dueAfterWorkingDays(new Date(), clockDefaults.followUpWorkingDays);
+  const { body } = check(reopenInput, raw ?? {});
+  const followUp = await dueFor('followUp', ticket, new Date());
   return citizenChange(
     ticket,
     answeredStatuses,

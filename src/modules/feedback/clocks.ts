@@ -10,6 +10,7 @@ import { usersWithRoleOn } from '../accounts/index.js';
 import { calendarFor, type BusinessCalendar } from '../calendar/index.js';
 import { findUnitByCode, findUnitById, unitPathsOf } from '../directory/index.js';
 import { queueMail } from '../notifications/index.js';
+import { clockLengthsFor } from './clock-settings.js';
 import { decisionScope } from './conflict.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { eventOf } from './service.js';
@@ -29,11 +30,11 @@ export interface ClockConfig {
 }
 
 /** The clocks whose breach is escalated; auto-close is not a breach, it is the end of the wait. */
-const ESCALATED_CLOCKS = ['verify', 'followUp', 'resolve'] as const;
+const ESCALATED_CLOCKS = ['verify', 'followUp', 'resolve', 'inform', 'objection'] as const;
 type EscalatedClock = (typeof ESCALATED_CLOCKS)[number];
 
-/** While a breach lasts, it climbs one unit further up the tree each this many working days after the deadline. */
-export const ESCALATE_AGAIN_WORKING_DAYS = 2;
+// While a breach lasts, it climbs one unit further up the tree each `escalateAgainWorkingDays` of the ticket's
+// agency (clock-settings.ts: 2 unless it set another) after the deadline.
 
 const system = { kind: 'system' as const };
 const staffTicketUrl = (publicUrl: string, code: string) =>
@@ -78,10 +79,11 @@ function nextLevel(ticket: Pick<TicketDoc, 'escalated'>, clock: string, dueAt: D
 
 /**
  * Escalates one breach one level up the tree, exactly once per level however many runs see it: the first level as
- * soon as the clock ran out, each next one `ESCALATE_AGAIN_WORKING_DAYS` working days later. The ticket is claimed
- * by one atomic update that only matches while the level's key is not yet recorded, the level below it is, and the
- * clock is unchanged (still running, same due time); the heads' mails are queued in the same transaction, so a
- * crash leaves both or neither. Only the run that claimed it tells anyone. Returns whether this call escalated it.
+ * soon as the clock ran out, each next one the agency's `escalateAgainWorkingDays` (2 unless set) working days
+ * later. The ticket is claimed by one atomic update that only matches while the level's key is not yet recorded, the
+ * level below it is, and the clock is unchanged (still running, same due time); the heads' mails are queued in the
+ * same transaction, so a crash leaves both or neither. Only the run that claimed it tells anyone. Returns whether
+ * this call escalated it.
  */
 async function escalate(ticket: TicketDoc, now: Date, config: ClockConfig): Promise<boolean> {
   const clock = ticket.dueClock as EscalatedClock;
@@ -89,7 +91,8 @@ async function escalate(ticket: TicketDoc, now: Date, config: ClockConfig): Prom
   const level = nextLevel(ticket, clock, dueAt);
   const calendar = await calendarFor(ticket);
   const lateDays = calendar.workingDaysBetween(dueAt, now);
-  if (lateDays < (level - 1) * ESCALATE_AGAIN_WORKING_DAYS) return false;
+  const { escalateAgainWorkingDays } = await clockLengthsFor(ticket.agencyCode);
+  if (lateDays < (level - 1) * escalateAgainWorkingDays) return false;
   // Above where the ticket is decided: a ticket naming a unit's head is already decided one unit up.
   const unitPath = decisionScope(ticket).unitPath.map(String);
   // Each level is a unit of its own: past the agency there is nobody left to ask, and no need to look.
@@ -229,7 +232,7 @@ export async function escalateBreaches(
 }
 
 /**
- * Closes every resolved ticket whose auto-close time (10 working days after resolution, stored when it was resolved)
+ * Closes every resolved ticket whose auto-close time (the agency's auto-close length after resolution, stored then)
  * passed before `now` with no answer from the citizen. Each close is one atomic update conditioned on the ticket
  * being exactly as read (same revision), so a citizen confirming, replying or reopening at the same moment wins or
  * loses whole, never half. Returns how many this run closed.

@@ -32,7 +32,14 @@ export interface InboxItem {
   attachments: number;
   dueAt: Date | null;
   due: { verify: Date | null; followUp: Date | null; resolve: Date | null; autoClose: Date | null };
+  /** How it reached the agency (statuses.ts `ticketChannels`): web, api, counter, phone, letter, whatsapp, ... */
+  channel: string;
+  /** Which clock `dueAt` belongs to (verify, followUp, resolve, autoClose; inform and objection for requests). */
+  dueClock: string | null;
+  /** An information request whose answer clock was extended once already. */
+  extended: boolean;
   revision: number;
+  /** When the agency received it: the date staff gave when they recorded it, or when it was filed. */
   createdAt: Date;
   updatedAt: Date;
 }
@@ -66,11 +73,22 @@ export function inboxItem(ticket: TicketDoc): InboxItem {
       resolve: ticket.due?.resolve ?? null,
       autoClose: ticket.due?.autoClose ?? null,
     },
+    channel: ticket.channel ?? 'web',
+    dueClock: ticket.dueClock ?? null,
+    extended: Boolean(ticket.extension?.at),
     revision: ticket.revision ?? 0,
     createdAt: ticket.createdAt,
     updatedAt: ticket.updatedAt,
   };
 }
+
+/** What actions.ts reads of a ticket to know whether an action applies to it. */
+export const actionFactsOf = (ticket: TicketDoc) => ({
+  kind: ticket.kind,
+  dueClock: ticket.dueClock ?? null,
+  dueAt: ticket.dueAt ?? null,
+  extended: Boolean(ticket.extension?.at),
+});
 
 export async function loadInboxItem(ticketId: string): Promise<InboxItem | null> {
   const ticket = await Ticket.findById(ticketId).lean<TicketDoc>();

@@ -1,3 +1,4 @@
+import Joi from 'joi';
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { lookupHash } from '../../platform/crypto.js';
@@ -10,7 +11,7 @@ import { zoneName, dateFormatter } from '../../platform/calendar.js';
 import { attachmentUpload, prepareAttachments, type CleanAttachment } from './attachments.js';
 import { renderForm } from './intake-form.js';
 import { checkTicketInput, fileTicket, similarOpenTickets, trackUrl } from './service.js';
-import { kinds } from './statuses.js';
+import { kinds, statuses } from './statuses.js';
 import {
   discardStaged,
   newStagingId,
@@ -19,6 +20,32 @@ import {
   stageUploads,
   stagingIdOf,
 } from './staged-uploads.js';
+import { describe } from '../../platform/validate.js';
+import { similarQuery, ticketInput } from './schemas.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  postTickets: describe({
+    summary: 'File a complaint, compliment, question or suggestion; answers its code and access token',
+    body: ticketInput,
+    bodyTypes: ['application/json', 'multipart/form-data'],
+    status: 201,
+    idempotent: true,
+    rateLimited: true,
+    response: Joi.object({
+      code: Joi.string().required().description('The tracking code'),
+      accessToken: Joi.string().required().description('The reporter’s access token (X-Access-Token): shown this once'),
+      status: Joi.string()
+        .valid(...statuses)
+        .required(),
+      dueAt: Joi.date().allow(null).description('When the unit must answer by, on its working days'),
+    }),
+  }),
+  getTicketsSimilar: describe({
+    summary: 'Open tickets like the one being typed, so a citizen can follow one instead',
+    query: similarQuery,
+  }),
+};
 
 /** Filing a ticket: the JSON API and the public form (with its files staged across a refused submission). */
 
@@ -79,7 +106,6 @@ function intakeLimits() {
 const intakeContext = (config: Config) => (req: Request, files?: CleanAttachment[]) => ({
   lang: req.lang,
   publicUrl: config.publicUrl,
-  dataDir: config.dataDir,
   staff: Boolean(req.actor),
   ipHash: ipHash(req),
   deviceHash: deviceOf(req).hash,
@@ -193,9 +219,9 @@ export function intakeRoutes(config: Config): Router {
 
   // ---- JSON API (docs/architecture.md)
 
-  router.post('/api/v1/tickets', withDevice, intakeLimit, upload, contactLimit, async (req, res) => {
+  router.post('/api/v1/tickets', docs.postTickets, withDevice, intakeLimit, upload, contactLimit, async (req, res) => {
     const idempotencyKey = req.get('idempotency-key')?.slice(0, 200) || undefined;
-    const receipt = await fileTicket(req.body, { ...context(req), idempotencyKey });
+    const receipt = await fileTicket(req.body, { ...context(req), idempotencyKey, channel: 'api' });
     res.status(receipt.replayed ? 200 : 201).json({
       code: receipt.code,
       accessToken: receipt.accessToken,
@@ -204,7 +230,7 @@ export function intakeRoutes(config: Config): Router {
     });
   });
 
-  router.get('/api/v1/tickets/similar', async (req, res) => {
+  router.get('/api/v1/tickets/similar', docs.getTicketsSimilar, async (req, res) => {
     res.json(await similarOpenTickets(req.query));
   });
 

@@ -186,6 +186,45 @@ const id = {
   'feedback.named_refused': 'Laporan ini menyebut Anda, jadi keputusan atasnya diambil oleh pejabat lain.',
   'feedback.assignee_named': 'Petugas ini disebut dalam laporan dan tidak dapat menanganinya.',
   'feedback.contact_anonymous': 'Laporan anonim: identitas pelapor tidak dapat dibuka oleh siapa pun di instansi.',
+  'feedback.action.extended': 'Batas waktu jawaban diperpanjang',
+  'feedback.action.objection': 'Keberatan Anda diajukan',
+  'feedback.action.objection_decided': 'Keberatan diputuskan',
+  'feedback.extension_told': 'Jangka waktu jawaban diperpanjang 7 hari kerja. Alasannya: {reason}',
+  'feedback.extension_mail':
+    'Jangka waktu jawaban atas permintaan informasi Anda diperpanjang 7 hari kerja, sampai {due}. Alasannya: {reason}',
+  'feedback.extend_refused':
+    'Perpanjangan hanya dapat diberikan sekali, untuk permintaan informasi yang belum dijawab, sebelum batas waktunya lewat.',
+  'feedback.objection_once': 'Keberatan atas permintaan ini sudah diajukan.',
+  'feedback.objection_not_yet':
+    'Keberatan dapat diajukan bila permintaan ditolak, tidak dijawab tepat waktu, atau jawabannya tidak memuaskan.',
+  'feedback.objection_expired': 'Batas waktu pengajuan keberatan (30 hari kerja) sudah lewat.',
+  'feedback.objection_title': 'Ajukan keberatan',
+  'feedback.objection_reason': 'Alasan keberatan',
+  'feedback.objection_submit': 'Kirim keberatan',
+  'feedback.objection_until': 'Dapat diajukan sampai {date}.',
+  'feedback.objection_lodged': 'Keberatan Anda diperiksa oleh atasan PPID: {unit}.',
+  'feedback.objection_due': 'Tanggapan atas keberatan paling lambat {due}.',
+  'feedback.objection_grounds.refused': 'Permintaan Anda ditolak.',
+  'feedback.objection_grounds.late': 'Permintaan Anda tidak dijawab dalam batas waktu.',
+  'feedback.objection_grounds.unsatisfied': 'Jika jawaban tidak memuaskan, Anda dapat mengajukan keberatan.',
+  'feedback.objection_outcome.upheld': 'Keberatan diterima: informasi diberikan.',
+  'feedback.objection_outcome.dismissed':
+    'Keberatan ditolak. Anda dapat mengajukan sengketa informasi ke Komisi Informasi.',
+  'feedback.channel': 'Saluran',
+  'feedback.channel.web': 'Formulir web',
+  'feedback.channel.api': 'API',
+  'feedback.channel.kiosk': 'Kios',
+  'feedback.channel.open311': 'Open311',
+  'feedback.channel.counter': 'Loket',
+  'feedback.channel.phone': 'Telepon',
+  'feedback.channel.letter': 'Surat',
+  'feedback.channel.whatsapp': 'WhatsApp',
+  'feedback.channel.social_media': 'Media sosial',
+  'feedback.channel.lapor': 'SP4N-LAPOR!',
+  'clocks.clock.inform': 'jawaban permintaan informasi',
+  'clocks.clock.objection': 'tanggapan atas keberatan',
+  'feedback.objection_pending':
+    'Keberatan pemohon dijawab dengan putusannya (diterima atau ditolak), bukan hanya diselesaikan.',
 };
 
 const en: Record<keyof typeof id, string> = {
@@ -374,6 +413,45 @@ const en: Record<keyof typeof id, string> = {
   'feedback.named_refused': 'This report names you, so decisions on it are taken by someone else.',
   'feedback.assignee_named': 'This person is named in the report and cannot handle it.',
   'feedback.contact_anonymous': 'Anonymous report: no one in the agency can see who filed it.',
+  'feedback.action.extended': 'Answer deadline extended',
+  'feedback.action.objection': 'Your objection was lodged',
+  'feedback.action.objection_decided': 'Objection decided',
+  'feedback.extension_told': 'The time to answer was extended by 7 working days. The reason: {reason}',
+  'feedback.extension_mail':
+    'The time to answer your information request was extended by 7 working days, until {due}. The reason: {reason}',
+  'feedback.extend_refused':
+    'An extension can be given once, to an information request not yet answered, before its deadline passes.',
+  'feedback.objection_once': 'An objection to this request has already been lodged.',
+  'feedback.objection_not_yet':
+    'An objection can be lodged when the request is refused, not answered in time, or answered unsatisfactorily.',
+  'feedback.objection_expired': 'The time to lodge an objection (30 working days) has passed.',
+  'feedback.objection_title': 'Lodge an objection',
+  'feedback.objection_reason': 'Reasons for the objection',
+  'feedback.objection_submit': 'Send the objection',
+  'feedback.objection_until': 'You may lodge it until {date}.',
+  'feedback.objection_lodged': "Your objection is being reviewed by the information officer's superior: {unit}.",
+  'feedback.objection_due': 'The answer to the objection is due by {due}.',
+  'feedback.objection_grounds.refused': 'Your request was refused.',
+  'feedback.objection_grounds.late': 'Your request was not answered in time.',
+  'feedback.objection_grounds.unsatisfied': 'If the answer does not satisfy you, you may lodge an objection.',
+  'feedback.objection_outcome.upheld': 'Objection upheld: the information is given.',
+  'feedback.objection_outcome.dismissed':
+    'Objection dismissed. You may take the dispute to the Information Commission.',
+  'feedback.channel': 'Channel',
+  'feedback.channel.web': 'Web form',
+  'feedback.channel.api': 'API',
+  'feedback.channel.kiosk': 'Kiosk',
+  'feedback.channel.open311': 'Open311',
+  'feedback.channel.counter': 'Counter',
+  'feedback.channel.phone': 'Phone',
+  'feedback.channel.letter': 'Letter',
+  'feedback.channel.whatsapp': 'WhatsApp',
+  'feedback.channel.social_media': 'Social media',
+  'feedback.channel.lapor': 'SP4N-LAPOR!',
+  'clocks.clock.inform': 'answer to the information request',
+  'clocks.clock.objection': 'answer to the objection',
+  'feedback.objection_pending':
+    "The requester's objection is answered with its decision (upheld or dismissed), not just resolved.",
 };
 
 export default { id, en };

@@ -27,7 +27,7 @@ const historySchema = new Schema(
   { _id: true },
 );
 
-/** A stored file (see attachments.ts): metadata stripped, random name outside the web root. */
+/** A stored file (see attachments.ts): metadata stripped, kept in the attachment store under a random key. */
 const attachmentSchema = new Schema(
   {
     id: { type: String, required: true },
@@ -81,6 +81,21 @@ const ticketSchema = new Schema(
     lang: { type: String, enum: ['id', 'en'], default: 'id' },
     /** How the ticket reached the agency (statuses.ts `ticketChannels`); tickets from before the field read as web. */
     channel: { type: String, enum: ticketChannels, default: 'web' },
+    /** The counter kiosk the ticket was filed at (channel 'kiosk'; kiosks module), else null. */
+    kioskId: { type: Schema.Types.ObjectId, default: null },
+    /** The same report in SP4N-LAPOR!: its tracking number and what LAPOR! last said of it (lapor module). */
+    lapor: {
+      type: new Schema(
+        {
+          trackingNumber: { type: String, required: true },
+          status: { type: String, default: null },
+          disposition: { type: String, default: null },
+          updatedAt: { type: Date, default: null },
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
     status: { type: String, enum: statuses, required: true },
     priority: { type: String, enum: priorities, default: 'normal' },
     /** The handler working the ticket (disposisi). */
@@ -103,12 +118,35 @@ const ticketSchema = new Schema(
      * Which clock `dueAt` belongs to now: verify (after receipt), followUp (after assignment), resolve (after the
      * first public answer), autoClose (after resolution).
      */
-    dueClock: { type: String, enum: ['verify', 'followUp', 'resolve', 'autoClose', null], default: null },
+    dueClock: {
+      type: String,
+      enum: ['verify', 'followUp', 'resolve', 'autoClose', 'inform', 'objection', null],
+      default: null,
+    },
     due: {
       verify: { type: Date, default: null },
       followUp: { type: Date, default: null },
       resolve: { type: Date, default: null },
       autoClose: { type: Date, default: null },
+      /** An information request's answer (UU 14/2008): 10 working days from receipt, once extended by 7. */
+      inform: { type: Date, default: null },
+      /** The superior's answer to an objection (keberatan): 30 working days from when it was lodged. */
+      objection: { type: Date, default: null },
+    },
+    /** The one extension of an information request's answer clock, with the reason the requester is told. */
+    extension: {
+      at: { type: Date, default: null },
+      reason: { type: String, default: null },
+      by: { type: String, default: null },
+    },
+    /** The requester's objection (keberatan) to the answer, the refusal or the silence, and how it was decided. */
+    objection: {
+      at: { type: Date, default: null },
+      grounds: { type: String, enum: ['refused', 'late', 'unsatisfied', null], default: null },
+      /** The unit whose heads decide it: the one above the unit that answered the request. */
+      unitCode: { type: String, default: null },
+      outcome: { type: String, enum: ['upheld', 'dismissed', null], default: null },
+      decidedAt: { type: Date, default: null },
     },
     resolvedAt: { type: Date, default: null },
     closedAt: { type: Date, default: null },
@@ -133,6 +171,10 @@ ticketSchema.index({ status: 1, dueAt: 1 });
 ticketSchema.index({ unitId: 1, category: 1, status: 1 });
 ticketSchema.index({ searchTokens: 1 });
 ticketSchema.index({ 'reporter.emailHash': 1 }, { sparse: true });
+ticketSchema.index(
+  { 'lapor.trackingNumber': 1 },
+  { unique: true, partialFilterExpression: { 'lapor.trackingNumber': { $type: 'string' } } },
+);
 ticketSchema.index(
   { idempotencyKey: 1 },
   { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } } },

@@ -1,6 +1,7 @@
 import { Ticket } from './model.js';
 import { closedStatuses } from './statuses.js';
-import { deleteAttachment } from './attachments/storage.js';
+import { logger } from '../../platform/logger.js';
+import { deleteAttachment, LEGACY_STORED_NAME } from './attachments/storage.js';
 
 /**
  * What the retention job (settings module) asks of feedback: forgetting personal data of tickets that ended before a
@@ -38,18 +39,27 @@ export async function purgeContactData(before: Date, agencyCode: string): Promis
 }
 
 /**
- * Deletes the attachment files, then their records; returns how many files. A file is deleted before its record,
- * so a run cut short leaves records whose file is gone (the next run finishes them), never a file nobody points at.
+ * Deletes the attachment files from the store, then their records; returns how many files. A file is deleted before
+ * its record, so a run cut short leaves records whose file is gone (the next run finishes them), never a file nobody
+ * points at. A ticket still naming a file on disk (not yet moved by `npm run attachments:migrate`) is left for a run
+ * after the migration, which would otherwise find that file unreferenced.
  */
-export async function purgeAttachments(before: Date, agencyCode: string, dataDir: string): Promise<number> {
+export async function purgeAttachments(before: Date, agencyCode: string): Promise<number> {
   const tickets = await Ticket.find({ ...endedBefore(before, agencyCode), 'attachments.0': { $exists: true } })
     .select({ attachments: 1 })
     .lean<{ _id: unknown; attachments: { storedName: string }[] }[]>();
   let files = 0;
+  let waiting = 0;
   for (const ticket of tickets) {
-    for (const attachment of ticket.attachments) await deleteAttachment(attachment.storedName, dataDir);
+    if (ticket.attachments.some((attachment) => LEGACY_STORED_NAME.test(attachment.storedName))) {
+      waiting++;
+      continue;
+    }
+    for (const attachment of ticket.attachments) await deleteAttachment(attachment.storedName);
     await Ticket.updateOne({ _id: ticket._id }, { $set: { attachments: [] } });
     files += ticket.attachments.length;
   }
+  if (waiting > 0)
+    logger.warn({ tickets: waiting }, 'retention: attachments still on disk wait for `npm run attachments:migrate`');
   return files;
 }

@@ -84,6 +84,8 @@ export type TicketInput = {
 };
 
 export const replyInput = Joi.object({ body: Joi.string().trim().min(1).max(4000).required() });
+/** Reopening: the reporter may say why, or not. */
+export const reopenInput = replyInput.fork(['body'], (s) => s.optional().allow(''));
 export const ratingInput = Joi.object({
   score: Joi.number().integer().min(1).max(5).required(),
   comment: Joi.string().trim().max(1000).allow('', null),

@@ -16,7 +16,9 @@ import { accessTokenFor, fingerprint, newTokenSalt, newTrackingCode, shortAccess
 import { inboxItem } from './inbox-item.js';
 import { Ticket, type TicketDoc } from './model.js';
 import { similarQuery, ticketInput, type TicketInput } from './schemas.js';
-import { acceptedOpenStatuses, clockDefaults, type Status } from './statuses.js';
+import { informClockAt } from './information-clock.js';
+import { acceptedOpenStatuses, type Status, type TicketChannel } from './statuses.js';
+import { verifyWorkingDaysFor } from './clock-settings.js';
 import { sealCitizenText } from './sealed-text.js';
 import { scrubPersonalData, searchTokens } from './text.js';
 
@@ -28,9 +30,15 @@ export interface IntakeContext {
   deviceHash?: string | null;
   /** Files already checked by `prepareAttachments`; stored only once everything else is valid. */
   files?: CleanAttachment[];
-  dataDir: string;
   /** Signed-in staff or an integration's API token: only they may name an officer by NIP. */
   staff?: boolean;
+  /** How the ticket came (default web); a counter kiosk's tickets name the kiosk. */
+  channel?: TicketChannel;
+  kioskId?: string | null;
+  /** When the agency received it, if before now (assisted-intake.ts): the clocks count from then. */
+  receivedAt?: Date;
+  /** The staff member recording it on the citizen's behalf: the history's `created` entry names them. */
+  recordedBy?: { userId: string; name: string };
 }
 
 export interface Receipt {
@@ -68,7 +76,7 @@ export function eventOf(ticket: TicketDoc): TicketEvent {
 }
 
 /** "2026-11-20T09:30" typed on a form is local time at the unit; an explicit zone or Z is taken as given. */
-function parseOccurredAt(value: string, timeZone: string): Date {
+export function parseOccurredAt(value: string, timeZone: string): Date {
   const withTime = value.length === 10 ? `${value}T12:00` : value;
   if (/(Z|[+-]\d{2}:\d{2})$/.test(withTime)) return new Date(withTime);
   const asUtc = new Date(`${withTime}Z`);
@@ -195,13 +203,13 @@ export async function fileTicket(raw: unknown, context: IntakeContext): Promise<
 /** The citizen's files, cleaned and stored; `discard` removes them again when the ticket is not saved. */
 async function storeFiles(context: IntakeContext) {
   const stored: StoredAttachment[] = [];
-  const discard = () =>
-    Promise.all(stored.map((file) => deleteAttachment(file.storedName, context.dataDir).catch(() => undefined)));
+  const discard = () => Promise.all(stored.map((file) => deleteAttachment(file.storedName).catch(() => undefined)));
   try {
     for (const file of context.files ?? [])
-      stored.push(await storeAttachment(file.buffer, { dataDir: context.dataDir, originalName: file.originalName }));
+      stored.push(await storeAttachment(file.buffer, { originalName: file.originalName }));
   } catch (error) {
-    // A PDF that cannot be rewritten is refused at this point: the files stored before it belong to no ticket.
+    // A PDF that cannot be rewritten, or a store that fails (503), stops intake here: no ticket is made, and the
+    // files stored before this one belong to none, so they go again.
     await discard();
     throw error;
   }
@@ -218,9 +226,16 @@ async function newTicket(
     idempotencyKey: string | undefined;
   },
 ) {
-  const now = new Date();
+  const now = context.receivedAt ?? new Date();
   const calendar = await calendarFor(unit);
-  const verifyBy = calendar.dueAfterWorkingDays(now, category?.verifyWorkingDays ?? clockDefaults.verifyWorkingDays);
+  // The agency's verify length, or the category's where it is shorter (clock-settings.ts).
+  const verifyBy = calendar.dueAfterWorkingDays(now, await verifyWorkingDaysFor(unit.agencyCode, category));
+  // An information request runs on its own clock from receipt (information-clock.ts).
+  const firstClock =
+    input.kind === 'information_request'
+      ? informClockAt(calendar, now)
+      : { dueAt: verifyBy, dueClock: 'verify' as const, due: { verify: verifyBy } };
+  const recorder = context.recordedBy;
   const description = sealCitizenText(input.description);
   const email = input.reporter.email || null;
   // Anonymous: only the address the system itself writes to is kept; a name or a phone would identify the citizen.
@@ -255,9 +270,19 @@ async function newTicket(
       phoneHash: phone ? lookupHash(phone) : null,
     },
     lang: context.lang,
+    channel: context.channel ?? 'web',
+    kioskId: context.kioskId ?? null,
     status: 'received',
+    // Recorded on the citizen's behalf: the date received, and the staff member in the history (never as reporter).
+    ...(context.receivedAt ? { createdAt: context.receivedAt } : {}),
     history: [
-      { at: now, actor: { kind: 'citizen' }, action: 'created', to: 'received', public: true },
+      {
+        at: now,
+        actor: recorder ? { kind: 'staff', userId: recorder.userId, name: recorder.name } : { kind: 'citizen' },
+        action: 'created',
+        to: 'received',
+        public: true,
+      },
       ...(decisionUnit
         ? [
             {
@@ -271,9 +296,7 @@ async function newTicket(
           ]
         : []),
     ],
-    dueAt: verifyBy,
-    dueClock: 'verify',
-    due: { verify: verifyBy },
+    ...firstClock,
     attachments: extra.attachments,
     searchTokens: searchTokens(input.description),
     idempotencyKey: extra.idempotencyKey,

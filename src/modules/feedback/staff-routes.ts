@@ -3,6 +3,8 @@ import type { Config } from '../../config.js';
 import { formRoute } from '../../platform/forms.js';
 import { requireActor, type Actor } from '../../platform/access.js';
 import { unitsInScope } from '../directory/index.js';
+import { assistedRoutes } from './assisted-routes.js';
+import { mayRecord } from './assisted-intake.js';
 import { openAttachment, sendAttachment, type AttachmentType } from './attachments.js';
 import {
   actOnTicket,
@@ -15,8 +17,33 @@ import {
   revealContact,
   staffView,
 } from './staff.js';
-import { findingOutcomes, kinds, priorities, rejectReasons, statuses } from './statuses.js';
+import { findingOutcomes, kinds, priorities, rejectReasons, statuses, ticketChannels } from './statuses.js';
 import { ticketPage } from './ticket-page.js';
+import { describe } from '../../platform/validate.js';
+import { inputOf, ticketAction } from './actions.js';
+import { contactInput, inboxQuery } from './staff-schemas.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getInbox: describe({ summary: 'The staff inbox: tickets in one’s units, filtered and paged', query: inboxQuery }),
+  patchTicketsCode: describe({
+    summary: 'Act on a ticket (verify, reject, forward, assign, resolve, close…) at the revision one saw',
+    body: ticketAction,
+  }),
+  postTicketsCodeFindings: describe({
+    summary: 'Record a finding about one tagged officer',
+    body: inputOf('finding'),
+    status: 201,
+  }),
+  postTicketsCodeMerge: describe({
+    summary: 'Mark a ticket as a duplicate of another open one',
+    body: inputOf('merge'),
+  }),
+  postTicketsCodeContact: describe({
+    summary: 'Reveal the reporter’s contact data, with a reason (logged)',
+    body: contactInput,
+  }),
+};
 
 /**
  * The staff inbox: JSON API (session + X-CSRF-Token, or an API token) and server-rendered pages that work without
@@ -43,6 +70,8 @@ async function inboxPageModel(req: Request) {
     query,
     statuses,
     kinds,
+    channels: ticketChannels,
+    canRecord: mayRecord(req.actor),
     prev: inbox.page > 1 ? pageUrl(inbox.page - 1) : null,
     next: inbox.page < pages ? pageUrl(inbox.page + 1) : null,
     pages,
@@ -79,29 +108,31 @@ const pageAction = (work: (actor: Actor | undefined, code: unknown, raw: unknown
 
 /** The staff API: each route checks, calls the use case (which checks the grants itself) and answers the staff view. */
 function staffApiRoutes(router: Router) {
-  router.get('/api/v1/inbox', requireActor, async (req, res) => {
+  router.get('/api/v1/inbox', docs.getInbox, requireActor, async (req, res) => {
     res.json(await listInbox(req.actor, req.query));
   });
-  router.patch('/api/v1/tickets/:code', requireActor, async (req, res) => {
+  router.patch('/api/v1/tickets/:code', docs.patchTicketsCode, requireActor, async (req, res) => {
     await actOnTicket(req.actor, req.params.code, req.body);
     res.json(await staffView(req.actor, req.params.code));
   });
-  router.post('/api/v1/tickets/:code/findings', requireActor, async (req, res) => {
+  router.post('/api/v1/tickets/:code/findings', docs.postTicketsCodeFindings, requireActor, async (req, res) => {
     await recordFinding(req.actor, req.params.code, req.body);
     res.status(201).json(await staffView(req.actor, req.params.code));
   });
-  router.post('/api/v1/tickets/:code/merge', requireActor, async (req, res) => {
+  router.post('/api/v1/tickets/:code/merge', docs.postTicketsCodeMerge, requireActor, async (req, res) => {
     await mergeTicket(req.actor, req.params.code, req.body);
     res.json(await staffView(req.actor, req.params.code));
   });
-  router.post('/api/v1/tickets/:code/contact', requireActor, async (req, res) => {
+  router.post('/api/v1/tickets/:code/contact', docs.postTicketsCodeContact, requireActor, async (req, res) => {
     res.json(await revealContact(req.actor, req.params.code, req.body));
   });
 }
 
-export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
+export function staffRoutes(config: Pick<Config, 'publicUrl'>): Router {
   const router = Router();
   staffApiRoutes(router);
+  // Filing on a citizen's behalf (counter, phone, letter, WhatsApp...): assisted-intake.ts.
+  router.use(assistedRoutes(config));
 
   // ---- Pages
 
@@ -131,7 +162,7 @@ export function staffRoutes(config: Pick<Config, 'dataDir'>): Router {
 
   router.get('/inbox/tickets/:code/attachments/:id', requireActor, async (req, res) => {
     const { attachment } = await attachmentFor(req.actor, req.params.code, req.params.id);
-    const { stream } = await openAttachment(attachment.storedName, config.dataDir);
+    const { stream } = await openAttachment(attachment.storedName);
     await sendAttachment(
       res,
       {

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { unitCode } from '../directory/index.js';
-import { findingOutcomes, kinds, statuses } from './statuses.js';
+import { findingOutcomes, kinds, statuses, ticketChannels } from './statuses.js';
 
 /** The revision the person was looking at: a change to any other is refused as stale. */
 export const revision = Joi.number().integer().min(0).required();
@@ -41,6 +41,9 @@ export const inboxQuery = Joi.object({
     .valid(...kinds)
     .allow(''),
   category: Joi.string().trim().max(40).allow(''),
+  channel: Joi.string()
+    .valid(...ticketChannels)
+    .allow(''),
   officerNip: Joi.string().trim().max(40).allow(''),
   mine: Joi.boolean().truthy('1', 'on').falsy('0', '').default(false),
   q: Joi.string().trim().max(200).allow(''),

@@ -82,9 +82,10 @@ export type Privacy = (typeof privacies)[number];
 /** A citizen may reopen within this many days of the answer (docs/domain.md#transitions). */
 export const REOPEN_WINDOW_DAYS = 30;
 /**
- * Working days the legal clocks allow (PermenPANRB 62/2018), unless a category or the service's standard says
- * otherwise (docs/domain.md#clocks). Resolution: the regulation's 14-day completion norm for a complaint that needs
- * follow-up, counted here in working days from the first public answer.
+ * Working days the legal clocks allow (PermenPANRB 62/2018): the national lengths, and the most an agency may set
+ * (clock-settings.ts); an agency, a category or the service's standard may shorten them (docs/domain.md#clocks).
+ * Resolution: the regulation's 14-day completion norm for a complaint that needs follow-up, counted here in working
+ * days from the first public answer.
  */
 export const clockDefaults = {
   verifyWorkingDays: 3,

@@ -30,7 +30,7 @@ const fields = {
   bodyId: text,
   bodyEn: text,
 };
-const templateInput = Joi.object({
+export const templateInput = Joi.object({
   ...fields,
   code: Joi.string()
     .trim()
@@ -42,7 +42,7 @@ const templateInput = Joi.object({
   bodyId: fields.bodyId.required(),
   bodyEn: fields.bodyEn.required(),
 });
-const templateChange = Joi.object({ ...fields, active: Joi.boolean() }).min(1);
+export const templateChange = Joi.object({ ...fields, active: Joi.boolean() }).min(1);
 
 interface TemplateInput {
   code?: string;
@@ -196,16 +196,21 @@ export async function updateTemplate(
   return after;
 }
 
+/** What a preview takes: a template's texts as typed, not yet saved. */
+export const templatePreviewInput = Joi.object({
+  titleId: fields.titleId,
+  titleEn: fields.titleEn,
+  bodyId: text,
+  bodyEn: text,
+}).min(1);
+
 /** A made-up ticket for previews: never a real citizen's report. */
 export const sampleTicket = { code: 'SR-CONTOH-0001', unit: 'Puskesmas Contoh' };
 
 /** A template (saved, or as typed on the form) filled from the sample ticket, in both languages. */
 export async function previewTemplate(actor: Actor | undefined, raw: unknown) {
   assertReadsNationalTables(actor);
-  const input = check<TemplateInput>(
-    Joi.object({ titleId: fields.titleId, titleEn: fields.titleEn, bodyId: text, bodyEn: text }).min(1),
-    raw,
-  );
+  const input = check<TemplateInput>(templatePreviewInput, raw);
   assertPlaceholders(input);
   const fill = (lang: Lang) => fillTemplate(input[lang === 'id' ? 'bodyId' : 'bodyEn'] ?? '', sampleTicket);
   return { sample: sampleTicket, body: { id: fill('id'), en: fill('en') } };

@@ -31,7 +31,12 @@ export async function ticketPage(view: StaffView, lang: Lang) {
   const describe = async (entry: Entry): Promise<string> => {
     switch (entry.action) {
       case 'created':
-        return '';
+        // Recorded by staff from a phone call, a letter...: the channel it came by.
+        return view.ticket.channel === 'web' ? '' : t(lang, `feedback.channel.${view.ticket.channel}`);
+      case 'extended':
+        return entry.to ? new Date(entry.to).toISOString().slice(0, 10) : '';
+      case 'objection_decided':
+        return entry.to ? t(lang, `inbox.objection_outcome.${entry.to}`) : '';
       case 'status':
         return entry.from ? `${statusName(entry.from)} → ${statusName(entry.to)}` : statusName(entry.to);
       case 'forwarded':
@@ -62,7 +67,7 @@ export async function ticketPage(view: StaffView, lang: Lang) {
         ? t(lang, 'inbox.by.system')
         : entry.by;
 
-  const offer = { status: view.ticket.status as Status, can: view.can };
+  const offer = { status: view.ticket.status as Status, can: view.can, ticket: view.ticket };
   const actions = offeredActions(offer);
   const primary = nextActionOf(offer);
   const form = (action: ActionName) => formOf(action)!;

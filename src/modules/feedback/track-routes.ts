@@ -1,7 +1,9 @@
-import { Router, type Request, type Response } from 'express';
+import Joi from 'joi';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { AppError } from '../../platform/errors.js';
 import { submitForm } from '../../platform/forms.js';
+import { describe } from '../../platform/validate.js';
 import { clientAddressKey, rateLimiter } from '../../platform/security.js';
 import { findPublicUnit } from '../directory/index.js';
 import { openAttachment, sendAttachment } from './attachments.js';
@@ -14,6 +16,9 @@ import {
   ticketForCitizen,
   type CitizenView,
 } from './citizen.js';
+import { ratingInput, reopenInput, replyInput } from './schemas.js';
+import { informationView, lodgeObjection } from './information-requests.js';
+import type { TicketDoc } from './model.js';
 import { trackUrl } from './service.js';
 import { openTicket, replyToTicket, staffView } from './staff.js';
 
@@ -30,7 +35,50 @@ const citizenActions = {
   confirm: confirmResolved,
   reopen,
   rating: rateAnswer,
+  // An information request's objection (keberatan), decided by the unit above (information-requests.ts).
+  objection: lodgeObjection,
 } as const;
+
+/** The reporter's access token: in the X-Access-Token header, or here. */
+const accessToken = Joi.object({ token: Joi.string().max(200).description('The access token from the receipt') });
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getTicket: describe({
+    summary: 'A ticket: the reporter’s view with its access token (X-Access-Token), or the staff view signed in',
+    query: accessToken,
+    rateLimited: true,
+  }),
+  replies: describe({
+    summary: 'The reporter adds a reply (staff signed in without a token add a staff reply)',
+    query: accessToken,
+    body: replyInput,
+    rateLimited: true,
+  }),
+  confirm: describe({
+    summary: 'The reporter confirms the answer resolved the matter',
+    query: accessToken,
+    rateLimited: true,
+  }),
+  reopen: describe({
+    summary: 'The reporter reopens a resolved ticket, saying why',
+    query: accessToken,
+    body: reopenInput,
+    rateLimited: true,
+  }),
+  rating: describe({
+    summary: 'The reporter rates the answer, 1 to 5',
+    query: accessToken,
+    body: ratingInput,
+    rateLimited: true,
+  }),
+  objection: describe({
+    summary: 'The requester lodges an objection (keberatan) to an information request’s refusal, lateness or answer',
+    query: accessToken,
+    body: replyInput,
+    rateLimited: true,
+  }),
+} satisfies Record<'getTicket' | keyof typeof citizenActions, RequestHandler>;
 
 const citizenToken = (req: Request) =>
   req.get('x-access-token') ?? req.query.token ?? (req.body as { token?: unknown })?.token;
@@ -50,9 +98,27 @@ async function ticketOrFindAgain(req: Request, res: Response, code: string, toke
   }
 }
 
+/** What the citizen reads of a ticket: the citizen view, and an information request's clock and objection. */
+const viewFor = async (ticket: TicketDoc) => ({
+  ...citizenView(ticket),
+  information: await informationView(ticket),
+});
+
 /** The tracking page's view model: the ticket as the citizen sees it, each timeline entry in words. */
-async function trackModel(req: Request, view: CitizenView, token: string) {
+async function trackModel(req: Request, ticket: TicketDoc, token: string) {
+  const view: CitizenView & { information: Awaited<ReturnType<typeof informationView>> } = await viewFor(ticket);
+  const information = view.information;
   return {
+    information: information && {
+      ...information,
+      groundsLabel: information.grounds ? req.t(`feedback.objection_grounds.${information.grounds}`) : null,
+      objectionUnitName: information.objection?.unitCode
+        ? ((await findPublicUnit(information.objection.unitCode))?.name ?? information.objection.unitCode)
+        : null,
+      outcomeLabel: information.objection?.outcome
+        ? req.t(`feedback.objection_outcome.${information.objection.outcome}`)
+        : null,
+    },
     title: `${req.t('feedback.track_title')} ${view.code}`,
     view,
     unitName: (await findPublicUnit(view.unitCode))?.name ?? view.unitCode,
@@ -92,19 +158,24 @@ async function receiptLines(req: Request, config: Pick<Config, 'publicUrl'>, cod
 
 /** The JSON API of one ticket: signed-in staff get the staff view; anyone with the access token the citizen's. */
 function trackApiRoutes(router: Router, trackLimit: ReturnType<typeof rateLimiter>) {
-  router.get('/api/v1/tickets/:code', trackLimit, async (req, res) => {
+  router.get('/api/v1/tickets/:code', docs.getTicket, trackLimit, async (req, res) => {
     if (req.actor && !citizenToken(req)) return void res.json(await openTicket(req.actor, req.params.code));
-    res.json(citizenView(await ticketForCitizen(req.params.code, citizenToken(req))));
+    res.json(await viewFor(await ticketForCitizen(req.params.code, citizenToken(req))));
   });
   for (const [action, run] of Object.entries(citizenActions)) {
-    router.post(`/api/v1/tickets/:code/${action}`, trackLimit, async (req, res) => {
-      if (action === 'replies' && req.actor && !citizenToken(req)) {
-        await replyToTicket(req.actor, req.params.code, req.body);
-        return void res.status(201).json(await staffView(req.actor, req.params.code));
-      }
-      const ticket = await ticketForCitizen(req.params.code, citizenToken(req));
-      res.json(citizenView(await run(ticket, req.body)));
-    });
+    router.post(
+      `/api/v1/tickets/:code/${action}`,
+      docs[action as keyof typeof citizenActions],
+      trackLimit,
+      async (req, res) => {
+        if (action === 'replies' && req.actor && !citizenToken(req)) {
+          await replyToTicket(req.actor, req.params.code, req.body);
+          return void res.status(201).json(await staffView(req.actor, req.params.code));
+        }
+        const ticket = await ticketForCitizen(req.params.code, citizenToken(req));
+        res.json(await viewFor(await run(ticket, req.body)));
+      },
+    );
   }
 }
 
@@ -138,7 +209,7 @@ export function trackRoutes(config: Config): Router {
   router.get('/track/:code', trackLimit, async (req, res) => {
     const token = String(req.query.token ?? '').trim();
     const ticket = await ticketOrFindAgain(req, res, String(req.params.code), token);
-    if (ticket) res.render('pages/feedback/track', await trackModel(req, citizenView(ticket), token));
+    if (ticket) res.render('pages/feedback/track', await trackModel(req, ticket, token));
   });
 
   // The receipt as a small text file: "save" works without JavaScript, on any phone.
@@ -156,7 +227,7 @@ export function trackRoutes(config: Config): Router {
     const ticket = await ticketForCitizen(req.params.code, req.query.token);
     const attachment = ticket.attachments.find((candidate) => candidate.id === req.params.id);
     if (!attachment) throw new AppError('not_found');
-    const { stream } = await openAttachment(attachment.storedName, config.dataDir);
+    const { stream } = await openAttachment(attachment.storedName);
     await sendAttachment(
       res,
       { type: attachment.type as never, size: attachment.size, originalName: attachment.originalName ?? undefined },
@@ -177,7 +248,7 @@ export function trackRoutes(config: Config): Router {
         },
         async (errors) =>
           res.render('pages/feedback/track', {
-            ...(await trackModel(req, citizenView(await ticketForCitizen(ticket.code, token)), token)),
+            ...(await trackModel(req, await ticketForCitizen(ticket.code, token), token)),
             ...errors,
           }),
         { shows: ['validation', 'conflict'] },

@@ -3,6 +3,18 @@ import { AppError } from '../../platform/errors.js';
 import { requireActor } from '../../platform/access.js';
 import { outboxStatuses } from './model.js';
 import { listOutbox, outboxStatus, resendMail } from './service.js';
+import { describe } from '../../platform/validate.js';
+import { outboxListInput } from './schemas.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getAdminOutbox: describe({ summary: 'The e-mail outbox at a glance: counts by status' }),
+  getAdminOutboxMessages: describe({
+    summary: 'List outgoing e-mails by status, a page at a time',
+    query: outboxListInput,
+  }),
+  postAdminOutboxIdResend: describe({ summary: 'Send a failed e-mail again' }),
+};
 
 /** The page's links keep the status filter: `/admin/outbox?status=failed&page=2`. */
 function outboxUrl(status: string | null, page = 1): string {
@@ -19,15 +31,15 @@ export function notificationRoutes(): Router {
   const router = Router();
 
   // Platform administrators only (checked in the service): counts by status and the latest failures.
-  router.get('/api/v1/admin/outbox', requireActor, async (req, res) => {
+  router.get('/api/v1/admin/outbox', docs.getAdminOutbox, requireActor, async (req, res) => {
     res.json(await outboxStatus(req.actor));
   });
 
   // The messages of the admin's scope, a page at a time, addresses masked (checked in the service).
-  router.get('/api/v1/admin/outbox/messages', requireActor, async (req, res) => {
+  router.get('/api/v1/admin/outbox/messages', docs.getAdminOutboxMessages, requireActor, async (req, res) => {
     res.json(await listOutbox(req.actor, listQuery(req)));
   });
-  router.post('/api/v1/admin/outbox/:id/resend', requireActor, async (req, res) => {
+  router.post('/api/v1/admin/outbox/:id/resend', docs.postAdminOutboxIdResend, requireActor, async (req, res) => {
     res.json(await resendMail(req.actor, String(req.params.id)));
   });
 

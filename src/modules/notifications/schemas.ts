@@ -26,7 +26,8 @@ export const mailData = {
   'ticket.receipt': Joi.object(ticketMail),
   'ticket.status': Joi.object({ ...ticketMail, statusLabel: ticketMail.statusLabel.required() }),
   'ticket.reply': Joi.object({ ...ticketMail, body: ticketMail.body.required() }),
-  'ticket.resolved': Joi.object(ticketMail),
+  // The agency's auto-close length (feedback's clock settings); absent: the national 10 working days.
+  'ticket.resolved': Joi.object({ ...ticketMail, autoCloseDays: Joi.number().integer().min(1).max(60) }),
   // `trackUrl` is the link the HTML part shows: for staff, a staff page (sign-in needed, no token in it).
   'staff.escalation': Joi.object({
     code: ticketMail.code,

@@ -14,10 +14,10 @@ export const settings: ModuleManifest = {
   name: 'settings',
   messages: [messages],
   routes: () => [settingsRoutes()],
-  jobs: (config) =>
+  jobs: () =>
     registerJob({
       name: 'settings.retention',
       everyMs: 24 * 3_600_000,
-      run: async ({ startedAt, signal }) => void (await applyRetention(config.dataDir, startedAt, signal)),
+      run: async ({ startedAt, signal }) => void (await applyRetention(startedAt, signal)),
     }),
 };

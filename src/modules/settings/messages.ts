@@ -18,6 +18,16 @@ const id = {
   'settings.period.quarter': 'Triwulan berjalan',
   'settings.period.half': 'Semester berjalan',
   'settings.period.year': 'Tahun berjalan',
+  'settings.clocks.title': 'Batas waktu penanganan laporan',
+  'settings.clocks.help':
+    'Dalam hari kerja. Instansi boleh memperpendek batas waktu PermenPANRB 62/2018, tidak boleh memperpanjangnya. Perubahan berlaku untuk batas waktu yang ditetapkan sejak disimpan; batas waktu laporan yang sudah berjalan tidak berubah.',
+  'settings.clocks.verifyWorkingDays': 'Verifikasi, sejak laporan diterima',
+  'settings.clocks.followUpWorkingDays': 'Tindak lanjut pertama, sejak laporan diverifikasi',
+  'settings.clocks.resolveWorkingDays': 'Penyelesaian, sejak tanggapan pertama',
+  'settings.clocks.autoCloseWorkingDays': 'Penutupan otomatis, sejak laporan selesai tanpa tanggapan pelapor',
+  'settings.clocks.escalateAgainWorkingDays': 'Eskalasi ke atasan berikutnya, selama batas waktu terlewati',
+  'settings.clocks.bounds': '{min}–{max} hari kerja, bawaan {default}',
+  'settings.clocks.save': 'Simpan batas waktu',
   'settings.retention.title': 'Masa simpan data pribadi',
   'settings.retention.help':
     'Setelah masa ini, data dihapus otomatis setiap hari (UU 27/2022 tentang Pelindungan Data Pribadi). Dalam hari.',
@@ -50,6 +60,16 @@ const en: Record<keyof typeof id, string> = {
   'settings.period.quarter': 'Quarter to date',
   'settings.period.half': 'Half-year to date',
   'settings.period.year': 'Year to date',
+  'settings.clocks.title': 'Ticket deadlines',
+  'settings.clocks.help':
+    'In working days. An agency may shorten the limits of PermenPANRB 62/2018, never lengthen them. A change applies to deadlines set from when it is saved; deadlines of tickets already running stay as they are.',
+  'settings.clocks.verifyWorkingDays': 'Verification, from receipt',
+  'settings.clocks.followUpWorkingDays': 'First follow-up, from verification',
+  'settings.clocks.resolveWorkingDays': 'Resolution, from the first answer',
+  'settings.clocks.autoCloseWorkingDays': 'Automatic closing, from resolution without a reply from the citizen',
+  'settings.clocks.escalateAgainWorkingDays': 'Escalation to the next head up, while a deadline stays missed',
+  'settings.clocks.bounds': '{min}–{max} working days, default {default}',
+  'settings.clocks.save': 'Save deadlines',
   'settings.retention.title': 'Personal data retention',
   'settings.retention.help':
     'After these periods the data is removed automatically, daily (Law 27/2022 on Personal Data Protection). In days.',

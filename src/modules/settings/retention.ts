@@ -34,7 +34,7 @@ const boundsMessage: Record<RetentionKind, string> = {
   evidenceDays: 'settings.retention.evidence_bounds',
 };
 
-const retentionInput = Joi.object(
+export const retentionInput = Joi.object(
   Object.fromEntries(
     retentionKinds.map((kind) => [
       kind,
@@ -85,11 +85,7 @@ export interface RetentionCounts {
  * and writes one audit entry with them, per agency and in total, even when nothing was due (the inspectorate sees
  * the job ran).
  */
-export async function applyRetention(
-  dataDir: string,
-  now = new Date(),
-  signal?: AbortSignal,
-): Promise<RetentionCounts> {
+export async function applyRetention(now = new Date(), signal?: AbortSignal): Promise<RetentionCounts> {
   const total: RetentionCounts = { contactData: 0, attachments: 0, surveyEvidence: 0 };
   const agencies: Record<string, RetentionCounts> = {};
   for (const agency of await activeAgencies()) {
@@ -98,7 +94,7 @@ export async function applyRetention(
     const cutoff = (days: number) => new Date(now.getTime() - days * DAY_MS);
     const counts: RetentionCounts = {
       contactData: await purgeContactData(cutoff(periods.contactDays), agency.code),
-      attachments: await purgeAttachments(cutoff(periods.attachmentDays), agency.code, dataDir),
+      attachments: await purgeAttachments(cutoff(periods.attachmentDays), agency.code),
       surveyEvidence: await purgeSurveyEvidence(cutoff(periods.evidenceDays), agency.code),
     };
     agencies[agency.code] = counts;

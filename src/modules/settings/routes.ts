@@ -1,10 +1,29 @@
+import Joi from 'joi';
 import { Router, type Request } from 'express';
 import { requireActor } from '../../platform/access.js';
 import { AppError } from '../../platform/errors.js';
 import { formRoute } from '../../platform/forms.js';
-import { transparencyPeriods } from '../analytics/index.js';
-import { retentionBounds, retentionKinds } from './retention.js';
+import { transparencyPeriods, transparencyPeriodInput, weightsInput } from '../analytics/index.js';
+import { clockBounds, clockLengthKeys, clockLengthsInput } from '../feedback/index.js';
+import { retentionBounds, retentionKinds, retentionInput } from './retention.js';
 import { agencySettings, changeSettings, managedAgencies } from './service.js';
+import { describe } from '../../platform/validate.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getAgenciesAgencyCodeSettings: describe({
+    summary: 'An agency’s settings: SKM weights, transparency period, data retention, clock lengths',
+  }),
+  putAgenciesAgencyCodeSettings: describe({
+    summary: 'Change an agency’s settings; each part given is checked and saved',
+    body: Joi.object({
+      weights: weightsInput.extract('weights').optional(),
+      transparencyPeriod: transparencyPeriodInput.extract('transparencyPeriod').optional(),
+      retention: retentionInput,
+      clockLengths: clockLengthsInput,
+    }),
+  }),
+};
 
 const codeOf = (req: Request) => String(req.params.agencyCode).toUpperCase();
 const pageOf = (req: Request) => `/admin/settings/${encodeURIComponent(codeOf(req))}`;
@@ -25,18 +44,29 @@ async function settingsPage(req: Request) {
     settings,
     weightRows: settings.weights.map((weight, index) => ({ n: index + 1, weight })),
     periods: transparencyPeriods.map((period) => ({ period, selected: period === settings.transparencyPeriod })),
+    clockRows: clockLengthKeys.map((key) => ({ key, days: settings.clockLengths[key], ...clockBounds[key] })),
     retentionRows: retentionKinds.map((kind) => ({ kind, days: settings.retention[kind], ...retentionBounds[kind] })),
   };
 }
 
 export function settingsRoutes(): Router {
   const router = Router();
-  router.get('/api/v1/agencies/:agencyCode/settings', requireActor, async (req, res) => {
-    res.json(await agencySettings(req.actor, codeOf(req)));
-  });
-  router.put('/api/v1/agencies/:agencyCode/settings', requireActor, async (req, res) => {
-    res.json(await changeSettings(req.actor, codeOf(req), req.body ?? {}));
-  });
+  router.get(
+    '/api/v1/agencies/:agencyCode/settings',
+    docs.getAgenciesAgencyCodeSettings,
+    requireActor,
+    async (req, res) => {
+      res.json(await agencySettings(req.actor, codeOf(req)));
+    },
+  );
+  router.put(
+    '/api/v1/agencies/:agencyCode/settings',
+    docs.putAgenciesAgencyCodeSettings,
+    requireActor,
+    async (req, res) => {
+      res.json(await changeSettings(req.actor, codeOf(req), req.body ?? {}));
+    },
+  );
   // An agency admin goes straight to their agency; a platform administrator picks one.
   router.get('/admin/settings', requireActor, async (req, res) => {
     const agencies = await managedAgencies(req.actor);
@@ -60,6 +90,16 @@ export function settingsRoutes(): Router {
     requireActor,
     formRoute('pages/admin/settings', settingsPage, async (req) => {
       await changeSettings(req.actor, codeOf(req), { transparencyPeriod: req.body?.transparencyPeriod ?? null });
+      return { to: pageOf(req), flash: req.t('settings.saved') };
+    }),
+  );
+  router.post(
+    '/admin/settings/:agencyCode/clocks',
+    requireActor,
+    formRoute('pages/admin/settings', settingsPage, async (req) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const clockLengths = Object.fromEntries(clockLengthKeys.map((key) => [key, body[key] ?? '']));
+      await changeSettings(req.actor, codeOf(req), { clockLengths });
       return { to: pageOf(req), flash: req.t('settings.saved') };
     }),
   );

@@ -8,11 +8,13 @@ import {
   transparencyPeriodFor,
   type TransparencyPeriod,
 } from '../analytics/index.js';
+import { clockLengthsFor, setClockLengths, type ClockLengths } from '../feedback/index.js';
 import { retentionOf, saveRetention, type RetentionPeriods } from './retention.js';
 
 /**
  * An agency's settings, gathered on one page: each value lives in the module that reads it (SKM weights and the
- * transparency period in analytics), and this module only reads and changes them through those modules' faces.
+ * transparency period in analytics, clock lengths in feedback), and this module only reads and changes them through
+ * those modules' faces.
  */
 
 export interface AgencySettings {
@@ -21,6 +23,8 @@ export interface AgencySettings {
   weights: number[];
   customWeights: boolean;
   transparencyPeriod: TransparencyPeriod;
+  /** Working days of the ticket clocks; a change applies to deadlines set from then on. */
+  clockLengths: ClockLengths;
   retention: RetentionPeriods;
 }
 
@@ -35,9 +39,10 @@ async function managedAgency(actor: Actor | undefined, agencyCode: string) {
 
 export async function agencySettings(actor: Actor | undefined, agencyCode: string): Promise<AgencySettings> {
   const unit = await managedAgency(actor, agencyCode);
-  const [weights, transparencyPeriod, retention] = await Promise.all([
+  const [weights, transparencyPeriod, clockLengths, retention] = await Promise.all([
     getWeights(actor, unit.code),
     transparencyPeriodFor(unit.code),
+    clockLengthsFor(unit.code),
     retentionOf(unit.code),
   ]);
   return {
@@ -46,6 +51,7 @@ export async function agencySettings(actor: Actor | undefined, agencyCode: strin
     weights: weights.weights,
     customWeights: weights.custom,
     transparencyPeriod,
+    clockLengths: { ...clockLengths },
     retention,
   };
 }
@@ -63,6 +69,7 @@ export async function managedAgencies(actor: Actor | undefined): Promise<{ code:
 export interface SettingsChange {
   weights?: number[] | null;
   transparencyPeriod?: unknown;
+  clockLengths?: unknown;
   retention?: Partial<Record<keyof RetentionPeriods, unknown>>;
 }
 
@@ -76,6 +83,7 @@ export async function changeSettings(
   if (change.weights !== undefined) await setWeights(actor, unit.code, { weights: change.weights });
   if (change.transparencyPeriod !== undefined)
     await setTransparencyPeriod(actor, unit.code, { transparencyPeriod: change.transparencyPeriod });
+  if (change.clockLengths !== undefined) await setClockLengths(actor, unit.code, change.clockLengths);
   if (change.retention !== undefined) await saveRetention(actor!, unit, change.retention);
   return agencySettings(actor, unit.code);
 }

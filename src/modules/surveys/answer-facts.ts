@@ -65,7 +65,8 @@ export interface ExportedAnswer {
   unitCode: string;
   serviceCode: string | null;
   answers: number[];
-  respondent: { gender: string; ageBand: string; education: string; occupation: string };
+  /** A field is missing where a kiosk respondent skipped it. */
+  respondent: { gender?: string; ageBand?: string; education?: string; occupation?: string };
   comment: string | null;
 }
 

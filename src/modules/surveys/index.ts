@@ -5,7 +5,11 @@ import type { ModuleManifest } from '../../platform/modules.js';
 import messages from './messages.js';
 import { surveyRoutes as routes } from './routes.js';
 export { surveyRoutes } from './routes.js';
-export { submitSurvey } from './service.js';
+export { issueFormToken, submitSurvey } from './service.js';
+export type { SubmitContext } from './service.js';
+export { kioskAnswerFigures } from './kiosk-answers.js';
+export type { KioskAnswerFigures } from './kiosk-answers.js';
+export { INTEGRITY_RULES } from './integrity.js';
 export { ageBands, educations, genders, integrityFlags, occupations } from './model.js';
 export type { IntegrityFlag, SurveyResponseDoc } from './model.js';
 export {

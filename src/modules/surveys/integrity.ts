@@ -19,6 +19,13 @@ export const INTEGRITY_RULES = {
   sameNetworkAt: 5,
   /** `repeat_device`: the device answered the unit before (another service) within this many hours. */
   sameDeviceWindowHours: 24,
+  /** `kiosk_pace`: a kiosk's answer this soon after its previous one (nine questions take a new person longer). */
+  kioskPaceSeconds: 30,
+  /** `kiosk_top_share`: of a kiosk's answers within the window (this one included), at least `kioskTopShareMin`
+   * answers and at least this share all-top. */
+  kioskShareWindowHours: 24,
+  kioskTopShareMin: 10,
+  kioskTopShareAt: 0.8,
 } as const;
 
 export interface IntegrityInput {
@@ -32,6 +39,12 @@ export interface IntegrityInput {
   /** For the HTML form: when the signed hidden field says the form was rendered (null if missing or forged). */
   form: { renderedAt: Date | null } | null;
   counts: { unitBurst: number; sameNetwork: number; sameDevice: number };
+  /**
+   * A counter kiosk's answer: the device is the agency's tablet, so the device and network rules say nothing about
+   * it; the kiosk's own pace and all-top share do. `previousAt` is the kiosk's previous answer; `recent` and
+   * `recentAllTop` count its earlier answers within the share window.
+   */
+  kiosk?: { previousAt: Date | null; recent: number; recentAllTop: number } | null;
 }
 
 export interface Integrity {
@@ -45,6 +58,9 @@ export interface Integrity {
   unitBurst: number;
   sameNetwork: number;
   sameDevice: number;
+  kioskGapSeconds: number | null;
+  kioskRecent: number | null;
+  kioskRecentAllTop: number | null;
   flags: IntegrityFlag[];
 }
 
@@ -69,15 +85,30 @@ export function integrityOf(input: IntegrityInput): Integrity {
   const allTop = input.answers.every((answer) => answer === 4);
   const { unitBurst, sameNetwork, sameDevice } = input.counts;
 
+  const kiosk = input.kiosk ?? null;
+  const kioskGapSeconds = kiosk?.previousAt
+    ? Math.max(0, Math.round((input.submittedAt.getTime() - kiosk.previousAt.getTime()) / 1000))
+    : null;
+  const kioskRecent = kiosk ? kiosk.recent + 1 : null;
+  const kioskRecentAllTop = kiosk ? kiosk.recentAllTop + (allTop ? 1 : 0) : null;
+
   const flags: IntegrityFlag[] = [];
-  if (input.device.fresh) flags.push('fresh_device');
+  if (input.device.fresh && !kiosk) flags.push('fresh_device');
   if (input.form && !renderedAt) flags.push('no_form_token');
   if (secondsToComplete !== null && secondsToComplete < INTEGRITY_RULES.fastSeconds) flags.push('too_fast');
   if (allTop) flags.push('all_top');
   if (unitBurst >= INTEGRITY_RULES.burstAt) flags.push('burst');
-  if (sameNetwork >= INTEGRITY_RULES.sameNetworkAt) flags.push('same_network');
-  if (sameDevice > 0) flags.push('repeat_device');
+  if (sameNetwork >= INTEGRITY_RULES.sameNetworkAt && !kiosk) flags.push('same_network');
+  if (sameDevice > 0 && !kiosk) flags.push('repeat_device');
   if (within === false) flags.push('outside_hours');
+  if (kioskGapSeconds !== null && kioskGapSeconds < INTEGRITY_RULES.kioskPaceSeconds) flags.push('kiosk_pace');
+  if (
+    kioskRecent !== null &&
+    kioskRecentAllTop !== null &&
+    kioskRecent >= INTEGRITY_RULES.kioskTopShareMin &&
+    kioskRecentAllTop / kioskRecent >= INTEGRITY_RULES.kioskTopShareAt
+  )
+    flags.push('kiosk_top_share');
 
   return {
     deviceHash: input.device.hash,
@@ -90,6 +121,9 @@ export function integrityOf(input: IntegrityInput): Integrity {
     unitBurst,
     sameNetwork,
     sameDevice,
+    kioskGapSeconds,
+    kioskRecent,
+    kioskRecentAllTop,
     flags,
   };
 }

@@ -30,15 +30,21 @@ export const integrityFlags = [
   'same_network', // several answers for the unit from one network within the hour
   'repeat_device', // this device already answered the unit (another service) within a day
   'outside_hours', // submitted outside the unit's opening hours (only when those are known)
+  'kiosk_pace', // a counter kiosk's answer sooner after its previous answer than a new person can have answered
+  'kiosk_top_share', // most of a counter kiosk's recent answers are all-top
 ] as const;
 export type IntegrityFlag = (typeof integrityFlags)[number];
 
+/**
+ * The respondent's profile. The citizen's own form and the API require all four fields (schemas.ts); at a counter
+ * kiosk each may be left out, and a missing field is counted nowhere (the IKM uses the nine answers only).
+ */
 const respondentSchema = new Schema(
   {
-    gender: { type: String, enum: genders, required: true },
-    ageBand: { type: String, enum: ageBands, required: true },
-    education: { type: String, enum: educations, required: true },
-    occupation: { type: String, enum: occupations, required: true },
+    gender: { type: String, enum: genders },
+    ageBand: { type: String, enum: ageBands },
+    education: { type: String, enum: educations },
+    occupation: { type: String, enum: occupations },
   },
   { _id: false },
 );
@@ -61,6 +67,11 @@ const integritySchema = new Schema(
     unitBurst: { type: Number, required: true },
     sameNetwork: { type: Number, required: true },
     sameDevice: { type: Number, required: true },
+    /** Counter kiosk answers only (null otherwise): seconds since the kiosk's previous answer, and the kiosk's answers
+     * (with how many all-top) within the share window, this one included. */
+    kioskGapSeconds: { type: Number, default: null },
+    kioskRecent: { type: Number, default: null },
+    kioskRecentAllTop: { type: Number, default: null },
     flags: { type: [{ type: String, enum: integrityFlags }], default: [] },
   },
   { _id: false },
@@ -84,10 +95,12 @@ const surveyResponseSchema = new Schema(
         message: 'answers must be 9 integers from 1 to 4',
       },
     },
-    respondent: { type: respondentSchema, required: true },
+    respondent: { type: respondentSchema, default: () => ({}) },
     /** Free text kept as typed; every view escapes it. */
     comment: { type: String, default: null, maxlength: 1000 },
     channel: { type: String, enum: channels, required: true },
+    /** The counter kiosk that took the answer (kiosks module); null for every other channel. */
+    kioskId: { type: Schema.Types.ObjectId, default: null },
     submittedAt: { type: Date, required: true },
     /** From an Idempotency-Key header (`api:`) or the form's hidden token (`form:`): a double tap is one answer. */
     idempotencyKey: { type: String, default: null },
@@ -106,6 +119,10 @@ surveyResponseSchema.index(
   { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } } },
 );
 surveyResponseSchema.index({ unitId: 1, 'integrity.networkHash': 1, submittedAt: -1 });
+surveyResponseSchema.index(
+  { kioskId: 1, submittedAt: -1 },
+  { partialFilterExpression: { kioskId: { $type: 'objectId' } } },
+);
 surveyResponseSchema.index({ unitId: 1, 'integrity.deviceHash': 1, submittedAt: -1 });
 
 export type SurveyResponseDoc = InferSchemaType<typeof surveyResponseSchema> & { _id: Types.ObjectId };

@@ -1,3 +1,4 @@
+import Joi from 'joi';
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { shedIntakeHere } from '../../platform/backpressure.js';
 import { AppError, translateFields } from '../../platform/errors.js';
@@ -6,8 +7,21 @@ import { deviceOf, withDevice } from '../../platform/device.js';
 import { officerGoneFrom, openingHoursOf, weekOf } from '../directory/index.js';
 import { SKM_ELEMENTS } from './ikm.js';
 import { ageBands, educations, genders, occupations } from './model.js';
-import { idempotencyKey } from './schemas.js';
+import { idempotencyKey, surveyInput } from './schemas.js';
 import { issueFormToken, readFormToken, submitSurvey, surveyFormFor, type SurveyForm } from './service.js';
+import { describe } from '../../platform/validate.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  postSurveys: describe({
+    summary: 'Answer an SKM survey for a unit (and service, counter, officer)',
+    body: surveyInput,
+    status: 201,
+    idempotent: true,
+    rateLimited: true,
+    response: Joi.object({ id: Joi.string().required() }),
+  }),
+};
 
 /** What a person typed into the HTML form, as strings, so that a re-rendered form loses nothing. */
 interface FormValues {
@@ -256,7 +270,7 @@ export function surveyRoutes(): Router {
     res.render('pages/surveys/thanks', { title: req.t('surveys.thanks_title'), unit: form.unit });
   });
 
-  router.post('/api/v1/surveys', withDevice, perNetwork, perDevice, async (req, res) => {
+  router.post('/api/v1/surveys', docs.postSurveys, withDevice, perNetwork, perDevice, async (req, res) => {
     const key = req.get('idempotency-key');
     if (key !== undefined && idempotencyKey.validate(key).error)
       throw AppError.validation({ 'Idempotency-Key': { key: 'surveys.idempotency_key' } });

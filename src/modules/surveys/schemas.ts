@@ -45,6 +45,24 @@ export const surveyInput = Joi.object({
   formToken: Joi.string().max(200).allow(null, ''),
 });
 
+const optionalChoice = (codes: readonly string[]) =>
+  Joi.string()
+    .valid(...codes)
+    .allow(null, '');
+
+/**
+ * A counter kiosk's answer: the same, except that the profile may be skipped, each field of it on its own (the
+ * citizen's own form and the API keep requiring it).
+ */
+export const kioskSurveyInput = surveyInput.keys({
+  respondent: Joi.object({
+    gender: optionalChoice(genders),
+    ageBand: optionalChoice(ageBands),
+    education: optionalChoice(educations),
+    occupation: optionalChoice(occupations),
+  }).default({}),
+});
+
 export type SurveyInput = {
   unitCode: string;
   serviceCode?: string | null;
@@ -52,11 +70,12 @@ export type SurveyInput = {
   officerNip?: string | null;
   officerRef?: string | null;
   answers: number[];
+  /** Every field present, except at a kiosk, where each may be missing. */
   respondent: {
-    gender: (typeof genders)[number];
-    ageBand: (typeof ageBands)[number];
-    education: (typeof educations)[number];
-    occupation: (typeof occupations)[number];
+    gender?: (typeof genders)[number] | null | '';
+    ageBand?: (typeof ageBands)[number] | null | '';
+    education?: (typeof educations)[number] | null | '';
+    occupation?: (typeof occupations)[number] | null | '';
   };
   comment?: string | null;
   formToken?: string | null;

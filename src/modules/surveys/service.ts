@@ -17,8 +17,9 @@ import {
   type PublicOfficer,
 } from '../directory/index.js';
 import { INTEGRITY_RULES, integrityOf } from './integrity.js';
+import { kioskEvidence } from './kiosk-answers.js';
 import { SurveyResponse, SurveyVisit, type SurveyResponseDoc } from './model.js';
-import { surveyInput, type SurveyInput } from './schemas.js';
+import { kioskSurveyInput, surveyInput, type SurveyInput } from './schemas.js';
 
 /** One answer per visit: the same device, unit and service are refused for this long. */
 export const VISIT_WINDOW_HOURS = 12;
@@ -26,7 +27,9 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 
 export interface SubmitContext {
-  channel: 'form' | 'api';
+  channel: 'form' | 'api' | 'kiosk';
+  /** A counter kiosk (channel 'kiosk'): it identifies the device, takes answers back to back, the profile optional. */
+  kiosk?: { id: string };
   device: Device;
   ip: string | undefined;
   /** From an `Idempotency-Key` header, already checked for shape. */
@@ -104,6 +107,10 @@ async function resolveTarget(input: SurveyInput, staff: boolean) {
   return { unit, serviceCode, counterCode, officerId };
 }
 
+/** The profile as stored: a field left out (only a kiosk allows that) is absent, never an empty string. */
+const profileOf = (respondent: SurveyInput['respondent'] | undefined) =>
+  Object.fromEntries(Object.entries(respondent ?? {}).filter(([, value]) => Boolean(value)));
+
 const byKey = (idempotencyKey: string) =>
   SurveyResponse.findOne({ idempotencyKey }, { _id: 1, unitCode: 1 }).lean<{ _id: Types.ObjectId; unitCode: string }>();
 
@@ -165,7 +172,9 @@ const submittedEvent = (
  * `survey.submitted`. A repeated idempotency key (header or form token) returns the first answer instead.
  */
 export async function submitSurvey(raw: unknown, context: SubmitContext): Promise<Submitted> {
-  const schema = context.requireService ? surveyInput.fork(['serviceCode'], (code) => code.required()) : surveyInput;
+  const kiosk = context.channel === 'kiosk' ? (context.kiosk ?? null) : null;
+  const base = kiosk ? kioskSurveyInput : surveyInput;
+  const schema = context.requireService ? base.fork(['serviceCode'], (code) => code.required()) : base;
   const input = check(schema, raw ?? {}) as SurveyInput;
   const { unit, serviceCode, counterCode, officerId } = await resolveTarget(input, context.staff ?? false);
   const now = context.now ?? new Date(clock.now());
@@ -177,8 +186,9 @@ export async function submitSurvey(raw: unknown, context: SubmitContext): Promis
     if (earlier) return { id: String(earlier._id), unitCode: earlier.unitCode, replayed: true };
   }
 
-  const visitId = `${context.device.hash}:${String(unit._id)}:${serviceCode ?? '-'}`;
-  const claim = await claimVisit(visitId, idempotencyKey, now);
+  // A kiosk serves one person after another: the one-answer-per-visit claim is for people's own devices.
+  const visitId = kiosk ? null : `${context.device.hash}:${String(unit._id)}:${serviceCode ?? '-'}`;
+  const claim = visitId ? await claimVisit(visitId, idempotencyKey, now) : ({ claimed: true } as const);
   if (!claim.claimed) {
     const earlier = idempotencyKey && claim.heldBy === idempotencyKey ? await awaitAnswer(idempotencyKey) : null;
     if (earlier) return { id: String(earlier._id), unitCode: earlier.unitCode, replayed: true };
@@ -188,7 +198,7 @@ export async function submitSurvey(raw: unknown, context: SubmitContext): Promis
 
   const networkHash = networkHashOf(context.ip);
   const since = (ms: number) => ({ $gte: new Date(now.getTime() - ms), $lt: now });
-  const [unitBurst, sameNetwork, sameDevice] = await Promise.all([
+  const [unitBurst, sameNetwork, sameDevice, kioskCounts] = await Promise.all([
     SurveyResponse.countDocuments({
       unitId: unit._id,
       submittedAt: since(INTEGRITY_RULES.burstWindowMinutes * MINUTE_MS),
@@ -205,6 +215,7 @@ export async function submitSurvey(raw: unknown, context: SubmitContext): Promis
       'integrity.deviceHash': context.device.hash,
       submittedAt: since(INTEGRITY_RULES.sameDeviceWindowHours * HOUR_MS),
     }),
+    kiosk ? kioskEvidence(kiosk.id, now) : null,
   ]);
   const integrity = integrityOf({
     answers: input.answers,
@@ -215,6 +226,7 @@ export async function submitSurvey(raw: unknown, context: SubmitContext): Promis
     networkHash,
     form: context.channel === 'form' || form ? { renderedAt: form?.renderedAt ?? null } : null,
     counts: { unitBurst, sameNetwork, sameDevice },
+    kiosk: kioskCounts,
   });
 
   let saved;
@@ -232,9 +244,10 @@ export async function submitSurvey(raw: unknown, context: SubmitContext): Promis
             counterCode,
             officerId,
             answers: input.answers,
-            respondent: input.respondent,
+            respondent: profileOf(input.respondent),
             comment: input.comment || null,
             channel: context.channel,
+            kioskId: kiosk?.id ?? null,
             submittedAt: now,
             idempotencyKey,
             integrity,
@@ -250,7 +263,7 @@ export async function submitSurvey(raw: unknown, context: SubmitContext): Promis
       return created!;
     });
   } catch (error) {
-    await SurveyVisit.deleteOne({ _id: visitId }).catch(() => undefined);
+    if (visitId) await SurveyVisit.deleteOne({ _id: visitId }).catch(() => undefined);
     if (idempotencyKey && isDuplicateKey(error)) {
       const earlier = await byKey(idempotencyKey);
       if (earlier) return { id: String(earlier._id), unitCode: earlier.unitCode, replayed: true };

@@ -51,6 +51,8 @@ export async function displayPayload(unitCode: string) {
     grade: figures.grade,
     label: figures.label,
     respondents: figures.respondents,
+    // The period the index covers: the agency's transparency period, to date.
+    period: { kind: figures.period, from: figures.from, to: figures.to },
     compliments: compliments.map(strip),
     youSaidWeDid: youSaidWeDid.map(strip),
     at: new Date().toISOString(),

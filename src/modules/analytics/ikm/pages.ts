@@ -4,11 +4,25 @@ import { AppError } from '../../../platform/errors.js';
 import { assertCan, requireActor, type Actor } from '../../../platform/access.js';
 import { recordAudit } from '../../../platform/audit-log.js';
 import { pick, withDefaultUnit, withoutCsrf } from '../shared/page-helpers.js';
-import { periodOf, type Period } from '../shared/period.js';
+import { periodOf, type Period, reportQuery } from '../shared/period.js';
+import { INTEGRITY_RULES } from '../../surveys/index.js';
 import { answersCsv, elementsCsv, ikmWorkbook, rawAnswers } from './exports.js';
-import { completeFollowUp, createFollowUp, followUpsForReport } from './follow-up.js';
+import { completeFollowUp, createFollowUp, followUpsForReport, followUpDoneInput, followUpInput } from './follow-up.js';
+import { kioskFiguresFor } from './kiosk-figures.js';
 import { ikmReport } from './report.js';
 import { ikmPageView, ikmPrintView } from './view.js';
+import { describe } from '../../../platform/validate.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  postAnalyticsFollowUps: describe({
+    summary: 'Plan a follow-up on a weak SKM element',
+    body: followUpInput,
+    status: 201,
+  }),
+  postAnalyticsFollowUpsIdDone: describe({ summary: 'Mark a follow-up done, with a note', body: followUpDoneInput }),
+  getAnalyticsFollowUps: describe({ summary: 'The follow-ups of a unit’s report period', query: reportQuery }),
+};
 
 /** The IKM report page, its printable form and exports, and the follow-up plans (rencana tindak lanjut). */
 
@@ -29,8 +43,17 @@ async function renderReport(req: Request, res: Response, extra: Record<string, u
   const { units, query } = await withDefaultUnit(req);
   const period = await periodOf(extra.query ?? query);
   const report = await reportFor(req.actor!, period);
-  const followUps = await followUpsForReport(req.actor, period, report);
-  res.render('pages/analytics/ikm', { units, ...ikmPageView(report, period, followUps, req.t, req.lang), ...extra });
+  const [followUps, kiosks] = await Promise.all([
+    followUpsForReport(req.actor, period, report),
+    kioskFiguresFor(period),
+  ]);
+  res.render('pages/analytics/ikm', {
+    units,
+    ...ikmPageView(report, period, followUps, req.t, req.lang),
+    kiosks,
+    kioskPaceSeconds: INTEGRITY_RULES.kioskPaceSeconds,
+    ...extra,
+  });
 }
 
 const fileName = (period: Period, extension: string) =>
@@ -127,13 +150,18 @@ export function ikmPages(): Router {
   router.get('/analytics/ikm.xlsx', requireActor, sendWorkbook);
   router.get('/analytics/ikm.csv', requireActor, sendCsv);
 
-  router.post('/api/v1/analytics/follow-ups', requireActor, async (req, res) => {
+  router.post('/api/v1/analytics/follow-ups', docs.postAnalyticsFollowUps, requireActor, async (req, res) => {
     res.status(201).json(await createFollowUp(req.actor, req.body));
   });
-  router.post('/api/v1/analytics/follow-ups/:id/done', requireActor, async (req, res) => {
-    res.json(await completeFollowUp(req.actor, req.params.id, req.body));
-  });
-  router.get('/api/v1/analytics/follow-ups', requireActor, async (req, res) => {
+  router.post(
+    '/api/v1/analytics/follow-ups/:id/done',
+    docs.postAnalyticsFollowUpsIdDone,
+    requireActor,
+    async (req, res) => {
+      res.json(await completeFollowUp(req.actor, req.params.id, req.body));
+    },
+  );
+  router.get('/api/v1/analytics/follow-ups', docs.getAnalyticsFollowUps, requireActor, async (req, res) => {
     const period = await periodOf(req.query);
     res.json(await followUpsForReport(req.actor, period, await reportFor(req.actor!, period)));
   });

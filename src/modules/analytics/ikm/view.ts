@@ -25,14 +25,23 @@ function previousPlans(followUps: FollowUps, lang: Lang) {
 
 /** The respondents' profile in groups (gender, age, education, occupation), with shares when `shares`. */
 function profileView(report: IkmReport, shares: boolean) {
-  return profileGroups.map(([group, prefix]) => ({
-    label: profileGroupLabel[group],
-    entries: Object.entries(report.profile[group] ?? {}).map(([code, count]) => ({
-      label: `${prefix}.${code}`,
-      count,
-      ...(shares ? { share: report.respondents ? Math.round((count / report.respondents) * 100) : 0 } : {}),
-    })),
-  }));
+  const entry = (label: string, count: number) => ({
+    label,
+    count,
+    ...(shares ? { share: report.respondents ? Math.round((count / report.respondents) * 100) : 0 } : {}),
+  });
+  return profileGroups.map(([group, prefix]) => {
+    const counts = Object.entries(report.profile[group] ?? {});
+    // Respondents at a counter kiosk may skip a field: they are counted as not having given it, not as anyone.
+    const skipped = report.respondents - counts.reduce((sum, [, count]) => sum + count, 0);
+    return {
+      label: profileGroupLabel[group],
+      entries: [
+        ...counts.map(([code, count]) => entry(`${prefix}.${code}`, count)),
+        ...(skipped > 0 ? [entry('analytics.pages.profile_skipped', skipped)] : []),
+      ],
+    };
+  });
 }
 
 export function ikmPageView(report: IkmReport, period: Period, followUps: FollowUps, t: Translate, lang: Lang) {

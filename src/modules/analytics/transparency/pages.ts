@@ -1,3 +1,4 @@
+import Joi from 'joi';
 import { Router, type Request, type Response } from 'express';
 import { submitForm } from '../../../platform/forms.js';
 import { AppError } from '../../../platform/errors.js';
@@ -16,7 +17,28 @@ import {
   showcaseChanges,
   withdrawShowcase,
   type PublicShowcaseItem,
+  listQuery as showcaseQuery,
+  showcaseInput,
 } from './showcase.js';
+import { describe } from '../../../platform/validate.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getAnalyticsShowcase: describe({
+    summary: 'Resolved complaints that may be shown on the public transparency page',
+    query: showcaseQuery,
+  }),
+  postAnalyticsShowcase: describe({
+    summary: 'Show a resolved complaint on the public transparency page',
+    body: showcaseInput,
+    status: 201,
+  }),
+  postAnalyticsShowcaseIdWithdraw: describe({ summary: 'Take a complaint off the public transparency page' }),
+  getTransparency: describe({
+    summary: 'Public figures: IKM, complaints and response times of the units, or of one',
+    query: Joi.object({ unitCode: Joi.string().trim().max(40) }),
+  }),
+};
 
 /** "You said, we did" moderation (staff) and the public transparency page with its JSON. */
 
@@ -57,15 +79,20 @@ async function postShowcase(req: Request, res: Response) {
 }
 
 function showcasePages(router: Router): void {
-  router.get('/api/v1/analytics/showcase', requireActor, async (req, res) => {
+  router.get('/api/v1/analytics/showcase', docs.getAnalyticsShowcase, requireActor, async (req, res) => {
     res.json({ items: await showcaseCandidates(req.actor, req.query) });
   });
-  router.post('/api/v1/analytics/showcase', requireActor, async (req, res) => {
+  router.post('/api/v1/analytics/showcase', docs.postAnalyticsShowcase, requireActor, async (req, res) => {
     res.status(201).json(await approveShowcase(req.actor, req.body));
   });
-  router.post('/api/v1/analytics/showcase/:id/withdraw', requireActor, async (req, res) => {
-    res.json(await withdrawShowcase(req.actor, req.params.id));
-  });
+  router.post(
+    '/api/v1/analytics/showcase/:id/withdraw',
+    docs.postAnalyticsShowcaseIdWithdraw,
+    requireActor,
+    async (req, res) => {
+      res.json(await withdrawShowcase(req.actor, req.params.id));
+    },
+  );
   router.get('/analytics/showcase', requireActor, (req, res) => renderShowcase(req, res));
   router.post('/analytics/showcase', requireActor, postShowcase);
   router.post('/analytics/showcase/:id/withdraw', requireActor, async (req, res) => {
@@ -115,7 +142,7 @@ function publicFigures() {
 
 function publicPages(router: Router): void {
   const transparency = publicFigures();
-  router.get('/api/v1/transparency', async (req, res) => {
+  router.get('/api/v1/transparency', docs.getTransparency, async (req, res) => {
     res.set('Cache-Control', 'public, max-age=60').json(await transparency(unitCodeOf(req)));
   });
   const transparencyPage = async (req: Request, res: Response) => {

@@ -47,7 +47,7 @@ export const showcaseInput = Joi.object({
   weDid: text.allow(''),
 });
 
-const listQuery = Joi.object({ unitCode: unitCodeSchema.allow('') });
+export const listQuery = Joi.object({ unitCode: unitCodeSchema.allow('') });
 
 const byWhom = (actor: Actor) => ({ userId: new mongoose.Types.ObjectId(actor.id), name: actor.name });
 

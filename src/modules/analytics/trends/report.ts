@@ -1,8 +1,9 @@
 import type { Types } from 'mongoose';
+import { endOfLocalDay, startOfLocalDay } from '../../../platform/calendar.js';
 import { deepFreeze, SharedAnswers } from '../../../platform/shared-answers.js';
 import { type Actor } from '../../../platform/access.js';
 import { unitsNamed, type UnitDoc, type UnitNaming } from '../../directory/index.js';
-import { clockDefaults, kinds } from '../../feedback/index.js';
+import { clockDefaults, kinds, ticketChannels, ticketsPerChannel } from '../../feedback/index.js';
 import { ELEMENT_COUNT, type Grade } from '../../surveys/index.js';
 import { checkPeriod, dayString, type Period } from '../shared/days.js';
 import {
@@ -82,6 +83,8 @@ export interface TrendsReport {
     total: number[];
     byKind: Record<string, number[]>;
     byCategory: Record<string, number[]>;
+    /** Received per channel (web form, counter, phone, letter, WhatsApp...): a row per channel that had any. */
+    byChannel: Record<string, number[]>;
     resolved: number[];
   };
   compliments: number[];
@@ -348,6 +351,24 @@ function perBucket(rows: TrendRows, buckets: Bucket[]) {
   return { sums: grouped.map(sumGroups), byKind, byCategory, surveys, zeros };
 }
 
+/** Tickets received per bucket and channel, in the channels' order; channels with none are left out. */
+async function channelsPerBucket(unit: UnitDoc, period: Period, buckets: Bucket[], serviceCode: string | null) {
+  const rows = await ticketsPerChannel({
+    unitId: String(unit._id),
+    serviceCode,
+    from: startOfLocalDay(period.from, unit.timeZone),
+    to: endOfLocalDay(period.to, unit.timeZone),
+    timeZone: unit.timeZone,
+  });
+  const byChannel: Record<string, number[]> = {};
+  for (const channel of ticketChannels)
+    for (const { day, received } of rows.filter((row) => row.channel === channel)) {
+      const index = buckets.findIndex((bucket) => bucket.from <= day && day <= bucket.to);
+      if (index >= 0) (byChannel[channel] ??= buckets.map(() => 0))[index]! += received;
+    }
+  return byChannel;
+}
+
 async function computeTrends(
   unit: UnitDoc,
   period: Period,
@@ -359,6 +380,7 @@ async function computeTrends(
   const buckets = bucketsOf(period, interval);
   const { sums, byKind, byCategory, surveys, zeros } = perBucket(rows, buckets);
   const total = sumGroups(sums);
+  const byChannel = await channelsPerBucket(unit, period, buckets, serviceCode);
   const { histogram: _overall, ...overall } = waitFigures(total);
   void _overall;
   return {
@@ -372,6 +394,7 @@ async function computeTrends(
       total: sums.map((group) => group.n_received ?? 0),
       byKind,
       byCategory,
+      byChannel,
       resolved: sums.map((group) => group.n_resolved ?? 0),
     },
     compliments: byKind.compliment ?? zeros(),

@@ -112,6 +112,30 @@ function categoriesTable({ report, t, labels, period, categoryName }: TableConte
   };
 }
 
+/** Tickets received per bucket by the channel they came by (the citizen's form, a call, a letter...). */
+function channelsTable({ report, t, labels, period }: TableContext): TrendTable {
+  const channels = Object.keys(report.tickets.byChannel);
+  return {
+    id: 'channels',
+    title: t('analytics.pages.trend_channels'),
+    columns: [period, ...channels.map((channel) => t(`feedback.channel.${channel}`))],
+    rows: labels.map((label, index) => [
+      label,
+      ...channels.map((channel) => report.tickets.byChannel[channel]![index] ?? 0),
+    ]),
+    chart: {
+      id: 'channels',
+      type: 'bar',
+      stacked: true,
+      labels,
+      datasets: channels.map((channel) => ({
+        label: t(`feedback.channel.${channel}`),
+        data: report.tickets.byChannel[channel]!,
+      })),
+    },
+  };
+}
+
 /** Compliments per bucket. */
 function complimentsTable({ report, t, labels, period }: TableContext): TrendTable {
   return {
@@ -329,6 +353,7 @@ function ikmTable({ report, t, labels, period }: TableContext): TrendTable {
 const TABLES = [
   ticketsTable,
   categoriesTable,
+  channelsTable,
   complimentsTable,
   waitingTable,
   waitingServicesTable,

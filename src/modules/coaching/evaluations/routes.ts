@@ -14,6 +14,27 @@ import { evaluationCsv, evaluationForExport } from './export.js';
 import { behaviourRules, berakhlakValues, evaluationPeriods, ratings } from './model.js';
 import { evaluationPdf } from './pdf.js';
 import { evaluationSettings, setEvaluationPeriod } from './settings.js';
+import { describe } from '../../../platform/validate.js';
+import { evaluationInput, evaluationUpdate, revisionInput, settingsInput } from './schemas.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getOfficersNipEvaluations: describe({ summary: 'An officer’s performance evaluations' }),
+  postOfficersNipEvaluations: describe({
+    summary: 'Draft a performance evaluation for an officer',
+    body: evaluationInput,
+    status: 201,
+  }),
+  getEvaluationsId: describe({ summary: 'One performance evaluation' }),
+  patchEvaluationsId: describe({
+    summary: 'Change a draft evaluation at the revision one saw',
+    body: evaluationUpdate,
+  }),
+  postEvaluationsIdSign: describe({ summary: 'Sign an evaluation; it can no longer change', body: revisionInput }),
+  postEvaluationsIdVersions: describe({ summary: 'Start a new version of a signed evaluation', status: 201 }),
+  getAgenciesCodeCoachingSettings: describe({ summary: 'An agency’s evaluation period' }),
+  putAgenciesCodeCoachingSettings: describe({ summary: 'Set an agency’s evaluation period', body: settingsInput }),
+};
 
 /**
  * Evaluations and the agency's evaluation period: JSON API, pages and exports (thin: the services check and validate).
@@ -52,30 +73,40 @@ export function evaluationRoutes(): Router {
 }
 
 function evaluationApi(router: Router): void {
-  router.get('/api/v1/officers/:nip/evaluations', requireActor, async (req, res) => {
+  router.get('/api/v1/officers/:nip/evaluations', docs.getOfficersNipEvaluations, requireActor, async (req, res) => {
     res.json(await listEvaluations(req.actor, req.params.nip));
   });
-  router.post('/api/v1/officers/:nip/evaluations', requireActor, async (req, res) => {
+  router.post('/api/v1/officers/:nip/evaluations', docs.postOfficersNipEvaluations, requireActor, async (req, res) => {
     res.status(201).json(await draftEvaluation(req.actor, req.params.nip, req.body));
   });
-  router.get('/api/v1/evaluations/:id', requireActor, async (req, res) => {
+  router.get('/api/v1/evaluations/:id', docs.getEvaluationsId, requireActor, async (req, res) => {
     res.json(await getEvaluation(req.actor, req.params.id));
   });
-  router.patch('/api/v1/evaluations/:id', requireActor, async (req, res) => {
+  router.patch('/api/v1/evaluations/:id', docs.patchEvaluationsId, requireActor, async (req, res) => {
     res.json(await updateEvaluation(req.actor, req.params.id, req.body));
   });
-  router.post('/api/v1/evaluations/:id/sign', requireActor, async (req, res) => {
+  router.post('/api/v1/evaluations/:id/sign', docs.postEvaluationsIdSign, requireActor, async (req, res) => {
     res.json(await signEvaluation(req.actor, req.params.id, req.body));
   });
-  router.post('/api/v1/evaluations/:id/versions', requireActor, async (req, res) => {
+  router.post('/api/v1/evaluations/:id/versions', docs.postEvaluationsIdVersions, requireActor, async (req, res) => {
     res.status(201).json(await newEvaluationVersion(req.actor, req.params.id));
   });
-  router.get('/api/v1/agencies/:code/coaching-settings', requireActor, async (req, res) => {
-    res.json(await evaluationSettings(req.actor, req.params.code));
-  });
-  router.put('/api/v1/agencies/:code/coaching-settings', requireActor, async (req, res) => {
-    res.json(await setEvaluationPeriod(req.actor, req.params.code, req.body));
-  });
+  router.get(
+    '/api/v1/agencies/:code/coaching-settings',
+    docs.getAgenciesCodeCoachingSettings,
+    requireActor,
+    async (req, res) => {
+      res.json(await evaluationSettings(req.actor, req.params.code));
+    },
+  );
+  router.put(
+    '/api/v1/agencies/:code/coaching-settings',
+    docs.putAgenciesCodeCoachingSettings,
+    requireActor,
+    async (req, res) => {
+      res.json(await setEvaluationPeriod(req.actor, req.params.code, req.body));
+    },
+  );
 }
 
 function evaluationExports(router: Router): void {

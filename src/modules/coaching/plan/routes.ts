@@ -3,14 +3,22 @@ import { AppError, translateFields } from '../../../platform/errors.js';
 import { requireActor } from '../../../platform/access.js';
 import { categoryNames, withoutCsrf } from '../page-forms.js';
 import { decideSuggestion, developmentPlan } from './plan.js';
+import { describe } from '../../../platform/validate.js';
+import { suggestionDecision } from './schemas.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getOfficersNipPlan: describe({ summary: 'An officer’s development plan: suggested trainings and why' }),
+  postSuggestionsIdDecision: describe({ summary: 'Accept or decline a suggested training', body: suggestionDecision }),
+};
 
 /** The development plan: JSON API and pages (thin: the services in plan.ts check and validate). */
 export function planRoutes(): Router {
   const router = Router();
-  router.get('/api/v1/officers/:nip/plan', requireActor, async (req, res) => {
+  router.get('/api/v1/officers/:nip/plan', docs.getOfficersNipPlan, requireActor, async (req, res) => {
     res.json(await developmentPlan(req.actor, req.params.nip, req.lang));
   });
-  router.post('/api/v1/suggestions/:id/decision', requireActor, async (req, res) => {
+  router.post('/api/v1/suggestions/:id/decision', docs.postSuggestionsIdDecision, requireActor, async (req, res) => {
     res.json(await decideSuggestion(req.actor, req.params.id, req.body, req.lang));
   });
 

@@ -1,8 +1,34 @@
+import Joi from 'joi';
 import { Router, type Request, type Response } from 'express';
 import { requireActor } from '../../../platform/access.js';
 import { categoryNames, pageAction, withoutCsrf, choseNoAgency } from '../page-forms.js';
 import { activeCourses } from '../training/catalogue.js';
 import { createRule, getRule, listRules, updateRule } from './rule-admin.js';
+import { describe } from '../../../platform/validate.js';
+import { ruleChange, ruleInput } from './rule-schemas.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getCoachingRules: describe({
+    summary: 'The agency’s rules that suggest trainings',
+    query: Joi.object({ agency: Joi.string().trim().max(40).description('The agency’s code, for a national admin') }),
+  }),
+  postCoachingRules: describe({
+    summary: 'Add a training suggestion rule',
+    query: Joi.object({ agency: Joi.string().trim().max(40).description('The agency’s code, for a national admin') }),
+    body: ruleInput,
+    status: 201,
+  }),
+  getCoachingRulesCode: describe({
+    summary: 'One training suggestion rule',
+    query: Joi.object({ agency: Joi.string().trim().max(40).description('The agency’s code, for a national admin') }),
+  }),
+  patchCoachingRulesCode: describe({
+    summary: 'Change a training suggestion rule',
+    query: Joi.object({ agency: Joi.string().trim().max(40).description('The agency’s code, for a national admin') }),
+    body: ruleChange,
+  }),
+};
 
 /**
  * The agency's development-plan rules: JSON API (`?agency=CODE`, else the admin's own agency) and the admin pages
@@ -10,16 +36,16 @@ import { createRule, getRule, listRules, updateRule } from './rule-admin.js';
  */
 export function ruleRoutes(): Router {
   const router = Router();
-  router.get('/api/v1/coaching-rules', requireActor, async (req, res) => {
+  router.get('/api/v1/coaching-rules', docs.getCoachingRules, requireActor, async (req, res) => {
     res.json(await listRules(req.actor, req.query.agency));
   });
-  router.post('/api/v1/coaching-rules', requireActor, async (req, res) => {
+  router.post('/api/v1/coaching-rules', docs.postCoachingRules, requireActor, async (req, res) => {
     res.status(201).json(await createRule(req.actor, req.query.agency, req.body));
   });
-  router.get('/api/v1/coaching-rules/:code', requireActor, async (req, res) => {
+  router.get('/api/v1/coaching-rules/:code', docs.getCoachingRulesCode, requireActor, async (req, res) => {
     res.json((await getRule(req.actor, req.query.agency, req.params.code)).rule);
   });
-  router.patch('/api/v1/coaching-rules/:code', requireActor, async (req, res) => {
+  router.patch('/api/v1/coaching-rules/:code', docs.patchCoachingRulesCode, requireActor, async (req, res) => {
     res.json(await updateRule(req.actor, req.query.agency, req.params.code, req.body));
   });
 

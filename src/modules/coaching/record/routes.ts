@@ -3,11 +3,26 @@ import type { Config } from '../../../config.js';
 import { AppError, translateFields } from '../../../platform/errors.js';
 import { requireActor, scopeOf } from '../../../platform/access.js';
 import { unitsInScope } from '../../directory/index.js';
-import { activeCategories, answerFinding } from '../../feedback/index.js';
-import { officerRecord } from './officer-record.js';
+import { activeCategories, answerFinding, findingAnswerInput } from '../../feedback/index.js';
+import { officerRecord, recordQuery } from './officer-record.js';
 import { coachingOverview } from './overview.js';
 import { NO_CATEGORY } from './summary.js';
-import { coachingTrends, type CoachingTrends } from './trends.js';
+import { coachingTrends, type CoachingTrends, trendsQuery } from './trends.js';
+import { describe } from '../../../platform/validate.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getOfficersNipRecord: describe({
+    summary: 'An officer’s record: findings, trainings, sessions and evaluations, newest first',
+    query: recordQuery,
+  }),
+  postFindingsIdAnswer: describe({
+    summary: 'The officer answers a finding about them',
+    body: findingAnswerInput,
+    status: 201,
+  }),
+  getCoachingTrends: describe({ summary: 'Officers whose findings recur, by month and category', query: trendsQuery }),
+};
 
 /**
  * Pages and JSON API of the officer's record (thin: validate → service → view or JSON). The coaching work (sessions,
@@ -18,13 +33,13 @@ export function coachingRoutes(_config: Config): Router {
 
   // ---- JSON API
 
-  router.get('/api/v1/officers/:nip/record', requireActor, async (req, res) => {
+  router.get('/api/v1/officers/:nip/record', docs.getOfficersNipRecord, requireActor, async (req, res) => {
     res.json(await officerRecord(req.actor, req.params.nip, req.query));
   });
-  router.post('/api/v1/findings/:id/answer', requireActor, async (req, res) => {
+  router.post('/api/v1/findings/:id/answer', docs.postFindingsIdAnswer, requireActor, async (req, res) => {
     res.status(201).json(await answerFinding(req.actor, req.params.id, req.body));
   });
-  router.get('/api/v1/coaching/trends', requireActor, async (req, res) => {
+  router.get('/api/v1/coaching/trends', docs.getCoachingTrends, requireActor, async (req, res) => {
     res.json(await coachingTrends(req.actor, req.query));
   });
 

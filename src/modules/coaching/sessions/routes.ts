@@ -2,19 +2,37 @@ import { Router, type Request, type Response } from 'express';
 import { requireActor } from '../../../platform/access.js';
 import { asList, categoryNames, pageAction } from '../page-forms.js';
 import { completeAction, createSession, getSession, sessionForm } from './sessions.js';
+import { describe } from '../../../platform/validate.js';
+import { sessionInput } from './schemas.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  postOfficersNipSessions: describe({
+    summary: 'Record a coaching session with an officer, with its agreed actions',
+    body: sessionInput,
+    status: 201,
+  }),
+  getSessionsId: describe({ summary: 'One coaching session' }),
+  postSessionsIdActionsActionIdDone: describe({ summary: 'Mark a session’s agreed action done' }),
+};
 
 /** Coaching sessions and their actions: JSON API and pages (thin: the services in sessions.ts check and validate). */
 export function sessionRoutes(): Router {
   const router = Router();
-  router.post('/api/v1/officers/:nip/sessions', requireActor, async (req, res) => {
+  router.post('/api/v1/officers/:nip/sessions', docs.postOfficersNipSessions, requireActor, async (req, res) => {
     res.status(201).json(await createSession(req.actor, req.params.nip, req.body));
   });
-  router.get('/api/v1/sessions/:id', requireActor, async (req, res) => {
+  router.get('/api/v1/sessions/:id', docs.getSessionsId, requireActor, async (req, res) => {
     res.json(await getSession(req.actor, req.params.id));
   });
-  router.post('/api/v1/sessions/:id/actions/:actionId/done', requireActor, async (req, res) => {
-    res.json(await completeAction(req.actor, req.params.id, req.params.actionId));
-  });
+  router.post(
+    '/api/v1/sessions/:id/actions/:actionId/done',
+    docs.postSessionsIdActionsActionIdDone,
+    requireActor,
+    async (req, res) => {
+      res.json(await completeAction(req.actor, req.params.id, req.params.actionId));
+    },
+  );
 
   router.get('/coaching/officers/:nip/sessions/new', requireActor, (req, res) => renderSessionForm(req, res));
   router.post(

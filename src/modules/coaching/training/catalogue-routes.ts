@@ -1,8 +1,30 @@
+import Joi from 'joi';
 import { Router, type Request, type Response } from 'express';
 import { requireActor } from '../../../platform/access.js';
 import { pageAction, withoutCsrf, choseNoAgency } from '../page-forms.js';
 import { createCourse, getCourse, listCourses, updateCourse } from './catalogue.js';
 import { trainingMethods } from './catalogue-model.js';
+import { describe } from '../../../platform/validate.js';
+import { courseChange, courseInput } from './schemas.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  getTrainingCatalogue: describe({
+    summary: 'The agency’s training catalogue',
+    query: Joi.object({ agency: Joi.string().trim().max(40).description('The agency’s code, for a national admin') }),
+  }),
+  postTrainingCatalogue: describe({
+    summary: 'Add a course to the training catalogue',
+    query: Joi.object({ agency: Joi.string().trim().max(40).description('The agency’s code, for a national admin') }),
+    body: courseInput,
+    status: 201,
+  }),
+  patchTrainingCatalogueId: describe({
+    summary: 'Change or retire a course',
+    query: Joi.object({ agency: Joi.string().trim().max(40).description('The agency’s code, for a national admin') }),
+    body: courseChange,
+  }),
+};
 
 /**
  * The agency's training catalogue: JSON API (`?agency=CODE`, else the admin's own agency) and the admin pages (the
@@ -10,13 +32,13 @@ import { trainingMethods } from './catalogue-model.js';
  */
 export function catalogueRoutes(): Router {
   const router = Router();
-  router.get('/api/v1/training-catalogue', requireActor, async (req, res) => {
+  router.get('/api/v1/training-catalogue', docs.getTrainingCatalogue, requireActor, async (req, res) => {
     res.json(await listCourses(req.actor, req.query.agency));
   });
-  router.post('/api/v1/training-catalogue', requireActor, async (req, res) => {
+  router.post('/api/v1/training-catalogue', docs.postTrainingCatalogue, requireActor, async (req, res) => {
     res.status(201).json(await createCourse(req.actor, req.query.agency, req.body));
   });
-  router.patch('/api/v1/training-catalogue/:id', requireActor, async (req, res) => {
+  router.patch('/api/v1/training-catalogue/:id', docs.patchTrainingCatalogueId, requireActor, async (req, res) => {
     res.json(await updateCourse(req.actor, req.query.agency, req.params.id, req.body));
   });
 

@@ -5,11 +5,22 @@ import { pageAction, withoutCsrf } from '../page-forms.js';
 import { developmentPlan } from '../plan/plan.js';
 import { coursesForOfficer } from './catalogue.js';
 import { recordTraining } from './training.js';
+import { describe } from '../../../platform/validate.js';
+import { trainingInput } from './schemas.js';
+
+/** What the API document (GET /api/v1/openapi.json) says of this file's JSON routes. */
+const docs = {
+  postOfficersNipTrainings: describe({
+    summary: 'Record a training an officer took',
+    body: trainingInput,
+    status: 201,
+  }),
+};
 
 /** Training records: JSON API and the form page (a training is shown on the development plan's page). */
 export function trainingRoutes(): Router {
   const router = Router();
-  router.post('/api/v1/officers/:nip/trainings', requireActor, async (req, res) => {
+  router.post('/api/v1/officers/:nip/trainings', docs.postOfficersNipTrainings, requireActor, async (req, res) => {
     res.status(201).json(await recordTraining(req.actor, req.params.nip, req.body));
   });
 

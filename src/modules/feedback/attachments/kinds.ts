@@ -38,7 +38,7 @@ export interface CleanAttachment {
 /** What the ticket keeps about a stored file. */
 export interface StoredAttachment {
   id: string;
-  /** `<yyyy>/<mm>/<random>` under DATA_DIR/attachments; never shown to anyone. */
+  /** The key of the bytes in the attachment store (32 random characters); never shown to anyone. */
   storedName: string;
   size: number;
   sha256: string;

@@ -6,15 +6,16 @@ import { recordEvent } from '../../../platform/event-log.js';
 import { publish } from '../../../platform/events.js';
 import { t, type Lang } from '../../../platform/i18n.js';
 import { type Actor } from '../../../platform/access.js';
-import { calendarFor, type BusinessCalendar } from '../../calendar/index.js';
 import { findUnitById, serviceCompletionDays } from '../../directory/index.js';
 import { queueMail, type MailTemplate } from '../../notifications/index.js';
 import { ticketActions, type ActionName, type ClockEffect } from '../actions.js';
 import { accessTokenFor } from '../codes.js';
 import { decisionUnitFor } from '../conflict.js';
+import { informationClockFields } from '../information-clock.js';
 import { Ticket, type TicketDoc } from '../model.js';
 import { eventOf, trackUrl } from '../service.js';
-import { clockDefaults, type Status } from '../statuses.js';
+import { type Status } from '../statuses.js';
+import { dueFor } from '../clock-settings.js';
 import { templateText } from '../templates.js';
 
 /**
@@ -28,7 +29,7 @@ export interface Change {
   history: { action: string; from?: string | null; to?: string | null; body?: string | null; public: boolean }[];
   change: string;
   /** What the citizen is told by e-mail, when they gave an address. */
-  mail?: { template: MailTemplate; body?: string };
+  mail?: { template: MailTemplate; body?: string; data?: Record<string, unknown> };
   /** Other changes that must land with this one (a merge writes two tickets). */
   also?: (session: ClientSession) => Promise<void>;
 }
@@ -77,7 +78,7 @@ async function transaction<T>(work: (session: ClientSession) => Promise<T>): Pro
   return result!;
 }
 
-function citizenMail(ticket: TicketDoc, mail: { template: MailTemplate; body?: string }, to: string) {
+function citizenMail(ticket: TicketDoc, mail: NonNullable<Change['mail']>, to: string) {
   const lang = ticket.lang as Lang;
   return {
     to,
@@ -88,6 +89,7 @@ function citizenMail(ticket: TicketDoc, mail: { template: MailTemplate; body?: s
       trackUrl: trackUrl(publicUrl, ticket.code, accessTokenFor(ticket.code, ticket.tokenSalt)),
       statusLabel: t(lang, `feedback.status.${ticket.status}`),
       ...(mail.body ? { body: mail.body } : {}),
+      ...mail.data,
     },
     dedupeKey: `ticket:${ticket.code}:${ticket.revision}:${mail.template}`,
     unitPath: ticket.unitPath.map(String), // the agency's admins see it on their outbox page
@@ -106,41 +108,29 @@ export const statusStep = (from: string, to: Status, body?: string | null) => [
   ...(body ? [{ action: 'reply', body, public: true }] : []),
 ];
 
-type StartedClock = Exclude<ClockEffect, string>['starts'];
-
-/** When a clock started now falls due, in the working days of this calendar (the national length unless given). */
-export const dueOf = (
-  clock: StartedClock,
-  calendar: BusinessCalendar,
-  now: Date,
-  workingDays = clockDefaults[`${clock}WorkingDays`],
-) => calendar.dueAfterWorkingDays(now, workingDays);
-
 /**
- * Working days to resolve a ticket after its first answer: the service's own standard where it promises less than
- * the national limit, never more (docs/domain.md#clocks).
- */
-export async function resolveWorkingDaysOf(ticket: Pick<TicketDoc, 'unitId' | 'serviceCode'>): Promise<number> {
-  const standard = ticket.serviceCode ? await serviceCompletionDays(String(ticket.unitId), ticket.serviceCode) : null;
-  return Math.min(standard ?? Infinity, clockDefaults.resolveWorkingDays);
-}
-
-/**
- * The ticket fields an action's clock effect (actions.ts) sets: a started clock with its due time (in the ticket's
- * calendar unless another is given, as when a ticket moves to another agency), a stopped or a paused one.
+ * The ticket fields an action's clock effect (actions.ts) sets: a started clock with its due time, in the calendar
+ * and with the clock lengths of the ticket's agency unless another unit is given (a ticket forwarded to another
+ * agency), a stopped or a paused one.
  */
 export async function clockFields(
   action: ActionName,
   ticket: TicketDoc,
   now: Date,
-  calendar?: BusinessCalendar,
+  to?: { agencyCode: string; timeZone: string },
 ): Promise<Record<string, unknown>> {
   const clock: ClockEffect = ticketActions[action].clock;
   if (clock === 'keeps') return {};
   if (clock === 'stops') return { dueAt: null, dueClock: null };
   if (clock === 'pauses') return { pausedAt: now };
-  const workingDays = clock.starts === 'resolve' ? await resolveWorkingDaysOf(ticket) : undefined;
-  const due = dueOf(clock.starts, calendar ?? (await calendarFor(ticket)), now, workingDays);
+  const information = informationClockFields(clock, ticket);
+  if (information) return information;
+  const serviceDays =
+    clock.starts === 'resolve' && ticket.serviceCode
+      ? await serviceCompletionDays(String(ticket.unitId), ticket.serviceCode)
+      : null;
+  // The service's standard read is the one of the ticket's service at its unit when the first answer is given.
+  const due = await dueFor(clock.starts, to ?? ticket, now, { category: ticket.category, serviceDays });
   return { [`due.${clock.starts}`]: due, dueAt: due, dueClock: clock.starts };
 }
 

@@ -5,7 +5,6 @@ import { publish, type DomainEvents } from '../../../platform/events.js';
 import { actorForUserId } from '../../accounts/index.js';
 import { can, type Actor } from '../../../platform/access.js';
 import { recordAudit } from '../../../platform/audit-log.js';
-import { calendarFor } from '../../calendar/index.js';
 import { findOfficer, findUnitByCode } from '../../directory/index.js';
 import { ticketActions, type ActionName } from '../actions.js';
 import { activeCategories } from '../categories.js';
@@ -13,6 +12,10 @@ import { normaliseTrackingCode } from '../codes.js';
 import { namedAccountIds, tellDeciders } from '../conflict.js';
 import { Finding, Ticket, type FindingDoc, type TicketDoc } from '../model.js';
 import { reopenedState } from '../citizen.js';
+import { informationClocks } from '../information-clock.js';
+import { dueLabel } from '../information-requests.js';
+import { t, type Lang } from '../../../platform/i18n.js';
+import { calendarFor } from '../../calendar/index.js';
 import {
   awaitingFollowUpStatuses,
   isOpen,
@@ -22,7 +25,8 @@ import {
   type Status,
 } from '../statuses.js';
 import { canRead } from './access.js';
-import { apply, clockFields, decisionMove, dueOf, statusStep, type Change } from './changes.js';
+import { apply, clockFields, decisionMove, statusStep, type Change } from './changes.js';
+import { clockLengthsFor, dueFor } from '../clock-settings.js';
 
 /**
  * What each action of actions.ts does to a ticket, once takeAction has checked who may take it and from which
@@ -93,8 +97,8 @@ const forward: Effect = async (ctx) => {
   const unit = await findUnitByCode(ctx.input.unitCode!);
   if (!unit || !unit.active) throw AppError.validation({ unitCode: { key: 'feedback.unknown_unit' } });
   if (String(unit._id) === String(ticket.unitId)) throw new AppError('conflict', 'feedback.not_now');
-  // The verification clock starts again in the receiving agency's calendar.
-  const clock = await clockFields('forward', ticket, ctx.now, await calendarFor(unit));
+  // The verification clock starts again in the receiving agency's calendar, with its clock lengths.
+  const clock = await clockFields('forward', ticket, ctx.now, unit);
   const move = await decisionMove(ticket, unit.path, ticket.officerIds, unit.code);
   const updated = await land(ctx, {
     set: {
@@ -211,7 +215,12 @@ const resolve: Effect = async (ctx) =>
       ...(await clockFields('resolve', ctx.ticket, ctx.now)),
     },
     history: statusStep(ctx.status, 'resolved', ctx.body),
-    mail: { template: 'ticket.resolved', body: ctx.body ?? undefined },
+    mail: {
+      template: 'ticket.resolved',
+      body: ctx.body ?? undefined,
+      // The citizen is told the agency's own auto-close length.
+      data: { autoCloseDays: (await clockLengthsFor(ctx.ticket.agencyCode)).autoCloseWorkingDays },
+    },
   });
 
 const close: Effect = async (ctx) =>
@@ -223,15 +232,17 @@ const close: Effect = async (ctx) =>
 
 const reopen: Effect = async (ctx) =>
   land(ctx, {
-    set: reopenedState(dueOf('followUp', await calendarFor(ctx.ticket), ctx.now)),
+    set: reopenedState(await dueFor('followUp', ctx.ticket, ctx.now)),
     history: statusStep(ctx.status, 'in_progress', ctx.body),
     mail: { template: 'ticket.status' },
   });
 
 const reply: Effect = async (ctx) => {
   const { ticket, body } = ctx;
-  // The first public answer is the follow-up the legal clock asks for.
-  const firstFollowUp = awaitingFollowUpStatuses.includes(ctx.status);
+  // The first public answer is the follow-up the legal clock asks for: before any answer, and after a reopening or
+  // the citizen's answer to a question asked before the first one (in progress, the follow-up clock still running).
+  const firstFollowUp =
+    awaitingFollowUpStatuses.includes(ctx.status) || (ctx.status === 'in_progress' && ticket.dueClock === 'followUp');
   return land(ctx, {
     set: firstFollowUp ? { status: 'in_progress', ...(await clockFields('reply', ticket, ctx.now)) } : {},
     history: [
@@ -320,6 +331,44 @@ const merge: Effect = async (ctx) => {
   });
 };
 
+/**
+ * An information request's answer clock moved on once by 7 working days, with the reason the requester is told on
+ * the tracking page and by e-mail (UU 14/2008 art. 22(7)).
+ */
+const extend: Effect = async (ctx) => {
+  const { ticket } = ctx;
+  const calendar = await calendarFor(ticket);
+  const due = calendar.dueAfterWorkingDays(ticket.dueAt!, informationClocks.extensionWorkingDays);
+  const lang = ticket.lang as Lang;
+  const reason = ctx.input.reason!;
+  return land(ctx, {
+    set: { dueAt: due, 'due.inform': due, extension: { at: ctx.now, reason, by: ctx.actor.name } },
+    history: [{ action: 'extended', to: due.toISOString(), body: reason, public: true }],
+    mail: {
+      template: 'ticket.reply',
+      body: t(lang, 'feedback.extension_mail', { due: dueLabel(due, ticket.timeZone, lang), reason }),
+    },
+  });
+};
+
+/** The unit above decides the requester's objection: the answer ends its clock like a resolution does. */
+const answerObjection: Effect = async (ctx) =>
+  land(ctx, {
+    set: {
+      status: 'resolved',
+      resolvedAt: ctx.now,
+      pausedAt: null,
+      'objection.outcome': ctx.input.outcome,
+      'objection.decidedAt': ctx.now,
+      ...(await clockFields('answer_objection', ctx.ticket, ctx.now)),
+    },
+    history: [
+      { action: 'objection_decided', to: ctx.input.outcome, public: true },
+      ...statusStep(ctx.status, 'resolved', ctx.body),
+    ],
+    mail: { template: 'ticket.resolved', body: ctx.body ?? undefined },
+  });
+
 /** One effect per action of the table: a new action without an effect does not compile. */
 export const effects: Record<ActionName, Effect> = {
   verify,
@@ -337,5 +386,7 @@ export const effects: Record<ActionName, Effect> = {
   untag: tagOrUntag,
   reply,
   note,
+  extend,
+  answer_objection: answerObjection,
   finding,
 };

@@ -36,6 +36,8 @@ export async function listInbox(actor: Actor | undefined, raw: unknown) {
   }
   if (query.kind) filter.kind = query.kind;
   if (query.category) filter.category = query.category;
+  // Tickets filed before channels were recorded have none stored and count as the web form's.
+  if (query.channel) filter.channel = query.channel === 'web' ? { $in: ['web', null] } : query.channel;
   if (query.mine) filter['assignee.userId'] = new mongoose.Types.ObjectId(actor.id);
   if (query.officerNip) {
     const officer = await findOfficer({ nip: query.officerNip });

@@ -2,7 +2,16 @@ import type Joi from 'joi';
 import { AppError } from '../../../platform/errors.js';
 import { check } from '../../../platform/validate.js';
 import { type Actor } from '../../../platform/access.js';
-import { inputOf, isAllowedFrom, ticketActions, ticketAction, type ActionName } from '../actions.js';
+import {
+  appliesTo,
+  inputOf,
+  isAllowedFrom,
+  refusalOf,
+  ticketActions,
+  ticketAction,
+  type ActionName,
+} from '../actions.js';
+import { actionFactsOf } from '../inbox-item.js';
 import { isNamed, mayTake } from '../conflict.js';
 import type { TicketDoc } from '../model.js';
 import type { Status } from '../statuses.js';
@@ -34,6 +43,7 @@ async function takeAction(
     throw AppError.validation({ body: { key: 'validation.required' } });
   const status = ticket.status as Status;
   if (!isAllowedFrom(action, status)) throw new AppError('conflict', 'feedback.not_now');
+  if (!appliesTo(action, actionFactsOf(ticket))) throw new AppError('conflict', refusalOf(action));
   return effects[action]({ actor: actor!, ticket, status, input, body, action, now: new Date() });
 }
 
