@@ -75,8 +75,10 @@ const docs = {
       prefix: Joi.string().required(),
       role: Joi.string()
         .valid(...roles)
-        .allow(null),
+        .allow(null)
+        .description('The first grant’s role (tokens made before tokens carried several grants)'),
       unitCode: Joi.string().allow(null),
+      grants: Joi.array().items(Joi.object({ role: Joi.string().valid(...roles), unitCode: Joi.string().allow(null) })),
       expiresAt: Joi.date().allow(null),
       expired: Joi.boolean(),
       lastUsedAt: Joi.date().allow(null),

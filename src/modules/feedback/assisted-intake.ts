@@ -28,7 +28,7 @@ const DAY_MS = 24 * 3600 * 1000;
 /** A few minutes of clock difference between the staff member's device and the server are not "the future". */
 const SKEW_MS = 5 * 60_000;
 
-const assistedFields = Joi.object({
+export const assistedFields = Joi.object({
   channel: Joi.string()
     .valid(...assistedChannels)
     .required()

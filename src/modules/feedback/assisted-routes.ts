@@ -7,7 +7,15 @@ import { lookupHash } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import { submitForm } from '../../platform/forms.js';
 import { unitsInScope } from '../directory/index.js';
-import { assistedChannels, mayRecord, recordForCitizen, type AssistedReceipt } from './assisted-intake.js';
+import { describe } from '../../platform/validate.js';
+import { ticketInput } from './schemas.js';
+import {
+  assistedChannels,
+  assistedFields,
+  mayRecord,
+  recordForCitizen,
+  type AssistedReceipt,
+} from './assisted-intake.js';
 import { activeCategories } from './categories.js';
 import { kinds, privacies } from './statuses.js';
 
@@ -56,11 +64,18 @@ async function formModel(req: Request, values: Record<string, unknown> = {}) {
   };
 }
 
+const postAssisted = describe({
+  summary: 'Staff record a report on a citizen’s behalf, with the channel it came by and the date it was received',
+  body: ticketInput.concat(assistedFields),
+  status: 201,
+  idempotent: true,
+});
+
 export function assistedRoutes(config: Pick<Config, 'publicUrl'>): Router {
   const router = Router();
   const context = { publicUrl: config.publicUrl };
 
-  router.post('/api/v1/tickets/assisted', requireActor, async (req, res) => {
+  router.post('/api/v1/tickets/assisted', postAssisted, requireActor, async (req, res) => {
     const receipt = await recordForCitizen(req.actor, req.body, context);
     res.status(receipt.replayed ? 200 : 201).json({
       code: receipt.code,
