@@ -154,6 +154,12 @@ function toHandOver(ticket: TicketDoc): HandOverTicket {
  * The tickets a staff member may hand over: those of the subtrees they read (`tickets.read`), newest first, less
  * any ticket that names them.
  */
+/** Whether the hand-over page is for this person: they read tickets of some unit (handlers only see their own). */
+export function mayHandOver(actor: Actor | undefined): boolean {
+  const scope = scopeOf(actor, 'tickets.read');
+  return scope === 'all' || scope.length > 0;
+}
+
 export async function ticketsForHandOver(actor: Actor, query: HandOverQuery): Promise<HandOverTicket[]> {
   const scope = scopeOf(actor, 'tickets.read');
   if (scope !== 'all' && scope.length === 0) throw new AppError('forbidden');

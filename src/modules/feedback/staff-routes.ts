@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import type { Config } from '../../config.js';
+import { mayHandOver } from './hand-over.js';
 import { formRoute } from '../../platform/forms.js';
 import { requireActor, type Actor } from '../../platform/access.js';
 import { unitsInScope } from '../directory/index.js';
@@ -72,6 +73,7 @@ async function inboxPageModel(req: Request) {
     kinds,
     channels: ticketChannels,
     canRecord: mayRecord(req.actor),
+    canHandOver: mayHandOver(req.actor),
     prev: inbox.page > 1 ? pageUrl(inbox.page - 1) : null,
     next: inbox.page < pages ? pageUrl(inbox.page + 1) : null,
     pages,

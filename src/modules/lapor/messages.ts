@@ -15,7 +15,7 @@ const id = {
   'lapor.download': 'Unduh',
   'lapor.import': 'Impor dari LAPOR!',
   'lapor.import_help':
-    'Berkas CSV dengan kolom nomor_tracking (wajib), status, disposisi; untuk laporan baru juga kode_unit, jenis, kategori, kerahasiaan, judul, isi. Mengimpor berkas yang sama dua kali tidak mengubah apa pun.',
+    'Berkas CSV dengan baris judul kolom seperti di bawah ini (sama dengan berkas ekspor): nomor tracking wajib, lalu status dan disposisi; laporan baru juga memerlukan unit, jenis, kategori, kerahasiaan, judul dan isi. Mengimpor berkas yang sama dua kali tidak mengubah apa pun.',
   'lapor.import_file': 'Berkas CSV',
   'lapor.import_button': 'Impor',
   'lapor.result':
@@ -45,7 +45,7 @@ const en: Record<keyof typeof id, string> = {
   'lapor.download': 'Download',
   'lapor.import': 'Import from LAPOR!',
   'lapor.import_help':
-    'A CSV file with the columns nomor_tracking (required), status, disposisi; for new reports also kode_unit, jenis, kategori, kerahasiaan, judul, isi. Importing the same file twice changes nothing.',
+    'A CSV file with a header row like the one below (the same as the export’s): the tracking number is required, then status and disposition; new reports also need the unit, kind, category, privacy, title and content. Importing the same file twice changes nothing.',
   'lapor.import_file': 'CSV file',
   'lapor.import_button': 'Import',
   'lapor.result':

@@ -5,6 +5,7 @@ import { CSV_LIMIT_BYTES, csvText, csvUpload, translatedReport } from '../../pla
 import { AppError, translateFields } from '../../platform/errors.js';
 import { check, validate } from '../../platform/validate.js';
 import { exportForLapor, importFromLapor, toLaporCsv, type ExportQuery, type LaporImportReport } from './service.js';
+import { columns } from './format.js';
 import { exportQuery, importBody } from './schemas.js';
 
 /** The LAPOR! hand-over: the JSON API (export, import) and the staff page at /inbox/lapor (docs/lapor.md). */
@@ -92,7 +93,12 @@ export function laporRoutes(config: Config): Router {
   // ---- The staff page
 
   const renderPage = (req: Request, res: Response, extra: object = {}) =>
-    res.render('pages/inbox/lapor', { title: req.t('lapor.title'), values: req.query, ...extra });
+    res.render('pages/inbox/lapor', {
+      title: req.t('lapor.title'),
+      values: req.query,
+      fileColumns: columns.join(','),
+      ...extra,
+    });
 
   router.get('/inbox/lapor', requireActor, (req, res) => renderPage(req, res));
   router.get('/inbox/lapor/export', requireActor, async (req, res) => {
