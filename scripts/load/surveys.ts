@@ -137,6 +137,7 @@ export function makeSurvey(context: SurveyContext, random: Random, chosen: boole
     },
     comment: random.chance(0.12) ? random.pick(surveyComments) : null,
     channel,
+    kioskId: null,
     submittedAt: new Date(at),
     idempotencyKey: null,
     integrity: {
@@ -150,6 +151,9 @@ export function makeSurvey(context: SurveyContext, random: Random, chosen: boole
       unitBurst,
       sameNetwork,
       sameDevice,
+      kioskGapSeconds: null,
+      kioskRecent: null,
+      kioskRecentAllTop: null,
       flags,
     },
   };
