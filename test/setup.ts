@@ -15,7 +15,9 @@ import { dropRunDatabase } from './helpers/db.js';
  * TEST_MONGODB_URI when set (never MONGODB_URI, so that a developer's own database is never touched by tests).
  * The test files share one database, emptied before each file by `useTestDatabase()` in test/helpers/db.ts.
  */
-setEncryptionKey('a1'.repeat(32)); // one key for the run: specs read back what they sealed
+/** One key for the run: specs read back what they sealed (a spec that seals with another key puts this one back). */
+export const TEST_ENCRYPTION_KEY = 'a1'.repeat(32);
+setEncryptionKey(TEST_ENCRYPTION_KEY);
 // As in the server: records and rollups follow the domain events that specs cause.
 installModules(modules);
 registerModuleSubscribers(modules);

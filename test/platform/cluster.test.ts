@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { lookupHash } from '../../src/platform/crypto.js';
+import { TEST_ENCRYPTION_KEY } from '../setup.js';
 import { startCluster, missingTools, type AppProcess, type Cluster } from '../../scripts/cluster.js';
 import { seedDirectory } from '../helpers/app.js';
 import { useTestDatabase } from '../helpers/db.js';
@@ -18,7 +19,8 @@ import { closeSockets, complaint, connected, record, signIn, staffClient, until 
  *
  * Without nginx or redis-server the file is skipped with a notice, except with CI=true, where it fails.
  */
-const KEY = 'a1'.repeat(32); // test/setup.ts seals with this key: the spec reads back what the processes sealed
+// The processes seal with the run's key (test/setup.ts), so the spec reads back what they sealed.
+const KEY = TEST_ENCRYPTION_KEY;
 
 interface TicketBroadcast {
   ticket: { code: string };
