@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { AppError } from '../../platform/errors.js';
 import { csrfTokenFor } from '../../platform/security.js';
-import { hasAnyRole } from '../../platform/access.js';
+import { hasAnyRole, scopeOf } from '../../platform/access.js';
 import { actorForApiToken } from './tokens.js';
 import { actorForUserId } from './actors.js';
 
@@ -27,6 +27,9 @@ export const loadActor: RequestHandler = async (req, res, next) => {
   res.locals.canAnalytics = hasAnyRole(req.actor, 'admin', 'unit_head', 'coach', 'viewer');
   res.locals.canAudit = hasAnyRole(req.actor, 'admin', 'viewer');
   res.locals.canKiosks = hasAnyRole(req.actor, 'admin', 'unit_head');
+  // Officers record reports on a citizen's behalf without an inbox: the menu takes them to the form (the inbox links it).
+  const recordScope = scopeOf(req.actor, 'tickets.record');
+  res.locals.canRecordOnly = !res.locals.canInbox && (recordScope === 'all' || recordScope.length > 0);
   // Pages get the token lazily: only a page that renders a form puts one in the session. A function, which Handlebars
   // calls where `{{csrfToken}}` appears; not a getter, which Express's render would call when it copies res.locals,
   // so that every page — the public transparency page included — made a session (a durable write) and a cookie.
