@@ -165,4 +165,35 @@ describe('Agency rules for training suggestions (/admin/coaching-rules)', () => 
     expect(english.text).to.include('Training suggestion rules');
     expect((await ambonAdmin.agent.get('/api/v1/coaching-rules').expect(200)).body.rules).to.have.length(6);
   });
+
+  it('lets a rule name a category of the agency’s own, never one of another agency', async () => {
+    const ownCategory = (code: string) => ({
+      code,
+      nameId: `Kategori ${code}`,
+      nameEn: `Category ${code}`,
+      kinds: ['complaint'],
+      skmElements: [5],
+      berakhlakValues: ['berorientasi_pelayanan'],
+    });
+    await send(ambonAdmin, 'post', '/api/v1/categories', ownCategory('ambon_ferry_queue')).expect(201);
+    await send(admin, 'post', '/api/v1/categories', ownCategory('jambi_pharmacy_wait')).expect(201);
+    const rule = (category: string) => ({
+      category,
+      minCount: 2,
+      windowDays: 60,
+      competencyId: 'Manajemen antrean',
+      trainingId: 'Pelatihan manajemen antrean',
+    });
+    const refused = (await send(admin, 'post', '/api/v1/coaching-rules', rule('ambon_ferry_queue'), 'en').expect(400))
+      .body;
+    expect(refused.error.fields).to.have.property('category');
+    const before = await AuditEntry.countDocuments({ action: 'coaching.rule.create' });
+    const made = (await send(admin, 'post', '/api/v1/coaching-rules', rule('jambi_pharmacy_wait')).expect(201)).body;
+    expect(made.category).to.equal('jambi_pharmacy_wait');
+    expect(await AuditEntry.countDocuments({ action: 'coaching.rule.create' })).to.equal(before + 1);
+    // The form's picker offers the agency's own category and not Ambon's.
+    const form = (await admin.agent.get('/admin/coaching-rules/new?agency=JAMBI').expect(200)).text;
+    expect(form).to.include('value="jambi_pharmacy_wait"');
+    expect(form).to.not.include('value="ambon_ferry_queue"');
+  });
 });

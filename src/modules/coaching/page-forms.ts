@@ -10,10 +10,10 @@ import { activeCategories } from '../feedback/index.js';
  * (public/js/coaching-work.js only adds rows of actions).
  */
 
-/** Category code → its name in the page's language. */
-export async function categoryNames(req: Request): Promise<Record<string, string>> {
+/** Category code → its name in the page's language: every active one, or those an agency uses when it is named. */
+export async function categoryNames(req: Request, agencyCode?: string): Promise<Record<string, string>> {
   return Object.fromEntries(
-    (await activeCategories()).map((category) => [category.code, category.name?.[req.lang] ?? category.code]),
+    (await activeCategories(agencyCode)).map((category) => [category.code, category.name?.[req.lang] ?? category.code]),
   );
 }
 

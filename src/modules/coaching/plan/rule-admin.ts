@@ -47,9 +47,10 @@ export async function getRule(actor: Actor | undefined, agencyCode: unknown, cod
   return { agency: { id: String(agency._id), code: agency.code, name: agency.name }, rule: ruleView(rule) };
 }
 
-async function assertCategory(category: string | undefined): Promise<void> {
+/** A rule names a category the agency uses: a national one it has not switched off, or one of its own. */
+async function assertCategory(category: string | undefined, agencyCode: string): Promise<void> {
   if (category === undefined) return;
-  if (!(await activeCategories()).some((known) => known.code === category))
+  if (!(await activeCategories(agencyCode)).some((known) => known.code === category))
     throw AppError.validation({ category: { key: 'coaching.rules.unknown_category' } });
 }
 
@@ -82,7 +83,7 @@ async function ruleFields(agencyId: Types.ObjectId, input: Partial<RuleInput>, b
 export async function createRule(actor: Actor | undefined, agencyCode: unknown, raw: unknown) {
   const agency = await adminAgency(actor, agencyCode);
   const input = check<RuleInput>(ruleInput, raw);
-  await assertCategory(input.category);
+  await assertCategory(input.category, agency.code);
   // The code names the rule in suggestions and the audit log; an agency's own rules are told apart by their id.
   const code = `${agency.code.toLowerCase()}_${input.category}_${new mongoose.Types.ObjectId().toHexString().slice(-6)}`;
   const created = await CoachingRule.create({
@@ -108,7 +109,7 @@ export async function updateRule(actor: Actor | undefined, agencyCode: unknown, 
   const current = (await rulesForAgency(agency._id)).find((rule) => rule.code === code);
   if (!current) throw new AppError('not_found');
   const input = check<Partial<RuleInput>>(ruleChange, raw);
-  await assertCategory(input.category);
+  await assertCategory(input.category, agency.code);
   const before = ruleView(current);
   const set = await ruleFields(agency._id, input, before);
   const updated = current.agencyId

@@ -130,7 +130,8 @@ async function renderRuleForm(req: Request, res: Response, extra: object = {}): 
         courseId: rule.courseId ?? '',
       }
     : { minCount: 2, windowDays: 90 };
-  const names = await categoryNames(req);
+  // The picker offers the categories the agency uses (a national one it switched off, or another agency's, is not).
+  const names = await categoryNames(req, agency.code);
   res.render('pages/admin/coaching-rule-form', {
     title: req.t(rule ? 'coaching.rules.edit' : 'coaching.rules.new'),
     agency,
