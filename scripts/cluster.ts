@@ -88,11 +88,13 @@ export async function nginxServerBlock(upstreams: string[], listen: string): Pro
     .replaceAll('${SUARA_LISTEN}', listen);
 }
 
-function exited(child: ChildProcess): boolean {
+/** Whether a child process has ended (by itself or by a signal). */
+export function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+/** Resolves true once the child has ended, or false after `ms`. */
+export function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   if (exited(child)) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), ms);

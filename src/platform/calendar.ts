@@ -87,6 +87,27 @@ export function zoneName(timeZone: string): string {
   );
 }
 
+/**
+ * "Rabu, 21 Januari 2026 pukul 23.59 WIT": an instant on a zone's wall clock, for people (mails, notices); with
+ * `{ time: false }` the day alone ("Rabu, 21 Januari 2026 (WIT)").
+ */
+export function wallClockLabel(
+  instant: Date,
+  timeZone: string,
+  lang: 'id' | 'en',
+  { time = true }: { time?: boolean } = {},
+): string {
+  const text = dateFormatter(lang === 'id' ? 'id-ID' : 'en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    ...(time ? { hour: '2-digit', minute: '2-digit' } : {}),
+    timeZone,
+  }).format(instant);
+  return time ? `${text} ${zoneName(timeZone)}` : `${text} (${zoneName(timeZone)})`;
+}
+
 /** How far the zone's wall clock is ahead of UTC at that instant, in milliseconds (WIB: 7 h, WIT: 9 h). */
 export function utcOffsetMs(instant: Date, timeZone: string): number {
   return wallClockAsUtc(instant, timeZone) - instant.getTime();

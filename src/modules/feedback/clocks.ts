@@ -1,6 +1,6 @@
 import { updateAndRead } from '../../platform/db.js';
 import mongoose from 'mongoose';
-import { dateFormatter, localDate, zoneName } from '../../platform/calendar.js';
+import { dateFormatter, localDate, wallClockLabel } from '../../platform/calendar.js';
 import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
 import { publish } from '../../platform/events.js';
 import { t, type Lang } from '../../platform/i18n.js';
@@ -39,20 +39,6 @@ type EscalatedClock = (typeof ESCALATED_CLOCKS)[number];
 const system = { kind: 'system' as const };
 const staffTicketUrl = (publicUrl: string, code: string) =>
   `${publicUrl.replace(/\/+$/, '')}/inbox/tickets/${encodeURIComponent(code)}`;
-
-/** "Rabu, 21 Januari 2026 pukul 23.59 WIT": an instant on the agency's wall clock, for people. */
-function wallClockLabel(instant: Date, timeZone: string, lang: Lang): string {
-  const text = dateFormatter(lang === 'id' ? 'id-ID' : 'en-GB', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone,
-  }).format(instant);
-  return `${text} ${zoneName(timeZone)}`;
-}
 
 /**
  * Whom a breach goes to at a level: at the first, the heads of the parent unit (for an agency, a root unit, its own

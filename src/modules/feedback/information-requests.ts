@@ -1,10 +1,8 @@
-import { dateFormatter, zoneName } from '../../platform/calendar.js';
 import { clock } from '../../platform/clock.js';
 import { updateAndRead } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { recordEvent, writeWithEvents } from '../../platform/event-log.js';
 import { publish } from '../../platform/events.js';
-import type { Lang } from '../../platform/i18n.js';
 import { check } from '../../platform/validate.js';
 import { calendarFor } from '../calendar/index.js';
 import { findUnitById } from '../directory/index.js';
@@ -23,20 +21,6 @@ import { answeredStatuses, runningStatuses, type Status } from './statuses.js';
  * above the one that answered (the PPID's superior), with its own 30-working-day clock. The staff side (extend,
  * answer the objection) is in actions.ts like every other staff action.
  */
-
-/** "Rabu, 21 Januari 2026 pukul 23.59 WIB": a due time on the agency's wall clock, for the requester's mail. */
-export function dueLabel(instant: Date, timeZone: string, lang: Lang): string {
-  const text = dateFormatter(lang === 'id' ? 'id-ID' : 'en-GB', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone,
-  }).format(instant);
-  return `${text} ${zoneName(timeZone)}`;
-}
 
 export type ObjectionGrounds = 'refused' | 'late' | 'unsatisfied';
 

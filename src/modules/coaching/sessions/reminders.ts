@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { dateFormatter, zoneName } from '../../../platform/calendar.js';
+import { wallClockLabel } from '../../../platform/calendar.js';
 import { t, type Lang } from '../../../platform/i18n.js';
 import { logger } from '../../../platform/logger.js';
 import { accountContact } from '../../accounts/index.js';
@@ -21,17 +21,6 @@ export interface ReminderConfig {
 }
 
 const BATCH = 200;
-
-function dueLabel(instant: Date, timeZone: string, lang: Lang): string {
-  const text = dateFormatter(lang === 'id' ? 'id-ID' : 'en-GB', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone,
-  }).format(instant);
-  return `${text} (${zoneName(timeZone)})`;
-}
 
 type Recipient = { email: string; name: string; lang: Lang; key: string };
 
@@ -90,7 +79,7 @@ export async function sendActionReminders(
               officerName: officer?.name ?? '',
               action: action.text,
               ownerLabel: `${t(recipient.lang, `coaching.work.owner.${action.owner}`)}: ${action.ownerName}`,
-              dueLabel: dueLabel(action.dueAt, timeZone, recipient.lang),
+              dueLabel: wallClockLabel(action.dueAt, timeZone, recipient.lang, { time: false }),
             },
             dedupeKey: `coaching-action:${String(action._id)}:${recipient.key}`,
             unitPath: officer?.unitPath.map(String),

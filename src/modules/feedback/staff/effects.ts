@@ -13,7 +13,7 @@ import { namedAccountIds, tellDeciders } from '../conflict.js';
 import { Finding, Ticket, type FindingDoc, type TicketDoc } from '../model.js';
 import { reopenedState } from '../citizen.js';
 import { informationClocks } from '../information-clock.js';
-import { dueLabel } from '../information-requests.js';
+import { wallClockLabel } from '../../../platform/calendar.js';
 import { t, type Lang } from '../../../platform/i18n.js';
 import { calendarFor } from '../../calendar/index.js';
 import {
@@ -346,7 +346,7 @@ const extend: Effect = async (ctx) => {
     history: [{ action: 'extended', to: due.toISOString(), body: reason, public: true }],
     mail: {
       template: 'ticket.reply',
-      body: t(lang, 'feedback.extension_mail', { due: dueLabel(due, ticket.timeZone, lang), reason }),
+      body: t(lang, 'feedback.extension_mail', { due: wallClockLabel(due, ticket.timeZone, lang), reason }),
     },
   });
 };
