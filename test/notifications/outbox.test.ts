@@ -84,6 +84,23 @@ describe('E-mail through the outbox', () => {
       expect(mail!.html).not.to.match(/<img|src=/i);
     });
 
+    it('gives the due time the ticket was filed with: verification, or an information request’s answer', async () => {
+      const due = 'Rabu, 21 Januari 2026 pukul 23.59 WIB';
+      await queueMail(receipt({ data: { ...receipt().data, dueLabel: due, answerDue: false } }));
+      await queueMail(receipt({ data: { ...receipt().data, dueLabel: due, answerDue: true }, dedupeKey: 'receipt:2' }));
+      expect(await processOutboxOnce()).to.deep.equal({ sent: 2, retrying: 0, failed: 0 });
+      const texts = smtp.received.map((mail) => mail.text);
+      expect(texts.some((text) => text.includes(`petugas memverifikasi laporan Anda paling lambat ${due}.`))).to.equal(
+        true,
+      );
+      expect(
+        texts.some((text) =>
+          text.includes(`jawaban atas permintaan informasi Anda kami sampaikan paling lambat ${due}.`),
+        ),
+      ).to.equal(true);
+      expect(texts.every((text) => !text.includes('3 hari kerja'))).to.equal(true);
+    });
+
     it('is in English when the citizen used the English form', async () => {
       await queueMail(receipt({ lang: 'en' }));
       await processOutboxOnce();

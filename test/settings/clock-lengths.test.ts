@@ -11,6 +11,7 @@ import { Ticket, type TicketDoc } from '../../src/modules/feedback/model.js';
 import { Outbox } from '../../src/modules/notifications/model.js';
 import { AuditEntry } from '../../src/platform/audit-log.js';
 import { unseal } from '../../src/platform/crypto.js';
+import { wallClockLabel } from '../../src/platform/calendar.js';
 import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 
@@ -158,6 +159,12 @@ describe('Clock lengths: an agency shortens its legal clocks, within the law, fo
     const code = await file({ reporter: { email: 'warga.jambi@contoh.id' } });
     const filed = await ticket(code);
     expect(filed.dueAt!.toISOString()).to.equal(await due(filed.createdAt, 2));
+    // The receipt tells the citizen that due time, not the national "3 working days".
+    const receipt = (await Outbox.findOne({ template: 'ticket.receipt', reference: code }).lean())!;
+    expect(JSON.parse(unseal(receipt.dataSealed!))).to.include({
+      dueLabel: wallClockLabel(filed.dueAt!, filed.timeZone, 'id'),
+      answerDue: false,
+    });
     await act(head, code, { action: 'verify' });
     const verified = await ticket(code);
     expect(verified).to.include({ dueClock: 'followUp' });

@@ -1,5 +1,5 @@
 import { lookupHash, seal } from '../../platform/crypto.js';
-import { utcOffsetMs } from '../../platform/calendar.js';
+import { utcOffsetMs, wallClockLabel } from '../../platform/calendar.js';
 import { AppError, type FieldErrors } from '../../platform/errors.js';
 import { recordEvents } from '../../platform/event-log.js';
 import { GroupedTransactions } from '../../platform/grouped-inserts.js';
@@ -320,6 +320,9 @@ function receiptMail(
       trackUrl: trackUrl(context.publicUrl, ticket.code, accessTokenFor(ticket.code, ticket.tokenSalt)),
       unitName,
       kindLabel: t(context.lang, `feedback.kind.${ticket.kind}`),
+      // The due time the ticket was filed with: the agency's verify length, or an information request's answer.
+      ...(ticket.dueAt ? { dueLabel: wallClockLabel(ticket.dueAt, ticket.timeZone, context.lang) } : {}),
+      answerDue: ticket.dueClock === 'inform',
     },
     dedupeKey: `receipt:${ticket.code}`,
     unitPath: ticket.unitPath.map(String), // the agency's admins see it on their outbox page

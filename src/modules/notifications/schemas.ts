@@ -23,7 +23,8 @@ const label = Joi.string().trim().max(200);
 const count = Joi.number().integer().min(0).required();
 
 export const mailData = {
-  'ticket.receipt': Joi.object(ticketMail),
+  // `dueLabel`: when staff verify it (or answer an information request: `answerDue`); absent in mails queued before.
+  'ticket.receipt': Joi.object({ ...ticketMail, dueLabel: Joi.string().trim().max(200), answerDue: Joi.boolean() }),
   'ticket.status': Joi.object({ ...ticketMail, statusLabel: ticketMail.statusLabel.required() }),
   'ticket.reply': Joi.object({ ...ticketMail, body: ticketMail.body.required() }),
   // The agency's auto-close length (feedback's clock settings); absent: the national 10 working days.
