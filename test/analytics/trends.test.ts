@@ -14,6 +14,7 @@ import { transparencyFigures } from '../../src/modules/analytics/transparency/fi
 import { bucketsOf } from '../../src/modules/analytics/trends/buckets.js';
 import { ticketTrends } from '../../src/modules/analytics/trends/report.js';
 import { Unit, type UnitDoc } from '../../src/modules/directory/model.js';
+import { ClockSettings } from '../../src/modules/feedback/clock-settings.js';
 import { Ticket } from '../../src/modules/feedback/model.js';
 import { clearCollections, useTestDatabase } from '../helpers/db.js';
 import { seedDirectory, testApp } from '../helpers/app.js';
@@ -242,6 +243,20 @@ describe('Trends from the rollups', () => {
     });
     expect(march.durations.resolve.count).to.equal(0);
     expect(march.durations.followUp).to.include({ count: 1, timed: 0, withinLimitShare: null });
+
+    // An agency that shortens its verify clock sees its own limit; each ticket stays judged by the deadline it had.
+    await ClockSettings.create({ _id: 'JAMBI', verifyWorkingDays: 2 });
+    try {
+      const shorter = await ticketTrends(null, {
+        unitCode: 'PKM-KEBUNHANDIL',
+        from: '2026-02-01',
+        to: '2026-02-27',
+        interval: 'month',
+      });
+      expect(shorter.durations.verify).to.include({ withinLimitShare: 0.5, limitWorkingDays: 2 });
+    } finally {
+      await ClockSettings.deleteOne({ _id: 'JAMBI' });
+    }
   });
 
   it('narrows to one service from the detailed rollups, by month and by week alike', async () => {

@@ -3,7 +3,7 @@ import { endOfLocalDay, startOfLocalDay } from '../../../platform/calendar.js';
 import { deepFreeze, SharedAnswers } from '../../../platform/shared-answers.js';
 import { type Actor } from '../../../platform/access.js';
 import { unitsNamed, type UnitDoc, type UnitNaming } from '../../directory/index.js';
-import { clockDefaults, kinds, ticketChannels, ticketsPerChannel } from '../../feedback/index.js';
+import { clockLengthsFor, kinds, ticketChannels, ticketsPerChannel } from '../../feedback/index.js';
 import { ELEMENT_COUNT, type Grade } from '../../surveys/index.js';
 import { checkPeriod, dayString, type Period } from '../shared/days.js';
 import {
@@ -376,6 +376,7 @@ async function computeTrends(
   serviceCode: string | null,
   weights: readonly number[],
 ): Promise<TrendsReport> {
+  const lengths = await clockLengthsFor(unit.agencyCode);
   const rows = await readTrendRows(unit, period, interval, serviceCode);
   const buckets = bucketsOf(period, interval);
   const { sums, byKind, byCategory, surveys, zeros } = perBucket(rows, buckets);
@@ -407,8 +408,9 @@ async function computeTrends(
       byService: await waitingByService(mergeServiceRows(rows.byService)),
     },
     durations: {
-      verify: durationFigures(sums, total, 'verify', clockDefaults.verifyWorkingDays),
-      followUp: durationFigures(sums, total, 'followUp', clockDefaults.followUpWorkingDays),
+      // Each ticket is judged against the deadline it had (the rollups count it); the limit shown is the agency's now.
+      verify: durationFigures(sums, total, 'verify', lengths.verifyWorkingDays),
+      followUp: durationFigures(sums, total, 'followUp', lengths.followUpWorkingDays),
       resolve: durationFigures(sums, total, 'resolve', null),
     },
     reopen: {
