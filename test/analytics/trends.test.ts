@@ -245,7 +245,7 @@ describe('Trends from the rollups', () => {
     expect(march.durations.followUp).to.include({ count: 1, timed: 0, withinLimitShare: null });
 
     // An agency that shortens its verify clock sees its own limit; each ticket stays judged by the deadline it had.
-    await ClockSettings.create({ _id: 'JAMBI', verifyWorkingDays: 2 });
+    await ClockSettings.create({ _id: 'JAMBI', verifyWorkingDays: 2 } as Record<string, unknown>);
     try {
       const shorter = await ticketTrends(null, {
         unitCode: 'PKM-KEBUNHANDIL',

@@ -3,7 +3,9 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { Category, CategoryOverride } from '../../src/modules/feedback/categories.js';
 import { AuditEntry } from '../../src/platform/audit-log.js';
+import { createUser } from '../../src/modules/accounts/service.js';
 import { adminWorld, postForm, send, type Signed } from '../helpers/admin.js';
+import { PASSWORD } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 
 describe('The complaint category table (/admin/categories, /api/v1/categories)', () => {
@@ -14,6 +16,7 @@ describe('The complaint category table (/admin/categories, /api/v1/categories)',
   let ambonAdmin: Signed;
   let head: Signed;
   let as: (email: string) => Promise<Signed>;
+  let rootActor: Awaited<ReturnType<typeof adminWorld>>['root'];
   const queueing = {
     code: 'queue_system',
     nameId: 'Sistem antrean',
@@ -29,6 +32,7 @@ describe('The complaint category table (/admin/categories, /api/v1/categories)',
     const world = await adminWorld();
     app = world.app;
     as = world.as;
+    rootActor = world.root;
     root = await as('root@suara.test');
     jambiAdmin = await as('admin.jambi@suara.test');
     ambonAdmin = await as('admin.ambon@suara.test');
@@ -325,5 +329,30 @@ describe('The complaint category table (/admin/categories, /api/v1/categories)',
     const form = await root.agent.get('/admin/categories/waiting_time/edit').set('Accept-Language', 'en').expect(200);
     expect(form.text).to.include('Verification limit (working days, 1–3; empty: 3)');
     expect(form.text).to.include('Information request');
+  });
+
+  it('gives an admin of two agencies links between their two tables and no national one, naming the agency', async () => {
+    const made = await createUser(rootActor, {
+      email: 'admin.dua@suara.test',
+      name: 'Admin Dua Instansi',
+      password: PASSWORD,
+      role: 'admin',
+      unitCode: 'JAMBI',
+    });
+    await send(root, 'patch', `/api/v1/accounts/${made.id}`, {
+      grants: [
+        { role: 'admin', unitCode: 'JAMBI' },
+        { role: 'admin', unitCode: 'AMBON' },
+      ],
+    }).expect(200);
+    const both = await as('admin.dua@suara.test');
+    const page = (await both.agent.get('/admin/categories?agency=AMBON').expect(200)).text.replace(/&#x3D;/g, '=');
+    expect(page).to.include('href="/admin/categories?agency=JAMBI"');
+    expect(page).to.not.include('href="/admin/categories"');
+    expect(page).to.match(/Tabel kategori:\s*<strong>Pemerintah Kota Ambon<\/strong> · <a /);
+    expect(page).to.include('href="/admin/categories/new?agency=AMBON"');
+    // An admin of one agency sees only theirs, with nothing to switch to.
+    const one = (await jambiAdmin.agent.get('/admin/categories').expect(200)).text;
+    expect(one).to.not.include('?agency=');
   });
 });

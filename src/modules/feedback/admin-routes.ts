@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import Joi from 'joi';
-import { requireActor, type Actor } from '../../platform/access.js';
+import { can, requireActor, type Actor } from '../../platform/access.js';
 import { AppError, translateFields } from '../../platform/errors.js';
 import { formRoute } from '../../platform/forms.js';
 import { activeAgencies } from '../directory/index.js';
@@ -159,19 +159,25 @@ function formBody(req: Request, keep?: string[]): Record<string, unknown> {
 const codeParam = (req: Request) => (typeof req.params.code === 'string' ? req.params.code : null);
 
 /**
- * What both tables' pages show of whose table it is. A platform administrator names the agency in links and forms
- * (and may go to another's table); an agency admin's pages name none, their own agency being the default.
+ * What both tables' pages show of whose table it is. Someone who manages several tables (a platform administrator:
+ * the national one and every agency's; an admin of two agencies: both) gets links between them, and the agency is
+ * named in links and forms; an admin of one agency sees only theirs, the default, and nothing is named.
  */
 async function tableHeading(req: Request, owner: CategoryTable) {
   const everywhere = req.actor!.grants.some((grant) => grant.role === 'admin' && grant.unitId === null);
-  const agencyField = everywhere && owner.agency ? owner.agency.code : null;
+  const managed = (await activeAgencies()).filter((agency) =>
+    can(req.actor, 'directory.manage', { unitPath: [agency._id] }),
+  );
+  const several = everywhere || managed.length > 1;
+  const agencyField = several && owner.agency ? owner.agency.code : null;
   return {
     manages: owner.manages,
     agency: owner.agency,
     agencyField,
     agencyQuery: agencyField ? `?agency=${encodeURIComponent(agencyField)}` : '',
-    agencies: everywhere
-      ? (await activeAgencies()).map(({ code, name }) => ({ code, name, current: code === owner.agency?.code }))
+    nationalLink: everywhere,
+    agencies: several
+      ? managed.map(({ code, name }) => ({ code, name, current: code === owner.agency?.code }))
       : [],
   };
 }
