@@ -176,9 +176,7 @@ async function tableHeading(req: Request, owner: CategoryTable) {
     agencyField,
     agencyQuery: agencyField ? `?agency=${encodeURIComponent(agencyField)}` : '',
     nationalLink: everywhere,
-    agencies: several
-      ? managed.map(({ code, name }) => ({ code, name, current: code === owner.agency?.code }))
-      : [],
+    agencies: several ? managed.map(({ code, name }) => ({ code, name, current: code === owner.agency?.code })) : [],
   };
 }
 
