@@ -10,7 +10,7 @@ import { breachKey } from '../../src/modules/feedback/statuses.js';
 import { clock } from '../../src/platform/clock.js';
 import { subscribe, type DomainEvents } from '../../src/platform/events.js';
 import { useTestClock } from '../helpers/clock.js';
-import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { fileComplaint, PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 
 /**
@@ -69,18 +69,8 @@ describe('Clocks: a reopened ticket, or one that asked the citizen first, still 
   };
 
   async function file() {
-    const { body } = await request(app)
-      .post('/api/v1/tickets')
-      .send({
-        kind: 'complaint',
-        unitCode: 'PKM-KEBUNHANDIL',
-        category: 'slow_processing',
-        description: 'Surat keterangan yang saya minta dua minggu lalu belum juga selesai dibuat oleh puskesmas.',
-        privacy: 'public',
-        consent: true,
-      })
-      .expect(201);
-    return { code: body.code as string, token: body.accessToken as string };
+    const { code, accessToken } = await fileComplaint(app);
+    return { code, token: accessToken };
   }
   const act = async (code: string, body: Record<string, unknown>) =>
     head

@@ -13,7 +13,7 @@ import { breachKey } from '../../src/modules/feedback/statuses.js';
 import { Outbox } from '../../src/modules/notifications/model.js';
 import { subscribe, type DomainEvents } from '../../src/platform/events.js';
 import { Scheduler } from '../../src/platform/scheduler.js';
-import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { fileComplaint, PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 
 /**
@@ -80,21 +80,7 @@ describe('Clocks: a ticket answered once must still be resolved in time, and its
   const noticesFor = (code: string) => notices.filter((n) => n.ticketCode === code).map((n) => n.userId);
   const escalationMails = (code: string) => Outbox.countDocuments({ template: 'staff.escalation', reference: code });
 
-  async function file(extra: Record<string, unknown> = {}) {
-    const { body } = await request(app)
-      .post('/api/v1/tickets')
-      .send({
-        kind: 'complaint',
-        unitCode: 'PKM-KEBUNHANDIL',
-        category: 'slow_processing',
-        description: 'Surat keterangan yang saya minta dua minggu lalu belum juga selesai dibuat oleh puskesmas.',
-        privacy: 'public',
-        consent: true,
-        ...extra,
-      })
-      .expect(201);
-    return { code: body.code as string, accessToken: body.accessToken as string };
-  }
+  const file = (extra: Record<string, unknown> = {}) => fileComplaint(app, extra);
 
   const act = async (agent: request.Agent, csrf: string, code: string, body: Record<string, unknown>) =>
     (

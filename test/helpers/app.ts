@@ -93,3 +93,26 @@ export async function signIn(agent: request.Agent, email: string, password = PAS
   const response = await agent.post('/api/v1/auth/login').send({ email, password }).expect(200);
   return response.body.csrfToken as string;
 }
+
+/**
+ * A citizen's public complaint about slow processing at Puskesmas Kebun Handil, filed through the JSON API as a phone
+ * sends it; `extra` overrides any field. Answers the tracking code and the access token.
+ */
+export async function fileComplaint(
+  app: Express,
+  extra: Record<string, unknown> = {},
+): Promise<{ code: string; accessToken: string }> {
+  const { body } = await request(app)
+    .post('/api/v1/tickets')
+    .send({
+      kind: 'complaint',
+      unitCode: 'PKM-KEBUNHANDIL',
+      category: 'slow_processing',
+      description: 'Surat keterangan yang saya minta dua minggu lalu belum juga selesai dibuat oleh puskesmas.',
+      privacy: 'public',
+      consent: true,
+      ...extra,
+    })
+    .expect(201);
+  return { code: body.code as string, accessToken: body.accessToken as string };
+}

@@ -12,7 +12,7 @@ import { Outbox } from '../../src/modules/notifications/model.js';
 import { AuditEntry } from '../../src/platform/audit-log.js';
 import { unseal } from '../../src/platform/crypto.js';
 import { wallClockLabel } from '../../src/platform/calendar.js';
-import { PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
+import { fileComplaint, PASSWORD, seedDirectory, signIn, testApp } from '../helpers/app.js';
 import { resetRateLimits, useTestDatabase } from '../helpers/db.js';
 
 /**
@@ -64,21 +64,7 @@ describe('Clock lengths: an agency shortens its legal clocks, within the law, fo
   const lastAt = (doc: TicketDoc, action: string, to?: string) =>
     doc.history.filter((entry) => entry.action === action && (to === undefined || entry.to === to)).at(-1)!.at;
 
-  async function file(extra: Record<string, unknown> = {}) {
-    const { body } = await request(app)
-      .post('/api/v1/tickets')
-      .send({
-        kind: 'complaint',
-        unitCode: 'PKM-KEBUNHANDIL',
-        category: 'slow_processing',
-        description: 'Surat keterangan yang saya minta dua minggu lalu belum juga selesai dibuat oleh puskesmas.',
-        privacy: 'public',
-        consent: true,
-        ...extra,
-      })
-      .expect(201);
-    return body.code as string;
-  }
+  const file = async (extra: Record<string, unknown> = {}) => (await fileComplaint(app, extra)).code;
   const act = async (who: Signed, code: string, body: Record<string, unknown>) =>
     who.agent
       .patch(`/api/v1/tickets/${code}`)
